@@ -1,0 +1,70 @@
+//! Per-CPU global descriptor table and task-state segment.
+//!
+//! Layout (fixed, `syscall`/`sysret` depend on it): 0x08 kernel code,
+//! 0x10 kernel data, 0x18 user data, 0x20 user code, 0x28 TSS. The TSS
+//! holds the interrupt stack table: double fault, NMI and machine check each
+//! run on their own guarded stack so a kernel stack overflow is reported
+//! instead of triple-faulting.
+
+use x86_64::VirtAddr;
+use x86_64::instructions::segmentation::{CS, DS, ES, SS, Segment};
+use x86_64::instructions::tables::load_tss;
+use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable};
+use x86_64::structures::tss::TaskStateSegment;
+
+/// Interrupt-stack-table slot (1-based as the CPU counts; the `x86_64`
+/// crate's `set_stack_index` takes the 0-based index) for each critical
+/// exception.
+#[derive(Clone, Copy, Debug)]
+#[repr(u16)]
+pub enum IstSlot {
+    DoubleFault = 0,
+    Nmi = 1,
+    MachineCheck = 2,
+}
+
+impl IstSlot {
+    pub const ALL: [IstSlot; 3] = [IstSlot::DoubleFault, IstSlot::Nmi, IstSlot::MachineCheck];
+}
+
+/// One CPU's descriptor tables. Lives for ever (leaked at CPU start).
+pub struct CpuDescriptorTables {
+    gdt: GlobalDescriptorTable<8>,
+    tss: TaskStateSegment,
+}
+
+impl CpuDescriptorTables {
+    /// Builds tables whose IST slots point at the given stack tops.
+    pub fn new(ist_tops: [VirtAddr; 3]) -> Self {
+        let mut tss = TaskStateSegment::new();
+        for (slot, top) in IstSlot::ALL.iter().zip(ist_tops) {
+            tss.interrupt_stack_table[*slot as usize] = top;
+        }
+        CpuDescriptorTables {
+            gdt: GlobalDescriptorTable::new(),
+            tss,
+        }
+    }
+
+    /// Fills in the GDT and loads GDT, segments and TSS on this CPU.
+    pub fn load(&'static mut self) {
+        let tss: &'static TaskStateSegment = &self.tss;
+        let gdt = &mut self.gdt;
+        let kernel_code = gdt.append(Descriptor::kernel_code_segment());
+        let kernel_data = gdt.append(Descriptor::kernel_data_segment());
+        gdt.append(Descriptor::user_data_segment());
+        gdt.append(Descriptor::user_code_segment());
+        let tss_selector = gdt.append(Descriptor::tss_segment(tss));
+        let gdt: &'static GlobalDescriptorTable<8> = gdt;
+        gdt.load();
+        // SAFETY: the selectors come from the GDT just loaded and describe
+        // flat 64-bit kernel segments and this CPU's TSS.
+        unsafe {
+            CS::set_reg(kernel_code);
+            DS::set_reg(kernel_data);
+            ES::set_reg(kernel_data);
+            SS::set_reg(kernel_data);
+            load_tss(tss_selector);
+        }
+    }
+}

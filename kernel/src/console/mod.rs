@@ -1,0 +1,109 @@
+//! The kernel's output devices: COM1 and, when GRUB set up a linear
+//! framebuffer, a text console drawn on it. [`crate::klog`] writes every log
+//! line through [`Console`]; the fatal-error path uses [`emergency_write`],
+//! which does not wait for a lock a crashed CPU may hold.
+
+pub mod screen;
+pub mod serial;
+
+use core::fmt::{self, Write};
+
+use cairn_logring::LogRing;
+
+use screen::ScreenConsole;
+use serial::SerialConsole;
+
+/// Bytes of kernel log kept in memory for later reading (`dmesg`).
+pub const LOG_RING_BYTES: usize = 64 * 1024;
+
+/// All output sinks, behind one lock so lines from different CPUs never
+/// interleave.
+pub struct Console {
+    serial: Option<SerialConsole>,
+    screen: Option<ScreenConsole>,
+    ring: LogRing<LOG_RING_BYTES>,
+}
+
+static CONSOLE: spin::Mutex<Console> = spin::Mutex::new(Console {
+    serial: None,
+    screen: None,
+    ring: LogRing::new(),
+});
+
+/// Which sinks a piece of text goes to.
+#[derive(Clone, Copy, Debug)]
+pub struct Sinks {
+    pub screen: bool,
+}
+
+struct Tee<'a> {
+    console: &'a mut Console,
+    sinks: Sinks,
+}
+
+impl Write for Tee<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if let Some(serial) = self.console.serial.as_mut() {
+            serial.write_str(s)?;
+        }
+        if self.sinks.screen
+            && let Some(screen) = self.console.screen.as_mut()
+        {
+            screen.write_str(s);
+        }
+        self.console.ring.push(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Brings up COM1 (115200 8N1). Missing hardware leaves the serial sink off.
+pub fn init_serial() {
+    CONSOLE.lock().serial = SerialConsole::com1();
+}
+
+/// Adds the framebuffer text console.
+pub fn attach_screen(screen: ScreenConsole) {
+    CONSOLE.lock().screen = Some(screen);
+}
+
+/// Writes formatted text to the serial port, the ring and (if `sinks.screen`)
+/// the screen, as one unit.
+pub fn write(sinks: Sinks, args: fmt::Arguments<'_>) {
+    let mut console = CONSOLE.lock();
+    // Writing to the sinks cannot fail (the serial sink spins until sent).
+    let _ = Tee {
+        console: &mut console,
+        sinks,
+    }
+    .write_fmt(args);
+}
+
+/// Writes on the fatal-error path: takes the console lock if it can, and
+/// otherwise breaks it, since the holder may be this very CPU, interrupted
+/// mid-line by the fault being reported.
+pub fn emergency_write(args: fmt::Arguments<'_>) {
+    let mut attempts = 0u32;
+    let mut guard = loop {
+        if let Some(guard) = CONSOLE.try_lock() {
+            break guard;
+        }
+        attempts += 1;
+        if attempts == 1_000_000 {
+            // SAFETY: reached only when the system is going down; the lock
+            // holder is stuck or is this CPU, and a garbled line is better
+            // than no report at all.
+            unsafe { CONSOLE.force_unlock() };
+        }
+        core::hint::spin_loop();
+    };
+    let _ = Tee {
+        console: &mut guard,
+        sinks: Sinks { screen: true },
+    }
+    .write_fmt(args);
+}
+
+/// Copies the retained log (oldest first) into `out`; returns the length.
+pub fn read_log(out: &mut [u8]) -> usize {
+    CONSOLE.lock().ring.read(out)
+}

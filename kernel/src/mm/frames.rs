@@ -1,0 +1,107 @@
+//! The physical frame allocator: one [`FrameBitmap`] over all usable RAM,
+//! built from the sanitised memory map, behind a spin lock.
+
+use cairn_physmem::{
+    FRAME_SIZE, FrameBitmap, FreeError, MemoryMap, PhysFrame, PhysRange, place_bitmap,
+};
+
+use super::phys_to_virt;
+
+static FRAMES: spin::Mutex<Option<FrameBitmap<'static>>> = spin::Mutex::new(None);
+
+/// Why the allocator could not be built.
+#[derive(Debug)]
+pub enum FrameInitError {
+    NoRoomForBitmap { bytes: u64 },
+    Bitmap(cairn_physmem::BitmapError),
+}
+
+impl core::fmt::Display for FrameInitError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FrameInitError::NoRoomForBitmap { bytes } => {
+                write!(f, "no usable range holds the {bytes}-byte bitmap")
+            }
+            FrameInitError::Bitmap(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Builds the allocator over every range in `map`. The bitmap itself is
+/// carved out of `map` first. Returns the physical range holding it.
+pub fn init(map: &mut MemoryMap) -> Result<PhysRange, FrameInitError> {
+    let frame_count = map.highest_address().div_ceil(FRAME_SIZE);
+    let words = FrameBitmap::storage_words(frame_count);
+    let bytes = (words * 8) as u64;
+    let placement = place_bitmap(map, bytes).ok_or(FrameInitError::NoRoomForBitmap { bytes })?;
+    map.remove(placement);
+    // SAFETY: `placement` is usable RAM just removed from the map, so no one
+    // else will ever use it; it lies below 4 GiB in the direct map (the
+    // lowest fit above 1 MiB) and is frame-aligned, hence u64-aligned.
+    let storage = unsafe {
+        core::slice::from_raw_parts_mut(phys_to_virt(placement.start).cast::<u64>(), words)
+    };
+    let mut bitmap = FrameBitmap::new(storage, frame_count).map_err(FrameInitError::Bitmap)?;
+    for range in map.iter() {
+        bitmap.add_free(range);
+    }
+    *FRAMES.lock() = Some(bitmap);
+    Ok(placement)
+}
+
+fn with_bitmap<R>(f: impl FnOnce(&mut FrameBitmap<'static>) -> Option<R>) -> Option<R> {
+    FRAMES.lock().as_mut().and_then(f)
+}
+
+/// Allocates one frame (contents undefined).
+pub fn allocate() -> Option<PhysFrame> {
+    with_bitmap(|b| b.allocate())
+}
+
+/// Allocates one frame and fills it with zeroes.
+pub fn allocate_zeroed() -> Option<PhysFrame> {
+    let frame = allocate()?;
+    // SAFETY: the frame was just allocated, so nothing else refers to it, and
+    // the direct map covers all RAM.
+    unsafe { core::ptr::write_bytes(phys_to_virt(frame.start_address()), 0, FRAME_SIZE as usize) };
+    Some(frame)
+}
+
+/// Allocates `count` physically contiguous frames aligned to `align_frames`
+/// frames and ending below physical address `below`.
+pub fn allocate_contiguous(count: u64, align_frames: u64, below: u64) -> Option<PhysFrame> {
+    with_bitmap(|b| b.allocate_contiguous(count, align_frames, below))
+}
+
+/// Returns a frame to the allocator; double frees and foreign frames are
+/// refused with an error and change nothing.
+pub fn free(frame: PhysFrame) -> Result<(), FreeError> {
+    match FRAMES.lock().as_mut() {
+        Some(bitmap) => bitmap.free(frame),
+        None => Err(FreeError::OutOfRange(frame)),
+    }
+}
+
+/// (free frames, frames managed).
+pub fn stats() -> (u64, u64) {
+    FRAMES
+        .lock()
+        .as_ref()
+        .map_or((0, 0), |b| (b.free_frames(), b.total_frames()))
+}
+
+/// Lets the `x86_64` crate's page-table code take zeroed frames for new
+/// tables.
+pub struct PageTableFrames;
+
+// SAFETY: every frame returned is freshly allocated (unique) and zeroed.
+unsafe impl x86_64::structures::paging::FrameAllocator<x86_64::structures::paging::Size4KiB>
+    for PageTableFrames
+{
+    fn allocate_frame(&mut self) -> Option<x86_64::structures::paging::PhysFrame> {
+        let frame = allocate_zeroed()?;
+        Some(x86_64::structures::paging::PhysFrame::containing_address(
+            x86_64::PhysAddr::new(frame.start_address()),
+        ))
+    }
+}

@@ -1,0 +1,91 @@
+//! Kernel stacks: each lives in its own 256 KiB slot of the stack region,
+//! mapped at the top of the slot with at least one unmapped guard page
+//! below it, so an overflow faults (and is reported on the double-fault
+//! stack) instead of silently corrupting a neighbour.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use cairn_physmem::FRAME_SIZE;
+use x86_64::VirtAddr;
+use x86_64::structures::paging::PageTableFlags as Flags;
+
+use super::{frames, paging};
+
+const STACK_REGION_BASE: u64 = 0xffff_ff00_0000_0000;
+const SLOT_SIZE: u64 = 256 * 1024;
+/// Slots available (the region spans 512 GiB; this is a sanity bound).
+const SLOT_COUNT: u64 = 1 << 20;
+
+/// Size of a thread's or CPU's main kernel stack.
+pub const KERNEL_STACK_PAGES: u64 = 16;
+/// Size of an interrupt-stack-table stack.
+pub const IST_STACK_PAGES: u64 = 4;
+
+static NEXT_SLOT: AtomicU64 = AtomicU64::new(0);
+
+/// A mapped kernel stack.
+#[derive(Clone, Copy, Debug)]
+pub struct KernelStack {
+    /// Lowest mapped address; the page below it is the guard.
+    pub bottom: VirtAddr,
+    /// One past the highest mapped address (initial stack pointer).
+    pub top: VirtAddr,
+}
+
+/// Why a stack could not be made.
+#[derive(Debug)]
+pub enum StackError {
+    TooLarge,
+    NoSlotLeft,
+    OutOfMemory,
+}
+
+impl KernelStack {
+    /// Maps a new stack of `pages` pages below its own guard page.
+    pub fn allocate(pages: u64) -> Result<KernelStack, StackError> {
+        if pages == 0 || (pages + 1) * FRAME_SIZE > SLOT_SIZE {
+            return Err(StackError::TooLarge);
+        }
+        let slot = NEXT_SLOT.fetch_add(1, Ordering::Relaxed);
+        if slot >= SLOT_COUNT {
+            return Err(StackError::NoSlotLeft);
+        }
+        let top = STACK_REGION_BASE + (slot + 1) * SLOT_SIZE;
+        let bottom = top - pages * FRAME_SIZE;
+        let flags = Flags::PRESENT | Flags::WRITABLE | Flags::GLOBAL | paging::no_execute();
+        let mut page = bottom;
+        while page < top {
+            let frame = frames::allocate_zeroed().ok_or(StackError::OutOfMemory)?;
+            paging::map(VirtAddr::new(page), frame, flags).map_err(|_| StackError::OutOfMemory)?;
+            page += FRAME_SIZE;
+        }
+        Ok(KernelStack {
+            bottom: VirtAddr::new(bottom),
+            top: VirtAddr::new(top),
+        })
+    }
+
+    /// The guard page's address.
+    pub fn guard_page(&self) -> VirtAddr {
+        self.bottom - FRAME_SIZE
+    }
+
+    /// Switches the executing CPU onto this stack and calls `entry(argument)`;
+    /// never returns. The previous stack is abandoned.
+    pub fn run_on(&self, entry: extern "C" fn(u64) -> !, argument: u64) -> ! {
+        // SAFETY: the stack is mapped and unused; `entry` never returns, so
+        // nothing will look for the old stack's frames.
+        unsafe {
+            core::arch::asm!(
+                "mov rsp, {top}",
+                "xor ebp, ebp",
+                "call {entry}",
+                "ud2",
+                top = in(reg) self.top.as_u64(),
+                entry = in(reg) entry,
+                in("rdi") argument,
+                options(noreturn)
+            )
+        }
+    }
+}
