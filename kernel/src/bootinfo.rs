@@ -4,9 +4,7 @@
 //! table. Anything missing or odd is logged as a warning and left out.
 
 use cairn_physmem::{PhysRange, RawRegion, RegionKind};
-use multiboot2::{
-    BootInformation, BootInformationHeader, FramebufferType, MemoryAreaType, TagType,
-};
+use multiboot2::{BootInformation, BootInformationHeader, FramebufferType, MemoryAreaType, TagType};
 
 use crate::console::screen::{ColorField, FramebufferInfo};
 use crate::mm::phys_to_virt;
@@ -22,10 +20,7 @@ pub struct BoundedList<T: Copy + Default, const N: usize> {
 
 impl<T: Copy + Default, const N: usize> Default for BoundedList<T, N> {
     fn default() -> Self {
-        BoundedList {
-            items: [T::default(); N],
-            len: 0,
-        }
+        BoundedList { items: [T::default(); N], len: 0 }
     }
 }
 
@@ -110,12 +105,8 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
     }
     let header = phys_to_virt(u64::from(info_phys)).cast::<BootInformationHeader>();
     // SAFETY: guaranteed by the caller; the crate validates sizes and tags.
-    let mbi: BootInformation<'static> =
-        unsafe { BootInformation::load(header) }.map_err(BootInfoError::Unreadable)?;
-    let info_range = PhysRange::new(
-        u64::from(info_phys),
-        u64::from(info_phys) + mbi.total_size() as u64,
-    );
+    let mbi: BootInformation<'static> = unsafe { BootInformation::load(header) }.map_err(BootInfoError::Unreadable)?;
+    let info_range = PhysRange::new(u64::from(info_phys), u64::from(info_phys) + mbi.total_size() as u64);
 
     let mut memory = BoundedList::default();
     if let Some(tag) = mbi.memory_map_tag() {
@@ -127,11 +118,7 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
                 MemoryAreaType::Defective => RegionKind::Defective,
                 _ => RegionKind::Reserved,
             };
-            if !memory.push(RawRegion {
-                start: area.start_address(),
-                len: area.size(),
-                kind,
-            }) {
+            if !memory.push(RawRegion { start: area.start_address(), len: area.size(), kind }) {
                 log::warn!("memory map: more than 256 entries, ignoring the rest");
                 break;
             }
@@ -140,16 +127,8 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
         log::warn!("memory map: none from the boot loader, using the basic lower/upper sizes");
         let lower = u64::from(basic.memory_lower()) * 1024;
         let upper = u64::from(basic.memory_upper()) * 1024;
-        memory.push(RawRegion {
-            start: 0,
-            len: lower,
-            kind: RegionKind::Usable,
-        });
-        memory.push(RawRegion {
-            start: 1 << 20,
-            len: upper,
-            kind: RegionKind::Usable,
-        });
+        memory.push(RawRegion { start: 0, len: lower, kind: RegionKind::Usable });
+        memory.push(RawRegion { start: 1 << 20, len: upper, kind: RegionKind::Usable });
     } else {
         return Err(BootInfoError::NoMemoryMap);
     }
@@ -159,10 +138,7 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
         .find(|tag| TagType::from(tag.header().typ) == TagType::Cmdline)
         .map(|tag| {
             let payload = tag.payload();
-            let len = payload
-                .iter()
-                .position(|&b| b == 0)
-                .unwrap_or(payload.len());
+            let len = payload.iter().position(|&b| b == 0).unwrap_or(payload.len());
             boot_lifetime(&payload[..len])
         })
         .unwrap_or(&[]);
@@ -180,25 +156,16 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
                 width: tag.width(),
                 height: tag.height(),
                 bits_per_pixel: tag.bpp(),
-                red: ColorField {
-                    position: red.position,
-                    size: red.size,
-                },
-                green: ColorField {
-                    position: green.position,
-                    size: green.size,
-                },
-                blue: ColorField {
-                    position: blue.position,
-                    size: blue.size,
-                },
+                red: ColorField { position: red.position, size: red.size },
+                green: ColorField { position: green.position, size: green.size },
+                blue: ColorField { position: blue.position, size: blue.size },
             }),
             Ok(FramebufferType::Text) => {
                 log::info!("framebuffer: text mode only, screen console off");
                 None
             }
             Ok(FramebufferType::Indexed { .. }) => {
-                log::warn!("framebuffer: indexed colour is not supported, screen console off");
+                log::info!("framebuffer: indexed colour only, screen console off");
                 None
             }
             Err(e) => {
@@ -210,12 +177,8 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
 
     let mut modules = BoundedList::default();
     for module in mbi.module_tags() {
-        let range = PhysRange::new(
-            u64::from(module.start_address()),
-            u64::from(module.end_address()),
-        );
-        let name = core::str::from_utf8(boot_lifetime(module.cmdline().unwrap_or("").as_bytes()))
-            .unwrap_or("");
+        let range = PhysRange::new(u64::from(module.start_address()), u64::from(module.end_address()));
+        let name = core::str::from_utf8(boot_lifetime(module.cmdline().unwrap_or("").as_bytes())).unwrap_or("");
         if range.is_empty() {
             log::warn!("boot module '{name}' is empty or inverted, ignored");
         } else if !modules.push(BootModule { range, name }) {
@@ -227,18 +190,10 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
 
     let mut loaded_sections = BoundedList::default();
     let mut symbols = None;
-    if let Some(tag) = mbi
-        .elf_sections_tag()
-        .filter(|t| t.entry_size() == ELF64_SECTION_HEADER_SIZE)
-    {
+    if let Some(tag) = mbi.elf_sections_tag().filter(|t| t.entry_size() == ELF64_SECTION_HEADER_SIZE) {
         let mut headers: BoundedList<(u32, u64, u64, u32), 64> = BoundedList::default();
         for section in tag.sections() {
-            headers.push((
-                section.sh_type,
-                section.sh_addr,
-                section.sh_size,
-                section.sh_link,
-            ));
+            headers.push((section.sh_type, section.sh_addr, section.sh_size, section.sh_link));
         }
         let headers = headers.as_slice();
         for &(_, addr, size, _) in headers {
@@ -248,10 +203,8 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
                 loaded_sections.push(PhysRange::new(addr, addr + size));
             }
         }
-        symbols = headers
-            .iter()
-            .find(|h| h.0 == SHT_SYMTAB && h.1 != 0 && h.1 < 1 << 32)
-            .and_then(|&(_, addr, size, link)| {
+        symbols = headers.iter().find(|h| h.0 == SHT_SYMTAB && h.1 != 0 && h.1 < 1 << 32).and_then(
+            |&(_, addr, size, link)| {
                 let &(_, strings_phys, strings_len, _) = headers.get(link as usize)?;
                 (strings_phys != 0 && strings_phys < 1 << 32).then_some(SymbolTableLocation {
                     symbols_phys: addr,
@@ -259,22 +212,14 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
                     strings_phys,
                     strings_len,
                 })
-            });
+            },
+        );
     }
     if symbols.is_none() {
         log::warn!("no kernel symbol table from the boot loader; crash reports will lack names");
     }
 
-    Ok(BootInfo {
-        info_range,
-        memory,
-        cmdline,
-        framebuffer,
-        modules,
-        acpi,
-        symbols,
-        loaded_sections,
-    })
+    Ok(BootInfo { info_range, memory, cmdline, framebuffer, modules, acpi, symbols, loaded_sections })
 }
 
 /// The ACPI root table from the RSDP copies GRUB provides, preferring the
@@ -282,18 +227,12 @@ pub unsafe fn parse(magic: u32, info_phys: u32) -> Result<BootInfo, BootInfoErro
 fn acpi_root(mbi: &BootInformation<'_>) -> Option<AcpiRoot> {
     if let Some(v2) = mbi.rsdp_v2_tag() {
         if v2.checksum_is_valid() && v2.xsdt_address() != 0 {
-            return Some(AcpiRoot {
-                address: v2.xsdt_address() as u64,
-                revision: v2.revision(),
-            });
+            return Some(AcpiRoot { address: v2.xsdt_address() as u64, revision: v2.revision() });
         }
         log::warn!("ACPI: RSDP 2.0 copy has a bad checksum or no XSDT, trying RSDP 1.0");
     }
     match mbi.rsdp_v1_tag() {
-        Some(v1) if v1.checksum_is_valid() => Some(AcpiRoot {
-            address: v1.rsdt_address() as u64,
-            revision: 0,
-        }),
+        Some(v1) if v1.checksum_is_valid() => Some(AcpiRoot { address: v1.rsdt_address() as u64, revision: 0 }),
         Some(_) => {
             log::warn!("ACPI: RSDP copy has a bad checksum, ignoring ACPI");
             None

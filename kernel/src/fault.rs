@@ -82,11 +82,7 @@ impl fmt::Display for PageFaultCause {
         } else {
             "read"
         };
-        let presence = if code & 0x1 != 0 {
-            "protection violation"
-        } else {
-            "page not present"
-        };
+        let presence = if code & 0x1 != 0 { "protection violation" } else { "page not present" };
         let mode = if code & 0x4 != 0 { "user" } else { "kernel" };
         write!(f, "{access}, {presence}, {mode} mode")?;
         if code & 0x8 != 0 {
@@ -114,10 +110,7 @@ pub fn exception(frame: &mut TrapFrame) {
         )),
     }
     if frame.vector == PAGE_FAULT_VECTOR {
-        emergency_write(format_args!(
-            "  cause: {}\n",
-            PageFaultCause(frame.error_code)
-        ));
+        emergency_write(format_args!("  cause: {}\n", PageFaultCause(frame.error_code)));
     }
     emergency_write(format_args!("  RIP={}\n", Symbolized(frame.rip)));
     emergency_write(format_args!(
@@ -152,7 +145,33 @@ pub fn exception(frame: &mut TrapFrame) {
         }
         emergency_write(format_args!("\n"));
     }
+    backtrace(frame);
     stop_machine();
+}
+
+/// Follows the frame-pointer chain (the kernel is built with frame
+/// pointers) while it stays on the faulting stack, between the stack
+/// pointer and the top of its slot, which are known to be mapped.
+fn backtrace(frame: &TrapFrame) {
+    let Some(top) = crate::mm::stacks::slot_top_containing(frame.rsp) else { return };
+    emergency_write(format_args!("  backtrace:\n"));
+    let mut rbp = frame.rbp;
+    for _ in 0..16 {
+        if rbp < frame.rsp || rbp % 8 != 0 || rbp + 16 > top {
+            break;
+        }
+        // SAFETY: `rbp..rbp + 16` lies between the stack pointer and the top
+        // of the same kernel stack, all of which is mapped.
+        let (next, return_address) = unsafe { (*(rbp as *const u64), *((rbp + 8) as *const u64)) };
+        if return_address == 0 {
+            break;
+        }
+        emergency_write(format_args!("    {}\n", Symbolized(return_address)));
+        if next <= rbp {
+            break;
+        }
+        rbp = next;
+    }
 }
 
 /// Stops every CPU: the others by NMI, this one last, after saying so.

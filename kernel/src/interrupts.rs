@@ -33,15 +33,10 @@ pub fn handle(vector: u8, _frame: &mut TrapFrame) {
     match vector {
         VECTOR_SPURIOUS => return,
         VECTOR_TIMER => {
-            percpu::current()
-                .timer_ticks
-                .fetch_add(1, Ordering::Relaxed);
+            percpu::current().timer_ticks.fetch_add(1, Ordering::Relaxed);
         }
         VECTOR_WAKE => {}
-        VECTOR_APIC_ERROR => log::warn!(
-            "local APIC error interrupt on CPU {}",
-            percpu::current().index.0
-        ),
+        VECTOR_APIC_ERROR => log::warn!("local APIC error interrupt on CPU {}", percpu::current().index.0),
         other => log::warn!("unexpected interrupt vector {other:#x}"),
     }
     if let Some(lapic) = local_apic() {

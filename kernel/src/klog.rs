@@ -54,10 +54,6 @@ pub fn configure(level: Option<Level>, quiet: bool) {
     if let Some(level) = level {
         log::set_max_level(level.to_level_filter());
     }
-    let screen = if quiet {
-        LevelFilter::Warn
-    } else {
-        log::max_level()
-    };
+    let screen = if quiet { LevelFilter::Warn } else { log::max_level() };
     SCREEN_LEVEL.store(screen as u8, Ordering::Relaxed);
 }

@@ -33,7 +33,7 @@ mod symbols;
 mod time;
 
 use cairn_bootargs::{BootArgs, LogLevel};
-use cairn_physmem::{MemoryMap, PhysRange, RegionKind};
+use cairn_physmem::{MemoryMap, PhysFrame, PhysRange, RegionKind};
 use raw_cpuid::CpuId;
 
 use arch::cpu::{self, CpuFeatures};
@@ -63,6 +63,7 @@ struct BootContext {
     acpi: Option<AcpiRoot>,
     cr3: u64,
     usable_bytes: u64,
+    trampoline_page: Option<PhysFrame>,
     bsp: &'static mut CpuStart,
 }
 
@@ -94,6 +95,14 @@ pub extern "C" fn kernel_entry(magic: u32, info_phys: u32) -> ! {
     let args = BootArgs::parse(info.cmdline, &mut |warning| log::warn!("{warning}"));
     klog::configure(args.log_level.map(log_level), args.quiet);
     log::info!("Cairn {} booting", env!("CARGO_PKG_VERSION"));
+    for region in info.memory.as_slice() {
+        log::debug!(
+            "memory map: {:#014x}-{:#014x} {}",
+            region.start,
+            region.start.saturating_add(region.len),
+            region.kind
+        );
+    }
     let features = CpuFeatures::detect();
 
     let mut acpi_tables: BoundedList<PhysRange, 64> = BoundedList::default();
@@ -110,13 +119,9 @@ pub extern "C" fn kernel_entry(magic: u32, info_phys: u32) -> ! {
     });
 
     let mut reserved: BoundedList<PhysRange, 128> = BoundedList::default();
-    let image = PhysRange::new(
-        &raw const __kernel_phys_start as u64,
-        &raw const __kernel_phys_end as u64,
-    );
-    let framebuffer = info
-        .framebuffer
-        .map(|fb| PhysRange::new(fb.phys_addr, fb.phys_addr.saturating_add(fb.byte_len())));
+    let image = PhysRange::new(&raw const __kernel_phys_start as u64, &raw const __kernel_phys_end as u64);
+    let framebuffer =
+        info.framebuffer.map(|fb| PhysRange::new(fb.phys_addr, fb.phys_addr.saturating_add(fb.byte_len())));
     for range in [image, info.info_range].into_iter().chain(framebuffer) {
         reserved.push(range);
     }
@@ -124,43 +129,31 @@ pub extern "C" fn kernel_entry(magic: u32, info_phys: u32) -> ! {
         log::info!("boot module '{}' at {}", module.name, module.range);
         reserved.push(module.range);
     }
-    for range in info
-        .loaded_sections
-        .as_slice()
-        .iter()
-        .chain(acpi_tables.as_slice())
-    {
+    for range in info.loaded_sections.as_slice().iter().chain(acpi_tables.as_slice()) {
         reserved.push(*range);
     }
-    let phys_bits = CpuId::new()
-        .get_processor_capacity_feature_info()
-        .map_or(36, |c| c.physical_address_bits());
-    let mut map = MemoryMap::from_firmware(
-        info.memory.as_slice(),
-        reserved.as_slice(),
-        1 << phys_bits,
-        &mut |w| log::warn!("{w}"),
-    );
+    let phys_bits = CpuId::new().get_processor_capacity_feature_info().map_or(36, |c| c.physical_address_bits());
+    let mut map = MemoryMap::from_firmware(info.memory.as_slice(), reserved.as_slice(), 1 << phys_bits, &mut |w| {
+        log::warn!("{w}")
+    });
     let usable_bytes = map.total_bytes();
     if let Err(e) = frames::init(&mut map) {
         log::error!("memory: cannot build the frame allocator: {e}");
         fault::stop_machine();
     }
+    // Low memory is scarce; claim the AP start-up page before anything else
+    // allocates.
+    let trampoline_page = smp::reserve_trampoline_page();
 
     let mut ram: BoundedList<PhysRange, 256> = BoundedList::default();
     for region in info.memory.as_slice() {
         if !matches!(region.kind, RegionKind::Reserved | RegionKind::Defective) {
-            ram.push(PhysRange::new(
-                region.start,
-                region.start.saturating_add(region.len),
-            ));
+            ram.push(PhysRange::new(region.start, region.start.saturating_add(region.len)));
         }
     }
     let ram_end = map.highest_address().max(FOUR_GIB);
     let plan = DirectMapPlan {
-        end: framebuffer
-            .map_or(ram_end, |fb| fb.end.max(ram_end))
-            .min(1 << phys_bits),
+        end: framebuffer.map_or(ram_end, |fb| fb.end.max(ram_end)).min(1 << phys_bits),
         ram: ram.as_slice(),
         framebuffer,
     };
@@ -189,6 +182,7 @@ pub extern "C" fn kernel_entry(magic: u32, info_phys: u32) -> ! {
         acpi,
         cr3,
         usable_bytes,
+        trampoline_page,
         bsp,
     }));
     stack.run_on(bsp_main, context as u64)
@@ -216,10 +210,8 @@ extern "C" fn bsp_main(context: u64) -> ! {
             None
         }
     });
-    let description = description.unwrap_or_else(|| PlatformDescription {
-        cpus: alloc::vec![bsp.apic_id],
-        ..PlatformDescription::default()
-    });
+    let description = description
+        .unwrap_or_else(|| PlatformDescription { cpus: alloc::vec![bsp.apic_id], ..PlatformDescription::default() });
     for io_apic in &description.io_apics {
         io_apic.mask_all();
         log::info!(
@@ -232,10 +224,7 @@ extern "C" fn bsp_main(context: u64) -> ! {
     }
     // SAFETY: the address comes from the validated ACPI HPET table and lies
     // in the uncached part of the direct map.
-    let reference = match description
-        .hpet_address
-        .and_then(|address| unsafe { Hpet::new(address) })
-    {
+    let reference = match description.hpet_address.and_then(|address| unsafe { Hpet::new(address) }) {
         Some(hpet) => ReferenceClock::Hpet(hpet),
         None => ReferenceClock::Pit,
     };
@@ -247,13 +236,15 @@ extern "C" fn bsp_main(context: u64) -> ! {
         calibration.lapic_timer_hz / 1_000,
         reference.name()
     );
-    lapic.start_periodic(
-        interrupts::VECTOR_TIMER,
-        calibration.lapic_ticks_per_interrupt(),
-    );
+    lapic.start_periodic(interrupts::VECTOR_TIMER, calibration.lapic_ticks_per_interrupt());
 
-    let online =
-        smp::start_application_processors(bsp, &description.cpus, context.cr3, context.features);
+    let online = smp::start_application_processors(
+        bsp,
+        &description.cpus,
+        context.trampoline_page,
+        context.cr3,
+        context.features,
+    );
     let cpu_count = online.len();
     percpu::publish_online(online);
     let (free, _) = frames::stats();

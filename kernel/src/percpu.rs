@@ -96,9 +96,7 @@ pub fn current() -> &'static Cpu {
     let pointer: *const Cpu;
     // SAFETY: every CPU installs its `Cpu` before enabling anything that calls
     // this, and `gs:0` holds the area's own address.
-    unsafe {
-        core::arch::asm!("mov {}, gs:0", out(reg) pointer, options(nostack, readonly, preserves_flags))
-    };
+    unsafe { core::arch::asm!("mov {}, gs:0", out(reg) pointer, options(nostack, readonly, preserves_flags)) };
     // SAFETY: the pointer refers to a leaked, hence `'static`, `Cpu`.
     unsafe { &*pointer }
 }

@@ -11,7 +11,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use cairn_physmem::FRAME_SIZE;
+use cairn_physmem::{FRAME_SIZE, PhysFrame};
 use x86_64::VirtAddr;
 use x86_64::structures::paging::PageTableFlags as Flags;
 
@@ -62,9 +62,7 @@ impl CpuStart {
         let stack = KernelStack::allocate(KERNEL_STACK_PAGES).map_err(CpuStartError::Stack)?;
         let mut ist_tops = [VirtAddr::zero(); 3];
         for top in &mut ist_tops {
-            *top = KernelStack::allocate(IST_STACK_PAGES)
-                .map_err(CpuStartError::Stack)?
-                .top;
+            *top = KernelStack::allocate(IST_STACK_PAGES).map_err(CpuStartError::Stack)?.top;
         }
         Ok(Box::leak(Box::new(CpuStart {
             cpu: Cpu::new(index, apic_id),
@@ -242,31 +240,22 @@ impl Trampoline {
         // SAFETY: the label lies inside the copied trampoline page, which the
         // BSP owns until every AP has started (the GDT base field is not
         // 4-byte aligned, hence the unaligned write).
-        unsafe {
-            phys_to_virt(self.phys + Self::offset_of(label) as u64)
-                .cast::<u32>()
-                .write_unaligned(value)
-        }
+        unsafe { phys_to_virt(self.phys + Self::offset_of(label) as u64).cast::<u32>().write_unaligned(value) }
     }
 
     fn write_u64(&self, label: *const u8, value: u64) {
         // SAFETY: as in `write_u32`; the 64-bit fields are 8-byte aligned.
-        unsafe {
-            phys_to_virt(self.phys + Self::offset_of(label) as u64)
-                .cast::<u64>()
-                .write_volatile(value)
-        }
+        unsafe { phys_to_virt(self.phys + Self::offset_of(label) as u64).cast::<u64>().write_volatile(value) }
     }
 
-    /// Copies the trampoline into a free page below 1 MiB, identity-maps it
+    /// Copies the trampoline into `frame` (below 1 MiB), identity-maps it
     /// and patches its absolute addresses.
-    fn install(cr3: u64, nx: bool) -> Option<Trampoline> {
+    fn install(frame: PhysFrame, cr3: u64, nx: bool) -> Option<Trampoline> {
         let start = &raw const ap_trampoline_start;
         let len = &raw const ap_trampoline_end as usize - start as usize;
         // SAFETY: the linker placed `len` bytes of trampoline code at `start`
         // in read-only data.
         let code = unsafe { core::slice::from_raw_parts(start, len) };
-        let frame = frames::allocate_contiguous(1, 1, 1 << 20)?;
         let phys = frame.start_address();
         // SAFETY: the frame is freshly allocated and the code fits in a page.
         unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), phys_to_virt(phys), code.len()) };
@@ -277,24 +266,13 @@ impl Trampoline {
         let trampoline = Trampoline { phys };
         let base = phys as u32;
         // The GDT pointer is 2 bytes of limit then 4 of base.
-        trampoline.write_u32(
-            (&raw const ap_gdt_pointer).wrapping_add(2),
-            base + Self::offset_of(&raw const ap_gdt) as u32,
-        );
-        trampoline.write_u32(
-            &raw const ap_far_protected,
-            base + Self::offset_of(&raw const ap_protected) as u32,
-        );
-        trampoline.write_u32(
-            &raw const ap_far_long,
-            base + Self::offset_of(&raw const ap_long) as u32,
-        );
+        trampoline
+            .write_u32((&raw const ap_gdt_pointer).wrapping_add(2), base + Self::offset_of(&raw const ap_gdt) as u32);
+        trampoline.write_u32(&raw const ap_far_protected, base + Self::offset_of(&raw const ap_protected) as u32);
+        trampoline.write_u32(&raw const ap_far_long, base + Self::offset_of(&raw const ap_long) as u32);
         trampoline.write_u64(&raw const ap_cr3, cr3);
         trampoline.write_u64(&raw const ap_efer, (1 << 8) | if nx { 1 << 11 } else { 0 });
-        trampoline.write_u64(
-            &raw const ap_entry_point,
-            ap_entry as *const () as usize as u64,
-        );
+        trampoline.write_u64(&raw const ap_entry_point, ap_entry as *const () as usize as u64);
         Some(trampoline)
     }
 
@@ -305,11 +283,19 @@ impl Trampoline {
     }
 }
 
+/// Takes a page below 1 MiB for the AP trampoline (start-up IPIs can only
+/// point there). Called right after the frame allocator exists, before
+/// anything else can use up low memory.
+pub fn reserve_trampoline_page() -> Option<PhysFrame> {
+    frames::allocate_contiguous(1, 1, 1 << 20)
+}
+
 /// Starts every AP in `apic_ids` (the BSP's own ID is skipped) and returns
-/// all CPUs that came up, BSP first.
+/// all CPUs that came up, BSP first. The trampoline page is freed afterwards.
 pub fn start_application_processors(
     bsp: &'static Cpu,
     apic_ids: &[ApicId],
+    trampoline_page: Option<PhysFrame>,
     cr3: u64,
     features: CpuFeatures,
 ) -> Vec<&'static Cpu> {
@@ -317,15 +303,14 @@ pub fn start_application_processors(
     let Some(lapic) = interrupts::local_apic() else {
         return online;
     };
-    let others: Vec<ApicId> = apic_ids
-        .iter()
-        .copied()
-        .filter(|id| *id != bsp.apic_id)
-        .collect();
+    let others: Vec<ApicId> = apic_ids.iter().copied().filter(|id| *id != bsp.apic_id).collect();
     if others.is_empty() {
+        if let Some(page) = trampoline_page {
+            let _ = frames::free(page);
+        }
         return online;
     }
-    let Some(trampoline) = Trampoline::install(cr3, features.no_execute) else {
+    let Some(trampoline) = trampoline_page.and_then(|page| Trampoline::install(page, cr3, features.no_execute)) else {
         log::warn!("smp: no free page below 1 MiB for the AP trampoline; staying on one CPU");
         return online;
     };

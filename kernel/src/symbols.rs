@@ -36,14 +36,8 @@ pub unsafe fn install(location: SymbolTableLocation) {
     // SAFETY: guaranteed by the caller.
     let (symbols, strings) = unsafe {
         (
-            core::slice::from_raw_parts(
-                phys_to_virt(location.symbols_phys),
-                location.symbols_len as usize,
-            ),
-            core::slice::from_raw_parts(
-                phys_to_virt(location.strings_phys),
-                location.strings_len as usize,
-            ),
+            core::slice::from_raw_parts(phys_to_virt(location.symbols_phys), location.symbols_len as usize),
+            core::slice::from_raw_parts(phys_to_virt(location.strings_phys), location.strings_len as usize),
         )
     };
     TABLE.call_once(|| SymbolTable { symbols, strings });

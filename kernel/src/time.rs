@@ -85,9 +85,7 @@ pub fn calibration() -> Option<&'static Calibration> {
 
 /// Converts a TSC interval to microseconds (0 before calibration).
 pub fn tsc_to_micros(ticks: u64) -> u64 {
-    calibration().map_or(0, |c| {
-        (u128::from(ticks) * 1_000_000 / u128::from(c.tsc_hz)) as u64
-    })
+    calibration().map_or(0, |c| (u128::from(ticks) * 1_000_000 / u128::from(c.tsc_hz)) as u64)
 }
 
 /// Microseconds since kernel entry (0 until the TSC is calibrated).

@@ -40,10 +40,7 @@ impl CpuDescriptorTables {
         for (slot, top) in IstSlot::ALL.iter().zip(ist_tops) {
             tss.interrupt_stack_table[*slot as usize] = top;
         }
-        CpuDescriptorTables {
-            gdt: GlobalDescriptorTable::new(),
-            tss,
-        }
+        CpuDescriptorTables { gdt: GlobalDescriptorTable::new(), tss }
     }
 
     /// Fills in the GDT and loads GDT, segments and TSS on this CPU.

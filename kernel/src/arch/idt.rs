@@ -22,17 +22,13 @@ fn build() -> InterruptDescriptorTable {
     unsafe {
         idt.divide_error.set_handler_addr(stub(0));
         idt.debug.set_handler_addr(stub(1));
-        idt.non_maskable_interrupt
-            .set_handler_addr(stub(2))
-            .set_stack_index(IstSlot::Nmi as u16);
+        idt.non_maskable_interrupt.set_handler_addr(stub(2)).set_stack_index(IstSlot::Nmi as u16);
         idt.breakpoint.set_handler_addr(stub(3));
         idt.overflow.set_handler_addr(stub(4));
         idt.bound_range_exceeded.set_handler_addr(stub(5));
         idt.invalid_opcode.set_handler_addr(stub(6));
         idt.device_not_available.set_handler_addr(stub(7));
-        idt.double_fault
-            .set_handler_addr(stub(8))
-            .set_stack_index(IstSlot::DoubleFault as u16);
+        idt.double_fault.set_handler_addr(stub(8)).set_stack_index(IstSlot::DoubleFault as u16);
         idt.invalid_tss.set_handler_addr(stub(10));
         idt.segment_not_present.set_handler_addr(stub(11));
         idt.stack_segment_fault.set_handler_addr(stub(12));
@@ -40,9 +36,7 @@ fn build() -> InterruptDescriptorTable {
         idt.page_fault.set_handler_addr(stub(14));
         idt.x87_floating_point.set_handler_addr(stub(16));
         idt.alignment_check.set_handler_addr(stub(17));
-        idt.machine_check
-            .set_handler_addr(stub(18))
-            .set_stack_index(IstSlot::MachineCheck as u16);
+        idt.machine_check.set_handler_addr(stub(18)).set_stack_index(IstSlot::MachineCheck as u16);
         idt.simd_floating_point.set_handler_addr(stub(19));
         idt.virtualization.set_handler_addr(stub(20));
         idt.cp_protection_exception.set_handler_addr(stub(21));

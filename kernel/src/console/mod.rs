@@ -24,11 +24,7 @@ pub struct Console {
     ring: LogRing<LOG_RING_BYTES>,
 }
 
-static CONSOLE: spin::Mutex<Console> = spin::Mutex::new(Console {
-    serial: None,
-    screen: None,
-    ring: LogRing::new(),
-});
+static CONSOLE: spin::Mutex<Console> = spin::Mutex::new(Console { serial: None, screen: None, ring: LogRing::new() });
 
 /// Which sinks a piece of text goes to.
 #[derive(Clone, Copy, Debug)]
@@ -71,11 +67,7 @@ pub fn attach_screen(screen: ScreenConsole) {
 pub fn write(sinks: Sinks, args: fmt::Arguments<'_>) {
     let mut console = CONSOLE.lock();
     // Writing to the sinks cannot fail (the serial sink spins until sent).
-    let _ = Tee {
-        console: &mut console,
-        sinks,
-    }
-    .write_fmt(args);
+    let _ = Tee { console: &mut console, sinks }.write_fmt(args);
 }
 
 /// Writes on the fatal-error path: takes the console lock if it can, and
@@ -96,11 +88,7 @@ pub fn emergency_write(args: fmt::Arguments<'_>) {
         }
         core::hint::spin_loop();
     };
-    let _ = Tee {
-        console: &mut guard,
-        sinks: Sinks { screen: true },
-    }
-    .write_fmt(args);
+    let _ = Tee { console: &mut guard, sinks: Sinks { screen: true } }.write_fmt(args);
 }
 
 /// Copies the retained log (oldest first) into `out`; returns the length.

@@ -51,9 +51,7 @@ impl Surface {
             let size = field.size.min(8);
             (u32::from(value) >> (8 - size)) << field.position
         };
-        channel(color.r(), self.info.red)
-            | channel(color.g(), self.info.green)
-            | channel(color.b(), self.info.blue)
+        channel(color.r(), self.info.red) | channel(color.g(), self.info.green) | channel(color.b(), self.info.blue)
     }
 
     fn put(&mut self, x: u32, y: u32, color: Rgb888) {
@@ -126,23 +124,14 @@ impl ScreenConsole {
         let columns = info.width / CELL_WIDTH;
         let rows = info.height / CELL_HEIGHT;
         let depth_ok = matches!(info.bits_per_pixel, 24 | 32);
-        let fields_ok = [info.red, info.green, info.blue].iter().all(|f| {
-            f.size > 0
-                && u32::from(f.position) + u32::from(f.size.min(8))
-                    <= u32::from(info.bits_per_pixel)
-        });
-        let pitch_ok =
-            u64::from(info.pitch) >= u64::from(info.width) * u64::from(info.bits_per_pixel / 8);
+        let fields_ok = [info.red, info.green, info.blue]
+            .iter()
+            .all(|f| f.size > 0 && u32::from(f.position) + u32::from(f.size.min(8)) <= u32::from(info.bits_per_pixel));
+        let pitch_ok = u64::from(info.pitch) >= u64::from(info.width) * u64::from(info.bits_per_pixel / 8);
         if !depth_ok || !fields_ok || !pitch_ok || columns == 0 || rows == 0 {
             return None;
         }
-        let mut console = ScreenConsole {
-            surface: Surface { base, info },
-            columns,
-            rows,
-            column: 0,
-            row: 0,
-        };
+        let mut console = ScreenConsole { surface: Surface { base, info }, columns, rows, column: 0, row: 0 };
         console.clear_rows(0, rows);
         Some(console)
     }
@@ -178,15 +167,8 @@ impl ScreenConsole {
             .background_color(Rgb888::BLACK)
             .build();
         let mut buf = [0u8; 4];
-        let glyph: &str = if c.is_ascii() && !c.is_ascii_control() {
-            c.encode_utf8(&mut buf)
-        } else {
-            "?"
-        };
-        let origin = Point::new(
-            (self.column * CELL_WIDTH) as i32,
-            (self.row * CELL_HEIGHT) as i32,
-        );
+        let glyph: &str = if c.is_ascii() && !c.is_ascii_control() { c.encode_utf8(&mut buf) } else { "?" };
+        let origin = Point::new((self.column * CELL_WIDTH) as i32, (self.row * CELL_HEIGHT) as i32);
         let _ = Text::with_baseline(glyph, origin, style, Baseline::Top).draw(&mut self.surface);
         self.column += 1;
     }
@@ -206,11 +188,7 @@ impl ScreenConsole {
         // SAFETY: both ranges lie within the first `rows * row_bytes` bytes of
         // the mapped framebuffer; `copy` handles the overlap.
         unsafe {
-            core::ptr::copy(
-                self.surface.base.add(shift as usize * row_bytes),
-                self.surface.base,
-                kept,
-            );
+            core::ptr::copy(self.surface.base.add(shift as usize * row_bytes), self.surface.base, kept);
         }
         self.clear_rows(self.rows - shift, self.rows);
         self.row = self.rows - shift;

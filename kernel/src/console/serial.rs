@@ -9,10 +9,7 @@ use uart_16550::{BaudRate, Config, Uart16550Tty};
 const COM1_PORT: u16 = 0x3f8;
 
 /// 115200 baud, 8 data bits, no parity, one stop bit, FIFO on.
-const CONFIG: Config = Config {
-    baud_rate: BaudRate::Baud115200,
-    ..Config::DEFAULT
-};
+const CONFIG: Config = Config { baud_rate: BaudRate::Baud115200, ..Config::DEFAULT };
 
 /// The serial console.
 pub struct SerialConsole(Uart16550Tty<PioBackend>);
@@ -22,9 +19,7 @@ impl SerialConsole {
     pub fn com1() -> Option<Self> {
         // SAFETY: COM1's eight ports belong to this driver alone; nothing else
         // in the kernel touches them.
-        unsafe { Uart16550Tty::new_port(COM1_PORT, CONFIG) }
-            .ok()
-            .map(SerialConsole)
+        unsafe { Uart16550Tty::new_port(COM1_PORT, CONFIG) }.ok().map(SerialConsole)
     }
 
     pub fn write_str(&mut self, s: &str) -> fmt::Result {

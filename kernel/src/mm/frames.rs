@@ -1,9 +1,7 @@
 //! The physical frame allocator: one [`FrameBitmap`] over all usable RAM,
 //! built from the sanitised memory map, behind a spin lock.
 
-use cairn_physmem::{
-    FRAME_SIZE, FrameBitmap, FreeError, MemoryMap, PhysFrame, PhysRange, place_bitmap,
-};
+use cairn_physmem::{FRAME_SIZE, FrameBitmap, FreeError, MemoryMap, PhysFrame, PhysRange, place_bitmap};
 
 use super::phys_to_virt;
 
@@ -38,9 +36,7 @@ pub fn init(map: &mut MemoryMap) -> Result<PhysRange, FrameInitError> {
     // SAFETY: `placement` is usable RAM just removed from the map, so no one
     // else will ever use it; it lies below 4 GiB in the direct map (the
     // lowest fit above 1 MiB) and is frame-aligned, hence u64-aligned.
-    let storage = unsafe {
-        core::slice::from_raw_parts_mut(phys_to_virt(placement.start).cast::<u64>(), words)
-    };
+    let storage = unsafe { core::slice::from_raw_parts_mut(phys_to_virt(placement.start).cast::<u64>(), words) };
     let mut bitmap = FrameBitmap::new(storage, frame_count).map_err(FrameInitError::Bitmap)?;
     for range in map.iter() {
         bitmap.add_free(range);
@@ -84,10 +80,7 @@ pub fn free(frame: PhysFrame) -> Result<(), FreeError> {
 
 /// (free frames, frames managed).
 pub fn stats() -> (u64, u64) {
-    FRAMES
-        .lock()
-        .as_ref()
-        .map_or((0, 0), |b| (b.free_frames(), b.total_frames()))
+    FRAMES.lock().as_ref().map_or((0, 0), |b| (b.free_frames(), b.total_frames()))
 }
 
 /// Lets the `x86_64` crate's page-table code take zeroed frames for new
@@ -95,13 +88,9 @@ pub fn stats() -> (u64, u64) {
 pub struct PageTableFrames;
 
 // SAFETY: every frame returned is freshly allocated (unique) and zeroed.
-unsafe impl x86_64::structures::paging::FrameAllocator<x86_64::structures::paging::Size4KiB>
-    for PageTableFrames
-{
+unsafe impl x86_64::structures::paging::FrameAllocator<x86_64::structures::paging::Size4KiB> for PageTableFrames {
     fn allocate_frame(&mut self) -> Option<x86_64::structures::paging::PhysFrame> {
         let frame = allocate_zeroed()?;
-        Some(x86_64::structures::paging::PhysFrame::containing_address(
-            x86_64::PhysAddr::new(frame.start_address()),
-        ))
+        Some(x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(frame.start_address())))
     }
 }

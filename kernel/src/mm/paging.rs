@@ -9,8 +9,8 @@ use cairn_physmem::{PhysFrame as Frame, PhysRange};
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::structures::paging::mapper::{MapToError, TranslateResult, UnmapError};
 use x86_64::structures::paging::{
-    Mapper, OffsetPageTable, Page, PageSize, PageTable, PageTableFlags as Flags, PhysFrame,
-    Size2MiB, Size4KiB, Translate,
+    Mapper, OffsetPageTable, Page, PageSize, PageTable, PageTableFlags as Flags, PhysFrame, Size2MiB, Size4KiB,
+    Translate,
 };
 use x86_64::{PhysAddr, VirtAddr};
 
@@ -53,18 +53,8 @@ pub fn kernel_sections() -> [Section; 3] {
     };
     let nx = no_execute();
     [
-        Section {
-            name: "text",
-            start: text,
-            end: text_end,
-            flags: Flags::PRESENT | Flags::GLOBAL,
-        },
-        Section {
-            name: "rodata",
-            start: rodata,
-            end: rodata_end,
-            flags: Flags::PRESENT | Flags::GLOBAL | nx,
-        },
+        Section { name: "text", start: text, end: text_end, flags: Flags::PRESENT | Flags::GLOBAL },
+        Section { name: "rodata", start: rodata, end: rodata_end, flags: Flags::PRESENT | Flags::GLOBAL | nx },
         Section {
             name: "data",
             start: data,
@@ -79,11 +69,7 @@ static NX_SUPPORTED: spin::Once<bool> = spin::Once::new();
 /// The NO_EXECUTE flag if the CPU supports it, otherwise nothing (setting a
 /// reserved bit would fault).
 pub fn no_execute() -> Flags {
-    if NX_SUPPORTED.get().copied().unwrap_or(false) {
-        Flags::NO_EXECUTE
-    } else {
-        Flags::empty()
-    }
+    if NX_SUPPORTED.get().copied().unwrap_or(false) { Flags::NO_EXECUTE } else { Flags::empty() }
 }
 
 static KERNEL_TABLES: spin::Mutex<Option<OffsetPageTable<'static>>> = spin::Mutex::new(None);
@@ -101,9 +87,7 @@ impl<S: PageSize> From<MapToError<S>> for PagingError {
     fn from(e: MapToError<S>) -> Self {
         match e {
             MapToError::FrameAllocationFailed => PagingError::OutOfFrames,
-            MapToError::ParentEntryHugePage | MapToError::PageAlreadyMapped(_) => {
-                PagingError::AlreadyMapped
-            }
+            MapToError::ParentEntryHugePage | MapToError::PageAlreadyMapped(_) => PagingError::AlreadyMapped,
         }
     }
 }
@@ -159,12 +143,7 @@ pub fn init(nx_supported: bool, plan: &DirectMapPlan<'_>) -> Result<u64, PagingE
         // SAFETY: the direct map aliases physical memory at a fixed offset;
         // the tables are not active yet.
         unsafe {
-            tables.map_to(
-                page,
-                PhysFrame::containing_address(PhysAddr::new(phys)),
-                flags,
-                &mut PageTableFrames,
-            )
+            tables.map_to(page, PhysFrame::containing_address(PhysAddr::new(phys)), flags, &mut PageTableFrames)
         }?
         .ignore();
         phys += Size2MiB::SIZE;
@@ -178,14 +157,8 @@ pub fn init(nx_supported: bool, plan: &DirectMapPlan<'_>) -> Result<u64, PagingE
     Ok(pml4.start_address())
 }
 
-fn with_tables<R>(
-    f: impl FnOnce(&mut OffsetPageTable<'static>) -> Result<R, PagingError>,
-) -> Result<R, PagingError> {
-    KERNEL_TABLES
-        .lock()
-        .as_mut()
-        .ok_or(PagingError::NotInitialised)
-        .and_then(f)
+fn with_tables<R>(f: impl FnOnce(&mut OffsetPageTable<'static>) -> Result<R, PagingError>) -> Result<R, PagingError> {
+    KERNEL_TABLES.lock().as_mut().ok_or(PagingError::NotInitialised).and_then(f)
 }
 
 /// Maps one 4 KiB kernel page.
@@ -203,15 +176,12 @@ pub fn map(virt: VirtAddr, frame: Frame, flags: Flags) -> Result<(), PagingError
 /// Unmaps one 4 KiB kernel page and returns the frame it mapped.
 pub fn unmap(virt: VirtAddr) -> Result<Frame, PagingError> {
     with_tables(|tables| {
-        let (frame, flush) = tables
-            .unmap(Page::<Size4KiB>::containing_address(virt))
-            .map_err(|e| match e {
-                UnmapError::PageNotMapped => PagingError::NotMapped,
-                _ => PagingError::AlreadyMapped,
-            })?;
+        let (frame, flush) = tables.unmap(Page::<Size4KiB>::containing_address(virt)).map_err(|e| match e {
+            UnmapError::PageNotMapped => PagingError::NotMapped,
+            _ => PagingError::AlreadyMapped,
+        })?;
         flush.flush();
-        Frame::from_start_address(frame.start_address().as_u64())
-            .map_err(|_| PagingError::NotMapped)
+        Frame::from_start_address(frame.start_address().as_u64()).map_err(|_| PagingError::NotMapped)
     })
 }
 
@@ -219,11 +189,7 @@ pub fn unmap(virt: VirtAddr) -> Result<Frame, PagingError> {
 pub fn translate(virt: VirtAddr) -> Option<(u64, Flags)> {
     let guard = KERNEL_TABLES.lock();
     match guard.as_ref()?.translate(virt) {
-        TranslateResult::Mapped {
-            frame,
-            offset,
-            flags,
-        } => Some((frame.start_address().as_u64() + offset, flags)),
+        TranslateResult::Mapped { frame, offset, flags } => Some((frame.start_address().as_u64() + offset, flags)),
         _ => None,
     }
 }

@@ -40,6 +40,14 @@ pub enum StackError {
     OutOfMemory,
 }
 
+/// The top of the kernel stack slot containing `address`, if `address` lies
+/// in the stack region. Everything from a live stack pointer up to this top
+/// is mapped.
+pub fn slot_top_containing(address: u64) -> Option<u64> {
+    let offset = address.checked_sub(STACK_REGION_BASE)?;
+    (offset < SLOT_COUNT * SLOT_SIZE).then(|| STACK_REGION_BASE + (offset / SLOT_SIZE + 1) * SLOT_SIZE)
+}
+
 impl KernelStack {
     /// Maps a new stack of `pages` pages below its own guard page.
     pub fn allocate(pages: u64) -> Result<KernelStack, StackError> {
@@ -59,10 +67,7 @@ impl KernelStack {
             paging::map(VirtAddr::new(page), frame, flags).map_err(|_| StackError::OutOfMemory)?;
             page += FRAME_SIZE;
         }
-        Ok(KernelStack {
-            bottom: VirtAddr::new(bottom),
-            top: VirtAddr::new(top),
-        })
+        Ok(KernelStack { bottom: VirtAddr::new(bottom), top: VirtAddr::new(top) })
     }
 
     /// The guard page's address.

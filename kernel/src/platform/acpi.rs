@@ -83,10 +83,7 @@ fn read_u64(address: u64) -> u64 {
 
 /// Checks the header at `address` and returns the table's physical range.
 fn checked_table(address: u64) -> Result<PhysRange, AcpiProblem> {
-    if address
-        .checked_add(u64::from(HEADER_LEN))
-        .is_none_or(|end| end > TABLE_LIMIT)
-    {
+    if address.checked_add(u64::from(HEADER_LEN)).is_none_or(|end| end > TABLE_LIMIT) {
         return Err(AcpiProblem::OutOfRange { address });
     }
     let length = read_u32(address + 4);
@@ -97,10 +94,7 @@ fn checked_table(address: u64) -> Result<PhysRange, AcpiProblem> {
     if end > TABLE_LIMIT {
         return Err(AcpiProblem::OutOfRange { address });
     }
-    Ok(PhysRange {
-        start: address,
-        end,
-    })
+    Ok(PhysRange { start: address, end })
 }
 
 /// Calls `visit` with the range of the root table and of every table it
@@ -112,19 +106,13 @@ pub fn visit_tables(root: AcpiRoot, mut visit: impl FnMut(PhysRange)) -> Result<
         b"RSDT" => 4,
         b"XSDT" => 8,
         _ => {
-            return Err(AcpiProblem::BadRootSignature {
-                address: root.address,
-            });
+            return Err(AcpiProblem::BadRootSignature { address: root.address });
         }
     };
     visit(root_range);
     let mut entry = root_range.start + u64::from(HEADER_LEN);
     while entry + entry_size <= root_range.end {
-        let table = if entry_size == 4 {
-            u64::from(read_u32(entry))
-        } else {
-            read_u64(entry)
-        };
+        let table = if entry_size == 4 { u64::from(read_u32(entry)) } else { read_u64(entry) };
         visit(checked_table(table)?);
         entry += entry_size;
     }
@@ -136,11 +124,7 @@ pub fn visit_tables(root: AcpiRoot, mut visit: impl FnMut(PhysRange)) -> Result<
 struct DirectMapHandler;
 
 impl AcpiHandler for DirectMapHandler {
-    unsafe fn map_physical_region<T>(
-        &self,
-        physical_address: usize,
-        size: usize,
-    ) -> PhysicalMapping<Self, T> {
+    unsafe fn map_physical_region<T>(&self, physical_address: usize, size: usize) -> PhysicalMapping<Self, T> {
         let virt = phys_to_virt(physical_address as u64).cast::<T>();
         // SAFETY: the crate only maps tables `visit_tables` checked to lie in
         // the direct map, and the direct map never goes away.
@@ -172,21 +156,15 @@ pub struct PlatformDescription {
 pub fn describe(root: AcpiRoot) -> Result<PlatformDescription, AcpiProblem> {
     // SAFETY: `visit_tables` checked every table the crate can reach; the
     // direct-map handler gives it access to exactly those bytes.
-    let tables =
-        unsafe { AcpiTables::from_rsdt(DirectMapHandler, root.revision, root.address as usize) }
-            .map_err(AcpiProblem::Rejected)?;
-    let madt = tables
-        .find_table::<Madt>()
-        .map_err(|_| AcpiProblem::NoMadt)?;
+    let tables = unsafe { AcpiTables::from_rsdt(DirectMapHandler, root.revision, root.address as usize) }
+        .map_err(AcpiProblem::Rejected)?;
+    let madt = tables.find_table::<Madt>().map_err(|_| AcpiProblem::NoMadt)?;
     let length = madt.get().header.length as usize;
     // SAFETY: the crate validated the MADT's checksum over `length` bytes,
     // all inside the direct map (checked by `visit_tables`).
-    let bytes =
-        unsafe { core::slice::from_raw_parts(madt.virtual_start().as_ptr().cast::<u8>(), length) };
+    let bytes = unsafe { core::slice::from_raw_parts(madt.virtual_start().as_ptr().cast::<u8>(), length) };
     let mut description = parse_madt(bytes).map_err(AcpiProblem::Madt)?;
-    description.hpet_address = HpetInfo::new(&tables)
-        .ok()
-        .map(|hpet| hpet.base_address as u64);
+    description.hpet_address = HpetInfo::new(&tables).ok().map(|hpet| hpet.base_address as u64);
     Ok(description)
 }
 
@@ -224,10 +202,8 @@ pub fn parse_madt(bytes: &[u8]) -> Result<PlatformDescription, MadtError> {
     if bytes.len() < MADT_FIXED_LEN {
         return Err(MadtError::TooShort);
     }
-    let mut description = PlatformDescription {
-        local_apic_address: u64::from(le_u32(bytes, 36)),
-        ..PlatformDescription::default()
-    };
+    let mut description =
+        PlatformDescription { local_apic_address: u64::from(le_u32(bytes, 36)), ..PlatformDescription::default() };
     let mut offset = MADT_FIXED_LEN;
     while offset < bytes.len() {
         if offset + 2 > bytes.len() {
@@ -241,21 +217,16 @@ pub fn parse_madt(bytes: &[u8]) -> Result<PlatformDescription, MadtError> {
         let entry = &bytes[offset..end];
         let enabled = |flags: u32| flags & 0b11 != 0;
         match (kind, entry.len()) {
-            (0, 8..) if enabled(le_u32(entry, 4)) => {
-                description.cpus.push(ApicId(u32::from(entry[3])))
-            }
+            (0, 8..) if enabled(le_u32(entry, 4)) => description.cpus.push(ApicId(u32::from(entry[3]))),
             (1, 12..) => description.io_apics.push(IoApic {
                 id: entry[2],
                 address: u64::from(le_u32(entry, 4)),
                 gsi_base: le_u32(entry, 8),
             }),
             (5, 12..) => {
-                description.local_apic_address =
-                    u64::from(le_u32(entry, 4)) | (u64::from(le_u32(entry, 8)) << 32);
+                description.local_apic_address = u64::from(le_u32(entry, 4)) | (u64::from(le_u32(entry, 8)) << 32);
             }
-            (9, 16..) if enabled(le_u32(entry, 8)) => {
-                description.cpus.push(ApicId(le_u32(entry, 4)))
-            }
+            (9, 16..) if enabled(le_u32(entry, 8)) => description.cpus.push(ApicId(le_u32(entry, 4))),
             _ => {}
         }
         offset = end;

@@ -22,9 +22,7 @@ impl IoApic {
         // SAFETY: `address` came from the MADT and lies in the uncached part of
         // the direct map; IOREGSEL/IOWIN is the documented access protocol.
         unsafe {
-            base.byte_add(IOREGSEL)
-                .cast::<u32>()
-                .write_volatile(register);
+            base.byte_add(IOREGSEL).cast::<u32>().write_volatile(register);
             base.byte_add(IOWIN).cast::<u32>().read_volatile()
         }
     }
@@ -33,9 +31,7 @@ impl IoApic {
         let base = phys_to_virt(self.address);
         // SAFETY: as in `read`.
         unsafe {
-            base.byte_add(IOREGSEL)
-                .cast::<u32>()
-                .write_volatile(register);
+            base.byte_add(IOREGSEL).cast::<u32>().write_volatile(register);
             base.byte_add(IOWIN).cast::<u32>().write_volatile(value);
         }
     }

@@ -55,9 +55,7 @@ impl LocalApic {
     pub fn from_msr() -> LocalApic {
         // SAFETY: reading IA32_APIC_BASE has no side effects.
         let base = unsafe { Msr::new(IA32_APIC_BASE).read() } & 0x000f_ffff_ffff_f000;
-        LocalApic {
-            base: phys_to_virt(base),
-        }
+        LocalApic { base: phys_to_virt(base) }
     }
 
     fn read(&self, register: usize) -> u32 {
@@ -121,18 +119,12 @@ impl LocalApic {
 
     /// Sends a start-up IPI pointing at real-mode page `page` (address / 4096).
     pub fn send_startup(&self, destination: ApicId, page: u8) {
-        self.send(
-            destination,
-            ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | u32::from(page),
-        );
+        self.send(destination, ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | u32::from(page));
     }
 
     /// Sends an NMI to every other CPU.
     pub fn send_nmi_to_others(&self) {
-        self.send(
-            ApicId(0),
-            ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT | ICR_ALL_EXCLUDING_SELF,
-        );
+        self.send(ApicId(0), ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT | ICR_ALL_EXCLUDING_SELF);
     }
 
     /// Starts the timer counting down from its maximum (divide by 16)

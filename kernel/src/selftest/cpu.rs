@@ -13,30 +13,12 @@ use crate::percpu::{self, Cpu};
 use crate::time;
 
 pub const TESTS: &[Test] = &[
-    Test {
-        name: "cpu::sse_usable",
-        run: sse_usable,
-    },
-    Test {
-        name: "cpu::smep_smap_enabled",
-        run: smep_smap_enabled,
-    },
-    Test {
-        name: "time::tsc_frequency_known",
-        run: tsc_frequency_known,
-    },
-    Test {
-        name: "time::lapic_timer_agrees_with_tsc",
-        run: lapic_timer_agrees_with_tsc,
-    },
-    Test {
-        name: "smp::every_cpu_runs_a_task",
-        run: every_cpu_runs_a_task,
-    },
-    Test {
-        name: "smp::timer_ticks_on_every_cpu",
-        run: timer_ticks_on_every_cpu,
-    },
+    Test { name: "cpu::sse_usable", run: sse_usable },
+    Test { name: "cpu::smep_smap_enabled", run: smep_smap_enabled },
+    Test { name: "time::tsc_frequency_known", run: tsc_frequency_known },
+    Test { name: "time::lapic_timer_agrees_with_tsc", run: lapic_timer_agrees_with_tsc },
+    Test { name: "smp::every_cpu_runs_a_task", run: every_cpu_runs_a_task },
+    Test { name: "smp::timer_ticks_on_every_cpu", run: timer_ticks_on_every_cpu },
 ];
 
 fn sse_usable(_: &BootInfo) -> TestResult {
@@ -51,16 +33,10 @@ fn smep_smap_enabled(_: &BootInfo) -> TestResult {
     let features = CpuFeatures::detect();
     let cr4 = Cr4::read();
     if features.smep {
-        ensure!(
-            cr4.contains(Cr4Flags::SUPERVISOR_MODE_EXECUTION_PROTECTION),
-            "CPU has SMEP but it is off"
-        );
+        ensure!(cr4.contains(Cr4Flags::SUPERVISOR_MODE_EXECUTION_PROTECTION), "CPU has SMEP but it is off");
     }
     if features.smap {
-        ensure!(
-            cr4.contains(Cr4Flags::SUPERVISOR_MODE_ACCESS_PREVENTION),
-            "CPU has SMAP but it is off"
-        );
+        ensure!(cr4.contains(Cr4Flags::SUPERVISOR_MODE_ACCESS_PREVENTION), "CPU has SMAP but it is off");
     }
     Ok(())
 }
@@ -68,14 +44,8 @@ fn smep_smap_enabled(_: &BootInfo) -> TestResult {
 fn tsc_frequency_known(_: &BootInfo) -> TestResult {
     let calibration = time::calibration().ok_or("clocks were never calibrated")?;
     let mhz = calibration.tsc_hz / 1_000_000;
-    ensure!(
-        (50..=20_000).contains(&mhz),
-        "TSC frequency {mhz} MHz is implausible"
-    );
-    ensure!(
-        calibration.lapic_timer_hz > 0,
-        "local APIC timer frequency is zero"
-    );
+    ensure!((50..=20_000).contains(&mhz), "TSC frequency {mhz} MHz is implausible");
+    ensure!(calibration.lapic_timer_hz > 0, "local APIC timer frequency is zero");
     Ok(())
 }
 
@@ -132,30 +102,17 @@ fn every_cpu_runs_a_task(_: &BootInfo) -> TestResult {
             report_apic_id(cpu)
         } else {
             let before = cpu.tasks_run.load(Ordering::Relaxed);
-            ensure!(
-                cpu.post_task(report_apic_id),
-                "CPU {} mailbox busy",
-                cpu.index.0
-            );
+            ensure!(cpu.post_task(report_apic_id), "CPU {} mailbox busy", cpu.index.0);
             lapic.send_ipi(cpu.apic_id, VECTOR_WAKE);
             let mut result = None;
             wait_with_interrupts(1_000_000, || {
                 result = result.or_else(|| cpu.take_result());
                 result.is_some()
             });
-            ensure!(
-                cpu.tasks_run.load(Ordering::Relaxed) == before + 1,
-                "CPU {} ran no task",
-                cpu.index.0
-            );
+            ensure!(cpu.tasks_run.load(Ordering::Relaxed) == before + 1, "CPU {} ran no task", cpu.index.0);
             result.ok_or_else(|| alloc::format!("CPU {} never answered", cpu.index.0))?
         };
-        ensure!(
-            id == u64::from(cpu.apic_id.0),
-            "CPU {} reports APIC ID {id}, expected {}",
-            cpu.index.0,
-            cpu.apic_id.0
-        );
+        ensure!(id == u64::from(cpu.apic_id.0), "CPU {} reports APIC ID {id}, expected {}", cpu.index.0, cpu.apic_id.0);
     }
     let mut indices: Vec<u32> = online.iter().map(|c| c.index.0).collect();
     indices.dedup();
@@ -165,24 +122,12 @@ fn every_cpu_runs_a_task(_: &BootInfo) -> TestResult {
 
 fn timer_ticks_on_every_cpu(_: &BootInfo) -> TestResult {
     let online = percpu::online();
-    let before: Vec<u64> = online
-        .iter()
-        .map(|c| c.timer_ticks.load(Ordering::Relaxed))
-        .collect();
-    let advanced = || {
-        online
-            .iter()
-            .zip(&before)
-            .all(|(c, b)| c.timer_ticks.load(Ordering::Relaxed) >= b + 3)
-    };
+    let before: Vec<u64> = online.iter().map(|c| c.timer_ticks.load(Ordering::Relaxed)).collect();
+    let advanced = || online.iter().zip(&before).all(|(c, b)| c.timer_ticks.load(Ordering::Relaxed) >= b + 3);
     wait_with_interrupts(2_000_000, advanced);
     for (cpu, before) in online.iter().zip(&before) {
         let now = cpu.timer_ticks.load(Ordering::Relaxed);
-        ensure!(
-            now >= before + 3,
-            "CPU {} timer went from {before} to {now} ticks",
-            cpu.index.0
-        );
+        ensure!(now >= before + 3, "CPU {} timer went from {before} to {now} ticks", cpu.index.0);
     }
     Ok(())
 }

@@ -84,10 +84,7 @@ fn hostile_lines_keep_every_promise() {
             assert!(clean(name) && !name.contains(','), "{name:?}");
             assert!(within(name.as_bytes(), &line));
             assert!(args.tests.contains(name));
-            assert!(
-                !args.tests.as_slice()[..i].contains(&name),
-                "duplicate {name:?}"
-            );
+            assert!(!args.tests.as_slice()[..i].contains(&name), "duplicate {name:?}");
         }
         if let Some(init) = args.init {
             assert!(clean(init) && within(init.as_bytes(), &line), "{init:?}");
@@ -117,10 +114,7 @@ fn hostile_lines_keep_every_promise() {
             }
         }
     }
-    assert_eq!(
-        seen_kinds, [true; 11],
-        "the generator must reach every warning"
-    );
+    assert_eq!(seen_kinds, [true; 11], "the generator must reach every warning");
 }
 
 /// A random name from a harmless alphabet.
@@ -130,22 +124,10 @@ fn name(rng: &mut Rng, alphabet: &[u8], len: u64) -> String {
 
 #[test]
 fn well_formed_lines_parse_exactly() {
-    const GARBAGE: [(&str, usize); 6] = [
-        ("foo", 1),
-        ("=x", 1),
-        ("loglevel=bogus", 1),
-        ("quiet=1", 1),
-        ("x\u{1b}", 1),
-        ("test=,", 1),
-    ];
+    const GARBAGE: [(&str, usize); 6] =
+        [("foo", 1), ("=x", 1), ("loglevel=bogus", 1), ("quiet=1", 1), ("x\u{1b}", 1), ("test=,", 1)];
     let mut rng = Rng::new(0xb007_0002);
-    let levels = [
-        LogLevel::Error,
-        LogLevel::Warn,
-        LogLevel::Info,
-        LogLevel::Debug,
-        LogLevel::Trace,
-    ];
+    let levels = [LogLevel::Error, LogLevel::Warn, LogLevel::Info, LogLevel::Debug, LogLevel::Trace];
     for _ in 0..5000 {
         let quiet = rng.chance(50);
         let level = rng.chance(50).then(|| rng.pick(&levels));
@@ -171,11 +153,7 @@ fn well_formed_lines_parse_exactly() {
         }
         if let Some(init) = &init {
             let quote = init.contains(' ') || rng.chance(30);
-            words.push(if quote {
-                format!("init=\"{init}\"")
-            } else {
-                format!("init={init}")
-            });
+            words.push(if quote { format!("init=\"{init}\"") } else { format!("init={init}") });
         }
         if !tests.is_empty() {
             words.push(format!("test={}", tests.join(",")));
@@ -205,11 +183,7 @@ fn well_formed_lines_parse_exactly() {
         assert_eq!(args.quiet, quiet, "{line:?}");
         assert_eq!(args.log_level, level, "{line:?}");
         let init_got = args.init.map(String::from);
-        assert_eq!(
-            init_got,
-            init.map(|i| i.trim_matches('"').into()),
-            "{line:?}"
-        );
+        assert_eq!(init_got, init.map(|i| i.trim_matches('"').into()), "{line:?}");
         let tests_got: Vec<&str> = args.tests.iter().collect();
         assert_eq!(tests_got, tests, "{line:?}");
     }

@@ -40,20 +40,12 @@ pub enum LogLevel {
 }
 
 impl LogLevel {
-    const ALL: [LogLevel; 5] = [
-        LogLevel::Error,
-        LogLevel::Warn,
-        LogLevel::Info,
-        LogLevel::Debug,
-        LogLevel::Trace,
-    ];
+    const ALL: [LogLevel; 5] = [LogLevel::Error, LogLevel::Warn, LogLevel::Info, LogLevel::Debug, LogLevel::Trace];
 
     /// The level called `name` on the command line (`error`, `warn`, `info`, `debug`,
     /// `trace`).
     pub fn from_name(name: &[u8]) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|level| level.name().as_bytes() == name)
+        Self::ALL.into_iter().find(|level| level.name().as_bytes() == name)
     }
 
     /// The command-line name of the level.
@@ -175,49 +167,31 @@ impl<'a> BootArgs<'a> {
         if key.is_empty() {
             return Err(CmdlineWarning::EmptyKey(excerpt));
         }
-        let value = value
-            .map(unquote)
-            .transpose()
-            .map_err(|()| CmdlineWarning::MisplacedQuote(excerpt))?;
+        let value = value.map(unquote).transpose().map_err(|()| CmdlineWarning::MisplacedQuote(excerpt))?;
 
         match key {
             "quiet" => {
                 if value.is_some() {
-                    return Err(CmdlineWarning::UnexpectedValue {
-                        key: "quiet",
-                        word: excerpt,
-                    });
+                    return Err(CmdlineWarning::UnexpectedValue { key: "quiet", word: excerpt });
                 }
                 if self.quiet {
-                    warn(CmdlineWarning::Duplicate {
-                        key: "quiet",
-                        word: excerpt,
-                    });
+                    warn(CmdlineWarning::Duplicate { key: "quiet", word: excerpt });
                 }
                 self.quiet = true;
             }
             "loglevel" => {
                 let value = required("loglevel", value, excerpt)?;
-                let level =
-                    LogLevel::from_name(value.as_bytes()).ok_or(CmdlineWarning::InvalidValue {
-                        key: "loglevel",
-                        value: Excerpt::new(value.as_bytes()),
-                    })?;
+                let level = LogLevel::from_name(value.as_bytes())
+                    .ok_or(CmdlineWarning::InvalidValue { key: "loglevel", value: Excerpt::new(value.as_bytes()) })?;
                 if self.log_level.is_some() {
-                    warn(CmdlineWarning::Duplicate {
-                        key: "loglevel",
-                        word: excerpt,
-                    });
+                    warn(CmdlineWarning::Duplicate { key: "loglevel", word: excerpt });
                 }
                 self.log_level = Some(level);
             }
             "init" => {
                 let value = required("init", value, excerpt)?;
                 if self.init.is_some() {
-                    warn(CmdlineWarning::Duplicate {
-                        key: "init",
-                        word: excerpt,
-                    });
+                    warn(CmdlineWarning::Duplicate { key: "init", word: excerpt });
                 }
                 self.init = Some(value);
             }
@@ -225,10 +199,7 @@ impl<'a> BootArgs<'a> {
                 let value = required("test", value, excerpt)?;
                 let tests = parse_tests(value, warn)?;
                 if !self.tests.is_empty() {
-                    warn(CmdlineWarning::Duplicate {
-                        key: "test",
-                        word: excerpt,
-                    });
+                    warn(CmdlineWarning::Duplicate { key: "test", word: excerpt });
                 }
                 self.tests = tests;
             }
@@ -239,14 +210,8 @@ impl<'a> BootArgs<'a> {
 }
 
 /// The value of an option that needs one.
-fn required<'a>(
-    key: &'static str,
-    value: Option<&'a str>,
-    word: Excerpt<'a>,
-) -> Result<&'a str, CmdlineWarning<'a>> {
-    value
-        .filter(|v| !v.is_empty())
-        .ok_or(CmdlineWarning::MissingValue { key, word })
+fn required<'a>(key: &'static str, value: Option<&'a str>, word: Excerpt<'a>) -> Result<&'a str, CmdlineWarning<'a>> {
+    value.filter(|v| !v.is_empty()).ok_or(CmdlineWarning::MissingValue { key, word })
 }
 
 /// `value` without the double quotes around it; an error if it has quotes anywhere else.
@@ -255,11 +220,7 @@ fn unquote(value: &str) -> Result<&str, ()> {
         Some(inner) => inner,
         None => value,
     };
-    if inner.contains('"') {
-        Err(())
-    } else {
-        Ok(inner)
-    }
+    if inner.contains('"') { Err(()) } else { Ok(inner) }
 }
 
 /// The names of `test=value`; an error if there is none.
@@ -276,10 +237,7 @@ fn parse_tests<'a>(
             warn(CmdlineWarning::TooManyTests(Excerpt::new(name.as_bytes())));
         }
     }
-    let invalid = CmdlineWarning::InvalidValue {
-        key: "test",
-        value: Excerpt::new(value.as_bytes()),
-    };
+    let invalid = CmdlineWarning::InvalidValue { key: "test", value: Excerpt::new(value.as_bytes()) };
     if tests.is_empty() {
         return Err(invalid);
     }
@@ -318,8 +276,7 @@ mod tests {
 
     #[test]
     fn everything_at_once() {
-        let (args, warnings) =
-            parse(b"  quiet\tloglevel=debug\ntest=kernel,fault,nxfault   init=/bin/init \r\n");
+        let (args, warnings) = parse(b"  quiet\tloglevel=debug\ntest=kernel,fault,nxfault   init=/bin/init \r\n");
         assert_eq!(warnings, []);
         assert!(args.quiet);
         assert_eq!(args.log_level, Some(LogLevel::Debug));
@@ -349,34 +306,19 @@ mod tests {
         assert!(args.quiet);
         assert_eq!(args.tests.as_slice(), ["a", "b"]);
         let (args, warnings) = parse(b"loglevel=\"warn\"");
-        assert_eq!(
-            (args.log_level, warnings),
-            (Some(LogLevel::Warn), Vec::new())
-        );
+        assert_eq!((args.log_level, warnings), (Some(LogLevel::Warn), Vec::new()));
     }
 
     #[test]
     fn misplaced_quotes() {
-        for word in [
-            &b"init=/bin/\"x y\""[..],
-            b"\"init=x\"",
-            b"init=\"a\"\"b\"",
-            b"init=x\"\"",
-            b"qu\"ie\"t",
-        ] {
+        for word in [&b"init=/bin/\"x y\""[..], b"\"init=x\"", b"init=\"a\"\"b\"", b"init=x\"\"", b"qu\"ie\"t"] {
             let (args, warnings) = parse(word);
             assert_eq!(args, BootArgs::default());
             assert_eq!(warnings, [CmdlineWarning::MisplacedQuote(ex(word))]);
         }
         let (args, warnings) = parse(b"init=\"\"");
         assert_eq!(args.init, None);
-        assert_eq!(
-            warnings,
-            [CmdlineWarning::MissingValue {
-                key: "init",
-                word: ex(b"init=\"\"")
-            }]
-        );
+        assert_eq!(warnings, [CmdlineWarning::MissingValue { key: "init", word: ex(b"init=\"\"") }]);
     }
 
     #[test]
@@ -384,55 +326,28 @@ mod tests {
         let (args, warnings) = parse(b"quiet init=\"/bin/x loglevel=info");
         assert!(args.quiet);
         assert_eq!((args.init, args.log_level), (None, None));
-        assert_eq!(
-            warnings,
-            [CmdlineWarning::UnterminatedQuote(ex(
-                b"init=\"/bin/x loglevel=info"
-            ))]
-        );
+        assert_eq!(warnings, [CmdlineWarning::UnterminatedQuote(ex(b"init=\"/bin/x loglevel=info"))]);
     }
 
     #[test]
     fn unknown_and_malformed_words_are_skipped() {
-        let (args, warnings) = parse(
-            b"foo quiet=1 =x = bar=baz loglevel=bogus loglevel loglevel= init test= test=, QUIET",
-        );
+        let (args, warnings) =
+            parse(b"foo quiet=1 =x = bar=baz loglevel=bogus loglevel loglevel= init test= test=, QUIET");
         assert_eq!(args, BootArgs::default());
         assert_eq!(
             warnings,
             [
                 CmdlineWarning::UnknownOption(ex(b"foo")),
-                CmdlineWarning::UnexpectedValue {
-                    key: "quiet",
-                    word: ex(b"quiet=1")
-                },
+                CmdlineWarning::UnexpectedValue { key: "quiet", word: ex(b"quiet=1") },
                 CmdlineWarning::EmptyKey(ex(b"=x")),
                 CmdlineWarning::EmptyKey(ex(b"=")),
                 CmdlineWarning::UnknownOption(ex(b"bar=baz")),
-                CmdlineWarning::InvalidValue {
-                    key: "loglevel",
-                    value: ex(b"bogus")
-                },
-                CmdlineWarning::MissingValue {
-                    key: "loglevel",
-                    word: ex(b"loglevel")
-                },
-                CmdlineWarning::MissingValue {
-                    key: "loglevel",
-                    word: ex(b"loglevel=")
-                },
-                CmdlineWarning::MissingValue {
-                    key: "init",
-                    word: ex(b"init")
-                },
-                CmdlineWarning::MissingValue {
-                    key: "test",
-                    word: ex(b"test=")
-                },
-                CmdlineWarning::InvalidValue {
-                    key: "test",
-                    value: ex(b",")
-                },
+                CmdlineWarning::InvalidValue { key: "loglevel", value: ex(b"bogus") },
+                CmdlineWarning::MissingValue { key: "loglevel", word: ex(b"loglevel") },
+                CmdlineWarning::MissingValue { key: "loglevel", word: ex(b"loglevel=") },
+                CmdlineWarning::MissingValue { key: "init", word: ex(b"init") },
+                CmdlineWarning::MissingValue { key: "test", word: ex(b"test=") },
+                CmdlineWarning::InvalidValue { key: "test", value: ex(b",") },
                 CmdlineWarning::UnknownOption(ex(b"QUIET")),
             ]
         );
@@ -440,8 +355,7 @@ mod tests {
 
     #[test]
     fn bad_bytes_spoil_only_their_word() {
-        let (args, warnings) =
-            parse(b"init=/bin/\xffx quiet loglevel=\x1binfo test=a\x7f init=/ok\x00 test=k");
+        let (args, warnings) = parse(b"init=/bin/\xffx quiet loglevel=\x1binfo test=a\x7f init=/ok\x00 test=k");
         assert!(args.quiet);
         assert_eq!((args.init, args.log_level), (None, None));
         assert_eq!(args.tests.as_slice(), ["k"]);
@@ -458,24 +372,16 @@ mod tests {
         let (args, warnings) = parse("init=\"a\tb\" init=x\u{85}y init=\u{e9}t\u{e9}".as_bytes());
         assert_eq!(args.init, Some("\u{e9}t\u{e9}"));
         assert_eq!(warnings.len(), 2);
-        assert!(
-            warnings
-                .iter()
-                .all(|w| matches!(w, CmdlineWarning::ControlCharacter(_)))
-        );
+        assert!(warnings.iter().all(|w| matches!(w, CmdlineWarning::ControlCharacter(_))));
         // A vertical tab is not a separator.
         let (args, warnings) = parse(b"quiet\x0binit=x");
         assert_eq!(args, BootArgs::default());
-        assert_eq!(
-            warnings,
-            [CmdlineWarning::ControlCharacter(ex(b"quiet\x0binit=x"))]
-        );
+        assert_eq!(warnings, [CmdlineWarning::ControlCharacter(ex(b"quiet\x0binit=x"))]);
     }
 
     #[test]
     fn duplicates_warn_and_the_last_wins() {
-        let (args, warnings) =
-            parse(b"quiet init=/a loglevel=info test=x,y quiet init=/b loglevel=trace test=z");
+        let (args, warnings) = parse(b"quiet init=/a loglevel=info test=x,y quiet init=/b loglevel=trace test=z");
         assert!(args.quiet);
         assert_eq!(args.init, Some("/b"));
         assert_eq!(args.log_level, Some(LogLevel::Trace));
@@ -483,22 +389,10 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                CmdlineWarning::Duplicate {
-                    key: "quiet",
-                    word: ex(b"quiet")
-                },
-                CmdlineWarning::Duplicate {
-                    key: "init",
-                    word: ex(b"init=/b")
-                },
-                CmdlineWarning::Duplicate {
-                    key: "loglevel",
-                    word: ex(b"loglevel=trace")
-                },
-                CmdlineWarning::Duplicate {
-                    key: "test",
-                    word: ex(b"test=z")
-                },
+                CmdlineWarning::Duplicate { key: "quiet", word: ex(b"quiet") },
+                CmdlineWarning::Duplicate { key: "init", word: ex(b"init=/b") },
+                CmdlineWarning::Duplicate { key: "loglevel", word: ex(b"loglevel=trace") },
+                CmdlineWarning::Duplicate { key: "test", word: ex(b"test=z") },
             ]
         );
         // A rejected later value does not replace a good earlier one.
@@ -512,28 +406,13 @@ mod tests {
     fn test_names() {
         let (args, warnings) = parse(b"test=a,,b,a,");
         assert_eq!(args.tests.as_slice(), ["a", "b"]);
-        assert_eq!(
-            warnings,
-            [CmdlineWarning::InvalidValue {
-                key: "test",
-                value: ex(b"a,,b,a,")
-            }]
-        );
+        assert_eq!(warnings, [CmdlineWarning::InvalidValue { key: "test", value: ex(b"a,,b,a,") }]);
 
         let (args, warnings) = parse(b"test=t1,t2,t3,t4,t5,t6,t7,t8,t9,t1,t10");
         assert_eq!(args.tests.len(), MAX_TESTS);
-        assert_eq!(
-            args.tests.as_slice(),
-            ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8"]
-        );
+        assert_eq!(args.tests.as_slice(), ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8"]);
         assert!(!args.tests.contains("t9"));
-        assert_eq!(
-            warnings,
-            [
-                CmdlineWarning::TooManyTests(ex(b"t9")),
-                CmdlineWarning::TooManyTests(ex(b"t10"))
-            ]
-        );
+        assert_eq!(warnings, [CmdlineWarning::TooManyTests(ex(b"t9")), CmdlineWarning::TooManyTests(ex(b"t10"))]);
     }
 
     #[test]
@@ -545,9 +424,7 @@ mod tests {
         let (args, warnings) = parse(&line);
         assert_eq!(args.init.map(str::len), Some(5001));
         assert_eq!(warnings.len(), 1);
-        let CmdlineWarning::NotUtf8(e) = warnings[0] else {
-            panic!("{warnings:?}")
-        };
+        let CmdlineWarning::NotUtf8(e) = warnings[0] else { panic!("{warnings:?}") };
         assert!(e.is_truncated());
         assert_eq!(e.bytes().len(), EXCERPT_LEN);
     }
@@ -559,9 +436,7 @@ mod tests {
         for a in 0..=255u8 {
             for b in 0..=255u8 {
                 for line in [&[a][..], &[a, b]] {
-                    let _ = BootArgs::parse(line, &mut |w| {
-                        count += usize::from(!std::format!("{w}").is_empty())
-                    });
+                    let _ = BootArgs::parse(line, &mut |w| count += usize::from(!std::format!("{w}").is_empty()));
                 }
             }
         }

@@ -20,14 +20,8 @@ impl<'a> Excerpt<'a> {
     /// The excerpt of `text`.
     pub fn new(text: &'a [u8]) -> Self {
         match text.get(..EXCERPT_LEN) {
-            Some(bytes) if text.len() > EXCERPT_LEN => Self {
-                bytes,
-                truncated: true,
-            },
-            _ => Self {
-                bytes: text,
-                truncated: false,
-            },
+            Some(bytes) if text.len() > EXCERPT_LEN => Self { bytes, truncated: true },
+            _ => Self { bytes: text, truncated: false },
         }
     }
 
@@ -82,25 +76,13 @@ pub enum CmdlineWarning<'a> {
     /// An option this kernel does not know.
     UnknownOption(Excerpt<'a>),
     /// A flag given a value (`quiet=1`).
-    UnexpectedValue {
-        key: &'static str,
-        word: Excerpt<'a>,
-    },
+    UnexpectedValue { key: &'static str, word: Excerpt<'a> },
     /// An option that needs a value given none (`init`, `init=`, `test=""`).
-    MissingValue {
-        key: &'static str,
-        word: Excerpt<'a>,
-    },
+    MissingValue { key: &'static str, word: Excerpt<'a> },
     /// A value the option does not accept (`loglevel=bogus`, `test=a,,b`).
-    InvalidValue {
-        key: &'static str,
-        value: Excerpt<'a>,
-    },
+    InvalidValue { key: &'static str, value: Excerpt<'a> },
     /// An option given again; this later word replaces the earlier one.
-    Duplicate {
-        key: &'static str,
-        word: Excerpt<'a>,
-    },
+    Duplicate { key: &'static str, word: Excerpt<'a> },
     /// A test name beyond the first [`crate::MAX_TESTS`]; ignored.
     TooManyTests(Excerpt<'a>),
 }
@@ -117,10 +99,7 @@ impl fmt::Display for CmdlineWarning<'_> {
                 write!(f, "ignoring \"{word}\": unterminated quote")
             }
             CmdlineWarning::MisplacedQuote(word) => {
-                write!(
-                    f,
-                    "ignoring \"{word}\": quotes must enclose the whole value"
-                )
+                write!(f, "ignoring \"{word}\": quotes must enclose the whole value")
             }
             CmdlineWarning::EmptyKey(word) => {
                 write!(f, "ignoring \"{word}\": no option name before '='")
@@ -136,16 +115,11 @@ impl fmt::Display for CmdlineWarning<'_> {
                 write!(f, "invalid value \"{value}\" for {key}")
             }
             CmdlineWarning::Duplicate { key, word } => {
-                write!(
-                    f,
-                    "{key} given more than once; \"{word}\" replaces the earlier value"
-                )
+                write!(f, "{key} given more than once; \"{word}\" replaces the earlier value")
             }
-            CmdlineWarning::TooManyTests(name) => write!(
-                f,
-                "more than {} test names; ignoring \"{name}\"",
-                crate::MAX_TESTS
-            ),
+            CmdlineWarning::TooManyTests(name) => {
+                write!(f, "more than {} test names; ignoring \"{name}\"", crate::MAX_TESTS)
+            }
         }
     }
 }
@@ -171,10 +145,7 @@ mod tests {
     #[test]
     fn excerpt_escapes_everything_unprintable() {
         let e = Excerpt::new(b"a\xff\x00\x1b\x7f\t\\\"\xc3\xa9~ ");
-        assert_eq!(
-            e.to_string(),
-            "a\\xff\\x00\\x1b\\x7f\\x09\\\\\\\"\\xc3\\xa9~ "
-        );
+        assert_eq!(e.to_string(), "a\\xff\\x00\\x1b\\x7f\\x09\\\\\\\"\\xc3\\xa9~ ");
         assert_eq!(format!("{:?}", Excerpt::new(b"x\n")), "\"x\\x0a\"");
     }
 
@@ -182,62 +153,32 @@ mod tests {
     fn every_warning_displays() {
         let w = Excerpt::new(b"w\xff");
         let cases = [
-            (
-                CmdlineWarning::NotUtf8(w),
-                "command line: ignoring \"w\\xff\": not valid UTF-8",
-            ),
-            (
-                CmdlineWarning::ControlCharacter(w),
-                "command line: ignoring \"w\\xff\": contains a control character",
-            ),
-            (
-                CmdlineWarning::UnterminatedQuote(w),
-                "command line: ignoring \"w\\xff\": unterminated quote",
-            ),
+            (CmdlineWarning::NotUtf8(w), "command line: ignoring \"w\\xff\": not valid UTF-8"),
+            (CmdlineWarning::ControlCharacter(w), "command line: ignoring \"w\\xff\": contains a control character"),
+            (CmdlineWarning::UnterminatedQuote(w), "command line: ignoring \"w\\xff\": unterminated quote"),
             (
                 CmdlineWarning::MisplacedQuote(w),
                 "command line: ignoring \"w\\xff\": quotes must enclose the whole value",
             ),
+            (CmdlineWarning::EmptyKey(w), "command line: ignoring \"w\\xff\": no option name before '='"),
+            (CmdlineWarning::UnknownOption(w), "command line: ignoring unknown option \"w\\xff\""),
             (
-                CmdlineWarning::EmptyKey(w),
-                "command line: ignoring \"w\\xff\": no option name before '='",
-            ),
-            (
-                CmdlineWarning::UnknownOption(w),
-                "command line: ignoring unknown option \"w\\xff\"",
-            ),
-            (
-                CmdlineWarning::UnexpectedValue {
-                    key: "quiet",
-                    word: w,
-                },
+                CmdlineWarning::UnexpectedValue { key: "quiet", word: w },
                 "command line: ignoring \"w\\xff\": quiet takes no value",
             ),
             (
-                CmdlineWarning::MissingValue {
-                    key: "init",
-                    word: w,
-                },
+                CmdlineWarning::MissingValue { key: "init", word: w },
                 "command line: ignoring \"w\\xff\": init needs a value",
             ),
             (
-                CmdlineWarning::InvalidValue {
-                    key: "loglevel",
-                    value: w,
-                },
+                CmdlineWarning::InvalidValue { key: "loglevel", value: w },
                 "command line: invalid value \"w\\xff\" for loglevel",
             ),
             (
-                CmdlineWarning::Duplicate {
-                    key: "init",
-                    word: w,
-                },
+                CmdlineWarning::Duplicate { key: "init", word: w },
                 "command line: init given more than once; \"w\\xff\" replaces the earlier value",
             ),
-            (
-                CmdlineWarning::TooManyTests(w),
-                "command line: more than 8 test names; ignoring \"w\\xff\"",
-            ),
+            (CmdlineWarning::TooManyTests(w), "command line: more than 8 test names; ignoring \"w\\xff\""),
         ];
         for (warning, text) in cases {
             assert_eq!(warning.to_string(), text);

@@ -38,10 +38,7 @@ impl<'a> Iterator for Words<'a> {
             .unwrap_or(rest.len());
         let (text, after) = rest.split_at(end);
         self.rest = after;
-        Some(Word {
-            text,
-            unterminated_quote: in_quote,
-        })
+        Some(Word { text, unterminated_quote: in_quote })
     }
 }
 
@@ -51,9 +48,7 @@ mod tests {
     use std::vec::Vec;
 
     fn words(line: &[u8]) -> Vec<(&[u8], bool)> {
-        Words::new(line)
-            .map(|w| (w.text, w.unterminated_quote))
-            .collect()
+        Words::new(line).map(|w| (w.text, w.unterminated_quote)).collect()
     }
 
     #[test]
@@ -63,29 +58,15 @@ mod tests {
         assert_eq!(words(b"a"), [(&b"a"[..], false)]);
         assert_eq!(
             words(b" a\tbb\n\nccc \x0bd "),
-            [
-                (&b"a"[..], false),
-                (b"bb", false),
-                (b"ccc", false),
-                (b"\x0bd", false)
-            ]
+            [(&b"a"[..], false), (b"bb", false), (b"ccc", false), (b"\x0bd", false)]
         );
     }
 
     #[test]
     fn quotes_protect_whitespace() {
-        assert_eq!(
-            words(b"k=\"a b\" c"),
-            [(&b"k=\"a b\""[..], false), (b"c", false)]
-        );
-        assert_eq!(
-            words(b"\"\" x\"\ty\"z"),
-            [(&b"\"\""[..], false), (b"x\"\ty\"z", false)]
-        );
-        assert_eq!(
-            words(b"a \"b c d"),
-            [(&b"a"[..], false), (b"\"b c d", true)]
-        );
+        assert_eq!(words(b"k=\"a b\" c"), [(&b"k=\"a b\""[..], false), (b"c", false)]);
+        assert_eq!(words(b"\"\" x\"\ty\"z"), [(&b"\"\""[..], false), (b"x\"\ty\"z", false)]);
+        assert_eq!(words(b"a \"b c d"), [(&b"a"[..], false), (b"\"b c d", true)]);
         assert_eq!(words(b"\""), [(&b"\""[..], true)]);
     }
 }

@@ -15,9 +15,7 @@ fn model_push(model: &mut Vec<u8>, record: &[u8], capacity: usize) {
     let Some(excess) = model.len().checked_sub(capacity).filter(|&e| e > 0) else {
         return;
     };
-    let start = (excess - 1..model.len() - 1)
-        .find(|&i| model[i] == b'\n')
-        .map_or(excess, |i| i + 1);
+    let start = (excess - 1..model.len() - 1).find(|&i| model[i] == b'\n').map_or(excess, |i| i + 1);
     model.drain(..start);
 }
 
@@ -28,15 +26,7 @@ fn record(rng: &mut Rng, capacity: usize) -> Vec<u8> {
         2 => capacity,
         _ => rng.below(capacity as u64 / 2 + 2) as usize,
     };
-    let mut rec: Vec<u8> = (0..len)
-        .map(|_| {
-            if rng.chance(15) {
-                b'\n'
-            } else {
-                b'a' + rng.below(26) as u8
-            }
-        })
-        .collect();
+    let mut rec: Vec<u8> = (0..len).map(|_| if rng.chance(15) { b'\n' } else { b'a' + rng.below(26) as u8 }).collect();
     if rng.chance(70) {
         rec.push(b'\n');
     }
@@ -66,10 +56,7 @@ fn run<const N: usize>(seed: u64) {
         // Starts at a line boundary unless the newest line alone is longer than the ring.
         let start = history.len() - n;
         if start > 0 && history[start - 1] != b'\n' {
-            let line_start = history[..start]
-                .iter()
-                .rposition(|&c| c == b'\n')
-                .map_or(0, |i| i + 1);
+            let line_start = history[..start].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
             assert!(!retained[..n.saturating_sub(1)].contains(&b'\n'));
             assert!(history.len() - line_start > N);
         }

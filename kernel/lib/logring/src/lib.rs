@@ -40,13 +40,7 @@ impl<const N: usize> LogRing<N> {
     /// An empty ring.
     pub const fn new() -> Self {
         const { assert!(N > 0, "a LogRing needs room for at least one byte") };
-        Self {
-            buf: [0; N],
-            head: 0,
-            len: 0,
-            dropped: 0,
-            written: 0,
-        }
+        Self { buf: [0; N], head: 0, len: 0, dropped: 0, written: 0 }
     }
 
     /// Appends `record` (normally one line ending in `\n`). If it does not fit, the oldest
@@ -57,11 +51,7 @@ impl<const N: usize> LogRing<N> {
         let excess = (self.len + record.len()).saturating_sub(N);
         // Drop at least `excess` bytes of (retained text ++ record), up to and including a
         // newline if there is a suitable one; otherwise exactly `excess`.
-        let drop = if excess == 0 {
-            0
-        } else {
-            self.line_start_at_or_after(excess, record)
-        };
+        let drop = if excess == 0 { 0 } else { self.line_start_at_or_after(excess, record) };
         let from_ring = drop.min(self.len);
         let record = &record[drop - from_ring..];
         self.head = self.index(from_ring);
@@ -134,20 +124,13 @@ impl<const N: usize> LogRing<N> {
     /// The retained text as two slices: oldest part, then the part that wrapped around.
     fn slices(&self) -> (&[u8], &[u8]) {
         let first = self.len.min(N - self.head);
-        (
-            &self.buf[self.head..self.head + first],
-            &self.buf[..self.len - first],
-        )
+        (&self.buf[self.head..self.head + first], &self.buf[..self.len - first])
     }
 
     /// Offset of the first newline at or after `offset` in the retained text.
     fn newline_at_or_after(&self, offset: usize) -> Option<usize> {
         let (a, b) = self.slices();
-        a.iter()
-            .chain(b)
-            .skip(offset)
-            .position(|&c| c == b'\n')
-            .map(|p| offset + p)
+        a.iter().chain(b).skip(offset).position(|&c| c == b'\n').map(|p| offset + p)
     }
 
     /// In the stream (retained text ++ `record`), the smallest line start at or after
@@ -157,10 +140,7 @@ impl<const N: usize> LogRing<N> {
         let in_ring = self.newline_at_or_after(offset - 1);
         let in_record = || {
             let from = (offset - 1).saturating_sub(self.len);
-            record[from..]
-                .iter()
-                .position(|&c| c == b'\n')
-                .map(|p| self.len + from + p)
+            record[from..].iter().position(|&c| c == b'\n').map(|p| self.len + from + p)
         };
         match in_ring.or_else(in_record) {
             Some(newline) if newline + 1 < self.len + record.len() => newline + 1,
@@ -186,15 +166,7 @@ mod tests {
     fn starts_empty() {
         let ring = LogRing::<16>::new();
         assert!(ring.is_empty());
-        assert_eq!(
-            (
-                ring.len(),
-                ring.capacity(),
-                ring.dropped_bytes(),
-                ring.total_written()
-            ),
-            (0, 16, 0, 0)
-        );
+        assert_eq!((ring.len(), ring.capacity(), ring.dropped_bytes(), ring.total_written()), (0, 16, 0, 0));
         assert_eq!(ring.read(&mut []), 0);
         assert_eq!(contents(&ring), b"");
     }
@@ -215,10 +187,7 @@ mod tests {
         ring.push(b"thr");
         ring.push(b"ee\n");
         assert_eq!(contents(&ring), b"one\ntwo\nthree\n");
-        assert_eq!(
-            (ring.len(), ring.total_written(), ring.dropped_bytes()),
-            (14, 14, 0)
-        );
+        assert_eq!((ring.len(), ring.total_written(), ring.dropped_bytes()), (14, 14, 0));
     }
 
     #[test]
@@ -231,10 +200,7 @@ mod tests {
         // One more byte drops the whole oldest line.
         ring.push(b"g");
         assert_eq!(contents(&ring), b"def\ng");
-        assert_eq!(
-            (ring.len(), ring.dropped_bytes(), ring.total_written()),
-            (5, 4, 9)
-        );
+        assert_eq!((ring.len(), ring.dropped_bytes(), ring.total_written()), (5, 4, 9));
     }
 
     #[test]
@@ -254,10 +220,7 @@ mod tests {
         }
         assert_eq!(contents(&ring), b"5\n6\n7\n8\n9\n");
         assert_eq!(ring.total_written(), 15 + 2 + 2 + 100);
-        assert_eq!(
-            ring.dropped_bytes(),
-            ring.total_written() - ring.len() as u64
-        );
+        assert_eq!(ring.dropped_bytes(), ring.total_written() - ring.len() as u64);
     }
 
     #[test]
@@ -275,10 +238,7 @@ mod tests {
         ring.push(b"x\n");
         ring.push(b"0123456789abcdef");
         assert_eq!(contents(&ring), b"89abcdef");
-        assert_eq!(
-            (ring.len(), ring.dropped_bytes(), ring.total_written()),
-            (8, 10, 18)
-        );
+        assert_eq!((ring.len(), ring.dropped_bytes(), ring.total_written()), (8, 10, 18));
         // The overlong line goes on: still only its tail is kept.
         ring.push(b"gh\n");
         assert_eq!(contents(&ring), b"bcdefgh\n");

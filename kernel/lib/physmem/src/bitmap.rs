@@ -27,10 +27,9 @@ pub enum BitmapError {
 impl fmt::Display for BitmapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            BitmapError::StorageTooSmall { needed, provided } => write!(
-                f,
-                "frame bitmap needs {needed} words of storage but got {provided}"
-            ),
+            BitmapError::StorageTooSmall { needed, provided } => {
+                write!(f, "frame bitmap needs {needed} words of storage but got {provided}")
+            }
             BitmapError::TooManyFrames(count) => {
                 write!(f, "frame bitmap cannot cover {count} frames")
             }
@@ -56,11 +55,7 @@ impl fmt::Display for FreeError {
             FreeError::NotManaged(frame) => (frame, "was never given to the frame allocator"),
             FreeError::NotAllocated(frame) => (frame, "is already free (double free)"),
         };
-        write!(
-            f,
-            "cannot free frame {:#x}: it {why}",
-            frame.start_address()
-        )
+        write!(f, "cannot free frame {:#x}: it {why}", frame.start_address())
     }
 }
 
@@ -116,14 +111,7 @@ impl<'a> FrameBitmap<'a> {
         let (used, managed) = storage.split_at_mut(needed / 2);
         used.fill(!0);
         managed.fill(0);
-        Ok(Self {
-            used,
-            managed,
-            frame_count,
-            free: 0,
-            total: 0,
-            next: 0,
-        })
+        Ok(Self { used, managed, frame_count, free: 0, total: 0, next: 0 })
     }
 
     /// Gives the allocator the whole frames inside `range` (only those below `frame_count`)
@@ -154,9 +142,7 @@ impl<'a> FrameBitmap<'a> {
             return None;
         }
         let words = self.used.len();
-        let w = (self.next..words)
-            .chain(0..self.next)
-            .find(|&w| self.used[w] != !0)?;
+        let w = (self.next..words).chain(0..self.next).find(|&w| self.used[w] != !0)?;
         let bit = self.used[w].trailing_ones();
         self.used[w] |= 1 << bit;
         self.free -= 1;
@@ -167,12 +153,7 @@ impl<'a> FrameBitmap<'a> {
     /// Allocates the lowest run of `count` free frames that starts on a multiple of
     /// `align_frames` frames (0 counts as 1) and ends at or below the physical address
     /// `below`; returns its first frame. `None` if `count` is 0 or there is no such run.
-    pub fn allocate_contiguous(
-        &mut self,
-        count: u64,
-        align_frames: u64,
-        below: u64,
-    ) -> Option<PhysFrame> {
+    pub fn allocate_contiguous(&mut self, count: u64, align_frames: u64, below: u64) -> Option<PhysFrame> {
         if count == 0 || count > self.free {
             return None;
         }
@@ -299,41 +280,24 @@ mod tests {
         let mut small = [0u64; 3];
         assert_eq!(
             FrameBitmap::new(&mut small, 129).unwrap_err(),
-            BitmapError::StorageTooSmall {
-                needed: 6,
-                provided: 3
-            }
+            BitmapError::StorageTooSmall { needed: 6, provided: 3 }
         );
         assert_eq!(
             FrameBitmap::new(&mut small, MAX_FRAMES + 1).unwrap_err(),
             BitmapError::TooManyFrames(MAX_FRAMES + 1)
         );
         assert_eq!(
-            BitmapError::StorageTooSmall {
-                needed: 6,
-                provided: 3
-            }
-            .to_string(),
+            BitmapError::StorageTooSmall { needed: 6, provided: 3 }.to_string(),
             "frame bitmap needs 6 words of storage but got 3"
         );
-        assert_eq!(
-            BitmapError::TooManyFrames(7).to_string(),
-            "frame bitmap cannot cover 7 frames"
-        );
+        assert_eq!(BitmapError::TooManyFrames(7).to_string(), "frame bitmap cannot cover 7 frames");
     }
 
     #[test]
     fn starts_with_everything_in_use() {
         let mut words = storage(100);
         let mut bitmap = FrameBitmap::new(&mut words, 100).unwrap();
-        assert_eq!(
-            (
-                bitmap.free_frames(),
-                bitmap.total_frames(),
-                bitmap.frame_count()
-            ),
-            (0, 0, 100)
-        );
+        assert_eq!((bitmap.free_frames(), bitmap.total_frames(), bitmap.frame_count()), (0, 0, 100));
         assert_eq!(bitmap.allocate(), None);
         assert_eq!(bitmap.allocate_contiguous(1, 1, u64::MAX), None);
         assert_eq!(bitmap.free(frame(5)), Err(FreeError::NotManaged(frame(5))));
@@ -342,9 +306,7 @@ mod tests {
     #[test]
     fn extra_storage_is_untouched() {
         let mut words = [7u64; 10];
-        FrameBitmap::new(&mut words, 64)
-            .unwrap()
-            .add_free(range(0, 64));
+        FrameBitmap::new(&mut words, 64).unwrap().add_free(range(0, 64));
         assert_eq!(words[..2], [0, !0]);
         assert_eq!(words[2..], [7; 8]);
     }
@@ -364,11 +326,7 @@ mod tests {
         assert_eq!(bitmap.add_free(PhysRange::new(0x1800, 0x5800)), 3);
         assert_eq!(bitmap.add_free(range(2, 10)), 5);
         assert_eq!(bitmap.add_free(range(2, 10)), 0);
-        assert_eq!(
-            bitmap.add_free(range(190, 1000)),
-            10,
-            "clipped to the bitmap"
-        );
+        assert_eq!(bitmap.add_free(range(190, 1000)), 10, "clipped to the bitmap");
         assert_eq!(bitmap.add_free(PhysRange::new(0x1001, 0x1fff)), 0);
         assert_eq!(bitmap.add_free(PhysRange::new(9, 3)), 0);
         assert_eq!((bitmap.free_frames(), bitmap.total_frames()), (18, 18));
@@ -393,9 +351,7 @@ mod tests {
         bitmap.add_free(range(1, 70));
         bitmap.add_free(range(130, 131));
         bitmap.add_free(range(250, 300));
-        let mut got: Vec<u64> = core::iter::from_fn(|| bitmap.allocate())
-            .map(PhysFrame::number)
-            .collect();
+        let mut got: Vec<u64> = core::iter::from_fn(|| bitmap.allocate()).map(PhysFrame::number).collect();
         assert_eq!(bitmap.free_frames(), 0);
         assert_eq!(bitmap.total_frames(), 120);
         got.sort_unstable();
@@ -415,10 +371,7 @@ mod tests {
         assert_eq!(bitmap.free_frames(), 2);
         let a = bitmap.allocate().unwrap();
         let b = bitmap.allocate().unwrap();
-        assert_eq!(
-            [a.number().min(b.number()), a.number().max(b.number())],
-            [3, 100]
-        );
+        assert_eq!([a.number().min(b.number()), a.number().max(b.number())], [3, 100]);
         assert_eq!(bitmap.allocate(), None);
         assert_eq!(bitmap.total_frames(), 128);
     }
@@ -445,14 +398,8 @@ mod tests {
         assert_eq!(bitmap.free(f), Ok(()));
         assert_eq!(bitmap.free(f), Err(FreeError::NotAllocated(f)));
         assert_eq!(bitmap.free(frame(5)), Err(FreeError::NotManaged(frame(5))));
-        assert_eq!(
-            bitmap.free(frame(100)),
-            Err(FreeError::OutOfRange(frame(100)))
-        );
-        assert_eq!(
-            bitmap.free(frame(1 << 40)),
-            Err(FreeError::OutOfRange(frame(1 << 40)))
-        );
+        assert_eq!(bitmap.free(frame(100)), Err(FreeError::OutOfRange(frame(100))));
+        assert_eq!(bitmap.free(frame(1 << 40)), Err(FreeError::OutOfRange(frame(1 << 40))));
         assert_eq!((bitmap.free_frames(), bitmap.total_frames()), (10, 10));
         let all: Vec<PhysFrame> = core::iter::from_fn(|| bitmap.allocate()).collect();
         assert_eq!(all.len(), 10);
@@ -482,10 +429,7 @@ mod tests {
         assert_eq!(bitmap.allocate_contiguous(1, 1, u64::MAX), Some(frame(7)));
         // Non-power-of-two alignment works too.
         assert_eq!(bitmap.allocate_contiguous(2, 12, u64::MAX), Some(frame(24)));
-        assert_eq!(
-            bitmap.allocate_contiguous(100, 512, u64::MAX),
-            Some(frame(512))
-        );
+        assert_eq!(bitmap.allocate_contiguous(100, 512, u64::MAX), Some(frame(512)));
         assert_eq!(bitmap.free_frames(), 1023 - 8 - 3 - 3 - 1 - 2 - 100);
         // Frame 8 alone is free again: too small for 10 frames, which go after frames 24-25.
         bitmap.free(frame(8)).unwrap();
@@ -502,20 +446,11 @@ mod tests {
         bitmap.add_free(range(300, 400));
         assert_eq!(bitmap.allocate_contiguous(64, 1, u64::MAX), Some(frame(6)));
         assert_eq!(bitmap.allocate_contiguous(64, 1, u64::MAX), Some(frame(71)));
-        assert_eq!(
-            bitmap.allocate_contiguous(66, 1, u64::MAX),
-            Some(frame(300))
-        );
+        assert_eq!(bitmap.allocate_contiguous(66, 1, u64::MAX), Some(frame(300)));
         // Left: 0..5, 135..200 (exactly 65) and 366..400.
-        assert_eq!(
-            bitmap.allocate_contiguous(65, 1, u64::MAX),
-            Some(frame(135))
-        );
+        assert_eq!(bitmap.allocate_contiguous(65, 1, u64::MAX), Some(frame(135)));
         assert_eq!(bitmap.allocate_contiguous(35, 1, u64::MAX), None);
-        assert_eq!(
-            bitmap.allocate_contiguous(34, 1, u64::MAX),
-            Some(frame(366))
-        );
+        assert_eq!(bitmap.allocate_contiguous(34, 1, u64::MAX), Some(frame(366)));
         assert_eq!(bitmap.allocate_contiguous(6, 1, u64::MAX), None);
         assert_eq!(bitmap.free_frames(), 5);
         assert_eq!(bitmap.allocate_contiguous(5, 1, u64::MAX), Some(frame(0)));
@@ -529,21 +464,12 @@ mod tests {
         let mut bitmap = FrameBitmap::new(&mut words, 2 * pages_below_1mib).unwrap();
         bitmap.add_free(range(pages_below_1mib - 4, 2 * pages_below_1mib));
         // An AP trampoline page below 1 MiB.
-        assert_eq!(
-            bitmap.allocate_contiguous(1, 1, MIB),
-            Some(frame(pages_below_1mib - 4))
-        );
-        assert_eq!(
-            bitmap.allocate_contiguous(3, 1, MIB),
-            Some(frame(pages_below_1mib - 3))
-        );
+        assert_eq!(bitmap.allocate_contiguous(1, 1, MIB), Some(frame(pages_below_1mib - 4)));
+        assert_eq!(bitmap.allocate_contiguous(3, 1, MIB), Some(frame(pages_below_1mib - 3)));
         assert_eq!(bitmap.allocate_contiguous(1, 1, MIB), None);
         // An unaligned limit counts only whole frames below it.
         assert_eq!(bitmap.allocate_contiguous(1, 1, MIB + 0xfff), None);
-        assert_eq!(
-            bitmap.allocate_contiguous(1, 1, MIB + 0x1000),
-            Some(frame(pages_below_1mib))
-        );
+        assert_eq!(bitmap.allocate_contiguous(1, 1, MIB + 0x1000), Some(frame(pages_below_1mib)));
         assert_eq!(bitmap.allocate_contiguous(1, 1, 0), None);
     }
 
@@ -555,15 +481,9 @@ mod tests {
         assert_eq!(bitmap.allocate_contiguous(0, 1, u64::MAX), None);
         assert_eq!(bitmap.allocate_contiguous(65, 1, u64::MAX), None);
         assert_eq!(bitmap.allocate_contiguous(u64::MAX, 1, u64::MAX), None);
-        assert_eq!(
-            bitmap.allocate_contiguous(1, u64::MAX, u64::MAX),
-            Some(frame(0))
-        );
+        assert_eq!(bitmap.allocate_contiguous(1, u64::MAX, u64::MAX), Some(frame(0)));
         assert_eq!(bitmap.allocate_contiguous(1, u64::MAX, u64::MAX), None);
-        assert_eq!(
-            bitmap.allocate_contiguous(64 - 1, 1, u64::MAX),
-            Some(frame(1))
-        );
+        assert_eq!(bitmap.allocate_contiguous(64 - 1, 1, u64::MAX), Some(frame(1)));
         assert_eq!(bitmap.free_frames(), 0);
     }
 

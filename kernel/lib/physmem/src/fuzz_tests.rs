@@ -7,21 +7,16 @@ use std::vec::Vec;
 
 use crate::test_rng::Rng;
 use crate::{
-    FRAME_SIZE, FrameBitmap, FreeError, MAP_CAPACITY, MapWarning, MemoryMap, PhysFrame, PhysRange,
-    RawRegion, RegionKind, place_bitmap,
+    FRAME_SIZE, FrameBitmap, FreeError, MAP_CAPACITY, MapWarning, MemoryMap, PhysFrame, PhysRange, RawRegion,
+    RegionKind, place_bitmap,
 };
 
 /// Frames of the small world most generated addresses fall into.
 const WORLD_FRAMES: u64 = 48;
 const WORLD_END: u64 = WORLD_FRAMES * FRAME_SIZE;
 
-const KINDS: [RegionKind; 5] = [
-    RegionKind::Usable,
-    RegionKind::Reserved,
-    RegionKind::AcpiReclaimable,
-    RegionKind::AcpiNvs,
-    RegionKind::Defective,
-];
+const KINDS: [RegionKind; 5] =
+    [RegionKind::Usable, RegionKind::Reserved, RegionKind::AcpiReclaimable, RegionKind::AcpiNvs, RegionKind::Defective];
 
 /// An address: mostly inside the small world (often frame-aligned), sometimes extreme.
 fn address(rng: &mut Rng) -> u64 {
@@ -56,10 +51,7 @@ fn model_clip(r: &RawRegion, max: u64) -> Option<PhysRange> {
 
 /// Whether the union of `ranges` covers every byte of `target`.
 fn covered(target: PhysRange, ranges: &[PhysRange]) -> bool {
-    let mut pieces: Vec<PhysRange> = ranges
-        .iter()
-        .filter_map(|r| r.intersection(&target))
-        .collect();
+    let mut pieces: Vec<PhysRange> = ranges.iter().filter_map(|r| r.intersection(&target)).collect();
     pieces.sort_by_key(|r| r.start);
     let mut reached = target.start;
     for p in pieces {
@@ -76,11 +68,7 @@ fn model_usable(addr: u64, raw: &[RawRegion], reserved: &[PhysRange], max: u64) 
     let Some(frame) = PhysRange::from_start_len(addr, FRAME_SIZE) else {
         return false;
     };
-    let usable: Vec<PhysRange> = raw
-        .iter()
-        .filter(|r| r.kind.is_usable())
-        .filter_map(|r| model_clip(r, max))
-        .collect();
+    let usable: Vec<PhysRange> = raw.iter().filter(|r| r.kind.is_usable()).filter_map(|r| model_clip(r, max)).collect();
     let blocked = raw
         .iter()
         .filter(|r| !r.kind.is_usable())
@@ -101,10 +89,7 @@ fn check_map_shape(map: &MemoryMap, max: u64) {
     }
     let sum: u64 = map.iter().map(|r| r.len()).sum();
     assert_eq!(map.total_bytes(), sum);
-    assert_eq!(
-        map.highest_address(),
-        map.iter().last().map_or(0, |r| r.end)
-    );
+    assert_eq!(map.highest_address(), map.iter().last().map_or(0, |r| r.end));
 }
 
 #[test]
@@ -116,11 +101,7 @@ fn memory_map_matches_brute_force_model() {
             .map(|_| RawRegion {
                 start: address(&mut rng),
                 len: length(&mut rng),
-                kind: if rng.chance(60) {
-                    RegionKind::Usable
-                } else {
-                    rng.pick(&KINDS)
-                },
+                kind: if rng.chance(60) { RegionKind::Usable } else { rng.pick(&KINDS) },
             })
             .collect();
         let reserved: Vec<PhysRange> = (0..rng.below(4))
@@ -138,16 +119,10 @@ fn memory_map_matches_brute_force_model() {
         let map = MemoryMap::from_firmware(&raw, &reserved, max, &mut |w| warnings.push(w));
         check_map_shape(&map, max);
         non_empty_maps += usize::from(!map.is_empty());
-        overlaps += warnings
-            .iter()
-            .filter(|w| matches!(w, MapWarning::Overlap { .. }))
-            .count();
+        overlaps += warnings.iter().filter(|w| matches!(w, MapWarning::Overlap { .. })).count();
         for w in &warnings {
             assert!(!w.to_string().is_empty());
-            assert!(
-                !matches!(w, MapWarning::TooManyFragments { .. }),
-                "round {round}"
-            );
+            assert!(!matches!(w, MapWarning::TooManyFragments { .. }), "round {round}");
         }
         let in_map = |addr: u64| map.iter().any(|r| r.contains(addr));
         for f in 0..WORLD_FRAMES + 2 {
@@ -160,14 +135,8 @@ fn memory_map_matches_brute_force_model() {
         }
         // Ranges beyond the small world: their first and last frames must be right too.
         for r in map.iter() {
-            assert!(
-                model_usable(r.start, &raw, &reserved, max),
-                "round {round}: {r}"
-            );
-            assert!(
-                model_usable(r.end - FRAME_SIZE, &raw, &reserved, max),
-                "round {round}: {r}"
-            );
+            assert!(model_usable(r.start, &raw, &reserved, max), "round {round}: {r}");
+            assert!(model_usable(r.end - FRAME_SIZE, &raw, &reserved, max), "round {round}: {r}");
         }
 
         let bytes = length(&mut rng);
@@ -176,13 +145,8 @@ fn memory_map_matches_brute_force_model() {
                 placements += 1;
                 assert!(spot.is_frame_aligned() && spot.len() >= bytes && bytes > 0);
                 assert!(spot.len() - bytes < FRAME_SIZE);
-                assert!(
-                    map.iter()
-                        .any(|r| r.start <= spot.start && spot.end <= r.end)
-                );
-                let fits_high = map
-                    .iter()
-                    .any(|r| r.end >= spot.len() && r.end - spot.len() >= r.start.max(1 << 20));
+                assert!(map.iter().any(|r| r.start <= spot.start && spot.end <= r.end));
+                let fits_high = map.iter().any(|r| r.end >= spot.len() && r.end - spot.len() >= r.start.max(1 << 20));
                 assert_eq!(spot.start >= 1 << 20, fits_high, "{spot} in {map:?}");
             }
             None => assert!(bytes == 0 || map.iter().all(|r| r.len() < bytes)),
@@ -200,11 +164,7 @@ fn memory_map_survives_fragment_storms() {
             .map(|_| RawRegion {
                 start: rng.below(1 << 32) & !0x7ff,
                 len: rng.below(1 << 16),
-                kind: if rng.chance(70) {
-                    RegionKind::Usable
-                } else {
-                    rng.pick(&KINDS)
-                },
+                kind: if rng.chance(70) { RegionKind::Usable } else { rng.pick(&KINDS) },
             })
             .collect();
         let reserved: Vec<PhysRange> = (0..rng.below(200))
@@ -216,20 +176,10 @@ fn memory_map_survives_fragment_storms() {
         let mut warnings = Vec::new();
         let mut map = MemoryMap::from_firmware(&raw, &reserved, 1 << 36, &mut |w| warnings.push(w));
         check_map_shape(&map, 1 << 36);
-        assert!(
-            warnings
-                .iter()
-                .filter(|w| matches!(w, MapWarning::TooManyFragments { .. }))
-                .count()
-                <= 1
-        );
+        assert!(warnings.iter().filter(|w| matches!(w, MapWarning::TooManyFragments { .. })).count() <= 1);
         // Nothing in the map may be claimed by a non-usable entry or a reserved range.
         for r in map.iter() {
-            for bad in raw
-                .iter()
-                .filter(|x| !x.kind.is_usable())
-                .filter_map(|x| model_clip(x, 1 << 36))
-            {
+            for bad in raw.iter().filter(|x| !x.kind.is_usable()).filter_map(|x| model_clip(x, 1 << 36)) {
                 assert!(!r.overlaps(&bad));
             }
             for bad in &reserved {
@@ -257,13 +207,10 @@ enum Model {
 
 fn lowest_run(model: &[Model], count: u64, align: u64, below: u64) -> Option<u64> {
     let limit = (model.len() as u64).min(below / FRAME_SIZE);
-    (0..limit)
-        .step_by(align.max(1).min(usize::MAX as u64) as usize)
-        .find(|&s| {
-            s.checked_add(count).is_some_and(|end| {
-                count > 0 && end <= limit && (s..end).all(|f| model[f as usize] == Model::Free)
-            })
-        })
+    (0..limit).step_by(align.max(1).min(usize::MAX as u64) as usize).find(|&s| {
+        s.checked_add(count)
+            .is_some_and(|end| count > 0 && end <= limit && (s..end).all(|f| model[f as usize] == Model::Free))
+    })
 }
 
 #[test]
@@ -272,8 +219,7 @@ fn frame_bitmap_matches_model() {
     let (mut runs, mut frees, mut refused_frees) = (0, 0, 0);
     for _ in 0..300 {
         let frame_count = rng.pick(&[0, 1, 63, 64, 65, 128, 200, 333]);
-        let mut storage =
-            vec![0u64; FrameBitmap::storage_words(frame_count) + rng.below(3) as usize];
+        let mut storage = vec![0u64; FrameBitmap::storage_words(frame_count) + rng.below(3) as usize];
         let mut bitmap = FrameBitmap::new(&mut storage, frame_count).unwrap();
         let mut model = vec![Model::Unmanaged; frame_count as usize];
         let mut handed_out: Vec<PhysFrame> = Vec::new();
@@ -281,17 +227,12 @@ fn frame_bitmap_matches_model() {
             match rng.below(10) {
                 0 | 1 => {
                     let start = rng.below((frame_count + 4) * FRAME_SIZE);
-                    let end = if rng.chance(5) {
-                        u64::MAX
-                    } else {
-                        start + rng.below(40 * FRAME_SIZE)
-                    };
+                    let end = if rng.chance(5) { u64::MAX } else { start + rng.below(40 * FRAME_SIZE) };
                     let range = PhysRange::new(start, end);
                     let added = bitmap.add_free(range);
                     let mut expected = 0;
                     if let Some(whole) = range.align_inward() {
-                        for f in whole.start / FRAME_SIZE..(whole.end / FRAME_SIZE).min(frame_count)
-                        {
+                        for f in whole.start / FRAME_SIZE..(whole.end / FRAME_SIZE).min(frame_count) {
                             if model[f as usize] == Model::Unmanaged {
                                 model[f as usize] = Model::Free;
                                 expected += 1;
@@ -315,10 +256,7 @@ fn frame_bitmap_matches_model() {
                     let align = rng.pick(&[0, 1, 2, 4, 8, 3, 64, any_align]);
                     let below = rng.pick(&[u64::MAX, 0, any_below, any_below & !0xfff]);
                     let got = bitmap.allocate_contiguous(count, align, below);
-                    assert_eq!(
-                        got.map(PhysFrame::number),
-                        lowest_run(&model, count, align, below)
-                    );
+                    assert_eq!(got.map(PhysFrame::number), lowest_run(&model, count, align, below));
                     if let Some(first) = got {
                         runs += 1;
                         for f in first.number()..first.number() + count {
@@ -331,11 +269,7 @@ fn frame_bitmap_matches_model() {
                     let frame = if !handed_out.is_empty() && rng.chance(70) {
                         let i = rng.below(handed_out.len() as u64) as usize;
                         // Keep the frame in the list now and then to provoke double frees.
-                        if rng.chance(80) {
-                            handed_out.swap_remove(i)
-                        } else {
-                            handed_out[i]
-                        }
+                        if rng.chance(80) { handed_out.swap_remove(i) } else { handed_out[i] }
                     } else {
                         PhysFrame::containing_address(rng.below((frame_count + 3) * FRAME_SIZE))
                     };
@@ -355,14 +289,8 @@ fn frame_bitmap_matches_model() {
             }
             let count = |state| model.iter().filter(|&&m| m == state).count() as u64;
             assert_eq!(bitmap.free_frames(), count(Model::Free));
-            assert_eq!(
-                bitmap.total_frames(),
-                count(Model::Free) + count(Model::Allocated)
-            );
+            assert_eq!(bitmap.total_frames(), count(Model::Free) + count(Model::Allocated));
         }
     }
-    assert!(
-        runs > 1000 && frees > 1000 && refused_frees > 1000,
-        "{runs} {frees} {refused_frees}"
-    );
+    assert!(runs > 1000 && frees > 1000 && refused_frees > 1000, "{runs} {frees} {refused_frees}");
 }

@@ -70,104 +70,53 @@ pub enum MapWarning {
     /// An entry of length zero; ignored.
     ZeroLength { start: u64, kind: RegionKind },
     /// An entry starting at or beyond the highest possible physical address; ignored.
-    BeyondMaxPhysAddr {
-        start: u64,
-        len: u64,
-        kind: RegionKind,
-        max_phys_addr: u64,
-    },
+    BeyondMaxPhysAddr { start: u64, len: u64, kind: RegionKind, max_phys_addr: u64 },
     /// An entry whose end lies beyond the highest possible physical address; only the part
     /// below it is kept.
-    ClippedToMaxPhysAddr {
-        start: u64,
-        len: u64,
-        kind: RegionKind,
-        max_phys_addr: u64,
-    },
+    ClippedToMaxPhysAddr { start: u64, len: u64, kind: RegionKind, max_phys_addr: u64 },
     /// An entry whose end does not even fit in 64 bits. A usable one is garbage and ignored;
     /// any other kind is kept up to the highest physical address, which is the safe reading.
-    EndOverflows {
-        start: u64,
-        len: u64,
-        kind: RegionKind,
-    },
+    EndOverflows { start: u64, len: u64, kind: RegionKind },
     /// Part of a usable range is also claimed by `other`. Two usable entries are merged; any
     /// other kind wins over usable.
-    Overlap {
-        usable: PhysRange,
-        other: PhysRange,
-        other_kind: RegionKind,
-    },
+    Overlap { usable: PhysRange, other: PhysRange, other_kind: RegionKind },
     /// More separate usable ranges than [`MAP_CAPACITY`]: the smallest were given up.
-    TooManyFragments {
-        capacity: usize,
-        dropped_ranges: usize,
-        dropped_bytes: u64,
-    },
+    TooManyFragments { capacity: usize, dropped_ranges: usize, dropped_bytes: u64 },
 }
 
 impl fmt::Display for MapWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             MapWarning::ZeroLength { start, kind } => {
-                write!(
-                    f,
-                    "memory map: zero-length {kind} entry at {start:#x} ignored"
-                )
+                write!(f, "memory map: zero-length {kind} entry at {start:#x} ignored")
             }
-            MapWarning::BeyondMaxPhysAddr {
-                start,
-                len,
-                kind,
-                max_phys_addr,
-            } => write!(
+            MapWarning::BeyondMaxPhysAddr { start, len, kind, max_phys_addr } => write!(
                 f,
                 "memory map: {kind} entry at {start:#x} (length {len:#x}) lies beyond the \
                  physical address limit {max_phys_addr:#x}; ignored"
             ),
-            MapWarning::ClippedToMaxPhysAddr {
-                start,
-                len,
-                kind,
-                max_phys_addr,
-            } => write!(
+            MapWarning::ClippedToMaxPhysAddr { start, len, kind, max_phys_addr } => write!(
                 f,
                 "memory map: {kind} entry at {start:#x} (length {len:#x}) ends beyond the \
                  physical address limit {max_phys_addr:#x}; clipped"
             ),
             MapWarning::EndOverflows { start, len, kind } => {
-                let action = if kind.is_usable() {
-                    "ignored"
-                } else {
-                    "kept up to the physical address limit"
-                };
+                let action = if kind.is_usable() { "ignored" } else { "kept up to the physical address limit" };
                 write!(
                     f,
                     "memory map: {kind} entry at {start:#x} has impossible length {len:#x}; \
                      {action}"
                 )
             }
-            MapWarning::Overlap {
-                usable,
-                other,
-                other_kind,
-            } => {
-                let action = if other_kind.is_usable() {
-                    "merged"
-                } else {
-                    "not usable"
-                };
+            MapWarning::Overlap { usable, other, other_kind } => {
+                let action = if other_kind.is_usable() { "merged" } else { "not usable" };
                 write!(
                     f,
                     "memory map: {other_kind} range {other} overlaps usable range {usable}; \
                      overlap {action}"
                 )
             }
-            MapWarning::TooManyFragments {
-                capacity,
-                dropped_ranges,
-                dropped_bytes,
-            } => write!(
+            MapWarning::TooManyFragments { capacity, dropped_ranges, dropped_bytes } => write!(
                 f,
                 "memory map: more than {capacity} usable ranges; gave up the {dropped_ranges} \
                  smallest ({dropped_bytes} bytes)"
@@ -214,10 +163,7 @@ impl fmt::Debug for MemoryMap {
 impl MemoryMap {
     /// A map with no usable memory.
     pub const fn new() -> Self {
-        Self {
-            ranges: [PhysRange::new(0, 0); MAP_CAPACITY],
-            len: 0,
-        }
+        Self { ranges: [PhysRange::new(0, 0); MAP_CAPACITY], len: 0 }
     }
 
     /// Builds the usable map from the firmware's entries.
@@ -245,11 +191,7 @@ impl MemoryMap {
                 continue;
             };
             if let Some(usable) = map.union(r, &mut dropped) {
-                warn(MapWarning::Overlap {
-                    usable,
-                    other: r,
-                    other_kind: RegionKind::Usable,
-                });
+                warn(MapWarning::Overlap { usable, other: r, other_kind: RegionKind::Usable });
             }
         }
         // From here on, everything taken out is whole frames, so the map stays aligned.
@@ -260,11 +202,7 @@ impl MemoryMap {
                 continue;
             };
             if let Some(usable) = map.first_overlap(&r) {
-                warn(MapWarning::Overlap {
-                    usable,
-                    other: r,
-                    other_kind: region.kind,
-                });
+                warn(MapWarning::Overlap { usable, other: r, other_kind: region.kind });
             }
             map.subtract(r.align_outward(), &mut dropped);
         }
@@ -372,12 +310,8 @@ impl MemoryMap {
     /// position. When the map is full, the smallest of its ranges and `r` is given up.
     fn insert_disjoint(&mut self, r: PhysRange, dropped: &mut Dropped) {
         if self.len == MAP_CAPACITY {
-            let smallest = self
-                .as_slice()
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, x)| x.len())
-                .map(|(index, x)| (index, *x));
+            let smallest =
+                self.as_slice().iter().enumerate().min_by_key(|(_, x)| x.len()).map(|(index, x)| (index, *x));
             match smallest {
                 Some((index, victim)) if victim.len() < r.len() => {
                     dropped.add(victim);
@@ -411,34 +345,20 @@ impl MemoryMap {
 
 /// The part of a firmware entry that can be real memory, or `None` (with a warning) if there
 /// is none.
-fn clip(
-    region: &RawRegion,
-    max_phys_addr: u64,
-    warn: &mut dyn FnMut(MapWarning),
-) -> Option<PhysRange> {
+fn clip(region: &RawRegion, max_phys_addr: u64, warn: &mut dyn FnMut(MapWarning)) -> Option<PhysRange> {
     let RawRegion { start, len, kind } = *region;
     if len == 0 {
         warn(MapWarning::ZeroLength { start, kind });
         return None;
     }
     if start >= max_phys_addr {
-        warn(MapWarning::BeyondMaxPhysAddr {
-            start,
-            len,
-            kind,
-            max_phys_addr,
-        });
+        warn(MapWarning::BeyondMaxPhysAddr { start, len, kind, max_phys_addr });
         return None;
     }
     let end = match start.checked_add(len) {
         Some(end) if end <= max_phys_addr => end,
         Some(_) => {
-            warn(MapWarning::ClippedToMaxPhysAddr {
-                start,
-                len,
-                kind,
-                max_phys_addr,
-            });
+            warn(MapWarning::ClippedToMaxPhysAddr { start, len, kind, max_phys_addr });
             max_phys_addr
         }
         None => {
@@ -483,11 +403,7 @@ mod tests {
     const GIB: u64 = 1 << 30;
 
     fn usable(start: u64, len: u64) -> RawRegion {
-        RawRegion {
-            start,
-            len,
-            kind: RegionKind::Usable,
-        }
+        RawRegion { start, len, kind: RegionKind::Usable }
     }
 
     fn region(start: u64, len: u64, kind: RegionKind) -> RawRegion {
@@ -521,10 +437,7 @@ mod tests {
     fn typical_map_is_clean() {
         let (map, warnings) = build(&pc_map(), &[]);
         assert_eq!(warnings, []);
-        assert_eq!(
-            map.as_slice(),
-            [r(0x1000, 0x9f000), r(MIB, 0xbfee_0000), r(4 * GIB, 5 * GIB)]
-        );
+        assert_eq!(map.as_slice(), [r(0x1000, 0x9f000), r(MIB, 0xbfee_0000), r(4 * GIB, 5 * GIB)]);
         assert_eq!(map.highest_address(), 5 * GIB);
         assert_eq!(map.total_bytes(), 0x9e000 + 0xbfee_0000 - MIB + GIB);
         assert_eq!(map.len(), 3);
@@ -554,11 +467,7 @@ mod tests {
 
     #[test]
     fn overlapping_and_touching_usable_entries_merge() {
-        let raw = [
-            usable(0x10000, 0x10000),
-            usable(0x18000, 0x10000),
-            usable(0x28000, 0x8000),
-        ];
+        let raw = [usable(0x10000, 0x10000), usable(0x18000, 0x10000), usable(0x28000, 0x8000)];
         let (map, warnings) = build(&raw, &[]);
         assert_eq!(map.as_slice(), [r(0x10000, 0x30000)]);
         assert_eq!(
@@ -587,11 +496,7 @@ mod tests {
 
     #[test]
     fn unaligned_pieces_that_together_make_whole_frames_are_kept() {
-        let raw = [
-            usable(0x10800, 0x800),
-            usable(0x11000, 0x800),
-            usable(0x10000, 0x800),
-        ];
+        let raw = [usable(0x10800, 0x800), usable(0x11000, 0x800), usable(0x10000, 0x800)];
         let (map, warnings) = build(&raw, &[]);
         assert_eq!(map.as_slice(), [r(0x10000, 0x11000)]);
         assert_eq!(warnings, []);
@@ -599,27 +504,15 @@ mod tests {
 
     #[test]
     fn non_usable_wins_over_usable() {
-        for kind in [
-            RegionKind::Reserved,
-            RegionKind::AcpiReclaimable,
-            RegionKind::AcpiNvs,
-            RegionKind::Defective,
-        ] {
+        for kind in [RegionKind::Reserved, RegionKind::AcpiReclaimable, RegionKind::AcpiNvs, RegionKind::Defective] {
             // The bad entry comes first and last, to show that order does not matter.
             let bad = region(0x20800, 0x1000, kind);
-            for raw in [
-                [bad, usable(0x10000, 0x20000)],
-                [usable(0x10000, 0x20000), bad],
-            ] {
+            for raw in [[bad, usable(0x10000, 0x20000)], [usable(0x10000, 0x20000), bad]] {
                 let (map, warnings) = build(&raw, &[]);
                 assert_eq!(map.as_slice(), [r(0x10000, 0x20000), r(0x22000, 0x30000)]);
                 assert_eq!(
                     warnings,
-                    [MapWarning::Overlap {
-                        usable: r(0x10000, 0x30000),
-                        other: r(0x20800, 0x21800),
-                        other_kind: kind
-                    }]
+                    [MapWarning::Overlap { usable: r(0x10000, 0x30000), other: r(0x20800, 0x21800), other_kind: kind }]
                 );
             }
         }
@@ -647,24 +540,14 @@ mod tests {
 
     #[test]
     fn zero_length_entries_are_dropped() {
-        let raw = [
-            usable(0x5000, 0),
-            region(0x6000, 0, RegionKind::Reserved),
-            usable(0x10000, 0x1000),
-        ];
+        let raw = [usable(0x5000, 0), region(0x6000, 0, RegionKind::Reserved), usable(0x10000, 0x1000)];
         let (map, warnings) = build(&raw, &[]);
         assert_eq!(map.as_slice(), [r(0x10000, 0x11000)]);
         assert_eq!(
             warnings,
             [
-                MapWarning::ZeroLength {
-                    start: 0x5000,
-                    kind: RegionKind::Usable
-                },
-                MapWarning::ZeroLength {
-                    start: 0x6000,
-                    kind: RegionKind::Reserved
-                },
+                MapWarning::ZeroLength { start: 0x5000, kind: RegionKind::Usable },
+                MapWarning::ZeroLength { start: 0x6000, kind: RegionKind::Reserved },
             ]
         );
     }
@@ -683,11 +566,7 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                MapWarning::EndOverflows {
-                    start: 0x10000,
-                    len: u64::MAX,
-                    kind: RegionKind::Usable
-                },
+                MapWarning::EndOverflows { start: 0x10000, len: u64::MAX, kind: RegionKind::Usable },
                 MapWarning::BeyondMaxPhysAddr {
                     start: u64::MAX,
                     len: u64::MAX,
@@ -706,37 +585,19 @@ mod tests {
                     kind: RegionKind::Usable,
                     max_phys_addr: MAX
                 },
-                MapWarning::BeyondMaxPhysAddr {
-                    start: MAX,
-                    len: 1,
-                    kind: RegionKind::Usable,
-                    max_phys_addr: MAX
-                },
+                MapWarning::BeyondMaxPhysAddr { start: MAX, len: 1, kind: RegionKind::Usable, max_phys_addr: MAX },
             ]
         );
     }
 
     #[test]
     fn absurd_reserved_entry_still_reserves() {
-        let raw = [
-            usable(0x10000, 0x10000),
-            usable(GIB, GIB),
-            region(0x18000, u64::MAX, RegionKind::Reserved),
-        ];
+        let raw = [usable(0x10000, 0x10000), usable(GIB, GIB), region(0x18000, u64::MAX, RegionKind::Reserved)];
         let (map, warnings) = build(&raw, &[]);
         assert_eq!(map.as_slice(), [r(0x10000, 0x18000)]);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert_eq!(
-            warnings[0],
-            MapWarning::EndOverflows {
-                start: 0x18000,
-                len: u64::MAX,
-                kind: RegionKind::Reserved
-            }
-        );
-        assert!(
-            matches!(warnings[1], MapWarning::Overlap { usable, .. } if usable == r(0x10000, 0x20000))
-        );
+        assert_eq!(warnings[0], MapWarning::EndOverflows { start: 0x18000, len: u64::MAX, kind: RegionKind::Reserved });
+        assert!(matches!(warnings[1], MapWarning::Overlap { usable, .. } if usable == r(0x10000, 0x20000)));
     }
 
     #[test]
@@ -744,10 +605,7 @@ mod tests {
         let mut warnings = Vec::new();
         let raw = [usable(u64::MAX - 0x5000, 0x5000), usable(0x1000, 0x1000)];
         let map = MemoryMap::from_firmware(&raw, &[], u64::MAX, &mut |w| warnings.push(w));
-        assert_eq!(
-            map.as_slice(),
-            [r(0x1000, 0x2000), r(u64::MAX - 0x4fff, !0xfff)]
-        );
+        assert_eq!(map.as_slice(), [r(0x1000, 0x2000), r(u64::MAX - 0x4fff, !0xfff)]);
         assert_eq!(warnings, []);
     }
 
@@ -774,11 +632,7 @@ mod tests {
         assert_eq!(warnings, []);
         assert_eq!(
             map.as_slice(),
-            [
-                r(MIB + 0x2000, 4 * MIB),
-                r(4 * MIB + 0x1000, 8 * MIB - 0x1000),
-                r(8 * MIB + 0x2000, 16 * MIB - 0x1000),
-            ]
+            [r(MIB + 0x2000, 4 * MIB), r(4 * MIB + 0x1000, 8 * MIB - 0x1000), r(8 * MIB + 0x2000, 16 * MIB - 0x1000),]
         );
     }
 
@@ -820,9 +674,8 @@ mod tests {
 
     #[test]
     fn splitting_a_full_map_gives_up_the_smallest() {
-        let raw: Vec<RawRegion> = (0..MAP_CAPACITY as u64)
-            .map(|i| usable((i + 1) * 2 * MIB, 0x2000 + i * 0x1000))
-            .collect();
+        let raw: Vec<RawRegion> =
+            (0..MAP_CAPACITY as u64).map(|i| usable((i + 1) * 2 * MIB, 0x2000 + i * 0x1000)).collect();
         let (mut map, warnings) = build(&raw, &[]);
         assert_eq!(warnings, []);
         assert_eq!(map.len(), MAP_CAPACITY);
@@ -863,17 +716,11 @@ mod tests {
         let (map, _) = build(&pc_map(), &[]);
         assert_eq!(place_bitmap(&map, 1), Some(r(MIB, MIB + 0x1000)));
         assert_eq!(place_bitmap(&map, 0x1001), Some(r(MIB, MIB + 0x2000)));
-        assert_eq!(
-            place_bitmap(&map, 0xbfee_0000 - MIB),
-            Some(r(MIB, 0xbfee_0000))
-        );
+        assert_eq!(place_bitmap(&map, 0xbfee_0000 - MIB), Some(r(MIB, 0xbfee_0000)));
         assert_eq!(place_bitmap(&map, 0xbfee_0000 - MIB + 1), None);
         // Too big for the range below 4 GiB: goes above.
         let (map, _) = build(&[usable(MIB, MIB), usable(4 * GIB, GIB)], &[]);
-        assert_eq!(
-            place_bitmap(&map, MIB + 1),
-            Some(r(4 * GIB, 4 * GIB + MIB + 0x1000))
-        );
+        assert_eq!(place_bitmap(&map, MIB + 1), Some(r(4 * GIB, 4 * GIB + MIB + 0x1000)));
         assert_eq!(place_bitmap(&map, 0), None);
         assert_eq!(place_bitmap(&map, u64::MAX), None);
     }
@@ -893,31 +740,18 @@ mod tests {
         assert_eq!(RegionKind::default(), RegionKind::Reserved);
         let (map, warnings) = build(&[RawRegion::default(), usable(MIB, MIB)], &[]);
         assert_eq!(map.as_slice(), [r(MIB, 2 * MIB)]);
-        assert_eq!(
-            warnings,
-            [MapWarning::ZeroLength {
-                start: 0,
-                kind: RegionKind::Reserved
-            }]
-        );
+        assert_eq!(warnings, [MapWarning::ZeroLength { start: 0, kind: RegionKind::Reserved }]);
     }
 
     #[test]
     fn warnings_display() {
         let text = |w: MapWarning| w.to_string();
         assert_eq!(
-            text(MapWarning::ZeroLength {
-                start: 0x1000,
-                kind: RegionKind::AcpiNvs
-            }),
+            text(MapWarning::ZeroLength { start: 0x1000, kind: RegionKind::AcpiNvs }),
             "memory map: zero-length ACPI-NVS entry at 0x1000 ignored"
         );
         assert_eq!(
-            text(MapWarning::EndOverflows {
-                start: 1,
-                len: u64::MAX,
-                kind: RegionKind::Usable
-            }),
+            text(MapWarning::EndOverflows { start: 1, len: u64::MAX, kind: RegionKind::Usable }),
             "memory map: usable entry at 0x1 has impossible length 0xffffffffffffffff; ignored"
         );
         assert_eq!(
@@ -930,26 +764,12 @@ mod tests {
              overlap not usable"
         );
         assert_eq!(
-            text(MapWarning::TooManyFragments {
-                capacity: 256,
-                dropped_ranges: 3,
-                dropped_bytes: 12288
-            }),
+            text(MapWarning::TooManyFragments { capacity: 256, dropped_ranges: 3, dropped_bytes: 12288 }),
             "memory map: more than 256 usable ranges; gave up the 3 smallest (12288 bytes)"
         );
         for w in [
-            MapWarning::BeyondMaxPhysAddr {
-                start: 5,
-                len: 6,
-                kind: RegionKind::Reserved,
-                max_phys_addr: 4,
-            },
-            MapWarning::ClippedToMaxPhysAddr {
-                start: 5,
-                len: 6,
-                kind: RegionKind::AcpiReclaimable,
-                max_phys_addr: 7,
-            },
+            MapWarning::BeyondMaxPhysAddr { start: 5, len: 6, kind: RegionKind::Reserved, max_phys_addr: 4 },
+            MapWarning::ClippedToMaxPhysAddr { start: 5, len: 6, kind: RegionKind::AcpiReclaimable, max_phys_addr: 7 },
         ] {
             assert!(text(w).starts_with("memory map: "));
         }

@@ -81,10 +81,7 @@ impl PhysRange {
         if self.is_empty() {
             return PhysRange::new(self.start, self.start);
         }
-        let end = self
-            .end
-            .checked_next_multiple_of(FRAME_SIZE)
-            .unwrap_or(LAST_FRAME_START);
+        let end = self.end.checked_next_multiple_of(FRAME_SIZE).unwrap_or(LAST_FRAME_START);
         PhysRange::new(self.start & !FRAME_MASK, end)
     }
 
@@ -100,10 +97,7 @@ impl PhysRange {
         }
         let below = PhysRange::new(self.start, cut.start);
         let above = PhysRange::new(cut.end, self.end);
-        (
-            (!below.is_empty()).then_some(below),
-            (!above.is_empty()).then_some(above),
-        )
+        ((!below.is_empty()).then_some(below), (!above.is_empty()).then_some(above))
     }
 }
 
@@ -120,11 +114,7 @@ pub struct PhysFrame(u64);
 impl PhysFrame {
     /// The frame starting at `addr`; fails if `addr` is not a multiple of [`FRAME_SIZE`].
     pub const fn from_start_address(addr: u64) -> Result<Self, UnalignedAddress> {
-        if addr & FRAME_MASK == 0 {
-            Ok(Self(addr))
-        } else {
-            Err(UnalignedAddress(addr))
-        }
+        if addr & FRAME_MASK == 0 { Ok(Self(addr)) } else { Err(UnalignedAddress(addr)) }
     }
 
     /// The frame that contains `addr`.
@@ -175,10 +165,7 @@ mod tests {
         assert_eq!(backwards.len(), 0);
         assert!(!backwards.contains(5));
         assert_eq!(PhysRange::from_start_len(u64::MAX, 1), None);
-        assert_eq!(
-            PhysRange::from_start_len(u64::MAX - 1, 1),
-            Some(PhysRange::new(u64::MAX - 1, u64::MAX))
-        );
+        assert_eq!(PhysRange::from_start_len(u64::MAX - 1, 1), Some(PhysRange::new(u64::MAX - 1, u64::MAX)));
     }
 
     #[test]
@@ -210,20 +197,14 @@ mod tests {
         assert_eq!(PhysRange::new(0x1001, 0x1fff).align_inward(), None);
         assert_eq!(PhysRange::new(0x1001, 0x2fff).align_inward(), None);
         assert_eq!(PhysRange::new(u64::MAX - 5, u64::MAX).align_inward(), None);
-        assert_eq!(
-            PhysRange::new(0, u64::MAX).align_inward(),
-            Some(PhysRange::new(0, LAST_FRAME_START))
-        );
+        assert_eq!(PhysRange::new(0, u64::MAX).align_inward(), Some(PhysRange::new(0, LAST_FRAME_START)));
     }
 
     #[test]
     fn outward_alignment() {
         let r = PhysRange::new(0x1001, 0x5001);
         assert_eq!(r.align_outward(), PhysRange::new(0x1000, 0x6000));
-        assert_eq!(
-            PhysRange::new(0x1000, 0x2000).align_outward(),
-            PhysRange::new(0x1000, 0x2000)
-        );
+        assert_eq!(PhysRange::new(0x1000, 0x2000).align_outward(), PhysRange::new(0x1000, 0x2000));
         assert!(PhysRange::new(0x1234, 0x1234).align_outward().is_empty());
         assert_eq!(
             PhysRange::new(u64::MAX - 5, u64::MAX).align_outward(),
@@ -235,51 +216,21 @@ mod tests {
     fn subtraction() {
         let r = PhysRange::new(0x1000, 0x5000);
         let mid = PhysRange::new(0x2000, 0x3000);
-        assert_eq!(
-            r.subtract(&mid),
-            (
-                Some(PhysRange::new(0x1000, 0x2000)),
-                Some(PhysRange::new(0x3000, 0x5000))
-            )
-        );
-        assert_eq!(
-            r.subtract(&PhysRange::new(0, 0x2000)),
-            (None, Some(PhysRange::new(0x2000, 0x5000)))
-        );
-        assert_eq!(
-            r.subtract(&PhysRange::new(0x4000, 0x9000)),
-            (Some(PhysRange::new(0x1000, 0x4000)), None)
-        );
+        assert_eq!(r.subtract(&mid), (Some(PhysRange::new(0x1000, 0x2000)), Some(PhysRange::new(0x3000, 0x5000))));
+        assert_eq!(r.subtract(&PhysRange::new(0, 0x2000)), (None, Some(PhysRange::new(0x2000, 0x5000))));
+        assert_eq!(r.subtract(&PhysRange::new(0x4000, 0x9000)), (Some(PhysRange::new(0x1000, 0x4000)), None));
         assert_eq!(r.subtract(&PhysRange::new(0, u64::MAX)), (None, None));
         assert_eq!(r.subtract(&PhysRange::new(0x5000, 0x6000)), (Some(r), None));
     }
 
     #[test]
     fn frames() {
-        assert_eq!(
-            PhysFrame::from_start_address(0x3000).map(PhysFrame::number),
-            Ok(3)
-        );
-        assert_eq!(
-            PhysFrame::from_start_address(0x3001),
-            Err(UnalignedAddress(0x3001))
-        );
-        assert_eq!(
-            PhysFrame::containing_address(0x3fff).start_address(),
-            0x3000
-        );
-        assert_eq!(
-            PhysFrame::from_number(7).map(PhysFrame::start_address),
-            Some(0x7000)
-        );
+        assert_eq!(PhysFrame::from_start_address(0x3000).map(PhysFrame::number), Ok(3));
+        assert_eq!(PhysFrame::from_start_address(0x3001), Err(UnalignedAddress(0x3001)));
+        assert_eq!(PhysFrame::containing_address(0x3fff).start_address(), 0x3000);
+        assert_eq!(PhysFrame::from_number(7).map(PhysFrame::start_address), Some(0x7000));
         assert_eq!(PhysFrame::from_number(u64::MAX), None);
-        assert_eq!(
-            UnalignedAddress(0x12).to_string(),
-            "physical address 0x12 is not 4 KiB-aligned"
-        );
-        assert_eq!(
-            PhysRange::new(0x1000, 0x2000).to_string(),
-            "[0x1000, 0x2000)"
-        );
+        assert_eq!(UnalignedAddress(0x12).to_string(), "physical address 0x12 is not 4 KiB-aligned");
+        assert_eq!(PhysRange::new(0x1000, 0x2000).to_string(), "[0x1000, 0x2000)");
     }
 }

@@ -1,0 +1,70 @@
+//! `harness`: the one host tool that makes Cairn ISO images, boots Cairn in QEMU, runs the
+//! QEMU test suites and the boot benchmark (see `harness --help`). A host program using std
+//! only; it drives `grub-mkrescue` and `qemu-system-x86_64` and shares no code with the
+//! kernel — the serial-console protocol in `protocol` is the whole interface.
+//!
+//! Exit status: 0 on success, 1 when tests fail, 2 for usage or environment errors; `run`
+//! becomes QEMU and so exits with QEMU's status.
+
+mod bench;
+mod cli;
+mod grubcfg;
+mod hosttools;
+mod iso;
+mod protocol;
+mod qemu;
+mod stats;
+mod suites;
+mod testrun;
+
+use std::process::ExitCode;
+
+use cli::{Command, RunArgs};
+use qemu::{Display, Firmware, Machine};
+
+fn main() -> ExitCode {
+    let command = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("harness: {e}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Help => {
+            println!("{}", cli::USAGE);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Iso(a) => iso::build(&a.kernel, &a.out, &a.cmdline, &a.modules).map(|()| ExitCode::SUCCESS),
+        Command::Run(a) => Err(run(&a)),
+        Command::Test(a) => testrun::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
+        Command::Bench(a) => bench::run(&a).map(|()| ExitCode::SUCCESS),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("harness: error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// Boots `args.iso` interactively by becoming QEMU; returns only with an error.
+fn run(args: &RunArgs) -> String {
+    if let Err(e) = hosttools::require(&[hosttools::QEMU]) {
+        return e;
+    }
+    if !args.iso.is_file() {
+        return format!("{} does not exist (make it with `harness iso`)", args.iso.display());
+    }
+    let machine = Machine {
+        model: "q35",
+        firmware: if args.uefi { Firmware::Uefi } else { Firmware::Bios },
+        smp: args.smp,
+        mem: &args.mem,
+        vga_none: false,
+    };
+    let display =
+        if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) { Display::Gtk } else { Display::Terminal };
+    match qemu::args(&machine, &args.iso, display, hosttools::kvm_requested()) {
+        Ok(qemu_args) => qemu::exec(&qemu_args),
+        Err(e) => e,
+    }
+}

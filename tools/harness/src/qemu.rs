@@ -1,0 +1,344 @@
+//! Booting an ISO in QEMU: the command line for a machine configuration, an unattended boot
+//! that collects the serial console line by line (with timestamps, a timeout and an early
+//! stop), and an interactive boot that hands the terminal to QEMU.
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::hosttools::{self, Ovmf, QEMU};
+use crate::protocol;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Firmware {
+    /// SeaBIOS, QEMU's default.
+    Bios,
+    /// OVMF; needs `-machine q35`.
+    Uefi,
+}
+
+/// The emulated machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Machine<'a> {
+    /// The `-machine` value, e.g. `pc`, `pc,acpi=off`, `q35`.
+    pub model: &'a str,
+    pub firmware: Firmware,
+    pub smp: u32,
+    /// The `-m` value, e.g. `256M`, `4G`.
+    pub mem: &'a str,
+    /// Adds `-vga none` (no display adapter, so no framebuffer).
+    pub vga_none: bool,
+}
+
+impl Machine<'_> {
+    /// A short human-readable description, e.g. `pc, BIOS, 2 CPUs, 256M, no VGA`.
+    pub fn describe(&self) -> String {
+        let firmware = match self.firmware {
+            Firmware::Bios => "BIOS",
+            Firmware::Uefi => "UEFI",
+        };
+        let cpus = if self.smp == 1 { "CPU" } else { "CPUs" };
+        let vga = if self.vga_none { ", no VGA" } else { "" };
+        format!("{}, {firmware}, {} {cpus}, {}{vga}", self.model, self.smp, self.mem)
+    }
+}
+
+/// Where the guest's screen and serial console go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Display {
+    /// No window, no monitor; serial on stdout (tests and benchmarks).
+    Headless,
+    /// A GTK window, serial on the terminal.
+    Gtk,
+    /// `-nographic`: serial console (and monitor, Ctrl-A c) on the terminal.
+    Terminal,
+}
+
+/// The QEMU arguments (without the program name) that boot `iso` on `machine`.
+pub fn args(machine: &Machine, iso: &Path, display: Display, kvm: bool) -> Result<Vec<OsString>, String> {
+    let mut a: Vec<OsString> = Vec::new();
+    let mut push = |items: &[&str]| a.extend(items.iter().map(OsString::from));
+    push(&["-machine", machine.model]);
+    push(&["-smp", &machine.smp.to_string(), "-m", machine.mem]);
+    if kvm {
+        push(&["-enable-kvm", "-cpu", "host"]);
+    } else {
+        push(&["-cpu", "max"]);
+    }
+    push(&["-no-reboot"]);
+    match display {
+        Display::Headless => push(&["-display", "none", "-monitor", "none", "-serial", "stdio"]),
+        Display::Gtk => push(&["-display", "gtk", "-serial", "stdio"]),
+        Display::Terminal => push(&["-nographic"]),
+    }
+    if machine.vga_none {
+        push(&["-vga", "none"]);
+    }
+    push(&["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+    if machine.firmware == Firmware::Uefi {
+        match hosttools::find_ovmf()? {
+            Ovmf::Combined(bios) => {
+                a.push("-bios".into());
+                a.push(bios.into());
+            }
+            Ovmf::Split { code, vars } => {
+                a.push("-drive".into());
+                a.push(drive("if=pflash,format=raw,readonly=on", &code));
+                a.push("-drive".into());
+                a.push(drive("if=pflash,format=raw,snapshot=on", &vars));
+            }
+        }
+    }
+    a.push("-cdrom".into());
+    a.push(iso.into());
+    a.extend(["-boot", "d"].map(OsString::from));
+    Ok(a)
+}
+
+/// A `-drive` value with `file=` last; QEMU option values escape `,` by doubling it.
+fn drive(options: &str, file: &Path) -> OsString {
+    let mut v = format!("{options},file=").into_bytes();
+    for &b in file.as_os_str().as_bytes() {
+        v.push(b);
+        if b == b',' {
+            v.push(b',');
+        }
+    }
+    std::os::unix::ffi::OsStringExt::from_vec(v)
+}
+
+/// One serial line, with the time it arrived (from just before QEMU was spawned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub at: Duration,
+    pub text: String,
+}
+
+/// How an unattended boot ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// QEMU exited by itself: its exit code, or `None` if a signal killed it.
+    Exited(Option<i32>),
+    /// The stop condition matched a line and the harness killed QEMU.
+    Stopped,
+    /// The time limit ran out and the harness killed QEMU.
+    TimedOut(Duration),
+    /// The guest wrote more than this many bytes to the serial port and the harness
+    /// killed QEMU.
+    Flooded(u64),
+}
+
+impl End {
+    /// Says how the boot ended, for failure messages and logs.
+    pub fn describe(self) -> String {
+        match self {
+            End::Exited(Some(0)) => "guest reset / triple fault (QEMU exit 0)".to_string(),
+            End::Exited(Some(1)) => "QEMU exit 1 (exit port: success)".to_string(),
+            End::Exited(Some(3)) => "QEMU exit 3 (exit port: failure)".to_string(),
+            End::Exited(Some(code)) => format!("QEMU exited with status {code}"),
+            End::Exited(None) => "QEMU was killed by a signal".to_string(),
+            End::Stopped => "QEMU killed by the harness at the stop line".to_string(),
+            End::TimedOut(limit) => format!("timeout after {}s", limit.as_secs()),
+            End::Flooded(limit) => {
+                format!("serial output exceeded {} MiB; QEMU killed", limit >> 20)
+            }
+        }
+    }
+}
+
+/// Everything an unattended boot produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Boot {
+    pub lines: Vec<Line>,
+    pub end: End,
+    pub stderr: String,
+}
+
+/// Serial lines longer than this are split.
+const MAX_LINE: u64 = 16 * 1024;
+/// More serial output than this from one boot means a runaway guest.
+const MAX_OUTPUT: u64 = 64 << 20;
+
+/// Boots QEMU with `args` (which must send the serial console to stdout), collecting serial
+/// lines until QEMU exits, `stop` returns true for a line, or `timeout` passes; in the last
+/// two cases QEMU is killed.
+pub fn boot(args: &[OsString], timeout: Duration, mut stop: impl FnMut(&str) -> bool) -> Result<Boot, String> {
+    let start = Instant::now();
+    let deadline = start + timeout;
+    let mut child = Command::new(QEMU)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("starting {QEMU}: {e}"))?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut raw = Vec::new();
+        loop {
+            raw.clear();
+            // A kernel spinning without a newline must not grow one line without bound.
+            match reader.by_ref().take(MAX_LINE).read_until(b'\n', &mut raw) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let line = Line { at: start.elapsed(), text: protocol::clean_line(&raw) };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        // Dropping `tx` tells the receiver that the serial console is closed.
+    });
+    let stderr_thread = thread::spawn(move || {
+        let mut bytes = Vec::new();
+        // A read error just truncates what QEMU said on stderr.
+        let _ = stderr.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+
+    let mut lines = Vec::new();
+    let mut output_bytes = 0u64;
+    let mut killed: Option<End> = None;
+    loop {
+        if killed.is_none() && Instant::now() >= deadline {
+            // Checked before every receive, not only on a receive timeout, so that a guest
+            // flooding the serial port cannot outrun the time limit.
+            kill(&mut child)?;
+            killed = Some(End::TimedOut(timeout));
+        }
+        // Once QEMU is killed its stdout closes promptly; the grace period only guards
+        // against a pipe held open by something unexpected.
+        let wait = match killed {
+            None => deadline.saturating_duration_since(Instant::now()),
+            Some(_) => Duration::from_secs(5),
+        };
+        match rx.recv_timeout(wait) {
+            Ok(line) => {
+                let matched = killed.is_none() && stop(&line.text);
+                output_bytes += line.text.len() as u64 + 1;
+                lines.push(line);
+                if matched {
+                    kill(&mut child)?;
+                    killed = Some(End::Stopped);
+                } else if killed.is_none() && output_bytes > MAX_OUTPUT {
+                    kill(&mut child)?;
+                    killed = Some(End::Flooded(MAX_OUTPUT));
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) if killed.is_some() => break,
+            // The deadline has passed; the top of the loop kills QEMU.
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+
+    let end = match killed {
+        Some(end) => {
+            child.wait().map_err(|e| format!("waiting for QEMU: {e}"))?;
+            end
+        }
+        None => wait_until(&mut child, deadline, timeout)?,
+    };
+    let stderr = stderr_thread.join().unwrap_or_default();
+    Ok(Boot { lines, end, stderr })
+}
+
+/// Waits for a child whose stdout has closed, killing it at `deadline`.
+fn wait_until(child: &mut Child, deadline: Instant, timeout: Duration) -> Result<End, String> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(End::Exited(status.code())),
+            Ok(None) if Instant::now() >= deadline => {
+                kill(child)?;
+                child.wait().map_err(|e| format!("waiting for QEMU: {e}"))?;
+                return Ok(End::TimedOut(timeout));
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("waiting for QEMU: {e}")),
+        }
+    }
+}
+
+fn kill(child: &mut Child) -> Result<(), String> {
+    child.kill().map_err(|e| format!("killing QEMU: {e}"))
+}
+
+/// Replaces this process with QEMU on the terminal; returns only if that fails.
+pub fn exec(args: &[OsString]) -> String {
+    let err = Command::new(QEMU).args(args).exec();
+    format!("starting {QEMU}: {err}")
+}
+
+/// The shell-style rendering of a QEMU command, for logs.
+pub fn command_line(args: &[OsString]) -> String {
+    let mut s = QEMU.to_string();
+    for a in args {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(a: &[OsString]) -> Vec<String> {
+        a.iter().map(|s| s.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn headless_bios_args() {
+        let m = Machine { model: "pc,acpi=off", firmware: Firmware::Bios, smp: 4, mem: "512M", vga_none: true };
+        let a = args(&m, Path::new("build/x.iso"), Display::Headless, false).unwrap();
+        assert_eq!(
+            strings(&a).join(" "),
+            "-machine pc,acpi=off -smp 4 -m 512M -cpu max -no-reboot -display none \
+             -monitor none -serial stdio -vga none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+             -cdrom build/x.iso -boot d"
+        );
+    }
+
+    #[test]
+    fn kvm_and_terminal_args() {
+        let m = Machine { model: "q35", firmware: Firmware::Bios, smp: 2, mem: "512M", vga_none: false };
+        let a = strings(&args(&m, Path::new("c.iso"), Display::Terminal, true).unwrap());
+        assert!(a.windows(3).any(|w| w == ["-enable-kvm", "-cpu", "host"]));
+        assert!(!a.contains(&"max".to_string()));
+        assert!(a.contains(&"-nographic".to_string()));
+        assert!(!a.contains(&"-serial".to_string()));
+        let a = strings(&args(&m, Path::new("c.iso"), Display::Gtk, false).unwrap());
+        assert!(a.windows(4).any(|w| w == ["-display", "gtk", "-serial", "stdio"]));
+    }
+
+    #[test]
+    fn machine_description() {
+        let m = Machine { model: "pc", firmware: Firmware::Bios, smp: 1, mem: "256M", vga_none: true };
+        assert_eq!(m.describe(), "pc, BIOS, 1 CPU, 256M, no VGA");
+        let m = Machine { model: "q35", firmware: Firmware::Uefi, smp: 8, mem: "8G", vga_none: false };
+        assert_eq!(m.describe(), "q35, UEFI, 8 CPUs, 8G");
+    }
+
+    #[test]
+    fn drive_escapes_commas() {
+        assert_eq!(drive("if=pflash", Path::new("/a,b/c.fd")), OsString::from("if=pflash,file=/a,,b/c.fd"));
+    }
+
+    #[test]
+    fn end_descriptions() {
+        assert_eq!(End::Exited(Some(0)).describe(), "guest reset / triple fault (QEMU exit 0)");
+        assert_eq!(End::TimedOut(Duration::from_secs(60)).describe(), "timeout after 60s");
+        assert_eq!(End::Flooded(64 << 20).describe(), "serial output exceeded 64 MiB; QEMU killed");
+    }
+}

@@ -1,0 +1,623 @@
+//! The QEMU test suites (one boot each: machine, kernel command line, time limit, checks) and
+//! the evaluation of a finished boot into named test results. Pure: the table plus functions
+//! from serial output to verdicts; booting happens elsewhere.
+//!
+//! Each kernel `TEST` line becomes a test `<suite>/<name>`; each harness check becomes a
+//! test `<suite>/<check>`. Suites whose command line has the word `test=kernel` also get the
+//! check `selftests-complete`.
+
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use crate::protocol::{self, Level, TestVerdict};
+use crate::qemu::{Boot, End, Firmware, Machine};
+
+/// A harness-side check of one boot's serial output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// `summary-line`: exactly one boot summary line, with this CPU count and a usable
+    /// memory figure (MiB) in this inclusive range.
+    Summary { cpus: u32, mem_mib: RangeInclusive<u64> },
+    /// Some kernel log line's message contains `needle`.
+    LogContains { name: &'static str, needle: &'static str },
+    /// Some log line at level WARN contains one of `needles`.
+    WarnMentions { name: &'static str, needles: &'static [&'static str] },
+    /// Some log line contains `needle`, and no log line is at level ERROR.
+    LogContainsNoErrors { name: &'static str, needle: &'static str },
+    /// A line starts with `EXCEPTION: <kind>`.
+    ExceptionNamed { name: &'static str, kind: &'static str },
+    /// The fatal report (from its `EXCEPTION:`/`PANIC:` line through `cairn: halted`)
+    /// contains every needle.
+    ReportContains { name: &'static str, needles: &'static [&'static str] },
+    /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
+    /// (did not exit or reset by itself) when the harness killed it.
+    HaltedCleanly,
+}
+
+pub const SELFTESTS_COMPLETE: &str = "selftests-complete";
+
+impl Check {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Check::Summary { .. } => "summary-line",
+            Check::HaltedCleanly => "halted-cleanly",
+            Check::LogContains { name, .. }
+            | Check::WarnMentions { name, .. }
+            | Check::LogContainsNoErrors { name, .. }
+            | Check::ExceptionNamed { name, .. }
+            | Check::ReportContains { name, .. } => name,
+        }
+    }
+}
+
+/// One boot of the kernel under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suite {
+    pub name: &'static str,
+    pub machine: Machine<'static>,
+    pub cmdline: &'static [u8],
+    pub timeout: Duration,
+    pub checks: &'static [Check],
+}
+
+impl Suite {
+    /// Whether the command line asks the kernel to run its self-tests.
+    pub fn runs_selftests(&self) -> bool {
+        self.cmdline.split(|b| b.is_ascii_whitespace()).any(|w| w == b"test=kernel")
+    }
+
+    /// The names of the harness checks, in the order they are reported.
+    pub fn check_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.checks.iter().map(Check::name).collect();
+        if self.runs_selftests() {
+            names.push(SELFTESTS_COMPLETE);
+        }
+        names
+    }
+}
+
+const fn bios(model: &'static str, smp: u32, mem: &'static str) -> Machine<'static> {
+    Machine { model, firmware: Firmware::Bios, smp, mem, vga_none: false }
+}
+
+const fn uefi(smp: u32, mem: &'static str) -> Machine<'static> {
+    Machine { model: "q35", firmware: Firmware::Uefi, smp, mem, vga_none: false }
+}
+
+const fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+const SELFTEST: &[u8] = b"test=kernel";
+
+/// Every suite, in the order `harness test` runs them.
+pub const SUITES: &[Suite] = &[
+    Suite {
+        name: "bios-1cpu",
+        machine: bios("pc", 1, "256M"),
+        cmdline: SELFTEST,
+        timeout: secs(90),
+        checks: &[Check::Summary { cpus: 1, mem_mib: 200..=256 }],
+    },
+    Suite {
+        name: "bios-4cpu",
+        machine: bios("pc", 4, "512M"),
+        cmdline: SELFTEST,
+        timeout: secs(90),
+        checks: &[Check::Summary { cpus: 4, mem_mib: 400..=512 }],
+    },
+    Suite {
+        name: "uefi-2cpu",
+        machine: uefi(2, "512M"),
+        cmdline: SELFTEST,
+        timeout: secs(120),
+        checks: &[
+            Check::Summary { cpus: 2, mem_mib: 350..=512 },
+            Check::LogContains { name: "framebuffer-console", needle: "framebuffer:" },
+        ],
+    },
+    Suite {
+        name: "bios-128m",
+        machine: bios("pc", 2, "128M"),
+        cmdline: SELFTEST,
+        timeout: secs(90),
+        checks: &[Check::Summary { cpus: 2, mem_mib: 90..=128 }],
+    },
+    Suite {
+        name: "bios-4g",
+        machine: bios("pc", 2, "4G"),
+        cmdline: SELFTEST,
+        timeout: secs(90),
+        checks: &[Check::Summary { cpus: 2, mem_mib: 3500..=4096 }],
+    },
+    Suite {
+        name: "uefi-8cpu-8g",
+        machine: uefi(8, "8G"),
+        cmdline: SELFTEST,
+        timeout: secs(180),
+        checks: &[Check::Summary { cpus: 8, mem_mib: 7500..=8192 }],
+    },
+    Suite {
+        name: "acpi-off",
+        machine: bios("pc,acpi=off", 2, "256M"),
+        cmdline: SELFTEST,
+        timeout: secs(90),
+        checks: &[
+            // Without ACPI there is no MADT, so the kernel runs on the boot CPU only.
+            Check::Summary { cpus: 1, mem_mib: 200..=256 },
+            Check::WarnMentions { name: "acpi-warning", needles: &["ACPI"] },
+        ],
+    },
+    Suite {
+        name: "vga-none",
+        machine: Machine { vga_none: true, ..bios("pc", 2, "256M") },
+        cmdline: SELFTEST,
+        timeout: secs(90),
+        checks: &[Check::LogContainsNoErrors { name: "no-framebuffer", needle: "no framebuffer" }],
+    },
+    Suite {
+        name: "garbled-cmdline",
+        machine: bios("pc", 2, "256M"),
+        // Unknown keys, bad values, empty keys, odd bytes and everything GRUB's script
+        // language treats specially (quoting in grub.cfg passes them through).
+        cmdline: b"test=kernel === loglevel=bogus =x foo=bar=baz  \x01\xff quiet-ish \
+                   \"unterminated 'single $HOME;echo \\ {x} #not-a-comment",
+        timeout: secs(90),
+        checks: &[Check::WarnMentions { name: "cmdline-warning", needles: &["cmdline", "command line"] }],
+    },
+    Suite {
+        name: "exception-report",
+        machine: bios("pc", 2, "256M"),
+        cmdline: b"test=fault",
+        timeout: secs(90),
+        checks: &[
+            Check::ExceptionNamed { name: "report-names-exception", kind: "Page fault" },
+            Check::ReportContains { name: "report-has-cr2-rip", needles: &["CR2=", "RIP="] },
+            Check::ReportContains { name: "report-has-symbol", needles: &["trigger_page_fault"] },
+            Check::HaltedCleanly,
+        ],
+    },
+    Suite {
+        name: "nx-fault",
+        machine: bios("pc", 2, "256M"),
+        cmdline: b"test=nxfault",
+        timeout: secs(90),
+        checks: &[
+            Check::ExceptionNamed { name: "report-names-exception", kind: "Page fault" },
+            Check::ReportContains { name: "report-instruction-fetch", needles: &["instruction fetch"] },
+            Check::HaltedCleanly,
+        ],
+    },
+];
+
+/// The suites whose name contains `filter` (all of them for `None`).
+pub fn select(filter: Option<&str>) -> Vec<&'static Suite> {
+    SUITES.iter().filter(|s| filter.is_none_or(|f| s.name.contains(f))).collect()
+}
+
+/// The line the harness stops QEMU at: the kernel halts forever after it.
+pub fn is_stop_line(line: &str) -> bool {
+    line == protocol::HALTED_LINE
+}
+
+/// One named test result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestResult {
+    pub name: String,
+    pub outcome: Result<(), String>,
+}
+
+/// Turns a finished boot (or the reason it could not start) into test results: the
+/// kernel's own `TEST` lines first, then the harness checks.
+pub fn evaluate(suite: &Suite, boot: Result<&Boot, &str>) -> Vec<TestResult> {
+    let named = |name: &str, outcome| TestResult { name: format!("{}/{name}", suite.name), outcome };
+    let boot = match boot {
+        Ok(b) => b,
+        Err(why) => {
+            return suite.check_names().into_iter().map(|c| named(c, Err(why.to_string()))).collect();
+        }
+    };
+    let lines: Vec<&str> = boot.lines.iter().map(|l| l.text.as_str()).collect();
+
+    let mut results: Vec<TestResult> = lines
+        .iter()
+        .filter_map(|l| protocol::parse_test_line(l)?.ok())
+        .map(|t| {
+            let outcome = match t.verdict {
+                TestVerdict::Ok => Ok(()),
+                TestVerdict::Failed(reason) => Err(reason),
+            };
+            named(t.name, outcome)
+        })
+        .collect();
+
+    // A hung or runaway boot fails every check, loudly, with the same reason.
+    if let End::TimedOut(_) | End::Flooded(_) = boot.end {
+        let why = boot.end.describe();
+        results.extend(suite.check_names().into_iter().map(|c| named(c, Err(why.clone()))));
+        return results;
+    }
+    for check in suite.checks {
+        results.push(named(check.name(), run_check(check, &lines, boot.end)));
+    }
+    if suite.runs_selftests() {
+        results.push(named(SELFTESTS_COMPLETE, selftests_complete(&lines, boot)));
+    }
+    results
+}
+
+fn log_lines<'a>(lines: &'a [&str]) -> impl Iterator<Item = protocol::LogLine<'a>> {
+    lines.iter().filter_map(|l| protocol::parse_log_line(l))
+}
+
+fn fatal_line(line: &str) -> bool {
+    line.starts_with(protocol::EXCEPTION_PREFIX) || line.starts_with(protocol::PANIC_PREFIX)
+}
+
+fn run_check(check: &Check, lines: &[&str], end: End) -> Result<(), String> {
+    match check {
+        Check::Summary { cpus, mem_mib } => summary(lines, *cpus, mem_mib),
+        Check::LogContains { needle, .. } => {
+            if log_lines(lines).any(|l| l.message.contains(needle)) {
+                Ok(())
+            } else {
+                Err(format!("no log line contains {needle:?}"))
+            }
+        }
+        Check::WarnMentions { needles, .. } => {
+            let mut warns = log_lines(lines).filter(|l| l.level == Level::Warn);
+            if warns.any(|l| needles.iter().any(|n| l.message.contains(n))) {
+                Ok(())
+            } else {
+                Err(format!("no WARN log line mentions {}", any_of(needles)))
+            }
+        }
+        Check::LogContainsNoErrors { needle, .. } => {
+            let mut problems = Vec::new();
+            if !log_lines(lines).any(|l| l.message.contains(needle)) {
+                problems.push(format!("no log line contains {needle:?}"));
+            }
+            if let Some(e) = log_lines(lines).find(|l| l.level == Level::Error) {
+                problems.push(format!("ERROR log line: {:?}", e.message));
+            }
+            verdict(problems)
+        }
+        Check::ExceptionNamed { kind, .. } => {
+            let want = format!("{}{kind}", protocol::EXCEPTION_PREFIX);
+            if lines.iter().any(|l| l.starts_with(&want)) {
+                Ok(())
+            } else {
+                match lines.iter().find(|l| fatal_line(l)) {
+                    Some(other) => Err(format!("expected {want:?}…, got {other:?}")),
+                    None => Err(format!("no line starts with {want:?}")),
+                }
+            }
+        }
+        Check::ReportContains { needles, .. } => {
+            // The first fatal report, through `cairn: halted` (or the end of the output).
+            let start = lines.iter().position(|l| fatal_line(l)).ok_or("no EXCEPTION:/PANIC: report")?;
+            let rest = &lines[start..];
+            let len = rest.iter().position(|l| *l == protocol::HALTED_LINE).map_or(rest.len(), |i| i + 1);
+            let report = &rest[..len];
+            let missing: Vec<String> =
+                needles.iter().filter(|n| !report.iter().any(|l| l.contains(*n))).map(|n| format!("{n:?}")).collect();
+            if missing.is_empty() { Ok(()) } else { Err(format!("report lacks {}", missing.join(" and "))) }
+        }
+        Check::HaltedCleanly => {
+            let mut problems = Vec::new();
+            if !lines.contains(&protocol::HALTED_LINE) {
+                problems.push(format!("no {:?} line", protocol::HALTED_LINE));
+            }
+            if end != End::Stopped {
+                problems.push(end.describe());
+            }
+            verdict(problems)
+        }
+    }
+}
+
+/// `"a"` or `"a" or "b"`.
+fn any_of(needles: &[&str]) -> String {
+    needles.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(" or ")
+}
+
+fn verdict(problems: Vec<String>) -> Result<(), String> {
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+}
+
+fn summary(lines: &[&str], cpus: u32, mem_mib: &RangeInclusive<u64>) -> Result<(), String> {
+    let found: Vec<protocol::Summary> = lines.iter().filter_map(|l| protocol::parse_summary(l)).collect();
+    let s = match found.as_slice() {
+        [s] => s,
+        [] => {
+            let near = lines.iter().find(|l| l.starts_with("cairn: ") && **l != protocol::HALTED_LINE);
+            return Err(match near {
+                Some(l) => format!("malformed summary line {l:?}"),
+                None => "no `cairn: <N> CPUs online, …` summary line".to_string(),
+            });
+        }
+        many => return Err(format!("summary line printed {} times", many.len())),
+    };
+    let mut problems = Vec::new();
+    if s.cpus != cpus {
+        problems.push(format!("expected {cpus} CPUs online, kernel says {}", s.cpus));
+    }
+    if !mem_mib.contains(&s.mem_mib) {
+        problems.push(format!("usable memory {} MiB is outside {}–{} MiB", s.mem_mib, mem_mib.start(), mem_mib.end()));
+    }
+    verdict(problems)
+}
+
+fn selftests_complete(lines: &[&str], boot: &Boot) -> Result<(), String> {
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    let mut failed = 0;
+    for l in lines {
+        match protocol::parse_test_line(l) {
+            Some(Ok(t)) => {
+                seen += 1;
+                if t.verdict != TestVerdict::Ok {
+                    failed += 1;
+                }
+            }
+            Some(Err(why)) => problems.push(format!("malformed TEST line: {why}")),
+            None => {}
+        }
+    }
+    if seen == 0 {
+        problems.push("no TEST lines".to_string());
+    }
+    if failed > 0 {
+        problems.push(format!("{failed} self-test(s) FAILED"));
+    }
+    if let Some(f) = lines.iter().find(|l| fatal_line(l)) {
+        problems.push(format!("fatal report: {f:?}"));
+    }
+    if !lines.iter().any(|l| protocol::is_selftest_done(l)) {
+        problems.push("no `SELFTEST DONE` line".to_string());
+    }
+    if boot.end != End::Exited(Some(1)) {
+        let mut end = boot.end.describe();
+        if let Some(first) = boot.stderr.lines().find(|l| !l.trim().is_empty()) {
+            end.push_str(&format!(" (QEMU: {first})"));
+        }
+        problems.push(end);
+    }
+    verdict(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qemu::Line;
+
+    fn boot(lines: &[&str], end: End) -> Boot {
+        Boot {
+            lines: lines.iter().map(|t| Line { at: Duration::ZERO, text: t.to_string() }).collect(),
+            end,
+            stderr: String::new(),
+        }
+    }
+
+    fn suite(name: &str) -> &'static Suite {
+        SUITES.iter().find(|s| s.name == name).unwrap()
+    }
+
+    fn outcome<'a>(results: &'a [TestResult], name: &str) -> &'a Result<(), String> {
+        &results.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no result {name} in {results:?}")).outcome
+    }
+
+    const GOOD_1CPU: &[&str] = &[
+        "BdsDxe: noise",
+        "[    0.000001] INFO  cairn starting",
+        "cairn: 1 CPUs online, 250 MiB usable memory, boot 12 ms",
+        "TEST alloc::basic ... ok",
+        "TEST sched::yield ... ok",
+        "SELFTEST DONE",
+    ];
+
+    #[test]
+    fn table_is_consistent() {
+        let mut names: Vec<_> = SUITES.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), SUITES.len(), "duplicate suite names");
+        for s in SUITES {
+            let mut checks = s.check_names();
+            let n = checks.len();
+            checks.sort();
+            checks.dedup();
+            assert_eq!(checks.len(), n, "duplicate check names in {}", s.name);
+            assert!(!checks.is_empty(), "{} checks nothing", s.name);
+            if s.machine.firmware == Firmware::Uefi {
+                assert_eq!(s.machine.model, "q35", "{}", s.name);
+            }
+        }
+        assert!(suite("garbled-cmdline").runs_selftests());
+        assert!(!suite("exception-report").runs_selftests());
+    }
+
+    #[test]
+    fn select_filters_by_substring() {
+        assert_eq!(select(None).len(), SUITES.len());
+        let uefi: Vec<_> = select(Some("uefi")).iter().map(|s| s.name).collect();
+        assert_eq!(uefi, ["uefi-2cpu", "uefi-8cpu-8g"]);
+        assert!(select(Some("nope")).is_empty());
+    }
+
+    #[test]
+    fn passing_selftest_boot() {
+        let r = evaluate(suite("bios-1cpu"), Ok(&boot(GOOD_1CPU, End::Exited(Some(1)))));
+        let names: Vec<_> = r.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "bios-1cpu/alloc::basic",
+                "bios-1cpu/sched::yield",
+                "bios-1cpu/summary-line",
+                "bios-1cpu/selftests-complete"
+            ]
+        );
+        assert!(r.iter().all(|r| r.outcome.is_ok()), "{r:?}");
+    }
+
+    #[test]
+    fn failed_selftest_and_exit_status() {
+        let mut lines = GOOD_1CPU.to_vec();
+        lines[4] = "TEST sched::yield ... FAILED: ran twice";
+        let r = evaluate(suite("bios-1cpu"), Ok(&boot(&lines, End::Exited(Some(3)))));
+        assert_eq!(outcome(&r, "bios-1cpu/sched::yield"), &Err("ran twice".to_string()));
+        let e = outcome(&r, "bios-1cpu/selftests-complete").clone().unwrap_err();
+        assert!(e.contains("1 self-test(s) FAILED"), "{e}");
+        assert!(e.contains("exit 3"), "{e}");
+    }
+
+    #[test]
+    fn triple_fault_is_a_failure() {
+        let r = evaluate(suite("bios-1cpu"), Ok(&boot(&GOOD_1CPU[..4], End::Exited(Some(0)))));
+        let e = outcome(&r, "bios-1cpu/selftests-complete").clone().unwrap_err();
+        assert!(e.contains("triple fault"), "{e}");
+        assert!(e.contains("SELFTEST DONE"), "{e}");
+    }
+
+    #[test]
+    fn selftests_need_test_lines_and_no_fatal_report() {
+        let r = evaluate(
+            suite("bios-1cpu"),
+            Ok(&boot(&["SELFTEST DONE", "TEST broken", "PANIC: oops"], End::Exited(Some(1)))),
+        );
+        let e = outcome(&r, "bios-1cpu/selftests-complete").clone().unwrap_err();
+        assert!(e.contains("no TEST lines"), "{e}");
+        assert!(e.contains("malformed TEST line"), "{e}");
+        assert!(e.contains("PANIC: oops"), "{e}");
+    }
+
+    #[test]
+    fn summary_check_reasons() {
+        let s = suite("bios-4cpu");
+        let r =
+            evaluate(s, Ok(&boot(&["cairn: 2 CPUs online, 100 MiB usable memory, boot 1 ms"], End::Exited(Some(1)))));
+        let e = outcome(&r, "bios-4cpu/summary-line").clone().unwrap_err();
+        assert!(e.contains("expected 4 CPUs"), "{e}");
+        assert!(e.contains("100 MiB is outside 400–512"), "{e}");
+
+        let r = evaluate(s, Ok(&boot(&["cairn: 4 CPUs, lots"], End::Exited(Some(1)))));
+        let e = outcome(&r, "bios-4cpu/summary-line").clone().unwrap_err();
+        assert!(e.contains("malformed"), "{e}");
+
+        let twice = "cairn: 4 CPUs online, 500 MiB usable memory, boot 1 ms";
+        let r = evaluate(s, Ok(&boot(&[twice, twice], End::Exited(Some(1)))));
+        let e = outcome(&r, "bios-4cpu/summary-line").clone().unwrap_err();
+        assert!(e.contains("2 times"), "{e}");
+    }
+
+    #[test]
+    fn timeout_fails_every_check() {
+        let r = evaluate(suite("uefi-2cpu"), Ok(&boot(&["TEST a ... ok"], End::TimedOut(Duration::from_secs(120)))));
+        assert_eq!(outcome(&r, "uefi-2cpu/a"), &Ok(()));
+        for c in ["summary-line", "framebuffer-console", "selftests-complete"] {
+            assert_eq!(outcome(&r, &format!("uefi-2cpu/{c}")), &Err("timeout after 120s".to_string()));
+        }
+        assert_eq!(r.len(), 4);
+
+        let r = evaluate(suite("bios-1cpu"), Ok(&boot(GOOD_1CPU, End::Flooded(64 << 20))));
+        let e = outcome(&r, "bios-1cpu/summary-line").clone().unwrap_err();
+        assert!(e.contains("exceeded 64 MiB"), "{e}");
+    }
+
+    #[test]
+    fn start_failure_fails_every_check() {
+        let r = evaluate(suite("nx-fault"), Err("starting qemu: no such file"));
+        assert_eq!(r.len(), 3);
+        assert!(r.iter().all(|r| r.outcome.is_err()));
+    }
+
+    #[test]
+    fn log_checks() {
+        let warn = "[    0.1] WARN  acpi: no RSDP found, ACPI disabled";
+        let r = evaluate(suite("acpi-off"), Ok(&boot(&[warn], End::Exited(Some(1)))));
+        assert_eq!(outcome(&r, "acpi-off/acpi-warning"), &Ok(()));
+        let info = "[    0.1] INFO  ACPI disabled";
+        let r = evaluate(suite("acpi-off"), Ok(&boot(&[info], End::Exited(Some(1)))));
+        assert!(outcome(&r, "acpi-off/acpi-warning").is_err());
+
+        let s = suite("vga-none");
+        let ok = "[    0.1] INFO  no framebuffer; serial console only";
+        let r = evaluate(s, Ok(&boot(&[ok], End::Exited(Some(1)))));
+        assert_eq!(outcome(&r, "vga-none/no-framebuffer"), &Ok(()));
+        let err = "[    0.2] ERROR bad thing";
+        let r = evaluate(s, Ok(&boot(&[ok, err], End::Exited(Some(1)))));
+        let e = outcome(&r, "vga-none/no-framebuffer").clone().unwrap_err();
+        assert!(e.contains("bad thing"), "{e}");
+
+        let s = suite("uefi-2cpu");
+        let fb = "[    0.1] INFO  framebuffer: 1024x768 32bpp at 0x80000000";
+        let r = evaluate(s, Ok(&boot(&[fb], End::Exited(Some(1)))));
+        assert_eq!(outcome(&r, "uefi-2cpu/framebuffer-console"), &Ok(()));
+
+        let s = suite("garbled-cmdline");
+        let w = "[    0.1] WARN  cmdline: ignoring unknown word \"===\"";
+        let r = evaluate(s, Ok(&boot(&[w], End::Exited(Some(1)))));
+        assert_eq!(outcome(&r, "garbled-cmdline/cmdline-warning"), &Ok(()));
+        let w = "[    0.1] WARN  command line: ignoring unknown option \"foo\"";
+        let r = evaluate(s, Ok(&boot(&[w], End::Exited(Some(1)))));
+        assert_eq!(outcome(&r, "garbled-cmdline/cmdline-warning"), &Ok(()));
+        let w = "[    0.1] INFO  command line: test=kernel";
+        let r = evaluate(s, Ok(&boot(&[w], End::Exited(Some(1)))));
+        assert_eq!(
+            outcome(&r, "garbled-cmdline/cmdline-warning"),
+            &Err("no WARN log line mentions \"cmdline\" or \"command line\"".to_string())
+        );
+    }
+
+    const FAULT: &[&str] = &[
+        "cairn: 2 CPUs online, 250 MiB usable memory, boot 12 ms",
+        "EXCEPTION: Page fault (#PF) on CPU 0, error 0x2 (write, not present)",
+        "  RIP=0xffffffff80012345 cairn_kernel::selftest::fault::trigger_page_fault::h0123456789abcdef+0x1c",
+        "  CR2=0x0000dead00000000",
+        "cairn: halted",
+    ];
+
+    #[test]
+    fn exception_report_passes() {
+        let r = evaluate(suite("exception-report"), Ok(&boot(FAULT, End::Stopped)));
+        assert_eq!(r.len(), 4);
+        assert!(r.iter().all(|r| r.outcome.is_ok()), "{r:?}");
+    }
+
+    #[test]
+    fn exception_report_failures() {
+        let s = suite("exception-report");
+        let r = evaluate(s, Ok(&boot(FAULT, End::Exited(Some(0)))));
+        let e = outcome(&r, "exception-report/halted-cleanly").clone().unwrap_err();
+        assert!(e.contains("triple fault"), "{e}");
+
+        // Text after `cairn: halted` is not part of the report.
+        let mut lines = FAULT.to_vec();
+        lines.remove(3);
+        lines.push("CR2=late");
+        let r = evaluate(s, Ok(&boot(&lines, End::Stopped)));
+        let e = outcome(&r, "exception-report/report-has-cr2-rip").clone().unwrap_err();
+        assert!(e.contains("\"CR2=\""), "{e}");
+
+        let mut lines = FAULT.to_vec();
+        lines[1] = "EXCEPTION: General protection fault";
+        let r = evaluate(s, Ok(&boot(&lines, End::Stopped)));
+        let e = outcome(&r, "exception-report/report-names-exception").clone().unwrap_err();
+        assert!(e.contains("General protection"), "{e}");
+
+        let r = evaluate(s, Ok(&boot(&FAULT[..1], End::TimedOut(secs(90)))));
+        assert!(r.iter().all(|r| r.outcome == Err("timeout after 90s".into())));
+    }
+
+    #[test]
+    fn nx_fault_needs_instruction_fetch() {
+        let s = suite("nx-fault");
+        let mut lines = FAULT.to_vec();
+        let r = evaluate(s, Ok(&boot(&lines, End::Stopped)));
+        assert!(outcome(&r, "nx-fault/report-instruction-fetch").is_err());
+        lines[1] = "EXCEPTION: Page fault (#PF) on CPU 0, error 0x11 (instruction fetch, present)";
+        let r = evaluate(s, Ok(&boot(&lines, End::Stopped)));
+        assert!(r.iter().all(|r| r.outcome.is_ok()), "{r:?}");
+    }
+}
