@@ -1,5 +1,6 @@
 //! Splitting the command line into words: separated by ASCII whitespace, except inside
-//! double quotes. Depends only on `core`.
+//! double quotes or right after a backslash (GRUB escapes `\`, `'` and `"` that way when it
+//! builds the line). The words keep their quotes and backslashes. Depends only on `core`.
 
 /// One word of the command line, quotes included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +28,18 @@ impl<'a> Iterator for Words<'a> {
         let start = self.rest.iter().position(|b| !b.is_ascii_whitespace())?;
         let rest = &self.rest[start..];
         let mut in_quote = false;
+        let mut escaped = false;
         let end = rest
             .iter()
             .position(|&b| {
+                if escaped {
+                    escaped = false;
+                    return false;
+                }
+                if b == b'\\' {
+                    escaped = true;
+                    return false;
+                }
                 if b == b'"' {
                     in_quote = !in_quote;
                 }
@@ -68,5 +78,12 @@ mod tests {
         assert_eq!(words(b"\"\" x\"\ty\"z"), [(&b"\"\""[..], false), (b"x\"\ty\"z", false)]);
         assert_eq!(words(b"a \"b c d"), [(&b"a"[..], false), (b"\"b c d", true)]);
         assert_eq!(words(b"\""), [(&b"\""[..], true)]);
+    }
+
+    #[test]
+    fn backslash_protects_the_next_byte() {
+        assert_eq!(words(b"a\\\"b c"), [(&b"a\\\"b"[..], false), (b"c", false)]);
+        assert_eq!(words(b"a\\ b"), [(&b"a\\ b"[..], false)]);
+        assert_eq!(words(b"x\\"), [(&b"x\\"[..], false)]);
     }
 }
