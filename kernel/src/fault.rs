@@ -157,7 +157,7 @@ fn backtrace(frame: &TrapFrame) {
     emergency_write(format_args!("  backtrace:\n"));
     let mut rbp = frame.rbp;
     for _ in 0..16 {
-        if rbp < frame.rsp || rbp % 8 != 0 || rbp + 16 > top {
+        if rbp < frame.rsp || !rbp.is_multiple_of(8) || rbp + 16 > top {
             break;
         }
         // SAFETY: `rbp..rbp + 16` lies between the stack pointer and the top

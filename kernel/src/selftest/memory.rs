@@ -71,7 +71,7 @@ fn contiguous_aligned_below(_: &BootInfo) -> TestResult {
     const BELOW: u64 = 64 << 20;
     let first = frames::allocate_contiguous(8, 8, BELOW).ok_or("no 8 aligned frames below 64 MiB")?;
     let start = first.start_address();
-    ensure!(start % (8 * FRAME_SIZE) == 0, "run at {start:#x} not aligned to 8 frames");
+    ensure!(start.is_multiple_of(8 * FRAME_SIZE), "run at {start:#x} not aligned to 8 frames");
     ensure!(start + 8 * FRAME_SIZE <= BELOW, "run at {start:#x} ends above the limit");
     for i in 0..8 {
         frames::free(PhysFrame::containing_address(start + i * FRAME_SIZE))
@@ -209,7 +209,7 @@ fn heap_large_small_and_aligned(_: &BootInfo) -> TestResult {
     #[repr(align(4096))]
     struct PageAligned([u8; 4096]);
     let aligned = Box::new(PageAligned([7; 4096]));
-    ensure!((&*aligned as *const PageAligned as usize) % 4096 == 0, "4096-aligned allocation misaligned");
+    ensure!((&*aligned as *const PageAligned as usize).is_multiple_of(4096), "4096-aligned allocation misaligned");
     ensure!(aligned.0.iter().all(|b| *b == 7), "page-aligned allocation corrupted");
     let small: Vec<Box<u32>> = (0..10_000).map(Box::new).collect();
     ensure!(small.iter().enumerate().all(|(i, b)| **b == i as u32), "small allocations corrupted");
