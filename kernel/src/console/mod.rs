@@ -57,9 +57,14 @@ pub fn init_serial() {
     CONSOLE.lock().serial = SerialConsole::com1();
 }
 
-/// Adds the framebuffer text console.
-pub fn attach_screen(screen: ScreenConsole) {
-    CONSOLE.lock().screen = Some(screen);
+/// Adds the framebuffer text console and shows on it what was logged
+/// before it existed.
+pub fn attach_screen(mut screen: ScreenConsole) {
+    let mut console = CONSOLE.lock();
+    let mut earlier = alloc::vec![0u8; console.ring.len()];
+    let len = console.ring.read(&mut earlier);
+    screen.write_str(&alloc::string::String::from_utf8_lossy(&earlier[..len]));
+    console.screen = Some(screen);
 }
 
 /// Writes formatted text to the serial port, the ring and (if `sinks.screen`)
