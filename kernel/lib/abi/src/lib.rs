@@ -1,0 +1,294 @@
+//! Cairn's kernel/user-space ABI, in one place: system call numbers and
+//! calling convention, error numbers, flags and the structures that cross
+//! the boundary. The kernel and the user runtime both depend on this crate
+//! and on nothing else for the ABI.
+//!
+//! Where Redox has the same concept, its definitions are re-exported from
+//! `redox_syscall` (errno values, `O_*`, `MAP_*`/`PROT_*`, `SEEK_*`,
+//! `CLOCK_*`, `Stat`, `TimeSpec`), so Cairn speaks the Redox dialect.
+//! `redox_syscall`'s call wrappers issue Redox's numbers and are never used.
+//!
+//! # Calling convention
+//! `syscall` with the number in RAX and up to six arguments in RDI, RSI,
+//! RDX, R10, R8, R9. The result comes back in RAX: a value, or `-errno`
+//! (see [`Error::mux`]/[`Error::demux`]). RCX and R11 are clobbered (by the
+//! instruction); every other register, including SSE state, is preserved.
+//!
+//! Depends only on `redox_syscall` (types and constants) and `core`.
+#![no_std]
+
+pub use syscall::data::{Stat, TimeSpec};
+pub use syscall::error::{self, Error, Result};
+pub use syscall::flag::{
+    CLOCK_MONOTONIC, CLOCK_REALTIME, MODE_DIR, MODE_FILE, MODE_PERM, MODE_TYPE, MapFlags, O_ACCMODE, O_DIRECTORY,
+    O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
+};
+
+pub mod signal;
+
+/// System call numbers.
+///
+/// Pointer-and-length pairs are written `(ptr, len)`. Unless noted, a call
+/// returns 0 on success. Every call is documented in `docs/ABI.md`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Syscall {
+    /// `exit(status)`: ends the whole process. Never returns.
+    Exit = 0,
+    /// `read(fd, buf, len) -> bytes`.
+    Read = 1,
+    /// `write(fd, buf, len) -> bytes`.
+    Write = 2,
+    /// `open(path, path_len, flags) -> fd`: opens an initfs file.
+    Open = 3,
+    /// `close(fd)`.
+    Close = 4,
+    /// `fstat(fd, *mut Stat)`.
+    Fstat = 5,
+    /// `lseek(fd, offset, whence) -> new offset`.
+    Lseek = 6,
+    /// `mmap(addr, len, MapFlags, fd, offset) -> addr`: anonymous when fd is
+    /// `usize::MAX`.
+    Mmap = 7,
+    /// `munmap(addr, len)`.
+    Munmap = 8,
+    /// `mprotect(addr, len, MapFlags)`.
+    Mprotect = 9,
+    /// `fork() -> child pid` in the parent, 0 in the child.
+    Fork = 10,
+    /// `execve(path, path_len, argv, argc, envp, envc)`: `argv`/`envp`
+    /// point to arrays of `argc`/`envc` [`StrSlice`]s. Returns only on error.
+    Execve = 11,
+    /// `spawn(path, path_len, argv, argc, envp, envc) -> pid`: a new child
+    /// process running the executable, inheriting fds 0-2.
+    Spawn = 12,
+    /// `waitpid(pid, *mut status, options) -> pid`; pid `usize::MAX` = any
+    /// child; `options` from [`wait`].
+    Waitpid = 13,
+    /// `getpid() -> pid`.
+    Getpid = 14,
+    /// `getppid() -> pid`.
+    Getppid = 15,
+    /// `setpgid(pid, pgid)` (0 means the caller / the pid itself).
+    Setpgid = 16,
+    /// `getpgid(pid) -> pgid` (0 means the caller).
+    Getpgid = 17,
+    /// `setsid() -> session id`.
+    Setsid = 18,
+    /// `getsid(pid) -> session id` (0 means the caller).
+    Getsid = 19,
+    /// `getuid() -> uid`.
+    Getuid = 20,
+    /// `getgid() -> gid`.
+    Getgid = 21,
+    /// `setuid(uid)`: root only (or to one's own uid).
+    Setuid = 22,
+    /// `setgid(gid)`: root only (or to one's own gid).
+    Setgid = 23,
+    /// `thread_create(entry, stack_top, argument, fs_base) -> tid`: the new
+    /// thread starts at `entry` with RDI = `argument`, FS base = `fs_base`
+    /// and RSP = `stack_top - 8` holding a zero return address
+    /// (`stack_top` must be 16-byte aligned).
+    ThreadCreate = 24,
+    /// `thread_exit(code)`: ends the calling thread. Never returns.
+    ThreadExit = 25,
+    /// `thread_join(tid) -> code`: waits for a thread of this process.
+    ThreadJoin = 26,
+    /// `gettid() -> tid`.
+    Gettid = 27,
+    /// `set_fs_base(addr)`: the calling thread's TLS base.
+    SetFsBase = 28,
+    /// `sched_yield()`.
+    SchedYield = 29,
+    /// `nanosleep(*const TimeSpec, *mut TimeSpec remaining)`.
+    Nanosleep = 30,
+    /// `clock_gettime(clock, *mut TimeSpec)`.
+    ClockGettime = 31,
+    /// `futex_wait(addr, expected, timeout_ns)`: sleeps while `*addr ==
+    /// expected` (u32), up to `timeout_ns` (`u64::MAX` = no limit);
+    /// `ETIMEDOUT`, `EAGAIN` if the value differed.
+    FutexWait = 32,
+    /// `futex_wake(addr, count) -> woken`.
+    FutexWake = 33,
+    /// `kill(pid, signal)`; pid 0 = own group, negative (as isize) = group.
+    Kill = 34,
+    /// `sigaction(signal, *const SigAction, *mut SigAction)`.
+    Sigaction = 35,
+    /// `sigprocmask(how, *const u64 set, *mut u64 old)`.
+    Sigprocmask = 36,
+    /// `sigreturn()`: returns from a signal handler. Never returns.
+    Sigreturn = 37,
+    /// `sysinfo(kind, buf, len) -> bytes`: kernel statistics, see [`SysInfo`].
+    Sysinfo = 38,
+    /// `set_priority(tid, priority)`: 0 (highest) to [`PRIORITY_LEVELS`]-1;
+    /// tid 0 = the caller. Raising one's priority above the default needs uid 0.
+    SetPriority = 39,
+}
+
+/// Number of system calls; numbers at or above this give `ENOSYS`.
+pub const SYSCALL_COUNT: usize = 40;
+
+impl Syscall {
+    /// The call with this number, if there is one.
+    pub fn from_number(number: usize) -> Option<Syscall> {
+        use Syscall::*;
+        const ALL: [Syscall; SYSCALL_COUNT] = [
+            Exit,
+            Read,
+            Write,
+            Open,
+            Close,
+            Fstat,
+            Lseek,
+            Mmap,
+            Munmap,
+            Mprotect,
+            Fork,
+            Execve,
+            Spawn,
+            Waitpid,
+            Getpid,
+            Getppid,
+            Setpgid,
+            Getpgid,
+            Setsid,
+            Getsid,
+            Getuid,
+            Getgid,
+            Setuid,
+            Setgid,
+            ThreadCreate,
+            ThreadExit,
+            ThreadJoin,
+            Gettid,
+            SetFsBase,
+            SchedYield,
+            Nanosleep,
+            ClockGettime,
+            FutexWait,
+            FutexWake,
+            Kill,
+            Sigaction,
+            Sigprocmask,
+            Sigreturn,
+            Sysinfo,
+            SetPriority,
+        ];
+        ALL.get(number).copied()
+    }
+}
+
+/// A string passed by reference: `ptr` to `len` bytes of UTF-8.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct StrSlice {
+    pub ptr: usize,
+    pub len: usize,
+}
+
+/// Options of `waitpid`.
+pub mod wait {
+    /// Return 0 at once instead of blocking when no child has changed state.
+    pub const WNOHANG: usize = 1;
+    /// Also report stopped children.
+    pub const WUNTRACED: usize = 2;
+
+    /// Encodes a normal exit in a wait status (as POSIX `WEXITSTATUS`).
+    pub const fn exited(code: u8) -> u32 {
+        (code as u32) << 8
+    }
+    /// Encodes death by a signal.
+    pub const fn signaled(signal: u8) -> u32 {
+        signal as u32 & 0x7f
+    }
+    /// Encodes a stop by a signal.
+    pub const fn stopped(signal: u8) -> u32 {
+        ((signal as u32) << 8) | 0x7f
+    }
+    /// `WIFEXITED`.
+    pub const fn if_exited(status: u32) -> bool {
+        status & 0x7f == 0
+    }
+    /// `WEXITSTATUS`.
+    pub const fn exit_status(status: u32) -> u8 {
+        (status >> 8) as u8
+    }
+    /// `WIFSIGNALED`.
+    pub const fn if_signaled(status: u32) -> bool {
+        let low = status & 0x7f;
+        low != 0 && low != 0x7f
+    }
+    /// `WTERMSIG`.
+    pub const fn term_signal(status: u32) -> u8 {
+        (status & 0x7f) as u8
+    }
+    /// `WIFSTOPPED`.
+    pub const fn if_stopped(status: u32) -> bool {
+        status & 0xff == 0x7f
+    }
+}
+
+/// Number of scheduling priority levels; 0 is the most urgent.
+pub const PRIORITY_LEVELS: usize = 8;
+/// Priority of a new thread.
+pub const DEFAULT_PRIORITY: usize = 4;
+
+/// Process-wide `fd` value meaning "no file" (anonymous `mmap`).
+pub const NO_FD: usize = usize::MAX;
+
+/// What `sysinfo` reports; the buffer receives the matching structure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum SysInfo {
+    /// [`MemoryInfo`].
+    Memory = 0,
+    /// One [`CpuInfo`] per online CPU.
+    Cpus = 1,
+}
+
+impl SysInfo {
+    pub fn from_number(number: usize) -> Option<SysInfo> {
+        match number {
+            0 => Some(SysInfo::Memory),
+            1 => Some(SysInfo::Cpus),
+            _ => None,
+        }
+    }
+}
+
+/// Physical memory counters.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+pub struct MemoryInfo {
+    pub total_frames: u64,
+    pub free_frames: u64,
+    pub frame_size: u64,
+}
+
+/// Per-CPU counters.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+pub struct CpuInfo {
+    pub index: u32,
+    pub apic_id: u32,
+    /// Threads this CPU has switched to.
+    pub context_switches: u64,
+    /// Timer interrupts taken.
+    pub timer_ticks: u64,
+    /// Time slices spent running user threads.
+    pub user_ticks: u64,
+}
+
+/// Auxiliary vector entry types placed on a new process's stack.
+pub mod auxv {
+    pub const AT_NULL: usize = 0;
+    pub const AT_PHDR: usize = 3;
+    pub const AT_PHENT: usize = 4;
+    pub const AT_PHNUM: usize = 5;
+    pub const AT_PAGESZ: usize = 6;
+    pub const AT_BASE: usize = 7;
+    pub const AT_ENTRY: usize = 9;
+    pub const AT_UID: usize = 11;
+    pub const AT_GID: usize = 13;
+    pub const AT_RANDOM: usize = 25;
+}
