@@ -9,8 +9,10 @@ use crate::platform::lapic::LocalApic;
 
 /// Local APIC timer.
 pub const VECTOR_TIMER: u8 = 0x20;
-/// IPI that wakes a halted CPU so it checks its mailbox.
+/// IPI that wakes a halted CPU so it checks its mailbox and run queue.
 pub const VECTOR_WAKE: u8 = 0xf0;
+/// IPI asking a CPU to flush its TLB.
+pub const VECTOR_TLB_SHOOTDOWN: u8 = 0xf1;
 /// Local APIC internal error.
 pub const VECTOR_APIC_ERROR: u8 = 0xfe;
 /// Local APIC spurious interrupt (needs no EOI).
@@ -36,6 +38,7 @@ pub fn handle(vector: u8, _frame: &mut TrapFrame) {
             percpu::current().timer_ticks.fetch_add(1, Ordering::Relaxed);
         }
         VECTOR_WAKE => {}
+        VECTOR_TLB_SHOOTDOWN => crate::vm::tlb::acknowledge(),
         VECTOR_APIC_ERROR => log::warn!("local APIC error interrupt on CPU {}", percpu::current().index.0),
         other => log::warn!("unexpected interrupt vector {other:#x}"),
     }

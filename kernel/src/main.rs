@@ -21,16 +21,23 @@ mod arch;
 mod boot;
 mod bootinfo;
 mod console;
+mod exec;
 mod fault;
+mod fd;
+mod initfs;
 mod interrupts;
 mod klog;
 mod mm;
 mod percpu;
 mod platform;
+mod random;
 mod selftest;
 mod smp;
 mod symbols;
+mod syscall;
+mod task;
 mod time;
+mod vm;
 
 use cairn_bootargs::{BootArgs, LogLevel};
 use cairn_physmem::{MemoryMap, PhysFrame, PhysRange, RegionKind};
@@ -263,8 +270,50 @@ extern "C" fn bsp_main(context: u64) -> ! {
     );
 
     selftest::run_requested(&context.args.tests, &context.info);
-    log::info!("boot complete; no user space yet, idling");
+    time::init_realtime();
+    start_user_space(&context.args, &context.info);
     smp::idle_loop(bsp)
+}
+
+/// Whether the end of init ends the machine (user-space test runs).
+static EXIT_WITH_INIT: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Program started as init when the command line names none.
+const DEFAULT_INIT: &str = "/bin/init";
+
+/// Starts the scheduler and the first process from the initfs.
+fn start_user_space(args: &BootArgs<'_>, info: &BootInfo) {
+    if !initfs::init(info) {
+        log::warn!("no initfs: idling without user space");
+        return;
+    }
+    frames::init_user_refs();
+    let idle_stacks: alloc::vec::Vec<u64> = percpu::online().iter().map(|cpu| cpu.idle_stack_top).collect();
+    task::init(&idle_stacks);
+    EXIT_WITH_INIT.store(args.tests.contains("user"), core::sync::atomic::Ordering::Relaxed);
+    let command = args.init.unwrap_or(DEFAULT_INIT);
+    let words: alloc::vec::Vec<&str> = command.trim_matches('"').split_whitespace().collect();
+    task::bkl::acquire();
+    match syscall::start_init(&words) {
+        Ok(pid) => log::info!("init: started '{command}' as pid {pid}"),
+        Err(e) => log::error!("init: cannot start '{command}': {e:?}"),
+    }
+    task::bkl::release();
+}
+
+/// Called when init (pid 1) has ended with wait status `status`.
+pub fn init_exited(status: u32) {
+    use cairn_abi::wait;
+    let success = wait::if_exited(status) && wait::exit_status(status) == 0;
+    if wait::if_exited(status) {
+        log::info!("init exited with code {}", wait::exit_status(status));
+    } else {
+        log::warn!("init was killed by signal {}", wait::term_signal(status));
+    }
+    if EXIT_WITH_INIT.load(core::sync::atomic::Ordering::Relaxed) {
+        console::write(console::Sinks { screen: true }, format_args!("SELFTEST DONE (init exited)\n"));
+        selftest::exit_qemu(success);
+    }
 }
 
 /// Starts the framebuffer console if GRUB set up a usable framebuffer.

@@ -4,10 +4,11 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
 use x86_64::VirtAddr;
 use x86_64::registers::model_specific::GsBase;
+use x86_64::structures::tss::TaskStateSegment;
 
 use crate::platform::lapic::ApicId;
 
@@ -18,17 +19,43 @@ pub struct CpuIndex(pub u32);
 /// A function another CPU asks this one to run; returns a value to report.
 pub type RemoteTask = fn(&Cpu) -> u64;
 
-/// One CPU's private data. `self_pointer` must stay the first field: it is
-/// read with `mov reg, gs:0`.
+/// Offsets of the fields the assembly entry paths use (`gs:OFFSET`).
+pub mod offsets {
+    pub const SELF_POINTER: usize = 0;
+    pub const KERNEL_STACK_TOP: usize = 8;
+    pub const USER_RSP_SCRATCH: usize = 16;
+    pub const FPU_AREA: usize = 24;
+}
+
+/// One CPU's private data. The first four fields are read by the entry
+/// assembly at the offsets in [`offsets`]; keep them first and in order.
 #[repr(C)]
 pub struct Cpu {
     self_pointer: *const Cpu,
+    /// Top of the running thread's kernel stack (syscall entry switches to it).
+    kernel_stack_top: AtomicU64,
+    /// Where the syscall entry parks the user stack pointer (only the
+    /// entry assembly reads it).
+    #[allow(dead_code)]
+    user_rsp_scratch: AtomicU64,
+    /// The running thread's FPU/SSE save area (512 bytes, 16-aligned).
+    fpu_area: AtomicU64,
+    /// This CPU's TSS (its RSP0 is the kernel stack for interrupts from user mode).
+    tss: AtomicPtr<TaskStateSegment>,
     pub index: CpuIndex,
     pub apic_id: ApicId,
+    /// Top of this CPU's own kernel stack (its idle context runs there).
+    pub idle_stack_top: u64,
     /// Local APIC timer interrupts taken.
     pub timer_ticks: AtomicU64,
     /// Remote tasks run.
     pub tasks_run: AtomicU64,
+    /// Another CPU asked this one to flush its TLB.
+    pub tlb_flush_pending: AtomicBool,
+    /// Threads this CPU switched to.
+    pub context_switches: AtomicU64,
+    /// Timer ticks that interrupted a user thread.
+    pub user_ticks: AtomicU64,
     mailbox: spin::Mutex<Mailbox>,
 }
 
@@ -46,22 +73,47 @@ unsafe impl Send for Cpu {}
 
 impl Cpu {
     /// Allocates the per-CPU area for a CPU; it lives for ever.
-    pub fn new(index: CpuIndex, apic_id: ApicId) -> &'static Cpu {
+    pub fn new(index: CpuIndex, apic_id: ApicId, idle_stack_top: u64) -> &'static Cpu {
         let cpu = Box::leak(Box::new(Cpu {
             self_pointer: core::ptr::null(),
+            kernel_stack_top: AtomicU64::new(0),
+            user_rsp_scratch: AtomicU64::new(0),
+            fpu_area: AtomicU64::new(0),
+            tss: AtomicPtr::new(core::ptr::null_mut()),
             index,
             apic_id,
+            idle_stack_top,
             timer_ticks: AtomicU64::new(0),
             tasks_run: AtomicU64::new(0),
+            tlb_flush_pending: AtomicBool::new(false),
+            context_switches: AtomicU64::new(0),
+            user_ticks: AtomicU64::new(0),
             mailbox: spin::Mutex::new(Mailbox::default()),
         }));
         cpu.self_pointer = cpu;
         cpu
     }
 
-    /// Makes this the executing CPU's per-CPU area.
-    pub fn install(&'static self) {
+    /// Makes this the executing CPU's per-CPU area; `tss` is its TSS.
+    pub fn install(&'static self, tss: *mut TaskStateSegment) {
+        self.tss.store(tss, Ordering::Relaxed);
         GsBase::write(VirtAddr::from_ptr(self));
+        // KERNEL_GS_BASE only matters across `swapgs`, which the entry paths
+        // execute exactly when crossing to or from user mode.
+        x86_64::registers::model_specific::KernelGsBase::write(VirtAddr::zero());
+    }
+
+    /// Points the user-to-kernel entry paths at a thread's kernel stack and
+    /// FPU save area.
+    pub fn set_thread_context(&self, kernel_stack_top: u64, fpu_area: u64) {
+        self.kernel_stack_top.store(kernel_stack_top, Ordering::Relaxed);
+        self.fpu_area.store(fpu_area, Ordering::Relaxed);
+        let tss = self.tss.load(Ordering::Relaxed);
+        if !tss.is_null() {
+            // SAFETY: the TSS belongs to this CPU and lives for ever; only
+            // this CPU writes it, with interrupts disabled.
+            unsafe { (*tss).privilege_stack_table[0] = VirtAddr::new(kernel_stack_top) };
+        }
     }
 
     /// Runs the task another CPU left in the mailbox, if any.
@@ -96,7 +148,14 @@ pub fn current() -> &'static Cpu {
     let pointer: *const Cpu;
     // SAFETY: every CPU installs its `Cpu` before enabling anything that calls
     // this, and `gs:0` holds the area's own address.
-    unsafe { core::arch::asm!("mov {}, gs:0", out(reg) pointer, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        core::arch::asm!(
+            "mov {}, gs:[{offset}]",
+            out(reg) pointer,
+            offset = const offsets::SELF_POINTER,
+            options(nostack, readonly, preserves_flags)
+        )
+    };
     // SAFETY: the pointer refers to a leaked, hence `'static`, `Cpu`.
     unsafe { &*pointer }
 }

@@ -65,7 +65,7 @@ impl CpuStart {
             *top = KernelStack::allocate(IST_STACK_PAGES).map_err(CpuStartError::Stack)?.top;
         }
         Ok(Box::leak(Box::new(CpuStart {
-            cpu: Cpu::new(index, apic_id),
+            cpu: Cpu::new(index, apic_id, stack.top.as_u64()),
             tables: Box::leak(Box::new(CpuDescriptorTables::new(ist_tops))),
             stack,
             features,
@@ -75,10 +75,11 @@ impl CpuStart {
     /// Per-CPU initialisation, run by each CPU on its own kernel stack:
     /// descriptor tables, per-CPU area, protections, local APIC and timer.
     pub fn enter(&'static mut self) -> &'static Cpu {
-        self.tables.load();
+        let tss = self.tables.load();
         idt::load();
-        self.cpu.install();
+        self.cpu.install(tss);
         cpu::init_this_cpu(&self.features);
+        cpu::enable_syscall(crate::arch::trap::syscall_entry as *const () as u64);
         if let Some(lapic) = interrupts::local_apic() {
             lapic.enable(VECTOR_SPURIOUS, VECTOR_APIC_ERROR);
             if let Some(calibration) = time::calibration() {
@@ -95,6 +96,10 @@ impl CpuStart {
 pub fn idle_loop(cpu: &'static Cpu) -> ! {
     loop {
         cpu.run_pending_task();
+        if crate::task::started() && crate::task::bkl::try_acquire() {
+            crate::task::idle_poll();
+            crate::task::bkl::release();
+        }
         x86_64::instructions::interrupts::enable_and_hlt();
         x86_64::instructions::interrupts::disable();
     }

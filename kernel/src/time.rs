@@ -93,6 +93,35 @@ pub fn micros_since_boot() -> u64 {
     tsc_to_micros(rdtsc().wrapping_sub(BOOT_TSC.load(Ordering::Relaxed)))
 }
 
+/// Converts a TSC interval to nanoseconds (0 before calibration).
+pub fn tsc_to_nanos(ticks: u64) -> u64 {
+    calibration().map_or(0, |c| (u128::from(ticks) * 1_000_000_000 / u128::from(c.tsc_hz)) as u64)
+}
+
+/// Nanoseconds since kernel entry (the monotonic clock).
+pub fn nanos_since_boot() -> u64 {
+    tsc_to_nanos(rdtsc().wrapping_sub(BOOT_TSC.load(Ordering::Relaxed)))
+}
+
+/// Wall-clock time at kernel entry, in nanoseconds since the Unix epoch.
+static REALTIME_AT_BOOT: AtomicU64 = AtomicU64::new(0);
+
+/// Reads the RTC to anchor the realtime clock.
+pub fn init_realtime() {
+    match crate::platform::rtc::unix_seconds() {
+        Some(seconds) => {
+            let since_boot = nanos_since_boot();
+            REALTIME_AT_BOOT.store((seconds * 1_000_000_000).saturating_sub(since_boot), Ordering::Relaxed);
+        }
+        None => log::warn!("time: the RTC reads as nonsense; the realtime clock starts at 1970"),
+    }
+}
+
+/// Nanoseconds since the Unix epoch.
+pub fn realtime_nanos() -> u64 {
+    REALTIME_AT_BOOT.load(Ordering::Relaxed) + nanos_since_boot()
+}
+
 /// Spins for `micros` microseconds using the TSC.
 pub fn spin_micros(micros: u64) {
     let Some(c) = calibration() else { return };

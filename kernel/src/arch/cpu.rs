@@ -56,6 +56,25 @@ pub fn init_this_cpu(features: &CpuFeatures) {
     unsafe { Msr::new(IA32_PAT).write(PAT_VALUE) };
 }
 
+/// Enables `syscall`/`sysret`: kernel CS 0x08 (SS 0x10) on entry, user
+/// base 0x10 so `sysretq` loads CS 0x23 and SS 0x1b; `entry` is the handler;
+/// IF, DF, TF, AC and NT are cleared on entry.
+pub fn enable_syscall(entry: u64) {
+    use x86_64::registers::model_specific::{Efer, EferFlags};
+    const IA32_STAR: u32 = 0xc000_0081;
+    const IA32_LSTAR: u32 = 0xc000_0082;
+    const IA32_FMASK: u32 = 0xc000_0084;
+    const CLEARED_FLAGS: u64 = (1 << 9) | (1 << 10) | (1 << 8) | (1 << 18) | (1 << 14);
+    // SAFETY: the selectors match the GDT layout in `gdt`, `entry` is the
+    // syscall entry stub, and enabling SCE has no other effect.
+    unsafe {
+        Msr::new(IA32_STAR).write((0x10u64 << 48) | (0x08u64 << 32));
+        Msr::new(IA32_LSTAR).write(entry);
+        Msr::new(IA32_FMASK).write(CLEARED_FLAGS);
+        Efer::update(|flags| *flags |= EferFlags::SYSTEM_CALL_EXTENSIONS);
+    }
+}
+
 /// Whether SSE is usable: CR0.EM clear, CR4.OSFXSR set.
 pub fn sse_enabled() -> bool {
     !Cr0::read().contains(Cr0Flags::EMULATE_COPROCESSOR) && Cr4::read().contains(Cr4Flags::OSFXSR)

@@ -12,6 +12,11 @@ use x86_64::instructions::tables::load_tss;
 use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable};
 use x86_64::structures::tss::TaskStateSegment;
 
+/// Selector of the 64-bit user code segment (RPL 3).
+pub const USER_CODE_SELECTOR: u64 = 0x23;
+/// Selector of the user data segment (RPL 3).
+pub const USER_DATA_SELECTOR: u64 = 0x1b;
+
 /// Interrupt-stack-table slot (1-based as the CPU counts; the `x86_64`
 /// crate's `set_stack_index` takes the 0-based index) for each critical
 /// exception.
@@ -44,14 +49,17 @@ impl CpuDescriptorTables {
     }
 
     /// Fills in the GDT and loads GDT, segments and TSS on this CPU.
-    pub fn load(&'static mut self) {
-        let tss: &'static TaskStateSegment = &self.tss;
+    /// Returns the TSS, whose RSP0 the scheduler updates on every switch.
+    pub fn load(&'static mut self) -> *mut TaskStateSegment {
+        let tss: *mut TaskStateSegment = &mut self.tss;
         let gdt = &mut self.gdt;
         let kernel_code = gdt.append(Descriptor::kernel_code_segment());
         let kernel_data = gdt.append(Descriptor::kernel_data_segment());
         gdt.append(Descriptor::user_data_segment());
         gdt.append(Descriptor::user_code_segment());
-        let tss_selector = gdt.append(Descriptor::tss_segment(tss));
+        // SAFETY: the TSS lives for ever (the tables are leaked) and is only
+        // written by this CPU through the returned pointer.
+        let tss_selector = gdt.append(unsafe { Descriptor::tss_segment_unchecked(tss) });
         let gdt: &'static GlobalDescriptorTable<8> = gdt;
         gdt.load();
         // SAFETY: the selectors come from the GDT just loaded and describe
@@ -63,5 +71,6 @@ impl CpuDescriptorTables {
             SS::set_reg(kernel_data);
             load_tss(tss_selector);
         }
+        tss
     }
 }

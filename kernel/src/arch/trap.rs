@@ -11,7 +11,7 @@ use core::arch::naked_asm;
 
 /// Register state saved on the stack by the entry path, lowest address
 /// first. Layout is shared with the assembly below.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[repr(C)]
 pub struct TrapFrame {
     pub r15: u64,
@@ -61,52 +61,135 @@ pub extern "C" fn interrupt_stubs() {
     )
 }
 
-/// Saves the general registers, calls [`trap_dispatch`] with a pointer to
-/// the frame, restores and returns with `iretq`.
+/// Pushes the general registers in [`TrapFrame`] order.
+macro_rules! push_registers {
+    () => {
+        "push rax; push rbx; push rcx; push rdx; push rsi; push rdi; push rbp; push r8; push r9; push r10; \
+         push r11; push r12; push r13; push r14; push r15"
+    };
+}
+
+/// Pops what [`push_registers`] pushed.
+macro_rules! pop_registers {
+    () => {
+        "pop r15; pop r14; pop r13; pop r12; pop r11; pop r10; pop r9; pop r8; pop rbp; pop rdi; pop rsi; \
+         pop rdx; pop rcx; pop rbx; pop rax"
+    };
+}
+
+/// Offset of `cs` in a [`TrapFrame`].
+const FRAME_CS: usize = 18 * 8;
+
+/// Saves the general registers and calls [`trap_dispatch`] with a pointer
+/// to the frame. Coming from user mode it also switches to the kernel GS
+/// and saves the user's FPU/SSE state (kernel code uses SSE) into the
+/// running thread's save area; going back it undoes both.
 #[unsafe(naked)]
 extern "C" fn trap_common() {
     naked_asm!(
-        "push rax",
-        "push rbx",
-        "push rcx",
-        "push rdx",
-        "push rsi",
-        "push rdi",
-        "push rbp",
-        "push r8",
-        "push r9",
-        "push r10",
-        "push r11",
-        "push r12",
-        "push r13",
-        "push r14",
-        "push r15",
+        push_registers!(),
+        "test byte ptr [rsp + {cs}], 3",
+        "jz 2f",
+        "swapgs",
+        "mov rax, gs:[{fpu}]",
+        "fxsave64 [rax]",
+        "2:",
         "cld",
         "mov rdi, rsp",
         "call {dispatch}",
-        "pop r15",
-        "pop r14",
-        "pop r13",
-        "pop r12",
-        "pop r11",
-        "pop r10",
-        "pop r9",
-        "pop r8",
-        "pop rbp",
-        "pop rdi",
-        "pop rsi",
-        "pop rdx",
-        "pop rcx",
-        "pop rbx",
-        "pop rax",
+        "test byte ptr [rsp + {cs}], 3",
+        "jnz {user_return}",
+        pop_registers!(),
         "add rsp, 16",
         "iretq",
+        cs = const FRAME_CS,
+        fpu = const crate::percpu::offsets::FPU_AREA,
         dispatch = sym trap_dispatch,
+        user_return = sym return_to_user,
     )
 }
 
-/// Rust side of the entry path: routes a trap by vector.
+/// Leaves the kernel for user mode through the [`TrapFrame`] at RSP:
+/// restores the thread's FPU/SSE state, switches to the user GS and
+/// returns with `iretq`, which restores every register.
+#[unsafe(naked)]
+pub extern "C" fn return_to_user() {
+    naked_asm!(
+        "mov rax, gs:[{fpu}]",
+        "fxrstor64 [rax]",
+        "swapgs",
+        pop_registers!(),
+        "add rsp, 16",
+        "iretq",
+        fpu = const crate::percpu::offsets::FPU_AREA,
+    )
+}
+
+/// Vector number recorded in frames built by the `syscall` entry.
+pub const SYSCALL_VECTOR: u64 = 0x100;
+
+/// The `syscall` instruction's entry point (IA32_LSTAR). Switches to the
+/// thread's kernel stack, builds a [`TrapFrame`] like an interrupt from
+/// user mode would, saves the FPU/SSE state and calls the dispatcher. The
+/// dispatcher returns 0 when `sysretq` may be used (RCX/R11 are clobbered
+/// anyway and the return address was checked to be a canonical user
+/// address) and non-zero when every register must be restored (`iretq`).
+#[unsafe(naked)]
+pub extern "C" fn syscall_entry() {
+    naked_asm!(
+        "swapgs",
+        "mov gs:[{scratch}], rsp",
+        "mov rsp, gs:[{stack}]",
+        "push {user_ss}",
+        "push qword ptr gs:[{scratch}]",
+        "push r11",
+        "push {user_cs}",
+        "push rcx",
+        "push 0",
+        "push {vector}",
+        push_registers!(),
+        "mov rax, gs:[{fpu}]",
+        "fxsave64 [rax]",
+        "cld",
+        "mov rdi, rsp",
+        "call {dispatch}",
+        "test rax, rax",
+        "jnz {user_return}",
+        "mov rax, gs:[{fpu}]",
+        "fxrstor64 [rax]",
+        pop_registers!(),
+        "add rsp, 16",
+        "mov rcx, [rsp]",
+        "mov r11, [rsp + 16]",
+        "mov rsp, [rsp + 24]",
+        "swapgs",
+        "sysretq",
+        scratch = const crate::percpu::offsets::USER_RSP_SCRATCH,
+        stack = const crate::percpu::offsets::KERNEL_STACK_TOP,
+        fpu = const crate::percpu::offsets::FPU_AREA,
+        user_ss = const crate::arch::gdt::USER_DATA_SELECTOR,
+        user_cs = const crate::arch::gdt::USER_CODE_SELECTOR,
+        vector = const SYSCALL_VECTOR,
+        dispatch = sym crate::syscall::dispatch,
+        user_return = sym return_to_user,
+    )
+}
+
+impl TrapFrame {
+    /// Whether the trap interrupted user mode.
+    pub fn from_user(&self) -> bool {
+        self.cs & 3 == 3
+    }
+}
+
+/// Rust side of the entry path: traps from user mode go to the task layer
+/// (which may switch threads or deliver signals before returning); traps
+/// in the kernel are exceptions (fatal) or interrupts taken while idle.
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    if frame.from_user() {
+        crate::task::user_trap(frame);
+        return;
+    }
     match frame.vector {
         0..=31 => crate::fault::exception(frame),
         v => crate::interrupts::handle(v as u8, frame),

@@ -94,3 +94,43 @@ unsafe impl x86_64::structures::paging::FrameAllocator<x86_64::structures::pagin
         Some(x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(frame.start_address())))
     }
 }
+
+/// Reference counts of frames mapped into user address spaces (one count
+/// per mapping), so copy-on-write pages are freed only when the last
+/// mapping goes. Created once the heap exists.
+static USER_REFS: spin::Once<alloc::boxed::Box<[core::sync::atomic::AtomicU32]>> = spin::Once::new();
+
+/// Sizes the user-frame reference table to cover every frame.
+pub fn init_user_refs() {
+    let frames = FRAMES.lock().as_ref().map_or(0, |b| b.frame_count());
+    USER_REFS.call_once(|| (0..frames).map(|_| core::sync::atomic::AtomicU32::new(0)).collect());
+}
+
+fn user_ref(frame: PhysFrame) -> &'static core::sync::atomic::AtomicU32 {
+    let refs = USER_REFS.get().expect("user frame table is created before user space starts");
+    &refs[frame.number() as usize]
+}
+
+/// Allocates a zeroed frame for user memory with one reference.
+pub fn allocate_user() -> Option<PhysFrame> {
+    let frame = allocate_zeroed()?;
+    user_ref(frame).store(1, core::sync::atomic::Ordering::Relaxed);
+    Some(frame)
+}
+
+/// Adds a mapping of a user frame (fork, shared memory).
+pub fn share_user(frame: PhysFrame) {
+    user_ref(frame).fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Number of mappings of a user frame.
+pub fn user_refs(frame: PhysFrame) -> u32 {
+    user_ref(frame).load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// Drops one mapping of a user frame; frees it with the last.
+pub fn release_user(frame: PhysFrame) {
+    if user_ref(frame).fetch_sub(1, core::sync::atomic::Ordering::Relaxed) == 1 {
+        let _ = free(frame);
+    }
+}

@@ -73,6 +73,13 @@ pub fn no_execute() -> Flags {
 }
 
 static KERNEL_TABLES: spin::Mutex<Option<OffsetPageTable<'static>>> = spin::Mutex::new(None);
+static KERNEL_ROOT: spin::Once<u64> = spin::Once::new();
+
+/// Physical address of the kernel's top-level table, whose upper half every
+/// user address space copies.
+pub fn kernel_root() -> u64 {
+    *KERNEL_ROOT.get().expect("kernel page tables are built first")
+}
 
 /// Why the page tables could not be built or changed.
 #[derive(Debug)]
@@ -115,6 +122,14 @@ pub fn init(nx_supported: bool, plan: &DirectMapPlan<'_>) -> Result<u64, PagingE
         OffsetPageTable::new(&mut *pml4_virt, VirtAddr::new(DIRECT_MAP_BASE))
     };
 
+    // Every top-level entry of the kernel half exists from the start, so
+    // address spaces that copy them see later kernel mappings too.
+    for index in 256..512 {
+        let frame = frames::allocate_zeroed().ok_or(PagingError::OutOfFrames)?;
+        tables.level_4_table_mut()[index]
+            .set_addr(PhysAddr::new(frame.start_address()), Flags::PRESENT | Flags::WRITABLE);
+    }
+
     for section in kernel_sections() {
         let mut virt = section.start;
         while virt < section.end {
@@ -154,6 +169,7 @@ pub fn init(nx_supported: bool, plan: &DirectMapPlan<'_>) -> Result<u64, PagingE
     // in .bss) and the direct map at the same addresses as the boot tables.
     unsafe { Cr3::write(pml4_frame, Cr3Flags::empty()) };
     *KERNEL_TABLES.lock() = Some(tables);
+    KERNEL_ROOT.call_once(|| pml4.start_address());
     Ok(pml4.start_address())
 }
 

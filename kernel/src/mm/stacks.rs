@@ -22,6 +22,8 @@ pub const KERNEL_STACK_PAGES: u64 = 16;
 pub const IST_STACK_PAGES: u64 = 4;
 
 static NEXT_SLOT: AtomicU64 = AtomicU64::new(0);
+/// Slots of freed stacks, reused before new ones.
+static FREE_SLOTS: spin::Mutex<alloc::vec::Vec<u64>> = spin::Mutex::new(alloc::vec::Vec::new());
 
 /// A mapped kernel stack.
 #[derive(Clone, Copy, Debug)]
@@ -54,7 +56,7 @@ impl KernelStack {
         if pages == 0 || (pages + 1) * FRAME_SIZE > SLOT_SIZE {
             return Err(StackError::TooLarge);
         }
-        let slot = NEXT_SLOT.fetch_add(1, Ordering::Relaxed);
+        let slot = FREE_SLOTS.lock().pop().unwrap_or_else(|| NEXT_SLOT.fetch_add(1, Ordering::Relaxed));
         if slot >= SLOT_COUNT {
             return Err(StackError::NoSlotLeft);
         }
@@ -68,6 +70,20 @@ impl KernelStack {
             page += FRAME_SIZE;
         }
         Ok(KernelStack { bottom: VirtAddr::new(bottom), top: VirtAddr::new(top) })
+    }
+
+    /// Unmaps the stack, frees its frames and recycles its slot. The stack
+    /// must not be in use by any CPU.
+    pub fn free(&self) {
+        let mut page = self.bottom;
+        while page < self.top {
+            if let Ok(frame) = paging::unmap(page) {
+                let _ = frames::free(frame);
+            }
+            page += FRAME_SIZE;
+        }
+        let slot = (self.top.as_u64() - STACK_REGION_BASE) / SLOT_SIZE - 1;
+        FREE_SLOTS.lock().push(slot);
     }
 
     /// The guard page's address.

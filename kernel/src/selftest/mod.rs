@@ -38,7 +38,7 @@ pub struct Test {
 /// Port of QEMU's `isa-debug-exit` device (QEMU exits with `value << 1 | 1`).
 const DEBUG_EXIT_PORT: u16 = 0xf4;
 
-fn exit_qemu(success: bool) {
+pub fn exit_qemu(success: bool) {
     // SAFETY: writing to the debug-exit port either ends QEMU or, without
     // the device, does nothing.
     unsafe { Port::<u32>::new(DEBUG_EXIT_PORT).write(if success { 0 } else { 1 }) };

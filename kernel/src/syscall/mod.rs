@@ -1,0 +1,102 @@
+//! System calls: the Rust side of the `syscall` entry. [`dispatch`] takes
+//! the big kernel lock, decodes the call number (unknown numbers give
+//! `ENOSYS`), runs the handler and prepares the return to user mode.
+//! Handlers validate every argument; user memory is only reached through
+//! the caller's address space (a bad pointer is `EFAULT`).
+
+mod file;
+mod memory;
+mod process;
+mod signal;
+mod thread;
+mod user;
+
+pub use process::start_init;
+
+use cairn_abi::{Error, Result, Syscall, error};
+
+use crate::arch::trap::TrapFrame;
+use crate::task::{self, bkl};
+
+/// What a handler did with the caller's registers.
+pub enum Outcome {
+    /// Return this result in RAX.
+    Value(Result<usize>),
+    /// The handler rewrote the whole frame (exec, sigreturn): leave RAX
+    /// alone and restore every register.
+    FrameReplaced,
+}
+
+impl From<Result<usize>> for Outcome {
+    fn from(result: Result<usize>) -> Outcome {
+        Outcome::Value(result)
+    }
+}
+
+/// Entered from `syscall_entry` with the caller's frame. Returns 0 when the
+/// fast `sysretq` return is allowed, 1 when every register must be restored.
+pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
+    bkl::acquire();
+    let a = [frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9].map(|v| v as usize);
+    let outcome = match Syscall::from_number(frame.rax as usize) {
+        Some(call) => handle(call, a, frame),
+        None => Outcome::Value(Err(Error::new(error::ENOSYS))),
+    };
+    let mut full_restore = match outcome {
+        Outcome::Value(result) => {
+            frame.rax = Error::mux(result) as u64;
+            false
+        }
+        Outcome::FrameReplaced => true,
+    };
+    full_restore |= task::prepare_return(frame);
+    bkl::release();
+    u64::from(full_restore)
+}
+
+fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
+    use Syscall::*;
+    match call {
+        Exit => process::exit(a[0]),
+        Read => file::read(a[0], a[1], a[2]),
+        Write => file::write(a[0], a[1], a[2]),
+        Open => file::open(a[0], a[1], a[2]),
+        Close => file::close(a[0]),
+        Fstat => file::fstat(a[0], a[1]),
+        Lseek => file::lseek(a[0], a[1] as i64, a[2]),
+        Mmap => memory::mmap(a[0], a[1], a[2], a[3], a[4]),
+        Munmap => memory::munmap(a[0], a[1]),
+        Mprotect => memory::mprotect(a[0], a[1], a[2]),
+        Fork => process::fork(frame),
+        Execve => return process::execve(a, frame),
+        Spawn => process::spawn(a),
+        Waitpid => process::waitpid(a[0], a[1], a[2]),
+        Getpid => process::getpid(),
+        Getppid => process::getppid(),
+        Setpgid => process::setpgid(a[0], a[1]),
+        Getpgid => process::getpgid(a[0]),
+        Setsid => process::setsid(),
+        Getsid => process::getsid(a[0]),
+        Getuid => process::getuid(),
+        Getgid => process::getgid(),
+        Setuid => process::setuid(a[0]),
+        Setgid => process::setgid(a[0]),
+        ThreadCreate => thread::create(a[0], a[1], a[2], a[3]),
+        ThreadExit => thread::exit(a[0]),
+        ThreadJoin => thread::join(a[0]),
+        Gettid => thread::gettid(),
+        SetFsBase => thread::set_fs_base(a[0]),
+        SchedYield => thread::sched_yield(),
+        Nanosleep => thread::nanosleep(a[0], a[1]),
+        ClockGettime => thread::clock_gettime(a[0], a[1]),
+        FutexWait => thread::futex_wait(a[0], a[1], a[2]),
+        FutexWake => thread::futex_wake(a[0], a[1]),
+        Kill => signal::kill(a[0] as isize, a[1]),
+        Sigaction => signal::sigaction(a[0], a[1], a[2]),
+        Sigprocmask => signal::sigprocmask(a[0], a[1], a[2]),
+        Sigreturn => return signal::sigreturn(frame),
+        Sysinfo => process::sysinfo(a[0], a[1], a[2]),
+        SetPriority => thread::set_priority(a[0], a[1]),
+    }
+    .into()
+}

@@ -1,0 +1,418 @@
+//! Process system calls: exit, fork, execve, spawn, waitpid, identities,
+//! process groups and sessions, and kernel statistics.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use cairn_abi::signal::{SIG_IGN, SigAction};
+use cairn_abi::{CpuInfo, DEFAULT_PRIORITY, Error, MemoryInfo, Result, SysInfo, error, wait};
+
+use super::{Outcome, user};
+use crate::arch::gdt::{USER_CODE_SELECTOR, USER_DATA_SELECTOR};
+use crate::arch::trap::TrapFrame;
+use crate::exec::{self, LoadedImage};
+use crate::fd::FdTable;
+use crate::mm::frames;
+use crate::task::{self, INIT_PID, Pid, Process, ProcessState, Tasks, Thread, WaitReason};
+use crate::{initfs, percpu};
+
+fn errno(code: i32) -> Error {
+    Error::new(code)
+}
+
+/// RFLAGS a new user context starts with: interrupts on.
+const INITIAL_RFLAGS: u64 = 0x202;
+
+pub fn exit(status: usize) -> Result<usize> {
+    task::with(|tasks| {
+        let pid = tasks.current_pid();
+        tasks.begin_exit(pid, wait::exited(status as u8));
+    });
+    Ok(0)
+}
+
+/// Points a frame at a fresh user context.
+fn reset_frame(frame: &mut TrapFrame, entry: u64, stack_pointer: u64) {
+    // SAFETY: `TrapFrame` is plain integers; all zeroes is a valid value.
+    *frame = unsafe { core::mem::zeroed() };
+    frame.rip = entry;
+    frame.rsp = stack_pointer;
+    frame.rflags = INITIAL_RFLAGS;
+    frame.cs = USER_CODE_SELECTOR;
+    frame.ss = USER_DATA_SELECTOR;
+}
+
+/// Loads the initfs executable at `path`.
+fn load(path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>], uid: u32, gid: u32) -> Result<LoadedImage> {
+    exec::check_arguments(argv, envp)?;
+    let file = initfs::file(path).ok_or(errno(error::ENOENT))?;
+    if !file.mode.is_executable() {
+        return Err(errno(error::EACCES));
+    }
+    exec::load(file.data, argv, envp, uid, gid)
+}
+
+/// Creates a process running `image` as a child of `parent`.
+pub fn create_process(
+    tasks: &mut Tasks,
+    parent: Option<Pid>,
+    name: String,
+    image: LoadedImage,
+    fds: FdTable,
+) -> Result<Pid> {
+    let pid = tasks.allocate_pid();
+    let tid = tasks.allocate_tid();
+    let mut thread = Thread::new(tid, pid, DEFAULT_PRIORITY).map_err(|_| errno(error::ENOMEM))?;
+    reset_frame(thread.frame(), image.entry, image.stack_pointer);
+    let (parent_pid, pgid, sid, uid, gid) = match parent.and_then(|p| tasks.processes.get(&p)) {
+        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid),
+        None => (pid, pid, pid, 0, 0),
+    };
+    tasks.processes.insert(
+        pid,
+        Process {
+            pid,
+            parent: parent_pid,
+            pgid,
+            sid,
+            uid,
+            gid,
+            name,
+            space: Some(image.space),
+            threads: alloc::vec![tid],
+            finished_threads: Default::default(),
+            children: Vec::new(),
+            fds,
+            state: ProcessState::Running,
+            exiting: None,
+            actions: [SigAction::default(); 32],
+            pending: 0,
+            mmap_top: image.mmap_top,
+        },
+    );
+    if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
+        parent.children.push(pid);
+    }
+    tasks.add_thread(thread);
+    Ok(pid)
+}
+
+pub fn spawn(a: [usize; 6]) -> Result<usize> {
+    let path = user::read_path(a[0], a[1])?;
+    let argv = user::read_strings(a[2], a[3])?;
+    let envp = user::read_strings(a[4], a[5])?;
+    let (uid, gid) = task::with(|tasks| {
+        let process = tasks.current_process();
+        (process.uid, process.gid)
+    });
+    let image = load(&path, &argv, &envp, uid, gid)?;
+    task::with(|tasks| {
+        let me = tasks.current_pid();
+        let fds = tasks.current_process().fds.standard_streams();
+        create_process(tasks, Some(me), path, image, fds).map(|pid| pid.0 as usize)
+    })
+}
+
+pub fn fork(frame: &TrapFrame) -> Result<usize> {
+    task::with(|tasks| {
+        let pid = tasks.allocate_pid();
+        let tid = tasks.allocate_tid();
+        let parent_thread = tasks.current_thread();
+        let (priority, fs_base, mask) = (parent_thread.priority, parent_thread.fs_base, parent_thread.signal_mask);
+        let mut thread = Thread::new(tid, pid, priority).map_err(|_| errno(error::ENOMEM))?;
+        thread.fpu.0 = tasks.current_thread().fpu.0;
+        thread.fs_base = fs_base;
+        thread.signal_mask = mask;
+        *thread.frame() = frame.clone();
+        thread.frame().rax = 0;
+        let parent = tasks.current_process();
+        let space = parent.space().fork().map_err(|_| errno(error::ENOMEM))?;
+        let child = Process {
+            pid,
+            parent: parent.pid,
+            pgid: parent.pgid,
+            sid: parent.sid,
+            uid: parent.uid,
+            gid: parent.gid,
+            name: parent.name.clone(),
+            space: Some(Box::new(space)),
+            threads: alloc::vec![tid],
+            finished_threads: Default::default(),
+            children: Vec::new(),
+            fds: parent.fds.clone(),
+            state: ProcessState::Running,
+            exiting: None,
+            actions: parent.actions,
+            pending: 0,
+            mmap_top: parent.mmap_top,
+        };
+        parent.children.push(pid);
+        tasks.processes.insert(pid, child);
+        tasks.add_thread(thread);
+        Ok(pid.0 as usize)
+    })
+}
+
+pub fn execve(a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
+    let loaded = (|| {
+        let path = user::read_path(a[0], a[1])?;
+        let argv = user::read_strings(a[2], a[3])?;
+        let envp = user::read_strings(a[4], a[5])?;
+        let (uid, gid, threads) = task::with(|tasks| {
+            let process = tasks.current_process();
+            (process.uid, process.gid, process.threads.len())
+        });
+        if threads > 1 {
+            return Err(errno(error::EBUSY));
+        }
+        Ok((load(&path, &argv, &envp, uid, gid)?, path))
+    })();
+    let (image, path) = match loaded {
+        Ok(loaded) => loaded,
+        Err(e) => return Outcome::Value(Err(e)),
+    };
+    task::with(|tasks| tasks.replace_image(image.space, image.mmap_top, path));
+    reset_frame(frame, image.entry, image.stack_pointer);
+    Outcome::FrameReplaced
+}
+
+pub fn waitpid(pid: usize, status_address: usize, options: usize) -> Result<usize> {
+    if options & !(wait::WNOHANG | wait::WUNTRACED) != 0 {
+        return Err(errno(error::EINVAL));
+    }
+    loop {
+        enum Found {
+            Reaped(Pid, u32),
+            Stopped(Pid, u32),
+            NotYet,
+        }
+        let found = task::with(|tasks| -> Result<Found> {
+            let me = tasks.current_pid();
+            let my_group = tasks.current_process().pgid;
+            let children = tasks.current_process().children.clone();
+            let matches = |p: &Process| match pid as isize {
+                -1 => true,
+                0 => p.pgid == my_group,
+                n if n > 0 => p.pid.0 as isize == n,
+                n => p.pgid.0 as isize == -n,
+            };
+            let mut any = false;
+            for child in children {
+                let Some(process) = tasks.processes.get_mut(&child) else { continue };
+                if !matches(process) {
+                    continue;
+                }
+                any = true;
+                match process.state {
+                    ProcessState::Zombie { status } => {
+                        tasks.processes.remove(&child);
+                        tasks.current_process().children.retain(|c| *c != child);
+                        return Ok(Found::Reaped(child, status));
+                    }
+                    ProcessState::Stopped { signal, reported: false } if options & wait::WUNTRACED != 0 => {
+                        process.state = ProcessState::Stopped { signal, reported: true };
+                        return Ok(Found::Stopped(child, wait::stopped(signal)));
+                    }
+                    _ => {}
+                }
+            }
+            if !any {
+                return Err(errno(error::ECHILD));
+            }
+            if options & wait::WNOHANG == 0 {
+                tasks.block_current(WaitReason::Child, None);
+            }
+            let _ = me;
+            Ok(Found::NotYet)
+        })?;
+        match found {
+            Found::Reaped(child, status) | Found::Stopped(child, status) => {
+                if status_address != 0 {
+                    user::write_value(status_address, &status)?;
+                }
+                return Ok(child.0 as usize);
+            }
+            Found::NotYet if options & wait::WNOHANG != 0 => return Ok(0),
+            Found::NotYet => {
+                task::reschedule();
+                if task::with(|tasks| tasks.current_thread().interrupted) {
+                    return Err(errno(error::EINTR));
+                }
+            }
+        }
+    }
+}
+
+pub fn getpid() -> Result<usize> {
+    Ok(task::with(|tasks| tasks.current_pid().0 as usize))
+}
+
+pub fn getppid() -> Result<usize> {
+    Ok(task::with(|tasks| tasks.current_process().parent.0 as usize))
+}
+
+/// The process `pid` names (0 = the caller).
+fn target(tasks: &mut Tasks, pid: usize) -> Result<Pid> {
+    if pid == 0 {
+        return Ok(tasks.current_pid());
+    }
+    let pid = Pid(u32::try_from(pid).map_err(|_| errno(error::ESRCH))?);
+    tasks.processes.get(&pid).filter(|p| !matches!(p.state, ProcessState::Zombie { .. })).ok_or(errno(error::ESRCH))?;
+    Ok(pid)
+}
+
+pub fn setpgid(pid: usize, pgid: usize) -> Result<usize> {
+    task::with(|tasks| {
+        let me = tasks.current_pid();
+        let target = target(tasks, pid)?;
+        let my_sid = tasks.current_process().sid;
+        let process = &tasks.processes[&target];
+        if target != me && process.parent != me {
+            return Err(errno(error::ESRCH));
+        }
+        if process.sid != my_sid || process.sid == target {
+            return Err(errno(error::EPERM));
+        }
+        let group = if pgid == 0 { target } else { Pid(u32::try_from(pgid).map_err(|_| errno(error::EINVAL))?) };
+        let group_exists = group == target || tasks.processes.values().any(|p| p.pgid == group && p.sid == my_sid);
+        if !group_exists {
+            return Err(errno(error::EPERM));
+        }
+        tasks.processes.get_mut(&target).expect("checked").pgid = group;
+        Ok(0)
+    })
+}
+
+pub fn getpgid(pid: usize) -> Result<usize> {
+    task::with(|tasks| {
+        let target = target(tasks, pid)?;
+        Ok(tasks.processes[&target].pgid.0 as usize)
+    })
+}
+
+pub fn setsid() -> Result<usize> {
+    task::with(|tasks| {
+        let me = tasks.current_pid();
+        if tasks.processes.values().any(|p| p.pgid == me) {
+            return Err(errno(error::EPERM));
+        }
+        let process = tasks.current_process();
+        process.sid = me;
+        process.pgid = me;
+        Ok(me.0 as usize)
+    })
+}
+
+pub fn getsid(pid: usize) -> Result<usize> {
+    task::with(|tasks| {
+        let target = target(tasks, pid)?;
+        Ok(tasks.processes[&target].sid.0 as usize)
+    })
+}
+
+pub fn getuid() -> Result<usize> {
+    Ok(task::with(|tasks| tasks.current_process().uid as usize))
+}
+
+pub fn getgid() -> Result<usize> {
+    Ok(task::with(|tasks| tasks.current_process().gid as usize))
+}
+
+pub fn setuid(uid: usize) -> Result<usize> {
+    let uid = u32::try_from(uid).map_err(|_| errno(error::EINVAL))?;
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        if process.uid != 0 && process.uid != uid {
+            return Err(errno(error::EPERM));
+        }
+        process.uid = uid;
+        Ok(0)
+    })
+}
+
+pub fn setgid(gid: usize) -> Result<usize> {
+    let gid = u32::try_from(gid).map_err(|_| errno(error::EINVAL))?;
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        if process.uid != 0 && process.gid != gid {
+            return Err(errno(error::EPERM));
+        }
+        process.gid = gid;
+        Ok(0)
+    })
+}
+
+pub fn sysinfo(kind: usize, buffer: usize, len: usize) -> Result<usize> {
+    let bytes: Vec<u8> = match SysInfo::from_number(kind).ok_or(errno(error::EINVAL))? {
+        SysInfo::Memory => {
+            let (free, total) = frames::stats();
+            let info = MemoryInfo { total_frames: total, free_frames: free, frame_size: cairn_physmem::FRAME_SIZE };
+            pod_bytes(&info)
+        }
+        SysInfo::Cpus => percpu::online()
+            .iter()
+            .flat_map(|cpu| {
+                let info = CpuInfo {
+                    index: cpu.index.0,
+                    apic_id: cpu.apic_id.0,
+                    context_switches: cpu.context_switches.load(core::sync::atomic::Ordering::Relaxed),
+                    timer_ticks: cpu.timer_ticks.load(core::sync::atomic::Ordering::Relaxed),
+                    user_ticks: cpu.user_ticks.load(core::sync::atomic::Ordering::Relaxed),
+                };
+                pod_bytes(&info)
+            })
+            .collect(),
+    };
+    if len < bytes.len() {
+        return Err(errno(error::EINVAL));
+    }
+    user::write_bytes(buffer, &bytes)?;
+    Ok(bytes.len())
+}
+
+fn pod_bytes<T: Copy>(value: &T) -> Vec<u8> {
+    // SAFETY: ABI structs are plain old data.
+    unsafe { core::slice::from_raw_parts(value as *const T as *const u8, size_of::<T>()) }.to_vec()
+}
+
+impl Tasks {
+    /// `execve` succeeded: swap in the new image. The old address space is
+    /// still loaded in CR3, so it is freed after the next switch.
+    fn replace_image(&mut self, space: Box<crate::vm::AddressSpace>, mmap_top: u64, name: String) {
+        let cpu = percpu::current().index.0;
+        let root = space.root();
+        space.set_active(cpu, true);
+        let process = self.current_process();
+        let old = process.space.replace(space);
+        process.mmap_top = mmap_top;
+        process.name = name;
+        for action in process.actions.iter_mut() {
+            if action.handler != SIG_IGN {
+                *action = SigAction::default();
+            }
+        }
+        let frame = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(root));
+        // SAFETY: the new space maps the kernel half like every other.
+        unsafe { x86_64::registers::control::Cr3::write(frame, x86_64::registers::control::Cr3Flags::empty()) };
+        let thread = self.current_thread();
+        *thread.fpu = *crate::task::FpuArea::initial();
+        thread.fs_base = 0;
+        x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::zero());
+        if let Some(old) = old {
+            old.set_active(cpu, false);
+            self.defer_drop_space(old);
+        }
+    }
+}
+
+/// Starts the first user process from the initfs: `command` is the
+/// program path followed by its arguments.
+pub fn start_init(command: &[&str]) -> Result<Pid> {
+    let path = command.first().ok_or(errno(error::ENOENT))?;
+    let argv: Vec<Vec<u8>> = command.iter().map(|s| s.as_bytes().to_vec()).collect();
+    let envp = alloc::vec![b"PATH=/bin".to_vec()];
+    let image = load(path, &argv, &envp, 0, 0)?;
+    task::with(|tasks| create_process(tasks, None, String::from(*path), image, FdTable::with_console()))
+        .inspect(|pid| debug_assert_eq!(*pid, INIT_PID))
+}

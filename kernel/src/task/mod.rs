@@ -1,0 +1,622 @@
+//! Processes, threads and the scheduler.
+//!
+//! All task state lives in one [`Tasks`] value reached through [`with`],
+//! which requires the big kernel lock ([`bkl`]). The scheduler keeps one run
+//! queue per CPU with [`PRIORITY_LEVELS`] levels (strict priority, round
+//! robin within a level, a time slice of [`TIME_SLICE_TICKS`] ticks); an
+//! idle CPU steals from the busiest queue. Every thread has its own kernel
+//! stack, so a thread that blocks in a system call simply switches away
+//! and later continues where it stopped.
+
+pub mod bkl;
+mod ids;
+mod process;
+pub mod signal;
+mod switch;
+mod thread;
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use cairn_abi::PRIORITY_LEVELS;
+
+pub use ids::{INIT_PID, Pid, Tid};
+pub use process::{Process, ProcessState};
+pub use thread::{FpuArea, TIME_SLICE_TICKS, Thread, ThreadState, WaitReason};
+
+use crate::arch::trap::TrapFrame;
+use crate::interrupts::{self, VECTOR_WAKE};
+use crate::mm::paging;
+use crate::percpu;
+use crate::vm::AddressSpace;
+
+/// Identifies the word a futex waiter sleeps on: the address space and
+/// virtual address for private memory, the physical address (space 0) for
+/// shared memory, so waiters in different processes meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FutexKey {
+    pub space: u64,
+    pub address: u64,
+}
+
+/// One CPU's scheduling state.
+struct CpuScheduler {
+    queues: [VecDeque<Tid>; PRIORITY_LEVELS],
+    current: Option<Tid>,
+    /// Saved stack pointer of the CPU's idle context.
+    idle_rsp: u64,
+    /// Top of the idle context's stack (the CPU's own kernel stack).
+    idle_stack_top: u64,
+    /// FPU area for the idle context (never used for user state).
+    idle_fpu: Box<FpuArea>,
+    /// Threads and address spaces that died here; freed after the next
+    /// switch, when no CPU runs on them.
+    dead_threads: Vec<Box<Thread>>,
+    dead_spaces: Vec<Box<AddressSpace>>,
+}
+
+impl CpuScheduler {
+    fn queued(&self) -> usize {
+        self.queues.iter().map(VecDeque::len).sum()
+    }
+}
+
+/// All processes and threads.
+pub struct Tasks {
+    pub processes: BTreeMap<Pid, Process>,
+    pub threads: BTreeMap<Tid, Box<Thread>>,
+    cpus: Vec<CpuScheduler>,
+    futexes: BTreeMap<FutexKey, VecDeque<Tid>>,
+    /// (deadline in TSC ticks, thread) of every timed wait.
+    sleepers: BTreeSet<(u64, Tid)>,
+    deadlines: BTreeMap<Tid, u64>,
+    next_pid: u32,
+    next_tid: u32,
+}
+
+struct TaskCell(UnsafeCell<Option<Tasks>>);
+
+// SAFETY: the contents are only reached through `with`, which requires the
+// big kernel lock, so one CPU at a time.
+unsafe impl Sync for TaskCell {}
+
+static TASKS: TaskCell = TaskCell(UnsafeCell::new(None));
+static IN_USE: AtomicBool = AtomicBool::new(false);
+static STARTED: AtomicBool = AtomicBool::new(false);
+
+/// Runs `f` on the task state. Requires the big kernel lock; must not be
+/// nested (the closure gets the only `&mut`).
+pub fn with<R>(f: impl FnOnce(&mut Tasks) -> R) -> R {
+    assert!(bkl::held_here(), "task state used without the big kernel lock");
+    assert!(!IN_USE.swap(true, Ordering::Acquire), "task state borrowed twice");
+    // SAFETY: the big kernel lock is held by this CPU and IN_USE proves no
+    // other borrow is live on it.
+    let tasks = unsafe { (*TASKS.0.get()).as_mut().expect("task state initialised before use") };
+    let result = f(tasks);
+    IN_USE.store(false, Ordering::Release);
+    result
+}
+
+/// Whether user space has been started (idle loops then look for work).
+pub fn started() -> bool {
+    STARTED.load(Ordering::Acquire)
+}
+
+/// Creates the task state for `cpu_count` CPUs; `idle_stacks` gives each
+/// CPU's own kernel stack top (used while it idles).
+pub fn init(idle_stacks: &[u64]) {
+    let cpus = idle_stacks
+        .iter()
+        .map(|&top| CpuScheduler {
+            queues: Default::default(),
+            current: None,
+            idle_rsp: 0,
+            idle_stack_top: top,
+            idle_fpu: FpuArea::initial(),
+            dead_threads: Vec::new(),
+            dead_spaces: Vec::new(),
+        })
+        .collect();
+    // SAFETY: runs once on the BSP before any other CPU looks at tasks.
+    unsafe {
+        *TASKS.0.get() = Some(Tasks {
+            processes: BTreeMap::new(),
+            threads: BTreeMap::new(),
+            cpus,
+            futexes: BTreeMap::new(),
+            sleepers: BTreeSet::new(),
+            deadlines: BTreeMap::new(),
+            next_pid: 1,
+            next_tid: 1,
+        })
+    };
+    STARTED.store(true, Ordering::Release);
+}
+
+fn this_cpu() -> usize {
+    percpu::current().index.0 as usize
+}
+
+impl Tasks {
+    pub fn allocate_pid(&mut self) -> Pid {
+        loop {
+            let pid = Pid(self.next_pid);
+            self.next_pid = if self.next_pid >= 1 << 22 { 2 } else { self.next_pid + 1 };
+            if !self.processes.contains_key(&pid) {
+                return pid;
+            }
+        }
+    }
+
+    pub fn allocate_tid(&mut self) -> Tid {
+        loop {
+            let tid = Tid(self.next_tid);
+            self.next_tid = if self.next_tid >= 1 << 22 { 1 } else { self.next_tid + 1 };
+            if !self.threads.contains_key(&tid) {
+                return tid;
+            }
+        }
+    }
+
+    /// The thread running on this CPU.
+    pub fn current_tid(&self) -> Tid {
+        self.cpus[this_cpu()].current.expect("called from a thread context")
+    }
+
+    pub fn current_thread(&mut self) -> &mut Thread {
+        let tid = self.current_tid();
+        self.threads.get_mut(&tid).expect("the current thread exists")
+    }
+
+    pub fn current_pid(&self) -> Pid {
+        self.threads[&self.current_tid()].pid
+    }
+
+    pub fn current_process(&mut self) -> &mut Process {
+        let pid = self.current_pid();
+        self.processes.get_mut(&pid).expect("the current process exists")
+    }
+
+    /// Adds a new thread (state Runnable) and queues it.
+    pub fn add_thread(&mut self, thread: Box<Thread>) {
+        let tid = thread.tid;
+        let frame_address = thread.frame_address();
+        self.threads.insert(tid, thread);
+        // SAFETY: the words below the trap frame are the unused top of the
+        // new thread's kernel stack.
+        let rsp = unsafe { switch::prepare_new_context(frame_address) };
+        self.threads.get_mut(&tid).expect("just inserted").saved_rsp = rsp;
+        self.make_runnable(tid);
+    }
+
+    /// Puts a thread on the least loaded CPU's queue and wakes that CPU.
+    pub fn make_runnable(&mut self, tid: Tid) {
+        let Some(thread) = self.threads.get_mut(&tid) else { return };
+        if matches!(thread.state, ThreadState::Running | ThreadState::Dead) {
+            return;
+        }
+        thread.state = ThreadState::Runnable;
+        thread.waiting = None;
+        let priority = thread.priority;
+        let preferred = thread.last_cpu;
+        let load = |c: &CpuScheduler| c.queued() + usize::from(c.current.is_some());
+        let cpu = (0..self.cpus.len()).min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred))).unwrap_or(0);
+        self.cpus[cpu].queues[priority].push_back(tid);
+        if cpu != this_cpu()
+            && let (Some(target), Some(lapic)) = (percpu::online().get(cpu), interrupts::local_apic())
+        {
+            lapic.send_ipi(target.apic_id, VECTOR_WAKE);
+        }
+    }
+
+    /// Blocks the current thread for `reason`; the caller then calls
+    /// [`reschedule`]. `deadline` (TSC) ends the wait with `timed_out`.
+    pub fn block_current(&mut self, reason: WaitReason, deadline: Option<u64>) {
+        let tid = self.current_tid();
+        let thread = self.current_thread();
+        thread.state = ThreadState::Blocked;
+        thread.waiting = Some(reason);
+        thread.timed_out = false;
+        thread.interrupted = false;
+        if let WaitReason::Futex(key) = reason {
+            self.futexes.entry(key).or_default().push_back(tid);
+        }
+        if let Some(deadline) = deadline {
+            self.sleepers.insert((deadline, tid));
+            self.deadlines.insert(tid, deadline);
+        }
+    }
+
+    /// Ends a thread's wait (undoing its queue entries) and makes it runnable.
+    pub fn wake(&mut self, tid: Tid) {
+        let Some(thread) = self.threads.get_mut(&tid) else { return };
+        if thread.state != ThreadState::Blocked {
+            return;
+        }
+        if let Some(WaitReason::Futex(key)) = thread.waiting
+            && let Some(queue) = self.futexes.get_mut(&key)
+        {
+            queue.retain(|t| *t != tid);
+            if queue.is_empty() {
+                self.futexes.remove(&key);
+            }
+        }
+        if let Some(deadline) = self.deadlines.remove(&tid) {
+            self.sleepers.remove(&(deadline, tid));
+        }
+        self.make_runnable(tid);
+    }
+
+    /// Wakes up to `count` waiters on a futex; returns how many.
+    pub fn futex_wake(&mut self, key: FutexKey, count: usize) -> usize {
+        let mut woken = 0;
+        while woken < count {
+            let Some(tid) = self.futexes.get_mut(&key).and_then(VecDeque::pop_front) else { break };
+            if let Some(thread) = self.threads.get_mut(&tid) {
+                thread.waiting = None;
+            }
+            self.wake(tid);
+            woken += 1;
+        }
+        if self.futexes.get(&key).is_some_and(VecDeque::is_empty) {
+            self.futexes.remove(&key);
+        }
+        woken
+    }
+
+    /// Wakes every thread whose timed wait has expired.
+    pub fn expire_timers(&mut self, now: u64) {
+        while let Some(&(deadline, tid)) = self.sleepers.first() {
+            if deadline > now {
+                break;
+            }
+            if let Some(thread) = self.threads.get_mut(&tid) {
+                thread.timed_out = true;
+            }
+            self.wake(tid);
+        }
+    }
+
+    /// Wakes the threads of `pid` that wait for one of its children.
+    pub fn wake_child_waiters(&mut self, pid: Pid) {
+        let Some(process) = self.processes.get(&pid) else { return };
+        let waiting: Vec<Tid> = process
+            .threads
+            .iter()
+            .copied()
+            .filter(|t| self.threads.get(t).is_some_and(|t| t.waiting == Some(WaitReason::Child)))
+            .collect();
+        for tid in waiting {
+            self.wake(tid);
+        }
+    }
+
+    /// Interrupts a blocked thread (a signal arrived) or pokes its CPU.
+    pub fn interrupt(&mut self, tid: Tid) {
+        let Some(thread) = self.threads.get_mut(&tid) else { return };
+        match thread.state {
+            ThreadState::Blocked => {
+                thread.interrupted = true;
+                self.wake(tid);
+            }
+            ThreadState::Running => {
+                let cpu = thread.last_cpu;
+                if cpu != this_cpu()
+                    && let (Some(target), Some(lapic)) = (percpu::online().get(cpu), interrupts::local_apic())
+                {
+                    lapic.send_ipi(target.apic_id, VECTOR_WAKE);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a thread of more urgent or equal priority waits on this CPU
+    /// (`equal` included only when the running thread's slice is used up).
+    fn should_preempt(&self, cpu: usize) -> bool {
+        let Some(current) = self.cpus[cpu].current else { return false };
+        let Some(thread) = self.threads.get(&current) else { return false };
+        let limit = if thread.slice_left == 0 { thread.priority + 1 } else { thread.priority };
+        self.cpus[cpu].queues[..limit].iter().any(|q| !q.is_empty())
+    }
+
+    fn pop_next(&mut self, cpu: usize) -> Option<Tid> {
+        for queue in &mut self.cpus[cpu].queues {
+            if let Some(tid) = queue.pop_front() {
+                return Some(tid);
+            }
+        }
+        let busiest = (0..self.cpus.len()).filter(|&c| c != cpu).max_by_key(|&c| self.cpus[c].queued())?;
+        if self.cpus[busiest].queued() == 0 {
+            return None;
+        }
+        self.cpus[busiest].queues.iter_mut().find_map(VecDeque::pop_back)
+    }
+
+    fn space_root(&self, pid: Pid) -> Option<u64> {
+        self.processes.get(&pid).and_then(|p| p.space.as_ref()).map(|s| s.root())
+    }
+
+    /// Chooses what runs next on `cpu` and prepares the CPU for it. Returns
+    /// where to save the current context and the stack pointer to resume,
+    /// or `None` to keep running the current context.
+    fn prepare_switch(&mut self, cpu: usize) -> Option<(*mut u64, u64)> {
+        let current = self.cpus[cpu].current;
+        if let Some(tid) = current
+            && let Some(thread) = self.threads.get_mut(&tid)
+            && thread.state == ThreadState::Running
+        {
+            thread.state = ThreadState::Runnable;
+            let priority = thread.priority;
+            self.cpus[cpu].queues[priority].push_back(tid);
+        }
+        let next = self.pop_next(cpu);
+        if next.is_some() && next == current {
+            let thread = self.threads.get_mut(&current?).expect("queued threads exist");
+            thread.state = ThreadState::Running;
+            thread.slice_left = TIME_SLICE_TICKS;
+            return None;
+        }
+        if next.is_none() && current.is_none() {
+            return None;
+        }
+        let old_pid = current.and_then(|t| self.threads.get(&t)).map(|t| t.pid);
+        let save: *mut u64 = match current {
+            Some(tid) => match self.threads.get_mut(&tid) {
+                Some(thread) => &mut thread.saved_rsp,
+                None => {
+                    let dead = self.cpus[cpu].dead_threads.iter_mut().find(|t| t.tid == tid)?;
+                    &mut dead.saved_rsp
+                }
+            },
+            None => &mut self.cpus[cpu].idle_rsp,
+        };
+        let me = percpu::current();
+        let new_root;
+        let resume_rsp;
+        match next {
+            Some(tid) => {
+                let thread = self.threads.get_mut(&tid).expect("queued threads exist");
+                thread.state = ThreadState::Running;
+                thread.slice_left = TIME_SLICE_TICKS;
+                thread.last_cpu = cpu;
+                let pid = thread.pid;
+                me.set_thread_context(thread.stack.top.as_u64(), &*thread.fpu as *const FpuArea as u64);
+                x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::new_truncate(thread.fs_base));
+                resume_rsp = thread.saved_rsp;
+                new_root = self.space_root(pid).unwrap_or_else(paging::kernel_root);
+                if old_pid != Some(pid) {
+                    if let Some(space) = old_pid.and_then(|p| self.processes.get(&p)).and_then(|p| p.space.as_ref()) {
+                        space.set_active(cpu as u32, false);
+                    }
+                    if let Some(space) = self.processes.get(&pid).and_then(|p| p.space.as_ref()) {
+                        space.set_active(cpu as u32, true);
+                    }
+                }
+                me.context_switches.fetch_add(1, Ordering::Relaxed);
+            }
+            None => {
+                let scheduler = &self.cpus[cpu];
+                me.set_thread_context(scheduler.idle_stack_top, &*scheduler.idle_fpu as *const FpuArea as u64);
+                resume_rsp = scheduler.idle_rsp;
+                new_root = paging::kernel_root();
+                if let Some(space) = old_pid.and_then(|p| self.processes.get(&p)).and_then(|p| p.space.as_ref()) {
+                    space.set_active(cpu as u32, false);
+                }
+            }
+        }
+        let (current_root, flags) = x86_64::registers::control::Cr3::read();
+        if current_root.start_address().as_u64() != new_root {
+            let frame = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(new_root));
+            // SAFETY: every address space maps the kernel half identically,
+            // so the kernel keeps running across the switch.
+            unsafe { x86_64::registers::control::Cr3::write(frame, flags) };
+        }
+        self.cpus[cpu].current = next;
+        Some((save, resume_rsp))
+    }
+
+    /// Frees `space` once this CPU has switched away from it.
+    pub fn defer_drop_space(&mut self, space: Box<AddressSpace>) {
+        self.cpus[this_cpu()].dead_spaces.push(space);
+    }
+
+    /// Frees what died on `cpu` before the last switch.
+    fn reap(&mut self, cpu: usize) {
+        self.cpus[cpu].dead_threads.clear();
+        self.cpus[cpu].dead_spaces.clear();
+    }
+
+    /// Marks the current thread dead; it is freed after the CPU switches
+    /// away. Handles the end of its process when it was the last thread.
+    pub fn exit_current_thread(&mut self, code: i32) {
+        let cpu = this_cpu();
+        let tid = self.current_tid();
+        let Some(mut thread) = self.threads.remove(&tid) else { return };
+        thread.state = ThreadState::Dead;
+        let pid = thread.pid;
+        self.cpus[cpu].dead_threads.push(thread);
+        let joiners: Vec<Tid> =
+            self.threads.values().filter(|t| t.waiting == Some(WaitReason::Join(tid))).map(|t| t.tid).collect();
+        for joiner in joiners {
+            self.wake(joiner);
+        }
+        let Some(process) = self.processes.get_mut(&pid) else { return };
+        process.threads.retain(|t| *t != tid);
+        if !process.threads.is_empty() {
+            process.finished_threads.insert(tid, code);
+            return;
+        }
+        let status = process.exiting.unwrap_or(cairn_abi::wait::exited(code as u8));
+        self.finish_process(pid, status);
+    }
+
+    /// The last thread of `pid` is gone: free its memory and files, hand its
+    /// children to init, and leave a zombie for the parent.
+    fn finish_process(&mut self, pid: Pid, status: u32) {
+        let cpu = this_cpu();
+        let Some(process) = self.processes.get_mut(&pid) else { return };
+        process.state = ProcessState::Zombie { status };
+        process.fds = Default::default();
+        process.finished_threads.clear();
+        if let Some(space) = process.space.take() {
+            space.set_active(cpu as u32, false);
+            self.cpus[cpu].dead_spaces.push(space);
+        }
+        let children = core::mem::take(&mut process.children);
+        let parent = process.parent;
+        let mut zombie_children = false;
+        for child in &children {
+            if let Some(child) = self.processes.get_mut(child) {
+                child.parent = INIT_PID;
+                zombie_children |= matches!(child.state, ProcessState::Zombie { .. });
+            }
+        }
+        if pid == INIT_PID {
+            crate::init_exited(status);
+            return;
+        }
+        if let Some(init) = self.processes.get_mut(&INIT_PID) {
+            init.children.extend(children);
+        }
+        if zombie_children {
+            self.wake_child_waiters(INIT_PID);
+        }
+        signal::send_to_process(self, parent, cairn_abi::signal::SIGCHLD);
+        self.wake_child_waiters(parent);
+    }
+
+    /// Starts ending process `pid` with wait status `status`: every thread
+    /// dies the next time it would return to user mode.
+    pub fn begin_exit(&mut self, pid: Pid, status: u32) {
+        let Some(process) = self.processes.get_mut(&pid) else { return };
+        if process.exiting.is_some() {
+            return;
+        }
+        process.exiting = Some(status);
+        if matches!(process.state, ProcessState::Stopped { .. }) {
+            process.state = ProcessState::Running;
+        }
+        let threads = process.threads.clone();
+        for tid in threads {
+            if let Some(thread) = self.threads.get_mut(&tid) {
+                thread.kill_pending = true;
+                if thread.state == ThreadState::Stopped {
+                    thread.state = ThreadState::Blocked;
+                }
+            }
+            self.interrupt(tid);
+        }
+    }
+}
+
+/// Gives the CPU to the most urgent runnable thread (or the idle context),
+/// if that is not what runs now. Requires the big kernel lock, outside
+/// [`with`]; returns when this context is chosen again.
+pub fn reschedule() {
+    let cpu = this_cpu();
+    if let Some((save, resume)) = with(|tasks| tasks.prepare_switch(cpu)) {
+        // SAFETY: `resume` was saved by a previous switch or prepared for a
+        // new thread, and `save` points into a live thread or this CPU's
+        // scheduler state; the big kernel lock passes to the resumed context.
+        unsafe { switch::switch_context(save, resume) };
+        with(|tasks| tasks.reap(this_cpu()));
+    }
+}
+
+/// The idle loop's look for work: expire timers and run whatever is queued.
+/// Called with the big kernel lock held, from a CPU's idle context.
+pub fn idle_poll() {
+    with(|tasks| tasks.expire_timers(crate::arch::cpu::rdtsc()));
+    reschedule();
+}
+
+/// First code a new thread runs (on its own stack, lock held).
+extern "C" fn thread_first_run(frame: &mut TrapFrame) {
+    with(|tasks| tasks.reap(this_cpu()));
+    prepare_return(frame);
+    bkl::release();
+}
+
+/// Work before leaving the kernel for user mode: die if the process is
+/// ending, wait while it is stopped, deliver signals, give way to more
+/// urgent threads. Returns true when the frame must be restored in full
+/// (`iretq`) because a signal handler was set up.
+pub fn prepare_return(frame: &mut TrapFrame) -> bool {
+    let mut full_restore = false;
+    loop {
+        enum Next {
+            Die,
+            Wait,
+            Yield,
+            Go,
+        }
+        let next = with(|tasks| {
+            let cpu = this_cpu();
+            let thread = tasks.current_thread();
+            if thread.kill_pending {
+                return Next::Die;
+            }
+            let pid = thread.pid;
+            if let Some(process) = tasks.processes.get(&pid)
+                && matches!(process.state, ProcessState::Stopped { .. })
+            {
+                tasks.current_thread().state = ThreadState::Stopped;
+                return Next::Wait;
+            }
+            if signal::deliver(tasks, frame) {
+                full_restore = true;
+                return Next::Yield;
+            }
+            if tasks.current_thread().kill_pending {
+                return Next::Die;
+            }
+            if tasks.should_preempt(cpu) { Next::Yield } else { Next::Go }
+        });
+        match next {
+            Next::Die => {
+                with(|tasks| tasks.exit_current_thread(0));
+                reschedule();
+                unreachable!("a dead thread is never scheduled again");
+            }
+            Next::Wait => reschedule(),
+            Next::Yield => {
+                if with(|tasks| tasks.should_preempt(this_cpu())) {
+                    reschedule();
+                }
+                if !full_restore {
+                    continue;
+                }
+                return true;
+            }
+            Next::Go => return full_restore,
+        }
+    }
+}
+
+/// A trap from user mode: faults become signals, the timer drives time
+/// slices and sleeps, then the thread returns to user mode (or another
+/// thread runs).
+pub fn user_trap(frame: &mut TrapFrame) {
+    bkl::acquire();
+    let vector = frame.vector;
+    match vector {
+        0..=31 => signal::user_exception(frame),
+        v => {
+            interrupts::handle(v as u8, frame);
+            if v == u64::from(interrupts::VECTOR_TIMER) {
+                percpu::current().user_ticks.fetch_add(1, Ordering::Relaxed);
+                with(|tasks| {
+                    tasks.expire_timers(crate::arch::cpu::rdtsc());
+                    let thread = tasks.current_thread();
+                    thread.slice_left = thread.slice_left.saturating_sub(1);
+                });
+            }
+        }
+    }
+    prepare_return(frame);
+    bkl::release();
+}

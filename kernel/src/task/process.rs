@@ -1,0 +1,60 @@
+//! A process: address space, threads, children, identity (ids, process
+//! group, session), signal dispositions and its file descriptors.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use cairn_abi::signal::SigAction;
+
+use super::ids::{Pid, Tid};
+use crate::fd::FdTable;
+use crate::vm::AddressSpace;
+
+/// Whether a process runs, is stopped, or has ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessState {
+    Running,
+    /// Stopped by this signal; `reported` once a `waitpid` saw it.
+    Stopped {
+        signal: u8,
+        reported: bool,
+    },
+    /// Ended with this wait status, waiting to be reaped.
+    Zombie {
+        status: u32,
+    },
+}
+
+pub struct Process {
+    pub pid: Pid,
+    pub parent: Pid,
+    pub pgid: Pid,
+    pub sid: Pid,
+    pub uid: u32,
+    pub gid: u32,
+    pub name: String,
+    /// `None` once the process has ended.
+    pub space: Option<Box<AddressSpace>>,
+    pub threads: Vec<Tid>,
+    /// Exit codes of finished threads not yet joined.
+    pub finished_threads: BTreeMap<Tid, i32>,
+    pub children: Vec<Pid>,
+    pub fds: FdTable,
+    pub state: ProcessState,
+    /// Set when the process started to exit with this status.
+    pub exiting: Option<u32>,
+    /// Dispositions of signals 1..=31 (index = signal).
+    pub actions: [SigAction; 32],
+    /// Signals sent to the process as a whole.
+    pub pending: u64,
+    /// Where the next `mmap` without a hint goes (grows down; randomised).
+    pub mmap_top: u64,
+}
+
+impl Process {
+    pub fn space(&mut self) -> &mut AddressSpace {
+        self.space.as_mut().expect("a live process has an address space")
+    }
+}

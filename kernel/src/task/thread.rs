@@ -1,0 +1,129 @@
+//! A thread: its kernel stack (with the user trap frame at the top), saved
+//! kernel context, FPU/SSE save area, TLS base, scheduling and signal state.
+
+use alloc::boxed::Box;
+
+use super::ids::{Pid, Tid};
+use crate::arch::trap::TrapFrame;
+use crate::mm::stacks::{KERNEL_STACK_PAGES, KernelStack, StackError};
+
+/// Where a thread is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThreadState {
+    /// On a run queue.
+    Runnable,
+    /// On a CPU.
+    Running,
+    /// Waiting for an event (child, futex, timer, join).
+    Blocked,
+    /// Its process is stopped by a signal.
+    Stopped,
+    /// Finished; its resources are freed once no CPU runs on its stack.
+    Dead,
+}
+
+/// An `fxsave` area.
+#[repr(C, align(16))]
+pub struct FpuArea(pub [u8; 512]);
+
+impl FpuArea {
+    /// The state `fninit` and a default MXCSR give: x87 control word 0x37f,
+    /// MXCSR 0x1f80 (all exceptions masked, round to nearest).
+    pub fn initial() -> Box<FpuArea> {
+        let mut area = Box::new(FpuArea([0; 512]));
+        area.0[0..2].copy_from_slice(&0x037fu16.to_le_bytes());
+        area.0[24..28].copy_from_slice(&0x1f80u32.to_le_bytes());
+        area
+    }
+}
+
+/// What a blocked thread waits for (so a wake-up can undo the wait).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitReason {
+    Child,
+    Futex(super::FutexKey),
+    Sleep,
+    Join(Tid),
+}
+
+pub struct Thread {
+    pub tid: Tid,
+    pub pid: Pid,
+    pub state: ThreadState,
+    pub priority: usize,
+    /// Timer ticks left in the current time slice.
+    pub slice_left: u32,
+    pub stack: KernelStack,
+    /// Kernel stack pointer saved by the context switch.
+    pub saved_rsp: u64,
+    pub fpu: Box<FpuArea>,
+    pub fs_base: u64,
+    pub signal_mask: u64,
+    /// Signals sent to this thread only (faults).
+    pub pending: u64,
+    /// The process is exiting: die at the next return to user mode.
+    pub kill_pending: bool,
+    pub waiting: Option<WaitReason>,
+    /// Set when a wait ended by timeout.
+    pub timed_out: bool,
+    /// Set when a wait ended because a signal arrived.
+    pub interrupted: bool,
+    /// CPU it last ran on (run-queue placement).
+    pub last_cpu: usize,
+    /// Address of the last user fault (for the crash log line).
+    pub fault_address: u64,
+}
+
+/// Time slice length in timer ticks.
+pub const TIME_SLICE_TICKS: u32 = 2;
+
+impl Thread {
+    /// A thread with a fresh kernel stack and default FPU state; its trap
+    /// frame is zeroed.
+    pub fn new(tid: Tid, pid: Pid, priority: usize) -> Result<Box<Thread>, StackError> {
+        let stack = KernelStack::allocate(KERNEL_STACK_PAGES)?;
+        let thread = Box::new(Thread {
+            tid,
+            pid,
+            state: ThreadState::Runnable,
+            priority,
+            slice_left: TIME_SLICE_TICKS,
+            stack,
+            saved_rsp: 0,
+            fpu: FpuArea::initial(),
+            fs_base: 0,
+            signal_mask: 0,
+            pending: 0,
+            kill_pending: false,
+            waiting: None,
+            timed_out: false,
+            interrupted: false,
+            last_cpu: 0,
+            fault_address: 0,
+        });
+        // SAFETY: the frame lies at the top of the thread's own, freshly
+        // mapped kernel stack.
+        unsafe { core::ptr::write_bytes(thread.frame_address() as *mut u8, 0, size_of::<TrapFrame>()) };
+        Ok(thread)
+    }
+
+    /// Address of the user trap frame at the top of the kernel stack; both
+    /// the syscall and the interrupt entry build it there.
+    pub fn frame_address(&self) -> u64 {
+        self.stack.top.as_u64() - size_of::<TrapFrame>() as u64
+    }
+
+    /// The thread's saved user state.
+    pub fn frame(&mut self) -> &mut TrapFrame {
+        // SAFETY: the frame is on this thread's kernel stack; while the
+        // thread is not running in user mode, only the holder of the big
+        // kernel lock touches it.
+        unsafe { &mut *(self.frame_address() as *mut TrapFrame) }
+    }
+}
+
+impl Drop for Thread {
+    fn drop(&mut self) {
+        self.stack.free();
+    }
+}

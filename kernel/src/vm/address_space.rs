@@ -1,0 +1,518 @@
+//! One process's address space: its top-level page table (sharing the
+//! kernel half with every other space), the list of regions, and the
+//! operations on them.
+
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use cairn_physmem::{FRAME_SIZE, PhysFrame};
+use x86_64::structures::paging::page_table::PageTableEntry;
+use x86_64::structures::paging::{PageTable, PageTableFlags as Flags};
+
+use super::{USER_END, USER_START, tlb};
+use crate::mm::{frames, paging, phys_to_virt};
+
+/// Software PTE bit: the page is shared copy-on-write; writable by the
+/// region but mapped read-only until the first write.
+const COPY_ON_WRITE: Flags = Flags::BIT_9;
+
+/// What a region may be used for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Protection {
+    pub read: bool,
+    pub write: bool,
+    pub execute: bool,
+}
+
+impl Protection {
+    pub const READ_WRITE: Protection = Protection { read: true, write: true, execute: false };
+
+    fn page_flags(self) -> Flags {
+        let mut flags = Flags::PRESENT | Flags::USER_ACCESSIBLE;
+        if self.write {
+            flags |= Flags::WRITABLE;
+        }
+        if !self.execute {
+            flags |= paging::no_execute();
+        }
+        flags
+    }
+
+    fn any(self) -> bool {
+        self.read || self.write || self.execute
+    }
+}
+
+/// Pages of a `MAP_SHARED` mapping, shared by every region mapping it
+/// (across `fork`), filled on first touch.
+#[derive(Debug, Default)]
+pub struct SharedPages {
+    frames: Vec<Option<PhysFrame>>,
+}
+
+impl Drop for SharedPages {
+    fn drop(&mut self) {
+        for frame in self.frames.iter().flatten() {
+            frames::release_user(*frame);
+        }
+    }
+}
+
+/// Where a region's pages come from.
+#[derive(Clone, Debug)]
+pub enum Backing {
+    /// Private to the process: zero-filled on demand, copied on write
+    /// after a fork.
+    Private,
+    /// Shared with every other mapping of the same pages; `first_page` is
+    /// the index of the region's first page within them.
+    Shared { pages: Arc<spin::Mutex<SharedPages>>, first_page: usize },
+}
+
+/// A contiguous range of user addresses with one protection and backing.
+#[derive(Clone, Debug)]
+struct Region {
+    end: u64,
+    protection: Protection,
+    backing: Backing,
+}
+
+/// Why a memory operation failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmError {
+    /// The address range is not page aligned, empty, or outside user space.
+    InvalidRange,
+    /// Part of the range is already mapped (and replacement was not asked).
+    Overlap,
+    /// No region covers the address, or it forbids the access.
+    Fault,
+    OutOfMemory,
+}
+
+/// Identifies an address space (for futex keys and TLB bookkeeping).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AddressSpaceId(pub u64);
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A user address space.
+pub struct AddressSpace {
+    id: AddressSpaceId,
+    root: PhysFrame,
+    regions: BTreeMap<u64, Region>,
+    /// CPUs that currently have this space loaded in CR3.
+    active_cpus: AtomicU64,
+}
+
+fn table(frame_phys: u64) -> &'static mut PageTable {
+    // SAFETY: page-table frames are owned by their address space, reachable
+    // through the direct map, and only touched under the big kernel lock.
+    unsafe { &mut *phys_to_virt(frame_phys).cast::<PageTable>() }
+}
+
+fn page_range_valid(start: u64, len: u64) -> bool {
+    start.is_multiple_of(FRAME_SIZE)
+        && len > 0
+        && len.is_multiple_of(FRAME_SIZE)
+        && start >= USER_START
+        && start.checked_add(len).is_some_and(|end| end <= USER_END)
+}
+
+fn frame_of(entry: &PageTableEntry) -> PhysFrame {
+    PhysFrame::containing_address(entry.addr().as_u64())
+}
+
+impl AddressSpace {
+    /// An empty address space sharing the kernel half.
+    pub fn new() -> Result<AddressSpace, VmError> {
+        let root = frames::allocate_zeroed().ok_or(VmError::OutOfMemory)?;
+        let kernel_root = table(paging::kernel_root());
+        let root_table = table(root.start_address());
+        for index in 256..512 {
+            root_table[index] = kernel_root[index].clone();
+        }
+        Ok(AddressSpace {
+            id: AddressSpaceId(NEXT_ID.fetch_add(1, Ordering::Relaxed)),
+            root,
+            regions: BTreeMap::new(),
+            active_cpus: AtomicU64::new(0),
+        })
+    }
+
+    pub fn id(&self) -> AddressSpaceId {
+        self.id
+    }
+
+    /// Physical address of the top-level table (for CR3).
+    pub fn root(&self) -> u64 {
+        self.root.start_address()
+    }
+
+    /// Records that `cpu` loaded (or unloaded) this space.
+    pub fn set_active(&self, cpu: u32, active: bool) {
+        let bit = 1u64 << (cpu % 64);
+        if active {
+            self.active_cpus.fetch_or(bit, Ordering::Relaxed);
+        } else {
+            self.active_cpus.fetch_and(!bit, Ordering::Relaxed);
+        }
+    }
+
+    /// The leaf entry for `address`, creating intermediate tables if asked.
+    fn leaf(&mut self, address: u64, create: bool) -> Result<Option<&'static mut PageTableEntry>, VmError> {
+        let indices = [(address >> 39) & 511, (address >> 30) & 511, (address >> 21) & 511, (address >> 12) & 511];
+        let mut current = table(self.root.start_address());
+        for &index in &indices[..3] {
+            let entry = &mut current[index as usize];
+            if entry.is_unused() {
+                if !create {
+                    return Ok(None);
+                }
+                let frame = frames::allocate_zeroed().ok_or(VmError::OutOfMemory)?;
+                entry.set_addr(
+                    x86_64::PhysAddr::new(frame.start_address()),
+                    Flags::PRESENT | Flags::WRITABLE | Flags::USER_ACCESSIBLE,
+                );
+            }
+            current = table(entry.addr().as_u64());
+        }
+        Ok(Some(&mut current[indices[3] as usize]))
+    }
+
+    fn region_at(&self, address: u64) -> Option<(u64, &Region)> {
+        self.regions.range(..=address).next_back().filter(|(_, r)| address < r.end).map(|(s, r)| (*s, r))
+    }
+
+    /// Whether any region overlaps `start..end`.
+    fn overlaps(&self, start: u64, end: u64) -> bool {
+        self.regions.range(..end).next_back().is_some_and(|(_, r)| r.end > start)
+    }
+
+    /// Adds a region; fails if the range is invalid or overlaps another.
+    pub fn map(&mut self, start: u64, len: u64, protection: Protection, backing: Backing) -> Result<(), VmError> {
+        if !page_range_valid(start, len) {
+            return Err(VmError::InvalidRange);
+        }
+        if self.overlaps(start, start + len) {
+            return Err(VmError::Overlap);
+        }
+        self.regions.insert(start, Region { end: start + len, protection, backing });
+        Ok(())
+    }
+
+    /// Finds a free, page-aligned range of `len` bytes below `below`,
+    /// searching downwards (the mmap area grows down from its random base).
+    pub fn find_free(&self, len: u64, below: u64) -> Option<u64> {
+        let mut candidate_end = below.min(USER_END);
+        for (&start, region) in self.regions.range(..candidate_end).rev() {
+            if region.end <= candidate_end && candidate_end - region.end >= len {
+                return Some(candidate_end - len);
+            }
+            candidate_end = candidate_end.min(start);
+        }
+        candidate_end.checked_sub(len).filter(|s| *s >= USER_START)
+    }
+
+    /// Splits regions so that `address` is a region boundary.
+    fn split_at(&mut self, address: u64) {
+        let Some((start, region)) = self.region_at(address) else { return };
+        if start == address {
+            return;
+        }
+        let mut upper = region.clone();
+        if let Backing::Shared { first_page, .. } = &mut upper.backing {
+            *first_page += ((address - start) / FRAME_SIZE) as usize;
+        }
+        if let Some(lower) = self.regions.get_mut(&start) {
+            lower.end = address;
+        }
+        self.regions.insert(address, upper);
+    }
+
+    /// Removes every mapping in `start..start+len` and returns the frames.
+    pub fn unmap(&mut self, start: u64, len: u64) -> Result<(), VmError> {
+        if !page_range_valid(start, len) {
+            return Err(VmError::InvalidRange);
+        }
+        let end = start + len;
+        self.split_at(start);
+        self.split_at(end);
+        let starts: Vec<u64> = self.regions.range(start..end).map(|(s, _)| *s).collect();
+        for region_start in starts {
+            if let Some(region) = self.regions.remove(&region_start) {
+                self.unmap_pages(region_start, region.end);
+            }
+        }
+        self.flush_tlb();
+        Ok(())
+    }
+
+    fn unmap_pages(&mut self, start: u64, end: u64) {
+        let mut page = start;
+        while page < end {
+            if let Ok(Some(entry)) = self.leaf(page, false)
+                && !entry.is_unused()
+            {
+                frames::release_user(frame_of(entry));
+                entry.set_unused();
+            }
+            page += FRAME_SIZE;
+        }
+    }
+
+    /// Changes the protection of every region in `start..start+len`; the
+    /// whole range must be mapped.
+    pub fn protect(&mut self, start: u64, len: u64, protection: Protection) -> Result<(), VmError> {
+        if !page_range_valid(start, len) {
+            return Err(VmError::InvalidRange);
+        }
+        let end = start + len;
+        let mut covered = start;
+        for (&s, r) in self.regions.range(..end) {
+            if r.end <= covered {
+                continue;
+            }
+            if s > covered {
+                break;
+            }
+            covered = r.end;
+        }
+        if covered < end {
+            return Err(VmError::Fault);
+        }
+        self.split_at(start);
+        self.split_at(end);
+        let starts: Vec<u64> = self.regions.range(start..end).map(|(s, _)| *s).collect();
+        for region_start in starts {
+            let Some(region) = self.regions.get_mut(&region_start) else { continue };
+            region.protection = protection;
+            let region_end = region.end;
+            let mut page = region_start;
+            while page < region_end {
+                if let Ok(Some(entry)) = self.leaf(page, false)
+                    && !entry.is_unused()
+                {
+                    let cow = entry.flags().contains(COPY_ON_WRITE);
+                    let mut flags = protection.page_flags();
+                    if cow {
+                        flags = (flags - Flags::WRITABLE) | COPY_ON_WRITE;
+                    }
+                    if protection.any() {
+                        entry.set_flags(flags);
+                    } else {
+                        // PROT_NONE: keep the frame, but make it inaccessible.
+                        entry.set_flags((flags - Flags::PRESENT) | Flags::BIT_10);
+                    }
+                }
+                page += FRAME_SIZE;
+            }
+        }
+        self.flush_tlb();
+        Ok(())
+    }
+
+    /// Resolves a page fault at `address` (demand zero, shared pages,
+    /// copy on write). `Err(Fault)` means the access is not allowed.
+    pub fn handle_fault(&mut self, address: u64, write: bool, execute: bool) -> Result<(), VmError> {
+        if address >= USER_END {
+            return Err(VmError::Fault);
+        }
+        let (region_start, region) = self.region_at(address).ok_or(VmError::Fault)?;
+        let protection = region.protection;
+        let allowed = if execute {
+            protection.execute
+        } else if write {
+            protection.write
+        } else {
+            protection.read || protection.write || protection.execute
+        };
+        if !allowed {
+            return Err(VmError::Fault);
+        }
+        let backing = region.backing.clone();
+        let page = address & !(FRAME_SIZE - 1);
+        let entry = self.leaf(page, true)?.ok_or(VmError::OutOfMemory)?;
+        if entry.is_unused() {
+            let frame = match &backing {
+                Backing::Private => frames::allocate_user().ok_or(VmError::OutOfMemory)?,
+                Backing::Shared { pages, first_page } => {
+                    let index = first_page + ((page - region_start) / FRAME_SIZE) as usize;
+                    let mut pages = pages.lock();
+                    if pages.frames.len() <= index {
+                        pages.frames.resize(index + 1, None);
+                    }
+                    let frame = match pages.frames[index] {
+                        Some(frame) => frame,
+                        None => {
+                            let frame = frames::allocate_user().ok_or(VmError::OutOfMemory)?;
+                            pages.frames[index] = Some(frame);
+                            frame
+                        }
+                    };
+                    frames::share_user(frame);
+                    frame
+                }
+            };
+            entry.set_addr(x86_64::PhysAddr::new(frame.start_address()), protection.page_flags());
+            return Ok(());
+        }
+        if write && entry.flags().contains(COPY_ON_WRITE) {
+            let old = frame_of(entry);
+            let frame = if frames::user_refs(old) == 1 {
+                old
+            } else {
+                let copy = frames::allocate_user().ok_or(VmError::OutOfMemory)?;
+                // SAFETY: both frames are in the direct map; `copy` is new.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(
+                        phys_to_virt(old.start_address()),
+                        phys_to_virt(copy.start_address()),
+                        FRAME_SIZE as usize,
+                    )
+                };
+                frames::release_user(old);
+                copy
+            };
+            entry.set_addr(x86_64::PhysAddr::new(frame.start_address()), protection.page_flags());
+            tlb::flush_page(page);
+            self.flush_tlb();
+            return Ok(());
+        }
+        // Present and allowed: another CPU resolved it, or a stale TLB entry.
+        tlb::flush_page(page);
+        Ok(())
+    }
+
+    /// A copy for a forked child: shared regions share their pages,
+    /// private pages become copy-on-write in both spaces.
+    pub fn fork(&mut self) -> Result<AddressSpace, VmError> {
+        let mut child = AddressSpace::new()?;
+        let regions: Vec<(u64, Region)> = self.regions.iter().map(|(s, r)| (*s, r.clone())).collect();
+        for (start, region) in regions {
+            let shared = matches!(region.backing, Backing::Shared { .. });
+            let mut page = start;
+            while page < region.end {
+                if let Some(entry) = self.leaf(page, false)?
+                    && !entry.is_unused()
+                {
+                    let frame = frame_of(entry);
+                    let mut flags = entry.flags();
+                    if !shared && flags.contains(Flags::WRITABLE) {
+                        flags = (flags - Flags::WRITABLE) | COPY_ON_WRITE;
+                        entry.set_flags(flags);
+                    }
+                    frames::share_user(frame);
+                    let child_entry = child.leaf(page, true)?.ok_or(VmError::OutOfMemory)?;
+                    child_entry.set_addr(x86_64::PhysAddr::new(frame.start_address()), flags);
+                }
+                page += FRAME_SIZE;
+            }
+            child.regions.insert(start, region);
+        }
+        self.flush_tlb();
+        Ok(child)
+    }
+
+    /// Copies user memory at `address` into `buffer`.
+    pub fn read(&mut self, address: u64, buffer: &mut [u8]) -> Result<(), VmError> {
+        let mut done = 0;
+        self.for_each_chunk(address, buffer.len(), false, |phys, offset, len| {
+            // SAFETY: `phys..phys+len` is a mapped user frame in the direct map.
+            unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(phys), buffer[offset..].as_mut_ptr(), len) };
+            done += len;
+        })?;
+        Ok(())
+    }
+
+    /// Copies `data` into user memory at `address` (as the user would write it).
+    pub fn write(&mut self, address: u64, data: &[u8]) -> Result<(), VmError> {
+        self.for_each_chunk(address, data.len(), true, |phys, offset, len| {
+            // SAFETY: `phys..phys+len` is a mapped, writable user frame.
+            unsafe { core::ptr::copy_nonoverlapping(data[offset..].as_ptr(), phys_to_virt(phys), len) };
+        })
+    }
+
+    /// Walks `address..address+len` page by page, faulting pages in with the
+    /// user's permissions, and calls `f(physical address, offset, length)`.
+    fn for_each_chunk(
+        &mut self,
+        address: u64,
+        len: usize,
+        write: bool,
+        mut f: impl FnMut(u64, usize, usize),
+    ) -> Result<(), VmError> {
+        let end = address.checked_add(len as u64).ok_or(VmError::Fault)?;
+        if end > USER_END {
+            return Err(VmError::Fault);
+        }
+        let mut offset = 0usize;
+        while offset < len {
+            let current = address + offset as u64;
+            let in_page = (FRAME_SIZE - current % FRAME_SIZE).min((len - offset) as u64) as usize;
+            let phys = self.translate_for(current, write)?;
+            f(phys, offset, in_page);
+            offset += in_page;
+        }
+        Ok(())
+    }
+
+    /// The physical address behind `address`, faulting it in as a user
+    /// access of this kind would.
+    pub fn translate_for(&mut self, address: u64, write: bool) -> Result<u64, VmError> {
+        for _ in 0..2 {
+            if let Some(entry) = self.leaf(address, false)?
+                && entry.flags().contains(Flags::PRESENT | Flags::USER_ACCESSIBLE)
+                && (!write || entry.flags().contains(Flags::WRITABLE))
+            {
+                return Ok(entry.addr().as_u64() + address % FRAME_SIZE);
+            }
+            self.handle_fault(address, write, false)?;
+        }
+        Err(VmError::Fault)
+    }
+
+    /// Whether the region containing `address` is shared (`MAP_SHARED`).
+    pub fn is_shared(&self, address: u64) -> bool {
+        self.region_at(address).is_some_and(|(_, r)| matches!(r.backing, Backing::Shared { .. }))
+    }
+
+    /// Flushes stale translations of this space on every CPU using it.
+    fn flush_tlb(&self) {
+        tlb::shootdown(self.active_cpus.load(Ordering::Relaxed));
+    }
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        let root = table(self.root.start_address());
+        for l4 in 0..256 {
+            if root[l4].is_unused() {
+                continue;
+            }
+            let pdpt = table(root[l4].addr().as_u64());
+            for l3 in 0..512 {
+                if pdpt[l3].is_unused() {
+                    continue;
+                }
+                let pd = table(pdpt[l3].addr().as_u64());
+                for l2 in 0..512 {
+                    if pd[l2].is_unused() {
+                        continue;
+                    }
+                    let pt = table(pd[l2].addr().as_u64());
+                    for l1 in 0..512 {
+                        if !pt[l1].is_unused() {
+                            frames::release_user(frame_of(&pt[l1]));
+                        }
+                    }
+                    let _ = frames::free(frame_of(&pd[l2]));
+                }
+                let _ = frames::free(frame_of(&pdpt[l3]));
+            }
+            let _ = frames::free(frame_of(&root[l4]));
+        }
+        let _ = frames::free(self.root);
+    }
+}
