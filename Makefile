@@ -7,12 +7,21 @@ KERNEL_TARGET_DIR := $(BUILD)/target-kernel
 KERNEL_ELF := $(BUILD)/kernel.elf
 ISO := $(BUILD)/cairn.iso
 HARNESS := target/x86_64-unknown-linux-gnu/release/harness
+MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
+USER_TARGET_DIR := $(BUILD)/target-user
+USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
+INITFS := $(BUILD)/initfs.img
+USER_PROGRAMS := init hello true utest ubench
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
+# User programs are static PIEs; the kernel applies their relative relocations.
+USER_RUSTFLAGS := -C relocation-model=pie -C link-arg=-nostartfiles -C link-arg=-nostdlib \
+	-C link-arg=-static-pie -C link-arg=-Wl,--no-dynamic-linker -C link-arg=-Wl,-z,max-page-size=4096 \
+	-C force-frame-pointers=yes
 
 HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
 
-.PHONY: all deps kernel harness iso run test bench clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso run test bench clean fmt clippy host-test
 
 all: iso
 
@@ -24,23 +33,33 @@ kernel:
 	@mkdir -p $(BUILD)
 	cp $(KERNEL_TARGET_DIR)/x86_64-unknown-linux-gnu/release/kernel $(KERNEL_ELF)
 
-harness:
-	$(CARGO) build --release -p cairn-harness
+userspace:
+	RUSTFLAGS="$(USER_RUSTFLAGS)" $(CARGO) build --release $(USER_PROGRAMS:%=-p %) --target-dir $(USER_TARGET_DIR)
 
-iso: deps kernel harness
-	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(ISO)
+harness:
+	$(CARGO) build --release -p cairn-harness -p cairn-mkinitfs
+
+# The initfs: every user program under /bin, plus broken variants of
+# /bin/true under /test/elf for the ELF loader tests.
+initfs: userspace harness
+	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
+		--bad-elves $(USER_BIN)/true:/test/elf
+
+iso: deps kernel initfs
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(ISO) --module $(INITFS):initfs
 
 run: iso
 	$(HARNESS) run --iso $(ISO)
 
 host-test:
-	$(CARGO) test --workspace
+	$(CARGO) test
+	$(CARGO) test -p cairn-rt
 
-test: deps kernel harness host-test
-	$(HARNESS) test --kernel $(KERNEL_ELF)
+test: deps kernel initfs host-test
+	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
 
-bench: deps kernel harness
-	$(HARNESS) bench --kernel $(KERNEL_ELF)
+bench: deps kernel initfs
+	$(HARNESS) bench --kernel $(KERNEL_ELF) --module $(INITFS):initfs
 
 fmt:
 	$(CARGO) fmt --all
@@ -48,6 +67,7 @@ fmt:
 clippy:
 	$(CARGO) clippy --workspace -- -D warnings
 	RUSTFLAGS="$(KERNEL_RUSTFLAGS)" $(CARGO) clippy --release -p cairn-kernel --target-dir $(KERNEL_TARGET_DIR) -- -D warnings
+	RUSTFLAGS="$(USER_RUSTFLAGS)" $(CARGO) clippy --release -p cairn-rt $(USER_PROGRAMS:%=-p %) --target-dir $(USER_TARGET_DIR) -- -D warnings
 
 clean:
 	rm -rf $(BUILD) target

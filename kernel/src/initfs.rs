@@ -28,7 +28,7 @@ pub fn init(info: &BootInfo) -> bool {
             true
         }
         Err(e) => {
-            log::warn!("initfs: malformed image ({e:?}); no user space");
+            log::warn!("initfs: malformed image ({e}); no user space");
             false
         }
     }

@@ -186,7 +186,10 @@ impl TrapFrame {
 /// (which may switch threads or deliver signals before returning); traps
 /// in the kernel are exceptions (fatal) or interrupts taken while idle.
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
-    if frame.from_user() {
+    /// NMI, double fault and machine check are machine-level events, not
+    /// faults of the interrupted program.
+    const MACHINE_EVENTS: [u64; 3] = [2, 8, 18];
+    if frame.from_user() && !MACHINE_EVENTS.contains(&frame.vector) {
         crate::task::user_trap(frame);
         return;
     }

@@ -364,6 +364,9 @@ pub fn sysinfo(kind: usize, buffer: usize, len: usize) -> Result<usize> {
             })
             .collect(),
     };
+    if len == 0 {
+        return Ok(bytes.len());
+    }
     if len < bytes.len() {
         return Err(errno(error::EINVAL));
     }

@@ -130,6 +130,14 @@ pub fn deliver(tasks: &mut Tasks, frame: &mut TrapFrame) -> bool {
 
 /// Size of the x86-64 red zone below a user stack pointer.
 const RED_ZONE: u64 = 128;
+/// The interrupted code's FPU/SSE state (an `fxsave` image) follows the
+/// register frame, 16-byte aligned, so a handler may use SSE freely.
+const FPU_OFFSET: u64 = size_of::<SignalFrame>().next_multiple_of(16) as u64;
+const SIGNAL_FRAME_BYTES: u64 = FPU_OFFSET + 512;
+/// MXCSR bits a user may set (all but the reserved upper half and DAZ,
+/// which not every CPU has); others would make `fxrstor` fault.
+const MXCSR_USER_BITS: u32 = 0xffbf;
+const MXCSR_OFFSET: usize = 24;
 
 fn push_handler_frame(
     tasks: &mut Tasks,
@@ -161,13 +169,15 @@ fn push_handler_frame(
         mask: old_mask,
         signal: sig as u64,
     };
-    let base = frame.rsp.checked_sub(RED_ZONE + size_of::<SignalFrame>() as u64).ok_or(())? & !15;
+    let base = frame.rsp.checked_sub(RED_ZONE + SIGNAL_FRAME_BYTES).ok_or(())? & !15;
     let return_slot = base.checked_sub(8).ok_or(())?;
     // SAFETY: `SignalFrame` is plain old data; its bytes are copied out.
     let bytes =
         unsafe { core::slice::from_raw_parts(&saved as *const SignalFrame as *const u8, size_of::<SignalFrame>()) };
+    let fpu = tasks.current_thread().fpu.0;
     let space = tasks.current_process().space();
     space.write(base, bytes).map_err(|_| ())?;
+    space.write(base + FPU_OFFSET, &fpu).map_err(|_| ())?;
     space.write(return_slot, &(restorer as u64).to_le_bytes()).map_err(|_| ())?;
     frame.rsp = return_slot;
     frame.rip = handler as u64;
@@ -185,10 +195,16 @@ pub fn sigreturn(tasks: &mut Tasks, frame: &mut TrapFrame) {
     let bytes =
         unsafe { core::slice::from_raw_parts_mut(&mut saved as *mut SignalFrame as *mut u8, size_of::<SignalFrame>()) };
     let pid = tasks.current_pid();
-    if tasks.current_process().space().read(frame.rsp, bytes).is_err() || saved.rip >= USER_END {
+    let mut fpu = [0u8; 512];
+    let space = tasks.current_process().space();
+    let readable = space.read(frame.rsp, bytes).is_ok() && space.read(frame.rsp + FPU_OFFSET, &mut fpu).is_ok();
+    if !readable || saved.rip >= USER_END {
         tasks.begin_exit(pid, wait::signaled(SIGSEGV as u8));
         return;
     }
+    let mxcsr = u32::from_le_bytes(fpu[MXCSR_OFFSET..MXCSR_OFFSET + 4].try_into().expect("4 bytes")) & MXCSR_USER_BITS;
+    fpu[MXCSR_OFFSET..MXCSR_OFFSET + 4].copy_from_slice(&mxcsr.to_le_bytes());
+    tasks.current_thread().fpu.0 = fpu;
     frame.rax = saved.rax;
     frame.rbx = saved.rbx;
     frame.rcx = saved.rcx;

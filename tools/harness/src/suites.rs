@@ -61,9 +61,11 @@ pub struct Suite {
 }
 
 impl Suite {
-    /// Whether the command line asks the kernel to run its self-tests.
+    /// Whether the command line asks for the kernel's self tests
+    /// (`test=kernel`) or the user-space test suite (`test=user`); both end
+    /// with `SELFTEST DONE` and the exit port.
     pub fn runs_selftests(&self) -> bool {
-        self.cmdline.split(|b| b.is_ascii_whitespace()).any(|w| w == b"test=kernel")
+        self.cmdline.split(|b| b.is_ascii_whitespace()).any(|w| w == b"test=kernel" || w == b"test=user")
     }
 
     /// The names of the harness checks, in the order they are reported.
@@ -89,6 +91,8 @@ const fn secs(s: u64) -> Duration {
 }
 
 const SELFTEST: &[u8] = b"test=kernel";
+/// The user-space test program runs as init; its exit ends the machine.
+const USER_TESTS: &[u8] = b"test=user init=/bin/utest";
 
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
@@ -164,6 +168,20 @@ pub const SUITES: &[Suite] = &[
                    \"unterminated 'single $HOME;echo \\ {x} #not-a-comment",
         timeout: secs(90),
         checks: &[Check::WarnMentions { name: "cmdline-warning", needles: &["cmdline", "command line"] }],
+    },
+    Suite {
+        name: "user-bios-2cpu",
+        machine: bios("pc", 2, "512M"),
+        cmdline: USER_TESTS,
+        timeout: secs(600),
+        checks: &[Check::LogContains { name: "init-started", needle: "init: started" }],
+    },
+    Suite {
+        name: "user-uefi-4cpu",
+        machine: uefi(4, "1G"),
+        cmdline: USER_TESTS,
+        timeout: secs(600),
+        checks: &[Check::LogContains { name: "init-started", needle: "init: started" }],
     },
     Suite {
         name: "exception-report",

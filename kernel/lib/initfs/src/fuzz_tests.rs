@@ -49,7 +49,8 @@ fn mutate(rng: &mut Rng, image: &mut Vec<u8>, metadata_len: usize) {
         5 => {
             image.truncate(rng.below(len + 1) as usize);
             if rng.chance(50) && image.len() >= HEADER_LEN {
-                put_u32(image, 28, image.len() as u32);
+                let len = image.len() as u32;
+                put_u32(image, 28, len);
             }
         }
         // Extend, mostly by whole pages and with the recorded length fixed.
@@ -57,7 +58,8 @@ fn mutate(rng: &mut Rng, image: &mut Vec<u8>, metadata_len: usize) {
             let extra = if rng.chance(70) { PAGE_SIZE * (1 + rng.below(2) as usize) } else { rng.below(9000) as usize };
             image.resize(image.len() + extra, rng.next_u64() as u8);
             if rng.chance(80) && image.len() >= HEADER_LEN {
-                put_u32(image, 28, image.len() as u32);
+                let len = image.len() as u32;
+                put_u32(image, 28, len);
             }
         }
     }
@@ -109,5 +111,5 @@ fn mutated_images_never_panic() {
         }
     }
     assert!(accepted > ROUNDS / 20, "only {accepted} mutated images were valid");
-    assert!(errors.len() >= 15, "too few kinds of error reached: {errors:#?}");
+    assert!(errors.len() >= 20, "too few kinds of error reached: {errors:#?}");
 }

@@ -5,7 +5,7 @@
 //! [`Initfs::parse`] checks an image completely up front, so that every later accessor
 //! ([`Initfs::lookup`], [`Initfs::iter`], [`Initfs::read_dir`]) is infallible; nothing in the
 //! reader panics or allocates on any input. The reader is `#![no_std]` without `alloc` and
-//! depends only on `core`. With the cargo feature `writer`, [`InitfsBuilder`] (which uses
+//! depends only on `core`. With the cargo feature `writer`, `InitfsBuilder` (which uses
 //! `alloc`) builds images; host tools such as `mkinitfs` use it.
 //!
 //! # Format (version 1)

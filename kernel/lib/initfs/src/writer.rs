@@ -207,3 +207,22 @@ fn page_round_up(len: u64) -> u64 {
 fn to_u32(value: usize) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The size limit, which needs images too large to build in a test.
+
+    use super::*;
+
+    #[test]
+    fn builder_refuses_images_over_4_gib() {
+        let mut builder = InitfsBuilder::new();
+        assert_eq!(builder.reserve(["/big"].into_iter(), MAX_IMAGE_LEN), Err(BuildError::TooLarge));
+        let room = MAX_IMAGE_LEN - PAGE_SIZE as u64;
+        assert_eq!(builder.reserve(["/big"].into_iter(), room), Ok(()));
+        assert_eq!(builder.reserve(["/x"].into_iter(), PAGE_SIZE as u64), Err(BuildError::TooLarge));
+        assert_eq!(builder.add_file("/y", "1", false), Err(BuildError::TooLarge));
+        assert_eq!(builder.add_file("/y", "", false), Ok(()), "an empty file takes no data page");
+        assert_eq!(builder.add_dir("/more"), Ok(()), "metadata still fits in the first page");
+    }
+}

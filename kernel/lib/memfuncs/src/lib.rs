@@ -1,6 +1,6 @@
 //! The C memory primitives that the prebuilt `core`/`alloc` call but do not
 //! provide on a freestanding host-target build: `memcpy`, `memmove`, `memset`,
-//! `memcmp` and `bcmp`, plus the never-called unwinding symbols the prebuilt
+//! `memcmp`, `bcmp` and `strlen`, plus the never-called unwinding symbols the prebuilt
 //! libraries reference.
 //!
 //! Linked into the kernel and (later) every user program. Depends on nothing.
@@ -106,4 +106,19 @@ pub extern "C" fn _Unwind_Resume() -> ! {
     loop {
         core::hint::spin_loop();
     }
+}
+
+/// Length of the NUL-terminated string at `s`.
+///
+/// # Safety
+/// `s` must point to a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn strlen(s: *const u8) -> usize {
+    let mut len = 0;
+    // SAFETY: the caller guarantees a terminating NUL, so every byte read
+    // up to it is inside the string.
+    while unsafe { *s.add(len) } != 0 {
+        len += 1;
+    }
+    len
 }

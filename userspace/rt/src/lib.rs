@@ -1,0 +1,71 @@
+//! `cairn-rt`: the runtime every Cairn user program links. It owns the
+//! process entry point (`_start`), the global allocator, the panic handler
+//! and a `std`-like API over Cairn's system calls: [`io`], [`env`], [`fs`],
+//! [`process`], [`thread`], [`sync`], [`time`], [`signal`] and the raw
+//! [`sys`] layer.
+//!
+//! A program is a `#![no_std] #![no_main]` binary that depends on this crate
+//! and names its `main` with [`main!`]:
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//! use cairn_rt::println;
+//! cairn_rt::main!(main);
+//! fn main() { println!("hi"); }
+//! ```
+//!
+//! Depends on `cairn-abi` (the only definition of the system call ABI),
+//! `cairn-memfuncs` (the C memory primitives), `talc` and `lock_api`
+//! (allocator and its lock interface), `core` and `alloc`.
+//!
+//! The parts that only make sense inside a Cairn process (`_start`, the
+//! panic handler, `#[global_allocator]`) are compiled out under `cfg(test)`,
+//! so the pure logic (start-up stack parsing, wait statuses, environment
+//! handling) runs as ordinary host unit tests.
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+#[cfg(not(test))]
+use cairn_memfuncs as _;
+
+pub mod env;
+pub mod error;
+pub mod fs;
+mod heap;
+pub mod io;
+pub mod process;
+pub mod signal;
+#[cfg(not(test))]
+mod start;
+mod startup;
+pub mod sync;
+pub mod sys;
+pub mod thread;
+pub mod time;
+mod tls;
+
+pub use alloc::boxed::Box;
+pub use alloc::string::{String, ToString};
+pub use alloc::vec::Vec;
+pub use alloc::{borrow, collections, format, rc, vec};
+
+pub use cairn_abi as abi;
+pub use error::{Error, Result};
+
+/// Names the program's `main` function. It may return `()`, an `i32` exit
+/// code, or `Result<(), E>` with `E: Debug` (an error is printed to stderr
+/// as `Error: {e:?}` and the process exits with 1).
+#[macro_export]
+macro_rules! main {
+    ($main:path) => {
+        /// The program entry called by `cairn-rt`'s `_start`.
+        #[unsafe(no_mangle)]
+        extern "C" fn __cairn_rt_main() -> i32 {
+            $crate::process::Termination::report($main())
+        }
+    };
+}

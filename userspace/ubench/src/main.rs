@@ -1,0 +1,293 @@
+//! `ubench`: user-space micro-benchmarks for `make bench`. Each prints one
+//! line `BENCH <name> <cycles> cycles <ns> ns`: the median cost of one
+//! operation in TSC cycles over many samples, converted to nanoseconds with
+//! the TSC rate measured against `CLOCK_MONOTONIC` over the same run. Exits
+//! with 0, or 1 if a benchmark could not run (the reason goes to stderr).
+//!
+//! The switch benchmarks cannot pin threads to one CPU (the ABI has no
+//! affinity call): with several CPUs the two sides may run on different
+//! CPUs, and the figure is then a cross-CPU hand-off rather than a pure
+//! context switch.
+//!
+//! Depends only on `cairn-rt`.
+#![no_std]
+#![no_main]
+
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use cairn_rt::abi::error::ETIMEDOUT;
+use cairn_rt::process::{self, Command, ForkResult, WaitTarget, fork, waitpid};
+use cairn_rt::sync::Arc;
+use cairn_rt::sys::{self, MapFlags, PAGE_SIZE, Syscall, map_anonymous};
+use cairn_rt::time::{Duration, Instant};
+use cairn_rt::{Error, String, Vec, eprintln, format, println, thread};
+
+cairn_rt::main!(main);
+
+/// Why a benchmark could not run.
+enum BenchError {
+    /// A system call failed.
+    Os(&'static str, Error),
+    /// A child ended badly.
+    Child(String),
+    /// The other side of a ping-pong stopped answering.
+    NoAnswer,
+}
+
+impl core::fmt::Display for BenchError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            BenchError::Os(what, e) => write!(f, "{what}: {e}"),
+            BenchError::Child(why) => f.write_str(why),
+            BenchError::NoAnswer => write!(f, "the other side did not answer within {PATIENCE:?}"),
+        }
+    }
+}
+
+/// Tags a runtime error with the operation.
+fn op<T>(what: &'static str, r: cairn_rt::Result<T>) -> Result<T, BenchError> {
+    r.map_err(|e| BenchError::Os(what, e))
+}
+
+fn rdtsc() -> u64 {
+    // SAFETY: `rdtsc` only reads the time-stamp counter.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+/// Runs `samples` samples of `batch` operations each (after a short warm-up)
+/// and prints the median cost of one operation; `per_op` divides further
+/// when one call performs several operations (a ping-pong round is two
+/// switches).
+fn bench(
+    name: &str,
+    samples: usize,
+    batch: u64,
+    per_op: u64,
+    mut f: impl FnMut() -> Result<(), BenchError>,
+) -> Result<(), BenchError> {
+    for _ in 0..3 {
+        f()?;
+    }
+    let mut costs: Vec<u64> = Vec::with_capacity(samples);
+    let start = Instant::now();
+    let tsc_start = rdtsc();
+    for _ in 0..samples {
+        let t = rdtsc();
+        for _ in 0..batch {
+            f()?;
+        }
+        costs.push((rdtsc() - t) / (batch * per_op));
+    }
+    let ns_total = start.elapsed().as_nanos();
+    let tsc_total = u128::from(rdtsc() - tsc_start).max(1);
+    costs.sort_unstable();
+    let cycles = costs[costs.len() / 2];
+    let ns = u128::from(cycles) * ns_total / tsc_total;
+    println!("BENCH {name} {cycles} cycles {ns} ns");
+    Ok(())
+}
+
+fn null_syscall() -> Result<(), BenchError> {
+    bench("null_syscall", 200, 100, 1, || {
+        // SAFETY: getpid has no arguments and no effects.
+        op("getpid", unsafe { sys::syscall0(Syscall::Getpid as usize) })?;
+        Ok(())
+    })
+}
+
+/// Reaps `pid`, which must exit with 0.
+fn expect_success(pid: process::Pid) -> Result<(), BenchError> {
+    match op("waitpid", waitpid(WaitTarget::Pid(pid), 0))? {
+        Some((_, status)) if status.success() => Ok(()),
+        other => Err(BenchError::Child(format!("child {pid}: {other:?}"))),
+    }
+}
+
+fn fork_exec_wait() -> Result<(), BenchError> {
+    bench("fork_exec_wait", 30, 1, 1, || match op("fork", fork())? {
+        ForkResult::Child => {
+            let err = process::exec("/bin/true", &["/bin/true"], &[] as &[&str]);
+            eprintln!("ubench: exec /bin/true: {err}");
+            process::exit(127)
+        }
+        ForkResult::Parent { child } => expect_success(child),
+    })
+}
+
+fn spawn_wait() -> Result<(), BenchError> {
+    let mut cmd = Command::new("/bin/true");
+    bench("spawn_wait", 30, 1, 1, || {
+        let status = op("spawn", cmd.status())?;
+        if status.success() { Ok(()) } else { Err(BenchError::Child(format!("/bin/true: {status}"))) }
+    })
+}
+
+fn thread_create_join() -> Result<(), BenchError> {
+    bench("thread_create_join", 200, 1, 1, || op("join", op("spawn", thread::Builder::new().spawn(|| ()))?.join()))
+}
+
+/// Ping-pong word values.
+const MAIN_TURN: u32 = 0;
+const OTHER_TURN: u32 = 1;
+const STOP: u32 = 2;
+/// How long one side waits for the other before giving up.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Sleeps on `word` while it holds `value`; `Err` if nobody answers.
+fn futex_wait_while(word: &AtomicU32, value: u32) -> Result<(), BenchError> {
+    while word.load(Ordering::Acquire) == value {
+        match sys::futex_wait(word, value, Some(PATIENCE)) {
+            Err(e) if e.errno() == Some(ETIMEDOUT) => return Err(BenchError::NoAnswer),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn thread_switch_futex() -> Result<(), BenchError> {
+    let word = Arc::new(AtomicU32::new(MAIN_TURN));
+    let theirs = word.clone();
+    let other = op(
+        "spawn",
+        thread::Builder::new().spawn(move || -> Result<(), BenchError> {
+            loop {
+                futex_wait_while(&theirs, MAIN_TURN)?;
+                if theirs.load(Ordering::Acquire) == STOP {
+                    return Ok(());
+                }
+                theirs.store(MAIN_TURN, Ordering::Release);
+                op("futex_wake", sys::futex_wake(&theirs, 1))?;
+            }
+        }),
+    )?;
+    let result = bench("thread_switch_futex", 200, 10, 2, || {
+        word.store(OTHER_TURN, Ordering::Release);
+        op("futex_wake", sys::futex_wake(&word, 1))?;
+        futex_wait_while(&word, OTHER_TURN)
+    });
+    word.store(STOP, Ordering::Release);
+    let _ = sys::futex_wake(&word, 1);
+    let joined = op("join", other.join())?;
+    result.and(joined)
+}
+
+/// Yields while `word` holds `value`; `Err` if nobody answers.
+fn yield_while(word: &AtomicU32, value: u32) -> Result<(), BenchError> {
+    let start = Instant::now();
+    let mut spins = 0u32;
+    while word.load(Ordering::Acquire) == value {
+        thread::yield_now();
+        spins = spins.wrapping_add(1);
+        if spins.is_multiple_of(1024) && start.elapsed() > PATIENCE {
+            return Err(BenchError::NoAnswer);
+        }
+    }
+    Ok(())
+}
+
+fn thread_switch_yield() -> Result<(), BenchError> {
+    let word = Arc::new(AtomicU32::new(MAIN_TURN));
+    let theirs = word.clone();
+    let other = op(
+        "spawn",
+        thread::Builder::new().spawn(move || -> Result<(), BenchError> {
+            loop {
+                yield_while(&theirs, MAIN_TURN)?;
+                if theirs.load(Ordering::Acquire) == STOP {
+                    return Ok(());
+                }
+                theirs.store(MAIN_TURN, Ordering::Release);
+            }
+        }),
+    )?;
+    let result = bench("thread_switch_yield", 200, 10, 2, || {
+        word.store(OTHER_TURN, Ordering::Release);
+        yield_while(&word, OTHER_TURN)
+    });
+    word.store(STOP, Ordering::Release);
+    let joined = op("join", other.join())?;
+    result.and(joined)
+}
+
+fn process_switch_yield() -> Result<(), BenchError> {
+    let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+    let page = op("mmap shared", map_anonymous(PAGE_SIZE, flags))?;
+    // SAFETY: a fresh, zeroed (= MAIN_TURN) shared page used only as this
+    // atomic, by this process and the child.
+    let word = unsafe { &*(page as *const AtomicU32) };
+    let child = match op("fork", fork())? {
+        ForkResult::Child => {
+            let answered = loop {
+                if yield_while(word, MAIN_TURN).is_err() {
+                    break false;
+                }
+                if word.load(Ordering::Acquire) == STOP {
+                    break true;
+                }
+                word.store(MAIN_TURN, Ordering::Release);
+            };
+            process::exit(if answered { 0 } else { 1 })
+        }
+        ForkResult::Parent { child } => child,
+    };
+    let result = bench("process_switch_yield", 200, 10, 2, || {
+        word.store(OTHER_TURN, Ordering::Release);
+        yield_while(word, OTHER_TURN)
+    });
+    word.store(STOP, Ordering::Release);
+    let reaped = expect_success(child);
+    // SAFETY: the child is gone; nothing uses the page.
+    let _ = unsafe { sys::munmap(page, PAGE_SIZE) };
+    result.and(reaped)
+}
+
+fn page_fault() -> Result<(), BenchError> {
+    const PAGES: usize = 256;
+    let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_PRIVATE;
+    let mut mappings: Vec<usize> = Vec::new();
+    let mut next = PAGES;
+    let result = bench("page_fault", 2048, 1, 1, || {
+        if next == PAGES {
+            mappings.push(op("mmap", map_anonymous(PAGES * PAGE_SIZE, flags))?);
+            next = 0;
+        }
+        let Some(&base) = mappings.last() else { return Ok(()) };
+        let addr = base + next * PAGE_SIZE;
+        // SAFETY: `addr` is an untouched page of a private read-write
+        // mapping owned by this benchmark; the write faults it in.
+        unsafe { (addr as *mut u8).write_volatile(1) };
+        next += 1;
+        Ok(())
+    });
+    for m in mappings {
+        // SAFETY: the mappings are not used after the benchmark.
+        let _ = unsafe { sys::munmap(m, PAGES * PAGE_SIZE) };
+    }
+    result
+}
+
+/// A benchmark's entry.
+type Bench = fn() -> Result<(), BenchError>;
+
+fn main() -> i32 {
+    let benches: [(&str, Bench); 8] = [
+        ("null_syscall", null_syscall),
+        ("fork_exec_wait", fork_exec_wait),
+        ("spawn_wait", spawn_wait),
+        ("thread_create_join", thread_create_join),
+        ("thread_switch_futex", thread_switch_futex),
+        ("thread_switch_yield", thread_switch_yield),
+        ("process_switch_yield", process_switch_yield),
+        ("page_fault", page_fault),
+    ];
+    let cpus = thread::available_parallelism().map_or(0, |n| n.get());
+    println!("ubench: {} benchmarks, {cpus} CPU(s)", benches.len());
+    let mut failed = 0;
+    for (name, run) in benches {
+        if let Err(e) = run() {
+            eprintln!("ubench: {name} failed: {e}");
+            failed += 1;
+        }
+    }
+    if failed == 0 { 0 } else { 1 }
+}

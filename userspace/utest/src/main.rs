@@ -1,0 +1,133 @@
+//! `utest`: the user-space test suite. The QEMU harness boots Cairn with
+//! `init=/bin/init /bin/utest` (or utest itself as init) and reads one line
+//! per test, `TEST user::<name> ... ok` or `TEST user::<name> ... FAILED:
+//! <reason>`; utest exits with 0 if every test passed and 1 otherwise.
+//!
+//! Arguments, if any, select the tests whose names contain one of them.
+//! Tests run one after another in this process; anything that is meant to
+//! crash, or that could wreck the caller if the kernel misbehaved, runs in
+//! a forked child. Every wait is bounded, so a misbehaving kernel makes a
+//! test fail rather than hang the suite.
+//!
+//! Depends only on `cairn-rt`.
+#![no_std]
+#![no_main]
+
+mod abi;
+mod elf;
+mod mem;
+mod proc;
+mod sched;
+mod sig;
+mod threads;
+mod util;
+
+use cairn_rt::process::{self, WNOHANG, WaitTarget, waitpid};
+use cairn_rt::{Box, String, Vec, env, format, println};
+
+use util::TestResult;
+
+cairn_rt::main!(main);
+
+/// One named test.
+struct Test {
+    name: String,
+    run: Box<dyn Fn() -> TestResult>,
+}
+
+fn test(name: &str, run: fn() -> TestResult) -> Test {
+    Test { name: String::from(name), run: Box::new(run) }
+}
+
+/// Every test, cheap ones first.
+fn tests() -> Vec<Test> {
+    let mut all = Vec::from([
+        test("console_fds", abi::console_fds),
+        test("ids", proc::ids),
+        test("sysinfo", abi::sysinfo),
+        test("efault_null", abi::efault_null),
+        test("efault_kernel_half", abi::efault_kernel_half),
+        test("efault_unmapped", abi::efault_unmapped),
+        test("ebadf", abi::ebadf),
+        test("enosys", abi::enosys),
+        test("bad_flags_and_values", abi::bad_flags_and_values),
+        test("files", proc::files),
+        test("fork_exit_codes", proc::fork_exit_codes),
+        test("exec_hello", proc::exec_hello),
+        test("spawn_wait", proc::spawn_wait),
+        test("spawn_args_env", proc::spawn_args_env),
+        test("wnohang", proc::wnohang),
+        test("waitpid_not_child", proc::waitpid_not_child),
+        test("process_groups", proc::process_groups),
+        test("user_ids", proc::user_ids),
+        test("cow_child_writes", mem::cow_child_writes),
+        test("cow_parent_writes", mem::cow_parent_writes),
+        test("shared_and_private_mappings", mem::shared_and_private_mappings),
+        test("mmap_demand_zero", mem::mmap_demand_zero),
+        test("mprotect_enforced", mem::mprotect_enforced),
+        test("munmap_enforced", mem::munmap_enforced),
+        test("signal_handler_returns", sig::handler_runs_and_returns),
+        test("signal_interrupts_user_code", sig::handler_interrupts_user_code),
+        test("signal_blocked_stays_pending", sig::blocked_signal_stays_pending),
+        test("signal_default_actions", sig::default_actions_kill),
+        test("sigkill_cannot_be_caught", sig::sigkill_cannot_be_caught),
+        test("sigsegv_on_bad_access", sig::sigsegv_on_bad_access),
+        test("sigfpe_on_divide_by_zero", sig::sigfpe_on_divide_by_zero),
+        test("sigchld_on_child_exit", sig::sigchld_on_child_exit),
+        test("futex_calls", threads::futex_calls),
+        test("thread_mutex_64x1000", threads::mutex_counts_exactly),
+        test("thread_condvar_ping_pong", threads::condvar_ping_pong),
+        test("thread_control_blocks", threads::thread_control_blocks),
+        test("thread_join_values", threads::join_returns_values),
+        test("thread_detached", threads::detached_threads),
+        test("thread_stack_guard", threads::stack_guard_page),
+        test("exit_from_thread", proc::exit_from_thread),
+        test("sched_yield", sched::sched_yield),
+        test("nanosleep", sched::nanosleep_sleeps_long_enough),
+        test("clock_monotonic", sched::monotonic_clock),
+        test("preemption", sched::preemption),
+        test("all_cpus_used", sched::all_cpus_used),
+    ]);
+    for name in elf::BAD_ELVES {
+        all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });
+    }
+    all.push(test("bad_elf::exec", elf::exec_rejected));
+    all.push(test("bad_elf::kernel_alive_afterwards", elf::kernel_alive_afterwards));
+    all.push(test("thousand_processes", proc::thousand_processes));
+    all.push(test("memory_returned_after_exit", proc::memory_returned_after_exit));
+    all
+}
+
+/// A failure reason on one line.
+fn one_line(reason: &str) -> String {
+    reason.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+fn main() -> i32 {
+    if env::args().nth(1).as_deref() == Some(proc::ARGS_ENV_CHILD) {
+        return proc::args_env_child();
+    }
+    // Arguments are optional name filters: run the tests whose name
+    // contains one of them.
+    let filters: Vec<String> = env::args().skip(1).collect();
+    let tests: Vec<Test> = tests()
+        .into_iter()
+        .filter(|t| filters.is_empty() || filters.iter().any(|f| t.name.contains(f.as_str())))
+        .collect();
+    println!("utest: {} tests, pid {}", tests.len(), process::id());
+    let mut failed = 0;
+    for t in &tests {
+        match (t.run)() {
+            Ok(()) => println!("TEST user::{} ... ok", t.name),
+            Err(reason) => {
+                failed += 1;
+                println!("TEST user::{} ... FAILED: {}", t.name, one_line(&reason));
+            }
+        }
+        // Reap anything a failed test left behind (as pid 1 there may also
+        // be orphans).
+        while let Ok(Some(_)) = waitpid(WaitTarget::Any, WNOHANG) {}
+    }
+    println!("utest: done ({} ok, {failed} failed)", tests.len() - failed);
+    if failed == 0 { 0 } else { 1 }
+}
