@@ -1,6 +1,7 @@
 //! `harness bench`: boots the default image (empty command line) several times under TCG and
 //! reports the median and range of the time from QEMU's start to the `cairn: ` summary line,
-//! and of the boot time the kernel itself reports on that line.
+//! and of the boot time the kernel itself reports on that line. With an initfs module it then
+//! boots once more running `/bin/ubench` as init and prints its `BENCH` lines.
 
 use std::time::Duration;
 
@@ -52,5 +53,28 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     };
     println!("{}", stats::report("qemu-start→cairn line", &a));
     println!("{}", stats::report("kernel boot time", &b));
+    if !args.modules.is_empty() {
+        user_benchmarks(args)?;
+    }
+    Ok(())
+}
+
+/// Time limit for the user-space benchmark boot.
+const USER_BENCH_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Boots with `/bin/ubench` as init and prints the `BENCH` lines it reports.
+fn user_benchmarks(args: &BenchArgs) -> Result<(), String> {
+    let iso = args.build_dir.join("bench-user.iso");
+    iso::build(&args.kernel, &iso, b"test=user init=/bin/ubench", &args.modules)?;
+    let qemu_args = qemu::args(&MACHINE, &iso, Display::Headless, false)?;
+    let boot = qemu::boot(&qemu_args, USER_BENCH_TIMEOUT, protocol::is_selftest_done)?;
+    let results: Vec<&str> =
+        boot.lines.iter().map(|l| l.text.as_str()).filter(|l| l.starts_with("BENCH ")).collect();
+    if results.is_empty() {
+        return Err(format!("ubench reported nothing ({})", boot.end.describe()));
+    }
+    for line in results {
+        println!("{line}");
+    }
     Ok(())
 }
