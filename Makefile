@@ -18,6 +18,10 @@ KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-fra
 USER_RUSTFLAGS := -C relocation-model=pie -C link-arg=-nostartfiles -C link-arg=-nostdlib \
 	-C link-arg=-static-pie -C link-arg=-Wl,--no-dynamic-linker -C link-arg=-Wl,-z,max-page-size=4096 \
 	-C force-frame-pointers=yes
+# One program is also built position-dependent (ET_EXEC) to test that loader path.
+STATIC_USER_RUSTFLAGS := -C relocation-model=static -C link-arg=-nostartfiles -C link-arg=-nostdlib \
+	-C link-arg=-static -C link-arg=-no-pie -C link-arg=-Wl,-z,max-page-size=4096 -C force-frame-pointers=yes
+STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
 HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
 
@@ -35,6 +39,7 @@ kernel:
 
 userspace:
 	RUSTFLAGS="$(USER_RUSTFLAGS)" $(CARGO) build --release $(USER_PROGRAMS:%=-p %) --target-dir $(USER_TARGET_DIR)
+	RUSTFLAGS="$(STATIC_USER_RUSTFLAGS)" $(CARGO) build --release -p true --target-dir $(STATIC_USER_TARGET_DIR)
 
 harness:
 	$(CARGO) build --release -p cairn-harness -p cairn-mkinitfs
@@ -43,6 +48,7 @@ harness:
 # /bin/true under /test/elf for the ELF loader tests.
 initfs: userspace harness
 	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
+		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--bad-elves $(USER_BIN)/true:/test/elf
 
 iso: deps kernel initfs

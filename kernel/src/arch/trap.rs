@@ -177,7 +177,7 @@ pub extern "C" fn syscall_entry() {
 
 impl TrapFrame {
     /// Whether the trap interrupted user mode.
-    pub fn from_user(&self) -> bool {
+    pub fn interrupted_user_mode(&self) -> bool {
         self.cs & 3 == 3
     }
 }
@@ -189,7 +189,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
     /// NMI, double fault and machine check are machine-level events, not
     /// faults of the interrupted program.
     const MACHINE_EVENTS: [u64; 3] = [2, 8, 18];
-    if frame.from_user() && !MACHINE_EVENTS.contains(&frame.vector) {
+    if frame.interrupted_user_mode() && !MACHINE_EVENTS.contains(&frame.vector) {
         crate::task::user_trap(frame);
         return;
     }

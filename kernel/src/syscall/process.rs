@@ -404,7 +404,7 @@ impl Tasks {
         x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::zero());
         if let Some(old) = old {
             old.set_active(cpu, false);
-            self.defer_drop_space(old);
+            self.defer_drop_space(*old);
         }
     }
 }

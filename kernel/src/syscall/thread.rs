@@ -15,11 +15,7 @@ fn errno(code: i32) -> Error {
 
 pub fn create(entry: usize, stack_top: usize, argument: usize, fs_base: usize) -> Result<usize> {
     let (entry, stack_top, fs_base) = (entry as u64, stack_top as u64, fs_base as u64);
-    if entry >= USER_END
-        || stack_top >= USER_END
-        || stack_top < 16
-        || !stack_top.is_multiple_of(16)
-        || fs_base >= USER_END
+    if entry >= USER_END || !(16..USER_END).contains(&stack_top) || !stack_top.is_multiple_of(16) || fs_base >= USER_END
     {
         return Err(errno(error::EINVAL));
     }

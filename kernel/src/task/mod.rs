@@ -53,9 +53,11 @@ struct CpuScheduler {
     /// FPU area for the idle context (never used for user state).
     idle_fpu: Box<FpuArea>,
     /// Threads and address spaces that died here; freed after the next
-    /// switch, when no CPU runs on them.
+    /// switch, when no CPU runs on them. Threads stay boxed: the switch away
+    /// from a dying thread saves its stack pointer into it.
+    #[allow(clippy::vec_box)]
     dead_threads: Vec<Box<Thread>>,
-    dead_spaces: Vec<Box<AddressSpace>>,
+    dead_spaces: Vec<AddressSpace>,
 }
 
 impl CpuScheduler {
@@ -420,7 +422,7 @@ impl Tasks {
     }
 
     /// Frees `space` once this CPU has switched away from it.
-    pub fn defer_drop_space(&mut self, space: Box<AddressSpace>) {
+    pub fn defer_drop_space(&mut self, space: AddressSpace) {
         self.cpus[this_cpu()].dead_spaces.push(space);
     }
 
@@ -464,7 +466,7 @@ impl Tasks {
         process.finished_threads.clear();
         if let Some(space) = process.space.take() {
             space.set_active(cpu as u32, false);
-            self.cpus[cpu].dead_spaces.push(space);
+            self.cpus[cpu].dead_spaces.push(*space);
         }
         let children = core::mem::take(&mut process.children);
         let parent = process.parent;

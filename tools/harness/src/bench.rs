@@ -68,8 +68,7 @@ fn user_benchmarks(args: &BenchArgs) -> Result<(), String> {
     iso::build(&args.kernel, &iso, b"test=user init=/bin/ubench", &args.modules)?;
     let qemu_args = qemu::args(&MACHINE, &iso, Display::Headless, false)?;
     let boot = qemu::boot(&qemu_args, USER_BENCH_TIMEOUT, protocol::is_selftest_done)?;
-    let results: Vec<&str> =
-        boot.lines.iter().map(|l| l.text.as_str()).filter(|l| l.starts_with("BENCH ")).collect();
+    let results: Vec<&str> = boot.lines.iter().map(|l| l.text.as_str()).filter(|l| l.starts_with("BENCH ")).collect();
     if results.is_empty() {
         return Err(format!("ubench reported nothing ({})", boot.end.describe()));
     }

@@ -53,6 +53,22 @@ pub fn exec_rejected() -> TestResult {
     })
 }
 
+/// `ELF` type field value of a position-dependent executable.
+const ET_EXEC: u16 = 2;
+
+/// A static, position-dependent (`ET_EXEC`) build of `true` loads at its
+/// link address and runs.
+pub fn static_exec_runs() -> TestResult {
+    const PATH: &str = "/bin/true-static";
+    let header = ok("read /bin/true-static", cairn_rt::fs::read(PATH))?;
+    ensure!(header.len() > 18, "{PATH} is too short to be an ELF file");
+    let kind = u16::from_le_bytes([header[16], header[17]]);
+    ensure!(kind == ET_EXEC, "{PATH} has ELF type {kind}, expected ET_EXEC");
+    let status = ok("spawn /bin/true-static", Command::new(PATH).status())?;
+    ensure!(status.success(), "{PATH}: {status}");
+    Ok(())
+}
+
 /// After all of that, programs still start and run.
 pub fn kernel_alive_afterwards() -> TestResult {
     let status = ok("spawn /bin/true", Command::new("/bin/true").status())?;

@@ -55,6 +55,7 @@ fn tests() -> Vec<Test> {
         test("fork_exit_codes", proc::fork_exit_codes),
         test("exec_hello", proc::exec_hello),
         test("spawn_wait", proc::spawn_wait),
+        test("static_exec_runs", elf::static_exec_runs),
         test("spawn_args_env", proc::spawn_args_env),
         test("wnohang", proc::wnohang),
         test("waitpid_not_child", proc::waitpid_not_child),

@@ -1,13 +1,13 @@
 //! Fuzz-style tests: deterministic pseudo-random command lines, both hostile byte soup and
 //! well-formed lines with known meaning, checked against the parser's guarantees. Test-only;
-//! uses `std` and [`crate::test_rng`].
+//! uses `std` and `cairn-testrng`.
 
 use std::format;
 use std::string::String;
 use std::vec::Vec;
 
-use crate::test_rng::Rng;
 use crate::{BootArgs, CmdlineWarning, EXCERPT_LEN, Excerpt, LogLevel, MAX_TESTS};
+use cairn_testrng::Rng;
 
 const PIECES: [&[u8]; 25] = [
     b"quiet",

@@ -19,8 +19,6 @@ mod words;
 
 #[cfg(test)]
 mod fuzz_tests;
-#[cfg(test)]
-mod test_rng;
 
 use core::fmt;
 

@@ -1,16 +1,16 @@
 //! Deterministic random-mutation fuzz test: corrupt a valid image (bit flips, field
 //! overwrites, copied records, truncation, extension) many times; `parse` must return `Ok` or
 //! `Err` without panicking, and every accepted image must keep all the reader's promises.
-//! Test-only; uses `std`, [`crate::test_rng`] and the helpers of [`crate::tests`].
+//! Test-only; uses `std`, `cairn-testrng` and the helpers of [`crate::tests`].
 
 use std::collections::BTreeSet;
 use std::format;
 use std::string::String;
 use std::vec::Vec;
 
-use crate::test_rng::Rng;
 use crate::tests::{check_invariants, get_u32, put_u32, sample_builder};
 use crate::{ENTRY_LEN, HEADER_LEN, Initfs, PAGE_SIZE};
+use cairn_testrng::Rng;
 
 const ROUNDS: u64 = 20_000;
 

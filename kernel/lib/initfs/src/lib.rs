@@ -85,8 +85,6 @@ mod writer;
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
-mod test_rng;
-#[cfg(test)]
 mod tests;
 
 pub use error::{EntryError, EntryIndex, InitfsError};

@@ -1,12 +1,12 @@
 //! Fuzz-style tests: deterministic pseudo-random pushes and reads on rings of several sizes,
 //! checked against a plain `Vec` model and against the full history of what was written.
-//! Test-only; uses `std` and [`crate::test_rng`].
+//! Test-only; uses `std` and `cairn-testrng`.
 
 use std::vec;
 use std::vec::Vec;
 
 use crate::LogRing;
-use crate::test_rng::Rng;
+use cairn_testrng::Rng;
 
 /// The documented rule on a plain vector: of (retained ++ record), drop at least the excess,
 /// up to and including the first suitable newline, else exactly the excess.

@@ -16,8 +16,6 @@ extern crate std;
 
 #[cfg(test)]
 mod fuzz_tests;
-#[cfg(test)]
-mod test_rng;
 
 /// A ring of `N` bytes of log text, oldest first.
 pub struct LogRing<const N: usize> {

@@ -1,15 +1,15 @@
 //! Fuzz-style tests: deterministic pseudo-random inputs thrown at the whole public API and
-//! checked against brute-force models. Test-only; uses `std` and [`crate::test_rng`].
+//! checked against brute-force models. Test-only; uses `std` and `cairn-testrng`.
 
 use std::string::ToString;
 use std::vec;
 use std::vec::Vec;
 
-use crate::test_rng::Rng;
 use crate::{
     FRAME_SIZE, FrameBitmap, FreeError, MAP_CAPACITY, MapWarning, MemoryMap, PhysFrame, PhysRange, RawRegion,
     RegionKind, place_bitmap,
 };
+use cairn_testrng::Rng;
 
 /// Frames of the small world most generated addresses fall into.
 const WORLD_FRAMES: u64 = 48;

@@ -25,8 +25,6 @@ mod range;
 
 #[cfg(test)]
 mod fuzz_tests;
-#[cfg(test)]
-mod test_rng;
 
 pub use bitmap::{BitmapError, FrameBitmap, FreeError};
 pub use map::{MAP_CAPACITY, MapWarning, MemoryMap, RawRegion, RegionKind, place_bitmap};

@@ -1,5 +1,7 @@
-//! Deterministic pseudo-random numbers (SplitMix64) for the fuzz test. Test-only;
-//! depends only on `core`.
+//! Deterministic pseudo-random numbers (SplitMix64) for the randomised host tests of the
+//! kernel support crates: the same seed always gives the same input, so a failure can be
+//! replayed. A dev-dependency only; depends on nothing.
+#![no_std]
 
 /// A SplitMix64 generator: tiny, fast and good enough to shake out edge cases.
 pub struct Rng(u64);
