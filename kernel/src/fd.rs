@@ -1,19 +1,63 @@
-//! Per-process file descriptors. For now two kinds of object exist: the
-//! kernel console (fds 0-2 of the first process) and read-only files of the
-//! initfs. The capability model of the next issue replaces this table.
+//! Per-process file descriptors: capability handles. Each fd names a kernel
+//! object and carries rights (`cairn_abi::rights`), which only ever shrink.
+//! Every call that takes an fd asks the table for the rights it needs;
+//! lacking READ or WRITE is `EBADF` (as POSIX has it for fds opened the
+//! other way), lacking any other right is `EACCES`.
 
 use alloc::vec::Vec;
 
-use cairn_abi::{Error, Result, error};
+use cairn_abi::{Error, FdInfo, O_CLOEXEC, O_NONBLOCK, ObjectType, Result, error, rights};
 
-/// What an fd refers to.
+use crate::pipe::PipeEnd;
+
+/// A kernel object an fd can name.
 #[derive(Clone, Debug)]
-pub enum FileObject {
+pub enum Object {
     /// The kernel console: writes go to the log sinks, reads see end of file.
     Console,
     /// A file of the initfs, with its read position.
     InitfsFile { data: &'static [u8], offset: u64 },
+    /// One end of a pipe.
+    Pipe(PipeEnd),
 }
+
+impl Object {
+    pub fn object_type(&self) -> ObjectType {
+        match self {
+            Object::Console => ObjectType::Console,
+            Object::InitfsFile { .. } => ObjectType::InitfsFile,
+            Object::Pipe(end) if end.is_reader() => ObjectType::PipeRead,
+            Object::Pipe(_) => ObjectType::PipeWrite,
+        }
+    }
+}
+
+/// An fd: an object, the rights this fd has on it, and its flags.
+#[derive(Clone, Debug)]
+pub struct Handle {
+    pub object: Object,
+    pub rights: u32,
+    pub cloexec: bool,
+    pub nonblocking: bool,
+}
+
+impl Handle {
+    pub fn new(object: Object, rights: u32) -> Handle {
+        Handle { object, rights, cloexec: false, nonblocking: false }
+    }
+
+    /// The `O_CLOEXEC`/`O_NONBLOCK` bits of this fd.
+    pub fn flags(&self) -> usize {
+        (if self.cloexec { O_CLOEXEC } else { 0 }) | (if self.nonblocking { O_NONBLOCK } else { 0 })
+    }
+
+    pub fn info(&self) -> FdInfo {
+        FdInfo { object_type: self.object.object_type() as u32, rights: self.rights, flags: self.flags() }
+    }
+}
+
+/// Rights of the console fds of the first process.
+pub const CONSOLE_RIGHTS: u32 = rights::READ | rights::WRITE | rights::DUP | rights::SEND;
 
 /// Most fds a process may hold.
 pub const MAX_FDS: usize = 256;
@@ -21,13 +65,14 @@ pub const MAX_FDS: usize = 256;
 /// A process's descriptor table.
 #[derive(Clone, Debug, Default)]
 pub struct FdTable {
-    slots: Vec<Option<FileObject>>,
+    slots: Vec<Option<Handle>>,
 }
 
 impl FdTable {
     /// A table with the console on fds 0, 1 and 2.
     pub fn with_console() -> FdTable {
-        FdTable { slots: alloc::vec![Some(FileObject::Console), Some(FileObject::Console), Some(FileObject::Console)] }
+        let console = Some(Handle::new(Object::Console, CONSOLE_RIGHTS));
+        FdTable { slots: alloc::vec![console.clone(), console.clone(), console] }
     }
 
     /// A table holding copies of fds 0-2 of `self` (what `spawn` passes on).
@@ -35,24 +80,54 @@ impl FdTable {
         FdTable { slots: self.slots.iter().take(3).cloned().collect() }
     }
 
-    pub fn get(&mut self, fd: usize) -> Result<&mut FileObject> {
-        self.slots.get_mut(fd).and_then(Option::as_mut).ok_or(Error::new(error::EBADF))
+    /// The fd, if it exists and carries every right in `needed`.
+    pub fn get(&mut self, fd: usize, needed: u32) -> Result<&mut Handle> {
+        let handle = self.slots.get_mut(fd).and_then(Option::as_mut).ok_or(Error::new(error::EBADF))?;
+        let missing = needed & !handle.rights;
+        if missing & (rights::READ | rights::WRITE) != 0 {
+            return Err(Error::new(error::EBADF));
+        }
+        if missing != 0 {
+            return Err(Error::new(error::EACCES));
+        }
+        Ok(handle)
     }
 
-    /// Stores `object` at the lowest free fd.
-    pub fn insert(&mut self, object: FileObject) -> Result<usize> {
+    /// Stores `handle` at the lowest free fd.
+    pub fn insert(&mut self, handle: Handle) -> Result<usize> {
         if let Some(fd) = self.slots.iter().position(Option::is_none) {
-            self.slots[fd] = Some(object);
+            self.slots[fd] = Some(handle);
             return Ok(fd);
         }
         if self.slots.len() >= MAX_FDS {
             return Err(Error::new(error::EMFILE));
         }
-        self.slots.push(Some(object));
+        self.slots.push(Some(handle));
         Ok(self.slots.len() - 1)
     }
 
-    pub fn remove(&mut self, fd: usize) -> Result<FileObject> {
+    /// Puts `handle` at `fd`, returning what was there.
+    pub fn replace(&mut self, fd: usize, handle: Handle) -> Result<Option<Handle>> {
+        if fd >= MAX_FDS {
+            return Err(Error::new(error::EBADF));
+        }
+        if self.slots.len() <= fd {
+            self.slots.resize(fd + 1, None);
+        }
+        Ok(self.slots[fd].replace(handle))
+    }
+
+    pub fn remove(&mut self, fd: usize) -> Result<Handle> {
         self.slots.get_mut(fd).and_then(Option::take).ok_or(Error::new(error::EBADF))
+    }
+
+    /// Removes every close-on-exec fd (at `execve`) and returns them.
+    pub fn take_cloexec(&mut self) -> Vec<Handle> {
+        self.slots.iter_mut().filter(|s| s.as_ref().is_some_and(|h| h.cloexec)).filter_map(Option::take).collect()
+    }
+
+    /// Removes every fd (at process exit) and returns them.
+    pub fn take_all(&mut self) -> Vec<Handle> {
+        self.slots.drain(..).flatten().collect()
     }
 }

@@ -29,6 +29,7 @@ mod interrupts;
 mod klog;
 mod mm;
 mod percpu;
+mod pipe;
 mod platform;
 mod random;
 mod selftest;

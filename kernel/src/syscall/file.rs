@@ -1,13 +1,23 @@
-//! File system calls on the current fd table: the console and initfs files.
+//! File-descriptor system calls: read, write, open, close, fstat, lseek on
+//! the console, initfs files and pipes; dup/dup2 (rights can only shrink),
+//! fd_info, pipe2 and fd flags.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
-use cairn_abi::{Error, MODE_FILE, O_ACCMODE, O_RDONLY, Result, SEEK_CUR, SEEK_END, SEEK_SET, Stat, error};
+use cairn_abi::signal::SIGPIPE;
+use cairn_abi::{
+    Error, FdInfo, MODE_FILE, O_ACCMODE, O_CLOEXEC, O_NONBLOCK, O_RDONLY, Result, SEEK_CUR, SEEK_END, SEEK_SET, Stat,
+    error, rights,
+};
 
+use super::thread::block;
 use super::user;
 use crate::console::{self, Sinks};
-use crate::fd::FileObject;
-use crate::{initfs, task};
+use crate::fd::{Handle, Object};
+use crate::pipe::{PIPE_ATOMIC, PIPE_CAPACITY, PipeEnd};
+use crate::task::{self, WaitKey, WaitReason};
+use crate::{initfs, task::signal::UNBLOCKABLE};
 
 fn errno(code: i32) -> Error {
     Error::new(code)
@@ -15,33 +25,118 @@ fn errno(code: i32) -> Error {
 
 /// Character-device type bits of `st_mode`.
 const MODE_CHARACTER_DEVICE: u16 = 0o020000;
+/// FIFO type bits of `st_mode`.
+const MODE_FIFO: u16 = 0o010000;
+/// Largest console write taken in one call.
+const CONSOLE_WRITE_MAX: usize = 64 * 1024;
+
+/// What a read found.
+enum ReadStep {
+    Data(Vec<u8>),
+    Wait(WaitKey),
+}
 
 pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
-    let chunk = task::with(|tasks| -> Result<alloc::vec::Vec<u8>> {
-        match tasks.current_process().fds.get(fd)? {
-            FileObject::Console => Ok(alloc::vec::Vec::new()),
-            FileObject::InitfsFile { data, offset } => {
-                let start = (*offset as usize).min(data.len());
-                let end = start + len.min(data.len() - start);
-                *offset = end as u64;
-                Ok(data[start..end].to_vec())
+    loop {
+        let step = task::with(|tasks| -> Result<ReadStep> {
+            let handle = tasks.current_process().fds.get(fd, rights::READ)?;
+            let nonblocking = handle.nonblocking;
+            match &mut handle.object {
+                Object::Console => Ok(ReadStep::Data(Vec::new())),
+                Object::InitfsFile { data, offset } => {
+                    let start = (*offset as usize).min(data.len());
+                    let end = start + len.min(data.len() - start);
+                    *offset = end as u64;
+                    Ok(ReadStep::Data(data[start..end].to_vec()))
+                }
+                Object::Pipe(end) => {
+                    let key = WaitKey::Pipe(end.id());
+                    let mut state = end.state();
+                    if !state.buffer.is_empty() || len == 0 {
+                        let take = len.min(state.buffer.len());
+                        let data: Vec<u8> = state.buffer.drain(..take).collect();
+                        drop(state);
+                        tasks.wake_queue(key, usize::MAX);
+                        Ok(ReadStep::Data(data))
+                    } else if state.writers == 0 {
+                        Ok(ReadStep::Data(Vec::new()))
+                    } else if nonblocking {
+                        Err(errno(error::EAGAIN))
+                    } else {
+                        Ok(ReadStep::Wait(key))
+                    }
+                }
+            }
+        })?;
+        match step {
+            ReadStep::Data(data) => {
+                user::write_bytes(buffer, &data)?;
+                return Ok(data.len());
+            }
+            ReadStep::Wait(key) => {
+                if block(WaitReason::Queue(key), None).1 {
+                    return Err(errno(error::EINTR));
+                }
             }
         }
-    })?;
-    user::write_bytes(buffer, &chunk)?;
-    Ok(chunk.len())
+    }
 }
 
 pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
-    let object = task::with(|tasks| tasks.current_process().fds.get(fd).map(|o| o.clone()))?;
+    let (object, nonblocking) = task::with(|tasks| {
+        tasks.current_process().fds.get(fd, rights::WRITE).map(|h| (h.object.clone(), h.nonblocking))
+    })?;
     match object {
-        FileObject::Console => {
-            let len = len.min(64 * 1024);
+        Object::Console => {
+            let len = len.min(CONSOLE_WRITE_MAX);
             let bytes = user::read_bytes(buffer, len)?;
             console::write(Sinks { screen: true }, format_args!("{}", String::from_utf8_lossy(&bytes)));
             Ok(len)
         }
-        FileObject::InitfsFile { .. } => Err(errno(error::EBADF)),
+        Object::InitfsFile { .. } => Err(errno(error::EBADF)),
+        Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
+    }
+}
+
+/// Writes `data` into a pipe, blocking while it is full (writes up to
+/// [`PIPE_ATOMIC`] bytes go in whole). No reader left: SIGPIPE and `EPIPE`.
+fn write_pipe(end: &PipeEnd, data: &[u8], nonblocking: bool) -> Result<usize> {
+    let key = WaitKey::Pipe(end.id());
+    let mut written = 0;
+    loop {
+        let progress = task::with(|tasks| -> Result<bool> {
+            let mut state = end.state();
+            if state.readers == 0 {
+                drop(state);
+                tasks.current_thread().pending |= cairn_abi::signal::bit(SIGPIPE) & !UNBLOCKABLE;
+                return Err(errno(error::EPIPE));
+            }
+            let space = PIPE_CAPACITY - state.buffer.len();
+            let remaining = data.len() - written;
+            if space == 0 || (remaining <= PIPE_ATOMIC && space < remaining) {
+                return Ok(false);
+            }
+            let take = remaining.min(space);
+            state.buffer.extend(&data[written..written + take]);
+            written += take;
+            drop(state);
+            tasks.wake_queue(key, usize::MAX);
+            Ok(true)
+        });
+        match progress {
+            Err(e) if written == 0 => return Err(e),
+            Err(_) => return Ok(written),
+            Ok(_) if written == data.len() => return Ok(written),
+            Ok(true) => continue,
+            Ok(false) if nonblocking => {
+                return if written > 0 { Ok(written) } else { Err(errno(error::EAGAIN)) };
+            }
+            Ok(false) => {
+                if block(WaitReason::Queue(key), None).1 {
+                    return if written > 0 { Ok(written) } else { Err(errno(error::EINTR)) };
+                }
+            }
+        }
     }
 }
 
@@ -51,23 +146,39 @@ pub fn open(path: usize, len: usize, flags: usize) -> Result<usize> {
         return Err(errno(error::EROFS));
     }
     let entry = initfs::file(&path).ok_or(errno(error::ENOENT))?;
-    task::with(|tasks| tasks.current_process().fds.insert(FileObject::InitfsFile { data: entry.data, offset: 0 }))
+    let mut granted = rights::READ | rights::MAP | rights::DUP | rights::SEND;
+    if entry.mode.is_executable() {
+        granted |= rights::EXEC;
+    }
+    let mut handle = Handle::new(Object::InitfsFile { data: entry.data, offset: 0 }, granted);
+    handle.cloexec = flags & O_CLOEXEC != 0;
+    task::with(|tasks| tasks.current_process().fds.insert(handle))
 }
 
 pub fn close(fd: usize) -> Result<usize> {
-    task::with(|tasks| tasks.current_process().fds.remove(fd)).map(|_| 0)
+    task::with(|tasks| {
+        let handle = tasks.current_process().fds.remove(fd)?;
+        tasks.release_handles(alloc::vec![handle]);
+        Ok(0)
+    })
 }
 
 pub fn fstat(fd: usize, address: usize) -> Result<usize> {
     let stat = task::with(|tasks| -> Result<Stat> {
-        Ok(match tasks.current_process().fds.get(fd)? {
-            FileObject::Console => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o620, st_blksize: 4096, ..Stat::default() },
-            FileObject::InitfsFile { data, .. } => Stat {
+        Ok(match &tasks.current_process().fds.get(fd, 0)?.object {
+            Object::Console => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o620, st_blksize: 4096, ..Stat::default() },
+            Object::InitfsFile { data, .. } => Stat {
                 st_mode: MODE_FILE | 0o444,
                 st_size: data.len() as u64,
                 st_blksize: 4096,
                 st_blocks: (data.len() as u64).div_ceil(512),
                 st_nlink: 1,
+                ..Stat::default()
+            },
+            Object::Pipe(end) => Stat {
+                st_mode: MODE_FIFO | 0o600,
+                st_size: end.state().buffer.len() as u64,
+                st_blksize: PIPE_ATOMIC as u32,
                 ..Stat::default()
             },
         })
@@ -77,9 +188,9 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
 }
 
 pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
-    task::with(|tasks| match tasks.current_process().fds.get(fd)? {
-        FileObject::Console => Err(errno(error::ESPIPE)),
-        FileObject::InitfsFile { data, offset: position } => {
+    task::with(|tasks| match &mut tasks.current_process().fds.get(fd, 0)?.object {
+        Object::Console | Object::Pipe(_) => Err(errno(error::ESPIPE)),
+        Object::InitfsFile { data, offset: position } => {
             let base = match whence {
                 SEEK_SET => 0,
                 SEEK_CUR => *position as i64,
@@ -91,4 +202,82 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
             Ok(target as usize)
         }
     })
+}
+
+/// A copy of `fd` with its rights masked by `mask`; needs the DUP right.
+fn duplicate(fd: usize, mask: usize) -> Result<Handle> {
+    let mask = u32::try_from(mask).map_err(|_| errno(error::EINVAL))?;
+    task::with(|tasks| {
+        let handle = tasks.current_process().fds.get(fd, rights::DUP)?;
+        Ok(Handle { rights: handle.rights & mask, cloexec: false, ..handle.clone() })
+    })
+}
+
+pub fn dup(fd: usize, mask: usize) -> Result<usize> {
+    let copy = duplicate(fd, mask)?;
+    task::with(|tasks| tasks.current_process().fds.insert(copy))
+}
+
+pub fn dup2(fd: usize, new_fd: usize, mask: usize) -> Result<usize> {
+    let copy = duplicate(fd, mask)?;
+    if new_fd == fd {
+        return Ok(fd);
+    }
+    task::with(|tasks| {
+        let old = tasks.current_process().fds.replace(new_fd, copy)?;
+        tasks.release_handles(old.into_iter().collect());
+        Ok(new_fd)
+    })
+}
+
+pub fn fd_info(fd: usize, address: usize) -> Result<usize> {
+    let info: FdInfo = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.info()))?;
+    user::write_value(address, &info)?;
+    Ok(0)
+}
+
+pub fn set_fd_flags(fd: usize, flags: usize) -> Result<usize> {
+    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(errno(error::EINVAL));
+    }
+    task::with(|tasks| {
+        let handle = tasks.current_process().fds.get(fd, 0)?;
+        handle.cloexec = flags & O_CLOEXEC != 0;
+        handle.nonblocking = flags & O_NONBLOCK != 0;
+        Ok(0)
+    })
+}
+
+pub fn pipe2(address: usize, flags: usize) -> Result<usize> {
+    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(errno(error::EINVAL));
+    }
+    let (reader, writer) = PipeEnd::pair();
+    let make = |end: PipeEnd, right: u32| Handle {
+        object: Object::Pipe(end),
+        rights: right | rights::DUP | rights::SEND,
+        cloexec: flags & O_CLOEXEC != 0,
+        nonblocking: flags & O_NONBLOCK != 0,
+    };
+    let fds = task::with(|tasks| -> Result<[usize; 2]> {
+        let table = &mut tasks.current_process().fds;
+        let read_fd = table.insert(make(reader, rights::READ))?;
+        match table.insert(make(writer, rights::WRITE)) {
+            Ok(write_fd) => Ok([read_fd, write_fd]),
+            Err(e) => {
+                let reader = table.remove(read_fd)?;
+                tasks.release_handles(alloc::vec![reader]);
+                Err(e)
+            }
+        }
+    })?;
+    if let Err(e) = user::write_value(address, &fds) {
+        task::with(|tasks| {
+            let table = &mut tasks.current_process().fds;
+            let handles: Vec<Handle> = fds.iter().filter_map(|fd| table.remove(*fd).ok()).collect();
+            tasks.release_handles(handles);
+        });
+        return Err(e);
+    }
+    Ok(0)
 }

@@ -97,6 +97,11 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         Sigreturn => return signal::sigreturn(frame),
         Sysinfo => process::sysinfo(a[0], a[1], a[2]),
         SetPriority => thread::set_priority(a[0], a[1]),
+        Dup => file::dup(a[0], a[1]),
+        Dup2 => file::dup2(a[0], a[1], a[2]),
+        FdInfo => file::fd_info(a[0], a[1]),
+        Pipe2 => file::pipe2(a[0], a[1]),
+        SetFdFlags => file::set_fd_flags(a[0], a[1]),
     }
     .into()
 }

@@ -395,6 +395,7 @@ impl Tasks {
                 *action = SigAction::default();
             }
         }
+        let closed = process.fds.take_cloexec();
         let frame = x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(root));
         // SAFETY: the new space maps the kernel half like every other.
         unsafe { x86_64::registers::control::Cr3::write(frame, x86_64::registers::control::Cr3Flags::empty()) };
@@ -406,6 +407,7 @@ impl Tasks {
             old.set_active(cpu, false);
             self.defer_drop_space(*old);
         }
+        self.release_handles(closed);
     }
 }
 

@@ -5,7 +5,7 @@ use cairn_abi::{CLOCK_MONOTONIC, CLOCK_REALTIME, DEFAULT_PRIORITY, Error, PRIORI
 use super::user;
 use crate::arch::cpu::rdtsc;
 use crate::arch::gdt::{USER_CODE_SELECTOR, USER_DATA_SELECTOR};
-use crate::task::{self, FutexKey, Thread, Tid, WaitReason};
+use crate::task::{self, Thread, Tid, WaitKey, WaitReason};
 use crate::time;
 use crate::vm::USER_END;
 
@@ -103,7 +103,7 @@ fn deadline_after(nanos: u128) -> u64 {
 
 /// Blocks the current thread until woken or `deadline`; returns (timed
 /// out, interrupted).
-fn block(reason: WaitReason, deadline: Option<u64>) -> (bool, bool) {
+pub fn block(reason: WaitReason, deadline: Option<u64>) -> (bool, bool) {
     task::with(|tasks| tasks.block_current(reason, deadline));
     task::reschedule();
     task::with(|tasks| {
@@ -145,7 +145,7 @@ pub fn clock_gettime(clock: usize, address: usize) -> Result<usize> {
 }
 
 /// The key of the futex word at `address` (checked readable and aligned).
-fn futex_key(address: usize) -> Result<FutexKey> {
+fn futex_key(address: usize) -> Result<WaitKey> {
     if !address.is_multiple_of(4) {
         return Err(errno(error::EINVAL));
     }
@@ -153,9 +153,9 @@ fn futex_key(address: usize) -> Result<FutexKey> {
         let space = tasks.current_process().space();
         if space.is_shared(address as u64) {
             let physical = space.translate_for(address as u64, false).map_err(|_| errno(error::EFAULT))?;
-            Ok(FutexKey { space: 0, address: physical })
+            Ok(WaitKey::Futex { space: 0, address: physical })
         } else {
-            Ok(FutexKey { space: space.id().0, address: address as u64 })
+            Ok(WaitKey::Futex { space: space.id().0, address: address as u64 })
         }
     })
 }
@@ -167,7 +167,7 @@ pub fn futex_wait(address: usize, expected: usize, timeout_nanos: usize) -> Resu
         return Err(errno(error::EAGAIN));
     }
     let deadline = (timeout_nanos != usize::MAX).then(|| deadline_after(timeout_nanos as u128));
-    match block(WaitReason::Futex(key), deadline) {
+    match block(WaitReason::Queue(key), deadline) {
         (true, _) => Err(errno(error::ETIMEDOUT)),
         (_, true) => Err(errno(error::EINTR)),
         _ => Ok(0),
@@ -176,7 +176,7 @@ pub fn futex_wait(address: usize, expected: usize, timeout_nanos: usize) -> Resu
 
 pub fn futex_wake(address: usize, count: usize) -> Result<usize> {
     let key = futex_key(address)?;
-    Ok(task::with(|tasks| tasks.futex_wake(key, count)))
+    Ok(task::with(|tasks| tasks.wake_queue(key, count)))
 }
 
 pub fn set_priority(tid: usize, priority: usize) -> Result<usize> {

@@ -33,13 +33,15 @@ use crate::mm::paging;
 use crate::percpu;
 use crate::vm::AddressSpace;
 
-/// Identifies the word a futex waiter sleeps on: the address space and
-/// virtual address for private memory, the physical address (space 0) for
-/// shared memory, so waiters in different processes meet.
+/// What a queue of waiting threads waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FutexKey {
-    pub space: u64,
-    pub address: u64,
+pub enum WaitKey {
+    /// A futex word: the address space and virtual address for private
+    /// memory, the physical address (space 0) for shared memory, so
+    /// waiters in different processes meet.
+    Futex { space: u64, address: u64 },
+    /// Data, space or an end closing on a pipe.
+    Pipe(crate::pipe::PipeId),
 }
 
 /// One CPU's scheduling state.
@@ -71,7 +73,7 @@ pub struct Tasks {
     pub processes: BTreeMap<Pid, Process>,
     pub threads: BTreeMap<Tid, Box<Thread>>,
     cpus: Vec<CpuScheduler>,
-    futexes: BTreeMap<FutexKey, VecDeque<Tid>>,
+    queues: BTreeMap<WaitKey, VecDeque<Tid>>,
     /// (deadline in TSC ticks, thread) of every timed wait.
     sleepers: BTreeSet<(u64, Tid)>,
     deadlines: BTreeMap<Tid, u64>,
@@ -128,7 +130,7 @@ pub fn init(idle_stacks: &[u64]) {
             processes: BTreeMap::new(),
             threads: BTreeMap::new(),
             cpus,
-            futexes: BTreeMap::new(),
+            queues: BTreeMap::new(),
             sleepers: BTreeSet::new(),
             deadlines: BTreeMap::new(),
             next_pid: 1,
@@ -223,8 +225,8 @@ impl Tasks {
         thread.waiting = Some(reason);
         thread.timed_out = false;
         thread.interrupted = false;
-        if let WaitReason::Futex(key) = reason {
-            self.futexes.entry(key).or_default().push_back(tid);
+        if let WaitReason::Queue(key) = reason {
+            self.queues.entry(key).or_default().push_back(tid);
         }
         if let Some(deadline) = deadline {
             self.sleepers.insert((deadline, tid));
@@ -238,12 +240,12 @@ impl Tasks {
         if thread.state != ThreadState::Blocked {
             return;
         }
-        if let Some(WaitReason::Futex(key)) = thread.waiting
-            && let Some(queue) = self.futexes.get_mut(&key)
+        if let Some(WaitReason::Queue(key)) = thread.waiting
+            && let Some(queue) = self.queues.get_mut(&key)
         {
             queue.retain(|t| *t != tid);
             if queue.is_empty() {
-                self.futexes.remove(&key);
+                self.queues.remove(&key);
             }
         }
         if let Some(deadline) = self.deadlines.remove(&tid) {
@@ -252,21 +254,37 @@ impl Tasks {
         self.make_runnable(tid);
     }
 
-    /// Wakes up to `count` waiters on a futex; returns how many.
-    pub fn futex_wake(&mut self, key: FutexKey, count: usize) -> usize {
+    /// Wakes up to `count` threads waiting on `key`; returns how many.
+    pub fn wake_queue(&mut self, key: WaitKey, count: usize) -> usize {
         let mut woken = 0;
         while woken < count {
-            let Some(tid) = self.futexes.get_mut(&key).and_then(VecDeque::pop_front) else { break };
+            let Some(tid) = self.queues.get_mut(&key).and_then(VecDeque::pop_front) else { break };
             if let Some(thread) = self.threads.get_mut(&tid) {
                 thread.waiting = None;
             }
             self.wake(tid);
             woken += 1;
         }
-        if self.futexes.get(&key).is_some_and(VecDeque::is_empty) {
-            self.futexes.remove(&key);
+        if self.queues.get(&key).is_some_and(VecDeque::is_empty) {
+            self.queues.remove(&key);
         }
         woken
+    }
+
+    /// Drops fds that were closed, then wakes whoever waits on the objects
+    /// they named (a pipe reader sees end of file when the last writer goes).
+    pub fn release_handles(&mut self, handles: Vec<crate::fd::Handle>) {
+        let keys: Vec<WaitKey> = handles
+            .iter()
+            .filter_map(|h| match &h.object {
+                crate::fd::Object::Pipe(end) => Some(WaitKey::Pipe(end.id())),
+                _ => None,
+            })
+            .collect();
+        drop(handles);
+        for key in keys {
+            self.wake_queue(key, usize::MAX);
+        }
     }
 
     /// Wakes every thread whose timed wait has expired.
@@ -462,7 +480,7 @@ impl Tasks {
         let cpu = this_cpu();
         let Some(process) = self.processes.get_mut(&pid) else { return };
         process.state = ProcessState::Zombie { status };
-        process.fds = Default::default();
+        let handles = process.fds.take_all();
         process.finished_threads.clear();
         if let Some(space) = process.space.take() {
             space.set_active(cpu as u32, false);
@@ -470,6 +488,7 @@ impl Tasks {
         }
         let children = core::mem::take(&mut process.children);
         let parent = process.parent;
+        self.release_handles(handles);
         let mut zombie_children = false;
         for child in &children {
             if let Some(child) = self.processes.get_mut(child) {

@@ -41,7 +41,7 @@ impl FpuArea {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitReason {
     Child,
-    Futex(super::FutexKey),
+    Queue(super::WaitKey),
     Sleep,
     Join(Tid),
 }

@@ -44,6 +44,13 @@ impl File {
         self.fd
     }
 
+    /// Gives up ownership of the fd without closing it.
+    pub fn into_raw_fd(self) -> usize {
+        let fd = self.fd;
+        core::mem::forget(self);
+        fd
+    }
+
     /// The file's size and type.
     pub fn metadata(&self) -> Result<Metadata> {
         let mut stat = Stat::default();

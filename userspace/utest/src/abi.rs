@@ -172,7 +172,8 @@ pub fn ebadf() -> TestResult {
 }
 
 pub fn enosys() -> TestResult {
-    for number in [40, 41, 255, 9999, 1 << 32, usize::MAX] {
+    let first_unused = cairn_rt::abi::SYSCALL_COUNT;
+    for number in [first_unused, first_unused + 1, 255, 9999, 1 << 32, usize::MAX] {
         expect_errno(&cairn_rt::format!("system call {number}"), raw(number, [0; 6]), ENOSYS)?;
     }
     Ok(())

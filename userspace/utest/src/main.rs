@@ -14,6 +14,7 @@
 #![no_main]
 
 mod abi;
+mod caps;
 mod elf;
 mod mem;
 mod proc;
@@ -75,6 +76,14 @@ fn tests() -> Vec<Test> {
         test("sigsegv_on_bad_access", sig::sigsegv_on_bad_access),
         test("sigfpe_on_divide_by_zero", sig::sigfpe_on_divide_by_zero),
         test("sigchld_on_child_exit", sig::sigchld_on_child_exit),
+        test("rights_read_only_fd_cannot_write", caps::read_only_fd_cannot_write),
+        test("rights_dup_masks_and_never_grows", caps::dup_masks_rights_and_never_grows),
+        test("cloexec_closes_on_exec", caps::cloexec_closes_on_exec),
+        test("pipe_carries_data", caps::pipe_carries_data),
+        test("pipe_epipe_and_sigpipe", caps::pipe_epipe_and_sigpipe),
+        test("pipe_nonblocking", caps::pipe_nonblocking),
+        test("pipe_between_processes", caps::pipe_between_processes),
+        test("pipe_blocked_reader_is_woken", caps::blocked_reader_is_woken),
         test("futex_calls", threads::futex_calls),
         test("thread_mutex_64x1000", threads::mutex_counts_exactly),
         test("thread_condvar_ping_pong", threads::condvar_ping_pong),
@@ -107,6 +116,13 @@ fn one_line(reason: &str) -> String {
 fn main() -> i32 {
     if env::args().nth(1).as_deref() == Some(proc::ARGS_ENV_CHILD) {
         return proc::args_env_child();
+    }
+    if env::args().nth(1).as_deref() == Some(caps::CLOEXEC_CHILD) {
+        let args: Vec<String> = env::args().skip(2).collect();
+        return match args.as_slice() {
+            [closing, keeping] => caps::cloexec_child(closing, keeping),
+            _ => 4,
+        };
     }
     // Arguments are optional name filters: run the tests whose name
     // contains one of them.

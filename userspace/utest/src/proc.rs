@@ -131,7 +131,7 @@ pub fn spawn_wait() -> TestResult {
 }
 
 /// utest's own path, to spawn itself.
-fn own_path() -> String {
+pub fn own_path() -> String {
     env::args().next().filter(|p| p.starts_with('/')).unwrap_or_else(|| String::from("/bin/utest"))
 }
 

@@ -123,10 +123,74 @@ pub enum Syscall {
     /// `set_priority(tid, priority)`: 0 (highest) to [`PRIORITY_LEVELS`]-1;
     /// tid 0 = the caller. Raising one's priority above the default needs uid 0.
     SetPriority = 39,
+    /// `dup(fd, rights) -> new fd`: needs [`rights::DUP`]; the copy has the
+    /// old rights masked by `rights` (rights never grow).
+    Dup = 40,
+    /// `dup2(fd, new_fd, rights) -> new_fd`: like `dup`, into `new_fd`
+    /// (closing what was there).
+    Dup2 = 41,
+    /// `fd_info(fd, *mut FdInfo)`: the object type, rights and flags of an fd.
+    FdInfo = 42,
+    /// `pipe2(*mut [usize; 2], flags)`: read end, write end; flags
+    /// `O_NONBLOCK`, [`O_CLOEXEC`].
+    Pipe2 = 43,
+    /// `set_fd_flags(fd, flags)`: [`O_CLOEXEC`] and `O_NONBLOCK`.
+    SetFdFlags = 44,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 40;
+pub const SYSCALL_COUNT: usize = 45;
+
+/// Close the fd when the process calls `execve` (Cairn's value; Redox's
+/// `O_CLOEXEC` is the same bit).
+pub const O_CLOEXEC: usize = 0x0100_0000;
+pub use syscall::flag::O_NONBLOCK;
+
+/// Rights an fd carries. They only ever shrink: `dup` and fd passing can
+/// drop rights, never add them.
+pub mod rights {
+    /// Read data (`read`, `pread`).
+    pub const READ: u32 = 1 << 0;
+    /// Write data.
+    pub const WRITE: u32 = 1 << 1;
+    /// Map the object's memory.
+    pub const MAP: u32 = 1 << 2;
+    /// Execute it (`spawn`/`execve` from the fd, mapping it executable).
+    pub const EXEC: u32 = 1 << 3;
+    /// Make copies of the fd (`dup`, `dup2`, inheritance on `fork`/`spawn`
+    /// is not affected).
+    pub const DUP: u32 = 1 << 4;
+    /// Pass the fd to another process.
+    pub const SEND: u32 = 1 << 5;
+    /// Every right.
+    pub const ALL: u32 = READ | WRITE | MAP | EXEC | DUP | SEND;
+}
+
+/// The kind of kernel object an fd names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ObjectType {
+    /// The kernel console.
+    Console = 1,
+    /// A read-only initfs file.
+    InitfsFile = 2,
+    /// The read end of a pipe.
+    PipeRead = 3,
+    /// The write end of a pipe.
+    PipeWrite = 4,
+}
+
+/// What `fd_info` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct FdInfo {
+    /// An [`ObjectType`] value.
+    pub object_type: u32,
+    /// The fd's [`rights`].
+    pub rights: u32,
+    /// `O_CLOEXEC` and `O_NONBLOCK` as set on the fd.
+    pub flags: usize,
+}
 
 impl Syscall {
     /// The call with this number, if there is one.
@@ -173,6 +237,11 @@ impl Syscall {
             Sigreturn,
             Sysinfo,
             SetPriority,
+            Dup,
+            Dup2,
+            FdInfo,
+            Pipe2,
+            SetFdFlags,
         ];
         ALL.get(number).copied()
     }

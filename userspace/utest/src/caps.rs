@@ -1,0 +1,170 @@
+//! fds as capabilities, and pipes: rights are checked and never grow, fds
+//! close on exec when asked, pipes carry data between threads and
+//! processes with the POSIX end-of-file, `EPIPE`/SIGPIPE and non-blocking
+//! rules.
+//!
+//! Depends on `cairn-rt` and the helpers in [`crate::util`].
+
+use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EPIPE};
+use cairn_rt::abi::signal::SIGPIPE;
+use cairn_rt::fd::{self, O_CLOEXEC, O_NONBLOCK, ObjectType, OwnedFd, rights};
+use cairn_rt::fs::File;
+use cairn_rt::io::{Read, Write};
+use cairn_rt::process::{self, Command};
+use cairn_rt::time::Duration;
+use cairn_rt::{Vec, format, signal, thread};
+
+use crate::util::{TestResult, ensure, expect_errno, expect_exit, expect_signal, in_child, ok, spawn_child};
+
+/// First argument that makes utest act as the close-on-exec checker.
+pub const CLOEXEC_CHILD: &str = "--cloexec-child";
+
+fn open_initfs_file() -> Result<OwnedFd, cairn_rt::String> {
+    let file = ok("open /bin/true", File::open("/bin/true"))?;
+    // SAFETY: the `File` gives up its fd, which the `OwnedFd` then owns.
+    Ok(unsafe { OwnedFd::from_raw(file.into_raw_fd()) })
+}
+
+pub fn read_only_fd_cannot_write() -> TestResult {
+    let mut file = open_initfs_file()?;
+    let info = ok("fd_info", file.info())?;
+    ensure!(info.object_type == ObjectType::InitfsFile as u32, "object type {}", info.object_type);
+    ensure!(info.rights & rights::READ != 0 && info.rights & rights::WRITE == 0, "rights {:#x}", info.rights);
+    expect_errno("write to a read-only fd", file.write(b"x"), EBADF)?;
+    let mut byte = [0u8; 4];
+    ok("read", file.read(&mut byte))?;
+    ensure!(&byte == b"\x7fELF", "read {byte:?}");
+    Ok(())
+}
+
+pub fn dup_masks_rights_and_never_grows() -> TestResult {
+    let file = open_initfs_file()?;
+    let narrow = ok("dup with READ|DUP", file.dup(rights::READ | rights::DUP))?;
+    ensure!(ok("fd_info", narrow.info())?.rights == rights::READ | rights::DUP, "dup did not mask the rights");
+    let again = ok("dup asking for every right", narrow.dup(rights::ALL))?;
+    ensure!(ok("fd_info", again.info())?.rights == rights::READ | rights::DUP, "rights grew through dup");
+    let no_dup = ok("dup without DUP", file.dup(rights::READ))?;
+    expect_errno("dup of an fd without DUP", no_dup.dup(rights::ALL), EACCES)?;
+    expect_errno("dup2 of an fd without DUP", fd::dup2(no_dup.as_raw(), 77, rights::ALL), EACCES)?;
+    let target = ok("dup2", fd::dup2(file.as_raw(), 77, rights::READ | rights::DUP))?;
+    // SAFETY: dup2 made fd 77, which this test now owns.
+    let target = unsafe { OwnedFd::from_raw(target) };
+    ensure!(ok("fd_info", target.info())?.rights == rights::READ | rights::DUP, "dup2 did not mask the rights");
+    expect_errno("dup2 beyond the fd limit", fd::dup2(file.as_raw(), 100_000, rights::ALL), EBADF)?;
+    expect_errno("fd_info of a closed fd", fd::info(200), EBADF)?;
+    Ok(())
+}
+
+pub fn pipe_carries_data() -> TestResult {
+    let (mut reader, mut writer) = ok("pipe", fd::pipe(0))?;
+    ensure!(ok("fd_info", reader.info())?.object_type == ObjectType::PipeRead as u32, "read end type");
+    ensure!(ok("fd_info", writer.info())?.object_type == ObjectType::PipeWrite as u32, "write end type");
+    ensure!(ok("write", writer.write(b"hello pipe"))? == 10, "short write");
+    let mut buffer = [0u8; 32];
+    let n = ok("read", reader.read(&mut buffer))?;
+    ensure!(&buffer[..n] == b"hello pipe", "read back {:?}", &buffer[..n]);
+    expect_errno("write to the read end", reader.write(b"x"), EBADF)?;
+    expect_errno("read from the write end", writer.read(&mut buffer), EBADF)?;
+    drop(writer);
+    ensure!(ok("read at end", reader.read(&mut buffer))? == 0, "no end of file after the writer closed");
+    Ok(())
+}
+
+pub fn pipe_epipe_and_sigpipe() -> TestResult {
+    in_child(|| {
+        ok("ignore SIGPIPE", signal::ignore(SIGPIPE))?;
+        let (reader, mut writer) = ok("pipe", fd::pipe(0))?;
+        drop(reader);
+        expect_errno("write without readers", writer.write(b"x"), EPIPE)
+    })?;
+    let pid = spawn_child(|| {
+        let Ok((reader, mut writer)) = fd::pipe(0) else { return 2 };
+        drop(reader);
+        let _ = writer.write(b"x");
+        3
+    })?;
+    expect_signal(pid, SIGPIPE)
+}
+
+pub fn pipe_nonblocking() -> TestResult {
+    let (mut reader, mut writer) = ok("pipe", fd::pipe(O_NONBLOCK))?;
+    let mut buffer = [0u8; 16];
+    expect_errno("read of an empty non-blocking pipe", reader.read(&mut buffer), EAGAIN)?;
+    let chunk = [7u8; 4096];
+    let mut total = 0;
+    loop {
+        match writer.write(&chunk) {
+            Ok(n) => total += n,
+            Err(e) if e.errno() == Some(EAGAIN) => break,
+            Err(e) => return Err(format!("write: {e}")),
+        }
+        ensure!(total <= 1 << 20, "a non-blocking pipe took {total} bytes without filling up");
+    }
+    ensure!(total >= 4096, "the pipe held only {total} bytes");
+    Ok(())
+}
+
+pub fn pipe_between_processes() -> TestResult {
+    const TOTAL: usize = 1 << 20;
+    let (mut reader, writer) = ok("pipe", fd::pipe(0))?;
+    let pid = spawn_child(move || {
+        let mut writer = writer;
+        let block: Vec<u8> = (0..8192).map(|i| (i % 251) as u8).collect();
+        let mut sent = 0;
+        while sent < TOTAL {
+            match writer.write_all(&block) {
+                Ok(()) => sent += block.len(),
+                Err(_) => return 1,
+            }
+        }
+        0
+    })?;
+    let mut received = Vec::new();
+    ok("read to end", reader.read_to_end(&mut received))?;
+    expect_exit(pid, 0)?;
+    ensure!(received.len() == TOTAL, "received {} of {TOTAL} bytes", received.len());
+    ensure!(received.iter().enumerate().all(|(i, b)| *b == ((i % 8192) % 251) as u8), "data corrupted");
+    Ok(())
+}
+
+pub fn blocked_reader_is_woken() -> TestResult {
+    let (mut reader, mut writer) = ok("pipe", fd::pipe(0))?;
+    let waiter = thread::spawn(move || {
+        let mut buffer = [0u8; 8];
+        reader.read(&mut buffer).map(|n| buffer[..n].to_vec())
+    });
+    thread::sleep(Duration::from_millis(20));
+    ok("write", writer.write(b"wake"))?;
+    let got = waiter.join().map_err(|e| format!("join: {e:?}"))?;
+    let got = ok("read in the thread", got)?;
+    ensure!(got == b"wake", "the blocked reader got {got:?}");
+    Ok(())
+}
+
+pub fn cloexec_closes_on_exec() -> TestResult {
+    let closing = open_initfs_file()?;
+    ok("set O_CLOEXEC", closing.set_flags(O_CLOEXEC))?;
+    let keeping = open_initfs_file()?;
+    let (closing_fd, keeping_fd) = (closing.as_raw(), keeping.as_raw());
+    let pid = spawn_child(move || {
+        let path = crate::proc::own_path();
+        let closing = format!("{closing_fd}");
+        let keeping = format!("{keeping_fd}");
+        let _ = Command::new(&path).arg(CLOEXEC_CHILD).arg(&closing).arg(&keeping).exec();
+        9
+    })?;
+    expect_exit(pid, 0).map_err(|e| format!("{e} (exit 1: the O_CLOEXEC fd survived exec, 2: the other fd was closed)"))
+}
+
+/// The exec'ed side of [`cloexec_closes_on_exec`].
+pub fn cloexec_child(closing: &str, keeping: &str) -> i32 {
+    let (Ok(closing), Ok(keeping)) = (closing.parse::<usize>(), keeping.parse::<usize>()) else { return 3 };
+    if fd::info(closing).is_ok() {
+        return 1;
+    }
+    if fd::info(keeping).is_err() {
+        return 2;
+    }
+    let _ = process::id();
+    0
+}
