@@ -8,7 +8,11 @@ use alloc::vec::Vec;
 
 use cairn_abi::{Error, FdInfo, O_CLOEXEC, O_NONBLOCK, ObjectType, Result, error, rights};
 
+use alloc::sync::Arc;
+
+use crate::namespace::NamespaceRef;
 use crate::pipe::PipeEnd;
+use crate::scheme::{ClientHandle, Endpoint};
 
 /// A kernel object an fd can name.
 #[derive(Clone, Debug)]
@@ -19,6 +23,12 @@ pub enum Object {
     InitfsFile { data: &'static [u8], offset: u64 },
     /// One end of a pipe.
     Pipe(PipeEnd),
+    /// The server side of a scheme.
+    SchemeEndpoint(Endpoint),
+    /// A handle served by a scheme.
+    SchemeHandle(Arc<ClientHandle>),
+    /// A namespace, to enter.
+    Namespace(NamespaceRef),
 }
 
 impl Object {
@@ -28,6 +38,9 @@ impl Object {
             Object::InitfsFile { .. } => ObjectType::InitfsFile,
             Object::Pipe(end) if end.is_reader() => ObjectType::PipeRead,
             Object::Pipe(_) => ObjectType::PipeWrite,
+            Object::SchemeEndpoint(_) => ObjectType::SchemeEndpoint,
+            Object::SchemeHandle(_) => ObjectType::SchemeHandle,
+            Object::Namespace(_) => ObjectType::Namespace,
         }
     }
 }
@@ -91,6 +104,11 @@ impl FdTable {
             return Err(Error::new(error::EACCES));
         }
         Ok(handle)
+    }
+
+    /// Whether [`FdTable::insert`] would find a free fd.
+    pub fn has_room(&self) -> bool {
+        self.slots.len() < MAX_FDS || self.slots.iter().any(Option::is_none)
     }
 
     /// Stores `handle` at the lowest free fd.

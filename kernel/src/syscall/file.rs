@@ -11,11 +11,17 @@ use cairn_abi::{
     error, rights,
 };
 
+use alloc::sync::Arc;
+
+use cairn_abi::scheme::{self as protocol, MAX_PAYLOAD};
+
 use super::thread::block;
 use super::user;
 use crate::console::{self, Sinks};
 use crate::fd::{Handle, Object};
+use crate::namespace::{self, Target};
 use crate::pipe::{PIPE_ATOMIC, PIPE_CAPACITY, PipeEnd};
+use crate::scheme::{self, Call, ClientHandle, Endpoint, Reply, SchemeRef};
 use crate::task::{self, WaitKey, WaitReason};
 use crate::{initfs, task::signal::UNBLOCKABLE};
 
@@ -34,6 +40,67 @@ const CONSOLE_WRITE_MAX: usize = 64 * 1024;
 enum ReadStep {
     Data(Vec<u8>),
     Wait(WaitKey),
+    /// A scheme handle: ask its server.
+    Scheme(Arc<ClientHandle>),
+    /// A scheme endpoint: hand the server its next request.
+    Endpoint(Endpoint, bool),
+}
+
+/// Sends one request to a scheme and waits for the answer. Interrupted
+/// (a signal, or the process is being killed): the server gets `CANCEL`.
+fn scheme_call(scheme: &SchemeRef, call: Call) -> Result<Reply> {
+    let (caller, id) = task::with(|tasks| {
+        let caller = tasks.caller();
+        scheme::submit(tasks, scheme, caller, call).map(|id| (caller, id))
+    })?;
+    let scheme_id = scheme.lock().id;
+    loop {
+        let reply = task::with(|tasks| -> Result<Option<Reply>> {
+            let reply = scheme::take_reply(scheme, id)?;
+            if reply.is_none() {
+                tasks.block_current(WaitReason::Queue(WaitKey::SchemeReply(scheme_id, id)), None);
+            }
+            Ok(reply)
+        })?;
+        if let Some(reply) = reply {
+            return Ok(reply);
+        }
+        task::reschedule();
+        if task::with(|tasks| tasks.current_thread().interrupted) {
+            task::with(|tasks| scheme::cancel(tasks, scheme, id, caller));
+            return Err(errno(error::EINTR));
+        }
+    }
+}
+
+/// A reply's result as a system call result.
+fn reply_value(reply: &Reply) -> Result<usize> {
+    if reply.result < 0 { Err(errno(-reply.result as i32)) } else { Ok(reply.result as usize) }
+}
+
+/// Server side: the next request on an endpoint, blocking until one comes.
+fn read_endpoint(endpoint: &Endpoint, capacity: usize, nonblocking: bool) -> Result<Vec<u8>> {
+    let scheme = &*endpoint.0;
+    let key = WaitKey::SchemeRequests(scheme.lock().id);
+    loop {
+        let next = task::with(|tasks| -> Result<Option<Vec<u8>>> {
+            let next = scheme::next_request(scheme, capacity)?;
+            if next.is_none() && !nonblocking {
+                tasks.block_current(WaitReason::Queue(key), None);
+            }
+            Ok(next)
+        })?;
+        if let Some(bytes) = next {
+            return Ok(bytes);
+        }
+        if nonblocking {
+            return Err(errno(error::EAGAIN));
+        }
+        task::reschedule();
+        if task::with(|tasks| tasks.current_thread().interrupted) {
+            return Err(errno(error::EINTR));
+        }
+    }
 }
 
 pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
@@ -49,6 +116,9 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                     *offset = end as u64;
                     Ok(ReadStep::Data(data[start..end].to_vec()))
                 }
+                Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
+                Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
+                Object::Namespace(_) => Err(errno(error::EBADF)),
                 Object::Pipe(end) => {
                     let key = WaitKey::Pipe(end.id());
                     let mut state = end.state();
@@ -78,6 +148,25 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                     return Err(errno(error::EINTR));
                 }
             }
+            ReadStep::Endpoint(endpoint, nonblocking) => {
+                let request = read_endpoint(&endpoint, len, nonblocking)?;
+                user::write_bytes(buffer, &request)?;
+                return Ok(request.len());
+            }
+            ReadStep::Scheme(client) => {
+                let wanted = len.min(MAX_PAYLOAD);
+                let call = Call {
+                    opcode: protocol::READ,
+                    handle: client.id,
+                    args: [wanted as u64, 0, 0],
+                    payload: Vec::new(),
+                    max_reply: wanted,
+                };
+                let reply = scheme_call(&client.scheme, call)?;
+                reply_value(&reply)?;
+                user::write_bytes(buffer, &reply.payload)?;
+                return Ok(reply.payload.len());
+            }
         }
     }
 }
@@ -93,8 +182,26 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             console::write(Sinks { screen: true }, format_args!("{}", String::from_utf8_lossy(&bytes)));
             Ok(len)
         }
-        Object::InitfsFile { .. } => Err(errno(error::EBADF)),
+        Object::InitfsFile { .. } | Object::Namespace(_) => Err(errno(error::EBADF)),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
+        Object::SchemeHandle(client) => {
+            let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
+            let sent = data.len();
+            let call = Call { opcode: protocol::WRITE, handle: client.id, args: [0; 3], payload: data, max_reply: 0 };
+            let written = reply_value(&scheme_call(&client.scheme, call)?)?;
+            if written > sent {
+                return Err(errno(error::EIO));
+            }
+            Ok(written)
+        }
+        Object::SchemeEndpoint(endpoint) => {
+            let bytes = user::read_bytes(buffer, len.min(size_of::<protocol::Response>() + MAX_PAYLOAD))?;
+            task::with(|tasks| {
+                let key = scheme::accept_response(&endpoint.0, &bytes)?;
+                tasks.wake_queue(key, usize::MAX);
+                Ok(bytes.len())
+            })
+        }
     }
 }
 
@@ -142,10 +249,45 @@ fn write_pipe(end: &PipeEnd, data: &[u8], nonblocking: bool) -> Result<usize> {
 
 pub fn open(path: usize, len: usize, flags: usize) -> Result<usize> {
     let path = user::read_path(path, len)?;
+    let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
+    let (target, inside) = namespace::resolve(&namespace, &path)?;
+    let scheme = match target {
+        Target::Initfs => return open_initfs(&namespace::initfs_path(inside), flags),
+        Target::User(scheme) => scheme,
+    };
+    let call = Call {
+        opcode: protocol::OPEN,
+        handle: 0,
+        args: [flags as u64, 0, 0],
+        payload: inside.as_bytes().to_vec(),
+        max_reply: 0,
+    };
+    let id = reply_value(&scheme_call(&scheme, call)?)? as u64;
+    let access = match flags & O_ACCMODE {
+        O_RDONLY => rights::READ,
+        cairn_abi::O_WRONLY => rights::WRITE,
+        _ => rights::READ | rights::WRITE,
+    };
+    let mut handle =
+        Handle::new(Object::SchemeHandle(Arc::new(ClientHandle { scheme, id })), access | rights::DUP | rights::SEND);
+    handle.cloexec = flags & O_CLOEXEC != 0;
+    handle.nonblocking = flags & O_NONBLOCK != 0;
+    task::with(|tasks| {
+        if !tasks.current_process().fds.has_room() {
+            // The server must still hear that this handle is gone.
+            let caller = tasks.caller();
+            tasks.release_handles(alloc::vec![handle], caller);
+            return Err(errno(error::EMFILE));
+        }
+        tasks.current_process().fds.insert(handle)
+    })
+}
+
+fn open_initfs(path: &str, flags: usize) -> Result<usize> {
     if flags & O_ACCMODE != O_RDONLY {
         return Err(errno(error::EROFS));
     }
-    let entry = initfs::file(&path).ok_or(errno(error::ENOENT))?;
+    let entry = initfs::file(path).ok_or(errno(error::ENOENT))?;
     let mut granted = rights::READ | rights::MAP | rights::DUP | rights::SEND;
     if entry.mode.is_executable() {
         granted |= rights::EXEC;
@@ -158,12 +300,30 @@ pub fn open(path: usize, len: usize, flags: usize) -> Result<usize> {
 pub fn close(fd: usize) -> Result<usize> {
     task::with(|tasks| {
         let handle = tasks.current_process().fds.remove(fd)?;
-        tasks.release_handles(alloc::vec![handle]);
+        let caller = tasks.caller();
+        tasks.release_handles(alloc::vec![handle], caller);
         Ok(0)
     })
 }
 
 pub fn fstat(fd: usize, address: usize) -> Result<usize> {
+    let object = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.object.clone()))?;
+    if let Object::SchemeHandle(client) = &object {
+        let call = Call {
+            opcode: protocol::FSTAT,
+            handle: client.id,
+            args: [0; 3],
+            payload: Vec::new(),
+            max_reply: size_of::<Stat>(),
+        };
+        let reply = scheme_call(&client.scheme, call)?;
+        reply_value(&reply)?;
+        if reply.payload.len() != size_of::<Stat>() {
+            return Err(errno(error::EIO));
+        }
+        user::write_bytes(address, &reply.payload)?;
+        return Ok(0);
+    }
     let stat = task::with(|tasks| -> Result<Stat> {
         Ok(match &tasks.current_process().fds.get(fd, 0)?.object {
             Object::Console => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o620, st_blksize: 4096, ..Stat::default() },
@@ -181,6 +341,9 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
                 st_blksize: PIPE_ATOMIC as u32,
                 ..Stat::default()
             },
+            Object::SchemeEndpoint(_) | Object::SchemeHandle(_) | Object::Namespace(_) => {
+                Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() }
+            }
         })
     })?;
     user::write_value(address, &stat)?;
@@ -188,8 +351,23 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
 }
 
 pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
+    let object = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.object.clone()))?;
+    if let Object::SchemeHandle(client) = &object {
+        let call = Call {
+            opcode: protocol::LSEEK,
+            handle: client.id,
+            args: [offset as u64, whence as u64, 0],
+            payload: Vec::new(),
+            max_reply: 0,
+        };
+        return reply_value(&scheme_call(&client.scheme, call)?);
+    }
     task::with(|tasks| match &mut tasks.current_process().fds.get(fd, 0)?.object {
-        Object::Console | Object::Pipe(_) => Err(errno(error::ESPIPE)),
+        Object::Console
+        | Object::Pipe(_)
+        | Object::SchemeEndpoint(_)
+        | Object::SchemeHandle(_)
+        | Object::Namespace(_) => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => {
             let base = match whence {
                 SEEK_SET => 0,
@@ -225,7 +403,8 @@ pub fn dup2(fd: usize, new_fd: usize, mask: usize) -> Result<usize> {
     }
     task::with(|tasks| {
         let old = tasks.current_process().fds.replace(new_fd, copy)?;
-        tasks.release_handles(old.into_iter().collect());
+        let caller = tasks.caller();
+        tasks.release_handles(old.into_iter().collect(), caller);
         Ok(new_fd)
     })
 }
@@ -266,7 +445,8 @@ pub fn pipe2(address: usize, flags: usize) -> Result<usize> {
             Ok(write_fd) => Ok([read_fd, write_fd]),
             Err(e) => {
                 let reader = table.remove(read_fd)?;
-                tasks.release_handles(alloc::vec![reader]);
+                let caller = tasks.caller();
+                tasks.release_handles(alloc::vec![reader], caller);
                 Err(e)
             }
         }
@@ -275,9 +455,68 @@ pub fn pipe2(address: usize, flags: usize) -> Result<usize> {
         task::with(|tasks| {
             let table = &mut tasks.current_process().fds;
             let handles: Vec<Handle> = fds.iter().filter_map(|fd| table.remove(*fd).ok()).collect();
-            tasks.release_handles(handles);
+            let caller = tasks.caller();
+            tasks.release_handles(handles, caller);
         });
         return Err(e);
     }
     Ok(0)
+}
+
+pub fn scheme_create(name: usize, len: usize) -> Result<usize> {
+    let name = user::read_path(name, len)?;
+    if !scheme::valid_name(&name) || name == namespace::ROOT_SCHEME {
+        return Err(errno(error::EINVAL));
+    }
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        let mut namespace = process.namespace.lock();
+        if !namespace.can_register {
+            return Err(errno(error::EPERM));
+        }
+        let taken = match namespace.entries.get(&name) {
+            Some(Target::User(existing)) => !existing.lock().dead,
+            Some(Target::Initfs) => true,
+            None => false,
+        };
+        if taken {
+            return Err(errno(error::EEXIST));
+        }
+        let created = scheme::create(name.clone());
+        namespace.entries.insert(name, Target::User(created.clone()));
+        drop(namespace);
+        let endpoint = Endpoint(Arc::new(created));
+        process.fds.insert(Handle::new(Object::SchemeEndpoint(endpoint), rights::READ | rights::WRITE | rights::DUP))
+    })
+}
+
+pub fn namespace_create(names: usize, count: usize, flags: usize) -> Result<usize> {
+    if flags & !cairn_abi::NAMESPACE_REGISTER != 0 {
+        return Err(errno(error::EINVAL));
+    }
+    let names = user::read_strings(names, count)?;
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        let current = process.namespace.lock().clone();
+        let mut entries = alloc::collections::BTreeMap::new();
+        for name in names {
+            let name = String::from_utf8(name).map_err(|_| errno(error::EINVAL))?;
+            let target = current.entries.get(&name).cloned().ok_or(errno(error::ENOENT))?;
+            entries.insert(name, target);
+        }
+        let can_register = flags & cairn_abi::NAMESPACE_REGISTER != 0 && current.can_register;
+        let created = Arc::new(spin::Mutex::new(namespace::Namespace { entries, can_register }));
+        process.fds.insert(Handle::new(Object::Namespace(created), rights::DUP | rights::SEND))
+    })
+}
+
+pub fn namespace_enter(fd: usize) -> Result<usize> {
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        let Object::Namespace(namespace) = &process.fds.get(fd, 0)?.object else {
+            return Err(errno(error::EINVAL));
+        };
+        process.namespace = namespace.clone();
+        Ok(0)
+    })
 }

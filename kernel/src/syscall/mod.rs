@@ -102,6 +102,9 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         FdInfo => file::fd_info(a[0], a[1]),
         Pipe2 => file::pipe2(a[0], a[1]),
         SetFdFlags => file::set_fd_flags(a[0], a[1]),
+        SchemeCreate => file::scheme_create(a[0], a[1]),
+        NamespaceCreate => file::namespace_create(a[0], a[1], a[2]),
+        NamespaceEnter => file::namespace_enter(a[0]),
     }
     .into()
 }

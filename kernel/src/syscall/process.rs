@@ -14,6 +14,7 @@ use crate::arch::trap::TrapFrame;
 use crate::exec::{self, LoadedImage};
 use crate::fd::FdTable;
 use crate::mm::frames;
+use crate::namespace::{self, NamespaceRef, Target};
 use crate::task::{self, INIT_PID, Pid, Process, ProcessState, Tasks, Thread, WaitReason};
 use crate::{initfs, percpu};
 
@@ -44,9 +45,22 @@ fn reset_frame(frame: &mut TrapFrame, entry: u64, stack_pointer: u64) {
 }
 
 /// Loads the initfs executable at `path`.
-fn load(path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>], uid: u32, gid: u32) -> Result<LoadedImage> {
+/// Loads the executable `path` names in `namespace` (today only initfs
+/// files can be executed).
+fn load(
+    namespace: &NamespaceRef,
+    path: &str,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    uid: u32,
+    gid: u32,
+) -> Result<LoadedImage> {
     exec::check_arguments(argv, envp)?;
-    let file = initfs::file(path).ok_or(errno(error::ENOENT))?;
+    let (target, inside) = namespace::resolve(namespace, path)?;
+    if !matches!(target, Target::Initfs) {
+        return Err(errno(error::EACCES));
+    }
+    let file = initfs::file(&namespace::initfs_path(inside)).ok_or(errno(error::ENOENT))?;
     if !file.mode.is_executable() {
         return Err(errno(error::EACCES));
     }
@@ -65,9 +79,9 @@ pub fn create_process(
     let tid = tasks.allocate_tid();
     let mut thread = Thread::new(tid, pid, DEFAULT_PRIORITY).map_err(|_| errno(error::ENOMEM))?;
     reset_frame(thread.frame(), image.entry, image.stack_pointer);
-    let (parent_pid, pgid, sid, uid, gid) = match parent.and_then(|p| tasks.processes.get(&p)) {
-        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid),
-        None => (pid, pid, pid, 0, 0),
+    let (parent_pid, pgid, sid, uid, gid, namespace) = match parent.and_then(|p| tasks.processes.get(&p)) {
+        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone()),
+        None => (pid, pid, pid, 0, 0, crate::namespace::initial()),
     };
     tasks.processes.insert(
         pid,
@@ -89,6 +103,7 @@ pub fn create_process(
             actions: [SigAction::default(); 32],
             pending: 0,
             mmap_top: image.mmap_top,
+            namespace,
         },
     );
     if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
@@ -102,11 +117,11 @@ pub fn spawn(a: [usize; 6]) -> Result<usize> {
     let path = user::read_path(a[0], a[1])?;
     let argv = user::read_strings(a[2], a[3])?;
     let envp = user::read_strings(a[4], a[5])?;
-    let (uid, gid) = task::with(|tasks| {
+    let (uid, gid, namespace) = task::with(|tasks| {
         let process = tasks.current_process();
-        (process.uid, process.gid)
+        (process.uid, process.gid, process.namespace.clone())
     });
-    let image = load(&path, &argv, &envp, uid, gid)?;
+    let image = load(&namespace, &path, &argv, &envp, uid, gid)?;
     task::with(|tasks| {
         let me = tasks.current_pid();
         let fds = tasks.current_process().fds.standard_streams();
@@ -146,6 +161,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             actions: parent.actions,
             pending: 0,
             mmap_top: parent.mmap_top,
+            namespace: parent.namespace.clone(),
         };
         parent.children.push(pid);
         tasks.processes.insert(pid, child);
@@ -159,14 +175,14 @@ pub fn execve(a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         let path = user::read_path(a[0], a[1])?;
         let argv = user::read_strings(a[2], a[3])?;
         let envp = user::read_strings(a[4], a[5])?;
-        let (uid, gid, threads) = task::with(|tasks| {
+        let (uid, gid, threads, namespace) = task::with(|tasks| {
             let process = tasks.current_process();
-            (process.uid, process.gid, process.threads.len())
+            (process.uid, process.gid, process.threads.len(), process.namespace.clone())
         });
         if threads > 1 {
             return Err(errno(error::EBUSY));
         }
-        Ok((load(&path, &argv, &envp, uid, gid)?, path))
+        Ok((load(&namespace, &path, &argv, &envp, uid, gid)?, path))
     })();
     let (image, path) = match loaded {
         Ok(loaded) => loaded,
@@ -407,7 +423,8 @@ impl Tasks {
             old.set_active(cpu, false);
             self.defer_drop_space(*old);
         }
-        self.release_handles(closed);
+        let caller = self.caller();
+        self.release_handles(closed, caller);
     }
 }
 
@@ -417,7 +434,7 @@ pub fn start_init(command: &[&str]) -> Result<Pid> {
     let path = command.first().ok_or(errno(error::ENOENT))?;
     let argv: Vec<Vec<u8>> = command.iter().map(|s| s.as_bytes().to_vec()).collect();
     let envp = alloc::vec![b"PATH=/bin".to_vec()];
-    let image = load(path, &argv, &envp, 0, 0)?;
+    let image = load(&namespace::initial(), path, &argv, &envp, 0, 0)?;
     task::with(|tasks| create_process(tasks, None, String::from(*path), image, FdTable::with_console()))
         .inspect(|pid| debug_assert_eq!(*pid, INIT_PID))
 }

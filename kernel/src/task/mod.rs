@@ -42,6 +42,10 @@ pub enum WaitKey {
     Futex { space: u64, address: u64 },
     /// Data, space or an end closing on a pipe.
     Pipe(crate::pipe::PipeId),
+    /// Requests arriving at a scheme (its server waits).
+    SchemeRequests(crate::scheme::SchemeId),
+    /// The answer to one request (its client waits).
+    SchemeReply(crate::scheme::SchemeId, u64),
 }
 
 /// One CPU's scheduling state.
@@ -271,20 +275,42 @@ impl Tasks {
         woken
     }
 
-    /// Drops fds that were closed, then wakes whoever waits on the objects
-    /// they named (a pipe reader sees end of file when the last writer goes).
-    pub fn release_handles(&mut self, handles: Vec<crate::fd::Handle>) {
-        let keys: Vec<WaitKey> = handles
-            .iter()
-            .filter_map(|h| match &h.object {
-                crate::fd::Object::Pipe(end) => Some(WaitKey::Pipe(end.id())),
-                _ => None,
-            })
-            .collect();
-        drop(handles);
+    /// Drops fds that `caller` closed, then tells whoever depends on them:
+    /// pipe waiters (a reader sees end of file when the last writer goes),
+    /// a scheme server when the last fd of a handle closes (`CLOSE`), the
+    /// clients of a scheme whose last endpoint fd closes (it dies).
+    pub fn release_handles(&mut self, handles: Vec<crate::fd::Handle>, caller: crate::scheme::Caller) {
+        use crate::fd::Object;
+        let mut keys = Vec::new();
+        for handle in handles {
+            match handle.object {
+                Object::Pipe(end) => keys.push(WaitKey::Pipe(end.id())),
+                Object::SchemeHandle(client) => {
+                    if alloc::sync::Arc::strong_count(&client) == 1 {
+                        let scheme = client.scheme.clone();
+                        crate::scheme::notify(self, &scheme, caller, cairn_abi::scheme::CLOSE, client.id, [0; 3]);
+                    }
+                }
+                Object::SchemeEndpoint(endpoint) => {
+                    if alloc::sync::Arc::strong_count(&endpoint.0) == 1 {
+                        let scheme = (*endpoint.0).clone();
+                        crate::scheme::kill(self, &scheme);
+                    }
+                }
+                Object::Console | Object::InitfsFile { .. } | Object::Namespace(_) => {}
+            }
+        }
         for key in keys {
             self.wake_queue(key, usize::MAX);
         }
+    }
+
+    /// The identity the current thread acts with.
+    pub fn caller(&self) -> crate::scheme::Caller {
+        let tid = self.current_tid();
+        let pid = self.threads[&tid].pid;
+        let process = &self.processes[&pid];
+        crate::scheme::Caller { pid: pid.0, uid: process.uid, gid: process.gid }
     }
 
     /// Wakes every thread whose timed wait has expired.
@@ -481,6 +507,7 @@ impl Tasks {
         let Some(process) = self.processes.get_mut(&pid) else { return };
         process.state = ProcessState::Zombie { status };
         let handles = process.fds.take_all();
+        let caller = crate::scheme::Caller { pid: pid.0, uid: process.uid, gid: process.gid };
         process.finished_threads.clear();
         if let Some(space) = process.space.take() {
             space.set_active(cpu as u32, false);
@@ -488,7 +515,7 @@ impl Tasks {
         }
         let children = core::mem::take(&mut process.children);
         let parent = process.parent;
-        self.release_handles(handles);
+        self.release_handles(handles, caller);
         let mut zombie_children = false;
         for child in &children {
             if let Some(child) = self.processes.get_mut(child) {

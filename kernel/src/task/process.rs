@@ -51,6 +51,8 @@ pub struct Process {
     pub pending: u64,
     /// Where the next `mmap` without a hint goes (grows down; randomised).
     pub mmap_top: u64,
+    /// The scheme names this process can reach.
+    pub namespace: crate::namespace::NamespaceRef,
 }
 
 impl Process {

@@ -39,6 +39,7 @@ pub mod fs;
 mod heap;
 pub mod io;
 pub mod process;
+pub mod scheme;
 pub mod signal;
 #[cfg(not(test))]
 mod start;

@@ -19,6 +19,7 @@ mod elf;
 mod mem;
 mod proc;
 mod sched;
+mod schemes;
 mod sig;
 mod threads;
 mod util;
@@ -84,6 +85,12 @@ fn tests() -> Vec<Test> {
         test("pipe_nonblocking", caps::pipe_nonblocking),
         test("pipe_between_processes", caps::pipe_between_processes),
         test("pipe_blocked_reader_is_woken", caps::blocked_reader_is_woken),
+        test("scheme_round_trip", schemes::round_trip),
+        test("scheme_server_crash_fails_clients", schemes::server_crash_fails_clients),
+        test("scheme_garbage_responses_refused", schemes::garbage_responses_refused),
+        test("scheme_64_clients_out_of_order", schemes::sixty_four_clients_out_of_order),
+        test("namespace_null_sandbox", schemes::null_namespace_sandbox),
+        test("namespace_subset", schemes::subset_namespace),
         test("futex_calls", threads::futex_calls),
         test("thread_mutex_64x1000", threads::mutex_counts_exactly),
         test("thread_condvar_ping_pong", threads::condvar_ping_pong),

@@ -136,10 +136,73 @@ pub enum Syscall {
     Pipe2 = 43,
     /// `set_fd_flags(fd, flags)`: [`O_CLOEXEC`] and `O_NONBLOCK`.
     SetFdFlags = 44,
+    /// `scheme_create(name, name_len) -> endpoint fd`: registers a scheme in
+    /// the caller's namespace (needs the namespace's register permission);
+    /// the caller serves it by reading [`scheme::Request`]s from the fd and
+    /// writing [`scheme::Response`]s.
+    SchemeCreate = 45,
+    /// `namespace_create(names, count, flags) -> namespace fd`: a namespace
+    /// holding the named schemes of the caller's (a subset; `names` points
+    /// to `count` [`StrSlice`]s); `flags` [`NAMESPACE_REGISTER`] keeps the
+    /// right to register schemes (only if the caller has it).
+    NamespaceCreate = 46,
+    /// `namespace_enter(fd)`: makes the namespace the caller's.
+    NamespaceEnter = 47,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 45;
+pub const SYSCALL_COUNT: usize = 48;
+
+/// `namespace_create` flag: the new namespace may register schemes.
+pub const NAMESPACE_REGISTER: usize = 1;
+
+/// The scheme protocol between the kernel and a scheme server.
+pub mod scheme {
+    /// A request, as the server reads it from its endpoint (followed by
+    /// `payload_len` bytes of payload: the path for `OPEN`, the data for
+    /// `WRITE`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    #[repr(C)]
+    pub struct Request {
+        /// Unique per scheme; the response must carry it.
+        pub id: u64,
+        pub opcode: u32,
+        pub caller_pid: u32,
+        pub caller_uid: u32,
+        pub caller_gid: u32,
+        /// The server's handle id the operation is on (0 for `OPEN`).
+        pub handle: u64,
+        /// `OPEN`: flags; `READ`: length wanted; `LSEEK`: offset, whence;
+        /// `CANCEL`: the id of the cancelled request.
+        pub args: [u64; 3],
+        pub payload_len: u64,
+    }
+
+    /// A response, as the server writes it (followed by `payload_len` bytes:
+    /// the data for `READ`, a `Stat` for `FSTAT`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    #[repr(C)]
+    pub struct Response {
+        pub id: u64,
+        /// A value (`OPEN`: the new handle id) or `-errno`.
+        pub result: i64,
+        pub payload_len: u64,
+    }
+
+    pub const OPEN: u32 = 1;
+    pub const READ: u32 = 2;
+    pub const WRITE: u32 = 3;
+    /// The last fd of a handle was closed; no response.
+    pub const CLOSE: u32 = 4;
+    pub const FSTAT: u32 = 5;
+    pub const LSEEK: u32 = 6;
+    /// The client of request `args[0]` gave up (it was interrupted or
+    /// killed); no response. Its late response is discarded.
+    pub const CANCEL: u32 = 7;
+
+    /// Largest payload in either direction.
+    pub const MAX_PAYLOAD: usize = 64 * 1024;
+}
 
 /// Close the fd when the process calls `execve` (Cairn's value; Redox's
 /// `O_CLOEXEC` is the same bit).
@@ -178,6 +241,12 @@ pub enum ObjectType {
     PipeRead = 3,
     /// The write end of a pipe.
     PipeWrite = 4,
+    /// The server side of a scheme.
+    SchemeEndpoint = 5,
+    /// A handle served by a scheme.
+    SchemeHandle = 6,
+    /// A namespace (enter it with `namespace_enter`).
+    Namespace = 7,
 }
 
 /// What `fd_info` reports.
@@ -242,6 +311,9 @@ impl Syscall {
             FdInfo,
             Pipe2,
             SetFdFlags,
+            SchemeCreate,
+            NamespaceCreate,
+            NamespaceEnter,
         ];
         ALL.get(number).copied()
     }

@@ -1,0 +1,78 @@
+//! Namespaces: the set of scheme names a process can reach. A child shares
+//! its parent's namespace; a process may build a namespace holding a subset
+//! of its own names (never more) and enter it. The empty namespace leaves a
+//! process only the fds it holds. Registering a scheme needs the
+//! namespace's register permission, which a subset keeps only if asked.
+//!
+//! Path resolution: `/scheme/NAME/rest` and `NAME:rest` go to scheme NAME;
+//! any other absolute path goes to the root file system, scheme `file`.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::Arc;
+
+use cairn_abi::{Error, Result, error};
+
+use crate::scheme::SchemeRef;
+
+/// What a scheme name leads to.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// The kernel's read-only initfs.
+    Initfs,
+    /// A scheme served by a user process.
+    User(SchemeRef),
+}
+
+#[derive(Clone, Debug)]
+pub struct Namespace {
+    pub entries: BTreeMap<String, Target>,
+    pub can_register: bool,
+}
+
+pub type NamespaceRef = Arc<spin::Mutex<Namespace>>;
+
+/// The scheme the root file system is reached through.
+pub const ROOT_SCHEME: &str = "file";
+
+/// The first process's namespace: the initfs as `initfs` and as the root
+/// file system, and the right to register schemes.
+pub fn initial() -> NamespaceRef {
+    let mut entries = BTreeMap::new();
+    entries.insert(String::from("initfs"), Target::Initfs);
+    entries.insert(String::from(ROOT_SCHEME), Target::Initfs);
+    Arc::new(spin::Mutex::new(Namespace { entries, can_register: true }))
+}
+
+/// Splits a path into scheme name and the path inside the scheme.
+pub fn split(path: &str) -> Result<(&str, &str)> {
+    if let Some(rest) = path.strip_prefix("/scheme/") {
+        let (name, inside) = rest.split_once('/').unwrap_or((rest, ""));
+        return Ok((name, inside));
+    }
+    if path.starts_with('/') {
+        return Ok((ROOT_SCHEME, path));
+    }
+    match path.split_once(':') {
+        Some((name, inside)) => Ok((name, inside)),
+        None => Err(Error::new(error::ENOENT)),
+    }
+}
+
+/// The absolute initfs path for a path inside the initfs scheme.
+pub fn initfs_path(inside: &str) -> String {
+    if inside.starts_with('/') { String::from(inside) } else { alloc::format!("/{inside}") }
+}
+
+/// Finds what `path` leads to in `namespace`: the target and the path
+/// inside it. A name the namespace lacks is `ENODEV`; a dead scheme `EIO`.
+pub fn resolve<'p>(namespace: &NamespaceRef, path: &'p str) -> Result<(Target, &'p str)> {
+    let (name, inside) = split(path)?;
+    let target = namespace.lock().entries.get(name).cloned().ok_or(Error::new(error::ENODEV))?;
+    if let Target::User(scheme) = &target
+        && scheme.lock().dead
+    {
+        return Err(Error::new(error::EIO));
+    }
+    Ok((target, inside))
+}

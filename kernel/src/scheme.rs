@@ -1,0 +1,250 @@
+//! Schemes: services provided by user processes. A server creates a scheme
+//! (an endpoint fd) and registers its name in its namespace; the kernel
+//! turns every operation on a handle of that scheme into a
+//! [`Request`](cairn_abi::scheme::Request) the server reads from the
+//! endpoint and answers with a [`Response`](cairn_abi::scheme::Response).
+//! Clients block until their answer arrives; servers may answer out of
+//! order and from several threads.
+//!
+//! Failure rules: when the last endpoint fd closes (the server exited or
+//! crashed) every pending and later call fails with `EIO` at once; a
+//! client interrupted or killed mid-request makes the server receive
+//! `CANCEL` (and `CLOSE` when its handle goes); a response with an unknown
+//! id, a wrong length or a payload larger than asked is refused with
+//! `EINVAL` and changes nothing.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use cairn_abi::scheme::{CANCEL, MAX_PAYLOAD, Request, Response};
+use cairn_abi::{Error, Result, error};
+
+use crate::task::{Tasks, WaitKey};
+
+/// Identifies a scheme (for wait queues).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SchemeId(pub u64);
+
+static NEXT_SCHEME: AtomicU64 = AtomicU64::new(1);
+
+/// The answer to one request.
+#[derive(Debug)]
+pub struct Reply {
+    pub result: i64,
+    pub payload: Vec<u8>,
+}
+
+#[derive(Debug)]
+struct InFlight {
+    /// Largest payload the client accepts back.
+    max_reply: usize,
+    reply: Option<Reply>,
+}
+
+#[derive(Debug)]
+pub struct SchemeState {
+    pub id: SchemeId,
+    pub name: String,
+    pending: VecDeque<(Request, Vec<u8>)>,
+    in_flight: BTreeMap<u64, InFlight>,
+    next_request: u64,
+    pub dead: bool,
+}
+
+pub type SchemeRef = Arc<spin::Mutex<SchemeState>>;
+
+/// The server's side of a scheme. The number of fds holding it is the
+/// `Arc`'s count: when the last goes, the scheme dies.
+#[derive(Clone, Debug)]
+pub struct Endpoint(pub Arc<SchemeRef>);
+
+/// A handle a client holds on a scheme; when the last fd for it closes the
+/// server gets `CLOSE`.
+#[derive(Debug)]
+pub struct ClientHandle {
+    pub scheme: SchemeRef,
+    pub id: u64,
+}
+
+/// A new, live scheme called `name`.
+pub fn create(name: String) -> SchemeRef {
+    Arc::new(spin::Mutex::new(SchemeState {
+        id: SchemeId(NEXT_SCHEME.fetch_add(1, Ordering::Relaxed)),
+        name,
+        pending: VecDeque::new(),
+        in_flight: BTreeMap::new(),
+        next_request: 1,
+        dead: false,
+    }))
+}
+
+fn eio() -> Error {
+    Error::new(error::EIO)
+}
+
+fn einval() -> Error {
+    Error::new(error::EINVAL)
+}
+
+/// Identity of the caller, copied into every request.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller {
+    pub pid: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// What the client sends.
+pub struct Call {
+    pub opcode: u32,
+    pub handle: u64,
+    pub args: [u64; 3],
+    pub payload: Vec<u8>,
+    pub max_reply: usize,
+}
+
+/// Queues a request and returns its id; the caller then waits with
+/// [`take_reply`].
+pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call) -> Result<u64> {
+    let mut state = scheme.lock();
+    if state.dead {
+        return Err(eio());
+    }
+    if call.payload.len() > MAX_PAYLOAD {
+        return Err(einval());
+    }
+    let id = state.next_request;
+    state.next_request += 1;
+    let request = Request {
+        id,
+        opcode: call.opcode,
+        caller_pid: caller.pid,
+        caller_uid: caller.uid,
+        caller_gid: caller.gid,
+        handle: call.handle,
+        args: call.args,
+        payload_len: call.payload.len() as u64,
+    };
+    state.pending.push_back((request, call.payload));
+    state.in_flight.insert(id, InFlight { max_reply: call.max_reply, reply: None });
+    let key = WaitKey::SchemeRequests(state.id);
+    drop(state);
+    tasks.wake_queue(key, usize::MAX);
+    Ok(id)
+}
+
+/// The reply to request `id` if it arrived: `Ok(Some)`, still waiting:
+/// `Ok(None)`, the server died: `Err(EIO)`.
+pub fn take_reply(scheme: &SchemeRef, id: u64) -> Result<Option<Reply>> {
+    let mut state = scheme.lock();
+    if let Some(entry) = state.in_flight.get_mut(&id)
+        && let Some(reply) = entry.reply.take()
+    {
+        state.in_flight.remove(&id);
+        return Ok(Some(reply));
+    }
+    if state.dead {
+        state.in_flight.remove(&id);
+        return Err(eio());
+    }
+    Ok(None)
+}
+
+/// The client of request `id` gave up: forget it and tell the server.
+pub fn cancel(tasks: &mut Tasks, scheme: &SchemeRef, id: u64, caller: Caller) {
+    let removed = scheme.lock().in_flight.remove(&id).is_some();
+    if removed {
+        notify(tasks, scheme, caller, CANCEL, 0, [id, 0, 0]);
+    }
+}
+
+/// Sends a request that needs no answer (`CLOSE`, `CANCEL`).
+pub fn notify(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, opcode: u32, handle: u64, args: [u64; 3]) {
+    let mut state = scheme.lock();
+    if state.dead {
+        return;
+    }
+    let id = state.next_request;
+    state.next_request += 1;
+    let request = Request {
+        id,
+        opcode,
+        caller_pid: caller.pid,
+        caller_uid: caller.uid,
+        caller_gid: caller.gid,
+        handle,
+        args,
+        payload_len: 0,
+    };
+    state.pending.push_back((request, Vec::new()));
+    let key = WaitKey::SchemeRequests(state.id);
+    drop(state);
+    tasks.wake_queue(key, usize::MAX);
+}
+
+/// Server side of `read`: the next request as bytes, `Ok(None)` if none is
+/// pending. `EINVAL` if it does not fit in `capacity` (it stays queued).
+pub fn next_request(scheme: &SchemeRef, capacity: usize) -> Result<Option<Vec<u8>>> {
+    let mut state = scheme.lock();
+    let Some((request, payload)) = state.pending.front() else { return Ok(None) };
+    if capacity < size_of::<Request>() + payload.len() {
+        return Err(einval());
+    }
+    let mut bytes = Vec::with_capacity(size_of::<Request>() + payload.len());
+    // SAFETY: `Request` is plain old data; its bytes are copied out.
+    bytes.extend_from_slice(unsafe {
+        core::slice::from_raw_parts(request as *const Request as *const u8, size_of::<Request>())
+    });
+    bytes.extend_from_slice(payload);
+    state.pending.pop_front();
+    Ok(Some(bytes))
+}
+
+/// Server side of `write`: checks and stores a response, returning the
+/// queue its client waits on.
+pub fn accept_response(scheme: &SchemeRef, bytes: &[u8]) -> Result<WaitKey> {
+    if bytes.len() < size_of::<Response>() {
+        return Err(einval());
+    }
+    let mut response = Response::default();
+    // SAFETY: `Response` is plain old data and `bytes` holds at least its size.
+    unsafe {
+        core::ptr::copy_nonoverlapping(bytes.as_ptr(), &mut response as *mut Response as *mut u8, size_of::<Response>())
+    };
+    let payload = &bytes[size_of::<Response>()..];
+    if response.payload_len != payload.len() as u64 || !(-4095..=i64::MAX).contains(&response.result) {
+        return Err(einval());
+    }
+    let mut state = scheme.lock();
+    let scheme_id = state.id;
+    let entry = state.in_flight.get_mut(&response.id).ok_or_else(einval)?;
+    if entry.reply.is_some() || payload.len() > entry.max_reply {
+        return Err(einval());
+    }
+    entry.reply = Some(Reply { result: response.result, payload: payload.to_vec() });
+    Ok(WaitKey::SchemeReply(scheme_id, response.id))
+}
+
+/// The last endpoint fd closed: the scheme dies and every waiting client
+/// is woken (its call then fails with `EIO`).
+pub fn kill(tasks: &mut Tasks, scheme: &SchemeRef) {
+    let mut state = scheme.lock();
+    log::info!("scheme '{}': server gone, failing its {} waiting calls", state.name, state.in_flight.len());
+    state.dead = true;
+    state.pending.clear();
+    let id = state.id;
+    let waiting: Vec<u64> = state.in_flight.keys().copied().collect();
+    drop(state);
+    for request in waiting {
+        tasks.wake_queue(WaitKey::SchemeReply(id, request), usize::MAX);
+    }
+}
+
+/// Whether `name` may name a scheme: 1-64 bytes of letters, digits, `.`,
+/// `_` and `-`.
+pub fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}

@@ -1,0 +1,119 @@
+//! Serving and reaching schemes, and narrowing namespaces.
+//!
+//! A server calls [`Server::create`] to register a scheme name in its
+//! namespace, then loops on [`Server::next`] (one [`Request`] at a time,
+//! from any number of threads) and answers with [`Server::respond`], in
+//! any order. Clients use ordinary paths: `/scheme/NAME/rest` or
+//! `NAME:rest`, through [`crate::fs`] or [`open`].
+//!
+//! [`namespace_create`] builds a namespace holding some of the caller's
+//! scheme names (never more); [`namespace_enter`] makes it the caller's.
+//! The empty list gives the null namespace: only the fds already held.
+//!
+//! Depends on [`crate::sys`], [`crate::fd`] and `cairn-abi`.
+
+use alloc::vec::Vec;
+
+use cairn_abi::scheme::{MAX_PAYLOAD, Response};
+use cairn_abi::{NAMESPACE_REGISTER, StrSlice, Syscall};
+
+use crate::error::{Error, Result};
+use crate::fd::OwnedFd;
+use crate::io::{read_fd, write_fd};
+use crate::sys::{syscall1, syscall2, syscall3};
+
+pub use cairn_abi::scheme::{CANCEL, CLOSE, FSTAT, LSEEK, OPEN, READ, Request, WRITE};
+
+/// Opens `path` with `flags` (`O_RDONLY`, `O_WRONLY`, `O_RDWR`,
+/// `O_CLOEXEC`, `O_NONBLOCK`).
+pub fn open(path: &str, flags: usize) -> Result<OwnedFd> {
+    // SAFETY: the kernel reads `path.len()` bytes of `path`.
+    let fd = unsafe { syscall3(Syscall::Open as usize, path.as_ptr() as usize, path.len(), flags) }?;
+    // SAFETY: the kernel just made this fd for the caller.
+    Ok(unsafe { OwnedFd::from_raw(fd) })
+}
+
+/// The server side of a scheme.
+#[derive(Debug)]
+pub struct Server {
+    endpoint: OwnedFd,
+}
+
+/// A request as read from the endpoint, with its payload.
+#[derive(Debug)]
+pub struct Incoming {
+    pub request: Request,
+    pub payload: Vec<u8>,
+}
+
+impl Server {
+    /// Registers scheme `name` in the caller's namespace.
+    pub fn create(name: &str) -> Result<Server> {
+        // SAFETY: the kernel reads `name.len()` bytes of `name`.
+        let fd = unsafe { syscall2(Syscall::SchemeCreate as usize, name.as_ptr() as usize, name.len()) }?;
+        // SAFETY: the kernel just made this fd for the caller.
+        Ok(Server { endpoint: unsafe { OwnedFd::from_raw(fd) } })
+    }
+
+    /// The endpoint fd (e.g. to make it non-blocking).
+    pub fn endpoint(&self) -> &OwnedFd {
+        &self.endpoint
+    }
+
+    /// Waits for the next request.
+    pub fn next(&self) -> Result<Incoming> {
+        let mut buffer = alloc::vec![0u8; size_of::<Request>() + MAX_PAYLOAD];
+        let len = read_fd(self.endpoint.as_raw(), &mut buffer)?;
+        if len < size_of::<Request>() {
+            return Err(Error::UnexpectedEof);
+        }
+        let mut request = Request::default();
+        // SAFETY: `Request` is plain old data and `buffer` holds at least its size.
+        unsafe {
+            core::ptr::copy_nonoverlapping(buffer.as_ptr(), (&raw mut request).cast::<u8>(), size_of::<Request>())
+        };
+        Ok(Incoming { request, payload: buffer[size_of::<Request>()..len].to_vec() })
+    }
+
+    /// Answers request `id` with a value or an errno, and a payload.
+    pub fn respond(&self, id: u64, result: core::result::Result<usize, i32>, payload: &[u8]) -> Result<()> {
+        let value = match result {
+            Ok(value) => value as i64,
+            Err(errno) => -i64::from(errno),
+        };
+        self.respond_raw(&response_bytes(Response { id, result: value, payload_len: payload.len() as u64 }, payload))
+    }
+
+    /// Writes raw response bytes (for tests of the kernel's checks).
+    pub fn respond_raw(&self, bytes: &[u8]) -> Result<()> {
+        write_fd(self.endpoint.as_raw(), bytes).map(drop)
+    }
+}
+
+/// A response header followed by its payload, as bytes.
+pub fn response_bytes(response: Response, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(size_of::<Response>() + payload.len());
+    // SAFETY: `Response` is plain old data; its bytes are copied out.
+    bytes.extend_from_slice(unsafe {
+        core::slice::from_raw_parts((&raw const response).cast::<u8>(), size_of::<Response>())
+    });
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+/// A namespace holding the given scheme names of the caller's; `register`
+/// keeps the right to register schemes (if the caller has it).
+pub fn namespace_create(names: &[&str], register: bool) -> Result<OwnedFd> {
+    let slices: Vec<StrSlice> = names.iter().map(|n| StrSlice { ptr: n.as_ptr() as usize, len: n.len() }).collect();
+    let flags = if register { NAMESPACE_REGISTER } else { 0 };
+    // SAFETY: the kernel reads `slices` and the strings they point to.
+    let fd = unsafe { syscall3(Syscall::NamespaceCreate as usize, slices.as_ptr() as usize, slices.len(), flags) }?;
+    // SAFETY: the kernel just made this fd for the caller.
+    Ok(unsafe { OwnedFd::from_raw(fd) })
+}
+
+/// Makes the namespace behind `fd` the caller's.
+pub fn namespace_enter(fd: &OwnedFd) -> Result<()> {
+    // SAFETY: integer argument only.
+    unsafe { syscall1(Syscall::NamespaceEnter as usize, fd.as_raw()) }.map(drop)
+}

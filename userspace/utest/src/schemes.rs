@@ -1,0 +1,241 @@
+//! Schemes and namespaces: a user-space server answers opens, reads,
+//! writes, fstat and lseek; a crashing server fails its clients at once;
+//! garbage responses are refused; 64 clients are answered out of order;
+//! a process in the null namespace or a subset namespace reaches only what
+//! it should.
+//!
+//! Depends on `cairn-rt` and the helpers in [`crate::util`].
+
+use cairn_rt::abi::error::{EINVAL, EIO, ENODEV, ENOENT, EPERM};
+use cairn_rt::abi::scheme::Response;
+use cairn_rt::abi::{O_RDONLY, O_RDWR, ObjectType, SEEK_SET, Stat};
+use cairn_rt::collections::BTreeMap;
+use cairn_rt::fs::File;
+use cairn_rt::io::{Read, Write};
+use cairn_rt::process::{self, Command};
+use cairn_rt::scheme::{self, CLOSE, FSTAT, LSEEK, OPEN, READ, Server, WRITE};
+use cairn_rt::sync::Arc;
+use cairn_rt::sync::atomic::{AtomicBool, Ordering};
+use cairn_rt::time::{Duration, Instant};
+use cairn_rt::{String, Vec, format, thread};
+
+use crate::util::{TestResult, ensure, expect_errno, expect_exit, in_child, ok, spawn_child};
+
+/// A tiny in-memory file server: each open creates an empty file named by
+/// the path; serves until it has seen `closes` CLOSE requests.
+fn serve_memory_files(server: &Server, closes: usize) -> Result<usize, String> {
+    let mut files: BTreeMap<u64, (Vec<u8>, usize)> = BTreeMap::new();
+    let (mut next, mut seen_closes, mut caller) = (1u64, 0, 0usize);
+    while seen_closes < closes {
+        let incoming = ok("next request", server.next())?;
+        let request = incoming.request;
+        caller = request.caller_pid as usize;
+        let file = files.get_mut(&request.handle);
+        let result = match (request.opcode, file) {
+            (OPEN, _) => {
+                files.insert(next, (Vec::new(), 0));
+                next += 1;
+                server.respond(request.id, Ok(next as usize - 1), &[])
+            }
+            (WRITE, Some((data, position))) => {
+                data.truncate(*position);
+                data.extend_from_slice(&incoming.payload);
+                *position = data.len();
+                server.respond(request.id, Ok(incoming.payload.len()), &[])
+            }
+            (READ, Some((data, position))) => {
+                let end = data.len().min(*position + request.args[0] as usize);
+                let chunk = data[*position..end].to_vec();
+                *position = end;
+                server.respond(request.id, Ok(chunk.len()), &chunk)
+            }
+            (FSTAT, Some((data, _))) => {
+                let stat = Stat { st_size: data.len() as u64, ..Stat::default() };
+                // SAFETY: `Stat` is plain old data.
+                let bytes = unsafe { core::slice::from_raw_parts((&raw const stat).cast::<u8>(), size_of::<Stat>()) };
+                server.respond(request.id, Ok(0), bytes)
+            }
+            (LSEEK, Some((_, position))) if request.args[1] as usize == SEEK_SET => {
+                *position = request.args[0] as usize;
+                server.respond(request.id, Ok(*position), &[])
+            }
+            (CLOSE, _) => {
+                files.remove(&request.handle);
+                seen_closes += 1;
+                Ok(())
+            }
+            _ => server.respond(request.id, Err(EINVAL), &[]),
+        };
+        ok("respond", result)?;
+    }
+    Ok(caller)
+}
+
+pub fn round_trip() -> TestResult {
+    let server = ok("create scheme ut-files", Server::create("ut-files"))?;
+    let worker = thread::spawn(move || serve_memory_files(&server, 2));
+    let mut file = ok("open /scheme/ut-files/a", scheme::open("/scheme/ut-files/a", O_RDWR))?;
+    ensure!(ok("fd_info", file.info())?.object_type == ObjectType::SchemeHandle as u32, "not a scheme handle");
+    ensure!(ok("write", file.write(b"abcdef"))? == 6, "short write");
+    let fd = file.as_raw();
+    // SAFETY: the kernel writes one `Stat`.
+    let mut stat = Stat::default();
+    ok("fstat", unsafe {
+        cairn_rt::sys::syscall2(cairn_rt::abi::Syscall::Fstat as usize, fd, (&raw mut stat) as usize)
+    })?;
+    ensure!(stat.st_size == 6, "fstat size {}", stat.st_size);
+    // SAFETY: integer arguments only.
+    ok("lseek", unsafe { cairn_rt::sys::syscall3(cairn_rt::abi::Syscall::Lseek as usize, fd, 2, SEEK_SET) })?;
+    let mut buffer = [0u8; 16];
+    let n = ok("read", file.read(&mut buffer))?;
+    ensure!(&buffer[..n] == b"cdef", "read back {:?}", &buffer[..n]);
+    let legacy = ok("open ut-files:b (legacy form)", scheme::open("ut-files:b", O_RDONLY))?;
+    drop(legacy);
+    drop(file);
+    let caller = worker.join().map_err(|e| format!("server thread: {e:?}"))??;
+    ensure!(caller == process::id() as usize, "requests carried pid {caller}, expected {}", process::id());
+    expect_errno("open after the server is gone", scheme::open("/scheme/ut-files/c", O_RDONLY), EIO)
+}
+
+pub fn server_crash_fails_clients() -> TestResult {
+    let server_pid = spawn_child(|| {
+        let Ok(server) = Server::create("ut-crash") else { return 2 };
+        // Answer the open, take the read, then die without answering.
+        let Ok(open) = server.next() else { return 3 };
+        let _ = server.respond(open.request.id, Ok(1), &[]);
+        let _ = server.next();
+        process::exit(0)
+    })?;
+    let start = Instant::now();
+    let mut file = loop {
+        match scheme::open("/scheme/ut-crash/x", O_RDONLY) {
+            Ok(file) => break file,
+            Err(e) if e.errno() == Some(ENODEV) && start.elapsed() < Duration::from_secs(5) => {
+                thread::sleep(Duration::from_millis(2));
+            }
+            Err(e) => return Err(format!("open: {e}")),
+        }
+    };
+    let mut buffer = [0u8; 8];
+    expect_errno("read while the server dies", file.read(&mut buffer), EIO)?;
+    expect_errno("read after the server died", file.read(&mut buffer), EIO)?;
+    expect_exit(server_pid, 0)
+}
+
+pub fn garbage_responses_refused() -> TestResult {
+    let server = ok("create scheme ut-garbage", Server::create("ut-garbage"))?;
+    let worker = thread::spawn(move || -> TestResult {
+        let open = ok("next", server.next())?;
+        let id = open.request.id;
+        let raw = |response: Response, payload: &[u8]| server.respond_raw(&scheme::response_bytes(response, payload));
+        expect_errno("short response", server.respond_raw(&[1, 2, 3]), EINVAL)?;
+        expect_errno("unknown id", raw(Response { id: id + 1000, result: 1, payload_len: 0 }, &[]), EINVAL)?;
+        expect_errno("length mismatch", raw(Response { id, result: 1, payload_len: 50 }, b"xy"), EINVAL)?;
+        expect_errno("result beyond errno range", raw(Response { id, result: -5000, payload_len: 0 }, &[]), EINVAL)?;
+        ok("valid open answer", server.respond(id, Ok(7), &[]))?;
+        expect_errno("second answer", server.respond(id, Ok(7), &[]), EINVAL)?;
+        let read = ok("next", server.next())?;
+        ensure!(read.request.opcode == READ && read.request.handle == 7, "expected READ on handle 7");
+        expect_errno("payload larger than asked", server.respond(read.request.id, Ok(100), &[b'x'; 100]), EINVAL)?;
+        ok("valid read answer", server.respond(read.request.id, Ok(4), b"good"))?;
+        let close = ok("next", server.next())?;
+        ensure!(close.request.opcode == CLOSE, "expected CLOSE, got opcode {}", close.request.opcode);
+        Ok(())
+    });
+    let mut file = ok("open", scheme::open("/scheme/ut-garbage/x", O_RDONLY))?;
+    let mut buffer = [0u8; 4];
+    let n = ok("read", file.read(&mut buffer))?;
+    ensure!(&buffer[..n] == b"good", "read {:?}", &buffer[..n]);
+    drop(file);
+    worker.join().map_err(|e| format!("server thread: {e:?}"))?
+}
+
+pub fn sixty_four_clients_out_of_order() -> TestResult {
+    const CLIENTS: usize = 64;
+    let server = ok("create scheme ut-many", Server::create("ut-many"))?;
+    let worker = thread::spawn(move || -> TestResult {
+        let mut reads = Vec::new();
+        let mut closes = 0;
+        while closes < CLIENTS {
+            let incoming = ok("next", server.next())?;
+            let request = incoming.request;
+            match request.opcode {
+                OPEN => {
+                    let name = core::str::from_utf8(&incoming.payload).map_err(|_| "path not UTF-8")?;
+                    let number: usize = name.parse().map_err(|_| format!("bad path {name}"))?;
+                    ok("answer open", server.respond(request.id, Ok(number + 1), &[]))?;
+                }
+                READ => {
+                    reads.push(request);
+                    if reads.len() == CLIENTS {
+                        // Answer in the reverse order of arrival.
+                        for read in reads.iter().rev() {
+                            let text = format!("{}", read.handle - 1);
+                            ok("answer read", server.respond(read.id, Ok(text.len()), text.as_bytes()))?;
+                        }
+                    }
+                }
+                CLOSE => closes += 1,
+                other => return Err(format!("unexpected opcode {other}")),
+            }
+        }
+        Ok(())
+    });
+    let failures = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            let failures = failures.clone();
+            thread::spawn(move || {
+                let good = (|| -> Option<bool> {
+                    let mut file = scheme::open(&format!("/scheme/ut-many/{n}"), O_RDONLY).ok()?;
+                    let mut buffer = [0u8; 8];
+                    let len = file.read(&mut buffer).ok()?;
+                    Some(buffer[..len] == *format!("{n}").as_bytes())
+                })();
+                if good != Some(true) {
+                    failures.store(true, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().map_err(|e| format!("client thread: {e:?}"))?;
+    }
+    worker.join().map_err(|e| format!("server thread: {e:?}"))??;
+    ensure!(!failures.load(Ordering::Relaxed), "a client got someone else's answer or an error");
+    Ok(())
+}
+
+pub fn null_namespace_sandbox() -> TestResult {
+    in_child(|| {
+        let mut held = ok("open before the sandbox", File::open("/bin/true"))?;
+        let namespace = ok("create the null namespace", scheme::namespace_create(&[], false))?;
+        ok("enter it", scheme::namespace_enter(&namespace))?;
+        expect_errno("open by path", File::open("/bin/true").map(|f| f.as_raw_fd()), ENODEV)?;
+        expect_errno("open by scheme path", File::open("/scheme/initfs/bin/true").map(|f| f.as_raw_fd()), ENODEV)?;
+        expect_errno("register a scheme", Server::create("ut-sandboxed").map(drop), EPERM)?;
+        expect_errno("spawn by path", Command::new("/bin/true").spawn().map(|c| c.id()), ENODEV)?;
+        let mut magic = [0u8; 4];
+        ok("read a held fd", held.read(&mut magic))?;
+        ensure!(&magic == b"\x7fELF", "the held fd read {magic:?}");
+        Ok(())
+    })
+}
+
+pub fn subset_namespace() -> TestResult {
+    in_child(|| {
+        let server = ok("create scheme ut-subset", Server::create("ut-subset"))?;
+        let worker = thread::spawn(move || serve_memory_files(&server, 1));
+        let namespace = ok("create a subset", scheme::namespace_create(&["ut-subset"], false))?;
+        expect_errno("a name the caller lacks", scheme::namespace_create(&["no-such-scheme"], false), ENOENT)?;
+        ok("enter it", scheme::namespace_enter(&namespace))?;
+        expect_errno("the root file system", File::open("/bin/true").map(|f| f.as_raw_fd()), ENODEV)?;
+        let file = ok("open in the subset", scheme::open("/scheme/ut-subset/x", O_RDONLY))?;
+        drop(file);
+        worker.join().map_err(|e| format!("server thread: {e:?}"))??;
+        let wider = ok("ask for the register right back", scheme::namespace_create(&["ut-subset"], true))?;
+        ok("enter it", scheme::namespace_enter(&wider))?;
+        expect_errno("register without the right", Server::create("ut-subset-2").map(drop), EPERM)?;
+        Ok(())
+    })
+}
