@@ -60,19 +60,20 @@ impl Server {
         &self.endpoint
     }
 
-    /// Waits for the next request.
+    /// Waits for the next request. Small requests are read through a stack
+    /// buffer; one that does not fit (the kernel then leaves it queued and
+    /// says `EINVAL`) is read again into a buffer of the largest size.
     pub fn next(&self) -> Result<Incoming> {
-        let mut buffer = alloc::vec![0u8; size_of::<Request>() + MAX_PAYLOAD];
-        let len = read_fd(self.endpoint.as_raw(), &mut buffer)?;
-        if len < size_of::<Request>() {
-            return Err(Error::UnexpectedEof);
+        let mut small = [0u8; SMALL_REQUEST];
+        match read_fd(self.endpoint.as_raw(), &mut small) {
+            Ok(len) => parse(&small[..len]),
+            Err(e) if e.errno() == Some(cairn_abi::error::EINVAL) => {
+                let mut large = alloc::vec![0u8; size_of::<Request>() + MAX_PAYLOAD];
+                let len = read_fd(self.endpoint.as_raw(), &mut large)?;
+                parse(&large[..len])
+            }
+            Err(e) => Err(e),
         }
-        let mut request = Request::default();
-        // SAFETY: `Request` is plain old data and `buffer` holds at least its size.
-        unsafe {
-            core::ptr::copy_nonoverlapping(buffer.as_ptr(), (&raw mut request).cast::<u8>(), size_of::<Request>())
-        };
-        Ok(Incoming { request, payload: buffer[size_of::<Request>()..len].to_vec() })
     }
 
     /// Answers request `id` with a value or an errno, and a payload.
@@ -88,6 +89,19 @@ impl Server {
     pub fn respond_raw(&self, bytes: &[u8]) -> Result<()> {
         write_fd(self.endpoint.as_raw(), bytes).map(drop)
     }
+}
+
+/// Requests up to this size (header included) need no heap buffer.
+const SMALL_REQUEST: usize = 4096;
+
+fn parse(bytes: &[u8]) -> Result<Incoming> {
+    if bytes.len() < size_of::<Request>() {
+        return Err(Error::UnexpectedEof);
+    }
+    let mut request = Request::default();
+    // SAFETY: `Request` is plain old data and `bytes` holds at least its size.
+    unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), (&raw mut request).cast::<u8>(), size_of::<Request>()) };
+    Ok(Incoming { request, payload: bytes[size_of::<Request>()..].to_vec() })
 }
 
 /// A response header followed by its payload, as bytes.

@@ -1,5 +1,6 @@
 //! `ubench`: user-space micro-benchmarks for `make bench`. Each prints one
-//! line `BENCH <name> <cycles> cycles <ns> ns`: the median cost of one
+//! line `BENCH <name> <cycles> cycles <ns> ns` (pipe throughput: `BENCH
+//! pipe_throughput <bytes> bytes in <ns> ns = <rate> MiB/s`): the median cost of one
 //! operation in TSC cycles over many samples, converted to nanoseconds with
 //! the TSC rate measured against `CLOCK_MONOTONIC` over the same run. Exits
 //! with 0, or 1 if a benchmark could not run (the reason goes to stderr).
@@ -16,11 +17,15 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use cairn_rt::abi::error::ETIMEDOUT;
+use cairn_rt::abi::scheme::MAX_PAYLOAD;
+use cairn_rt::fd;
+use cairn_rt::io::{Read, Write};
 use cairn_rt::process::{self, Command, ForkResult, WaitTarget, fork, waitpid};
+use cairn_rt::scheme::{self, Server};
 use cairn_rt::sync::Arc;
 use cairn_rt::sys::{self, MapFlags, PAGE_SIZE, Syscall, map_anonymous};
 use cairn_rt::time::{Duration, Instant};
-use cairn_rt::{Error, String, Vec, eprintln, format, println, thread};
+use cairn_rt::{Error, String, Vec, eprintln, format, println, thread, vec};
 
 cairn_rt::main!(main);
 
@@ -266,11 +271,127 @@ fn page_fault() -> Result<(), BenchError> {
     result
 }
 
+/// Serves `ub-echo`: opens succeed, a read of N bytes returns N bytes,
+/// closes need no answer. Runs until the endpoint fails.
+fn serve_echo(server: &Server) {
+    let data = vec![0x5au8; MAX_PAYLOAD];
+    while let Ok(incoming) = server.next() {
+        let request = incoming.request;
+        let _ = match request.opcode {
+            scheme::OPEN => server.respond(request.id, Ok(1), &[]),
+            scheme::READ => {
+                let len = (request.args[0] as usize).min(data.len());
+                server.respond(request.id, Ok(len), &data[..len])
+            }
+            scheme::CLOSE | scheme::CANCEL => Ok(()),
+            _ => server.respond(request.id, Err(cairn_rt::abi::error::EINVAL), &[]),
+        };
+    }
+}
+
+/// A read of `len` bytes from a user-space scheme, served and answered.
+fn scheme_round_trip(name: &'static str, len: usize) -> Result<(), BenchError> {
+    let scheme_name = format!("ub-echo-{len}");
+    let server = op("scheme_create", Server::create(&scheme_name))?;
+    let _server_thread = thread::spawn(move || serve_echo(&server));
+    let mut file = op("open", scheme::open(&format!("/scheme/{scheme_name}/x"), cairn_rt::abi::O_RDONLY))?;
+    let mut buffer = vec![0u8; len];
+    bench(name, 200, 4, 1, || {
+        let n = op("read", file.read(&mut buffer))?;
+        if n == len { Ok(()) } else { Err(BenchError::NoAnswer) }
+    })
+}
+
+fn scheme_read_1() -> Result<(), BenchError> {
+    scheme_round_trip("scheme_read_1_byte", 1)
+}
+
+fn scheme_read_64k() -> Result<(), BenchError> {
+    scheme_round_trip("scheme_read_64_KiB", 64 * 1024)
+}
+
+/// `open` + `close` of a file served by a user-space scheme.
+fn scheme_open_close() -> Result<(), BenchError> {
+    let server = op("scheme_create", Server::create("ub-open"))?;
+    let _server_thread = thread::spawn(move || serve_echo(&server));
+    bench("scheme_open_close", 200, 4, 1, || {
+        drop(op("open", scheme::open("/scheme/ub-open/x", cairn_rt::abi::O_RDONLY))?);
+        Ok(())
+    })
+}
+
+/// One byte there and back between two processes through two pipes.
+fn pipe_ping_pong() -> Result<(), BenchError> {
+    let (mut to_child_read, mut to_child_write) = op("pipe", fd::pipe(0))?;
+    let (mut to_parent_read, mut to_parent_write) = op("pipe", fd::pipe(0))?;
+    let child = match op("fork", fork())? {
+        ForkResult::Child => {
+            drop(to_child_write);
+            drop(to_parent_read);
+            let mut byte = [0u8; 1];
+            while matches!(to_child_read.read(&mut byte), Ok(1)) {
+                if to_parent_write.write(&byte).is_err() {
+                    break;
+                }
+            }
+            process::exit(0)
+        }
+        ForkResult::Parent { child } => child,
+    };
+    drop(to_child_read);
+    drop(to_parent_write);
+    let mut byte = [7u8; 1];
+    let result = bench("pipe_ping_pong", 200, 10, 1, || {
+        op("write", to_child_write.write(&byte))?;
+        match op("read", to_parent_read.read(&mut byte))? {
+            1 => Ok(()),
+            _ => Err(BenchError::NoAnswer),
+        }
+    });
+    drop(to_child_write);
+    expect_success(child)?;
+    result
+}
+
+/// Bytes per second through a pipe between two processes (64 KiB writes).
+fn pipe_throughput() -> Result<(), BenchError> {
+    const TOTAL: usize = 32 << 20;
+    let (mut reader, writer) = op("pipe", fd::pipe(0))?;
+    let child = match op("fork", fork())? {
+        ForkResult::Child => {
+            drop(reader);
+            let mut writer = writer;
+            let block = vec![1u8; 64 * 1024];
+            let mut sent = 0;
+            while sent < TOTAL && writer.write_all(&block).is_ok() {
+                sent += block.len();
+            }
+            process::exit(0)
+        }
+        ForkResult::Parent { child } => child,
+    };
+    drop(writer);
+    let start = Instant::now();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut received = 0usize;
+    loop {
+        match op("read", reader.read(&mut buffer))? {
+            0 => break,
+            n => received += n,
+        }
+    }
+    let elapsed = start.elapsed().as_nanos().max(1);
+    expect_success(child)?;
+    let mib_per_s = received as u128 * 1_000_000_000 / elapsed / (1 << 20);
+    println!("BENCH pipe_throughput {received} bytes in {elapsed} ns = {mib_per_s} MiB/s");
+    Ok(())
+}
+
 /// A benchmark's entry.
 type Bench = fn() -> Result<(), BenchError>;
 
 fn main() -> i32 {
-    let benches: [(&str, Bench); 8] = [
+    let benches: [(&str, Bench); 13] = [
         ("null_syscall", null_syscall),
         ("fork_exec_wait", fork_exec_wait),
         ("spawn_wait", spawn_wait),
@@ -279,6 +400,11 @@ fn main() -> i32 {
         ("thread_switch_yield", thread_switch_yield),
         ("process_switch_yield", process_switch_yield),
         ("page_fault", page_fault),
+        ("scheme_read_1_byte", scheme_read_1),
+        ("scheme_read_64_KiB", scheme_read_64k),
+        ("scheme_open_close", scheme_open_close),
+        ("pipe_ping_pong", pipe_ping_pong),
+        ("pipe_throughput", pipe_throughput),
     ];
     let cpus = thread::available_parallelism().map_or(0, |n| n.get());
     println!("ubench: {} benchmarks, {cpus} CPU(s)", benches.len());

@@ -89,6 +89,7 @@ fn tests() -> Vec<Test> {
         test("scheme_server_crash_fails_clients", schemes::server_crash_fails_clients),
         test("scheme_garbage_responses_refused", schemes::garbage_responses_refused),
         test("scheme_64_clients_out_of_order", schemes::sixty_four_clients_out_of_order),
+        test("scheme_client_killed_mid_request", schemes::client_killed_mid_request),
         test("namespace_null_sandbox", schemes::null_namespace_sandbox),
         test("namespace_subset", schemes::subset_namespace),
         test("futex_calls", threads::futex_calls),

@@ -239,3 +239,46 @@ pub fn subset_namespace() -> TestResult {
         Ok(())
     })
 }
+
+/// Waits up to five seconds for the next request on a non-blocking server.
+fn next_within(server: &Server) -> Result<scheme::Incoming, String> {
+    let start = Instant::now();
+    loop {
+        match server.next() {
+            Ok(incoming) => return Ok(incoming),
+            Err(e) if e.errno() == Some(cairn_rt::abi::error::EAGAIN) && start.elapsed() < Duration::from_secs(5) => {
+                thread::sleep(Duration::from_millis(2));
+            }
+            Err(e) => return Err(format!("next request: {e}")),
+        }
+    }
+}
+
+pub fn client_killed_mid_request() -> TestResult {
+    let server = ok("create scheme ut-killed", Server::create("ut-killed"))?;
+    ok("make the endpoint non-blocking", server.endpoint().set_flags(cairn_rt::fd::O_NONBLOCK))?;
+    let client = spawn_child(|| {
+        let Ok(mut file) = scheme::open("/scheme/ut-killed/x", O_RDONLY) else { return 2 };
+        let mut buffer = [0u8; 8];
+        let _ = file.read(&mut buffer);
+        3
+    })?;
+    let open = next_within(&server)?;
+    ensure!(open.request.opcode == OPEN, "expected OPEN, got {}", open.request.opcode);
+    ok("answer open", server.respond(open.request.id, Ok(42), &[]))?;
+    let read = next_within(&server)?;
+    ensure!(read.request.opcode == READ && read.request.handle == 42, "expected READ on handle 42");
+    ok("kill the client", cairn_rt::signal::kill(client, cairn_rt::abi::signal::SIGKILL))?;
+    let cancel = next_within(&server)?;
+    ensure!(
+        cancel.request.opcode == scheme::CANCEL && cancel.request.args[0] == read.request.id,
+        "expected CANCEL of request {}, got opcode {} args {:?}",
+        read.request.id,
+        cancel.request.opcode,
+        cancel.request.args
+    );
+    let close = next_within(&server)?;
+    ensure!(close.request.opcode == CLOSE && close.request.handle == 42, "expected CLOSE of handle 42");
+    expect_errno("answering the cancelled request", server.respond(read.request.id, Ok(0), &[]), EINVAL)?;
+    crate::util::expect_signal(client, cairn_rt::abi::signal::SIGKILL)
+}

@@ -17,10 +17,15 @@ use core::arch::asm;
 /// `dest` and `src` must be valid for `n` bytes and must not overlap.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: the caller guarantees both ranges are valid and disjoint;
-    // `rep movsb` copies forwards with DF clear (the ABI guarantees DF = 0).
+    // SAFETY: the caller guarantees both ranges are valid and disjoint; the
+    // string instructions copy forwards (the ABI guarantees DF = 0): first
+    // whole 8-byte words, then the remaining bytes. Word moves are several
+    // times faster than byte moves in emulation and never slower on
+    // hardware.
     unsafe {
-        asm!("rep movsb", inout("rcx") n => _, inout("rdi") dest => _, inout("rsi") src => _,
+        asm!("rep movsq", "mov rcx, {tail}", "rep movsb",
+             tail = in(reg) n % 8,
+             inout("rcx") n / 8 => _, inout("rdi") dest => _, inout("rsi") src => _,
              options(nostack, preserves_flags));
     }
     dest
@@ -58,9 +63,14 @@ pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mu
 /// `dest` must be valid for `n` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
-    // SAFETY: the caller guarantees `dest` is valid for `n` bytes.
+    let byte = c as u8 as u64;
+    let word = byte * 0x0101_0101_0101_0101;
+    // SAFETY: the caller guarantees `dest` is valid for `n` bytes; whole
+    // words are stored first, then the remaining bytes.
     unsafe {
-        asm!("rep stosb", inout("rcx") n => _, inout("rdi") dest => _, in("al") c as u8,
+        asm!("rep stosq", "mov rcx, {tail}", "rep stosb",
+             tail = in(reg) n % 8,
+             inout("rcx") n / 8 => _, inout("rdi") dest => _, in("rax") word,
              options(nostack, preserves_flags));
     }
     dest
