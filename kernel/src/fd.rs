@@ -10,7 +10,7 @@ use cairn_abi::{Error, FdInfo, O_CLOEXEC, O_NONBLOCK, ObjectType, Result, error,
 
 use alloc::sync::Arc;
 
-use crate::namespace::NamespaceRef;
+use crate::namespace::{KernelScheme, NamespaceRef};
 use crate::pipe::PipeEnd;
 use crate::scheme::{ClientHandle, Endpoint};
 
@@ -29,6 +29,10 @@ pub enum Object {
     SchemeHandle(Arc<ClientHandle>),
     /// A namespace, to enter.
     Namespace(NamespaceRef),
+    /// `null`, `zero` or `rand`.
+    Device(KernelScheme),
+    /// A `sys` file: text generated when it was opened.
+    SysFile { data: Arc<[u8]>, offset: u64 },
 }
 
 impl Object {
@@ -41,6 +45,8 @@ impl Object {
             Object::SchemeEndpoint(_) => ObjectType::SchemeEndpoint,
             Object::SchemeHandle(_) => ObjectType::SchemeHandle,
             Object::Namespace(_) => ObjectType::Namespace,
+            Object::Device(_) => ObjectType::Device,
+            Object::SysFile { .. } => ObjectType::SysFile,
         }
     }
 }

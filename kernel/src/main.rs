@@ -38,6 +38,7 @@ mod selftest;
 mod smp;
 mod symbols;
 mod syscall;
+mod sysinfo;
 mod task;
 mod time;
 mod vm;

@@ -15,11 +15,27 @@ use cairn_abi::{Error, Result, error};
 
 use crate::scheme::SchemeRef;
 
+/// Schemes the kernel itself serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KernelScheme {
+    /// Reads see end of file, writes vanish.
+    Null,
+    /// Reads see zero bytes, writes vanish.
+    Zero,
+    /// Reads see random bytes (RDRAND, or a seeded ChaCha20 generator).
+    Rand,
+    /// Text files about the system: `processes`, `meminfo`, `cpus`,
+    /// `uptime`, `log`.
+    Sys,
+}
+
 /// What a scheme name leads to.
 #[derive(Clone, Debug)]
 pub enum Target {
     /// The kernel's read-only initfs.
     Initfs,
+    /// A scheme the kernel serves.
+    Kernel(KernelScheme),
     /// A scheme served by a user process.
     User(SchemeRef),
 }
@@ -36,11 +52,20 @@ pub type NamespaceRef = Arc<spin::Mutex<Namespace>>;
 pub const ROOT_SCHEME: &str = "file";
 
 /// The first process's namespace: the initfs as `initfs` and as the root
-/// file system, and the right to register schemes.
+/// file system, the kernel's `null`, `zero`, `rand` and `sys` schemes, and
+/// the right to register schemes.
 pub fn initial() -> NamespaceRef {
     let mut entries = BTreeMap::new();
     entries.insert(String::from("initfs"), Target::Initfs);
     entries.insert(String::from(ROOT_SCHEME), Target::Initfs);
+    for (name, scheme) in [
+        ("null", KernelScheme::Null),
+        ("zero", KernelScheme::Zero),
+        ("rand", KernelScheme::Rand),
+        ("sys", KernelScheme::Sys),
+    ] {
+        entries.insert(String::from(name), Target::Kernel(scheme));
+    }
     Arc::new(spin::Mutex::new(Namespace { entries, can_register: true }))
 }
 

@@ -12,7 +12,25 @@ pub const TESTS: &[Test] = &[
     Test { name: "acpi::madt_parser_rejects_garbage", run: madt_parser_rejects_garbage },
     Test { name: "log::ring_keeps_boot_log", run: ring_keeps_boot_log },
     Test { name: "symbols::kernel_function_resolves", run: kernel_function_resolves },
+    Test { name: "random::chacha20_rfc8439_vector", run: chacha20_vector },
 ];
+
+/// The block-function test vector of RFC 8439, section 2.3.2.
+fn chacha20_vector(_: &BootInfo) -> TestResult {
+    let mut key = [0u32; 8];
+    for (i, word) in key.iter_mut().enumerate() {
+        let base = (i * 4) as u8;
+        *word = u32::from_le_bytes([base, base + 1, base + 2, base + 3]);
+    }
+    let nonce = [0x0900_0000, 0x4a00_0000, 0];
+    let block = crate::random::chacha20_block(&key, 1, &nonce);
+    let expected_start =
+        [0x10, 0xf1, 0xe7, 0xe4, 0xd1, 0x3b, 0x59, 0x15, 0x50, 0x0f, 0xdd, 0x1f, 0xa3, 0x20, 0x71, 0xc4];
+    let expected_end = [0xb5, 0x12, 0x9c, 0xd1, 0xde, 0x16, 0x4e, 0xb9, 0xcb, 0xd0, 0x83, 0xe8, 0xa2, 0x50, 0x3c, 0x4e];
+    ensure!(block[..16] == expected_start, "first bytes {:02x?}", &block[..16]);
+    ensure!(block[48..] == expected_end, "last bytes {:02x?}", &block[48..]);
+    Ok(())
+}
 
 /// A MADT header (44 bytes, local APIC at 0xfee00000) followed by `entries`.
 fn madt(entries: &[&[u8]]) -> Vec<u8> {

@@ -19,7 +19,7 @@ use super::thread::block;
 use super::user;
 use crate::console::{self, Sinks};
 use crate::fd::{Handle, Object};
-use crate::namespace::{self, Target};
+use crate::namespace::{self, KernelScheme, Target};
 use crate::pipe::{PIPE_ATOMIC, PIPE_CAPACITY, PipeEnd};
 use crate::scheme::{self, Call, ClientHandle, Endpoint, Reply, SchemeRef};
 use crate::task::{self, WaitKey, WaitReason};
@@ -35,6 +35,30 @@ const MODE_CHARACTER_DEVICE: u16 = 0o020000;
 const MODE_FIFO: u16 = 0o010000;
 /// Largest console write taken in one call.
 const CONSOLE_WRITE_MAX: usize = 64 * 1024;
+
+/// Largest read from `zero` or `rand` in one call.
+const DEVICE_READ_MAX: usize = 1 << 20;
+
+/// Reads up to `len` bytes of a read-only file at `offset`, advancing it.
+fn read_at(data: &[u8], offset: &mut u64, len: usize) -> Vec<u8> {
+    let start = (*offset as usize).min(data.len());
+    let end = start + len.min(data.len() - start);
+    *offset = end as u64;
+    data[start..end].to_vec()
+}
+
+/// The new position of a read-only file of `size` bytes after `lseek`.
+fn seek(size: usize, position: &mut u64, offset: i64, whence: usize) -> Result<usize> {
+    let base = match whence {
+        SEEK_SET => 0,
+        SEEK_CUR => *position as i64,
+        SEEK_END => size as i64,
+        _ => return Err(errno(error::EINVAL)),
+    };
+    let target = base.checked_add(offset).filter(|t| *t >= 0).ok_or(errno(error::EINVAL))?;
+    *position = target as u64;
+    Ok(target as usize)
+}
 
 /// What a read found.
 enum ReadStep {
@@ -110,11 +134,14 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             let nonblocking = handle.nonblocking;
             match &mut handle.object {
                 Object::Console => Ok(ReadStep::Data(Vec::new())),
-                Object::InitfsFile { data, offset } => {
-                    let start = (*offset as usize).min(data.len());
-                    let end = start + len.min(data.len() - start);
-                    *offset = end as u64;
-                    Ok(ReadStep::Data(data[start..end].to_vec()))
+                Object::InitfsFile { data, offset } => Ok(ReadStep::Data(read_at(data, offset, len))),
+                Object::SysFile { data, offset } => Ok(ReadStep::Data(read_at(data, offset, len))),
+                Object::Device(KernelScheme::Null) => Ok(ReadStep::Data(Vec::new())),
+                Object::Device(KernelScheme::Zero) => Ok(ReadStep::Data(alloc::vec![0; len.min(DEVICE_READ_MAX)])),
+                Object::Device(_) => {
+                    let mut bytes = alloc::vec![0; len.min(DEVICE_READ_MAX)];
+                    crate::random::fill(&mut bytes);
+                    Ok(ReadStep::Data(bytes))
                 }
                 Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
@@ -182,7 +209,8 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             console::write(Sinks { screen: true }, format_args!("{}", String::from_utf8_lossy(&bytes)));
             Ok(len)
         }
-        Object::InitfsFile { .. } | Object::Namespace(_) => Err(errno(error::EBADF)),
+        Object::InitfsFile { .. } | Object::Namespace(_) | Object::SysFile { .. } => Err(errno(error::EBADF)),
+        Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
         Object::SchemeHandle(client) => {
             let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
@@ -253,6 +281,13 @@ pub fn open(path: usize, len: usize, flags: usize) -> Result<usize> {
     let (target, inside) = namespace::resolve(&namespace, &path)?;
     let scheme = match target {
         Target::Initfs => return open_initfs(&namespace::initfs_path(inside), flags),
+        Target::Kernel(KernelScheme::Sys) => return open_sys(inside, flags),
+        Target::Kernel(device) => {
+            let access = if device == KernelScheme::Rand { rights::READ } else { rights::READ | rights::WRITE };
+            let mut handle = Handle::new(Object::Device(device), access | rights::DUP | rights::SEND);
+            handle.cloexec = flags & O_CLOEXEC != 0;
+            return task::with(|tasks| tasks.current_process().fds.insert(handle));
+        }
         Target::User(scheme) => scheme,
     };
     let call = Call {
@@ -341,7 +376,10 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
                 st_blksize: PIPE_ATOMIC as u32,
                 ..Stat::default()
             },
-            Object::SchemeEndpoint(_) | Object::SchemeHandle(_) | Object::Namespace(_) => {
+            Object::SysFile { data, .. } => {
+                Stat { st_mode: MODE_FILE | 0o444, st_size: data.len() as u64, st_blksize: 4096, ..Stat::default() }
+            }
+            Object::SchemeEndpoint(_) | Object::SchemeHandle(_) | Object::Namespace(_) | Object::Device(_) => {
                 Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() }
             }
         })
@@ -367,18 +405,10 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::Pipe(_)
         | Object::SchemeEndpoint(_)
         | Object::SchemeHandle(_)
-        | Object::Namespace(_) => Err(errno(error::ESPIPE)),
-        Object::InitfsFile { data, offset: position } => {
-            let base = match whence {
-                SEEK_SET => 0,
-                SEEK_CUR => *position as i64,
-                SEEK_END => data.len() as i64,
-                _ => return Err(errno(error::EINVAL)),
-            };
-            let target = base.checked_add(offset).filter(|t| *t >= 0).ok_or(errno(error::EINVAL))?;
-            *position = target as u64;
-            Ok(target as usize)
-        }
+        | Object::Namespace(_)
+        | Object::Device(_) => Err(errno(error::ESPIPE)),
+        Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
+        Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })
 }
 
@@ -476,7 +506,7 @@ pub fn scheme_create(name: usize, len: usize) -> Result<usize> {
         }
         let taken = match namespace.entries.get(&name) {
             Some(Target::User(existing)) => !existing.lock().dead,
-            Some(Target::Initfs) => true,
+            Some(Target::Initfs | Target::Kernel(_)) => true,
             None => false,
         };
         if taken {
@@ -519,4 +549,18 @@ pub fn namespace_enter(fd: usize) -> Result<usize> {
         process.namespace = namespace.clone();
         Ok(0)
     })
+}
+
+/// Opens a `sys` file: its text is generated now and read from then on.
+fn open_sys(name: &str, flags: usize) -> Result<usize> {
+    if flags & O_ACCMODE != O_RDONLY {
+        return Err(errno(error::EROFS));
+    }
+    let text = crate::sysinfo::render(name.trim_start_matches('/')).ok_or(errno(error::ENOENT))?;
+    let mut handle = Handle::new(
+        Object::SysFile { data: Arc::from(text.into_bytes()), offset: 0 },
+        rights::READ | rights::DUP | rights::SEND,
+    );
+    handle.cloexec = flags & O_CLOEXEC != 0;
+    task::with(|tasks| tasks.current_process().fds.insert(handle))
 }

@@ -297,7 +297,11 @@ impl Tasks {
                         crate::scheme::kill(self, &scheme);
                     }
                 }
-                Object::Console | Object::InitfsFile { .. } | Object::Namespace(_) => {}
+                Object::Console
+                | Object::InitfsFile { .. }
+                | Object::Namespace(_)
+                | Object::Device(_)
+                | Object::SysFile { .. } => {}
             }
         }
         for key in keys {

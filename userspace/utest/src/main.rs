@@ -92,6 +92,7 @@ fn tests() -> Vec<Test> {
         test("scheme_client_killed_mid_request", schemes::client_killed_mid_request),
         test("namespace_null_sandbox", schemes::null_namespace_sandbox),
         test("namespace_subset", schemes::subset_namespace),
+        test("kernel_schemes", schemes::kernel_schemes),
         test("futex_calls", threads::futex_calls),
         test("thread_mutex_64x1000", threads::mutex_counts_exactly),
         test("thread_condvar_ping_pong", threads::condvar_ping_pong),
@@ -113,6 +114,7 @@ fn tests() -> Vec<Test> {
     all.push(test("bad_elf::kernel_alive_afterwards", elf::kernel_alive_afterwards));
     all.push(test("thousand_processes", proc::thousand_processes));
     all.push(test("memory_returned_after_exit", proc::memory_returned_after_exit));
+    all.push(test("open_close_100000_no_leak", schemes::open_close_no_leak));
     all
 }
 

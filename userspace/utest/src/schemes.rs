@@ -282,3 +282,62 @@ pub fn client_killed_mid_request() -> TestResult {
     expect_errno("answering the cancelled request", server.respond(read.request.id, Ok(0), &[]), EINVAL)?;
     crate::util::expect_signal(client, cairn_rt::abi::signal::SIGKILL)
 }
+
+fn read_all(path: &str) -> Result<String, String> {
+    let mut file = ok(&format!("open {path}"), scheme::open(path, O_RDONLY))?;
+    let mut text = String::new();
+    ok(&format!("read {path}"), file.read_to_string(&mut text))?;
+    Ok(text)
+}
+
+pub fn kernel_schemes() -> TestResult {
+    let mut zero = ok("open /scheme/zero", scheme::open("/scheme/zero", O_RDWR))?;
+    let mut buffer = [0xffu8; 64];
+    ensure!(ok("read zero", zero.read(&mut buffer))? == 64, "short read from zero");
+    ensure!(buffer.iter().all(|b| *b == 0), "zero gave non-zero bytes");
+    let mut null = ok("open null: (legacy form)", scheme::open("null:", O_RDWR))?;
+    ensure!(ok("write null", null.write(b"gone"))? == 4, "null did not take the write");
+    ensure!(ok("read null", null.read(&mut buffer))? == 0, "null is not at end of file");
+    let mut rand = ok("open /scheme/rand", scheme::open("/scheme/rand", O_RDONLY))?;
+    let (mut first, mut second) = ([0u8; 32], [0u8; 32]);
+    ok("read rand", rand.read(&mut first))?;
+    ok("read rand", rand.read(&mut second))?;
+    ensure!(first != second && first.iter().any(|b| *b != 0), "rand repeats itself");
+    expect_errno("write to rand", rand.write(b"x"), cairn_rt::abi::error::EBADF)?;
+    let processes = read_all("/scheme/sys/processes")?;
+    ensure!(processes.starts_with("PID PPID"), "processes header missing: {processes}");
+    let me = format!("{} ", process::id());
+    ensure!(processes.lines().any(|l| l.starts_with(&me) && l.contains("utest")), "utest not in {processes}");
+    ensure!(read_all("/scheme/sys/meminfo")?.contains("free_kib"), "meminfo lacks free_kib");
+    let uptime: f64 = read_all("/scheme/sys/uptime")?.trim().parse().map_err(|_| "uptime is not a number")?;
+    ensure!(uptime.is_sign_positive() && uptime != 0.0, "uptime {uptime}");
+    ensure!(read_all("/scheme/sys/log")?.contains("cairn: "), "the log lacks the boot summary");
+    ensure!(read_all("/scheme/sys/cpus")?.lines().count() >= 1, "no CPUs listed");
+    ensure!(read_all("/scheme/sys/")?.contains("processes"), "sys does not list its files");
+    expect_errno("a missing sys file", scheme::open("/scheme/sys/nope", O_RDONLY), ENOENT)?;
+    Ok(())
+}
+
+fn free_frames() -> Result<u64, String> {
+    Ok(ok("sysinfo", cairn_rt::sys::memory_info())?.free_frames)
+}
+
+/// 100,000 open/close cycles (kernel devices, initfs files and a user
+/// scheme) leave free memory where it was, within two heap-growth steps.
+pub fn open_close_no_leak() -> TestResult {
+    const TOLERANCE_FRAMES: u64 = 512;
+    let server = ok("create scheme ut-leak", Server::create("ut-leak"))?;
+    let worker = thread::spawn(move || serve_memory_files(&server, 10_000));
+    let before = free_frames()?;
+    for i in 0..90_000 {
+        let path = if i % 2 == 0 { "/scheme/null" } else { "/bin/true" };
+        drop(ok("open", scheme::open(path, O_RDONLY))?);
+    }
+    for _ in 0..10_000 {
+        drop(ok("open scheme file", scheme::open("/scheme/ut-leak/x", O_RDONLY))?);
+    }
+    worker.join().map_err(|e| format!("server thread: {e:?}"))??;
+    let after = free_frames()?;
+    ensure!(after + TOLERANCE_FRAMES >= before, "free frames went from {before} to {after}");
+    Ok(())
+}

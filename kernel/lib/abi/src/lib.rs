@@ -247,6 +247,10 @@ pub enum ObjectType {
     SchemeHandle = 6,
     /// A namespace (enter it with `namespace_enter`).
     Namespace = 7,
+    /// A kernel device: `null`, `zero` or `rand`.
+    Device = 8,
+    /// A read-only text file of the `sys` scheme (a snapshot taken at open).
+    SysFile = 9,
 }
 
 /// What `fd_info` reports.

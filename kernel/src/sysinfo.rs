@@ -1,0 +1,77 @@
+//! The text files of the kernel's `sys` scheme, for tools like `ps`,
+//! `free`, `top`, `uptime` and `dmesg`: generated when opened.
+
+use alloc::string::String;
+use core::fmt::Write;
+use core::sync::atomic::Ordering;
+
+use crate::mm::frames;
+use crate::task::{self, ProcessState};
+use crate::{console, percpu, time};
+
+/// The files, in the order `sys` lists them.
+const FILES: [&str; 5] = ["processes", "meminfo", "cpus", "uptime", "log"];
+
+/// The contents of `sys` file `name` (the empty name lists the files).
+pub fn render(name: &str) -> Option<String> {
+    let mut text = String::new();
+    match name {
+        "" => {
+            for file in FILES {
+                let _ = writeln!(text, "{file}");
+            }
+        }
+        "processes" => {
+            let _ = writeln!(text, "PID PPID PGID SID UID STATE THREADS NAME");
+            task::with(|tasks| {
+                for process in tasks.processes.values() {
+                    let state = match process.state {
+                        ProcessState::Running => "R",
+                        ProcessState::Stopped { .. } => "T",
+                        ProcessState::Zombie { .. } => "Z",
+                    };
+                    let _ = writeln!(
+                        text,
+                        "{} {} {} {} {} {state} {} {}",
+                        process.pid,
+                        process.parent,
+                        process.pgid,
+                        process.sid,
+                        process.uid,
+                        process.threads.len(),
+                        process.name
+                    );
+                }
+            });
+        }
+        "meminfo" => {
+            let (free, total) = frames::stats();
+            let kib = cairn_physmem::FRAME_SIZE / 1024;
+            let _ = writeln!(text, "total_kib {}\nfree_kib {}", total * kib, free * kib);
+        }
+        "cpus" => {
+            for cpu in percpu::online() {
+                let _ = writeln!(
+                    text,
+                    "cpu {} apic {} switches {} ticks {} user_ticks {}",
+                    cpu.index.0,
+                    cpu.apic_id.0,
+                    cpu.context_switches.load(Ordering::Relaxed),
+                    cpu.timer_ticks.load(Ordering::Relaxed),
+                    cpu.user_ticks.load(Ordering::Relaxed)
+                );
+            }
+        }
+        "uptime" => {
+            let micros = time::micros_since_boot();
+            let _ = writeln!(text, "{}.{:06}", micros / 1_000_000, micros % 1_000_000);
+        }
+        "log" => {
+            let mut buffer = alloc::vec![0u8; console::LOG_RING_BYTES];
+            let len = console::read_log(&mut buffer);
+            text.push_str(&String::from_utf8_lossy(&buffer[..len]));
+        }
+        _ => return None,
+    }
+    Some(text)
+}
