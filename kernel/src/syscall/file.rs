@@ -72,7 +72,7 @@ enum ReadStep {
 
 /// Sends one request to a scheme and waits for the answer. Interrupted
 /// (a signal, or the process is being killed): the server gets `CANCEL`.
-fn scheme_call(scheme: &SchemeRef, call: Call) -> Result<Reply> {
+pub(super) fn scheme_call(scheme: &SchemeRef, call: Call) -> Result<Reply> {
     let (caller, id) = task::with(|tasks| {
         let caller = tasks.caller();
         scheme::submit(tasks, scheme, caller, call).map(|id| (caller, id))
@@ -98,7 +98,7 @@ fn scheme_call(scheme: &SchemeRef, call: Call) -> Result<Reply> {
 }
 
 /// A reply's result as a system call result.
-fn reply_value(reply: &Reply) -> Result<usize> {
+pub(super) fn reply_value(reply: &Reply) -> Result<usize> {
     if reply.result < 0 { Err(errno(-reply.result as i32)) } else { Ok(reply.result as usize) }
 }
 

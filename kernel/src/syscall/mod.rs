@@ -6,6 +6,7 @@
 
 mod file;
 mod memory;
+mod path;
 mod process;
 mod signal;
 mod thread;
@@ -105,6 +106,15 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         SchemeCreate => file::scheme_create(a[0], a[1]),
         NamespaceCreate => file::namespace_create(a[0], a[1], a[2]),
         NamespaceEnter => file::namespace_enter(a[0]),
+        Mkdir => path::mkdir(a[0], a[1], a[2]),
+        Rmdir => path::rmdir(a[0], a[1]),
+        Unlink => path::unlink(a[0], a[1]),
+        Rename => path::rename(a[0], a[1], a[2], a[3]),
+        Symlink => path::symlink(a[0], a[1], a[2], a[3]),
+        Readlink => path::readlink(a[0], a[1], a[2], a[3]),
+        Ftruncate => path::ftruncate(a[0], a[1]),
+        Fsync => path::fsync(a[0]),
+        Getdents => path::getdents(a[0], a[1], a[2]),
     }
     .into()
 }

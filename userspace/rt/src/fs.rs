@@ -167,3 +167,107 @@ pub fn read_to_string(path: &str) -> Result<String> {
 pub fn metadata(path: &str) -> Result<Metadata> {
     File::open(path)?.metadata()
 }
+
+/// Creates directory `path` with permission bits `mode`.
+pub fn create_dir(path: &str, mode: u16) -> Result<()> {
+    // SAFETY: the kernel reads `path.len()` bytes of `path`.
+    unsafe { syscall3(Syscall::Mkdir as usize, path.as_ptr() as usize, path.len(), usize::from(mode)) }.map(drop)
+}
+
+/// Removes the empty directory `path`.
+pub fn remove_dir(path: &str) -> Result<()> {
+    // SAFETY: the kernel reads `path.len()` bytes of `path`.
+    unsafe { syscall2(Syscall::Rmdir as usize, path.as_ptr() as usize, path.len()) }.map(drop)
+}
+
+/// Removes the file (or symbolic link) `path`.
+pub fn remove_file(path: &str) -> Result<()> {
+    // SAFETY: the kernel reads `path.len()` bytes of `path`.
+    unsafe { syscall2(Syscall::Unlink as usize, path.as_ptr() as usize, path.len()) }.map(drop)
+}
+
+/// Renames `from` to `to` (POSIX semantics: replaces a file or an empty
+/// directory).
+pub fn rename(from: &str, to: &str) -> Result<()> {
+    // SAFETY: the kernel reads both strings.
+    unsafe {
+        crate::sys::syscall4(
+            Syscall::Rename as usize,
+            from.as_ptr() as usize,
+            from.len(),
+            to.as_ptr() as usize,
+            to.len(),
+        )
+    }
+    .map(drop)
+}
+
+/// Creates the symbolic link `link` pointing at `target`.
+pub fn symlink(target: &str, link: &str) -> Result<()> {
+    // SAFETY: the kernel reads both strings.
+    unsafe {
+        crate::sys::syscall4(
+            Syscall::Symlink as usize,
+            target.as_ptr() as usize,
+            target.len(),
+            link.as_ptr() as usize,
+            link.len(),
+        )
+    }
+    .map(drop)
+}
+
+/// The target of symbolic link `path`.
+pub fn read_link(path: &str) -> Result<String> {
+    let mut buffer = alloc::vec![0u8; 4096];
+    // SAFETY: the kernel writes at most `buffer.len()` bytes into `buffer`.
+    let len = unsafe {
+        crate::sys::syscall4(
+            Syscall::Readlink as usize,
+            path.as_ptr() as usize,
+            path.len(),
+            buffer.as_mut_ptr() as usize,
+            buffer.len(),
+        )
+    }?;
+    buffer.truncate(len);
+    String::from_utf8(buffer).map_err(|_| crate::error::Error::InvalidUtf8)
+}
+
+/// What a directory entry names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+}
+
+/// The names and kinds of the entries of directory `path`.
+pub fn read_dir(path: &str) -> Result<Vec<(String, EntryKind)>> {
+    // SAFETY: the kernel reads `path.len()` bytes of `path`.
+    let fd = unsafe {
+        syscall3(Syscall::Open as usize, path.as_ptr() as usize, path.len(), O_RDONLY | cairn_abi::O_DIRECTORY)
+    }?;
+    let dir = File { fd };
+    let mut entries = Vec::new();
+    let mut buffer = alloc::vec![0u8; 4096];
+    loop {
+        // SAFETY: the kernel writes at most `buffer.len()` bytes.
+        let len = unsafe { syscall3(Syscall::Getdents as usize, dir.fd, buffer.as_mut_ptr() as usize, buffer.len()) }?;
+        if len == 0 {
+            return Ok(entries);
+        }
+        let mut at = 0;
+        while at + 2 <= len {
+            let (kind, name_len) = (buffer[at], usize::from(buffer[at + 1]));
+            let name = core::str::from_utf8(buffer.get(at + 2..at + 2 + name_len).unwrap_or(&[]))?;
+            let kind = match kind {
+                cairn_abi::scheme::DIRENT_DIR => EntryKind::Dir,
+                cairn_abi::scheme::DIRENT_SYMLINK => EntryKind::Symlink,
+                _ => EntryKind::File,
+            };
+            entries.push((String::from(name), kind));
+            at += 2 + name_len;
+        }
+    }
+}

@@ -22,6 +22,7 @@ mod sched;
 mod schemes;
 mod sig;
 mod threads;
+mod tmpfs;
 mod util;
 
 use cairn_rt::process::{self, WNOHANG, WaitTarget, waitpid};
@@ -93,6 +94,7 @@ fn tests() -> Vec<Test> {
         test("namespace_null_sandbox", schemes::null_namespace_sandbox),
         test("namespace_subset", schemes::subset_namespace),
         test("kernel_schemes", schemes::kernel_schemes),
+        test("tmpfs_posix_semantics", tmpfs::posix_suite),
         test("futex_calls", threads::futex_calls),
         test("thread_mutex_64x1000", threads::mutex_counts_exactly),
         test("thread_condvar_ping_pong", threads::condvar_ping_pong),

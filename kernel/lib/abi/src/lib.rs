@@ -20,8 +20,9 @@
 pub use syscall::data::{Stat, TimeSpec};
 pub use syscall::error::{self, Error, Result};
 pub use syscall::flag::{
-    CLOCK_MONOTONIC, CLOCK_REALTIME, MODE_DIR, MODE_FILE, MODE_PERM, MODE_TYPE, MapFlags, O_ACCMODE, O_DIRECTORY,
-    O_RDONLY, O_RDWR, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
+    CLOCK_MONOTONIC, CLOCK_REALTIME, MODE_DIR, MODE_FILE, MODE_PERM, MODE_SYMLINK, MODE_TYPE, MapFlags, O_ACCMODE,
+    O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END,
+    SEEK_SET,
 };
 
 pub mod signal;
@@ -148,10 +149,30 @@ pub enum Syscall {
     NamespaceCreate = 46,
     /// `namespace_enter(fd)`: makes the namespace the caller's.
     NamespaceEnter = 47,
+    /// `mkdir(path, path_len, mode)`.
+    Mkdir = 48,
+    /// `rmdir(path, path_len)`.
+    Rmdir = 49,
+    /// `unlink(path, path_len)`.
+    Unlink = 50,
+    /// `rename(old, old_len, new, new_len)`: both in one scheme (`EXDEV`).
+    Rename = 51,
+    /// `symlink(target, target_len, path, path_len)`.
+    Symlink = 52,
+    /// `readlink(path, path_len, buf, len) -> bytes`.
+    Readlink = 53,
+    /// `ftruncate(fd, len)`.
+    Ftruncate = 54,
+    /// `fsync(fd)`.
+    Fsync = 55,
+    /// `getdents(fd, buf, len) -> bytes`: directory entries, each
+    /// `[kind: u8][name_len: u8][name]` (kind: [`scheme::DIRENT_FILE`],
+    /// [`scheme::DIRENT_DIR`], [`scheme::DIRENT_SYMLINK`]); 0 at the end.
+    Getdents = 56,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 48;
+pub const SYSCALL_COUNT: usize = 57;
 
 /// `namespace_create` flag: the new namespace may register schemes.
 pub const NAMESPACE_REGISTER: usize = 1;
@@ -199,6 +220,29 @@ pub mod scheme {
     /// The client of request `args[0]` gave up (it was interrupted or
     /// killed); no response. Its late response is discarded.
     pub const CANCEL: u32 = 7;
+
+    /// `args[0]` = mode; payload = path.
+    pub const MKDIR: u32 = 8;
+    /// Payload = path.
+    pub const RMDIR: u32 = 9;
+    /// Payload = path.
+    pub const UNLINK: u32 = 10;
+    /// Payload = old path, NUL, new path.
+    pub const RENAME: u32 = 11;
+    /// Payload = target, NUL, link path.
+    pub const SYMLINK: u32 = 12;
+    /// Payload = path, `args[0]` = bytes wanted; answer payload = target.
+    pub const READLINK: u32 = 13;
+    /// `args[0]` = new length.
+    pub const FTRUNCATE: u32 = 14;
+    pub const FSYNC: u32 = 15;
+    /// `args[0]` = bytes wanted; answer payload = directory entries.
+    pub const GETDENTS: u32 = 16;
+
+    /// Directory entry kinds in `GETDENTS` answers.
+    pub const DIRENT_FILE: u8 = 1;
+    pub const DIRENT_DIR: u8 = 2;
+    pub const DIRENT_SYMLINK: u8 = 3;
 
     /// Largest payload in either direction.
     pub const MAX_PAYLOAD: usize = 64 * 1024;
@@ -318,6 +362,15 @@ impl Syscall {
             SchemeCreate,
             NamespaceCreate,
             NamespaceEnter,
+            Mkdir,
+            Rmdir,
+            Unlink,
+            Rename,
+            Symlink,
+            Readlink,
+            Ftruncate,
+            Fsync,
+            Getdents,
         ];
         ALL.get(number).copied()
     }
