@@ -33,6 +33,10 @@ pub enum Object {
     Device(KernelScheme),
     /// A `sys` file: text generated when it was opened.
     SysFile { data: Arc<[u8]>, offset: u64 },
+    /// An event queue.
+    EventQueue(crate::events::EventQueueRef),
+    /// A timer.
+    Timer(crate::events::TimerRef),
 }
 
 impl Object {
@@ -47,6 +51,8 @@ impl Object {
             Object::Namespace(_) => ObjectType::Namespace,
             Object::Device(_) => ObjectType::Device,
             Object::SysFile { .. } => ObjectType::SysFile,
+            Object::EventQueue(_) => ObjectType::EventQueue,
+            Object::Timer(_) => ObjectType::Timer,
         }
     }
 }

@@ -21,6 +21,7 @@ mod arch;
 mod boot;
 mod bootinfo;
 mod console;
+mod events;
 mod exec;
 mod fault;
 mod fd;

@@ -243,6 +243,11 @@ pub fn kill(tasks: &mut Tasks, scheme: &SchemeRef) {
     }
 }
 
+/// Whether a request waits to be read (for event queues).
+pub fn has_pending(scheme: &SchemeRef) -> bool {
+    !scheme.lock().pending.is_empty()
+}
+
 /// Whether `name` may name a scheme: 1-64 bytes of letters, digits, `.`,
 /// `_` and `-`.
 pub fn valid_name(name: &str) -> bool {

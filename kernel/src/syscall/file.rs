@@ -145,7 +145,21 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 }
                 Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
-                Object::Namespace(_) => Err(errno(error::EBADF)),
+                Object::Namespace(_) | Object::EventQueue(_) => Err(errno(error::EBADF)),
+                Object::Timer(timer) => {
+                    let mut state = timer.lock();
+                    if state.expirations > 0 {
+                        if len < 8 {
+                            return Err(errno(error::EINVAL));
+                        }
+                        let count = core::mem::take(&mut state.expirations);
+                        Ok(ReadStep::Data(count.to_le_bytes().to_vec()))
+                    } else if nonblocking {
+                        Err(errno(error::EAGAIN))
+                    } else {
+                        Ok(ReadStep::Wait(WaitKey::Timer(state.id)))
+                    }
+                }
                 Object::Pipe(end) => {
                     let key = WaitKey::Pipe(end.id());
                     let mut state = end.state();
@@ -209,7 +223,11 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             console::write(Sinks { screen: true }, format_args!("{}", String::from_utf8_lossy(&bytes)));
             Ok(len)
         }
-        Object::InitfsFile { .. } | Object::Namespace(_) | Object::SysFile { .. } => Err(errno(error::EBADF)),
+        Object::InitfsFile { .. }
+        | Object::Namespace(_)
+        | Object::SysFile { .. }
+        | Object::EventQueue(_)
+        | Object::Timer(_) => Err(errno(error::EBADF)),
         Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
         Object::SchemeHandle(client) => {
@@ -379,9 +397,12 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             Object::SysFile { data, .. } => {
                 Stat { st_mode: MODE_FILE | 0o444, st_size: data.len() as u64, st_blksize: 4096, ..Stat::default() }
             }
-            Object::SchemeEndpoint(_) | Object::SchemeHandle(_) | Object::Namespace(_) | Object::Device(_) => {
-                Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() }
-            }
+            Object::SchemeEndpoint(_)
+            | Object::SchemeHandle(_)
+            | Object::Namespace(_)
+            | Object::Device(_)
+            | Object::EventQueue(_)
+            | Object::Timer(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() },
         })
     })?;
     user::write_value(address, &stat)?;
@@ -406,7 +427,9 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::SchemeEndpoint(_)
         | Object::SchemeHandle(_)
         | Object::Namespace(_)
-        | Object::Device(_) => Err(errno(error::ESPIPE)),
+        | Object::Device(_)
+        | Object::EventQueue(_)
+        | Object::Timer(_) => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })

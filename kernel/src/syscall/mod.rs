@@ -4,6 +4,7 @@
 //! Handlers validate every argument; user memory is only reached through
 //! the caller's address space (a bad pointer is `EFAULT`).
 
+mod events;
 mod file;
 mod memory;
 mod path;
@@ -115,6 +116,11 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         Ftruncate => path::ftruncate(a[0], a[1]),
         Fsync => path::fsync(a[0]),
         Getdents => path::getdents(a[0], a[1], a[2]),
+        EventQueueCreate => events::event_queue_create(),
+        EventQueueCtl => events::event_queue_ctl(a[0], a[1], a[2], a[3]),
+        EventQueueWait => events::event_queue_wait(a[0], a[1], a[2], a[3]),
+        TimerCreate => events::timer_create(),
+        TimerSet => events::timer_set(a[0], a[1], a[2]),
     }
     .into()
 }

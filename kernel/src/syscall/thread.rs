@@ -96,7 +96,7 @@ pub fn sched_yield() -> Result<usize> {
 }
 
 /// TSC value `nanos` from now.
-fn deadline_after(nanos: u128) -> u64 {
+pub fn deadline_after(nanos: u128) -> u64 {
     let hz = time::calibration().map_or(1_000_000_000, |c| c.tsc_hz);
     rdtsc().saturating_add((nanos * u128::from(hz) / 1_000_000_000).min(u128::from(u64::MAX / 2)) as u64)
 }

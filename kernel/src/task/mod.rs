@@ -46,6 +46,10 @@ pub enum WaitKey {
     SchemeRequests(crate::scheme::SchemeId),
     /// The answer to one request (its client waits).
     SchemeReply(crate::scheme::SchemeId, u64),
+    /// A timer expiring (its readers wait).
+    Timer(crate::events::TimerId),
+    /// Anything an event queue could report (event-queue waiters).
+    Events,
 }
 
 /// One CPU's scheduling state.
@@ -81,6 +85,8 @@ pub struct Tasks {
     /// (deadline in TSC ticks, thread) of every timed wait.
     sleepers: BTreeSet<(u64, Tid)>,
     deadlines: BTreeMap<Tid, u64>,
+    /// Armed timers, checked with the sleepers.
+    timers: BTreeMap<crate::events::TimerId, crate::events::TimerRef>,
     next_pid: u32,
     next_tid: u32,
 }
@@ -137,6 +143,7 @@ pub fn init(idle_stacks: &[u64]) {
             queues: BTreeMap::new(),
             sleepers: BTreeSet::new(),
             deadlines: BTreeMap::new(),
+            timers: BTreeMap::new(),
             next_pid: 1,
             next_tid: 1,
         })
@@ -258,8 +265,26 @@ impl Tasks {
         self.make_runnable(tid);
     }
 
-    /// Wakes up to `count` threads waiting on `key`; returns how many.
+    /// Wakes up to `count` threads waiting on `key`; returns how many. A
+    /// change that can make an fd ready also wakes event-queue waiters.
     pub fn wake_queue(&mut self, key: WaitKey, count: usize) -> usize {
+        if matches!(key, WaitKey::Pipe(_) | WaitKey::SchemeRequests(_) | WaitKey::Timer(_)) {
+            self.wake_queue_only(WaitKey::Events, usize::MAX);
+        }
+        self.wake_queue_only(key, count)
+    }
+
+    /// Arms (`true`) or forgets a timer for [`Tasks::expire_timers`].
+    pub fn track_timer(&mut self, timer: &crate::events::TimerRef, armed: bool) {
+        let id = timer.lock().id;
+        if armed {
+            self.timers.insert(id, timer.clone());
+        } else {
+            self.timers.remove(&id);
+        }
+    }
+
+    fn wake_queue_only(&mut self, key: WaitKey, count: usize) -> usize {
         let mut woken = 0;
         while woken < count {
             let Some(tid) = self.queues.get_mut(&key).and_then(VecDeque::pop_front) else { break };
@@ -297,11 +322,18 @@ impl Tasks {
                         crate::scheme::kill(self, &scheme);
                     }
                 }
+                Object::Timer(timer) => {
+                    if alloc::sync::Arc::strong_count(&timer) == 2 {
+                        // Only the armed-timer table still holds it.
+                        self.track_timer(&timer, false);
+                    }
+                }
                 Object::Console
                 | Object::InitfsFile { .. }
                 | Object::Namespace(_)
                 | Object::Device(_)
-                | Object::SysFile { .. } => {}
+                | Object::SysFile { .. }
+                | Object::EventQueue(_) => {}
             }
         }
         for key in keys {
@@ -317,8 +349,14 @@ impl Tasks {
         crate::scheme::Caller { pid: pid.0, uid: process.uid, gid: process.gid }
     }
 
-    /// Wakes every thread whose timed wait has expired.
+    /// Wakes every thread whose timed wait has expired, and counts timer
+    /// expirations.
     pub fn expire_timers(&mut self, now: u64) {
+        let expired: Vec<WaitKey> = self.timers.values().filter_map(|t| crate::events::expire(t, now)).collect();
+        self.timers.retain(|_, t| t.lock().deadline.is_some());
+        for key in expired {
+            self.wake_queue(key, usize::MAX);
+        }
         while let Some(&(deadline, tid)) = self.sleepers.first() {
             if deadline > now {
                 break;

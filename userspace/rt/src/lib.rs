@@ -34,6 +34,7 @@ use cairn_memfuncs as _;
 
 pub mod env;
 pub mod error;
+pub mod events;
 pub mod fd;
 pub mod fs;
 mod heap;

@@ -16,6 +16,7 @@
 mod abi;
 mod caps;
 mod elf;
+mod events;
 mod mem;
 mod proc;
 mod sched;
@@ -95,6 +96,9 @@ fn tests() -> Vec<Test> {
         test("namespace_subset", schemes::subset_namespace),
         test("kernel_schemes", schemes::kernel_schemes),
         test("tmpfs_posix_semantics", tmpfs::posix_suite),
+        test("event_queue_pipe_readiness", events::pipe_readiness),
+        test("event_queue_many_pipes_under_load", events::many_pipes_under_load),
+        test("timer_fds", events::timers),
         test("futex_calls", threads::futex_calls),
         test("thread_mutex_64x1000", threads::mutex_counts_exactly),
         test("thread_condvar_ping_pong", threads::condvar_ping_pong),

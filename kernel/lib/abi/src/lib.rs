@@ -169,10 +169,43 @@ pub enum Syscall {
     /// `[kind: u8][name_len: u8][name]` (kind: [`scheme::DIRENT_FILE`],
     /// [`scheme::DIRENT_DIR`], [`scheme::DIRENT_SYMLINK`]); 0 at the end.
     Getdents = 56,
+    /// `event_queue_create() -> fd`: an empty event queue.
+    EventQueueCreate = 57,
+    /// `event_queue_ctl(queue, fd, interest, data)`: watch `fd` for
+    /// [`EVENT_READ`]/[`EVENT_WRITE`] (0 stops watching); `data` comes back
+    /// in its events.
+    EventQueueCtl = 58,
+    /// `event_queue_wait(queue, *mut Event, max, timeout_ns) -> count`:
+    /// waits until a watched fd is ready (level-triggered) or the timeout
+    /// passes (`u64::MAX` = no limit, 0 = just poll).
+    EventQueueWait = 59,
+    /// `timer_create() -> fd`: a disarmed timer; reading it blocks until it
+    /// expires and returns the number of expirations as a `u64`.
+    TimerCreate = 60,
+    /// `timer_set(fd, initial_ns, interval_ns)`: arms (0 disarms) the timer,
+    /// repeating every `interval_ns` if non-zero.
+    TimerSet = 61,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 57;
+pub const SYSCALL_COUNT: usize = 62;
+
+/// Readiness to read (or end of file, or a pending request, or an expired timer).
+pub const EVENT_READ: u32 = 1;
+/// Readiness to write.
+pub const EVENT_WRITE: u32 = 2;
+
+/// One ready fd, as `event_queue_wait` reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Event {
+    /// The `data` given to `event_queue_ctl`.
+    pub data: u64,
+    /// The fd.
+    pub fd: u32,
+    /// [`EVENT_READ`] and/or [`EVENT_WRITE`].
+    pub ready: u32,
+}
 
 /// `namespace_create` flag: the new namespace may register schemes.
 pub const NAMESPACE_REGISTER: usize = 1;
@@ -295,6 +328,10 @@ pub enum ObjectType {
     Device = 8,
     /// A read-only text file of the `sys` scheme (a snapshot taken at open).
     SysFile = 9,
+    /// An event queue.
+    EventQueue = 10,
+    /// A timer.
+    Timer = 11,
 }
 
 /// What `fd_info` reports.
@@ -371,6 +408,11 @@ impl Syscall {
             Ftruncate,
             Fsync,
             Getdents,
+            EventQueueCreate,
+            EventQueueCtl,
+            EventQueueWait,
+            TimerCreate,
+            TimerSet,
         ];
         ALL.get(number).copied()
     }
