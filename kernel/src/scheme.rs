@@ -44,11 +44,19 @@ struct InFlight {
     reply: Option<Reply>,
 }
 
+/// A request not yet read by the server, with an fd being passed.
+#[derive(Debug)]
+struct Pending {
+    request: Request,
+    payload: Vec<u8>,
+    passed: Option<crate::fd::Handle>,
+}
+
 #[derive(Debug)]
 pub struct SchemeState {
     pub id: SchemeId,
     pub name: String,
-    pending: VecDeque<(Request, Vec<u8>)>,
+    pending: VecDeque<Pending>,
     in_flight: BTreeMap<u64, InFlight>,
     next_request: u64,
     pub dead: bool,
@@ -104,6 +112,8 @@ pub struct Call {
     pub args: [u64; 3],
     pub payload: Vec<u8>,
     pub max_reply: usize,
+    /// An fd passed along (`SENDFD`).
+    pub passed: Option<crate::fd::Handle>,
 }
 
 /// Queues a request and returns its id; the caller then waits with
@@ -128,7 +138,7 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
         args: call.args,
         payload_len: call.payload.len() as u64,
     };
-    state.pending.push_back((request, call.payload));
+    state.pending.push_back(Pending { request, payload: call.payload, passed: call.passed });
     state.in_flight.insert(id, InFlight { max_reply: call.max_reply, reply: None });
     let key = WaitKey::SchemeRequests(state.id);
     drop(state);
@@ -179,27 +189,41 @@ pub fn notify(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, opcode: u32
         args,
         payload_len: 0,
     };
-    state.pending.push_back((request, Vec::new()));
+    state.pending.push_back(Pending { request, payload: Vec::new(), passed: None });
     let key = WaitKey::SchemeRequests(state.id);
     drop(state);
     tasks.wake_queue(key, usize::MAX);
 }
 
 /// Server side of `read`: the next request as bytes, `Ok(None)` if none is
-/// pending. `EINVAL` if it does not fit in `capacity` (it stays queued).
-pub fn next_request(scheme: &SchemeRef, capacity: usize) -> Result<Option<Vec<u8>>> {
+/// pending. `EINVAL` if it does not fit in `capacity`, `EMFILE` if it
+/// passes an fd and the server's table is full (`room` false); either way
+/// it stays queued. A passed fd goes to `receive` (into the server's fd
+/// table), and the fd number it got into the request's `args[0]`.
+pub fn next_request(
+    scheme: &SchemeRef,
+    capacity: usize,
+    room: bool,
+    receive: impl FnOnce(crate::fd::Handle) -> usize,
+) -> Result<Option<Vec<u8>>> {
     let mut state = scheme.lock();
-    let Some((request, payload)) = state.pending.front() else { return Ok(None) };
-    if capacity < size_of::<Request>() + payload.len() {
+    let Some(pending) = state.pending.front() else { return Ok(None) };
+    if capacity < size_of::<Request>() + pending.payload.len() {
         return Err(einval());
     }
-    let mut bytes = Vec::with_capacity(size_of::<Request>() + payload.len());
+    if pending.passed.is_some() && !room {
+        return Err(Error::new(error::EMFILE));
+    }
+    let mut pending = state.pending.pop_front().expect("checked above");
+    if let Some(handle) = pending.passed.take() {
+        pending.request.args[0] = receive(handle) as u64;
+    }
+    let mut bytes = Vec::with_capacity(size_of::<Request>() + pending.payload.len());
     // SAFETY: `Request` is plain old data; its bytes are copied out.
     bytes.extend_from_slice(unsafe {
-        core::slice::from_raw_parts(request as *const Request as *const u8, size_of::<Request>())
+        core::slice::from_raw_parts(&pending.request as *const Request as *const u8, size_of::<Request>())
     });
-    bytes.extend_from_slice(payload);
-    state.pending.pop_front();
+    bytes.extend_from_slice(&pending.payload);
     Ok(Some(bytes))
 }
 

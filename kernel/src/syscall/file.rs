@@ -108,7 +108,11 @@ fn read_endpoint(endpoint: &Endpoint, capacity: usize, nonblocking: bool) -> Res
     let key = WaitKey::SchemeRequests(scheme.lock().id);
     loop {
         let next = task::with(|tasks| -> Result<Option<Vec<u8>>> {
-            let next = scheme::next_request(scheme, capacity)?;
+            let fds = &mut tasks.current_process().fds;
+            let room = fds.has_room();
+            let next = scheme::next_request(scheme, capacity, room, |handle| {
+                fds.insert(handle).expect("room was checked under the same lock")
+            })?;
             if next.is_none() && !nonblocking {
                 tasks.block_current(WaitReason::Queue(key), None);
             }
@@ -202,6 +206,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                     args: [wanted as u64, 0, 0],
                     payload: Vec::new(),
                     max_reply: wanted,
+                    passed: None,
                 };
                 let reply = scheme_call(&client.scheme, call)?;
                 reply_value(&reply)?;
@@ -233,7 +238,14 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         Object::SchemeHandle(client) => {
             let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
             let sent = data.len();
-            let call = Call { opcode: protocol::WRITE, handle: client.id, args: [0; 3], payload: data, max_reply: 0 };
+            let call = Call {
+                opcode: protocol::WRITE,
+                handle: client.id,
+                args: [0; 3],
+                payload: data,
+                max_reply: 0,
+                passed: None,
+            };
             let written = reply_value(&scheme_call(&client.scheme, call)?)?;
             if written > sent {
                 return Err(errno(error::EIO));
@@ -314,6 +326,7 @@ pub fn open(path: usize, len: usize, flags: usize) -> Result<usize> {
         args: [flags as u64, 0, 0],
         payload: inside.as_bytes().to_vec(),
         max_reply: 0,
+        passed: None,
     };
     let id = reply_value(&scheme_call(&scheme, call)?)? as u64;
     let access = match flags & O_ACCMODE {
@@ -368,6 +381,7 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             args: [0; 3],
             payload: Vec::new(),
             max_reply: size_of::<Stat>(),
+            passed: None,
         };
         let reply = scheme_call(&client.scheme, call)?;
         reply_value(&reply)?;
@@ -418,6 +432,7 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
             args: [offset as u64, whence as u64, 0],
             payload: Vec::new(),
             max_reply: 0,
+            passed: None,
         };
         return reply_value(&scheme_call(&client.scheme, call)?);
     }
@@ -586,4 +601,27 @@ fn open_sys(name: &str, flags: usize) -> Result<usize> {
     );
     handle.cloexec = flags & O_CLOEXEC != 0;
     task::with(|tasks| tasks.current_process().fds.insert(handle))
+}
+
+pub fn send_fd(handle: usize, fd: usize, mask: usize) -> Result<usize> {
+    let mask = u32::try_from(mask).map_err(|_| errno(error::EINVAL))?;
+    let (client, passed) = task::with(|tasks| -> Result<(Arc<ClientHandle>, Handle)> {
+        let table = &mut tasks.current_process().fds;
+        let Object::SchemeHandle(client) = &table.get(handle, 0)?.object else {
+            return Err(errno(error::EINVAL));
+        };
+        let client = client.clone();
+        let passed = table.get(fd, rights::SEND)?;
+        let copy = Handle { rights: passed.rights & mask, cloexec: false, ..passed.clone() };
+        Ok((client, copy))
+    })?;
+    let call = Call {
+        opcode: protocol::SENDFD,
+        handle: client.id,
+        args: [0; 3],
+        payload: Vec::new(),
+        max_reply: 0,
+        passed: Some(passed),
+    };
+    reply_value(&scheme_call(&client.scheme, call)?)
 }

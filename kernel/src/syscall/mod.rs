@@ -121,6 +121,7 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         EventQueueWait => events::event_queue_wait(a[0], a[1], a[2], a[3]),
         TimerCreate => events::timer_create(),
         TimerSet => events::timer_set(a[0], a[1], a[2]),
+        SendFd => file::send_fd(a[0], a[1], a[2]),
     }
     .into()
 }

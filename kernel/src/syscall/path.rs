@@ -31,7 +31,7 @@ fn writable_scheme(path: &str) -> Result<(SchemeRef, String)> {
 
 /// Sends a path operation and returns the server's result.
 fn path_call(scheme: &SchemeRef, opcode: u32, args: [u64; 3], payload: Vec<u8>, max_reply: usize) -> Result<Vec<u8>> {
-    let reply = scheme_call(scheme, Call { opcode, handle: 0, args, payload, max_reply })?;
+    let reply = scheme_call(scheme, Call { opcode, handle: 0, args, payload, max_reply, passed: None })?;
     reply_value(&reply)?;
     Ok(reply.payload)
 }
@@ -91,7 +91,10 @@ fn handle_call(
 ) -> Result<Vec<u8>> {
     let object = task::with(|tasks| tasks.current_process().fds.get(fd, needed).map(|h| h.object.clone()))?;
     let Object::SchemeHandle(client) = object else { return Err(errno(not_scheme)) };
-    let reply = scheme_call(&client.scheme, Call { opcode, handle: client.id, args, payload: Vec::new(), max_reply })?;
+    let reply = scheme_call(
+        &client.scheme,
+        Call { opcode, handle: client.id, args, payload: Vec::new(), max_reply, passed: None },
+    )?;
     reply_value(&reply)?;
     Ok(reply.payload)
 }

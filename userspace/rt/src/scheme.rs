@@ -22,7 +22,7 @@ use crate::fd::OwnedFd;
 use crate::io::{read_fd, write_fd};
 use crate::sys::{syscall1, syscall2, syscall3};
 
-pub use cairn_abi::scheme::{CANCEL, CLOSE, FSTAT, LSEEK, OPEN, READ, Request, WRITE};
+pub use cairn_abi::scheme::{CANCEL, CLOSE, FSTAT, LSEEK, OPEN, READ, Request, SENDFD, WRITE};
 
 /// Opens `path` with `flags` (`O_RDONLY`, `O_WRONLY`, `O_RDWR`,
 /// `O_CLOEXEC`, `O_NONBLOCK`).
@@ -130,4 +130,13 @@ pub fn namespace_create(names: &[&str], register: bool) -> Result<OwnedFd> {
 pub fn namespace_enter(fd: &OwnedFd) -> Result<()> {
     // SAFETY: integer argument only.
     unsafe { syscall1(Syscall::NamespaceEnter as usize, fd.as_raw()) }.map(drop)
+}
+
+/// Passes a copy of `fd` (which needs the SEND right; its rights masked by
+/// `rights`) to the server behind scheme handle `handle`; returns the
+/// server's answer. The server finds the fd number it received in the
+/// request's `args[0]`.
+pub fn send_fd(handle: &OwnedFd, fd: &OwnedFd, rights: u32) -> Result<usize> {
+    // SAFETY: integer arguments only.
+    unsafe { syscall3(Syscall::SendFd as usize, handle.as_raw(), fd.as_raw(), rights as usize) }
 }

@@ -95,6 +95,7 @@ fn tests() -> Vec<Test> {
         test("namespace_null_sandbox", schemes::null_namespace_sandbox),
         test("namespace_subset", schemes::subset_namespace),
         test("kernel_schemes", schemes::kernel_schemes),
+        test("fd_passing_keeps_or_drops_rights", schemes::fd_passing),
         test("tmpfs_posix_semantics", tmpfs::posix_suite),
         test("event_queue_pipe_readiness", events::pipe_readiness),
         test("event_queue_many_pipes_under_load", events::many_pipes_under_load),

@@ -341,3 +341,44 @@ pub fn open_close_no_leak() -> TestResult {
     ensure!(after + TOLERANCE_FRAMES >= before, "free frames went from {before} to {after}");
     Ok(())
 }
+
+pub fn fd_passing() -> TestResult {
+    use cairn_rt::fd::{OwnedFd, rights};
+    let server = ok("create scheme ut-pass", Server::create("ut-pass"))?;
+    let worker = thread::spawn(move || -> TestResult {
+        let open = ok("next", server.next())?;
+        ok("answer open", server.respond(open.request.id, Ok(1), &[]))?;
+        let pass = ok("next", server.next())?;
+        ensure!(pass.request.opcode == scheme::SENDFD, "expected SENDFD, got {}", pass.request.opcode);
+        // SAFETY: the kernel placed the passed fd in this process's table
+        // for this server alone.
+        let mut received = unsafe { OwnedFd::from_raw(pass.request.args[0] as usize) };
+        let info = ok("fd_info of the received fd", received.info())?;
+        ensure!(info.rights == rights::WRITE | rights::SEND, "received rights {:#x}", info.rights);
+        ok("write through the received fd", received.write_all(b"passed"))?;
+        drop(received);
+        ok("answer", server.respond(pass.request.id, Ok(0), &[]))?;
+        let close = ok("next", server.next())?;
+        ensure!(close.request.opcode == CLOSE, "expected CLOSE");
+        Ok(())
+    });
+    let handle = ok("open", scheme::open("/scheme/ut-pass/x", O_RDWR))?;
+    let (mut reader, writer) = ok("pipe", cairn_rt::fd::pipe(0))?;
+    let no_send = ok("dup without SEND", writer.dup(rights::WRITE | rights::DUP))?;
+    expect_errno(
+        "passing an fd without SEND",
+        scheme::send_fd(&handle, &no_send, rights::ALL),
+        cairn_rt::abi::error::EACCES,
+    )?;
+    let narrow = ok("dup to WRITE|SEND", writer.dup(rights::WRITE | rights::SEND))?;
+    drop(writer);
+    drop(no_send);
+    ok("send_fd", scheme::send_fd(&handle, &narrow, rights::ALL))?;
+    drop(narrow);
+    drop(handle);
+    worker.join().map_err(|e| format!("server thread: {e:?}"))??;
+    let mut text = String::new();
+    ok("read to end", reader.read_to_string(&mut text))?;
+    ensure!(text == "passed", "read {text:?} through the pipe");
+    Ok(())
+}

@@ -185,10 +185,15 @@ pub enum Syscall {
     /// `timer_set(fd, initial_ns, interval_ns)`: arms (0 disarms) the timer,
     /// repeating every `interval_ns` if non-zero.
     TimerSet = 61,
+    /// `send_fd(handle, fd, rights) -> value`: passes a copy of `fd` (needs
+    /// [`rights::SEND`]; its rights masked by `rights`) to the server of
+    /// scheme handle `handle` with a [`scheme::SENDFD`] request; returns the
+    /// server's answer.
+    SendFd = 62,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 62;
+pub const SYSCALL_COUNT: usize = 63;
 
 /// Readiness to read (or end of file, or a pending request, or an expired timer).
 pub const EVENT_READ: u32 = 1;
@@ -271,6 +276,10 @@ pub mod scheme {
     pub const FSYNC: u32 = 15;
     /// `args[0]` = bytes wanted; answer payload = directory entries.
     pub const GETDENTS: u32 = 16;
+
+    /// An fd arrives: `args[0]` = the fd number it got in the server's
+    /// table (placed there when the server reads the request).
+    pub const SENDFD: u32 = 17;
 
     /// Directory entry kinds in `GETDENTS` answers.
     pub const DIRENT_FILE: u8 = 1;
@@ -413,6 +422,7 @@ impl Syscall {
             EventQueueWait,
             TimerCreate,
             TimerSet,
+            SendFd,
         ];
         ALL.get(number).copied()
     }
