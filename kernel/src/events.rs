@@ -99,7 +99,7 @@ pub fn readiness(object: &Object) -> u32 {
                 0
             }
         }
-        Object::EventQueue(_) | Object::Namespace(_) => 0,
+        Object::EventQueue(_) | Object::Namespace(_) | Object::Memory { .. } => 0,
         Object::Console
         | Object::InitfsFile { .. }
         | Object::SysFile { .. }

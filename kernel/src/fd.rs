@@ -37,6 +37,8 @@ pub enum Object {
     EventQueue(crate::events::EventQueueRef),
     /// A timer.
     Timer(crate::events::TimerRef),
+    /// Shareable memory: its pages and its size in bytes.
+    Memory { pages: Arc<spin::Mutex<crate::vm::SharedPages>>, size: u64 },
 }
 
 impl Object {
@@ -53,6 +55,7 @@ impl Object {
             Object::SysFile { .. } => ObjectType::SysFile,
             Object::EventQueue(_) => ObjectType::EventQueue,
             Object::Timer(_) => ObjectType::Timer,
+            Object::Memory { .. } => ObjectType::Memory,
         }
     }
 }

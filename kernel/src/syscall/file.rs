@@ -149,7 +149,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 }
                 Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
-                Object::Namespace(_) | Object::EventQueue(_) => Err(errno(error::EBADF)),
+                Object::Namespace(_) | Object::EventQueue(_) | Object::Memory { .. } => Err(errno(error::EBADF)),
                 Object::Timer(timer) => {
                     let mut state = timer.lock();
                     if state.expirations > 0 {
@@ -232,7 +232,8 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         | Object::Namespace(_)
         | Object::SysFile { .. }
         | Object::EventQueue(_)
-        | Object::Timer(_) => Err(errno(error::EBADF)),
+        | Object::Timer(_)
+        | Object::Memory { .. } => Err(errno(error::EBADF)),
         Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
         Object::SchemeHandle(client) => {
@@ -417,6 +418,7 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             | Object::Device(_)
             | Object::EventQueue(_)
             | Object::Timer(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() },
+            Object::Memory { size, .. } => Stat { st_mode: MODE_FILE | 0o600, st_size: *size, ..Stat::default() },
         })
     })?;
     user::write_value(address, &stat)?;
@@ -444,7 +446,8 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::Namespace(_)
         | Object::Device(_)
         | Object::EventQueue(_)
-        | Object::Timer(_) => Err(errno(error::ESPIPE)),
+        | Object::Timer(_)
+        | Object::Memory { .. } => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })

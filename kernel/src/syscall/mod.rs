@@ -122,6 +122,7 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         TimerCreate => events::timer_create(),
         TimerSet => events::timer_set(a[0], a[1], a[2]),
         SendFd => file::send_fd(a[0], a[1], a[2]),
+        MemoryCreate => memory::memory_create(a[0]),
     }
     .into()
 }

@@ -333,7 +333,8 @@ impl Tasks {
                 | Object::Namespace(_)
                 | Object::Device(_)
                 | Object::SysFile { .. }
-                | Object::EventQueue(_) => {}
+                | Object::EventQueue(_)
+                | Object::Memory { .. } => {}
             }
         }
         for key in keys {

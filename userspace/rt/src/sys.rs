@@ -277,3 +277,12 @@ mod tests {
         assert_eq!(decode(usize::MAX - MAX_ERRNO), Ok(usize::MAX - MAX_ERRNO));
     }
 }
+
+/// A shareable memory object of `size` bytes (rounded up to pages), to map
+/// with [`mmap`] and `MAP_SHARED` in this and other processes.
+pub fn memory_create(size: usize) -> Result<crate::fd::OwnedFd> {
+    // SAFETY: integer argument only.
+    let fd = unsafe { syscall1(Syscall::MemoryCreate as usize, size) }?;
+    // SAFETY: the kernel just made this fd for the caller.
+    Ok(unsafe { crate::fd::OwnedFd::from_raw(fd) })
+}

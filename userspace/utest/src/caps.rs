@@ -168,3 +168,46 @@ pub fn cloexec_child(closing: &str, keeping: &str) -> i32 {
     let _ = process::id();
     0
 }
+
+pub fn memory_objects() -> TestResult {
+    use cairn_rt::abi::error::EINVAL;
+    use cairn_rt::sys::{MapFlags, memory_create, mmap};
+    let object = ok("memory_create", memory_create(8192))?;
+    ensure!(ok("fd_info", object.info())?.object_type == ObjectType::Memory as u32, "not a memory object");
+    let shared = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+    // SAFETY: a fresh shared mapping of the object, used only as raw bytes.
+    let address = ok("mmap the object", unsafe { mmap(0, 8192, shared, object.as_raw(), 0) })?;
+    let fd = object.as_raw();
+    let child = spawn_child(move || {
+        // SAFETY: as above, in the child.
+        match unsafe { mmap(0, 4096, shared, fd, 4096) } {
+            // SAFETY: the mapping is 4096 bytes long.
+            Ok(at) => unsafe {
+                (at as *mut u8).write_volatile(0xab);
+                0
+            },
+            Err(_) => 2,
+        }
+    })?;
+    expect_exit(child, 0)?;
+    // SAFETY: `address` maps 8192 bytes.
+    let seen = unsafe { ((address + 4096) as *const u8).read_volatile() };
+    ensure!(seen == 0xab, "the child's write through the object is not visible ({seen:#x})");
+    let read_only = ok("dup READ|MAP", object.dup(rights::READ | rights::MAP | rights::DUP))?;
+    // SAFETY: the call is expected to fail; nothing is mapped.
+    expect_errno("writable mapping without WRITE", unsafe { mmap(0, 4096, shared, read_only.as_raw(), 0) }, EACCES)?;
+    let readable = MapFlags::PROT_READ | MapFlags::MAP_SHARED;
+    // SAFETY: a read-only shared mapping of the object.
+    let view = ok("read-only mapping", unsafe { mmap(0, 8192, readable, read_only.as_raw(), 0) })?;
+    // SAFETY: `view` maps 8192 bytes.
+    ensure!(unsafe { ((view + 4096) as *const u8).read_volatile() } == 0xab, "read-only view differs");
+    let no_map = ok("dup READ|WRITE", object.dup(rights::READ | rights::WRITE))?;
+    // SAFETY: the call is expected to fail.
+    expect_errno("mapping without MAP", unsafe { mmap(0, 4096, readable, no_map.as_raw(), 0) }, EACCES)?;
+    // SAFETY: the call is expected to fail.
+    expect_errno("mapping beyond the object", unsafe { mmap(0, 3 * 4096, readable, fd, 0) }, EINVAL)?;
+    let private = MapFlags::PROT_READ | MapFlags::MAP_PRIVATE;
+    // SAFETY: the call is expected to fail.
+    expect_errno("private mapping of an object", unsafe { mmap(0, 4096, private, fd, 0) }, EINVAL)?;
+    Ok(())
+}

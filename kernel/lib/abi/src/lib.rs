@@ -190,10 +190,14 @@ pub enum Syscall {
     /// scheme handle `handle` with a [`scheme::SENDFD`] request; returns the
     /// server's answer.
     SendFd = 62,
+    /// `memory_create(size) -> fd`: a shareable memory object of `size`
+    /// bytes (rounded up to pages), zero-filled; map it with `mmap(...,
+    /// MAP_SHARED, fd, offset)` (needs MAP, and WRITE for `PROT_WRITE`).
+    MemoryCreate = 63,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 63;
+pub const SYSCALL_COUNT: usize = 64;
 
 /// Readiness to read (or end of file, or a pending request, or an expired timer).
 pub const EVENT_READ: u32 = 1;
@@ -341,6 +345,8 @@ pub enum ObjectType {
     EventQueue = 10,
     /// A timer.
     Timer = 11,
+    /// A shareable memory object.
+    Memory = 12,
 }
 
 /// What `fd_info` reports.
@@ -423,6 +429,7 @@ impl Syscall {
             TimerCreate,
             TimerSet,
             SendFd,
+            MemoryCreate,
         ];
         ALL.get(number).copied()
     }
