@@ -100,6 +100,7 @@ pub fn readiness(object: &Object) -> u32 {
             }
         }
         Object::EventQueue(_) | Object::Namespace(_) | Object::Memory { .. } => 0,
+        Object::Directory { .. } => EVENT_READ,
         Object::Console
         | Object::InitfsFile { .. }
         | Object::SysFile { .. }

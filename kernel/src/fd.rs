@@ -37,6 +37,9 @@ pub enum Object {
     EventQueue(crate::events::EventQueueRef),
     /// A timer.
     Timer(crate::events::TimerRef),
+    /// A directory the kernel lists: (name, `DIRENT_*` kind) pairs and how
+    /// many `getdents` has returned.
+    Directory { entries: Arc<[(alloc::string::String, u8)]>, cursor: usize },
     /// Shareable memory: its pages and its size in bytes.
     Memory { pages: Arc<spin::Mutex<crate::vm::SharedPages>>, size: u64 },
 }
@@ -56,6 +59,7 @@ impl Object {
             Object::EventQueue(_) => ObjectType::EventQueue,
             Object::Timer(_) => ObjectType::Timer,
             Object::Memory { .. } => ObjectType::Memory,
+            Object::Directory { .. } => ObjectType::Directory,
         }
     }
 }

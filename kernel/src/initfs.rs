@@ -34,6 +34,13 @@ pub fn init(info: &BootInfo) -> bool {
     }
 }
 
+/// The children of directory `path` (name, whether a directory), if it is
+/// a directory of the initfs.
+pub fn directory(path: &str) -> Option<alloc::vec::Vec<(alloc::string::String, bool)>> {
+    let children = INITFS.get()?.read_dir(path)?;
+    Some(children.map(|child| (alloc::string::String::from(child.name), child.kind == EntryKind::Dir)).collect())
+}
+
 /// The file at absolute `path`, if the initfs has one.
 pub fn file(path: &str) -> Option<Entry<'static>> {
     INITFS.get()?.lookup(path).filter(|e| e.kind == EntryKind::File)

@@ -69,6 +69,42 @@ pub fn initial() -> NamespaceRef {
     Arc::new(spin::Mutex::new(Namespace { entries, can_register: true }))
 }
 
+/// Where the scheme listing lives.
+pub const SCHEME_DIRECTORY: &str = "/scheme";
+
+/// Makes `path` absolute (relative to `cwd`) and removes `.`, `..` and
+/// empty components; `..` stops at the root of the file system or of a
+/// `/scheme/NAME` tree. Legacy `NAME:rest` paths are returned unchanged.
+pub fn absolute(cwd: &str, path: &str) -> String {
+    let legacy = !path.starts_with('/') && path.find(':').is_some_and(|c| path.find('/').is_none_or(|s| c < s));
+    if legacy {
+        return String::from(path);
+    }
+    let joined = if path.starts_with('/') { String::from(path) } else { alloc::format!("{cwd}/{path}") };
+    let mut parts: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
+    // Components `..` may not remove: `scheme` and the scheme's name.
+    let mut floor = 0;
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.len() > floor {
+                    parts.pop();
+                }
+            }
+            part => {
+                parts.push(part);
+                if parts.len() == 2 && parts[0] == "scheme" {
+                    floor = 2;
+                }
+            }
+        }
+    }
+    let mut result = String::from("/");
+    result.push_str(&parts.join("/"));
+    result
+}
+
 /// Splits a path into scheme name and the path inside the scheme.
 pub fn split(path: &str) -> Result<(&str, &str)> {
     if let Some(rest) = path.strip_prefix("/scheme/") {

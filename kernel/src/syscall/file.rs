@@ -150,6 +150,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
                 Object::Namespace(_) | Object::EventQueue(_) | Object::Memory { .. } => Err(errno(error::EBADF)),
+                Object::Directory { .. } => Err(errno(error::EISDIR)),
                 Object::Timer(timer) => {
                     let mut state = timer.lock();
                     if state.expirations > 0 {
@@ -233,7 +234,8 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         | Object::SysFile { .. }
         | Object::EventQueue(_)
         | Object::Timer(_)
-        | Object::Memory { .. } => Err(errno(error::EBADF)),
+        | Object::Memory { .. }
+        | Object::Directory { .. } => Err(errno(error::EBADF)),
         Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
         Object::SchemeHandle(client) => {
@@ -307,8 +309,38 @@ fn write_pipe(end: &PipeEnd, data: &[u8], nonblocking: bool) -> Result<usize> {
 }
 
 pub fn open(path: usize, len: usize, flags: usize) -> Result<usize> {
-    let path = user::read_path(path, len)?;
-    let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
+    open_path(&user::read_path(path, len)?, flags)
+}
+
+/// The caller's namespace and `path` made absolute against its working
+/// directory.
+pub(super) fn locate(path: &str) -> (crate::namespace::NamespaceRef, String) {
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        (process.namespace.clone(), namespace::absolute(&process.cwd, path))
+    })
+}
+
+/// Stores a new fd, setting its flags from `open`'s.
+fn insert_opened(mut handle: Handle, flags: usize) -> Result<usize> {
+    handle.cloexec = flags & O_CLOEXEC != 0;
+    handle.nonblocking = flags & O_NONBLOCK != 0;
+    task::with(|tasks| tasks.current_process().fds.insert(handle))
+}
+
+/// A kernel-listed directory.
+fn directory(entries: Vec<(String, u8)>) -> Handle {
+    Handle::new(Object::Directory { entries: Arc::from(entries), cursor: 0 }, rights::READ | rights::DUP | rights::SEND)
+}
+
+/// Opens `path` (relative to the working directory) in the caller's namespace.
+pub(super) fn open_path(path: &str, flags: usize) -> Result<usize> {
+    let (namespace, path) = locate(path);
+    if path == namespace::SCHEME_DIRECTORY {
+        let names: Vec<(String, u8)> =
+            namespace.lock().entries.keys().map(|name| (name.clone(), protocol::DIRENT_DIR)).collect();
+        return insert_opened(directory(names), flags);
+    }
     let (target, inside) = namespace::resolve(&namespace, &path)?;
     let scheme = match target {
         Target::Initfs => return open_initfs(&namespace::initfs_path(inside), flags),
@@ -353,6 +385,16 @@ pub fn open(path: usize, len: usize, flags: usize) -> Result<usize> {
 fn open_initfs(path: &str, flags: usize) -> Result<usize> {
     if flags & O_ACCMODE != O_RDONLY {
         return Err(errno(error::EROFS));
+    }
+    if let Some(children) = initfs::directory(path) {
+        let entries = children
+            .into_iter()
+            .map(|(name, is_dir)| (name, if is_dir { protocol::DIRENT_DIR } else { protocol::DIRENT_FILE }))
+            .collect();
+        return insert_opened(directory(entries), flags);
+    }
+    if flags & cairn_abi::O_DIRECTORY != 0 {
+        return Err(errno(if initfs::file(path).is_some() { error::ENOTDIR } else { error::ENOENT }));
     }
     let entry = initfs::file(path).ok_or(errno(error::ENOENT))?;
     let mut granted = rights::READ | rights::MAP | rights::DUP | rights::SEND;
@@ -419,6 +461,9 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             | Object::EventQueue(_)
             | Object::Timer(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() },
             Object::Memory { size, .. } => Stat { st_mode: MODE_FILE | 0o600, st_size: *size, ..Stat::default() },
+            Object::Directory { entries, .. } => {
+                Stat { st_mode: cairn_abi::MODE_DIR | 0o555, st_size: entries.len() as u64, ..Stat::default() }
+            }
         })
     })?;
     user::write_value(address, &stat)?;
@@ -447,7 +492,8 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::Device(_)
         | Object::EventQueue(_)
         | Object::Timer(_)
-        | Object::Memory { .. } => Err(errno(error::ESPIPE)),
+        | Object::Memory { .. }
+        | Object::Directory { .. } => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })
@@ -627,4 +673,22 @@ pub fn send_fd(handle: usize, fd: usize, mask: usize) -> Result<usize> {
         passed: Some(passed),
     };
     reply_value(&scheme_call(&client.scheme, call)?)
+}
+
+pub fn chdir(path: usize, len: usize) -> Result<usize> {
+    let requested = user::read_path(path, len)?;
+    let fd = open_path(&requested, O_RDONLY | cairn_abi::O_DIRECTORY)?;
+    close(fd)?;
+    let (_, absolute) = locate(&requested);
+    task::with(|tasks| tasks.current_process().cwd = absolute);
+    Ok(0)
+}
+
+pub fn getcwd(buffer: usize, len: usize) -> Result<usize> {
+    let cwd = task::with(|tasks| tasks.current_process().cwd.clone());
+    if cwd.len() > len {
+        return Err(errno(error::ERANGE));
+    }
+    user::write_bytes(buffer, cwd.as_bytes())?;
+    Ok(cwd.len())
 }

@@ -123,6 +123,8 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         TimerSet => events::timer_set(a[0], a[1], a[2]),
         SendFd => file::send_fd(a[0], a[1], a[2]),
         MemoryCreate => memory::memory_create(a[0]),
+        Chdir => file::chdir(a[0], a[1]),
+        Getcwd => file::getcwd(a[0], a[1]),
     }
     .into()
 }

@@ -22,8 +22,8 @@ fn errno(code: i32) -> Error {
 /// The user scheme serving `path` and the path inside it; read-only
 /// schemes give `EROFS`.
 fn writable_scheme(path: &str) -> Result<(SchemeRef, String)> {
-    let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
-    match namespace::resolve(&namespace, path)? {
+    let (namespace, path) = super::file::locate(path);
+    match namespace::resolve(&namespace, &path)? {
         (Target::User(scheme), inside) => Ok((scheme, String::from(inside))),
         _ => Err(errno(error::EROFS)),
     }
@@ -113,6 +113,29 @@ pub fn fsync(fd: usize) -> Result<usize> {
 
 pub fn getdents(fd: usize, buffer: usize, len: usize) -> Result<usize> {
     let wanted = len.min(MAX_PAYLOAD);
+    let listed = task::with(|tasks| -> Result<Option<Vec<u8>>> {
+        let handle = tasks.current_process().fds.get(fd, rights::READ)?;
+        let Object::Directory { entries, cursor } = &mut handle.object else { return Ok(None) };
+        let mut out = Vec::new();
+        for (name, kind) in entries.iter().skip(*cursor) {
+            let name = &name.as_bytes()[..name.len().min(255)];
+            if out.len() + 2 + name.len() > wanted {
+                if out.is_empty() {
+                    return Err(errno(error::EINVAL));
+                }
+                break;
+            }
+            out.push(*kind);
+            out.push(name.len() as u8);
+            out.extend_from_slice(name);
+            *cursor += 1;
+        }
+        Ok(Some(out))
+    })?;
+    if let Some(entries) = listed {
+        user::write_bytes(buffer, &entries)?;
+        return Ok(entries.len());
+    }
     let entries = handle_call(fd, rights::READ, error::ENOTDIR, protocol::GETDENTS, [wanted as u64, 0, 0], wanted)?;
     user::write_bytes(buffer, &entries)?;
     Ok(entries.len())

@@ -44,11 +44,11 @@ fn reset_frame(frame: &mut TrapFrame, entry: u64, stack_pointer: u64) {
     frame.ss = USER_DATA_SELECTOR;
 }
 
-/// Loads the initfs executable at `path`.
-/// Loads the executable `path` names in `namespace` (today only initfs
-/// files can be executed).
+/// Loads the executable `path` (relative to `cwd`) names in `namespace`
+/// (today only initfs files can be executed).
 fn load(
     namespace: &NamespaceRef,
+    cwd: &str,
     path: &str,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
@@ -56,7 +56,8 @@ fn load(
     gid: u32,
 ) -> Result<LoadedImage> {
     exec::check_arguments(argv, envp)?;
-    let (target, inside) = namespace::resolve(namespace, path)?;
+    let path = namespace::absolute(cwd, path);
+    let (target, inside) = namespace::resolve(namespace, &path)?;
     if !matches!(target, Target::Initfs) {
         return Err(errno(error::EACCES));
     }
@@ -79,9 +80,9 @@ pub fn create_process(
     let tid = tasks.allocate_tid();
     let mut thread = Thread::new(tid, pid, DEFAULT_PRIORITY).map_err(|_| errno(error::ENOMEM))?;
     reset_frame(thread.frame(), image.entry, image.stack_pointer);
-    let (parent_pid, pgid, sid, uid, gid, namespace) = match parent.and_then(|p| tasks.processes.get(&p)) {
-        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone()),
-        None => (pid, pid, pid, 0, 0, crate::namespace::initial()),
+    let (parent_pid, pgid, sid, uid, gid, namespace, cwd) = match parent.and_then(|p| tasks.processes.get(&p)) {
+        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone(), p.cwd.clone()),
+        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), String::from("/")),
     };
     tasks.processes.insert(
         pid,
@@ -104,6 +105,7 @@ pub fn create_process(
             pending: 0,
             mmap_top: image.mmap_top,
             namespace,
+            cwd,
         },
     );
     if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
@@ -117,11 +119,11 @@ pub fn spawn(a: [usize; 6]) -> Result<usize> {
     let path = user::read_path(a[0], a[1])?;
     let argv = user::read_strings(a[2], a[3])?;
     let envp = user::read_strings(a[4], a[5])?;
-    let (uid, gid, namespace) = task::with(|tasks| {
+    let (uid, gid, namespace, cwd) = task::with(|tasks| {
         let process = tasks.current_process();
-        (process.uid, process.gid, process.namespace.clone())
+        (process.uid, process.gid, process.namespace.clone(), process.cwd.clone())
     });
-    let image = load(&namespace, &path, &argv, &envp, uid, gid)?;
+    let image = load(&namespace, &cwd, &path, &argv, &envp, uid, gid)?;
     task::with(|tasks| {
         let me = tasks.current_pid();
         let fds = tasks.current_process().fds.standard_streams();
@@ -162,6 +164,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             pending: 0,
             mmap_top: parent.mmap_top,
             namespace: parent.namespace.clone(),
+            cwd: parent.cwd.clone(),
         };
         parent.children.push(pid);
         tasks.processes.insert(pid, child);
@@ -175,14 +178,14 @@ pub fn execve(a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         let path = user::read_path(a[0], a[1])?;
         let argv = user::read_strings(a[2], a[3])?;
         let envp = user::read_strings(a[4], a[5])?;
-        let (uid, gid, threads, namespace) = task::with(|tasks| {
+        let (uid, gid, threads, namespace, cwd) = task::with(|tasks| {
             let process = tasks.current_process();
-            (process.uid, process.gid, process.threads.len(), process.namespace.clone())
+            (process.uid, process.gid, process.threads.len(), process.namespace.clone(), process.cwd.clone())
         });
         if threads > 1 {
             return Err(errno(error::EBUSY));
         }
-        Ok((load(&namespace, &path, &argv, &envp, uid, gid)?, path))
+        Ok((load(&namespace, &cwd, &path, &argv, &envp, uid, gid)?, path))
     })();
     let (image, path) = match loaded {
         Ok(loaded) => loaded,
@@ -434,7 +437,7 @@ pub fn start_init(command: &[&str]) -> Result<Pid> {
     let path = command.first().ok_or(errno(error::ENOENT))?;
     let argv: Vec<Vec<u8>> = command.iter().map(|s| s.as_bytes().to_vec()).collect();
     let envp = alloc::vec![b"PATH=/bin".to_vec()];
-    let image = load(&namespace::initial(), path, &argv, &envp, 0, 0)?;
+    let image = load(&namespace::initial(), "/", path, &argv, &envp, 0, 0)?;
     task::with(|tasks| create_process(tasks, None, String::from(*path), image, FdTable::with_console()))
         .inspect(|pid| debug_assert_eq!(*pid, INIT_PID))
 }

@@ -334,7 +334,8 @@ impl Tasks {
                 | Object::Device(_)
                 | Object::SysFile { .. }
                 | Object::EventQueue(_)
-                | Object::Memory { .. } => {}
+                | Object::Memory { .. }
+                | Object::Directory { .. } => {}
             }
         }
         for key in keys {

@@ -53,6 +53,8 @@ pub struct Process {
     pub mmap_top: u64,
     /// The scheme names this process can reach.
     pub namespace: crate::namespace::NamespaceRef,
+    /// The working directory (absolute, normalised).
+    pub cwd: String,
 }
 
 impl Process {

@@ -158,3 +158,20 @@ mod tests {
         assert_eq!(merge(&env, false, &twice), vec![b"B=2".to_vec(), b"A=y".to_vec()]);
     }
 }
+
+/// Changes the working directory (relative paths start there).
+pub fn set_current_dir(path: &str) -> crate::error::Result<()> {
+    // SAFETY: the kernel reads `path.len()` bytes of `path`.
+    unsafe { crate::sys::syscall2(cairn_abi::Syscall::Chdir as usize, path.as_ptr() as usize, path.len()) }.map(drop)
+}
+
+/// The working directory.
+pub fn current_dir() -> crate::error::Result<String> {
+    let mut buffer = alloc::vec![0u8; 4096];
+    // SAFETY: the kernel writes at most `buffer.len()` bytes into `buffer`.
+    let len = unsafe {
+        crate::sys::syscall2(cairn_abi::Syscall::Getcwd as usize, buffer.as_mut_ptr() as usize, buffer.len())
+    }?;
+    buffer.truncate(len);
+    String::from_utf8(buffer).map_err(|_| crate::error::Error::InvalidUtf8)
+}

@@ -96,6 +96,8 @@ fn tests() -> Vec<Test> {
         test("namespace_null_sandbox", schemes::null_namespace_sandbox),
         test("namespace_subset", schemes::subset_namespace),
         test("kernel_schemes", schemes::kernel_schemes),
+        test("working_directory_and_relative_paths", schemes::working_directory_and_relative_paths),
+        test("scheme_listing_follows_namespace", schemes::scheme_listing_follows_namespace),
         test("fd_passing_keeps_or_drops_rights", schemes::fd_passing),
         test("tmpfs_posix_semantics", tmpfs::posix_suite),
         test("event_queue_pipe_readiness", events::pipe_readiness),

@@ -6,7 +6,7 @@
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
-use cairn_rt::abi::error::{EINVAL, EIO, ENODEV, ENOENT, EPERM};
+use cairn_rt::abi::error::{EINVAL, EIO, ENODEV, ENOENT, ENOTDIR, EPERM};
 use cairn_rt::abi::scheme::Response;
 use cairn_rt::abi::{O_RDONLY, O_RDWR, ObjectType, SEEK_SET, Stat};
 use cairn_rt::collections::BTreeMap;
@@ -381,4 +381,44 @@ pub fn fd_passing() -> TestResult {
     ok("read to end", reader.read_to_string(&mut text))?;
     ensure!(text == "passed", "read {text:?} through the pipe");
     Ok(())
+}
+
+pub fn working_directory_and_relative_paths() -> TestResult {
+    in_child(|| {
+        use cairn_rt::env;
+        ensure!(ok("getcwd", env::current_dir())? == "/", "a new process starts in /");
+        ok("chdir /bin", env::set_current_dir("/bin"))?;
+        ensure!(ok("getcwd", env::current_dir())? == "/bin", "cwd after chdir");
+        ok("open a relative path", File::open("true").map(drop))?;
+        ok("chdir ..", env::set_current_dir(".."))?;
+        ensure!(ok("getcwd", env::current_dir())? == "/", "cwd after chdir ..");
+        ok("chdir past the root", env::set_current_dir("../../.."))?;
+        ensure!(ok("getcwd", env::current_dir())? == "/", "`..` left the root");
+        let status = ok("spawn a relative path", Command::new("bin/true").status())?;
+        ensure!(status.success(), "bin/true: {status}");
+        expect_errno("chdir to a file", env::set_current_dir("/bin/true"), ENOTDIR)?;
+        expect_errno("chdir to nothing", env::set_current_dir("/no/such/dir"), ENOENT)?;
+        ok("chdir into a scheme", env::set_current_dir("/scheme/initfs/bin"))?;
+        ok("open relative inside the scheme", File::open("./true").map(drop))?;
+        Ok(())
+    })
+}
+
+pub fn scheme_listing_follows_namespace() -> TestResult {
+    in_child(|| {
+        use cairn_rt::fs::{EntryKind, read_dir};
+        let names: Vec<String> = ok("ls /scheme", read_dir("/scheme"))?.into_iter().map(|(n, _)| n).collect();
+        for expected in ["file", "initfs", "null", "rand", "sys", "zero"] {
+            ensure!(names.iter().any(|n| n == expected), "/scheme lacks {expected}: {names:?}");
+        }
+        let bin = ok("ls /bin", read_dir("/bin"))?;
+        ensure!(bin.iter().any(|(n, k)| n == "true" && *k == EntryKind::File), "/bin lacks true: {bin:?}");
+        let namespace = ok("subset", scheme::namespace_create(&["initfs", "null"], false))?;
+        ok("enter it", scheme::namespace_enter(&namespace))?;
+        let names: Vec<String> = ok("ls /scheme", read_dir("/scheme"))?.into_iter().map(|(n, _)| n).collect();
+        ensure!(names == ["initfs", "null"], "the subset lists {names:?}");
+        // `..` cannot climb out of /scheme/initfs to the (unreachable) root.
+        ok("open through ..", File::open("/scheme/initfs/../../../bin/true").map(drop))?;
+        Ok(())
+    })
 }

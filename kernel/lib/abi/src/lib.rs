@@ -194,10 +194,15 @@ pub enum Syscall {
     /// bytes (rounded up to pages), zero-filled; map it with `mmap(...,
     /// MAP_SHARED, fd, offset)` (needs MAP, and WRITE for `PROT_WRITE`).
     MemoryCreate = 63,
+    /// `chdir(path, path_len)`: the working directory relative paths
+    /// start from.
+    Chdir = 64,
+    /// `getcwd(buf, len) -> bytes`: the working directory.
+    Getcwd = 65,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 64;
+pub const SYSCALL_COUNT: usize = 66;
 
 /// Readiness to read (or end of file, or a pending request, or an expired timer).
 pub const EVENT_READ: u32 = 1;
@@ -347,6 +352,8 @@ pub enum ObjectType {
     Timer = 11,
     /// A shareable memory object.
     Memory = 12,
+    /// A directory the kernel lists (an initfs directory, `/scheme`).
+    Directory = 13,
 }
 
 /// What `fd_info` reports.
@@ -430,6 +437,8 @@ impl Syscall {
             TimerSet,
             SendFd,
             MemoryCreate,
+            Chdir,
+            Getcwd,
         ];
         ALL.get(number).copied()
     }
