@@ -170,6 +170,12 @@ impl MemFs {
         self.nodes.get(&id)
     }
 
+    /// Another handle opened `id` (undone by [`MemFs::release`]).
+    pub fn retain(&mut self, id: NodeId) -> Result<(), FsError> {
+        self.nodes.get_mut(&id).ok_or(FsError::NotFound)?.opens += 1;
+        Ok(())
+    }
+
     /// Number of nodes alive (for tests: memory is returned).
     pub fn node_count(&self) -> usize {
         self.nodes.len()

@@ -692,3 +692,72 @@ pub fn getcwd(buffer: usize, len: usize) -> Result<usize> {
     user::write_bytes(buffer, cwd.as_bytes())?;
     Ok(cwd.len())
 }
+
+pub fn pread(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usize> {
+    let object = task::with(|tasks| tasks.current_process().fds.get(fd, rights::READ).map(|h| h.object.clone()))?;
+    let data = match object {
+        Object::InitfsFile { data, .. } => read_at(data, &mut (offset as u64), len),
+        Object::SysFile { data, .. } => read_at(&data, &mut (offset as u64), len),
+        Object::SchemeHandle(client) => {
+            let wanted = len.min(MAX_PAYLOAD);
+            let call = Call {
+                opcode: protocol::READ,
+                handle: client.id,
+                args: [wanted as u64, offset as u64, protocol::POSITIONED],
+                payload: Vec::new(),
+                max_reply: wanted,
+                passed: None,
+            };
+            let reply = scheme_call(&client.scheme, call)?;
+            reply_value(&reply)?;
+            reply.payload
+        }
+        _ => return Err(errno(error::ESPIPE)),
+    };
+    user::write_bytes(buffer, &data)?;
+    Ok(data.len())
+}
+
+pub fn pwrite(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usize> {
+    let object = task::with(|tasks| tasks.current_process().fds.get(fd, rights::WRITE).map(|h| h.object.clone()))?;
+    let Object::SchemeHandle(client) = object else { return Err(errno(error::ESPIPE)) };
+    let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
+    let sent = data.len();
+    let call = Call {
+        opcode: protocol::WRITE,
+        handle: client.id,
+        args: [0, offset as u64, protocol::POSITIONED],
+        payload: data,
+        max_reply: 0,
+        passed: None,
+    };
+    let written = reply_value(&scheme_call(&client.scheme, call)?)?;
+    if written > sent {
+        return Err(errno(error::EIO));
+    }
+    Ok(written)
+}
+
+pub fn scheme_dup(fd: usize, payload: usize, len: usize) -> Result<usize> {
+    let request = user::read_bytes(payload, len.min(MAX_PAYLOAD))?;
+    let (client, granted) = task::with(|tasks| -> Result<(Arc<ClientHandle>, u32)> {
+        let handle = tasks.current_process().fds.get(fd, rights::DUP)?;
+        match &handle.object {
+            Object::SchemeHandle(client) => Ok((client.clone(), handle.rights)),
+            _ => Err(errno(error::EINVAL)),
+        }
+    })?;
+    let call =
+        Call { opcode: protocol::DUP, handle: client.id, args: [0; 3], payload: request, max_reply: 0, passed: None };
+    let id = reply_value(&scheme_call(&client.scheme, call)?)? as u64;
+    let handle =
+        Handle::new(Object::SchemeHandle(Arc::new(ClientHandle { scheme: client.scheme.clone(), id })), granted);
+    task::with(|tasks| {
+        if !tasks.current_process().fds.has_room() {
+            let caller = tasks.caller();
+            tasks.release_handles(alloc::vec![handle], caller);
+            return Err(errno(error::EMFILE));
+        }
+        tasks.current_process().fds.insert(handle)
+    })
+}

@@ -125,6 +125,9 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         MemoryCreate => memory::memory_create(a[0]),
         Chdir => file::chdir(a[0], a[1]),
         Getcwd => file::getcwd(a[0], a[1]),
+        Pread => file::pread(a[0], a[1], a[2], a[3]),
+        Pwrite => file::pwrite(a[0], a[1], a[2], a[3]),
+        SchemeDup => file::scheme_dup(a[0], a[1], a[2]),
     }
     .into()
 }

@@ -101,3 +101,35 @@ pub fn pipe(flags: usize) -> Result<(OwnedFd, OwnedFd)> {
     unsafe { syscall2(Syscall::Pipe2 as usize, (&raw mut fds) as usize, flags) }?;
     Ok((OwnedFd { fd: fds[0] }, OwnedFd { fd: fds[1] }))
 }
+
+impl OwnedFd {
+    /// Reads at `offset` without moving the fd's position.
+    pub fn read_at(&self, buf: &mut [u8], offset: u64) -> Result<usize> {
+        // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+        unsafe {
+            crate::sys::syscall4(
+                Syscall::Pread as usize,
+                self.fd,
+                buf.as_mut_ptr() as usize,
+                buf.len(),
+                offset as usize,
+            )
+        }
+    }
+
+    /// Writes at `offset` without moving the fd's position.
+    pub fn write_at(&self, buf: &[u8], offset: u64) -> Result<usize> {
+        // SAFETY: the kernel only reads `buf.len()` bytes of `buf`.
+        unsafe {
+            crate::sys::syscall4(Syscall::Pwrite as usize, self.fd, buf.as_ptr() as usize, buf.len(), offset as usize)
+        }
+    }
+
+    /// Asks the scheme serving this fd for a new, derived handle (`request`
+    /// tells the server what kind, e.g. `accept`).
+    pub fn scheme_dup(&self, request: &[u8]) -> Result<OwnedFd> {
+        // SAFETY: the kernel reads `request.len()` bytes of `request`.
+        let fd = unsafe { syscall3(Syscall::SchemeDup as usize, self.fd, request.as_ptr() as usize, request.len()) }?;
+        Ok(OwnedFd { fd })
+    }
+}

@@ -26,6 +26,7 @@ use cairn_rt::{String, Vec, env, eprintln};
 cairn_rt::main!(main);
 
 /// One open handle.
+#[derive(Clone, Copy)]
 struct Handle {
     node: NodeId,
     position: u64,
@@ -173,15 +174,18 @@ impl Tmpfs {
         let result = match request.opcode {
             op::OPEN => self.open(request, payload),
             op::READ => {
+                let positioned = request.args[2] == op::POSITIONED;
                 let handle = match self.handle(request.handle) {
-                    Ok(handle) if handle.readable => (handle.node, handle.position),
+                    Ok(handle) if handle.readable => {
+                        (handle.node, if positioned { request.args[1] } else { handle.position })
+                    }
                     Ok(_) => return Some((Err(EBADF), none())),
                     Err(e) => return Some((Err(e), none())),
                 };
                 return Some(match self.fs.read(handle.0, handle.1, request.args[0] as usize) {
                     Ok(data) => {
                         let data = data.to_vec();
-                        if let Ok(h) = self.handle(request.handle) {
+                        if let (false, Ok(h)) = (positioned, self.handle(request.handle)) {
                             h.position += data.len() as u64;
                         }
                         (Ok(data.len()), data)
@@ -196,9 +200,16 @@ impl Tmpfs {
                     return Err(EBADF);
                 }
                 let (node, append, position) = (handle.node, handle.append, handle.position);
-                let offset = if append { size(&self.fs, node) } else { position };
+                let positioned = request.args[2] == op::POSITIONED;
+                let offset = match (positioned, append) {
+                    (true, _) => request.args[1],
+                    (false, true) => size(&self.fs, node),
+                    (false, false) => position,
+                };
                 let written = self.fs.write(node, offset, payload, now()).map_err(errno)?;
-                self.handle(request.handle)?.position = offset + written as u64;
+                if !positioned {
+                    self.handle(request.handle)?.position = offset + written as u64;
+                }
                 Ok(written)
             })(),
             op::FSTAT => {
@@ -236,6 +247,15 @@ impl Tmpfs {
                 return None;
             }
             op::CANCEL => return None,
+            // A second, independent handle on the same node (its own position).
+            op::DUP => (|| {
+                let copy = Handle { position: 0, cursor: 0, ..*self.handle(request.handle)? };
+                self.fs.retain(copy.node).map_err(errno)?;
+                let id = self.next_handle;
+                self.next_handle += 1;
+                self.handles.insert(id, copy);
+                Ok(id as usize)
+            })(),
             op::MKDIR => (|| {
                 let creator = Self::creator(request, (request.args[0] as u16) & 0o7777);
                 self.fs.mkdir(path(payload)?, creator).map_err(errno).map(|_| 0)

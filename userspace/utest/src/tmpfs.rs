@@ -87,6 +87,21 @@ fn files() -> TestResult {
     truncate(&truncated, 3)?;
     ensure!(size(&truncated)? == 3, "ftruncate did not shrink");
     expect_errno("write through a read-only fd", reader.write(b"x"), cairn_rt::abi::error::EBADF)?;
+    // Positioned I/O leaves the fd's position alone.
+    let mut positioned = open("files/p", O_RDWR | O_CREAT)?;
+    ok("write", positioned.write_all(b"0123456789"))?;
+    ensure!(ok("pwrite", positioned.write_at(b"AB", 4))? == 2, "short pwrite");
+    let mut buffer = [0u8; 4];
+    ensure!(ok("pread", positioned.read_at(&mut buffer, 3))? == 4 && &buffer == b"3AB6", "pread {buffer:?}");
+    ensure!(ok("read at the end", positioned.read(&mut buffer))? == 0, "pread/pwrite moved the position");
+    // A server-derived handle has its own position.
+    let mut again = ok("scheme_dup", positioned.scheme_dup(b"again"))?;
+    ensure!(read_all(&mut again)? == b"0123AB6789", "the derived handle reads from its own position");
+    expect_errno(
+        "pread on a pipe",
+        ok("pipe", cairn_rt::fd::pipe(0))?.0.read_at(&mut buffer, 0),
+        cairn_rt::abi::error::ESPIPE,
+    )?;
     Ok(())
 }
 

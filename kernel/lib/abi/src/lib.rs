@@ -199,10 +199,20 @@ pub enum Syscall {
     Chdir = 64,
     /// `getcwd(buf, len) -> bytes`: the working directory.
     Getcwd = 65,
+    /// `pread(fd, buf, len, offset) -> bytes`: reads at `offset` without
+    /// moving the fd's position.
+    Pread = 66,
+    /// `pwrite(fd, buf, len, offset) -> bytes`: writes at `offset` without
+    /// moving the fd's position.
+    Pwrite = 67,
+    /// `scheme_dup(fd, payload, len) -> fd`: asks the server of a scheme
+    /// handle for a new handle ([`scheme::DUP`], e.g. `accept` on a
+    /// listening socket); the new fd has the old one's rights.
+    SchemeDup = 68,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 66;
+pub const SYSCALL_COUNT: usize = 69;
 
 /// Readiness to read (or end of file, or a pending request, or an expired timer).
 pub const EVENT_READ: u32 = 1;
@@ -258,6 +268,9 @@ pub mod scheme {
     }
 
     pub const OPEN: u32 = 1;
+    /// `READ` and `WRITE` carry `args[1]` = offset and `args[2]` =
+    /// [`POSITIONED`] for `pread`/`pwrite` (the handle's position stays).
+    pub const POSITIONED: u64 = 1;
     pub const READ: u32 = 2;
     pub const WRITE: u32 = 3;
     /// The last fd of a handle was closed; no response.
@@ -289,6 +302,10 @@ pub mod scheme {
     /// An fd arrives: `args[0]` = the fd number it got in the server's
     /// table (placed there when the server reads the request).
     pub const SENDFD: u32 = 17;
+
+    /// A new handle derived from this one (payload = what the caller asked
+    /// for, e.g. `accept`); answer = the new handle id.
+    pub const DUP: u32 = 18;
 
     /// Directory entry kinds in `GETDENTS` answers.
     pub const DIRENT_FILE: u8 = 1;
@@ -439,6 +456,9 @@ impl Syscall {
             MemoryCreate,
             Chdir,
             Getcwd,
+            Pread,
+            Pwrite,
+            SchemeDup,
         ];
         ALL.get(number).copied()
     }
