@@ -229,9 +229,19 @@ impl Tasks {
 
     /// Blocks the current thread for `reason`; the caller then calls
     /// [`reschedule`]. `deadline` (TSC) ends the wait with `timed_out`.
+    /// A thread with a signal to act on (or a process being killed) does
+    /// not block at all: it is marked `interrupted` at once, so a signal
+    /// sent just before the wait is never lost.
     pub fn block_current(&mut self, reason: WaitReason, deadline: Option<u64>) {
         let tid = self.current_tid();
+        let process_pending = self.processes.get(&self.current_pid()).map_or(0, |p| p.pending);
         let thread = self.current_thread();
+        let deliverable = (thread.pending | process_pending) & !(thread.signal_mask & !signal::UNBLOCKABLE);
+        if thread.kill_pending || deliverable != 0 {
+            thread.interrupted = true;
+            thread.timed_out = false;
+            return;
+        }
         thread.state = ThreadState::Blocked;
         thread.waiting = Some(reason);
         thread.timed_out = false;
