@@ -200,19 +200,9 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 return Ok(request.len());
             }
             ReadStep::Scheme(client) => {
-                let wanted = len.min(MAX_PAYLOAD);
-                let call = Call {
-                    opcode: protocol::READ,
-                    handle: client.id,
-                    args: [wanted as u64, 0, 0],
-                    payload: Vec::new(),
-                    max_reply: wanted,
-                    passed: None,
-                };
-                let reply = scheme_call(&client.scheme, call)?;
-                reply_value(&reply)?;
-                user::write_bytes(buffer, &reply.payload)?;
-                return Ok(reply.payload.len());
+                let data = scheme_read(&client, len, None)?;
+                user::write_bytes(buffer, &data)?;
+                return Ok(data.len());
             }
         }
     }
@@ -238,23 +228,7 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         | Object::Directory { .. } => Err(errno(error::EBADF)),
         Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
-        Object::SchemeHandle(client) => {
-            let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
-            let sent = data.len();
-            let call = Call {
-                opcode: protocol::WRITE,
-                handle: client.id,
-                args: [0; 3],
-                payload: data,
-                max_reply: 0,
-                passed: None,
-            };
-            let written = reply_value(&scheme_call(&client.scheme, call)?)?;
-            if written > sent {
-                return Err(errno(error::EIO));
-            }
-            Ok(written)
-        }
+        Object::SchemeHandle(client) => scheme_write(&client, buffer, len, [0; 3]),
         Object::SchemeEndpoint(endpoint) => {
             let bytes = user::read_bytes(buffer, len.min(size_of::<protocol::Response>() + MAX_PAYLOAD))?;
             task::with(|tasks| {
@@ -371,15 +345,7 @@ pub(super) fn open_path(path: &str, flags: usize) -> Result<usize> {
         Handle::new(Object::SchemeHandle(Arc::new(ClientHandle { scheme, id })), access | rights::DUP | rights::SEND);
     handle.cloexec = flags & O_CLOEXEC != 0;
     handle.nonblocking = flags & O_NONBLOCK != 0;
-    task::with(|tasks| {
-        if !tasks.current_process().fds.has_room() {
-            // The server must still hear that this handle is gone.
-            let caller = tasks.caller();
-            tasks.release_handles(alloc::vec![handle], caller);
-            return Err(errno(error::EMFILE));
-        }
-        tasks.current_process().fds.insert(handle)
-    })
+    insert_scheme_handle(handle)
 }
 
 fn open_initfs(path: &str, flags: usize) -> Result<usize> {
@@ -698,20 +664,7 @@ pub fn pread(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usiz
     let data = match object {
         Object::InitfsFile { data, .. } => read_at(data, &mut (offset as u64), len),
         Object::SysFile { data, .. } => read_at(&data, &mut (offset as u64), len),
-        Object::SchemeHandle(client) => {
-            let wanted = len.min(MAX_PAYLOAD);
-            let call = Call {
-                opcode: protocol::READ,
-                handle: client.id,
-                args: [wanted as u64, offset as u64, protocol::POSITIONED],
-                payload: Vec::new(),
-                max_reply: wanted,
-                passed: None,
-            };
-            let reply = scheme_call(&client.scheme, call)?;
-            reply_value(&reply)?;
-            reply.payload
-        }
+        Object::SchemeHandle(client) => scheme_read(&client, len, Some(offset as u64))?,
         _ => return Err(errno(error::ESPIPE)),
     };
     user::write_bytes(buffer, &data)?;
@@ -721,21 +674,47 @@ pub fn pread(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usiz
 pub fn pwrite(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usize> {
     let object = task::with(|tasks| tasks.current_process().fds.get(fd, rights::WRITE).map(|h| h.object.clone()))?;
     let Object::SchemeHandle(client) = object else { return Err(errno(error::ESPIPE)) };
+    scheme_write(&client, buffer, len, [0, offset as u64, protocol::POSITIONED])
+}
+
+/// A `WRITE` request with the caller's bytes; a server claiming to have
+/// taken more than it was given is an `EIO`.
+fn scheme_write(client: &ClientHandle, buffer: usize, len: usize, args: [u64; 3]) -> Result<usize> {
     let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
     let sent = data.len();
-    let call = Call {
-        opcode: protocol::WRITE,
-        handle: client.id,
-        args: [0, offset as u64, protocol::POSITIONED],
-        payload: data,
-        max_reply: 0,
-        passed: None,
-    };
+    let call = Call { opcode: protocol::WRITE, handle: client.id, args, payload: data, max_reply: 0, passed: None };
     let written = reply_value(&scheme_call(&client.scheme, call)?)?;
     if written > sent {
         return Err(errno(error::EIO));
     }
     Ok(written)
+}
+
+/// A `READ` request for up to `len` bytes; returns the data.
+fn scheme_read(client: &ClientHandle, len: usize, position: Option<u64>) -> Result<Vec<u8>> {
+    let wanted = len.min(MAX_PAYLOAD);
+    let args = match position {
+        Some(offset) => [wanted as u64, offset, protocol::POSITIONED],
+        None => [wanted as u64, 0, 0],
+    };
+    let call =
+        Call { opcode: protocol::READ, handle: client.id, args, payload: Vec::new(), max_reply: wanted, passed: None };
+    let reply = scheme_call(&client.scheme, call)?;
+    reply_value(&reply)?;
+    Ok(reply.payload)
+}
+
+/// Stores a new scheme handle; if the table is full the server still hears
+/// that the handle is gone.
+fn insert_scheme_handle(handle: Handle) -> Result<usize> {
+    task::with(|tasks| {
+        if !tasks.current_process().fds.has_room() {
+            let caller = tasks.caller();
+            tasks.release_handles(alloc::vec![handle], caller);
+            return Err(errno(error::EMFILE));
+        }
+        tasks.current_process().fds.insert(handle)
+    })
 }
 
 pub fn scheme_dup(fd: usize, payload: usize, len: usize) -> Result<usize> {
@@ -752,12 +731,5 @@ pub fn scheme_dup(fd: usize, payload: usize, len: usize) -> Result<usize> {
     let id = reply_value(&scheme_call(&client.scheme, call)?)? as u64;
     let handle =
         Handle::new(Object::SchemeHandle(Arc::new(ClientHandle { scheme: client.scheme.clone(), id })), granted);
-    task::with(|tasks| {
-        if !tasks.current_process().fds.has_room() {
-            let caller = tasks.caller();
-            tasks.release_handles(alloc::vec![handle], caller);
-            return Err(errno(error::EMFILE));
-        }
-        tasks.current_process().fds.insert(handle)
-    })
+    insert_scheme_handle(handle)
 }
