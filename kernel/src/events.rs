@@ -4,7 +4,8 @@
 //! level-triggered: `event_queue_wait` reports every watched fd of the
 //! caller that is ready now, and otherwise sleeps on [`WaitKey::Events`],
 //! which every change that can make an fd ready (pipe data or space, a
-//! scheme request, a timer expiring) wakes.
+//! scheme request, a timer expiring, a process ending, a server posting
+//! readiness of a scheme handle) wakes.
 //!
 //! A timer counts expirations; reading it returns and clears the count.
 //! Armed timers are checked on every timer tick and idle-loop pass.
@@ -101,10 +102,16 @@ pub fn readiness(object: &Object) -> u32 {
         }
         Object::EventQueue(_) | Object::Namespace(_) | Object::Memory { .. } => 0,
         Object::Directory { .. } => EVENT_READ,
-        Object::Console
-        | Object::InitfsFile { .. }
-        | Object::SysFile { .. }
-        | Object::Device(_)
-        | Object::SchemeHandle(_) => EVENT_READ | EVENT_WRITE,
+        Object::Process { end, .. } | Object::Thread { end, .. } => {
+            if end.lock().is_some() {
+                EVENT_READ
+            } else {
+                0
+            }
+        }
+        Object::SchemeHandle(client) => crate::scheme::readiness(client),
+        Object::Console | Object::InitfsFile { .. } | Object::SysFile { .. } | Object::Device(_) => {
+            EVENT_READ | EVENT_WRITE
+        }
     }
 }

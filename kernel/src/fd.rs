@@ -13,6 +13,8 @@ use alloc::sync::Arc;
 use crate::namespace::{KernelScheme, NamespaceRef};
 use crate::pipe::PipeEnd;
 use crate::scheme::{ClientHandle, Endpoint};
+use crate::task::process::ProcessEnd;
+use crate::task::{Pid, Tid};
 
 /// A kernel object an fd can name.
 #[derive(Clone, Debug)]
@@ -37,9 +39,13 @@ pub enum Object {
     EventQueue(crate::events::EventQueueRef),
     /// A timer.
     Timer(crate::events::TimerRef),
-    /// A directory the kernel lists: (name, `DIRENT_*` kind) pairs and how
-    /// many `getdents` has returned.
-    Directory { entries: Arc<[(alloc::string::String, u8)]>, cursor: usize },
+    /// A directory the kernel lists: its absolute path, (name, `DIRENT_*`
+    /// kind) pairs and how many `getdents` has returned.
+    Directory { path: Arc<str>, entries: Arc<[(alloc::string::String, u8)]>, cursor: usize },
+    /// A process, and how it ended once it has.
+    Process { pid: Pid, end: ProcessEnd },
+    /// A thread of the holder's process, and its exit value once it ended.
+    Thread { tid: Tid, end: ProcessEnd },
     /// Shareable memory: its pages and its size in bytes.
     Memory { pages: Arc<spin::Mutex<crate::vm::SharedPages>>, size: u64 },
 }
@@ -60,6 +66,8 @@ impl Object {
             Object::Timer(_) => ObjectType::Timer,
             Object::Memory { .. } => ObjectType::Memory,
             Object::Directory { .. } => ObjectType::Directory,
+            Object::Process { .. } => ObjectType::Process,
+            Object::Thread { .. } => ObjectType::Thread,
         }
     }
 }
@@ -132,15 +140,26 @@ impl FdTable {
 
     /// Stores `handle` at the lowest free fd.
     pub fn insert(&mut self, handle: Handle) -> Result<usize> {
-        if let Some(fd) = self.slots.iter().position(Option::is_none) {
-            self.slots[fd] = Some(handle);
-            return Ok(fd);
+        self.insert_from(0, handle)
+    }
+
+    /// Stores `handle` at the lowest free fd not below `lowest` (`fcntl`'s
+    /// `F_DUPFD`).
+    pub fn insert_from(&mut self, lowest: usize, handle: Handle) -> Result<usize> {
+        if lowest >= MAX_FDS {
+            return Err(Error::new(error::EINVAL));
         }
-        if self.slots.len() >= MAX_FDS {
+        if let Some(fd) = self.slots.iter().skip(lowest).position(Option::is_none) {
+            self.slots[lowest + fd] = Some(handle);
+            return Ok(lowest + fd);
+        }
+        let fd = self.slots.len().max(lowest);
+        if fd >= MAX_FDS {
             return Err(Error::new(error::EMFILE));
         }
-        self.slots.push(Some(handle));
-        Ok(self.slots.len() - 1)
+        self.slots.resize(fd + 1, None);
+        self.slots[fd] = Some(handle);
+        Ok(fd)
     }
 
     /// Puts `handle` at `fd`, returning what was there.

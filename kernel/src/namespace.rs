@@ -72,12 +72,21 @@ pub fn initial() -> NamespaceRef {
 /// Where the scheme listing lives.
 pub const SCHEME_DIRECTORY: &str = "/scheme";
 
+/// Whether `path` is legacy `NAME:rest` form.
+fn is_legacy(path: &str) -> bool {
+    !path.starts_with('/') && path.find(':').is_some_and(|c| path.find('/').is_none_or(|s| c < s))
+}
+
+/// Whether `path` starts from a directory (neither absolute nor legacy).
+pub fn is_relative(path: &str) -> bool {
+    !path.starts_with('/') && !is_legacy(path)
+}
+
 /// Makes `path` absolute (relative to `cwd`) and removes `.`, `..` and
 /// empty components; `..` stops at the root of the file system or of a
 /// `/scheme/NAME` tree. Legacy `NAME:rest` paths are returned unchanged.
 pub fn absolute(cwd: &str, path: &str) -> String {
-    let legacy = !path.starts_with('/') && path.find(':').is_some_and(|c| path.find('/').is_none_or(|s| c < s));
-    if legacy {
+    if is_legacy(path) {
         return String::from(path);
     }
     let joined = if path.starts_with('/') { String::from(path) } else { alloc::format!("{cwd}/{path}") };

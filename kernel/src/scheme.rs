@@ -12,6 +12,11 @@
 //! `CANCEL` (and `CLOSE` when its handle goes); a response with an unknown
 //! id, a wrong length or a payload larger than asked is refused with
 //! `EINVAL` and changes nothing.
+//!
+//! A server may answer `OPEN`, `DUP` and `MMAP` with one of its own fds
+//! instead of a value (`RESPONSE_FD`): the client receives a copy. It posts
+//! readiness news for handles a client watches (`FEVENT`) with
+//! `RESPONSE_EVENT`; event queues read it through [`readiness`].
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
@@ -19,8 +24,10 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use cairn_abi::scheme::{CANCEL, MAX_PAYLOAD, Request, Response};
-use cairn_abi::{Error, Result, error};
+use cairn_abi::scheme::{CANCEL, CLOSE, MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, Request, Response};
+use cairn_abi::{EVENT_READ, EVENT_WRITE, Error, Result, error, rights};
+
+use crate::fd::Handle;
 
 use crate::task::{Tasks, WaitKey};
 
@@ -35,12 +42,16 @@ static NEXT_SCHEME: AtomicU64 = AtomicU64::new(1);
 pub struct Reply {
     pub result: i64,
     pub payload: Vec<u8>,
+    /// An fd the server handed over (`RESPONSE_FD`).
+    pub passed: Option<Handle>,
 }
 
 #[derive(Debug)]
 struct InFlight {
     /// Largest payload the client accepts back.
     max_reply: usize,
+    /// Whether the answer may be an fd.
+    accepts_fd: bool,
     reply: Option<Reply>,
 }
 
@@ -59,6 +70,8 @@ pub struct SchemeState {
     pending: VecDeque<Pending>,
     in_flight: BTreeMap<u64, InFlight>,
     next_request: u64,
+    /// Readiness of the handles clients watch (`FEVENT`), by handle id.
+    readiness: BTreeMap<u64, u32>,
     pub dead: bool,
 }
 
@@ -75,6 +88,9 @@ pub struct Endpoint(pub Arc<SchemeRef>);
 pub struct ClientHandle {
     pub scheme: SchemeRef,
     pub id: u64,
+    /// The absolute path it was opened by (what `getcwd` reports for a
+    /// working directory).
+    pub path: String,
 }
 
 /// A new, live scheme called `name`.
@@ -85,6 +101,7 @@ pub fn create(name: String) -> SchemeRef {
         pending: VecDeque::new(),
         in_flight: BTreeMap::new(),
         next_request: 1,
+        readiness: BTreeMap::new(),
         dead: false,
     }))
 }
@@ -113,7 +130,16 @@ pub struct Call {
     pub payload: Vec<u8>,
     pub max_reply: usize,
     /// An fd passed along (`SENDFD`).
-    pub passed: Option<crate::fd::Handle>,
+    pub passed: Option<Handle>,
+    /// Whether the server may answer with an fd (`OPEN`, `DUP`, `MMAP`).
+    pub accepts_fd: bool,
+}
+
+impl Call {
+    /// A call without an fd either way.
+    pub fn new(opcode: u32, handle: u64, args: [u64; 3], payload: Vec<u8>, max_reply: usize) -> Call {
+        Call { opcode, handle, args, payload, max_reply, passed: None, accepts_fd: false }
+    }
 }
 
 /// Queues a request and returns its id; the caller then waits with
@@ -139,7 +165,7 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
         payload_len: call.payload.len() as u64,
     };
     state.pending.push_back(Pending { request, payload: call.payload, passed: call.passed });
-    state.in_flight.insert(id, InFlight { max_reply: call.max_reply, reply: None });
+    state.in_flight.insert(id, InFlight { max_reply: call.max_reply, accepts_fd: call.accepts_fd, reply: None });
     let key = WaitKey::SchemeRequests(state.id);
     drop(state);
     tasks.wake_queue(key, usize::MAX);
@@ -163,10 +189,14 @@ pub fn take_reply(scheme: &SchemeRef, id: u64) -> Result<Option<Reply>> {
     Ok(None)
 }
 
-/// The client of request `id` gave up: forget it and tell the server.
+/// The client of request `id` gave up: forget it and tell the server (an
+/// fd the server already handed over is released).
 pub fn cancel(tasks: &mut Tasks, scheme: &SchemeRef, id: u64, caller: Caller) {
-    let removed = scheme.lock().in_flight.remove(&id).is_some();
-    if removed {
+    let removed = scheme.lock().in_flight.remove(&id);
+    if let Some(entry) = removed {
+        if let Some(passed) = entry.reply.and_then(|r| r.passed) {
+            tasks.release_handles(alloc::vec![passed], caller);
+        }
         notify(tasks, scheme, caller, CANCEL, 0, [id, 0, 0]);
     }
 }
@@ -176,6 +206,9 @@ pub fn notify(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, opcode: u32
     let mut state = scheme.lock();
     if state.dead {
         return;
+    }
+    if opcode == CLOSE {
+        state.readiness.remove(&handle);
     }
     let id = state.next_request;
     state.next_request += 1;
@@ -204,7 +237,7 @@ pub fn next_request(
     scheme: &SchemeRef,
     capacity: usize,
     room: bool,
-    receive: impl FnOnce(crate::fd::Handle) -> usize,
+    receive: impl FnOnce(Handle) -> usize,
 ) -> Result<Option<Vec<u8>>> {
     let mut state = scheme.lock();
     let Some(pending) = state.pending.front() else { return Ok(None) };
@@ -228,8 +261,14 @@ pub fn next_request(
 }
 
 /// Server side of `write`: checks and stores a response, returning the
-/// queue its client waits on.
-pub fn accept_response(scheme: &SchemeRef, bytes: &[u8]) -> Result<WaitKey> {
+/// queue to wake (the client's, or event waiters' for `RESPONSE_EVENT`).
+/// `lend` copies an fd of the server's (for `RESPONSE_FD`; it checks the
+/// SEND right).
+pub fn accept_response(
+    scheme: &SchemeRef,
+    bytes: &[u8],
+    lend: impl FnOnce(usize) -> Result<Handle>,
+) -> Result<WaitKey> {
     if bytes.len() < size_of::<Response>() {
         return Err(einval());
     }
@@ -242,14 +281,62 @@ pub fn accept_response(scheme: &SchemeRef, bytes: &[u8]) -> Result<WaitKey> {
     if response.payload_len != payload.len() as u64 || !(-4095..=i64::MAX).contains(&response.result) {
         return Err(einval());
     }
+    if response.flags == RESPONSE_EVENT {
+        return post_event(scheme, response.id, response.result);
+    }
+    if response.flags & !RESPONSE_FD != 0 {
+        return Err(einval());
+    }
     let mut state = scheme.lock();
     let scheme_id = state.id;
     let entry = state.in_flight.get_mut(&response.id).ok_or_else(einval)?;
     if entry.reply.is_some() || payload.len() > entry.max_reply {
         return Err(einval());
     }
-    entry.reply = Some(Reply { result: response.result, payload: payload.to_vec() });
+    let passed = if response.flags == RESPONSE_FD {
+        if !entry.accepts_fd || response.result < 0 {
+            return Err(einval());
+        }
+        Some(lend(response.result as usize)?)
+    } else {
+        None
+    };
+    entry.reply = Some(Reply { result: response.result, payload: payload.to_vec(), passed });
     Ok(WaitKey::SchemeReply(scheme_id, response.id))
+}
+
+/// `RESPONSE_EVENT`: handle `handle` is now ready for `bits`. Only handles
+/// a client watches can be posted (so a server cannot grow the table).
+fn post_event(scheme: &SchemeRef, handle: u64, bits: i64) -> Result<WaitKey> {
+    let bits = u32::try_from(bits).ok().filter(|b| b & !(EVENT_READ | EVENT_WRITE) == 0).ok_or_else(einval)?;
+    let mut state = scheme.lock();
+    let entry = state.readiness.get_mut(&handle).ok_or_else(einval)?;
+    *entry = bits;
+    Ok(WaitKey::Events)
+}
+
+/// Records what a client's `FEVENT` call learned: handle `handle` is
+/// watched and ready for `bits` now.
+pub fn watch(scheme: &SchemeRef, handle: u64, bits: u32) {
+    scheme.lock().readiness.insert(handle, bits & (EVENT_READ | EVENT_WRITE));
+}
+
+/// What a scheme handle is ready for: what its server last said if it is
+/// watched, otherwise always ready (like a regular file).
+pub fn readiness(client: &ClientHandle) -> u32 {
+    let state = client.scheme.lock();
+    if state.dead {
+        return EVENT_READ | EVENT_WRITE;
+    }
+    state.readiness.get(&client.id).copied().unwrap_or(EVENT_READ | EVENT_WRITE)
+}
+
+/// A copy of a server's fd for handing over: needs SEND, keeps the rights.
+pub fn lend(handle: &Handle) -> Result<Handle> {
+    if handle.rights & rights::SEND == 0 {
+        return Err(Error::new(error::EACCES));
+    }
+    Ok(Handle { cloexec: false, ..handle.clone() })
 }
 
 /// The last endpoint fd closed: the scheme dies and every waiting client

@@ -5,12 +5,15 @@ use alloc::vec::Vec;
 
 use cairn_abi::{EVENT_READ, EVENT_WRITE, Error, Event, Result, error, rights};
 
+use super::file::{reply_value, scheme_call};
 use super::thread::{block, deadline_after};
 use super::user;
 use crate::events::{self, Watch, readiness};
 use crate::fd::{Handle, Object};
+use crate::scheme::{self, Call};
 use crate::task::{self, WaitKey, WaitReason};
 use crate::time;
+use cairn_abi::scheme::FEVENT;
 
 fn errno(code: i32) -> Error {
     Error::new(code)
@@ -30,6 +33,19 @@ pub fn event_queue_ctl(queue: usize, fd: usize, interest: usize, data: usize) ->
     let interest = u32::try_from(interest).map_err(|_| errno(error::EINVAL))?;
     if interest & !(EVENT_READ | EVENT_WRITE) != 0 {
         return Err(errno(error::EINVAL));
+    }
+    let watched = task::with(|tasks| -> Result<Object> {
+        let table = &mut tasks.current_process().fds;
+        let Object::EventQueue(_) = &table.get(queue, 0)?.object else { return Err(errno(error::EINVAL)) };
+        Ok(table.get(fd, 0)?.object.clone())
+    })?;
+    if let Object::SchemeHandle(client) = &watched
+        && interest != 0
+    {
+        // The server says what is ready now and posts changes from then on.
+        let call = Call::new(FEVENT, client.id, [u64::from(interest), 0, 0], Vec::new(), 0);
+        let ready = reply_value(&scheme_call(&client.scheme, call)?)?;
+        scheme::watch(&client.scheme, client.id, ready as u32);
     }
     task::with(|tasks| {
         let table = &mut tasks.current_process().fds;

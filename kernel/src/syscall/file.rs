@@ -7,14 +7,15 @@ use alloc::vec::Vec;
 
 use cairn_abi::signal::SIGPIPE;
 use cairn_abi::{
-    Error, FdInfo, MODE_FILE, O_ACCMODE, O_CLOEXEC, O_NONBLOCK, O_RDONLY, Result, SEEK_CUR, SEEK_END, SEEK_SET, Stat,
-    error, rights,
+    AT_FDCWD, Error, FdInfo, MODE_FILE, O_ACCMODE, O_CLOEXEC, O_NONBLOCK, O_RDONLY, Result, SEEK_CUR, SEEK_END,
+    SEEK_SET, Stat, error, rights,
 };
 
 use alloc::sync::Arc;
 
 use cairn_abi::scheme::{self as protocol, MAX_PAYLOAD};
 
+use super::resolve::{self, Place, UserPath};
 use super::thread::block;
 use super::user;
 use crate::console::{self, Sinks};
@@ -22,6 +23,7 @@ use crate::fd::{Handle, Object};
 use crate::namespace::{self, KernelScheme, Target};
 use crate::pipe::{PIPE_ATOMIC, PIPE_CAPACITY, PipeEnd};
 use crate::scheme::{self, Call, ClientHandle, Endpoint, Reply, SchemeRef};
+use crate::task::process::WorkingDirectory;
 use crate::task::{self, WaitKey, WaitReason};
 use crate::{initfs, task::signal::UNBLOCKABLE};
 
@@ -38,6 +40,19 @@ const CONSOLE_WRITE_MAX: usize = 64 * 1024;
 
 /// Largest read from `zero` or `rand` in one call.
 const DEVICE_READ_MAX: usize = 1 << 20;
+
+/// Asks a scheme handle's server for its `Stat` (a wrong size is `EIO`).
+pub(super) fn scheme_fstat(client: &ClientHandle) -> Result<Stat> {
+    let reply =
+        scheme_call(&client.scheme, Call::new(protocol::FSTAT, client.id, [0; 3], Vec::new(), size_of::<Stat>()))?;
+    reply_value(&reply)?;
+    if reply.payload.len() != size_of::<Stat>() {
+        return Err(errno(error::EIO));
+    }
+    let mut stat = Stat::default();
+    stat.copy_from_slice(&reply.payload);
+    Ok(stat)
+}
 
 /// Reads up to `len` bytes of a read-only file at `offset`, advancing it.
 fn read_at(data: &[u8], offset: &mut u64, len: usize) -> Vec<u8> {
@@ -150,6 +165,12 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
                 Object::Namespace(_) | Object::EventQueue(_) | Object::Memory { .. } => Err(errno(error::EBADF)),
+                Object::Process { end, .. } | Object::Thread { end, .. } => match *end.lock() {
+                    Some(_) if len < 4 => Err(errno(error::EINVAL)),
+                    Some(value) => Ok(ReadStep::Data((value as u32).to_le_bytes().to_vec())),
+                    None if nonblocking => Err(errno(error::EAGAIN)),
+                    None => Ok(ReadStep::Wait(WaitKey::Ended(Arc::as_ptr(end) as usize))),
+                },
                 Object::Directory { .. } => Err(errno(error::EISDIR)),
                 Object::Timer(timer) => {
                     let mut state = timer.lock();
@@ -225,14 +246,17 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         | Object::EventQueue(_)
         | Object::Timer(_)
         | Object::Memory { .. }
-        | Object::Directory { .. } => Err(errno(error::EBADF)),
+        | Object::Directory { .. }
+        | Object::Process { .. }
+        | Object::Thread { .. } => Err(errno(error::EBADF)),
         Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
         Object::SchemeHandle(client) => scheme_write(&client, buffer, len, [0; 3]),
         Object::SchemeEndpoint(endpoint) => {
             let bytes = user::read_bytes(buffer, len.min(size_of::<protocol::Response>() + MAX_PAYLOAD))?;
             task::with(|tasks| {
-                let key = scheme::accept_response(&endpoint.0, &bytes)?;
+                let fds = &mut tasks.current_process().fds;
+                let key = scheme::accept_response(&endpoint.0, &bytes, |fd| scheme::lend(fds.get(fd, 0)?))?;
                 tasks.wake_queue(key, usize::MAX);
                 Ok(bytes.len())
             })
@@ -283,72 +307,100 @@ fn write_pipe(end: &PipeEnd, data: &[u8], nonblocking: bool) -> Result<usize> {
 }
 
 pub fn open(path: usize, len: usize, flags: usize) -> Result<usize> {
-    open_path(&user::read_path(path, len)?, flags)
+    open_at(AT_FDCWD, &user::read_path(path, len)?, flags, DEFAULT_MODE)
 }
 
-/// The caller's namespace and `path` made absolute against its working
-/// directory.
-pub(super) fn locate(path: &str) -> (crate::namespace::NamespaceRef, String) {
-    task::with(|tasks| {
-        let process = tasks.current_process();
-        (process.namespace.clone(), namespace::absolute(&process.cwd, path))
-    })
+pub fn openat(dirfd: usize, path: usize, len: usize, flags: usize, mode: usize) -> Result<usize> {
+    open_at(dirfd, &user::read_path(path, len)?, flags, mode)
 }
+
+/// Permission bits of a file created by `open` (which has no mode argument).
+const DEFAULT_MODE: usize = 0o644;
 
 /// Stores a new fd, setting its flags from `open`'s.
 fn insert_opened(mut handle: Handle, flags: usize) -> Result<usize> {
     handle.cloexec = flags & O_CLOEXEC != 0;
     handle.nonblocking = flags & O_NONBLOCK != 0;
-    task::with(|tasks| tasks.current_process().fds.insert(handle))
-}
-
-/// A kernel-listed directory.
-fn directory(entries: Vec<(String, u8)>) -> Handle {
-    Handle::new(Object::Directory { entries: Arc::from(entries), cursor: 0 }, rights::READ | rights::DUP | rights::SEND)
-}
-
-/// Opens `path` (relative to the working directory) in the caller's namespace.
-pub(super) fn open_path(path: &str, flags: usize) -> Result<usize> {
-    let (namespace, path) = locate(path);
-    if path == namespace::SCHEME_DIRECTORY {
-        let names: Vec<(String, u8)> =
-            namespace.lock().entries.keys().map(|name| (name.clone(), protocol::DIRENT_DIR)).collect();
-        return insert_opened(directory(names), flags);
-    }
-    let (target, inside) = namespace::resolve(&namespace, &path)?;
-    let scheme = match target {
-        Target::Initfs => return open_initfs(&namespace::initfs_path(inside), flags),
-        Target::Kernel(KernelScheme::Sys) => return open_sys(inside, flags),
-        Target::Kernel(device) => {
-            let access = if device == KernelScheme::Rand { rights::READ } else { rights::READ | rights::WRITE };
-            let mut handle = Handle::new(Object::Device(device), access | rights::DUP | rights::SEND);
-            handle.cloexec = flags & O_CLOEXEC != 0;
-            return task::with(|tasks| tasks.current_process().fds.insert(handle));
-        }
-        Target::User(scheme) => scheme,
-    };
-    let call = Call {
-        opcode: protocol::OPEN,
-        handle: 0,
-        args: [flags as u64, 0, 0],
-        payload: inside.as_bytes().to_vec(),
-        max_reply: 0,
-        passed: None,
-    };
-    let id = reply_value(&scheme_call(&scheme, call)?)? as u64;
-    let access = match flags & O_ACCMODE {
-        O_RDONLY => rights::READ,
-        cairn_abi::O_WRONLY => rights::WRITE,
-        _ => rights::READ | rights::WRITE,
-    };
-    let mut handle =
-        Handle::new(Object::SchemeHandle(Arc::new(ClientHandle { scheme, id })), access | rights::DUP | rights::SEND);
-    handle.cloexec = flags & O_CLOEXEC != 0;
-    handle.nonblocking = flags & O_NONBLOCK != 0;
     insert_scheme_handle(handle)
 }
 
-fn open_initfs(path: &str, flags: usize) -> Result<usize> {
+/// A kernel-listed directory.
+fn directory(path: &str, entries: Vec<(String, u8)>) -> Handle {
+    Handle::new(
+        Object::Directory { path: Arc::from(path), entries: Arc::from(entries), cursor: 0 },
+        rights::READ | rights::DUP | rights::SEND,
+    )
+}
+
+/// Opens `path` (relative to `dirfd`) in the caller's namespace.
+fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize> {
+    let handle = match resolve::place(dirfd, path)? {
+        Place::SchemeList => {
+            let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
+            let names = namespace.lock().entries.keys().map(|name| (name.clone(), protocol::DIRENT_DIR)).collect();
+            directory(namespace::SCHEME_DIRECTORY, names)
+        }
+        Place::Initfs(path) => open_initfs(&path, flags)?,
+        Place::Kernel(KernelScheme::Sys, inside) => open_sys(&inside, flags)?,
+        Place::Kernel(device, _) => {
+            let access = if device == KernelScheme::Rand { rights::READ } else { rights::READ | rights::WRITE };
+            Handle::new(Object::Device(device), access | rights::DUP | rights::SEND)
+        }
+        Place::User(user) => open_user(user, flags, mode)?,
+    };
+    insert_opened(handle, flags)
+}
+
+/// Sends `OPEN` for `user`; the server answers with a handle id, or with an
+/// fd of its own that the caller receives instead.
+fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<Handle> {
+    let mut call =
+        Call::new(protocol::OPEN, user.base, [flags as u64, (mode & 0o7777) as u64, 0], user.path.into_bytes(), 0);
+    call.accepts_fd = true;
+    let reply = scheme_call(&user.scheme, call)?;
+    let id = reply_value(&reply)? as u64;
+    if let Some(passed) = reply.passed {
+        return Ok(passed);
+    }
+    // `O_STAT` opens a file only to look at it (stat, chmod...): no data rights.
+    let granted = rights::DUP
+        | rights::SEND
+        | match flags & O_ACCMODE {
+            _ if flags & cairn_abi::O_STAT != 0 => 0,
+            O_RDONLY => rights::READ | rights::EXEC | rights::MAP,
+            cairn_abi::O_WRONLY => rights::WRITE | rights::MAP,
+            _ => rights::READ | rights::WRITE | rights::EXEC | rights::MAP,
+        };
+    let client = ClientHandle { scheme: user.scheme, id, path: user.absolute };
+    Ok(Handle::new(Object::SchemeHandle(Arc::new(client)), granted))
+}
+
+/// Opens `user` for the kernel's own use (no fd): a scheme handle, which
+/// [`release_client`] closes.
+pub(super) fn open_client(user: UserPath, flags: usize, mode: usize) -> Result<Arc<ClientHandle>> {
+    let handle = open_user(user, flags, mode)?;
+    match handle.object {
+        Object::SchemeHandle(client) => Ok(client),
+        _ => {
+            release(handle);
+            Err(errno(error::EACCES))
+        }
+    }
+}
+
+/// Lets go of a handle the kernel opened for itself.
+pub(super) fn release_client(client: Arc<ClientHandle>) {
+    release(Handle::new(Object::SchemeHandle(client), 0));
+}
+
+fn release(handle: Handle) {
+    task::with(|tasks| {
+        let caller = tasks.caller();
+        tasks.release_handles(alloc::vec![handle], caller);
+    });
+}
+
+fn open_initfs(path: &str, flags: usize) -> Result<Handle> {
     if flags & O_ACCMODE != O_RDONLY {
         return Err(errno(error::EROFS));
     }
@@ -357,7 +409,7 @@ fn open_initfs(path: &str, flags: usize) -> Result<usize> {
             .into_iter()
             .map(|(name, is_dir)| (name, if is_dir { protocol::DIRENT_DIR } else { protocol::DIRENT_FILE }))
             .collect();
-        return insert_opened(directory(entries), flags);
+        return Ok(directory(path, entries));
     }
     if flags & cairn_abi::O_DIRECTORY != 0 {
         return Err(errno(if initfs::file(path).is_some() { error::ENOTDIR } else { error::ENOENT }));
@@ -367,9 +419,7 @@ fn open_initfs(path: &str, flags: usize) -> Result<usize> {
     if entry.mode.is_executable() {
         granted |= rights::EXEC;
     }
-    let mut handle = Handle::new(Object::InitfsFile { data: entry.data, offset: 0 }, granted);
-    handle.cloexec = flags & O_CLOEXEC != 0;
-    task::with(|tasks| tasks.current_process().fds.insert(handle))
+    Ok(Handle::new(Object::InitfsFile { data: entry.data, offset: 0 }, granted))
 }
 
 pub fn close(fd: usize) -> Result<usize> {
@@ -384,27 +434,16 @@ pub fn close(fd: usize) -> Result<usize> {
 pub fn fstat(fd: usize, address: usize) -> Result<usize> {
     let object = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.object.clone()))?;
     if let Object::SchemeHandle(client) = &object {
-        let call = Call {
-            opcode: protocol::FSTAT,
-            handle: client.id,
-            args: [0; 3],
-            payload: Vec::new(),
-            max_reply: size_of::<Stat>(),
-            passed: None,
-        };
-        let reply = scheme_call(&client.scheme, call)?;
-        reply_value(&reply)?;
-        if reply.payload.len() != size_of::<Stat>() {
-            return Err(errno(error::EIO));
-        }
-        user::write_bytes(address, &reply.payload)?;
+        user::write_value(address, &scheme_fstat(client)?)?;
         return Ok(0);
     }
     let stat = task::with(|tasks| -> Result<Stat> {
-        Ok(match &tasks.current_process().fds.get(fd, 0)?.object {
+        let handle = tasks.current_process().fds.get(fd, 0)?;
+        Ok(match &handle.object {
             Object::Console => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o620, st_blksize: 4096, ..Stat::default() },
+            // An initfs file is executable exactly when it grants EXEC.
             Object::InitfsFile { data, .. } => Stat {
-                st_mode: MODE_FILE | 0o444,
+                st_mode: MODE_FILE | if handle.rights & rights::EXEC != 0 { 0o555 } else { 0o444 },
                 st_size: data.len() as u64,
                 st_blksize: 4096,
                 st_blocks: (data.len() as u64).div_ceil(512),
@@ -430,6 +469,7 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             Object::Directory { entries, .. } => {
                 Stat { st_mode: cairn_abi::MODE_DIR | 0o555, st_size: entries.len() as u64, ..Stat::default() }
             }
+            Object::Process { .. } | Object::Thread { .. } => Stat { st_mode: 0o600, ..Stat::default() },
         })
     })?;
     user::write_value(address, &stat)?;
@@ -439,14 +479,7 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
 pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
     let object = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.object.clone()))?;
     if let Object::SchemeHandle(client) = &object {
-        let call = Call {
-            opcode: protocol::LSEEK,
-            handle: client.id,
-            args: [offset as u64, whence as u64, 0],
-            payload: Vec::new(),
-            max_reply: 0,
-            passed: None,
-        };
+        let call = Call::new(protocol::LSEEK, client.id, [offset as u64, whence as u64, 0], Vec::new(), 0);
         return reply_value(&scheme_call(&client.scheme, call)?);
     }
     task::with(|tasks| match &mut tasks.current_process().fds.get(fd, 0)?.object {
@@ -459,7 +492,9 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::EventQueue(_)
         | Object::Timer(_)
         | Object::Memory { .. }
-        | Object::Directory { .. } => Err(errno(error::ESPIPE)),
+        | Object::Directory { .. }
+        | Object::Process { .. }
+        | Object::Thread { .. } => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })
@@ -548,7 +583,7 @@ pub fn pipe2(address: usize, flags: usize) -> Result<usize> {
 
 pub fn scheme_create(name: usize, len: usize) -> Result<usize> {
     let name = user::read_path(name, len)?;
-    if !scheme::valid_name(&name) || name == namespace::ROOT_SCHEME {
+    if !scheme::valid_name(&name) {
         return Err(errno(error::EINVAL));
     }
     task::with(|tasks| {
@@ -557,9 +592,11 @@ pub fn scheme_create(name: usize, len: usize) -> Result<usize> {
         if !namespace.can_register {
             return Err(errno(error::EPERM));
         }
+        // A root file system server may take the root over from the initfs.
         let taken = match namespace.entries.get(&name) {
             Some(Target::User(existing)) => !existing.lock().dead,
-            Some(Target::Initfs | Target::Kernel(_)) => true,
+            Some(Target::Initfs) => name != namespace::ROOT_SCHEME,
+            Some(Target::Kernel(_)) => true,
             None => false,
         };
         if taken {
@@ -605,17 +642,15 @@ pub fn namespace_enter(fd: usize) -> Result<usize> {
 }
 
 /// Opens a `sys` file: its text is generated now and read from then on.
-fn open_sys(name: &str, flags: usize) -> Result<usize> {
+fn open_sys(name: &str, flags: usize) -> Result<Handle> {
     if flags & O_ACCMODE != O_RDONLY {
         return Err(errno(error::EROFS));
     }
     let text = crate::sysinfo::render(name.trim_start_matches('/')).ok_or(errno(error::ENOENT))?;
-    let mut handle = Handle::new(
+    Ok(Handle::new(
         Object::SysFile { data: Arc::from(text.into_bytes()), offset: 0 },
         rights::READ | rights::DUP | rights::SEND,
-    );
-    handle.cloexec = flags & O_CLOEXEC != 0;
-    task::with(|tasks| tasks.current_process().fds.insert(handle))
+    ))
 }
 
 pub fn send_fd(handle: usize, fd: usize, mask: usize) -> Result<usize> {
@@ -630,33 +665,91 @@ pub fn send_fd(handle: usize, fd: usize, mask: usize) -> Result<usize> {
         let copy = Handle { rights: passed.rights & mask, cloexec: false, ..passed.clone() };
         Ok((client, copy))
     })?;
-    let call = Call {
-        opcode: protocol::SENDFD,
-        handle: client.id,
-        args: [0; 3],
-        payload: Vec::new(),
-        max_reply: 0,
-        passed: Some(passed),
-    };
+    let call = Call { passed: Some(passed), ..Call::new(protocol::SENDFD, client.id, [0; 3], Vec::new(), 0) };
     reply_value(&scheme_call(&client.scheme, call)?)
 }
 
 pub fn chdir(path: usize, len: usize) -> Result<usize> {
-    let requested = user::read_path(path, len)?;
-    let fd = open_path(&requested, O_RDONLY | cairn_abi::O_DIRECTORY)?;
+    let fd = open_at(AT_FDCWD, &user::read_path(path, len)?, O_RDONLY | cairn_abi::O_DIRECTORY, 0)?;
+    let changed = fchdir(fd);
     close(fd)?;
-    let (_, absolute) = locate(&requested);
-    task::with(|tasks| tasks.current_process().cwd = absolute);
+    changed
+}
+
+/// Makes the directory behind `fd` the working directory; a user scheme's
+/// directory is held open as long as it is.
+pub fn fchdir(fd: usize) -> Result<usize> {
+    let object = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.object.clone()))?;
+    let directory = match object {
+        Object::SchemeHandle(client) => {
+            if scheme_fstat(&client)?.st_mode & cairn_abi::MODE_TYPE != cairn_abi::MODE_DIR {
+                return Err(errno(error::ENOTDIR));
+            }
+            WorkingDirectory { path: client.path.clone(), handle: Some(client) }
+        }
+        Object::Directory { path, .. } => WorkingDirectory { path: String::from(&*path), handle: None },
+        _ => return Err(errno(error::ENOTDIR)),
+    };
+    let old = task::with(|tasks| core::mem::replace(&mut tasks.current_process().cwd, directory));
+    if let Some(client) = old.handle {
+        release_client(client);
+    }
     Ok(0)
 }
 
 pub fn getcwd(buffer: usize, len: usize) -> Result<usize> {
-    let cwd = task::with(|tasks| tasks.current_process().cwd.clone());
+    let cwd = task::with(|tasks| tasks.current_process().cwd.path.clone());
     if cwd.len() > len {
         return Err(errno(error::ERANGE));
     }
     user::write_bytes(buffer, cwd.as_bytes())?;
     Ok(cwd.len())
+}
+
+/// `fcntl`: fd-table commands here; `F_GETFL`/`F_SETFL` of a scheme handle
+/// also ask its server (for flags it keeps, such as `O_APPEND`).
+pub fn fcntl(fd: usize, command: usize, argument: usize) -> Result<usize> {
+    use cairn_abi::{F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC};
+    let (object, access) = task::with(|tasks| {
+        let handle = tasks.current_process().fds.get(fd, 0)?;
+        let access = match handle.rights & (rights::READ | rights::WRITE) {
+            rights::READ => O_RDONLY,
+            rights::WRITE => cairn_abi::O_WRONLY,
+            _ => cairn_abi::O_RDWR,
+        };
+        Ok::<_, Error>((handle.object.clone(), access))
+    })?;
+    let server_flags = |command: usize, flags: usize| match &object {
+        Object::SchemeHandle(client) => {
+            let call = Call::new(protocol::FCNTL, client.id, [command as u64, flags as u64, 0], Vec::new(), 0);
+            reply_value(&scheme_call(&client.scheme, call)?)
+        }
+        _ => Ok(0),
+    };
+    match command {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let copy = Handle { cloexec: command == F_DUPFD_CLOEXEC, ..duplicate(fd, u32::MAX as usize)? };
+            task::with(|tasks| tasks.current_process().fds.insert_from(argument, copy))
+        }
+        F_GETFD => task::with(|tasks| Ok(if tasks.current_process().fds.get(fd, 0)?.cloexec { FD_CLOEXEC } else { 0 })),
+        F_SETFD => task::with(|tasks| {
+            tasks.current_process().fds.get(fd, 0)?.cloexec = argument & FD_CLOEXEC != 0;
+            Ok(0)
+        }),
+        F_GETFL => {
+            let nonblocking = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.nonblocking))?;
+            let kept = server_flags(F_GETFL, 0)? & !(O_ACCMODE | O_NONBLOCK);
+            Ok(access | kept | if nonblocking { O_NONBLOCK } else { 0 })
+        }
+        F_SETFL => {
+            server_flags(F_SETFL, argument & !(O_ACCMODE | O_NONBLOCK))?;
+            task::with(|tasks| {
+                tasks.current_process().fds.get(fd, 0)?.nonblocking = argument & O_NONBLOCK != 0;
+                Ok(0)
+            })
+        }
+        _ => Err(errno(error::EINVAL)),
+    }
 }
 
 pub fn pread(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usize> {
@@ -682,7 +775,7 @@ pub fn pwrite(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usi
 fn scheme_write(client: &ClientHandle, buffer: usize, len: usize, args: [u64; 3]) -> Result<usize> {
     let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
     let sent = data.len();
-    let call = Call { opcode: protocol::WRITE, handle: client.id, args, payload: data, max_reply: 0, passed: None };
+    let call = Call::new(protocol::WRITE, client.id, args, data, 0);
     let written = reply_value(&scheme_call(&client.scheme, call)?)?;
     if written > sent {
         return Err(errno(error::EIO));
@@ -691,14 +784,13 @@ fn scheme_write(client: &ClientHandle, buffer: usize, len: usize, args: [u64; 3]
 }
 
 /// A `READ` request for up to `len` bytes; returns the data.
-fn scheme_read(client: &ClientHandle, len: usize, position: Option<u64>) -> Result<Vec<u8>> {
+pub(super) fn scheme_read(client: &ClientHandle, len: usize, position: Option<u64>) -> Result<Vec<u8>> {
     let wanted = len.min(MAX_PAYLOAD);
     let args = match position {
         Some(offset) => [wanted as u64, offset, protocol::POSITIONED],
         None => [wanted as u64, 0, 0],
     };
-    let call =
-        Call { opcode: protocol::READ, handle: client.id, args, payload: Vec::new(), max_reply: wanted, passed: None };
+    let call = Call::new(protocol::READ, client.id, args, Vec::new(), wanted);
     let reply = scheme_call(&client.scheme, call)?;
     reply_value(&reply)?;
     Ok(reply.payload)
@@ -726,10 +818,15 @@ pub fn scheme_dup(fd: usize, payload: usize, len: usize) -> Result<usize> {
             _ => Err(errno(error::EINVAL)),
         }
     })?;
-    let call =
-        Call { opcode: protocol::DUP, handle: client.id, args: [0; 3], payload: request, max_reply: 0, passed: None };
-    let id = reply_value(&scheme_call(&client.scheme, call)?)? as u64;
-    let handle =
-        Handle::new(Object::SchemeHandle(Arc::new(ClientHandle { scheme: client.scheme.clone(), id })), granted);
+    let call = Call { accepts_fd: true, ..Call::new(protocol::DUP, client.id, [0; 3], request, 0) };
+    let reply = scheme_call(&client.scheme, call)?;
+    let id = reply_value(&reply)? as u64;
+    let handle = match reply.passed {
+        Some(passed) => passed,
+        None => {
+            let derived = ClientHandle { scheme: client.scheme.clone(), id, path: client.path.clone() };
+            Handle::new(Object::SchemeHandle(Arc::new(derived)), granted)
+        }
+    };
     insert_scheme_handle(handle)
 }

@@ -1,12 +1,18 @@
-//! Memory system calls: anonymous `mmap` (private or shared), `munmap` and
-//! `mprotect`.
+//! Memory system calls: `mmap` (anonymous private or shared, of memory
+//! objects, of scheme handles through their servers), `munmap`,
+//! `mprotect` and `memory_create`.
 
 use alloc::sync::Arc;
 
-use cairn_abi::{Error, MapFlags, NO_FD, Result, error};
+use alloc::vec::Vec;
+
+use cairn_abi::scheme as protocol;
+use cairn_abi::{Error, MapFlags, NO_FD, Result, error, rights};
 use cairn_physmem::FRAME_SIZE;
 
+use super::file::{reply_value, scheme_call};
 use crate::fd::{Handle, Object};
+use crate::scheme::Call;
 use crate::task;
 use crate::vm::{Backing, Protection, SharedPages, USER_END, USER_START, VmError};
 
@@ -51,78 +57,36 @@ pub fn memory_create(size: usize) -> Result<usize> {
     task::with(|tasks| tasks.current_process().fds.insert(Handle::new(Object::Memory { pages, size }, all)))
 }
 
-/// `mmap` of a memory object: shared only; MAP right needed, WRITE right
-/// for `PROT_WRITE`, EXEC right for `PROT_EXEC`; the range must lie inside
-/// the object.
-fn map_object(address: u64, len: u64, flags: MapFlags, fd: usize, offset: usize) -> Result<usize> {
-    let mut needed = cairn_abi::rights::MAP;
-    if flags.contains(MapFlags::PROT_WRITE) {
-        needed |= cairn_abi::rights::WRITE;
+/// Rights an fd needs for a mapping with `flags`: MAP, WRITE for a
+/// shared writable mapping, EXEC for `PROT_EXEC`. Lacking one is `EACCES`
+/// (as POSIX has it for `mmap`).
+fn check_rights(granted: u32, flags: MapFlags) -> Result<()> {
+    let mut needed = rights::MAP;
+    if flags.contains(MapFlags::PROT_WRITE) && flags.contains(MapFlags::MAP_SHARED) {
+        needed |= rights::WRITE;
     }
     if flags.contains(MapFlags::PROT_EXEC) {
-        needed |= cairn_abi::rights::EXEC;
+        needed |= rights::EXEC;
     }
+    if needed & !granted != 0 {
+        return Err(errno(error::EACCES));
+    }
+    Ok(())
+}
+
+/// Places a mapping of `len` bytes in the caller's address space: at
+/// `address` with `MAP_FIXED` (replacing what is there, unless
+/// `MAP_FIXED_NOREPLACE`: then `EEXIST`), otherwise where there is room.
+fn place_mapping(address: u64, len: u64, flags: MapFlags, backing: Backing) -> Result<usize> {
     task::with(|tasks| {
         let process = tasks.current_process();
-        let handle = process.fds.get(fd, 0)?;
-        let Object::Memory { pages, size } = &handle.object else { return Err(errno(error::ENODEV)) };
-        if !flags.contains(MapFlags::MAP_SHARED) || !(offset as u64).is_multiple_of(FRAME_SIZE) {
-            return Err(errno(error::EINVAL));
-        }
-        if needed & !handle.rights != 0 {
-            return Err(errno(error::EACCES));
-        }
-        if (offset as u64).checked_add(len).is_none_or(|end| end > *size) {
-            return Err(errno(error::EINVAL));
-        }
-        let backing = Backing::Shared { pages: pages.clone(), first_page: offset / FRAME_SIZE as usize };
         let top = process.mmap_top;
         let space = process.space();
         let start = if flags.contains(MapFlags::MAP_FIXED) {
             if !address.is_multiple_of(FRAME_SIZE) || address < USER_START {
                 return Err(errno(error::EINVAL));
             }
-            space.unmap(address, len).map_err(vm_error)?;
-            address
-        } else {
-            space.find_free(len, top).ok_or(errno(error::ENOMEM))?
-        };
-        space.map(start, len, protection(flags), backing).map_err(vm_error)?;
-        Ok(start as usize)
-    })
-}
-
-pub fn mmap(address: usize, len: usize, flags: usize, fd: usize, offset: usize) -> Result<usize> {
-    let flags = MapFlags::from_bits(flags).ok_or(errno(error::EINVAL))?;
-    let shared = flags.contains(MapFlags::MAP_SHARED);
-    if shared == flags.contains(MapFlags::MAP_PRIVATE) {
-        return Err(errno(error::EINVAL));
-    }
-    let len = length(len)?;
-    if fd != NO_FD {
-        return map_object(address as u64, len, flags, fd, offset);
-    }
-    if offset != 0 {
-        return Err(errno(error::EINVAL));
-    }
-    let address = address as u64;
-    let fixed = flags.contains(MapFlags::MAP_FIXED);
-    let backing = if shared {
-        Backing::Shared { pages: Arc::new(spin::Mutex::new(SharedPages::default())), first_page: 0 }
-    } else {
-        Backing::Private
-    };
-    task::with(|tasks| {
-        let process = tasks.current_process();
-        let top = process.mmap_top;
-        let space = process.space();
-        let start = if fixed {
-            if !address.is_multiple_of(FRAME_SIZE) || address < USER_START {
-                return Err(errno(error::EINVAL));
-            }
-            if flags.contains(MapFlags::MAP_FIXED_NOREPLACE) {
-                // Fails below with EEXIST-like EINVAL if anything is there.
-            } else {
+            if !flags.contains(MapFlags::MAP_FIXED_NOREPLACE) {
                 space.unmap(address, len).map_err(vm_error)?;
             }
             address
@@ -135,6 +99,75 @@ pub fn mmap(address: usize, len: usize, flags: usize, fd: usize, offset: usize) 
         })?;
         Ok(start as usize)
     })
+}
+
+/// The pages of a memory object from `offset` on, if `len` bytes fit.
+fn object_backing(object: &Object, offset: u64, len: u64) -> Result<Backing> {
+    let Object::Memory { pages, size } = object else { return Err(errno(error::ENODEV)) };
+    if !offset.is_multiple_of(FRAME_SIZE) || offset.checked_add(len).is_none_or(|end| end > *size) {
+        return Err(errno(error::EINVAL));
+    }
+    Ok(Backing::Shared { pages: pages.clone(), first_page: (offset / FRAME_SIZE) as usize })
+}
+
+/// `mmap` of an fd: a memory object is mapped shared; a scheme handle asks
+/// its server (`MMAP`), which answers with a memory object holding the
+/// file's bytes from `offset` (for `MAP_PRIVATE` a copy of its own).
+fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Result<usize> {
+    let (object, granted) =
+        task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| (h.object.clone(), h.rights)))?;
+    if matches!(object, Object::Memory { .. } | Object::SchemeHandle(_)) {
+        check_rights(granted, flags)?;
+    }
+    let backing = match &object {
+        Object::Memory { .. } => {
+            if !flags.contains(MapFlags::MAP_SHARED) {
+                return Err(errno(error::EINVAL));
+            }
+            object_backing(&object, offset, len)?
+        }
+        Object::SchemeHandle(client) => {
+            if !offset.is_multiple_of(FRAME_SIZE) {
+                return Err(errno(error::EINVAL));
+            }
+            let call = Call {
+                accepts_fd: true,
+                ..Call::new(protocol::MMAP, client.id, [offset, len, flags.bits() as u64], Vec::new(), 0)
+            };
+            let reply = scheme_call(&client.scheme, call)?;
+            reply_value(&reply)?;
+            let passed = reply.passed.ok_or(errno(error::EIO))?;
+            let backing = object_backing(&passed.object, offset, len).map_err(|_| errno(error::EIO));
+            task::with(|tasks| {
+                let caller = tasks.caller();
+                tasks.release_handles(alloc::vec![passed], caller);
+            });
+            backing?
+        }
+        _ => return Err(errno(error::ENODEV)),
+    };
+    place_mapping(address, len, flags, backing)
+}
+
+pub fn mmap(address: usize, len: usize, flags: usize, fd: usize, offset: usize) -> Result<usize> {
+    let flags = MapFlags::from_bits(flags).ok_or(errno(error::EINVAL))?;
+    let shared = flags.contains(MapFlags::MAP_SHARED);
+    if shared == flags.contains(MapFlags::MAP_PRIVATE) {
+        return Err(errno(error::EINVAL));
+    }
+    let len = length(len)?;
+    if fd != NO_FD {
+        return map_fd(address as u64, len, flags, fd, offset as u64);
+    }
+    if offset != 0 {
+        return Err(errno(error::EINVAL));
+    }
+    let backing = if shared {
+        Backing::Shared { pages: Arc::new(spin::Mutex::new(SharedPages::default())), first_page: 0 }
+    } else {
+        Backing::Private
+    };
+    place_mapping(address as u64, len, flags, backing)
 }
 
 pub fn munmap(address: usize, len: usize) -> Result<usize> {

@@ -9,6 +9,7 @@ mod file;
 mod memory;
 mod path;
 mod process;
+mod resolve;
 mod signal;
 mod thread;
 mod user;
@@ -128,6 +129,19 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         Pread => file::pread(a[0], a[1], a[2], a[3]),
         Pwrite => file::pwrite(a[0], a[1], a[2], a[3]),
         SchemeDup => file::scheme_dup(a[0], a[1], a[2]),
+        Openat => file::openat(a[0], a[1], a[2], a[3], a[4]),
+        Linkat => path::linkat(a),
+        Fchmodat => path::fchmodat(a[0], a[1], a[2], a[3]),
+        Fchownat => path::fchownat(a),
+        Utimensat => path::utimensat(a[0], a[1], a[2], a[3]),
+        Fstatvfs => path::fstatvfs(a[0], a[1]),
+        Fcntl => file::fcntl(a[0], a[1], a[2]),
+        Fchdir => file::fchdir(a[0]),
+        SpawnFd => process::spawn_fd(a),
+        Fexecve => return process::fexecve(a, frame),
+        ProcessOpen => process::process_open(a[0]),
+        ThreadOpen => process::thread_open(a[0]),
+        SignalFd => process::signal_fd(a[0], a[1]),
     }
     .into()
 }

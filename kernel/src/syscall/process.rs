@@ -3,19 +3,29 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use cairn_abi::scheme::MAX_PAYLOAD;
 use cairn_abi::signal::{SIG_IGN, SigAction};
-use cairn_abi::{CpuInfo, DEFAULT_PRIORITY, Error, MemoryInfo, Result, SysInfo, error, wait};
+use cairn_abi::{
+    AT_FDCWD, CpuInfo, DEFAULT_PRIORITY, Error, MODE_FILE, MODE_TYPE, MemoryInfo, O_RDONLY, Result, Stat, SysInfo,
+    error, rights, wait,
+};
 
+use super::file;
+use super::resolve::{self, Place};
 use super::{Outcome, user};
 use crate::arch::gdt::{USER_CODE_SELECTOR, USER_DATA_SELECTOR};
 use crate::arch::trap::TrapFrame;
 use crate::exec::{self, LoadedImage};
-use crate::fd::FdTable;
+use crate::fd::{FdTable, Handle, Object};
 use crate::mm::frames;
-use crate::namespace::{self, NamespaceRef, Target};
-use crate::task::{self, INIT_PID, Pid, Process, ProcessState, Tasks, Thread, WaitReason};
+use crate::namespace;
+use crate::scheme::ClientHandle;
+use crate::task::process::WorkingDirectory;
+use crate::task::signal::{send_to_process, send_to_thread};
+use crate::task::{self, INIT_PID, Pid, Process, ProcessState, Tasks, Thread, Tid, WaitReason};
 use crate::{initfs, percpu};
 
 fn errno(code: i32) -> Error {
@@ -44,28 +54,108 @@ fn reset_frame(frame: &mut TrapFrame, entry: u64, stack_pointer: u64) {
     frame.ss = USER_DATA_SELECTOR;
 }
 
-/// Loads the executable `path` (relative to `cwd`) names in `namespace`
-/// (today only initfs files can be executed).
-fn load(
-    namespace: &NamespaceRef,
-    cwd: &str,
-    path: &str,
-    argv: &[Vec<u8>],
-    envp: &[Vec<u8>],
-    uid: u32,
-    gid: u32,
-) -> Result<LoadedImage> {
-    exec::check_arguments(argv, envp)?;
-    let path = namespace::absolute(cwd, path);
-    let (target, inside) = namespace::resolve(namespace, &path)?;
-    if !matches!(target, Target::Initfs) {
+/// Where an executable comes from.
+#[derive(Clone, Copy)]
+enum Executable<'a> {
+    /// A path, relative to the working directory.
+    Path(&'a str),
+    /// An fd with the EXEC right.
+    Fd(usize),
+}
+
+/// The bytes of an executable.
+enum ExecutableData {
+    Initfs(&'static [u8]),
+    Read(Vec<u8>),
+}
+
+impl ExecutableData {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            ExecutableData::Initfs(data) => data,
+            ExecutableData::Read(data) => data,
+        }
+    }
+}
+
+/// Largest executable read from a scheme.
+const MAX_EXECUTABLE: u64 = 64 << 20;
+
+/// Reads a whole executable through its scheme: it must be a regular file
+/// with an execute bit.
+fn read_executable(client: &ClientHandle) -> Result<Vec<u8>> {
+    let stat: Stat = file::scheme_fstat(client)?;
+    if stat.st_mode & MODE_TYPE != MODE_FILE || stat.st_mode & 0o111 == 0 {
         return Err(errno(error::EACCES));
     }
-    let file = initfs::file(&namespace::initfs_path(inside)).ok_or(errno(error::ENOENT))?;
+    if stat.st_size > MAX_EXECUTABLE {
+        return Err(errno(error::ENOMEM));
+    }
+    let mut data = Vec::with_capacity(stat.st_size as usize);
+    loop {
+        let chunk = file::scheme_read(client, MAX_PAYLOAD, Some(data.len() as u64))?;
+        if chunk.is_empty() {
+            return Ok(data);
+        }
+        if (data.len() + chunk.len()) as u64 > MAX_EXECUTABLE {
+            return Err(errno(error::ENOMEM));
+        }
+        data.extend_from_slice(&chunk);
+    }
+}
+
+/// The bytes of the executable `source` names.
+fn executable(source: Executable) -> Result<ExecutableData> {
+    let path = match source {
+        Executable::Path(path) => path,
+        Executable::Fd(fd) => {
+            let object =
+                task::with(|tasks| tasks.current_process().fds.get(fd, rights::EXEC).map(|h| h.object.clone()))?;
+            return match object {
+                Object::InitfsFile { data, .. } => Ok(ExecutableData::Initfs(data)),
+                Object::SchemeHandle(client) => read_executable(&client).map(ExecutableData::Read),
+                _ => Err(errno(error::EACCES)),
+            };
+        }
+    };
+    match resolve::place(AT_FDCWD, path)? {
+        Place::Initfs(path) => initfs_executable(&path),
+        Place::User(user) => {
+            let client = file::open_client(user, O_RDONLY, 0)?;
+            let data = read_executable(&client);
+            file::release_client(client);
+            data.map(ExecutableData::Read)
+        }
+        _ => Err(errno(error::EACCES)),
+    }
+}
+
+/// An initfs file with an execute bit.
+fn initfs_executable(path: &str) -> Result<ExecutableData> {
+    let file = initfs::file(path).ok_or(errno(error::ENOENT))?;
     if !file.mode.is_executable() {
         return Err(errno(error::EACCES));
     }
-    exec::load(file.data, argv, envp, uid, gid)
+    Ok(ExecutableData::Initfs(file.data))
+}
+
+/// Loads the executable `source` names with the caller's identity.
+fn load(source: Executable, argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result<LoadedImage> {
+    exec::check_arguments(argv, envp)?;
+    let (uid, gid) = task::with(|tasks| {
+        let process = tasks.current_process();
+        (process.uid, process.gid)
+    });
+    let data = executable(source)?;
+    exec::load(data.bytes(), argv, envp, uid, gid)
+}
+
+/// The name a process started from `source` gets: the path, or `argv[0]`.
+fn process_name(source: Executable, argv: &[Vec<u8>]) -> String {
+    match source {
+        Executable::Path(path) => String::from(path),
+        Executable::Fd(_) => argv.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default(),
+    }
 }
 
 /// Creates a process running `image` as a child of `parent`.
@@ -82,7 +172,7 @@ pub fn create_process(
     reset_frame(thread.frame(), image.entry, image.stack_pointer);
     let (parent_pid, pgid, sid, uid, gid, namespace, cwd) = match parent.and_then(|p| tasks.processes.get(&p)) {
         Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone(), p.cwd.clone()),
-        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), String::from("/")),
+        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), WorkingDirectory::root()),
     };
     tasks.processes.insert(
         pid,
@@ -106,6 +196,7 @@ pub fn create_process(
             mmap_top: image.mmap_top,
             namespace,
             cwd,
+            end: Default::default(),
         },
     );
     if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
@@ -117,17 +208,22 @@ pub fn create_process(
 
 pub fn spawn(a: [usize; 6]) -> Result<usize> {
     let path = user::read_path(a[0], a[1])?;
-    let argv = user::read_strings(a[2], a[3])?;
-    let envp = user::read_strings(a[4], a[5])?;
-    let (uid, gid, namespace, cwd) = task::with(|tasks| {
-        let process = tasks.current_process();
-        (process.uid, process.gid, process.namespace.clone(), process.cwd.clone())
-    });
-    let image = load(&namespace, &cwd, &path, &argv, &envp, uid, gid)?;
+    spawn_from(Executable::Path(&path), a[2], a[3], a[4], a[5])
+}
+
+pub fn spawn_fd(a: [usize; 6]) -> Result<usize> {
+    spawn_from(Executable::Fd(a[0]), a[1], a[2], a[3], a[4])
+}
+
+fn spawn_from(source: Executable, argv: usize, argc: usize, envp: usize, envc: usize) -> Result<usize> {
+    let argv = user::read_strings(argv, argc)?;
+    let envp = user::read_strings(envp, envc)?;
+    let image = load(source, &argv, &envp)?;
+    let name = process_name(source, &argv);
     task::with(|tasks| {
         let me = tasks.current_pid();
         let fds = tasks.current_process().fds.standard_streams();
-        create_process(tasks, Some(me), path, image, fds).map(|pid| pid.0 as usize)
+        create_process(tasks, Some(me), name, image, fds).map(|pid| pid.0 as usize)
     })
 }
 
@@ -165,6 +261,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             mmap_top: parent.mmap_top,
             namespace: parent.namespace.clone(),
             cwd: parent.cwd.clone(),
+            end: Default::default(),
         };
         parent.children.push(pid);
         tasks.processes.insert(pid, child);
@@ -174,24 +271,32 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
 }
 
 pub fn execve(a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
+    match user::read_path(a[0], a[1]) {
+        Ok(path) => exec_from(Executable::Path(&path), [a[2], a[3], a[4], a[5]], frame),
+        Err(e) => Outcome::Value(Err(e)),
+    }
+}
+
+pub fn fexecve(a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
+    exec_from(Executable::Fd(a[0]), [a[1], a[2], a[3], a[4]], frame)
+}
+
+/// `execve`: `strings` holds the argv and envp tables and counts. Only a
+/// single-threaded process may replace its image (`EBUSY`).
+fn exec_from(source: Executable, strings: [usize; 4], frame: &mut TrapFrame) -> Outcome {
     let loaded = (|| {
-        let path = user::read_path(a[0], a[1])?;
-        let argv = user::read_strings(a[2], a[3])?;
-        let envp = user::read_strings(a[4], a[5])?;
-        let (uid, gid, threads, namespace, cwd) = task::with(|tasks| {
-            let process = tasks.current_process();
-            (process.uid, process.gid, process.threads.len(), process.namespace.clone(), process.cwd.clone())
-        });
-        if threads > 1 {
+        let argv = user::read_strings(strings[0], strings[1])?;
+        let envp = user::read_strings(strings[2], strings[3])?;
+        if task::with(|tasks| tasks.current_process().threads.len()) > 1 {
             return Err(errno(error::EBUSY));
         }
-        Ok((load(&namespace, &cwd, &path, &argv, &envp, uid, gid)?, path))
+        Ok((load(source, &argv, &envp)?, process_name(source, &argv)))
     })();
-    let (image, path) = match loaded {
+    let (image, name) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => return Outcome::Value(Err(e)),
     };
-    task::with(|tasks| tasks.replace_image(image.space, image.mmap_top, path));
+    task::with(|tasks| tasks.replace_image(image.space, image.mmap_top, name));
     reset_frame(frame, image.entry, image.stack_pointer);
     Outcome::FrameReplaced
 }
@@ -398,6 +503,60 @@ fn pod_bytes<T: Copy>(value: &T) -> Vec<u8> {
     unsafe { core::slice::from_raw_parts(value as *const T as *const u8, size_of::<T>()) }.to_vec()
 }
 
+pub fn process_open(pid: usize) -> Result<usize> {
+    let pid = Pid(u32::try_from(pid).map_err(|_| errno(error::ESRCH))?);
+    task::with(|tasks| {
+        let my_uid = tasks.current_process().uid;
+        let target = tasks.processes.get(&pid).ok_or(errno(error::ESRCH))?;
+        let mut granted = rights::READ | rights::DUP | rights::SEND;
+        if my_uid == 0 || target.uid == my_uid {
+            granted |= rights::SIGNAL;
+        }
+        let handle = Handle::new(Object::Process { pid, end: target.end.clone() }, granted);
+        tasks.current_process().fds.insert(handle)
+    })
+}
+
+pub fn thread_open(tid: usize) -> Result<usize> {
+    let tid = Tid(u32::try_from(tid).map_err(|_| errno(error::ESRCH))?);
+    task::with(|tasks| {
+        let me = tasks.current_pid();
+        let thread = tasks.threads.get(&tid).filter(|t| t.pid == me).ok_or(errno(error::ESRCH))?;
+        let granted = rights::READ | rights::SIGNAL | rights::DUP | rights::SEND;
+        let handle = Handle::new(Object::Thread { tid, end: thread.end.clone() }, granted);
+        tasks.current_process().fds.insert(handle)
+    })
+}
+
+/// Signals the process or thread a handle names; one that has ended (or
+/// whose id now names another) is `ESRCH`.
+pub fn signal_fd(fd: usize, sig: usize) -> Result<usize> {
+    if sig > cairn_abi::signal::SIGNAL_MAX {
+        return Err(errno(error::EINVAL));
+    }
+    task::with(|tasks| {
+        let object = tasks.current_process().fds.get(fd, rights::SIGNAL)?.object.clone();
+        match object {
+            Object::Process { pid, end } => {
+                let alive = tasks.processes.get(&pid).is_some_and(|p| Arc::ptr_eq(&p.end, &end));
+                if !alive || end.lock().is_some() {
+                    return Err(errno(error::ESRCH));
+                }
+                send_to_process(tasks, pid, sig);
+            }
+            Object::Thread { tid, end } => {
+                let alive = tasks.threads.get(&tid).is_some_and(|t| Arc::ptr_eq(&t.end, &end));
+                if !alive || end.lock().is_some() {
+                    return Err(errno(error::ESRCH));
+                }
+                send_to_thread(tasks, tid, sig);
+            }
+            _ => return Err(errno(error::EINVAL)),
+        }
+        Ok(0)
+    })
+}
+
 impl Tasks {
     /// `execve` succeeded: swap in the new image. The old address space is
     /// still loaded in CR3, so it is freed after the next switch.
@@ -437,7 +596,9 @@ pub fn start_init(command: &[&str]) -> Result<Pid> {
     let path = command.first().ok_or(errno(error::ENOENT))?;
     let argv: Vec<Vec<u8>> = command.iter().map(|s| s.as_bytes().to_vec()).collect();
     let envp = alloc::vec![b"PATH=/bin".to_vec()];
-    let image = load(&namespace::initial(), "/", path, &argv, &envp, 0, 0)?;
+    exec::check_arguments(&argv, &envp)?;
+    let data = initfs_executable(&namespace::initfs_path(path))?;
+    let image = exec::load(data.bytes(), &argv, &envp, 0, 0)?;
     task::with(|tasks| create_process(tasks, None, String::from(*path), image, FdTable::with_console()))
         .inspect(|pid| debug_assert_eq!(*pid, INIT_PID))
 }

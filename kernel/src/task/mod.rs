@@ -10,7 +10,7 @@
 
 pub mod bkl;
 mod ids;
-mod process;
+pub mod process;
 pub mod signal;
 mod switch;
 mod thread;
@@ -50,6 +50,9 @@ pub enum WaitKey {
     Timer(crate::events::TimerId),
     /// Anything an event queue could report (event-queue waiters).
     Events,
+    /// A process or thread ending (handle readers), by the address of its
+    /// end cell.
+    Ended(usize),
 }
 
 /// One CPU's scheduling state.
@@ -278,7 +281,7 @@ impl Tasks {
     /// Wakes up to `count` threads waiting on `key`; returns how many. A
     /// change that can make an fd ready also wakes event-queue waiters.
     pub fn wake_queue(&mut self, key: WaitKey, count: usize) -> usize {
-        if matches!(key, WaitKey::Pipe(_) | WaitKey::SchemeRequests(_) | WaitKey::Timer(_)) {
+        if matches!(key, WaitKey::Pipe(_) | WaitKey::SchemeRequests(_) | WaitKey::Timer(_) | WaitKey::Ended(_)) {
             self.wake_queue_only(WaitKey::Events, usize::MAX);
         }
         self.wake_queue_only(key, count)
@@ -345,7 +348,9 @@ impl Tasks {
                 | Object::SysFile { .. }
                 | Object::EventQueue(_)
                 | Object::Memory { .. }
-                | Object::Directory { .. } => {}
+                | Object::Directory { .. }
+                | Object::Process { .. }
+                | Object::Thread { .. } => {}
             }
         }
         for key in keys {
@@ -538,12 +543,14 @@ impl Tasks {
         let Some(mut thread) = self.threads.remove(&tid) else { return };
         thread.state = ThreadState::Dead;
         let pid = thread.pid;
+        let end = thread.end.clone();
         self.cpus[cpu].dead_threads.push(thread);
         let joiners: Vec<Tid> =
             self.threads.values().filter(|t| t.waiting == Some(WaitReason::Join(tid))).map(|t| t.tid).collect();
         for joiner in joiners {
             self.wake(joiner);
         }
+        self.announce_end(&end, code as u32 as u64);
         let Some(process) = self.processes.get_mut(&pid) else { return };
         process.threads.retain(|t| *t != tid);
         if !process.threads.is_empty() {
@@ -560,7 +567,11 @@ impl Tasks {
         let cpu = this_cpu();
         let Some(process) = self.processes.get_mut(&pid) else { return };
         process.state = ProcessState::Zombie { status };
-        let handles = process.fds.take_all();
+        let mut handles = process.fds.take_all();
+        if let Some(directory) = process.cwd.handle.take() {
+            handles.push(crate::fd::Handle::new(crate::fd::Object::SchemeHandle(directory), 0));
+        }
+        let end = process.end.clone();
         let caller = crate::scheme::Caller { pid: pid.0, uid: process.uid, gid: process.gid };
         process.finished_threads.clear();
         if let Some(space) = process.space.take() {
@@ -570,6 +581,7 @@ impl Tasks {
         let children = core::mem::take(&mut process.children);
         let parent = process.parent;
         self.release_handles(handles, caller);
+        self.announce_end(&end, u64::from(status));
         let mut zombie_children = false;
         for child in &children {
             if let Some(child) = self.processes.get_mut(child) {
@@ -589,6 +601,12 @@ impl Tasks {
         }
         signal::send_to_process(self, parent, cairn_abi::signal::SIGCHLD);
         self.wake_child_waiters(parent);
+    }
+
+    /// Records how a process or thread ended and wakes its handles' readers.
+    fn announce_end(&mut self, end: &process::ProcessEnd, value: u64) {
+        *end.lock() = Some(value);
+        self.wake_queue(WaitKey::Ended(alloc::sync::Arc::as_ptr(end) as usize), usize::MAX);
     }
 
     /// Starts ending process `pid` with wait status `status`: every thread

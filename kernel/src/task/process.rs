@@ -4,12 +4,14 @@
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use cairn_abi::signal::SigAction;
 
 use super::ids::{Pid, Tid};
 use crate::fd::FdTable;
+use crate::scheme::ClientHandle;
 use crate::vm::AddressSpace;
 
 /// Whether a process runs, is stopped, or has ended.
@@ -53,9 +55,30 @@ pub struct Process {
     pub mmap_top: u64,
     /// The scheme names this process can reach.
     pub namespace: crate::namespace::NamespaceRef,
-    /// The working directory (absolute, normalised).
-    pub cwd: String,
+    pub cwd: WorkingDirectory,
+    /// Set to the wait status when the process ends; process handles
+    /// (`process_open`) share it.
+    pub end: ProcessEnd,
 }
+
+/// The working directory: the absolute, normalised path it was reached by,
+/// and in a user scheme the directory handle itself, held open.
+#[derive(Clone, Debug)]
+pub struct WorkingDirectory {
+    pub path: String,
+    pub handle: Option<Arc<ClientHandle>>,
+}
+
+impl WorkingDirectory {
+    /// The root directory.
+    pub fn root() -> WorkingDirectory {
+        WorkingDirectory { path: String::from("/"), handle: None }
+    }
+}
+
+/// How a process or thread ended, once it has: shared by the kernel and
+/// every handle on it.
+pub type ProcessEnd = Arc<spin::Mutex<Option<u64>>>;
 
 impl Process {
     pub fn space(&mut self) -> &mut AddressSpace {

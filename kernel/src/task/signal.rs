@@ -8,7 +8,7 @@ use cairn_abi::signal::{
 };
 use cairn_abi::wait;
 
-use super::{Pid, ProcessState, Tasks, ThreadState};
+use super::{Pid, ProcessState, Tasks, ThreadState, Tid};
 use crate::arch::trap::TrapFrame;
 use crate::vm::USER_END;
 
@@ -53,10 +53,7 @@ pub fn send_to_process(tasks: &mut Tasks, pid: Pid, sig: usize) {
         process.pending &= !bit(SIGCONT);
     }
     let process = tasks.processes.get_mut(&pid).expect("checked above");
-    let action = process.actions[sig];
-    let ignored = action.handler == SIG_IGN
-        || (action.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore && sig != SIGCONT);
-    if ignored {
+    if ignored(process, sig) {
         return;
     }
     process.pending |= bit(sig);
@@ -65,6 +62,33 @@ pub fn send_to_process(tasks: &mut Tasks, pid: Pid, sig: usize) {
     if let Some(tid) =
         threads.iter().copied().find(|t| tasks.threads.get(t).is_some_and(|t| t.signal_mask & bit(sig) == 0))
     {
+        tasks.interrupt(tid);
+    }
+}
+
+/// Whether `process` discards `sig` (ignored by handler or by default).
+fn ignored(process: &crate::task::Process, sig: usize) -> bool {
+    let action = process.actions[sig];
+    action.handler == SIG_IGN
+        || (action.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore && sig != SIGCONT)
+}
+
+/// Sends `sig` to thread `tid` alone; SIGKILL, SIGCONT and stop signals
+/// act on its whole process, as POSIX has it.
+pub fn send_to_thread(tasks: &mut Tasks, tid: Tid, sig: usize) {
+    if sig == 0 || sig > SIGNAL_MAX {
+        return;
+    }
+    let Some(pid) = tasks.threads.get(&tid).map(|t| t.pid) else { return };
+    if sig == SIGKILL || sig == SIGCONT || STOP_SIGNALS & bit(sig) != 0 {
+        return send_to_process(tasks, pid, sig);
+    }
+    if tasks.processes.get(&pid).is_none_or(|p| ignored(p, sig)) {
+        return;
+    }
+    let thread = tasks.threads.get_mut(&tid).expect("checked above");
+    thread.pending |= bit(sig);
+    if thread.signal_mask & bit(sig) == 0 {
         tasks.interrupt(tid);
     }
 }

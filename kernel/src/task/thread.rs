@@ -72,6 +72,8 @@ pub struct Thread {
     pub last_cpu: usize,
     /// Address of the last user fault (for the crash log line).
     pub fault_address: u64,
+    /// Set to the exit value when the thread ends (thread handles share it).
+    pub end: super::process::ProcessEnd,
 }
 
 /// Time slice length in timer ticks.
@@ -100,6 +102,7 @@ impl Thread {
             interrupted: false,
             last_cpu: 0,
             fault_address: 0,
+            end: Default::default(),
         });
         // SAFETY: the frame lies at the top of the thread's own, freshly
         // mapped kernel stack.

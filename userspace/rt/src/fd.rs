@@ -133,3 +133,10 @@ impl OwnedFd {
         Ok(OwnedFd { fd })
     }
 }
+
+/// `fcntl`: `F_DUPFD`/`F_DUPFD_CLOEXEC`, `F_GETFD`/`F_SETFD`,
+/// `F_GETFL`/`F_SETFL`.
+pub fn fcntl(fd: usize, command: usize, argument: usize) -> Result<usize> {
+    // SAFETY: integer arguments only.
+    unsafe { syscall3(Syscall::Fcntl as usize, fd, command, argument) }
+}

@@ -261,6 +261,86 @@ pub fn exec<A: AsRef<[u8]>, E: AsRef<[u8]>>(path: &str, argv: &[A], envp: &[E]) 
     }
 }
 
+/// Starts the executable `fd` names (it needs the EXEC right) as a child,
+/// with `argv` and `envp`; the fd may have been opened before the caller
+/// narrowed its namespace.
+pub fn spawn_fd<A: AsRef<[u8]>, E: AsRef<[u8]>>(fd: usize, argv: &[A], envp: &[E]) -> Result<Child> {
+    let (argv, envp) = (slices(argv), slices(envp));
+    // SAFETY: the kernel reads the two `StrSlice` arrays and their strings.
+    let pid = unsafe {
+        crate::sys::syscall5(
+            Syscall::SpawnFd as usize,
+            fd,
+            argv.as_ptr() as usize,
+            argv.len(),
+            envp.as_ptr() as usize,
+            envp.len(),
+        )
+    }?;
+    Ok(Child { pid })
+}
+
+/// Replaces the process image with the executable `fd` names. Returns
+/// only on failure.
+pub fn fexecve<A: AsRef<[u8]>, E: AsRef<[u8]>>(fd: usize, argv: &[A], envp: &[E]) -> Error {
+    let (argv, envp) = (slices(argv), slices(envp));
+    // SAFETY: the kernel reads the two `StrSlice` arrays and their strings.
+    let result = unsafe {
+        crate::sys::syscall5(
+            Syscall::Fexecve as usize,
+            fd,
+            argv.as_ptr() as usize,
+            argv.len(),
+            envp.as_ptr() as usize,
+            envp.len(),
+        )
+    };
+    result.err().unwrap_or(Error::from_errno(cairn_abi::error::EIO))
+}
+
+/// A handle on a process or thread (`process_open`/`thread_open`): wait
+/// for its end by reading it, signal it with [`TaskHandle::signal`], watch
+/// it in an event queue. Unlike a pid it never names another process.
+#[derive(Debug)]
+pub struct TaskHandle {
+    fd: crate::fd::OwnedFd,
+}
+
+impl TaskHandle {
+    /// A handle on process `pid`.
+    pub fn process(pid: Pid) -> Result<TaskHandle> {
+        // SAFETY: integer argument only.
+        let fd = unsafe { crate::sys::syscall1(Syscall::ProcessOpen as usize, pid) }?;
+        // SAFETY: the kernel just made this fd for the caller.
+        Ok(TaskHandle { fd: unsafe { crate::fd::OwnedFd::from_raw(fd) } })
+    }
+
+    /// A handle on thread `tid` of this process.
+    pub fn thread(tid: usize) -> Result<TaskHandle> {
+        // SAFETY: integer argument only.
+        let fd = unsafe { crate::sys::syscall1(Syscall::ThreadOpen as usize, tid) }?;
+        // SAFETY: the kernel just made this fd for the caller.
+        Ok(TaskHandle { fd: unsafe { crate::fd::OwnedFd::from_raw(fd) } })
+    }
+
+    pub fn fd(&self) -> &crate::fd::OwnedFd {
+        &self.fd
+    }
+
+    /// Waits for the end: a process's wait status, a thread's exit value.
+    pub fn wait(&self) -> Result<u32> {
+        let mut value = [0u8; 4];
+        crate::io::read_fd(self.fd.as_raw(), &mut value)?;
+        Ok(u32::from_le_bytes(value))
+    }
+
+    /// Sends `signal`.
+    pub fn signal(&self, signal: usize) -> Result<()> {
+        // SAFETY: integer arguments only.
+        unsafe { crate::sys::syscall2(Syscall::SignalFd as usize, self.fd.as_raw(), signal) }.map(drop)
+    }
+}
+
 /// A program to start: path, arguments, environment changes.
 #[derive(Clone, Debug)]
 pub struct Command {

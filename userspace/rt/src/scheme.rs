@@ -14,7 +14,7 @@
 
 use alloc::vec::Vec;
 
-use cairn_abi::scheme::{MAX_PAYLOAD, Response};
+use cairn_abi::scheme::{MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, Response};
 use cairn_abi::{NAMESPACE_REGISTER, StrSlice, Syscall};
 
 use crate::error::{Error, Result};
@@ -22,7 +22,7 @@ use crate::fd::OwnedFd;
 use crate::io::{read_fd, write_fd};
 use crate::sys::{syscall1, syscall2, syscall3};
 
-pub use cairn_abi::scheme::{CANCEL, CLOSE, FSTAT, LSEEK, OPEN, READ, Request, SENDFD, WRITE};
+pub use cairn_abi::scheme::{CANCEL, CLOSE, FEVENT, FSTAT, LSEEK, MMAP, OPEN, READ, Request, SENDFD, WRITE};
 
 /// Opens `path` with `flags` (`O_RDONLY`, `O_WRONLY`, `O_RDWR`,
 /// `O_CLOEXEC`, `O_NONBLOCK`).
@@ -82,7 +82,22 @@ impl Server {
             Ok(value) => value as i64,
             Err(errno) => -i64::from(errno),
         };
-        self.respond_raw(&response_bytes(Response { id, result: value, payload_len: payload.len() as u64 }, payload))
+        let response = Response { id, result: value, payload_len: payload.len() as u64, flags: 0 };
+        self.respond_raw(&response_bytes(response, payload))
+    }
+
+    /// Answers `OPEN`, `DUP` or `MMAP` request `id` with a copy of `fd`
+    /// (which needs the SEND right); the client receives it.
+    pub fn respond_fd(&self, id: u64, fd: &OwnedFd) -> Result<()> {
+        let response = Response { id, result: fd.as_raw() as i64, payload_len: 0, flags: RESPONSE_FD };
+        self.respond_raw(&response_bytes(response, &[]))
+    }
+
+    /// Tells watching clients that `handle` is now ready for `ready`
+    /// (`EVENT_READ`/`EVENT_WRITE`; see `FEVENT`).
+    pub fn post_event(&self, handle: u64, ready: u32) -> Result<()> {
+        let response = Response { id: handle, result: i64::from(ready), payload_len: 0, flags: RESPONSE_EVENT };
+        self.respond_raw(&response_bytes(response, &[]))
     }
 
     /// Writes raw response bytes (for tests of the kernel's checks).

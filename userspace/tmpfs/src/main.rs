@@ -1,27 +1,38 @@
 //! `tmpfs`: the RAM file system server, and the reference example of a
-//! scheme server. It registers the scheme named by its first argument
-//! (default `tmp`) and serves a `cairn-memfs` tree: files, directories and
-//! symbolic links with POSIX semantics, owners and modes from the caller,
-//! modification times from the realtime clock. Memory of deleted files is
-//! returned once their last handle closes.
+//! scheme server. `tmpfs NAME` registers scheme NAME (default `tmp`);
+//! `tmpfs --root` copies the initfs into its tree (as Linux unpacks an
+//! initramfs), adds `/tmp` (mode 1777), and takes over the root file
+//! system (scheme `file`). It serves a `cairn-memfs` tree: files,
+//! directories, symbolic and hard links with POSIX semantics, permissions
+//! checked against the caller's uid and gid, owners, nanosecond
+//! timestamps from the realtime clock, and paths relative to directory
+//! handles (for `openat` and working directories). Memory of deleted files
+//! is returned once their last handle closes.
+//!
+//! `mmap` of a file is answered with a memory object holding a copy of the
+//! file (right for `MAP_PRIVATE`); shared mappings are refused (`ENODEV`),
+//! since the file's bytes do not live in a memory object.
 //!
 //! Depends on `cairn-rt` and `cairn-memfs`.
 #![no_std]
 #![no_main]
 
-use cairn_memfs::{Creator, FsError, Kind, MemFs, NodeId, OpenOptions};
+use cairn_memfs::{Caller, Creator, FsError, Kind, MemFs, NodeId, OpenOptions, ROOT, TimeSet};
 use cairn_rt::abi::error::{
-    EBADF, EBUSY, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY,
+    EACCES, EBADF, EBUSY, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOSPC, ENOTDIR,
+    ENOTEMPTY, EPERM,
 };
-use cairn_rt::abi::scheme::{self as op, DIRENT_DIR, DIRENT_FILE, DIRENT_SYMLINK, Request};
+use cairn_rt::abi::scheme::{self as op, DIRENT_DIR, DIRENT_FILE, DIRENT_SYMLINK, Request, TIME_NOW, TIME_OMIT};
 use cairn_rt::abi::{
-    MODE_DIR, MODE_FILE, MODE_SYMLINK, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY,
-    O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat,
+    EVENT_READ, EVENT_WRITE, F_GETFL, F_SETFL, MODE_DIR, MODE_FILE, MODE_SYMLINK, MapFlags, O_ACCMODE, O_APPEND,
+    O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_STAT, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat,
+    StatVfs,
 };
 use cairn_rt::collections::BTreeMap;
+use cairn_rt::fs::{self, EntryKind};
 use cairn_rt::scheme::Server;
 use cairn_rt::time::{SystemTime, UNIX_EPOCH};
-use cairn_rt::{String, Vec, env, eprintln};
+use cairn_rt::{String, Vec, env, eprintln, format, println};
 
 cairn_rt::main!(main);
 
@@ -49,11 +60,15 @@ fn errno(error: FsError) -> i32 {
         FsError::NameTooLong => ENAMETOOLONG,
         FsError::Busy => EBUSY,
         FsError::TooLarge => EFBIG,
+        FsError::PermissionDenied => EACCES,
+        FsError::NotPermitted => EPERM,
+        FsError::NoSpace => ENOSPC,
     }
 }
 
+/// Nanoseconds since the Unix epoch.
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// A path from a request payload.
@@ -61,10 +76,30 @@ fn path(payload: &[u8]) -> Result<&str, i32> {
     core::str::from_utf8(payload).map_err(|_| EINVAL)
 }
 
-/// Two paths joined by a NUL (RENAME, SYMLINK).
+/// Two paths joined by a NUL (RENAME, LINK, SYMLINK).
 fn path_pair(payload: &[u8]) -> Result<(&str, &str), i32> {
     let split = payload.iter().position(|b| *b == 0).ok_or(EINVAL)?;
     Ok((path(&payload[..split])?, path(&payload[split + 1..])?))
+}
+
+/// A `UTIMENS` time value.
+fn time_set(value: u64) -> TimeSet {
+    match value {
+        TIME_NOW => TimeSet::Now,
+        TIME_OMIT => TimeSet::Omit,
+        at => TimeSet::At(at),
+    }
+}
+
+/// A `CHOWN` id (`u32::MAX`: unchanged).
+fn owner_id(value: u64) -> Option<u32> {
+    u32::try_from(value).ok().filter(|id| *id != u32::MAX)
+}
+
+/// Plain-old-data bytes of an ABI structure.
+fn bytes_of<T: Copy>(value: &T) -> Vec<u8> {
+    // SAFETY: ABI structures are plain old data.
+    unsafe { core::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
 }
 
 struct Tmpfs {
@@ -77,87 +112,138 @@ struct Tmpfs {
 type Answer = (Result<usize, i32>, Vec<u8>);
 
 impl Tmpfs {
-    fn creator(request: &Request, mode: u16) -> Creator {
-        Creator { uid: request.caller_uid, gid: request.caller_gid, mode, now: now() }
+    fn caller(request: &Request) -> Caller {
+        Caller { uid: request.caller_uid, gid: request.caller_gid }
+    }
+
+    fn creator(request: &Request, mode: u64) -> Creator {
+        Creator { caller: Self::caller(request), mode: (mode & 0o7777) as u16, now: now() }
     }
 
     fn handle(&mut self, id: u64) -> Result<&mut Handle, i32> {
         self.handles.get_mut(&id).ok_or(EBADF)
     }
 
-    fn open(&mut self, request: &Request, payload: &[u8]) -> Result<usize, i32> {
-        let flags = request.args[0] as usize;
-        let options = OpenOptions {
-            create: flags & O_CREAT != 0,
-            exclusive: flags & O_EXCL != 0,
-            truncate: flags & O_TRUNC != 0,
-            directory: flags & O_DIRECTORY != 0,
-            no_follow: flags & O_NOFOLLOW != 0,
-        };
-        let node = self.fs.open(path(payload)?, options, Self::creator(request, 0o644)).map_err(errno)?;
-        let access = flags & O_ACCMODE;
-        let id = self.next_handle;
-        self.next_handle += 1;
-        self.handles.insert(
-            id,
-            Handle {
-                node,
-                position: 0,
-                append: flags & O_APPEND != 0,
-                readable: access != O_WRONLY,
-                writable: access != O_RDONLY,
-                cursor: 0,
-            },
-        );
-        Ok(id as usize)
+    /// The directory a request's relative path starts at.
+    fn base(&self, request: &Request) -> Result<NodeId, i32> {
+        match request.handle {
+            0 => Ok(ROOT),
+            id => self.handles.get(&id).map(|h| h.node).ok_or(EBADF),
+        }
     }
 
-    fn stat(&self, node: NodeId) -> Vec<u8> {
-        let Some(info) = self.fs.node(node) else { return Vec::new() };
-        let kind = match info.kind() {
+    /// The node a metadata request acts on: its path, or the handle itself.
+    fn target(&self, request: &Request, payload: &[u8]) -> Result<NodeId, i32> {
+        let base = self.base(request)?;
+        match path(payload)? {
+            "" => Ok(base),
+            path => self.fs.lookup(base, path, true, Self::caller(request)).map_err(errno),
+        }
+    }
+
+    fn add_handle(&mut self, handle: Handle) -> usize {
+        let id = self.next_handle;
+        self.next_handle += 1;
+        self.handles.insert(id, handle);
+        id as usize
+    }
+
+    fn open(&mut self, request: &Request, payload: &[u8]) -> Result<usize, i32> {
+        let flags = request.args[0] as usize;
+        let base = self.base(request)?;
+        let path = path(payload)?;
+        let access = flags & O_ACCMODE;
+        let node = if flags & O_STAT != 0 {
+            // Only to look at (stat, chmod...): no permission on the node, and
+            // with O_NOFOLLOW a symbolic link itself.
+            let node = self.fs.lookup(base, path, flags & O_NOFOLLOW == 0, Self::caller(request)).map_err(errno)?;
+            self.fs.retain(node).map_err(errno)?;
+            node
+        } else {
+            let options = OpenOptions {
+                read: access != O_WRONLY,
+                write: access != O_RDONLY,
+                create: flags & O_CREAT != 0,
+                exclusive: flags & O_EXCL != 0,
+                truncate: flags & O_TRUNC != 0,
+                directory: flags & O_DIRECTORY != 0,
+                no_follow: flags & O_NOFOLLOW != 0,
+            };
+            self.fs.open(base, path, options, Self::creator(request, request.args[1])).map_err(errno)?
+        };
+        let data = flags & O_STAT == 0;
+        Ok(self.add_handle(Handle {
+            node,
+            position: 0,
+            append: flags & O_APPEND != 0,
+            readable: data && access != O_WRONLY,
+            writable: data && access != O_RDONLY,
+            cursor: 0,
+        }))
+    }
+
+    fn stat(&self, node: NodeId) -> Result<Vec<u8>, i32> {
+        let info = self.fs.stat(node).map_err(errno)?;
+        let kind = match info.kind {
             Kind::File => MODE_FILE,
             Kind::Dir => MODE_DIR,
             Kind::Symlink => MODE_SYMLINK,
         };
-        let stat = Stat {
-            st_ino: node.0,
+        let seconds = |time: u64| (time / 1_000_000_000, (time % 1_000_000_000) as u32);
+        let ((mtime, mtime_nsec), (atime, atime_nsec), (ctime, ctime_nsec)) =
+            (seconds(info.modified), seconds(info.accessed), seconds(info.changed));
+        Ok(bytes_of(&Stat {
+            st_ino: info.inode,
             st_mode: kind | info.mode,
             st_nlink: info.links,
             st_uid: info.uid,
             st_gid: info.gid,
-            st_size: info.size(),
+            st_size: info.size,
             st_blksize: 4096,
-            st_blocks: info.size().div_ceil(512),
-            st_mtime: info.modified,
+            st_blocks: info.size.div_ceil(512),
+            st_mtime: mtime,
+            st_mtime_nsec: mtime_nsec,
+            st_atime: atime,
+            st_atime_nsec: atime_nsec,
+            st_ctime: ctime,
+            st_ctime_nsec: ctime_nsec,
             ..Stat::default()
-        };
-        // SAFETY: `Stat` is plain old data.
-        unsafe { core::slice::from_raw_parts((&raw const stat).cast::<u8>(), size_of::<Stat>()) }.to_vec()
+        }))
+    }
+
+    fn statvfs(&self) -> Vec<u8> {
+        let figures = self.fs.statvfs();
+        bytes_of(&StatVfs {
+            f_bsize: figures.block_size as u32,
+            f_blocks: figures.blocks,
+            f_bfree: figures.free_blocks,
+            f_bavail: figures.free_blocks,
+        })
     }
 
     fn entries(&mut self, id: u64, wanted: usize) -> Answer {
         let (node, cursor) = match self.handle(id) {
-            Ok(handle) => (handle.node, handle.cursor),
+            Ok(handle) if handle.readable => (handle.node, handle.cursor),
+            Ok(_) => return (Err(EBADF), Vec::new()),
             Err(e) => return (Err(e), Vec::new()),
         };
-        let entries = match self.fs.entries(node) {
+        let entries = match self.fs.entries(node, now()) {
             Ok(entries) => entries,
             Err(e) => return (Err(errno(e)), Vec::new()),
         };
         let mut out = Vec::new();
         let mut taken = 0;
-        for (name, kind) in entries.iter().skip(cursor) {
-            if out.len() + 2 + name.len() > wanted {
+        for entry in entries.iter().skip(cursor) {
+            if out.len() + 2 + entry.name.len() > wanted {
                 break;
             }
-            let kind = match kind {
+            out.push(match entry.kind {
                 Kind::File => DIRENT_FILE,
                 Kind::Dir => DIRENT_DIR,
                 Kind::Symlink => DIRENT_SYMLINK,
-            };
-            out.push(kind);
-            out.push(name.len() as u8);
-            out.extend_from_slice(name.as_bytes());
+            });
+            out.push(entry.name.len() as u8);
+            out.extend_from_slice(entry.name.as_bytes());
             taken += 1;
         }
         if taken == 0 && cursor < entries.len() {
@@ -169,74 +255,117 @@ impl Tmpfs {
         (Ok(out.len()), out)
     }
 
+    fn read(&mut self, request: &Request) -> Answer {
+        let positioned = request.args[2] == op::POSITIONED;
+        let (node, offset) = match self.handle(request.handle) {
+            Ok(handle) if handle.readable => (handle.node, if positioned { request.args[1] } else { handle.position }),
+            Ok(_) => return (Err(EBADF), Vec::new()),
+            Err(e) => return (Err(e), Vec::new()),
+        };
+        match self.fs.read(node, offset, request.args[0] as usize, now()) {
+            Ok(data) => {
+                let data = data.to_vec();
+                if let (false, Ok(handle)) = (positioned, self.handle(request.handle)) {
+                    handle.position += data.len() as u64;
+                }
+                (Ok(data.len()), data)
+            }
+            Err(e) => (Err(errno(e)), Vec::new()),
+        }
+    }
+
+    fn write(&mut self, request: &Request, payload: &[u8]) -> Result<usize, i32> {
+        let handle = *self.handle(request.handle)?;
+        if !handle.writable {
+            return Err(EBADF);
+        }
+        let positioned = request.args[2] == op::POSITIONED;
+        let offset = match (positioned, handle.append) {
+            (true, _) => request.args[1],
+            (false, true) => self.fs.stat(handle.node).map_err(errno)?.size,
+            (false, false) => handle.position,
+        };
+        let written = self.fs.write(handle.node, offset, payload, now()).map_err(errno)?;
+        if !positioned {
+            self.handle(request.handle)?.position = offset + written as u64;
+        }
+        Ok(written)
+    }
+
+    fn seek(&mut self, request: &Request) -> Result<usize, i32> {
+        let handle = *self.handle(request.handle)?;
+        let size = self.fs.stat(handle.node).map_err(errno)?.size as i64;
+        let base = match request.args[1] as usize {
+            SEEK_SET => 0,
+            SEEK_CUR => handle.position as i64,
+            SEEK_END => size,
+            _ => return Err(EINVAL),
+        };
+        let target = base.checked_add(request.args[0] as i64).filter(|t| *t >= 0).ok_or(EINVAL)?;
+        self.handle(request.handle)?.position = target as u64;
+        Ok(target as usize)
+    }
+
+    fn fcntl(&mut self, request: &Request) -> Result<usize, i32> {
+        let handle = self.handle(request.handle)?;
+        match request.args[0] as usize {
+            F_GETFL => Ok(if handle.append { O_APPEND } else { 0 }),
+            F_SETFL => {
+                handle.append = request.args[1] as usize & O_APPEND != 0;
+                Ok(0)
+            }
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// A memory object holding a copy of the file from `args[0]` for
+    /// `args[1]` bytes (the client maps it).
+    fn map(&mut self, request: &Request) -> Result<cairn_rt::fd::OwnedFd, i32> {
+        let handle = *self.handle(request.handle)?;
+        if !handle.readable {
+            return Err(EACCES);
+        }
+        let flags = MapFlags::from_bits_truncate(request.args[2] as usize);
+        if flags.contains(MapFlags::MAP_SHARED) {
+            return Err(ENODEV);
+        }
+        let (offset, len) = (request.args[0], usize::try_from(request.args[1]).map_err(|_| EINVAL)?);
+        let size = offset.checked_add(len as u64).ok_or(EINVAL)? as usize;
+        let memory = cairn_rt::sys::memory_create(size).map_err(|_| ENODEV)?;
+        let data = self.fs.read(handle.node, offset, len, now()).map_err(errno)?;
+        let writable = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+        // SAFETY: a fresh mapping of the new object, placed by the kernel.
+        let address = unsafe { cairn_rt::sys::mmap(0, size, writable, memory.as_raw(), 0) }.map_err(|_| ENODEV)?;
+        // SAFETY: the mapping is `size` writable bytes and `offset + data.len() <= size`.
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), (address + offset as usize) as *mut u8, data.len()) };
+        // SAFETY: the mapping made above; nothing refers to it any more.
+        let _ = unsafe { cairn_rt::sys::munmap(address, size) };
+        Ok(memory)
+    }
+
+    /// Serves one request; `None` for those that take no answer.
     fn serve(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
-        let none = Vec::new;
+        let caller = Self::caller(request);
         let result = match request.opcode {
             op::OPEN => self.open(request, payload),
-            op::READ => {
-                let positioned = request.args[2] == op::POSITIONED;
-                let handle = match self.handle(request.handle) {
-                    Ok(handle) if handle.readable => {
-                        (handle.node, if positioned { request.args[1] } else { handle.position })
-                    }
-                    Ok(_) => return Some((Err(EBADF), none())),
-                    Err(e) => return Some((Err(e), none())),
-                };
-                return Some(match self.fs.read(handle.0, handle.1, request.args[0] as usize) {
-                    Ok(data) => {
-                        let data = data.to_vec();
-                        if let (false, Ok(h)) = (positioned, self.handle(request.handle)) {
-                            h.position += data.len() as u64;
-                        }
-                        (Ok(data.len()), data)
-                    }
-                    Err(e) => (Err(errno(e)), none()),
+            op::READ => return Some(self.read(request)),
+            op::WRITE => self.write(request, payload),
+            op::FSTAT => {
+                return Some(match self.handle(request.handle).map(|h| h.node).and_then(|node| self.stat(node)) {
+                    Ok(stat) => (Ok(0), stat),
+                    Err(e) => (Err(e), Vec::new()),
                 });
             }
-            op::WRITE => (|| {
-                let size = |fs: &MemFs, node| fs.node(node).map_or(0, |n| n.size());
-                let handle = self.handle(request.handle)?;
+            op::FSTATVFS => return Some((Ok(0), self.statvfs())),
+            op::LSEEK => self.seek(request),
+            op::FCNTL => self.fcntl(request),
+            op::FEVENT => self.handle(request.handle).map(|_| (EVENT_READ | EVENT_WRITE) as usize),
+            op::FTRUNCATE => (|| {
+                let handle = *self.handle(request.handle)?;
                 if !handle.writable {
                     return Err(EBADF);
                 }
-                let (node, append, position) = (handle.node, handle.append, handle.position);
-                let positioned = request.args[2] == op::POSITIONED;
-                let offset = match (positioned, append) {
-                    (true, _) => request.args[1],
-                    (false, true) => size(&self.fs, node),
-                    (false, false) => position,
-                };
-                let written = self.fs.write(node, offset, payload, now()).map_err(errno)?;
-                if !positioned {
-                    self.handle(request.handle)?.position = offset + written as u64;
-                }
-                Ok(written)
-            })(),
-            op::FSTAT => {
-                return Some(match self.handle(request.handle) {
-                    Ok(handle) => {
-                        let node = handle.node;
-                        (Ok(0), self.stat(node))
-                    }
-                    Err(e) => (Err(e), none()),
-                });
-            }
-            op::LSEEK => (|| {
-                let handle = self.handles.get(&request.handle).ok_or(EBADF)?;
-                let size = self.fs.node(handle.node).map_or(0, |n| n.size()) as i64;
-                let base = match request.args[1] as usize {
-                    SEEK_SET => 0,
-                    SEEK_CUR => handle.position as i64,
-                    SEEK_END => size,
-                    _ => return Err(EINVAL),
-                };
-                let target = base.checked_add(request.args[0] as i64).filter(|t| *t >= 0).ok_or(EINVAL)?;
-                self.handle(request.handle)?.position = target as u64;
-                Ok(target as usize)
-            })(),
-            op::FTRUNCATE => (|| {
-                let node = self.handle(request.handle)?.node;
-                self.fs.truncate(node, request.args[0], now()).map_err(errno).map(|_| 0)
+                self.fs.truncate(handle.node, request.args[0], now()).map_err(errno).map(|_| 0)
             })(),
             op::FSYNC => self.handle(request.handle).map(|_| 0),
             op::GETDENTS => return Some(self.entries(request.handle, request.args[0] as usize)),
@@ -251,43 +380,117 @@ impl Tmpfs {
             op::DUP => (|| {
                 let copy = Handle { position: 0, cursor: 0, ..*self.handle(request.handle)? };
                 self.fs.retain(copy.node).map_err(errno)?;
-                let id = self.next_handle;
-                self.next_handle += 1;
-                self.handles.insert(id, copy);
-                Ok(id as usize)
+                Ok(self.add_handle(copy))
             })(),
             op::MKDIR => (|| {
-                let creator = Self::creator(request, (request.args[0] as u16) & 0o7777);
-                self.fs.mkdir(path(payload)?, creator).map_err(errno).map(|_| 0)
+                let base = self.base(request)?;
+                self.fs.mkdir(base, path(payload)?, Self::creator(request, request.args[0])).map_err(errno).map(|_| 0)
             })(),
-            op::RMDIR => (|| self.fs.rmdir(path(payload)?).map_err(errno).map(|_| 0))(),
-            op::UNLINK => (|| self.fs.unlink(path(payload)?).map_err(errno).map(|_| 0))(),
-            op::RENAME => (|| {
+            op::RMDIR => {
+                (|| self.fs.rmdir(self.base(request)?, path(payload)?, caller, now()).map_err(errno))().map(|_| 0)
+            }
+            op::UNLINK => {
+                (|| self.fs.unlink(self.base(request)?, path(payload)?, caller, now()).map_err(errno))().map(|_| 0)
+            }
+            op::RENAME | op::LINK => (|| {
                 let (from, to) = path_pair(payload)?;
-                self.fs.rename(from, to).map_err(errno).map(|_| 0)
-            })(),
+                let from_base = self.base(request)?;
+                let to_base = self.base(&Request { handle: request.args[0], ..*request })?;
+                if request.opcode == op::RENAME {
+                    self.fs.rename(from_base, from, to_base, to, caller, now()).map_err(errno)
+                } else {
+                    self.fs.link(from_base, from, to_base, to, caller, now()).map_err(errno)
+                }
+            })()
+            .map(|_| 0),
             op::SYMLINK => (|| {
                 let (target, link) = path_pair(payload)?;
-                self.fs.symlink(target, link, Self::creator(request, 0o777)).map_err(errno).map(|_| 0)
+                let base = self.base(request)?;
+                self.fs.symlink(target, base, link, Self::creator(request, 0o777)).map_err(errno).map(|_| 0)
             })(),
             op::READLINK => {
-                return Some(match path(payload).and_then(|p| self.fs.readlink(p).map_err(errno)) {
+                let base = self.base(request);
+                let target = base
+                    .and_then(|base| path(payload).map(|p| (base, p)))
+                    .and_then(|(base, p)| self.fs.readlink(base, p, caller, now()).map_err(errno));
+                return Some(match target {
                     Ok(target) => {
                         let bytes = target.as_bytes();
                         let bytes = bytes[..bytes.len().min(request.args[0] as usize)].to_vec();
                         (Ok(bytes.len()), bytes)
                     }
-                    Err(e) => (Err(e), none()),
+                    Err(e) => (Err(e), Vec::new()),
                 });
             }
+            op::CHMOD => (|| {
+                let node = self.target(request, payload)?;
+                self.fs.chmod(node, request.args[0] as u16, caller, now()).map_err(errno)
+            })()
+            .map(|_| 0),
+            op::CHOWN => (|| {
+                let node = self.target(request, payload)?;
+                let (uid, gid) = (owner_id(request.args[0]), owner_id(request.args[1]));
+                self.fs.chown(node, uid, gid, caller, now()).map_err(errno)
+            })()
+            .map(|_| 0),
+            op::UTIMENS => (|| {
+                let node = self.target(request, payload)?;
+                let (accessed, modified) = (time_set(request.args[0]), time_set(request.args[1]));
+                self.fs.set_times(node, accessed, modified, caller, now()).map_err(errno)
+            })()
+            .map(|_| 0),
             _ => Err(EINVAL),
         };
-        Some((result, none()))
+        Some((result, Vec::new()))
+    }
+
+    /// Copies the initfs tree under `source` into directory `target`.
+    fn unpack(&mut self, source: &str, target: &str) -> Result<usize, String> {
+        let mut copied = 0;
+        let entries = fs::read_dir(source).map_err(|e| format!("{source}: {e}"))?;
+        for (name, kind) in entries {
+            let (from, to) = (format!("{source}/{name}"), format!("{target}/{name}"));
+            let root = Creator { caller: Caller::ROOT, mode: 0o755, now: now() };
+            if kind == EntryKind::Dir {
+                self.fs.mkdir(ROOT, &to, root).map_err(|e| format!("{to}: {e:?}"))?;
+                copied += self.unpack(&from, &to)?;
+                continue;
+            }
+            let data = fs::read(&from).map_err(|e| format!("{from}: {e}"))?;
+            let mode = fs::metadata(&from).map_err(|e| format!("{from}: {e}"))?.permissions();
+            let creator = Creator { mode, ..root };
+            self.fs.create_file(ROOT, &to, data, creator).map_err(|e| format!("{to}: {e:?}"))?;
+            copied += 1;
+        }
+        Ok(copied)
     }
 }
 
+/// Where the root file system comes from, and the scheme name it takes.
+const INITFS: &str = "/scheme/initfs";
+const ROOT_SCHEME: &str = "file";
+
 fn main() -> i32 {
-    let name: String = env::args().nth(1).unwrap_or_else(|| String::from("tmp"));
+    let argument: Option<String> = env::args().nth(1);
+    let root = argument.as_deref() == Some("--root");
+    let mut tmpfs = Tmpfs { fs: MemFs::new(), handles: BTreeMap::new(), next_handle: 1 };
+    if root {
+        let unpacked = tmpfs.unpack(INITFS, "");
+        let tmp = Creator { caller: Caller::ROOT, mode: 0o1777, now: now() };
+        let made = tmpfs.fs.mkdir(ROOT, "/tmp", tmp);
+        match (unpacked, made) {
+            (Ok(files), Ok(_)) => println!("tmpfs: root file system with {files} files from the initfs"),
+            (Err(e), _) => {
+                eprintln!("tmpfs: cannot copy the initfs: {e}");
+                return 1;
+            }
+            (_, Err(e)) => {
+                eprintln!("tmpfs: cannot make /tmp: {e:?}");
+                return 1;
+            }
+        }
+    }
+    let name = if root { String::from(ROOT_SCHEME) } else { argument.unwrap_or_else(|| String::from("tmp")) };
     let server = match Server::create(&name) {
         Ok(server) => server,
         Err(e) => {
@@ -295,7 +498,6 @@ fn main() -> i32 {
             return 1;
         }
     };
-    let mut tmpfs = Tmpfs { fs: MemFs::new(), handles: BTreeMap::new(), next_handle: 1 };
     loop {
         let incoming = match server.next() {
             Ok(incoming) => incoming,
@@ -304,8 +506,16 @@ fn main() -> i32 {
                 return 1;
             }
         };
-        if let Some((result, payload)) = tmpfs.serve(&incoming.request, &incoming.payload) {
-            let _ = server.respond(incoming.request.id, result, &payload);
+        let request = &incoming.request;
+        if request.opcode == op::MMAP {
+            let _ = match tmpfs.map(request) {
+                Ok(memory) => server.respond_fd(request.id, &memory),
+                Err(e) => server.respond(request.id, Err(e), &[]),
+            };
+            continue;
+        }
+        if let Some((result, payload)) = tmpfs.serve(request, &incoming.payload) {
+            let _ = server.respond(request.id, result, &payload);
         }
     }
 }

@@ -145,6 +145,7 @@ pub fn cloexec_closes_on_exec() -> TestResult {
     let closing = open_initfs_file()?;
     ok("set O_CLOEXEC", closing.set_flags(O_CLOEXEC))?;
     let keeping = open_initfs_file()?;
+    ok("clear O_CLOEXEC", keeping.set_flags(0))?;
     let (closing_fd, keeping_fd) = (closing.as_raw(), keeping.as_raw());
     let pid = spawn_child(move || {
         let path = crate::proc::own_path();

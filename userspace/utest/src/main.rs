@@ -17,6 +17,7 @@ mod abi;
 mod caps;
 mod elf;
 mod events;
+mod fsops;
 mod mem;
 mod proc;
 mod sched;
@@ -100,6 +101,19 @@ fn tests() -> Vec<Test> {
         test("scheme_listing_follows_namespace", schemes::scheme_listing_follows_namespace),
         test("fd_passing_keeps_or_drops_rights", schemes::fd_passing),
         test("tmpfs_posix_semantics", tmpfs::posix_suite),
+        test("scheme_answers_with_an_fd", schemes::server_answers_with_an_fd),
+        test("scheme_memory_shared_by_clients", schemes::scheme_memory_shared_by_clients),
+        test("scheme_readiness_events", schemes::scheme_readiness_events),
+        test("process_and_thread_handles", schemes::process_and_thread_handles),
+        test("root_tmpfs_takes_over", fsops::root_takes_over),
+        test("openat_follows_the_directory", fsops::openat_follows_the_directory_not_its_path),
+        test("working_directory_is_held", fsops::working_directory_is_held),
+        test("hard_links", fsops::hard_links),
+        test("permissions_owners_and_times", fsops::permissions_owners_and_times),
+        test("statvfs_and_fcntl", fsops::statvfs_and_fcntl),
+        test("spawn_fd_in_a_sandbox", fsops::spawn_fd_in_a_sandbox),
+        test("mmap_of_a_tmpfs_file", fsops::mmap_of_a_tmpfs_file),
+        test("rename_across_schemes", fsops::cross_scheme_rename),
         test("event_queue_pipe_readiness", events::pipe_readiness),
         test("event_queue_many_pipes_under_load", events::many_pipes_under_load),
         test("timer_fds", events::timers),

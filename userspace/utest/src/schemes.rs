@@ -6,20 +6,24 @@
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
-use cairn_rt::abi::error::{EINVAL, EIO, ENODEV, ENOENT, ENOTDIR, EPERM};
+use cairn_rt::abi::error::{EACCES, EINVAL, EIO, ENODEV, ENOENT, ENOTDIR, EPERM, ESRCH};
 use cairn_rt::abi::scheme::Response;
+use cairn_rt::abi::signal::SIGTERM;
+use cairn_rt::abi::{EVENT_READ, Event, MapFlags, Syscall, rights, wait};
 use cairn_rt::abi::{O_RDONLY, O_RDWR, ObjectType, SEEK_SET, Stat};
 use cairn_rt::collections::BTreeMap;
+use cairn_rt::events::EventQueue;
 use cairn_rt::fs::File;
 use cairn_rt::io::{Read, Write};
+use cairn_rt::process::TaskHandle;
 use cairn_rt::process::{self, Command};
-use cairn_rt::scheme::{self, CLOSE, FSTAT, LSEEK, OPEN, READ, Server, WRITE};
+use cairn_rt::scheme::{self, CLOSE, FEVENT, FSTAT, LSEEK, MMAP, OPEN, READ, Server, WRITE};
 use cairn_rt::sync::Arc;
 use cairn_rt::sync::atomic::{AtomicBool, Ordering};
 use cairn_rt::time::{Duration, Instant};
 use cairn_rt::{String, Vec, format, thread};
 
-use crate::util::{TestResult, ensure, expect_errno, expect_exit, in_child, ok, spawn_child};
+use crate::util::{TestResult, call, ensure, expect_errno, expect_exit, in_child, ok, spawn_child};
 
 /// A tiny in-memory file server: each open creates an empty file named by
 /// the path; serves until it has seen `closes` CLOSE requests.
@@ -129,9 +133,13 @@ pub fn garbage_responses_refused() -> TestResult {
         let id = open.request.id;
         let raw = |response: Response, payload: &[u8]| server.respond_raw(&scheme::response_bytes(response, payload));
         expect_errno("short response", server.respond_raw(&[1, 2, 3]), EINVAL)?;
-        expect_errno("unknown id", raw(Response { id: id + 1000, result: 1, payload_len: 0 }, &[]), EINVAL)?;
-        expect_errno("length mismatch", raw(Response { id, result: 1, payload_len: 50 }, b"xy"), EINVAL)?;
-        expect_errno("result beyond errno range", raw(Response { id, result: -5000, payload_len: 0 }, &[]), EINVAL)?;
+        expect_errno("unknown id", raw(Response { id: id + 1000, result: 1, payload_len: 0, flags: 0 }, &[]), EINVAL)?;
+        expect_errno("length mismatch", raw(Response { id, result: 1, payload_len: 50, flags: 0 }, b"xy"), EINVAL)?;
+        expect_errno(
+            "result beyond errno range",
+            raw(Response { id, result: -5000, payload_len: 0, flags: 0 }, &[]),
+            EINVAL,
+        )?;
         ok("valid open answer", server.respond(id, Ok(7), &[]))?;
         expect_errno("second answer", server.respond(id, Ok(7), &[]), EINVAL)?;
         let read = ok("next", server.next())?;
@@ -421,4 +429,134 @@ pub fn scheme_listing_follows_namespace() -> TestResult {
         ok("open through ..", File::open("/scheme/initfs/../../../bin/true").map(drop))?;
         Ok(())
     })
+}
+
+pub fn server_answers_with_an_fd() -> TestResult {
+    let server = ok("create scheme ut-fdanswer", Server::create("ut-fdanswer"))?;
+    let worker = thread::spawn(move || -> TestResult {
+        let open = ok("next", server.next())?;
+        ensure!(open.request.opcode == OPEN, "expected OPEN");
+        let (reader, mut writer) = ok("pipe", cairn_rt::fd::pipe(0))?;
+        ok("fill the pipe", writer.write_all(b"from the server"))?;
+        let unsendable = ok("copy without SEND", reader.dup(rights::ALL & !rights::SEND))?;
+        expect_errno("answer with an fd lacking SEND", server.respond_fd(open.request.id, &unsendable), EACCES)?;
+        ok("answer with the pipe", server.respond_fd(open.request.id, &reader))?;
+        let second = ok("next", server.next())?;
+        ok("answer the second open with a handle", server.respond(second.request.id, Ok(9), &[]))?;
+        let stat = ok("next", server.next())?;
+        ensure!(stat.request.opcode == FSTAT, "expected FSTAT, got {}", stat.request.opcode);
+        expect_errno("an fd as the answer to FSTAT", server.respond_fd(stat.request.id, &reader), EINVAL)?;
+        ok("answer FSTAT", server.respond(stat.request.id, Err(EIO), &[]))?;
+        let close = ok("next", server.next())?;
+        ensure!(close.request.opcode == CLOSE, "expected CLOSE");
+        Ok(())
+    });
+    let mut pipe = ok("open", scheme::open("/scheme/ut-fdanswer/x", O_RDONLY))?;
+    let kind = ok("fd_info", pipe.info())?.object_type;
+    ensure!(kind == ObjectType::PipeRead as u32, "the client got object type {kind}");
+    let mut buffer = [0u8; 15];
+    ok("read the passed pipe", pipe.read_exact(&mut buffer))?;
+    ensure!(&buffer == b"from the server", "read {buffer:?}");
+    let handle = ok("open a second handle", File::open("/scheme/ut-fdanswer/y"))?;
+    expect_errno("fstat answered with an error", handle.metadata(), EIO)?;
+    drop(handle);
+    worker.join().map_err(|e| format!("server thread: {e:?}"))?
+}
+
+pub fn scheme_memory_shared_by_clients() -> TestResult {
+    let server = ok("create scheme ut-shm", Server::create("ut-shm"))?;
+    let memory = ok("memory object", cairn_rt::sys::memory_create(4096))?;
+    let worker = thread::spawn(move || -> TestResult {
+        let mut maps = 0;
+        let mut closes = 0;
+        while maps < 2 || closes < 2 {
+            let incoming = ok("next", server.next())?;
+            let request = incoming.request;
+            match request.opcode {
+                OPEN => ok("answer open", server.respond(request.id, Ok(1), &[]))?,
+                MMAP => {
+                    ensure!(request.args[0] == 0 && request.args[1] == 4096, "MMAP args {:?}", request.args);
+                    ok("answer with the memory", server.respond_fd(request.id, &memory))?;
+                    maps += 1;
+                }
+                CLOSE => closes += 1,
+                other => return Err(format!("unexpected opcode {other}")),
+            }
+        }
+        Ok(())
+    });
+    let map = || -> Result<*mut u8, String> {
+        let file = ok("open", scheme::open("/scheme/ut-shm/segment", O_RDWR))?;
+        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+        // SAFETY: a fresh mapping; nothing else uses the range.
+        let address = ok("mmap", unsafe { cairn_rt::sys::mmap(0, 4096, flags, file.as_raw(), 0) })?;
+        Ok(address as *mut u8)
+    };
+    let writer = spawn_child(|| match map() {
+        // SAFETY: the mapping is 4096 writable bytes.
+        Ok(address) => unsafe {
+            address.copy_from_nonoverlapping(b"shared".as_ptr(), 6);
+            0
+        },
+        Err(_) => 1,
+    })?;
+    expect_exit(writer, 0)?;
+    let address = map()?;
+    // SAFETY: the mapping is 4096 readable bytes.
+    let seen = unsafe { core::slice::from_raw_parts(address, 6) };
+    ensure!(seen == b"shared", "the second client sees {seen:?}");
+    worker.join().map_err(|e| format!("server thread: {e:?}"))?
+}
+
+pub fn scheme_readiness_events() -> TestResult {
+    let server = ok("create scheme ut-ready", Server::create("ut-ready"))?;
+    let worker = thread::spawn(move || -> TestResult {
+        let open = ok("next", server.next())?;
+        ok("answer open", server.respond(open.request.id, Ok(5), &[]))?;
+        expect_errno("post for an unwatched handle", server.post_event(5, EVENT_READ), EINVAL)?;
+        let watch = ok("next", server.next())?;
+        ensure!(watch.request.opcode == FEVENT && watch.request.args[0] == u64::from(EVENT_READ), "expected FEVENT");
+        ok("nothing ready yet", server.respond(watch.request.id, Ok(0), &[]))?;
+        thread::sleep(Duration::from_millis(50));
+        ok("post readiness", server.post_event(5, EVENT_READ))?;
+        let close = ok("next", server.next())?;
+        ensure!(close.request.opcode == CLOSE, "expected CLOSE");
+        Ok(())
+    });
+    let file = ok("open", scheme::open("/scheme/ut-ready/x", O_RDONLY))?;
+    let queue = ok("event queue", EventQueue::new())?;
+    ok("watch", queue.watch(file.as_raw(), EVENT_READ, 77))?;
+    let mut events = [Event::default(); 4];
+    ensure!(ok("poll", queue.wait(&mut events, Some(Duration::ZERO)))? == 0, "ready before the server said so");
+    let count = ok("wait", queue.wait(&mut events, Some(Duration::from_secs(5))))?;
+    ensure!(count == 1 && events[0].data == 77 && events[0].ready == EVENT_READ, "events {:?}", &events[..count]);
+    drop(file);
+    worker.join().map_err(|e| format!("server thread: {e:?}"))?
+}
+
+pub fn process_and_thread_handles() -> TestResult {
+    expect_errno("no such process", TaskHandle::process(999_999).map(drop), ESRCH)?;
+    let child = spawn_child(|| crate::util::sleep_forever())?;
+    let handle = ok("process_open", TaskHandle::process(child))?;
+    let kind = ok("fd_info", handle.fd().info())?.object_type;
+    ensure!(kind == ObjectType::Process as u32, "object type {kind}");
+    let queue = ok("event queue", EventQueue::new())?;
+    ok("watch", queue.watch(handle.fd().as_raw(), EVENT_READ, 1))?;
+    let mut events = [Event::default(); 1];
+    ensure!(ok("poll", queue.wait(&mut events, Some(Duration::ZERO)))? == 0, "ready while alive");
+    let mute = ok("copy without SIGNAL", handle.fd().dup(rights::ALL & !rights::SIGNAL))?;
+    expect_errno("signal without the right", call(Syscall::SignalFd, [mute.as_raw(), SIGTERM, 0, 0, 0, 0]), EACCES)?;
+    ok("signal_fd SIGTERM", handle.signal(SIGTERM))?;
+    let status = ok("wait through the handle", handle.wait())?;
+    ensure!(wait::if_signaled(status) && wait::term_signal(status) as usize == SIGTERM, "status {status:#x}");
+    ensure!(ok("poll", queue.wait(&mut events, Some(Duration::ZERO)))? == 1, "not ready after the end");
+    crate::util::reap(child, Duration::from_secs(5))?;
+    expect_errno("signal after the end", handle.signal(SIGTERM), ESRCH)?;
+    let thread = thread::spawn(|| thread::sleep(Duration::from_millis(20)));
+    let tid = thread.thread().id().as_usize();
+    let thread_handle = ok("thread_open", TaskHandle::thread(tid))?;
+    ensure!(ok("wait for the thread", thread_handle.wait())? == 0, "thread exit value");
+    thread.join().map_err(|e| format!("join: {e:?}"))?;
+    expect_errno("no such thread", TaskHandle::thread(999_999).map(drop), ESRCH)?;
+    Ok(())
 }

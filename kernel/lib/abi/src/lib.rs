@@ -21,8 +21,8 @@ pub use syscall::data::{Stat, TimeSpec};
 pub use syscall::error::{self, Error, Result};
 pub use syscall::flag::{
     CLOCK_MONOTONIC, CLOCK_REALTIME, MODE_DIR, MODE_FILE, MODE_PERM, MODE_SYMLINK, MODE_TYPE, MapFlags, O_ACCMODE,
-    O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END,
-    SEEK_SET,
+    O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_RDWR, O_STAT, O_TRUNC, O_WRONLY, SEEK_CUR,
+    SEEK_END, SEEK_SET,
 };
 
 pub mod signal;
@@ -209,10 +209,67 @@ pub enum Syscall {
     /// handle for a new handle ([`scheme::DUP`], e.g. `accept` on a
     /// listening socket); the new fd has the old one's rights.
     SchemeDup = 68,
+    /// `openat(dirfd, path, path_len, flags, mode) -> fd`: like `open`, a
+    /// relative path starting at directory `dirfd` ([`AT_FDCWD`]: the
+    /// working directory); `mode` is the permission of a created file.
+    Openat = 69,
+    /// `linkat(old_dirfd, old, old_len, new_dirfd, new, new_len)`: a new
+    /// name for a file (both in one scheme, `EXDEV` otherwise).
+    Linkat = 70,
+    /// `fchmodat(dirfd, path, path_len, mode)`: an empty path changes
+    /// `dirfd` itself (as `fchmod`).
+    Fchmodat = 71,
+    /// `fchownat(dirfd, path, path_len, uid, gid)`: `u32::MAX` keeps the
+    /// value; an empty path changes `dirfd` itself.
+    Fchownat = 72,
+    /// `utimensat(dirfd, path, path_len, *const [TimeSpec; 2])`: access
+    /// and modification times ([`UTIME_NOW`], [`UTIME_OMIT`] in
+    /// `tv_nsec`; a null pointer sets both to now); an empty path changes
+    /// `dirfd` itself.
+    Utimensat = 73,
+    /// `fstatvfs(fd, *mut StatVfs)`: statistics of the file system `fd` is on.
+    Fstatvfs = 74,
+    /// `fcntl(fd, cmd, arg) -> value`: `F_DUPFD`/[`F_DUPFD_CLOEXEC`] (lowest
+    /// free fd at or above `arg`), `F_GETFD`/`F_SETFD` ([`FD_CLOEXEC`]),
+    /// `F_GETFL`/`F_SETFL` (access mode, `O_NONBLOCK`, and for scheme
+    /// handles the server's flags such as `O_APPEND`).
+    Fcntl = 75,
+    /// `fchdir(fd)`: the directory `fd` names becomes the working directory.
+    Fchdir = 76,
+    /// `spawn_fd(fd, argv, argc, envp, envc) -> pid`: `spawn` of the
+    /// executable `fd` names (needs [`rights::EXEC`]).
+    SpawnFd = 77,
+    /// `fexecve(fd, argv, argc, envp, envc)`: `execve` of the executable
+    /// `fd` names (needs [`rights::EXEC`]).
+    Fexecve = 78,
+    /// `process_open(pid) -> fd`: a handle on a process (READ: wait for its
+    /// end, reading its 4-byte wait status; [`rights::SIGNAL`]: signal it
+    /// with `signal_fd`). Signalling needs the same permission as `kill`.
+    ProcessOpen = 79,
+    /// `thread_open(tid) -> fd`: a handle on a thread of the caller's
+    /// process (READ: wait for its end, reading its 8-byte exit value;
+    /// [`rights::SIGNAL`]: signal it).
+    ThreadOpen = 80,
+    /// `signal_fd(fd, signal)`: sends `signal` to the process or thread a
+    /// handle names (needs [`rights::SIGNAL`]).
+    SignalFd = 81,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 69;
+pub const SYSCALL_COUNT: usize = 82;
+
+/// `dirfd` value meaning the working directory (`openat` and friends).
+pub const AT_FDCWD: usize = usize::MAX - 99;
+/// `tv_nsec` value in `utimensat`: set the time to now.
+pub const UTIME_NOW: i32 = (1 << 30) - 1;
+/// `tv_nsec` value in `utimensat`: leave the time as it is.
+pub const UTIME_OMIT: i32 = (1 << 30) - 2;
+pub use syscall::data::StatVfs;
+pub use syscall::flag::{F_DUPFD, F_GETFD, F_GETFL, F_SETFD, F_SETFL};
+/// `fcntl` command: like `F_DUPFD`, with close-on-exec set on the copy.
+pub const F_DUPFD_CLOEXEC: usize = 1030;
+/// The `F_GETFD`/`F_SETFD` flag.
+pub const FD_CLOEXEC: usize = 1;
 
 /// Readiness to read (or end of file, or a pending request, or an expired timer).
 pub const EVENT_READ: u32 = 1;
@@ -261,12 +318,30 @@ pub mod scheme {
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     #[repr(C)]
     pub struct Response {
+        /// The request answered (with [`RESPONSE_EVENT`]: the handle id).
         pub id: u64,
-        /// A value (`OPEN`: the new handle id) or `-errno`.
+        /// A value (`OPEN`: the new handle id) or `-errno`; with
+        /// [`RESPONSE_FD`] an fd of the server's, with [`RESPONSE_EVENT`]
+        /// readiness bits.
         pub result: i64,
         pub payload_len: u64,
+        /// [`RESPONSE_FD`] or [`RESPONSE_EVENT`], or 0.
+        pub flags: u64,
     }
 
+    /// Response flag: `result` is an fd of the server; the client receives
+    /// a copy of it (needs `SEND`; its rights are kept) instead of a value:
+    /// an `OPEN` or `DUP` answered so gives the client that object as its
+    /// new fd, an `MMAP` must be answered so with a memory object.
+    pub const RESPONSE_FD: u64 = 1;
+    /// Response flag: not an answer but news. Handle `id` is now ready for
+    /// the `EVENT_*` bits in `result` (see [`FEVENT`]).
+    pub const RESPONSE_EVENT: u64 = 2;
+
+    /// Payload = path, relative to directory handle `handle` (0: the
+    /// scheme's root; an absolute path always starts at the root). The
+    /// same holds for every path operation below. `args[0]` = flags,
+    /// `args[1]` = mode of a created file.
     pub const OPEN: u32 = 1;
     /// `READ` and `WRITE` carry `args[1]` = offset and `args[2]` =
     /// [`POSITIONED`] for `pread`/`pwrite` (the handle's position stays).
@@ -287,7 +362,8 @@ pub mod scheme {
     pub const RMDIR: u32 = 9;
     /// Payload = path.
     pub const UNLINK: u32 = 10;
-    /// Payload = old path, NUL, new path.
+    /// Payload = old path, NUL, new path; the new path starts at
+    /// directory handle `args[0]` (0: the root).
     pub const RENAME: u32 = 11;
     /// Payload = target, NUL, link path.
     pub const SYMLINK: u32 = 12;
@@ -306,6 +382,35 @@ pub mod scheme {
     /// A new handle derived from this one (payload = what the caller asked
     /// for, e.g. `accept`); answer = the new handle id.
     pub const DUP: u32 = 18;
+    /// Payload = old path, NUL, new path (as `RENAME`): a hard link.
+    pub const LINK: u32 = 19;
+    /// `args[0]` = mode; payload = path (empty: the handle itself).
+    pub const CHMOD: u32 = 20;
+    /// `args[0]` = uid, `args[1]` = gid (`u32::MAX`: unchanged); payload =
+    /// path (empty: the handle itself).
+    pub const CHOWN: u32 = 21;
+    /// `args[0]` = access time, `args[1]` = modification time, each in
+    /// nanoseconds since the epoch or [`TIME_NOW`]/[`TIME_OMIT`]; payload =
+    /// path (empty: the handle itself).
+    pub const UTIMENS: u32 = 22;
+    /// Answer payload = a `StatVfs`.
+    pub const FSTATVFS: u32 = 23;
+    /// `args[0]` = `F_GETFL` or `F_SETFL`, `args[1]` = flags; answer = the
+    /// flags (`F_GETFL`) or 0.
+    pub const FCNTL: u32 = 24;
+    /// `args[0]` = offset, `args[1]` = length, `args[2]` = `MapFlags`
+    /// bits; must be answered with [`RESPONSE_FD`] and a memory object
+    /// whose bytes from `args[0]` hold the mapping.
+    pub const MMAP: u32 = 25;
+    /// A client watches the handle for `args[0]` (`EVENT_*` bits); answer
+    /// = the bits ready now. Later changes are posted with a
+    /// [`RESPONSE_EVENT`] response.
+    pub const FEVENT: u32 = 26;
+
+    /// `UTIMENS` time value: now.
+    pub const TIME_NOW: u64 = u64::MAX;
+    /// `UTIMENS` time value: unchanged.
+    pub const TIME_OMIT: u64 = u64::MAX - 1;
 
     /// Directory entry kinds in `GETDENTS` answers.
     pub const DIRENT_FILE: u8 = 1;
@@ -337,8 +442,10 @@ pub mod rights {
     pub const DUP: u32 = 1 << 4;
     /// Pass the fd to another process.
     pub const SEND: u32 = 1 << 5;
+    /// Process and thread handles: send signals through it.
+    pub const SIGNAL: u32 = 1 << 6;
     /// Every right.
-    pub const ALL: u32 = READ | WRITE | MAP | EXEC | DUP | SEND;
+    pub const ALL: u32 = READ | WRITE | MAP | EXEC | DUP | SEND | SIGNAL;
 }
 
 /// The kind of kernel object an fd names.
@@ -371,6 +478,10 @@ pub enum ObjectType {
     Memory = 12,
     /// A directory the kernel lists (an initfs directory, `/scheme`).
     Directory = 13,
+    /// A process (`process_open`).
+    Process = 14,
+    /// A thread (`thread_open`).
+    Thread = 15,
 }
 
 /// What `fd_info` reports.
@@ -459,6 +570,19 @@ impl Syscall {
             Pread,
             Pwrite,
             SchemeDup,
+            Openat,
+            Linkat,
+            Fchmodat,
+            Fchownat,
+            Utimensat,
+            Fstatvfs,
+            Fcntl,
+            Fchdir,
+            SpawnFd,
+            Fexecve,
+            ProcessOpen,
+            ThreadOpen,
+            SignalFd,
         ];
         ALL.get(number).copied()
     }

@@ -1,0 +1,115 @@
+//! Where a path leads, seen from the caller: absolute paths through its
+//! namespace (`/scheme/NAME/rest`, legacy `NAME:rest`, other absolute
+//! paths to the root file system), relative paths from a directory fd or
+//! the working directory. A directory of a user scheme is a held handle:
+//! the relative path goes to its server, which resolves it (`..` stops at
+//! the scheme's root). A directory the kernel lists (initfs, `/scheme`)
+//! is joined as text.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+
+use cairn_abi::{AT_FDCWD, Error, Result, error};
+
+use crate::fd::Object;
+use crate::namespace::{self, KernelScheme, NamespaceRef, Target};
+use crate::scheme::{ClientHandle, SchemeRef};
+use crate::task;
+
+/// What a path names.
+pub enum Place {
+    /// `/scheme`: the list of reachable scheme names.
+    SchemeList,
+    /// A path in the initfs (absolute).
+    Initfs(String),
+    /// A path in a kernel scheme.
+    Kernel(KernelScheme, String),
+    /// A path in a user scheme, relative to directory handle `base` (0:
+    /// the scheme's root).
+    User(UserPath),
+}
+
+/// A path for a user scheme's server.
+pub struct UserPath {
+    pub scheme: SchemeRef,
+    pub base: u64,
+    pub path: String,
+    /// The whole path, absolute and normalised as text (recorded on the
+    /// handles it opens).
+    pub absolute: String,
+}
+
+/// Where a relative path starts.
+enum Start {
+    /// A directory handle of a user scheme.
+    Handle(Arc<ClientHandle>),
+    /// A directory known by its absolute path.
+    Path(String),
+}
+
+/// The directory `dirfd` names ([`AT_FDCWD`]: the working directory).
+fn start(dirfd: usize) -> Result<(NamespaceRef, Start)> {
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        let start = if dirfd == AT_FDCWD {
+            match &process.cwd.handle {
+                Some(handle) => Start::Handle(handle.clone()),
+                None => Start::Path(process.cwd.path.clone()),
+            }
+        } else {
+            match &process.fds.get(dirfd, 0)?.object {
+                Object::SchemeHandle(client) => Start::Handle(client.clone()),
+                Object::Directory { path, .. } => Start::Path(String::from(&**path)),
+                _ => return Err(Error::new(error::ENOTDIR)),
+            }
+        };
+        Ok((process.namespace.clone(), start))
+    })
+}
+
+/// Resolves `path` from `dirfd`. An empty path names `dirfd` itself when
+/// it is a user scheme handle (as Linux's `AT_EMPTY_PATH`), otherwise it
+/// is `ENOENT`.
+pub fn place(dirfd: usize, path: &str) -> Result<Place> {
+    if !namespace::is_relative(path) {
+        let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
+        return by_absolute(&namespace, namespace::absolute("/", path));
+    }
+    let (namespace, start) = start(dirfd)?;
+    match start {
+        Start::Handle(client) => Ok(Place::User(UserPath {
+            scheme: client.scheme.clone(),
+            base: client.id,
+            absolute: namespace::absolute(&client.path, path),
+            path: String::from(path),
+        })),
+        Start::Path(_) if path.is_empty() => Err(Error::new(error::ENOENT)),
+        Start::Path(directory) => by_absolute(&namespace, namespace::absolute(&directory, path)),
+    }
+}
+
+/// Resolves an absolute, normalised path through `namespace`.
+fn by_absolute(namespace: &NamespaceRef, absolute: String) -> Result<Place> {
+    if absolute == namespace::SCHEME_DIRECTORY {
+        return Ok(Place::SchemeList);
+    }
+    let (target, inside) = namespace::resolve(namespace, &absolute)?;
+    Ok(match target {
+        Target::Initfs => Place::Initfs(namespace::initfs_path(inside)),
+        Target::Kernel(scheme) => Place::Kernel(scheme, String::from(inside)),
+        Target::User(scheme) => {
+            // The scheme's own root is `/` to its server (an empty path
+            // would name the base handle itself).
+            let path = String::from(if inside.is_empty() { "/" } else { inside });
+            Place::User(UserPath { scheme, base: 0, path, absolute })
+        }
+    })
+}
+
+/// The user scheme path `path` leads to; read-only places give `EROFS`.
+pub fn writable(dirfd: usize, path: &str) -> Result<UserPath> {
+    match place(dirfd, path)? {
+        Place::User(user) => Ok(user),
+        _ => Err(Error::new(error::EROFS)),
+    }
+}
