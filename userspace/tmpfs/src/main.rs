@@ -19,8 +19,8 @@
 
 use cairn_memfs::{Caller, Creator, FsError, Kind, MemFs, NodeId, OpenOptions, ROOT, TimeSet};
 use cairn_rt::abi::error::{
-    EACCES, EBADF, EBUSY, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOSPC, ENOTDIR,
-    ENOTEMPTY, EPERM,
+    EACCES, EBADF, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY,
+    EPERM,
 };
 use cairn_rt::abi::scheme::{self as op, DIRENT_DIR, DIRENT_FILE, DIRENT_SYMLINK, Request, TIME_NOW, TIME_OMIT};
 use cairn_rt::abi::{
@@ -58,7 +58,6 @@ fn errno(error: FsError) -> i32 {
         FsError::Loop => ELOOP,
         FsError::Invalid => EINVAL,
         FsError::NameTooLong => ENAMETOOLONG,
-        FsError::Busy => EBUSY,
         FsError::TooLarge => EFBIG,
         FsError::PermissionDenied => EACCES,
         FsError::NotPermitted => EPERM,
