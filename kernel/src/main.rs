@@ -297,7 +297,9 @@ fn start_user_space(args: &BootArgs<'_>, info: &BootInfo) {
     task::init(&idle_stacks);
     EXIT_WITH_INIT.store(args.tests.contains("user"), core::sync::atomic::Ordering::Relaxed);
     let command = args.init.unwrap_or(DEFAULT_INIT);
-    let words: alloc::vec::Vec<&str> = command.trim_matches('"').split_whitespace().collect();
+    // `init=PROGRAM,ARG,...`: GRUB cannot pass a quoted value with blanks.
+    let words: alloc::vec::Vec<&str> =
+        command.trim_matches('"').split(|c: char| c == ',' || c.is_whitespace()).filter(|w| !w.is_empty()).collect();
     task::bkl::acquire();
     match syscall::start_init(&words) {
         Ok(pid) => log::info!("init: started '{command}' as pid {pid}"),

@@ -20,6 +20,8 @@ pub enum Check {
     Summary { cpus: u32, mem_mib: RangeInclusive<u64> },
     /// Some kernel log line's message contains `needle`.
     LogContains { name: &'static str, needle: &'static str },
+    /// Some line of serial output (a user program's included) contains `needle`.
+    OutputContains { name: &'static str, needle: &'static str },
     /// Some log line at level WARN contains one of `needles`.
     WarnMentions { name: &'static str, needles: &'static [&'static str] },
     /// Some log line contains `needle`, and no log line is at level ERROR.
@@ -42,6 +44,7 @@ impl Check {
             Check::Summary { .. } => "summary-line",
             Check::HaltedCleanly => "halted-cleanly",
             Check::LogContains { name, .. }
+            | Check::OutputContains { name, .. }
             | Check::WarnMentions { name, .. }
             | Check::LogContainsNoErrors { name, .. }
             | Check::ExceptionNamed { name, .. }
@@ -184,6 +187,17 @@ pub const SUITES: &[Suite] = &[
         checks: &[Check::LogContains { name: "init-started", needle: "init: started" }],
     },
     Suite {
+        name: "init-services",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"test=user init=/bin/init,/etc/init/test.conf",
+        timeout: secs(300),
+        checks: &[
+            Check::OutputContains { name: "root-file-system", needle: "init: rootfs serves the root file system" },
+            Check::OutputContains { name: "crash-logged", needle: "init: service crasher ended: exit status: 3" },
+            Check::OutputContains { name: "restart-backoff", needle: "init: restarting crasher in 400 ms (failure 3)" },
+        ],
+    },
+    Suite {
         name: "exception-report",
         machine: bios("pc", 2, "256M"),
         cmdline: b"test=fault",
@@ -275,6 +289,13 @@ fn fatal_line(line: &str) -> bool {
 fn run_check(check: &Check, lines: &[&str], end: End) -> Result<(), String> {
     match check {
         Check::Summary { cpus, mem_mib } => summary(lines, *cpus, mem_mib),
+        Check::OutputContains { needle, .. } => {
+            if lines.iter().any(|l| l.contains(needle)) {
+                Ok(())
+            } else {
+                Err(format!("no output line contains {needle:?}"))
+            }
+        }
         Check::LogContains { needle, .. } => {
             if log_lines(lines).any(|l| l.message.contains(needle)) {
                 Ok(())
@@ -433,6 +454,18 @@ mod tests {
         "TEST sched::yield ... ok",
         "SELFTEST DONE",
     ];
+
+    #[test]
+    fn output_checks_match_user_program_lines() {
+        let s = suite("init-services");
+        let lines = ["init: rootfs serves the root file system", "SELFTEST DONE (init exited)"];
+        let r = evaluate(s, Ok(&boot(&lines, End::Exited(Some(0)))));
+        assert_eq!(outcome(&r, "init-services/root-file-system"), &Ok(()));
+        assert_eq!(
+            outcome(&r, "init-services/crash-logged"),
+            &Err("no output line contains \"init: service crasher ended: exit status: 3\"".to_string())
+        );
+    }
 
     #[test]
     fn table_is_consistent() {

@@ -223,3 +223,17 @@ pub fn cross_scheme_rename() -> TestResult {
     ok("reap it", second.wait())?;
     result
 }
+
+/// Run by init's test configuration (`utest --init-check`): the root is
+/// already tmpfs, started by init as a service, with init's configuration
+/// in it. Waits long enough for the failing service to be restarted three
+/// times.
+pub fn init_started_the_root_file_system() -> TestResult {
+    let root = ok("open /", OpenOptions::new().read(true).custom_flags(O_DIRECTORY).open("/"))?;
+    let kind = ok("fd_info", fd::info(root.as_raw_fd()))?.object_type;
+    ensure!(kind == ObjectType::SchemeHandle as u32, "/ is object type {kind}, not a scheme handle");
+    let config = ok("read /etc/init.conf", fs::read_to_string("/etc/init.conf"))?;
+    ensure!(config.contains("service rootfs"), "/etc/init.conf lacks the rootfs service");
+    thread::sleep(Duration::from_millis(1500));
+    Ok(())
+}

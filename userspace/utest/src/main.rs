@@ -151,6 +151,10 @@ fn main() -> i32 {
     if env::args().nth(1).as_deref() == Some(proc::ARGS_ENV_CHILD) {
         return proc::args_env_child();
     }
+    // `utest --exit N`: a program that fails at once (init's restart test).
+    if env::args().nth(1).as_deref() == Some("--exit") {
+        return env::args().nth(2).and_then(|code| code.parse().ok()).unwrap_or(1);
+    }
     if env::args().nth(1).as_deref() == Some(caps::CLOEXEC_CHILD) {
         let args: Vec<String> = env::args().skip(2).collect();
         return match args.as_slice() {
@@ -158,13 +162,18 @@ fn main() -> i32 {
             _ => 4,
         };
     }
-    // Arguments are optional name filters: run the tests whose name
-    // contains one of them.
-    let filters: Vec<String> = env::args().skip(1).collect();
-    let tests: Vec<Test> = tests()
-        .into_iter()
-        .filter(|t| filters.is_empty() || filters.iter().any(|f| t.name.contains(f.as_str())))
-        .collect();
+    // `utest --init-check`: the test init's test configuration runs.
+    // Otherwise arguments are optional name filters: run the tests whose
+    // name contains one of them.
+    let tests: Vec<Test> = if env::args().nth(1).as_deref() == Some("--init-check") {
+        Vec::from([test("init_started_the_root_file_system", fsops::init_started_the_root_file_system)])
+    } else {
+        let filters: Vec<String> = env::args().skip(1).collect();
+        tests()
+            .into_iter()
+            .filter(|t| filters.is_empty() || filters.iter().any(|f| t.name.contains(f.as_str())))
+            .collect()
+    };
     println!("utest: {} tests, pid {}", tests.len(), process::id());
     let mut failed = 0;
     for t in &tests {
