@@ -46,6 +46,10 @@ pub enum Object {
     Process { pid: Pid, end: ProcessEnd },
     /// A thread of the holder's process, and its exit value once it ended.
     Thread { tid: Tid, end: ProcessEnd },
+    /// A legacy interrupt line.
+    Interrupt(Arc<crate::legacy_irq::InterruptLine>),
+    /// The right to use a range of I/O ports.
+    IoPorts(crate::io_ports::PortRange),
     /// Shareable memory: its pages and its size in bytes.
     Memory { pages: Arc<spin::Mutex<crate::vm::SharedPages>>, size: u64 },
 }
@@ -68,6 +72,8 @@ impl Object {
             Object::Directory { .. } => ObjectType::Directory,
             Object::Process { .. } => ObjectType::Process,
             Object::Thread { .. } => ObjectType::Thread,
+            Object::Interrupt(_) => ObjectType::Interrupt,
+            Object::IoPorts(_) => ObjectType::IoPorts,
         }
     }
 }
@@ -180,6 +186,14 @@ impl FdTable {
     /// Removes every close-on-exec fd (at `execve`) and returns them.
     pub fn take_cloexec(&mut self) -> Vec<Handle> {
         self.slots.iter_mut().filter(|s| s.as_ref().is_some_and(|h| h.cloexec)).filter_map(Option::take).collect()
+    }
+
+    /// The I/O port ranges the table's fds grant.
+    pub fn port_ranges(&self) -> impl Iterator<Item = crate::io_ports::PortRange> + '_ {
+        self.slots.iter().flatten().filter_map(|h| match h.object {
+            Object::IoPorts(range) => Some(range),
+            _ => None,
+        })
     }
 
     /// Removes every fd (at process exit) and returns them.

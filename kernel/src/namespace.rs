@@ -27,6 +27,10 @@ pub enum KernelScheme {
     /// Text files about the system: `processes`, `meminfo`, `cpus`,
     /// `uptime`, `log`.
     Sys,
+    /// Legacy interrupt lines (`irq/N`), for drivers.
+    Irq,
+    /// I/O port ranges (`ioport/FIRST-LAST`), for drivers.
+    IoPort,
 }
 
 /// What a scheme name leads to.
@@ -52,8 +56,9 @@ pub type NamespaceRef = Arc<spin::Mutex<Namespace>>;
 pub const ROOT_SCHEME: &str = "file";
 
 /// The first process's namespace: the initfs as `initfs` and as the root
-/// file system, the kernel's `null`, `zero`, `rand` and `sys` schemes, and
-/// the right to register schemes.
+/// file system, the kernel's `null`, `zero`, `rand` and `sys` schemes, the
+/// driver schemes `irq` and `ioport` (init keeps them for its privileged
+/// services), and the right to register schemes.
 pub fn initial() -> NamespaceRef {
     let mut entries = BTreeMap::new();
     entries.insert(String::from("initfs"), Target::Initfs);
@@ -63,6 +68,8 @@ pub fn initial() -> NamespaceRef {
         ("zero", KernelScheme::Zero),
         ("rand", KernelScheme::Rand),
         ("sys", KernelScheme::Sys),
+        ("irq", KernelScheme::Irq),
+        ("ioport", KernelScheme::IoPort),
     ] {
         entries.insert(String::from(name), Target::Kernel(scheme));
     }

@@ -6,9 +6,9 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
+use crate::arch::gdt::{IO_BITMAP_BYTES, TaskState};
 use x86_64::VirtAddr;
 use x86_64::registers::model_specific::GsBase;
-use x86_64::structures::tss::TaskStateSegment;
 
 use crate::platform::lapic::ApicId;
 
@@ -40,8 +40,11 @@ pub struct Cpu {
     user_rsp_scratch: AtomicU64,
     /// The running thread's FPU/SSE save area (512 bytes, 16-aligned).
     fpu_area: AtomicU64,
-    /// This CPU's TSS (its RSP0 is the kernel stack for interrupts from user mode).
-    tss: AtomicPtr<TaskStateSegment>,
+    /// This CPU's TSS (its RSP0 is the kernel stack for interrupts from
+    /// user mode) and I/O permission bitmap.
+    tss: AtomicPtr<TaskState>,
+    /// Identity of the I/O permissions in the bitmap now (0: none).
+    io_permissions: AtomicU64,
     pub index: CpuIndex,
     pub apic_id: ApicId,
     /// Top of this CPU's own kernel stack (its idle context runs there).
@@ -80,6 +83,7 @@ impl Cpu {
             user_rsp_scratch: AtomicU64::new(0),
             fpu_area: AtomicU64::new(0),
             tss: AtomicPtr::new(core::ptr::null_mut()),
+            io_permissions: AtomicU64::new(0),
             index,
             apic_id,
             idle_stack_top,
@@ -95,7 +99,7 @@ impl Cpu {
     }
 
     /// Makes this the executing CPU's per-CPU area; `tss` is its TSS.
-    pub fn install(&'static self, tss: *mut TaskStateSegment) {
+    pub fn install(&'static self, tss: *mut TaskState) {
         self.tss.store(tss, Ordering::Relaxed);
         GsBase::write(VirtAddr::from_ptr(self));
         // KERNEL_GS_BASE only matters across `swapgs`, which the entry paths
@@ -112,7 +116,28 @@ impl Cpu {
         if !tss.is_null() {
             // SAFETY: the TSS belongs to this CPU and lives for ever; only
             // this CPU writes it, with interrupts disabled.
-            unsafe { (*tss).privilege_stack_table[0] = VirtAddr::new(kernel_stack_top) };
+            unsafe { (*tss).tss.privilege_stack_table[0] = VirtAddr::new(kernel_stack_top) };
+        }
+    }
+
+    /// Loads the I/O ports the next thread may use (`None`: none) into
+    /// this CPU's bitmap, unless it holds them already.
+    pub fn set_io_permissions(&self, permissions: Option<&crate::io_ports::IoPermissions>) {
+        let identity = permissions.map_or(0, |p| p.id());
+        if self.io_permissions.swap(identity, Ordering::Relaxed) == identity {
+            return;
+        }
+        let tss = self.tss.load(Ordering::Relaxed);
+        if tss.is_null() {
+            return;
+        }
+        // SAFETY: the task state belongs to this CPU and lives for ever;
+        // only this CPU writes it, with interrupts disabled. The final
+        // all-ones byte is never touched.
+        let bitmap = unsafe { &mut (&mut (*tss).io_bitmap)[..IO_BITMAP_BYTES] };
+        match permissions {
+            Some(permissions) => bitmap.copy_from_slice(permissions.bitmap()),
+            None => bitmap.fill(0xff),
         }
     }
 

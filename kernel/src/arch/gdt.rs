@@ -4,7 +4,9 @@
 //! 0x10 kernel data, 0x18 user data, 0x20 user code, 0x28 TSS. The TSS
 //! holds the interrupt stack table: double fault, NMI and machine check each
 //! run on their own guarded stack so a kernel stack overflow is reported
-//! instead of triple-faulting.
+//! instead of triple-faulting. Behind the TSS lies its I/O permission
+//! bitmap: all ports denied, except those the running process was given
+//! (`crate::io_ports`), copied in at context switch.
 
 use x86_64::VirtAddr;
 use x86_64::instructions::segmentation::{CS, DS, ES, SS, Segment};
@@ -32,10 +34,21 @@ impl IstSlot {
     pub const ALL: [IstSlot; 3] = [IstSlot::DoubleFault, IstSlot::Nmi, IstSlot::MachineCheck];
 }
 
+/// Bytes of an I/O permission bitmap: one bit per port, set = denied.
+pub const IO_BITMAP_BYTES: usize = 8192;
+
+/// The TSS with its I/O permission bitmap right behind it (the CPU finds
+/// the bitmap at `iomap_base`; the byte after it must stay all ones).
+#[repr(C)]
+pub struct TaskState {
+    pub tss: TaskStateSegment,
+    pub io_bitmap: [u8; IO_BITMAP_BYTES + 1],
+}
+
 /// One CPU's descriptor tables. Lives for ever (leaked at CPU start).
 pub struct CpuDescriptorTables {
     gdt: GlobalDescriptorTable<8>,
-    tss: TaskStateSegment,
+    task: TaskState,
 }
 
 impl CpuDescriptorTables {
@@ -45,21 +58,26 @@ impl CpuDescriptorTables {
         for (slot, top) in IstSlot::ALL.iter().zip(ist_tops) {
             tss.interrupt_stack_table[*slot as usize] = top;
         }
-        CpuDescriptorTables { gdt: GlobalDescriptorTable::new(), tss }
+        tss.iomap_base = core::mem::offset_of!(TaskState, io_bitmap) as u16;
+        let task = TaskState { tss, io_bitmap: [0xff; IO_BITMAP_BYTES + 1] };
+        CpuDescriptorTables { gdt: GlobalDescriptorTable::new(), task }
     }
 
     /// Fills in the GDT and loads GDT, segments and TSS on this CPU.
-    /// Returns the TSS, whose RSP0 the scheduler updates on every switch.
-    pub fn load(&'static mut self) -> *mut TaskStateSegment {
-        let tss: *mut TaskStateSegment = &mut self.tss;
+    /// Returns the task state, whose RSP0 and I/O bitmap the scheduler
+    /// updates on switches.
+    pub fn load(&'static mut self) -> *mut TaskState {
+        let task: *mut TaskState = &mut self.task;
+        // SAFETY: the tables are leaked, so both live for ever; the
+        // descriptor only records their addresses.
+        let (tss, bitmap): (&'static TaskStateSegment, &'static [u8]) = unsafe { (&(*task).tss, &(*task).io_bitmap) };
+        let tss_descriptor = Descriptor::tss_segment_with_iomap(tss, bitmap).expect("the bitmap follows the TSS");
         let gdt = &mut self.gdt;
         let kernel_code = gdt.append(Descriptor::kernel_code_segment());
         let kernel_data = gdt.append(Descriptor::kernel_data_segment());
         gdt.append(Descriptor::user_data_segment());
         gdt.append(Descriptor::user_code_segment());
-        // SAFETY: the TSS lives for ever (the tables are leaked) and is only
-        // written by this CPU through the returned pointer.
-        let tss_selector = gdt.append(unsafe { Descriptor::tss_segment_unchecked(tss) });
+        let tss_selector = gdt.append(tss_descriptor);
         let gdt: &'static GlobalDescriptorTable<8> = gdt;
         gdt.load();
         // SAFETY: the selectors come from the GDT just loaded and describe
@@ -71,6 +89,6 @@ impl CpuDescriptorTables {
             SS::set_reg(kernel_data);
             load_tss(tss_selector);
         }
-        tss
+        task
     }
 }

@@ -67,6 +67,14 @@ pub fn attach_screen(mut screen: ScreenConsole) {
     console.screen = Some(screen);
 }
 
+/// A user-space driver took COM1: the kernel stops writing to it (its log
+/// goes on into the ring, `/scheme/sys/log`, and onto the screen).
+pub fn hand_over_serial() {
+    if CONSOLE.lock().serial.take().is_some() {
+        log::info!("console: COM1 handed over to a user-space driver");
+    }
+}
+
 /// Writes formatted text to the serial port, the ring and (if `sinks.screen`)
 /// the screen, as one unit.
 pub fn write(sinks: Sinks, args: fmt::Arguments<'_>) {

@@ -6,7 +6,7 @@ use uart_16550::backend::PioBackend;
 use uart_16550::{BaudRate, Config, Uart16550Tty};
 
 /// I/O port base of COM1.
-const COM1_PORT: u16 = 0x3f8;
+pub const COM1: u16 = 0x3f8;
 
 /// 115200 baud, 8 data bits, no parity, one stop bit, FIFO on.
 const CONFIG: Config = Config { baud_rate: BaudRate::Baud115200, ..Config::DEFAULT };
@@ -19,7 +19,7 @@ impl SerialConsole {
     pub fn com1() -> Option<Self> {
         // SAFETY: COM1's eight ports belong to this driver alone; nothing else
         // in the kernel touches them.
-        unsafe { Uart16550Tty::new_port(COM1_PORT, CONFIG) }.ok().map(SerialConsole)
+        unsafe { Uart16550Tty::new_port(COM1, CONFIG) }.ok().map(SerialConsole)
     }
 
     pub fn write_str(&mut self, s: &str) -> fmt::Result {

@@ -16,7 +16,7 @@ use acpi::madt::Madt;
 use acpi::{AcpiHandler, AcpiTables, HpetInfo, PhysicalMapping};
 use cairn_physmem::PhysRange;
 
-use super::ioapic::IoApic;
+use super::ioapic::{IoApic, Trigger};
 use super::lapic::ApicId;
 use crate::mm::phys_to_virt;
 
@@ -149,7 +149,29 @@ pub struct PlatformDescription {
     /// APIC IDs of every enabled (or online-capable) processor, BSP included.
     pub cpus: Vec<ApicId>,
     pub io_apics: Vec<IoApic>,
+    /// ISA interrupts wired to another GSI or with another trigger.
+    pub overrides: Vec<IrqOverride>,
     pub hpet_address: Option<u64>,
+}
+
+/// A MADT interrupt source override: ISA `irq` arrives as `gsi`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IrqOverride {
+    pub irq: u8,
+    pub gsi: u32,
+    pub trigger: Trigger,
+}
+
+impl IrqOverride {
+    /// Decodes the MPS INTI flags (polarity bits 0-1, trigger bits 2-3;
+    /// "conforms to the bus" is ISA's active-high edge).
+    fn from_flags(irq: u8, gsi: u32, flags: u16) -> IrqOverride {
+        IrqOverride {
+            irq,
+            gsi,
+            trigger: Trigger { active_low: flags & 0b11 == 0b11, level: (flags >> 2) & 0b11 == 0b11 },
+        }
+    }
 }
 
 /// Reads the MADT and HPET tables. Call only after [`visit_tables`] said Ok.
@@ -223,6 +245,11 @@ pub fn parse_madt(bytes: &[u8]) -> Result<PlatformDescription, MadtError> {
                 address: u64::from(le_u32(entry, 4)),
                 gsi_base: le_u32(entry, 8),
             }),
+            (2, 10..) if entry[2] == 0 => description.overrides.push(IrqOverride::from_flags(
+                entry[3],
+                le_u32(entry, 4),
+                u16::from_le_bytes([entry[8], entry[9]]),
+            )),
             (5, 12..) => {
                 description.local_apic_address = u64::from(le_u32(entry, 4)) | (u64::from(le_u32(entry, 8)) << 32);
             }

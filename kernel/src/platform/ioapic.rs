@@ -1,5 +1,6 @@
-//! I/O APICs: at boot every redirection entry is masked; later issues hand
-//! individual lines to user-space drivers.
+//! I/O APICs: at boot every redirection entry is masked; a line handed to
+//! a user-space driver (`crate::legacy_irq`) is routed to one vector on
+//! the boot CPU and unmasked.
 
 use crate::mm::phys_to_virt;
 
@@ -48,4 +49,41 @@ impl IoApic {
             self.write(IOREDTBL + 2 * line + 1, 0);
         }
     }
+
+    /// Whether this I/O APIC serves global system interrupt `gsi`.
+    pub fn serves(&self, gsi: u32) -> bool {
+        gsi >= self.gsi_base && gsi < self.gsi_base + self.line_count()
+    }
+
+    /// Routes `gsi` (which this I/O APIC serves) to `vector` on the CPU
+    /// with local APIC ID `apic_id`, fixed delivery, masked or not.
+    pub fn route(&self, gsi: u32, vector: u8, apic_id: u32, trigger: Trigger, masked: bool) {
+        let line = gsi - self.gsi_base;
+        let mut low = u32::from(vector);
+        if trigger.active_low {
+            low |= 1 << 13;
+        }
+        if trigger.level {
+            low |= 1 << 15;
+        }
+        if masked {
+            low |= 1 << 16;
+        }
+        self.write(IOREDTBL + 2 * line + 1, apic_id << 24);
+        self.write(IOREDTBL + 2 * line, low);
+    }
+
+    /// Masks or unmasks `gsi` (which this I/O APIC serves), keeping its route.
+    pub fn set_masked(&self, gsi: u32, masked: bool) {
+        let register = IOREDTBL + 2 * (gsi - self.gsi_base);
+        let low = self.read(register);
+        self.write(register, if masked { low | 1 << 16 } else { low & !(1 << 16) });
+    }
+}
+
+/// How a line signals: edge or level, active high or low.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Trigger {
+    pub level: bool,
+    pub active_low: bool,
 }

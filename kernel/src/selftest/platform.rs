@@ -51,13 +51,19 @@ fn madt_parser_reads_entries(_: &BootInfo) -> TestResult {
     let io_apic: &[u8] = &[1, 12, 9, 0, 0x00, 0x00, 0xc0, 0xfe, 0, 0, 0, 0];
     let unknown: &[u8] = &[0x7f, 3, 0];
     let x2apic_cpu: &[u8] = &[9, 16, 0, 0, 0x00, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
-    let parsed = parse_madt(&madt(&[enabled_cpu, disabled_cpu, io_apic, unknown, x2apic_cpu]))
-        .map_err(|e| alloc::format!("valid MADT rejected: {e}"))?;
+    // ISA IRQ 0 arrives as GSI 2; IRQ 9 is level-triggered, active low.
+    let timer_override: &[u8] = &[2, 10, 0, 0, 2, 0, 0, 0, 0, 0];
+    let sci_override: &[u8] = &[2, 10, 0, 9, 9, 0, 0, 0, 0x0f, 0];
+    let entries = [enabled_cpu, disabled_cpu, io_apic, unknown, x2apic_cpu, timer_override, sci_override];
+    let parsed = parse_madt(&madt(&entries)).map_err(|e| alloc::format!("valid MADT rejected: {e}"))?;
     let cpus: Vec<u32> = parsed.cpus.iter().map(|id| id.0).collect();
     ensure!(cpus == [3, 256], "CPUs parsed as {cpus:?}");
     ensure!(parsed.io_apics.len() == 1, "{} I/O APICs parsed", parsed.io_apics.len());
     ensure!(parsed.io_apics[0].address == 0xfec0_0000, "I/O APIC address {:#x}", parsed.io_apics[0].address);
     ensure!(parsed.local_apic_address == 0xfee0_0000, "local APIC address wrong");
+    let overrides: Vec<(u8, u32, bool, bool)> =
+        parsed.overrides.iter().map(|o| (o.irq, o.gsi, o.trigger.level, o.trigger.active_low)).collect();
+    ensure!(overrides == [(0, 2, false, false), (9, 9, true, true)], "overrides parsed as {overrides:?}");
     Ok(())
 }
 

@@ -165,6 +165,13 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
                 Object::Namespace(_) | Object::EventQueue(_) | Object::Memory { .. } => Err(errno(error::EBADF)),
+                Object::IoPorts(_) => Err(errno(error::EBADF)),
+                Object::Interrupt(line) => match line.take() {
+                    0 if nonblocking => Err(errno(error::EAGAIN)),
+                    0 => Ok(ReadStep::Wait(WaitKey::Interrupt(line.irq))),
+                    _ if len < 8 => Err(errno(error::EINVAL)),
+                    count => Ok(ReadStep::Data(count.to_le_bytes().to_vec())),
+                },
                 Object::Process { end, .. } | Object::Thread { end, .. } => match *end.lock() {
                     Some(_) if len < 4 => Err(errno(error::EINVAL)),
                     Some(value) => Ok(ReadStep::Data((value as u32).to_le_bytes().to_vec())),
@@ -248,7 +255,12 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         | Object::Memory { .. }
         | Object::Directory { .. }
         | Object::Process { .. }
-        | Object::Thread { .. } => Err(errno(error::EBADF)),
+        | Object::Thread { .. }
+        | Object::IoPorts(_) => Err(errno(error::EBADF)),
+        Object::Interrupt(line) => {
+            line.acknowledge();
+            Ok(len)
+        }
         Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
         Object::SchemeHandle(client) => scheme_write(&client, buffer, len, [0; 3]),
@@ -342,6 +354,12 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         }
         Place::Initfs(path) => open_initfs(&path, flags)?,
         Place::Kernel(KernelScheme::Sys, inside) => open_sys(&inside, flags)?,
+        Place::Kernel(KernelScheme::Irq, inside) => {
+            let irq = inside.trim_start_matches('/').parse::<u8>().map_err(|_| errno(error::ENOENT))?;
+            let line = crate::legacy_irq::open(irq)?;
+            Handle::new(Object::Interrupt(line), rights::READ | rights::WRITE | rights::DUP | rights::SEND)
+        }
+        Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
         Place::Kernel(device, _) => {
             let access = if device == KernelScheme::Rand { rights::READ } else { rights::READ | rights::WRITE };
             Handle::new(Object::Device(device), access | rights::DUP | rights::SEND)
@@ -469,7 +487,10 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             Object::Directory { entries, .. } => {
                 Stat { st_mode: cairn_abi::MODE_DIR | 0o555, st_size: entries.len() as u64, ..Stat::default() }
             }
-            Object::Process { .. } | Object::Thread { .. } => Stat { st_mode: 0o600, ..Stat::default() },
+            Object::Process { .. } | Object::Thread { .. } | Object::IoPorts(_) => {
+                Stat { st_mode: 0o600, ..Stat::default() }
+            }
+            Object::Interrupt(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() },
         })
     })?;
     user::write_value(address, &stat)?;
@@ -494,7 +515,9 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::Memory { .. }
         | Object::Directory { .. }
         | Object::Process { .. }
-        | Object::Thread { .. } => Err(errno(error::ESPIPE)),
+        | Object::Thread { .. }
+        | Object::Interrupt(_)
+        | Object::IoPorts(_) => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })
@@ -639,6 +662,22 @@ pub fn namespace_enter(fd: usize) -> Result<usize> {
         process.namespace = namespace.clone();
         Ok(0)
     })
+}
+
+/// Opens an I/O port range and lets the caller's threads use it.
+fn open_io_ports(name: &str) -> Result<Handle> {
+    let range = crate::io_ports::PortRange::parse(name.trim_start_matches('/')).ok_or(errno(error::ENOENT))?;
+    if range.first <= console::serial::COM1 && range.last >= console::serial::COM1 {
+        console::hand_over_serial();
+    }
+    let handle = Handle::new(Object::IoPorts(range), rights::DUP | rights::SEND);
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        let ranges = process.fds.port_ranges().chain(core::iter::once(range));
+        process.io_permissions = crate::io_ports::IoPermissions::from_ranges(ranges);
+        crate::percpu::current().set_io_permissions(process.io_permissions.as_deref());
+    });
+    Ok(handle)
 }
 
 /// Opens a `sys` file: its text is generated now and read from then on.

@@ -197,6 +197,7 @@ pub fn create_process(
             namespace,
             cwd,
             end: Default::default(),
+            io_permissions: None,
         },
     );
     if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
@@ -262,6 +263,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             namespace: parent.namespace.clone(),
             cwd: parent.cwd.clone(),
             end: Default::default(),
+            io_permissions: parent.io_permissions.clone(),
         };
         parent.children.push(pid);
         tasks.processes.insert(pid, child);

@@ -53,6 +53,8 @@ pub enum WaitKey {
     /// A process or thread ending (handle readers), by the address of its
     /// end cell.
     Ended(usize),
+    /// A legacy interrupt line firing (its driver waits).
+    Interrupt(u8),
 }
 
 /// One CPU's scheduling state.
@@ -281,7 +283,14 @@ impl Tasks {
     /// Wakes up to `count` threads waiting on `key`; returns how many. A
     /// change that can make an fd ready also wakes event-queue waiters.
     pub fn wake_queue(&mut self, key: WaitKey, count: usize) -> usize {
-        if matches!(key, WaitKey::Pipe(_) | WaitKey::SchemeRequests(_) | WaitKey::Timer(_) | WaitKey::Ended(_)) {
+        if matches!(
+            key,
+            WaitKey::Pipe(_)
+                | WaitKey::SchemeRequests(_)
+                | WaitKey::Timer(_)
+                | WaitKey::Ended(_)
+                | WaitKey::Interrupt(_)
+        ) {
             self.wake_queue_only(WaitKey::Events, usize::MAX);
         }
         self.wake_queue_only(key, count)
@@ -329,6 +338,13 @@ impl Tasks {
                         crate::scheme::notify(self, &scheme, caller, cairn_abi::scheme::CLOSE, client.id, [0; 3]);
                     }
                 }
+                Object::IoPorts(_) => {
+                    if let Some(process) = self.processes.get_mut(&Pid(caller.pid)) {
+                        let permissions = crate::io_ports::IoPermissions::from_ranges(process.fds.port_ranges());
+                        process.io_permissions = permissions;
+                        percpu::current().set_io_permissions(process.io_permissions.as_deref());
+                    }
+                }
                 Object::SchemeEndpoint(endpoint) => {
                     if alloc::sync::Arc::strong_count(&endpoint.0) == 1 {
                         let scheme = (*endpoint.0).clone();
@@ -350,7 +366,8 @@ impl Tasks {
                 | Object::Memory { .. }
                 | Object::Directory { .. }
                 | Object::Process { .. }
-                | Object::Thread { .. } => {}
+                | Object::Thread { .. }
+                | Object::Interrupt(_) => {}
             }
         }
         for key in keys {
@@ -490,6 +507,7 @@ impl Tasks {
                 thread.last_cpu = cpu;
                 let pid = thread.pid;
                 me.set_thread_context(thread.stack.top.as_u64(), &*thread.fpu as *const FpuArea as u64);
+                me.set_io_permissions(self.processes.get(&thread.pid).and_then(|p| p.io_permissions.as_deref()));
                 x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::new_truncate(thread.fs_base));
                 resume_rsp = thread.saved_rsp;
                 new_root = self.space_root(pid).unwrap_or_else(paging::kernel_root);
@@ -506,6 +524,7 @@ impl Tasks {
             None => {
                 let scheduler = &self.cpus[cpu];
                 me.set_thread_context(scheduler.idle_stack_top, &*scheduler.idle_fpu as *const FpuArea as u64);
+                me.set_io_permissions(None);
                 resume_rsp = scheduler.idle_rsp;
                 new_root = paging::kernel_root();
                 if let Some(space) = old_pid.and_then(|p| self.processes.get(&p)).and_then(|p| p.space.as_ref()) {
@@ -603,6 +622,14 @@ impl Tasks {
         self.wake_child_waiters(parent);
     }
 
+    /// Wakes the drivers waiting for legacy lines that fired.
+    pub fn wake_interrupt_readers(&mut self) {
+        let fired = crate::legacy_irq::take_fired();
+        for irq in (0..crate::legacy_irq::LINES).filter(|irq| fired & (1 << irq) != 0) {
+            self.wake_queue(WaitKey::Interrupt(irq), usize::MAX);
+        }
+    }
+
     /// Records how a process or thread ended and wakes its handles' readers.
     fn announce_end(&mut self, end: &process::ProcessEnd, value: u64) {
         *end.lock() = Some(value);
@@ -650,7 +677,10 @@ pub fn reschedule() {
 /// The idle loop's look for work: expire timers and run whatever is queued.
 /// Called with the big kernel lock held, from a CPU's idle context.
 pub fn idle_poll() {
-    with(|tasks| tasks.expire_timers(crate::arch::cpu::rdtsc()));
+    with(|tasks| {
+        tasks.expire_timers(crate::arch::cpu::rdtsc());
+        tasks.wake_interrupt_readers();
+    });
     reschedule();
 }
 
@@ -727,6 +757,7 @@ pub fn user_trap(frame: &mut TrapFrame) {
         0..=31 => signal::user_exception(frame),
         v => {
             interrupts::handle(v as u8, frame);
+            with(Tasks::wake_interrupt_readers);
             if v == u64::from(interrupts::VECTOR_TIMER) {
                 percpu::current().user_ticks.fetch_add(1, Ordering::Relaxed);
                 with(|tasks| {

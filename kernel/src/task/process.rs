@@ -59,6 +59,9 @@ pub struct Process {
     /// Set to the wait status when the process ends; process handles
     /// (`process_open`) share it.
     pub end: ProcessEnd,
+    /// The I/O ports its `IoPorts` fds grant (loaded into the CPU's bitmap
+    /// when its threads run).
+    pub io_permissions: Option<Arc<crate::io_ports::IoPermissions>>,
 }
 
 /// The working directory: the absolute, normalised path it was reached by,

@@ -5,10 +5,12 @@
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
-use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EPIPE};
+use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EBUSY, EINVAL, ENODEV, ENOENT, EPIPE};
 use cairn_rt::abi::signal::SIGPIPE;
+use cairn_rt::abi::{EVENT_READ, Event};
+use cairn_rt::events::EventQueue;
 use cairn_rt::fd::{self, O_CLOEXEC, O_NONBLOCK, ObjectType, OwnedFd, rights};
-use cairn_rt::fs::File;
+use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::{Read, Write};
 use cairn_rt::process::{self, Command};
 use cairn_rt::time::Duration;
@@ -211,4 +213,86 @@ pub fn memory_objects() -> TestResult {
     // SAFETY: the call is expected to fail.
     expect_errno("private mapping of an object", unsafe { mmap(0, 4096, private, fd, 0) }, EINVAL)?;
     Ok(())
+}
+
+/// `out` to an I/O port.
+fn port_write(port: u16, value: u8) {
+    // SAFETY: a port write has no memory effects; without the permission
+    // the CPU raises #GP, which the kernel turns into SIGSEGV.
+    unsafe { core::arch::asm!("out dx, al", in("dx") port, in("al") value, options(nostack, preserves_flags)) };
+}
+
+/// `in` from an I/O port.
+fn port_read(port: u16) -> u8 {
+    let value: u8;
+    // SAFETY: as for `port_write`.
+    unsafe { core::arch::asm!("in al, dx", in("dx") port, out("al") value, options(nostack, preserves_flags)) };
+    value
+}
+
+/// COM1's registers the test uses; 0x3f8 itself (data) is left alone so
+/// the kernel keeps its serial console.
+const COM1_IER: u16 = 0x3f9;
+const COM1_MCR: u16 = 0x3fc;
+const COM1_SCRATCH: u16 = 0x3ff;
+
+pub fn io_ports_granted_by_range() -> TestResult {
+    in_child(|| {
+        let ports = ok("open ioport 3ff", File::open("/scheme/ioport/3ff"))?;
+        let kind = ok("fd_info", fd::info(ports.as_raw_fd()))?.object_type;
+        ensure!(kind == ObjectType::IoPorts as u32, "object type {kind}");
+        port_write(COM1_SCRATCH, 0x5a);
+        ensure!(port_read(COM1_SCRATCH) == 0x5a, "the scratch register did not keep 0x5a");
+        port_write(COM1_SCRATCH, 0xa5);
+        ensure!(port_read(COM1_SCRATCH) == 0xa5, "the scratch register did not keep 0xa5");
+        expect_errno("a bad range", File::open("/scheme/ioport/3ff-3f0").map(drop), ENOENT)?;
+        Ok(())
+    })?;
+    let outside = spawn_child(|| {
+        let _ports = File::open("/scheme/ioport/3ff");
+        port_read(0x3fe);
+        0
+    })?;
+    expect_signal(outside, cairn_rt::abi::signal::SIGSEGV)?;
+    let closed = spawn_child(|| {
+        drop(File::open("/scheme/ioport/3ff"));
+        port_read(COM1_SCRATCH);
+        0
+    })?;
+    expect_signal(closed, cairn_rt::abi::signal::SIGSEGV)?;
+    in_child(|| {
+        let namespace = ok("namespace without drivers", cairn_rt::scheme::namespace_create(&["initfs"], false))?;
+        ok("enter it", cairn_rt::scheme::namespace_enter(&namespace))?;
+        expect_errno("ioport outside the namespace", File::open("/scheme/ioport/3ff").map(drop), ENODEV)?;
+        expect_errno("irq outside the namespace", File::open("/scheme/irq/4").map(drop), ENODEV)?;
+        Ok(())
+    })
+}
+
+pub fn legacy_interrupt_fd() -> TestResult {
+    in_child(|| {
+        expect_errno("the timer line", File::open("/scheme/irq/0").map(drop), EINVAL)?;
+        expect_errno("line 99", File::open("/scheme/irq/99").map(drop), EINVAL)?;
+        expect_errno("not a number", File::open("/scheme/irq/x").map(drop), ENOENT)?;
+        let mut line = ok("open irq 4 (COM1)", OpenOptions::new().read(true).write(true).open("/scheme/irq/4"))?;
+        expect_errno("a second open", File::open("/scheme/irq/4").map(drop), EBUSY)?;
+        let _ports = ok("open COM1's control ports", File::open("/scheme/ioport/3f9-3fc"))?;
+        let queue = ok("event queue", EventQueue::new())?;
+        ok("watch", queue.watch(line.as_raw_fd(), EVENT_READ, 4))?;
+        let (ier, mcr) = (port_read(COM1_IER), port_read(COM1_MCR));
+        // OUT2 gates the UART's interrupt; "transmitter empty" fires at once.
+        port_write(COM1_MCR, mcr | 0x08);
+        port_write(COM1_IER, ier | 0x02);
+        let mut events = [Event::default(); 1];
+        let ready = queue.wait(&mut events, Some(Duration::from_secs(5)));
+        port_write(COM1_IER, ier);
+        port_write(COM1_MCR, mcr);
+        ensure!(ok("wait", ready)? == 1 && events[0].data == 4, "IRQ 4 never fired");
+        let mut count = [0u8; 8];
+        ok("read the count", line.read_exact(&mut count))?;
+        ensure!(u64::from_le_bytes(count) >= 1, "count {}", u64::from_le_bytes(count));
+        ok("acknowledge", line.write_all(&[1]))?;
+        Ok(())
+    })?;
+    ok("the line is free again", File::open("/scheme/irq/4").map(drop))
 }

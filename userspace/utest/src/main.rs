@@ -84,6 +84,8 @@ fn tests() -> Vec<Test> {
         test("rights_dup_masks_and_never_grows", caps::dup_masks_rights_and_never_grows),
         test("cloexec_closes_on_exec", caps::cloexec_closes_on_exec),
         test("pipe_carries_data", caps::pipe_carries_data),
+        test("io_ports_granted_by_range", caps::io_ports_granted_by_range),
+        test("legacy_interrupt_fd", caps::legacy_interrupt_fd),
         test("memory_objects_shared_and_rights_checked", caps::memory_objects),
         test("pipe_epipe_and_sigpipe", caps::pipe_epipe_and_sigpipe),
         test("pipe_nonblocking", caps::pipe_nonblocking),

@@ -482,6 +482,10 @@ pub enum ObjectType {
     Process = 14,
     /// A thread (`thread_open`).
     Thread = 15,
+    /// A legacy interrupt line (`/scheme/irq/N`).
+    Interrupt = 16,
+    /// The right to use a range of I/O ports (`/scheme/ioport/FIRST-LAST`).
+    IoPorts = 17,
 }
 
 /// What `fd_info` reports.
