@@ -12,6 +12,10 @@ USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
 USER_PROGRAMS := init hello true utest ubench tmpfs
+# Packages holding several programs, and the programs (binaries) they hold;
+# every binary is installed as /bin/<name>.
+MULTI_PACKAGES :=
+MULTI_PROGRAMS :=
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
@@ -38,7 +42,8 @@ kernel:
 	cp $(KERNEL_TARGET_DIR)/x86_64-unknown-linux-gnu/release/kernel $(KERNEL_ELF)
 
 userspace:
-	RUSTFLAGS="$(USER_RUSTFLAGS)" $(CARGO) build --release $(USER_PROGRAMS:%=-p %) --target-dir $(USER_TARGET_DIR)
+	RUSTFLAGS="$(USER_RUSTFLAGS)" $(CARGO) build --release $(USER_PROGRAMS:%=-p %) $(MULTI_PACKAGES:%=-p %) \
+		--target-dir $(USER_TARGET_DIR)
 	RUSTFLAGS="$(STATIC_USER_RUSTFLAGS)" $(CARGO) build --release -p true --target-dir $(STATIC_USER_TARGET_DIR)
 
 harness:
@@ -47,7 +52,7 @@ harness:
 # The initfs: every user program under /bin, plus broken variants of
 # /bin/true under /test/elf for the ELF loader tests.
 initfs: userspace harness
-	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
+	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS) $(MULTI_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
 		--bad-elves $(USER_BIN)/true:/test/elf
@@ -74,7 +79,8 @@ fmt:
 clippy:
 	$(CARGO) clippy --workspace -- -D warnings
 	RUSTFLAGS="$(KERNEL_RUSTFLAGS)" $(CARGO) clippy --release -p cairn-kernel --target-dir $(KERNEL_TARGET_DIR) -- -D warnings
-	RUSTFLAGS="$(USER_RUSTFLAGS)" $(CARGO) clippy --release -p cairn-rt $(USER_PROGRAMS:%=-p %) --target-dir $(USER_TARGET_DIR) -- -D warnings
+	RUSTFLAGS="$(USER_RUSTFLAGS)" $(CARGO) clippy --release -p cairn-rt $(USER_PROGRAMS:%=-p %) $(MULTI_PACKAGES:%=-p %) \
+		--target-dir $(USER_TARGET_DIR) -- -D warnings
 
 clean:
 	rm -rf $(BUILD) target
