@@ -50,6 +50,8 @@ pub enum Object {
     Interrupt(Arc<crate::legacy_irq::InterruptLine>),
     /// The right to use a range of I/O ports.
     IoPorts(crate::io_ports::PortRange),
+    /// `/scheme/sys/power`: writing `poweroff` or `reboot` does that.
+    PowerSwitch,
     /// Shareable memory: its pages and its size in bytes.
     Memory { pages: Arc<spin::Mutex<crate::vm::SharedPages>>, size: u64 },
 }
@@ -74,6 +76,7 @@ impl Object {
             Object::Thread { .. } => ObjectType::Thread,
             Object::Interrupt(_) => ObjectType::Interrupt,
             Object::IoPorts(_) => ObjectType::IoPorts,
+            Object::PowerSwitch => ObjectType::Device,
         }
     }
 }

@@ -227,6 +227,7 @@ extern "C" fn bsp_main(context: u64) -> ! {
     let description = description
         .unwrap_or_else(|| PlatformDescription { cpus: alloc::vec![bsp.apic_id], ..PlatformDescription::default() });
     legacy_irq::init(description.io_apics.clone(), description.overrides.clone(), bsp.apic_id.0);
+    platform::power::init(description.power);
     for io_apic in &description.io_apics {
         io_apic.mask_all();
         log::info!(

@@ -1,5 +1,5 @@
 //! ACPI static tables: where they are (so the frame allocator keeps its hands
-//! off them), and what the MADT and HPET tables say about the machine.
+//! off them), and what the MADT, HPET, FADT and DSDT say about the machine.
 //!
 //! Firmware tables are input like any other: before the `acpi` crate is let
 //! loose on them, [`visit_tables`] checks that the root table and every table
@@ -152,6 +152,8 @@ pub struct PlatformDescription {
     /// ISA interrupts wired to another GSI or with another trigger.
     pub overrides: Vec<IrqOverride>,
     pub hpet_address: Option<u64>,
+    /// Powering off and resetting, from the FADT and DSDT.
+    pub power: super::power::PowerControl,
 }
 
 /// A MADT interrupt source override: ISA `irq` arrives as `gsi`.
@@ -187,6 +189,14 @@ pub fn describe(root: AcpiRoot) -> Result<PlatformDescription, AcpiProblem> {
     let bytes = unsafe { core::slice::from_raw_parts(madt.virtual_start().as_ptr().cast::<u8>(), length) };
     let mut description = parse_madt(bytes).map_err(AcpiProblem::Madt)?;
     description.hpet_address = HpetInfo::new(&tables).ok().map(|hpet| hpet.base_address as u64);
+    if let Ok(fadt) = tables.find_table::<acpi::fadt::Fadt>() {
+        let dsdt = fadt.dsdt_address().ok().and_then(|address| checked_table(address as u64).ok());
+        // SAFETY: `checked_table` bounded the DSDT inside the direct map.
+        let dsdt = dsdt.map(|range| unsafe {
+            core::slice::from_raw_parts(phys_to_virt(range.start).cast::<u8>(), (range.end - range.start) as usize)
+        });
+        description.power = super::power::PowerControl::from_tables(&fadt, dsdt);
+    }
     Ok(description)
 }
 

@@ -7,4 +7,5 @@ pub mod ioapic;
 pub mod lapic;
 pub mod pic;
 pub mod pit;
+pub mod power;
 pub mod rtc;

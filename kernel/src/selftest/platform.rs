@@ -10,6 +10,7 @@ use crate::platform::acpi::{MadtError, parse_madt};
 pub const TESTS: &[Test] = &[
     Test { name: "acpi::madt_parser_reads_entries", run: madt_parser_reads_entries },
     Test { name: "acpi::madt_parser_rejects_garbage", run: madt_parser_rejects_garbage },
+    Test { name: "acpi::s5_sleep_types_found_in_aml", run: s5_sleep_types_found_in_aml },
     Test { name: "log::ring_keeps_boot_log", run: ring_keeps_boot_log },
     Test { name: "symbols::kernel_function_resolves", run: kernel_function_resolves },
     Test { name: "random::chacha20_rfc8439_vector", run: chacha20_vector },
@@ -64,6 +65,18 @@ fn madt_parser_reads_entries(_: &BootInfo) -> TestResult {
     let overrides: Vec<(u8, u32, bool, bool)> =
         parsed.overrides.iter().map(|o| (o.irq, o.gsi, o.trigger.level, o.trigger.active_low)).collect();
     ensure!(overrides == [(0, 2, false, false), (9, 9, true, true)], "overrides parsed as {overrides:?}");
+    Ok(())
+}
+
+fn s5_sleep_types_found_in_aml(_: &BootInfo) -> TestResult {
+    use crate::platform::power::find_s5;
+    // Name(_S5, Package(4) { 5, 0, 0, 0 }) as iasl emits it, after noise.
+    let bytes: &[u8] = b"\x10\x42\x08_S5_\x12\x0a\x04\x0a\x05\x00\x00\x00";
+    ensure!(find_s5(&bytes[..]) == Some((5, 0)), "BytePrefix package: {:?}", find_s5(bytes));
+    ensure!(find_s5(b"\x08_S5_\x12\x06\x04\x00\x01") == Some((0, 1)), "Zero/One package");
+    ensure!(find_s5(b"\x08_S5_\x12") == None, "a truncated package was accepted");
+    ensure!(find_s5(b"\x08_S5_\x99\x00") == None, "not a package but accepted");
+    ensure!(find_s5(b"no such name") == None, "found _S5 in nothing");
     Ok(())
 }
 

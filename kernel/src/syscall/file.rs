@@ -165,7 +165,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
                 Object::Namespace(_) | Object::EventQueue(_) | Object::Memory { .. } => Err(errno(error::EBADF)),
-                Object::IoPorts(_) => Err(errno(error::EBADF)),
+                Object::IoPorts(_) | Object::PowerSwitch => Err(errno(error::EBADF)),
                 Object::Interrupt(line) => match line.take() {
                     0 if nonblocking => Err(errno(error::EAGAIN)),
                     0 => Ok(ReadStep::Wait(WaitKey::Interrupt(line.irq))),
@@ -260,6 +260,17 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         Object::Interrupt(line) => {
             line.acknowledge();
             Ok(len)
+        }
+        Object::PowerSwitch => {
+            let command = user::read_bytes(buffer, len.min(16))?;
+            match command.trim_ascii() {
+                b"poweroff" => {
+                    crate::platform::power::power_off();
+                    Err(errno(error::EIO))
+                }
+                b"reboot" => crate::platform::power::reboot(),
+                _ => Err(errno(error::EINVAL)),
+            }
         }
         Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
@@ -490,7 +501,9 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             Object::Process { .. } | Object::Thread { .. } | Object::IoPorts(_) => {
                 Stat { st_mode: 0o600, ..Stat::default() }
             }
-            Object::Interrupt(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() },
+            Object::Interrupt(_) | Object::PowerSwitch => {
+                Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() }
+            }
         })
     })?;
     user::write_value(address, &stat)?;
@@ -517,7 +530,8 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::Process { .. }
         | Object::Thread { .. }
         | Object::Interrupt(_)
-        | Object::IoPorts(_) => Err(errno(error::ESPIPE)),
+        | Object::IoPorts(_)
+        | Object::PowerSwitch => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })
@@ -680,12 +694,23 @@ fn open_io_ports(name: &str) -> Result<Handle> {
     Ok(handle)
 }
 
-/// Opens a `sys` file: its text is generated now and read from then on.
+/// The `sys` file that turns the machine off or restarts it (root only).
+const POWER_FILE: &str = "power";
+
+/// Opens a `sys` file: its text is generated now and read from then on;
+/// or the power switch, for writing.
 fn open_sys(name: &str, flags: usize) -> Result<Handle> {
+    let name = name.trim_start_matches('/');
+    if name == POWER_FILE {
+        if task::with(|tasks| tasks.current_process().uid) != 0 {
+            return Err(errno(error::EACCES));
+        }
+        return Ok(Handle::new(Object::PowerSwitch, rights::WRITE));
+    }
     if flags & O_ACCMODE != O_RDONLY {
         return Err(errno(error::EROFS));
     }
-    let text = crate::sysinfo::render(name.trim_start_matches('/')).ok_or(errno(error::ENOENT))?;
+    let text = crate::sysinfo::render(name).ok_or(errno(error::ENOENT))?;
     Ok(Handle::new(
         Object::SysFile { data: Arc::from(text.into_bytes()), offset: 0 },
         rights::READ | rights::DUP | rights::SEND,

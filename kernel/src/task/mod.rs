@@ -367,7 +367,8 @@ impl Tasks {
                 | Object::Directory { .. }
                 | Object::Process { .. }
                 | Object::Thread { .. }
-                | Object::Interrupt(_) => {}
+                | Object::Interrupt(_)
+                | Object::PowerSwitch => {}
             }
         }
         for key in keys {

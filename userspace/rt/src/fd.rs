@@ -128,8 +128,14 @@ impl OwnedFd {
     /// Asks the scheme serving this fd for a new, derived handle (`request`
     /// tells the server what kind, e.g. `accept`).
     pub fn scheme_dup(&self, request: &[u8]) -> Result<OwnedFd> {
+        OwnedFd::scheme_dup_raw(self.fd, request)
+    }
+
+    /// [`OwnedFd::scheme_dup`] of an fd this process does not own as an
+    /// `OwnedFd` (e.g. standard input).
+    pub fn scheme_dup_raw(fd: usize, request: &[u8]) -> Result<OwnedFd> {
         // SAFETY: the kernel reads `request.len()` bytes of `request`.
-        let fd = unsafe { syscall3(Syscall::SchemeDup as usize, self.fd, request.as_ptr() as usize, request.len()) }?;
+        let fd = unsafe { syscall3(Syscall::SchemeDup as usize, fd, request.as_ptr() as usize, request.len()) }?;
         Ok(OwnedFd { fd })
     }
 }

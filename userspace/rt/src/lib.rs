@@ -1,7 +1,7 @@
 //! `cairn-rt`: the runtime every Cairn user program links. It owns the
 //! process entry point (`_start`), the global allocator, the panic handler
 //! and a `std`-like API over Cairn's system calls: [`io`], [`env`], [`fs`],
-//! [`process`], [`thread`], [`sync`], [`time`], [`signal`] and the raw
+//! [`process`], [`thread`], [`sync`], [`time`], [`signal`], [`tty`] and the raw
 //! [`sys`] layer.
 //!
 //! A program is a `#![no_std] #![no_main]` binary that depends on this crate
@@ -50,6 +50,7 @@ pub mod sys;
 pub mod thread;
 pub mod time;
 mod tls;
+pub mod tty;
 
 pub use alloc::boxed::Box;
 pub use alloc::string::{String, ToString};
