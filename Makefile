@@ -14,8 +14,8 @@ INITFS := $(BUILD)/initfs.img
 USER_PROGRAMS := init hello true utest ubench tmpfs
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
-MULTI_PACKAGES :=
-MULTI_PROGRAMS :=
+MULTI_PACKAGES := power
+MULTI_PROGRAMS := poweroff reboot
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
@@ -55,6 +55,8 @@ initfs: userspace harness
 	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS) $(MULTI_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
+		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
+		--file userspace/power/reboot.conf:/etc/init/reboot.conf \
 		--bad-elves $(USER_BIN)/true:/test/elf
 
 iso: deps kernel initfs

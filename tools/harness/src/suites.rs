@@ -31,6 +31,10 @@ pub enum Check {
     /// The fatal report (from its `EXCEPTION:`/`PANIC:` line through `cairn: halted`)
     /// contains every needle.
     ReportContains { name: &'static str, needles: &'static [&'static str] },
+    /// `exited-by-itself`: QEMU ended on its own with status 0 (the guest
+    /// turned the machine off, or reset it under `-no-reboot`), not through
+    /// the test exit port.
+    ExitedByItself,
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -43,6 +47,7 @@ impl Check {
         match self {
             Check::Summary { .. } => "summary-line",
             Check::HaltedCleanly => "halted-cleanly",
+            Check::ExitedByItself => "exited-by-itself",
             Check::LogContains { name, .. }
             | Check::OutputContains { name, .. }
             | Check::WarnMentions { name, .. }
@@ -198,6 +203,39 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        name: "poweroff-bios",
+        machine: bios("pc", 2, "256M"),
+        cmdline: b"init=/bin/init,/etc/init/poweroff.conf",
+        timeout: secs(120),
+        checks: &[
+            Check::OutputContains { name: "poweroff-ran", needle: "poweroff: the system is going down" },
+            Check::LogContains { name: "acpi-s5", needle: "power: entering ACPI S5" },
+            Check::ExitedByItself,
+        ],
+    },
+    Suite {
+        name: "poweroff-uefi",
+        machine: uefi(2, "512M"),
+        cmdline: b"init=/bin/init,/etc/init/poweroff.conf",
+        timeout: secs(180),
+        checks: &[
+            Check::OutputContains { name: "poweroff-ran", needle: "poweroff: the system is going down" },
+            Check::LogContains { name: "acpi-s5", needle: "power: entering ACPI S5" },
+            Check::ExitedByItself,
+        ],
+    },
+    Suite {
+        name: "reboot-q35",
+        machine: Machine { model: "q35", firmware: Firmware::Bios, smp: 2, mem: "256M", vga_none: false },
+        cmdline: b"init=/bin/init,/etc/init/reboot.conf",
+        timeout: secs(120),
+        checks: &[
+            Check::OutputContains { name: "reboot-ran", needle: "reboot: the system is going down" },
+            Check::LogContains { name: "reset", needle: "power: restarting" },
+            Check::ExitedByItself,
+        ],
+    },
+    Suite {
         name: "exception-report",
         machine: bios("pc", 2, "256M"),
         cmdline: b"test=fault",
@@ -341,6 +379,13 @@ fn run_check(check: &Check, lines: &[&str], end: End) -> Result<(), String> {
             let missing: Vec<String> =
                 needles.iter().filter(|n| !report.iter().any(|l| l.contains(*n))).map(|n| format!("{n:?}")).collect();
             if missing.is_empty() { Ok(()) } else { Err(format!("report lacks {}", missing.join(" and "))) }
+        }
+        Check::ExitedByItself => {
+            if end == End::Exited(Some(0)) && !lines.iter().any(|l| l.starts_with("SELFTEST DONE")) {
+                Ok(())
+            } else {
+                Err(format!("QEMU did not exit by itself with status 0 ({end:?})"))
+            }
         }
         Check::HaltedCleanly => {
             let mut problems = Vec::new();
