@@ -8,6 +8,13 @@
 //! exit code (128 + signal if a signal killed it): that is how a test boot
 //! ends.
 //!
+//! A `privileged` service shares init's namespace (drivers, and servers
+//! whose scheme others must see: the root file system, the terminal
+//! server); any other runs in a namespace made when it starts, holding the
+//! schemes that exist then except the driver schemes `irq` and `ioport`. A
+//! service with a `tty` runs in a new session on that terminal, in the
+//! foreground.
+//!
 //! Depends on `cairn-rt` and `cairn-initconf`.
 #![no_std]
 #![no_main]
@@ -15,16 +22,17 @@
 use cairn_initconf::{Readiness, STABLE_RUN, Service, backoff, should_restart};
 use cairn_rt::abi::{O_DIRECTORY, ObjectType};
 use cairn_rt::fs::{self, OpenOptions};
-use cairn_rt::process::{Command, ExitStatus, Pid, WNOHANG, WaitTarget, waitpid};
+use cairn_rt::process::{self, Command, ExitStatus, ForkResult, Pid, WNOHANG, WaitTarget, waitpid};
 use cairn_rt::time::{Duration, Instant};
+use cairn_rt::{String, format, scheme, tty};
 use cairn_rt::{Vec, env, eprintln, println, thread};
 
 cairn_rt::main!(main);
 
 /// Where the service list is read from by default.
 const DEFAULT_CONFIG: &str = "/etc/init.conf";
-/// How long a `ready root` service may take to serve `/`.
-const ROOT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a `ready` service may take to serve what it promised.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Exit code when the configuration cannot be used.
 const BAD_CONFIG: i32 = 78;
 
@@ -48,6 +56,72 @@ fn exit_code(status: ExitStatus) -> i32 {
     }
 }
 
+/// Schemes only privileged services keep.
+const DRIVER_SCHEMES: [&str; 2] = ["irq", "ioport"];
+
+/// In a forked child, before `exec`: the narrowed namespace of an
+/// unprivileged service, and the session and standard streams of one with
+/// a terminal.
+fn prepare_child(service: &Service) -> cairn_rt::Result<()> {
+    if !service.privileged {
+        let names: Vec<String> = fs::read_dir("/scheme")?
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !DRIVER_SCHEMES.contains(&name.as_str()))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        scheme::namespace_enter(&scheme::namespace_create(&names, true)?)?;
+    }
+    if let Some(terminal) = &service.tty {
+        process::setsid()?;
+        let file = OpenOptions::new().read(true).write(true).custom_flags(0).open(terminal)?;
+        for standard in 0..3 {
+            cairn_rt::fd::dup2(file.as_raw_fd(), standard, cairn_rt::fd::rights::ALL)?;
+        }
+        tty::set_foreground_group(0, process::id())?;
+    }
+    Ok(())
+}
+
+/// Starts `service`: spawned directly when it needs nothing else,
+/// otherwise forked, prepared and executed.
+fn launch(service: &Service) -> cairn_rt::Result<Pid> {
+    let (program, arguments) = service.command.split_first().expect("parse checks exec");
+    if service.privileged && service.tty.is_none() {
+        return Command::new(program).args(arguments).spawn().map(|child| child.id());
+    }
+    match process::fork()? {
+        ForkResult::Parent { child } => Ok(child),
+        ForkResult::Child => {
+            let error = match prepare_child(service) {
+                Ok(()) => Command::new(program).args(arguments).exec(),
+                Err(e) => e,
+            };
+            eprintln!("init: cannot start {}: {error}", service.name);
+            process::exit(127)
+        }
+    }
+}
+
+/// Sends init's own output (fds 1 and 2) to the terminal `path`.
+fn log_to(path: &str) {
+    let opened = OpenOptions::new().write(true).open(path).and_then(|terminal| {
+        for standard in 1..3 {
+            cairn_rt::fd::dup2(terminal.as_raw_fd(), standard, cairn_rt::fd::rights::ALL)?;
+        }
+        Ok(())
+    });
+    match opened {
+        Ok(()) => println!("init: messages go to {path}"),
+        Err(e) => eprintln!("init: cannot log to {path}: {e}"),
+    }
+}
+
+/// Whether scheme `name` is reachable.
+fn scheme_exists(name: &str) -> bool {
+    fs::metadata(&format!("/scheme/{name}")).is_ok()
+}
+
 /// Whether `/` is served by a scheme (rather than the kernel's initfs).
 fn root_is_served() -> bool {
     let root = OpenOptions::new().read(true).custom_flags(O_DIRECTORY).open("/");
@@ -61,11 +135,10 @@ impl Supervised {
     fn start(&mut self) {
         self.restart_at = None;
         self.started_at = Instant::now();
-        let (program, arguments) = self.service.command.split_first().expect("parse checks exec");
-        match Command::new(program).args(arguments).spawn() {
-            Ok(child) => {
-                println!("init: started {} (pid {})", self.service.name, child.id());
-                self.pid = Some(child.id());
+        match launch(&self.service) {
+            Ok(pid) => {
+                println!("init: started {} (pid {pid})", self.service.name);
+                self.pid = Some(pid);
             }
             Err(e) => {
                 eprintln!("init: cannot start {}: {e}", self.service.name);
@@ -73,15 +146,21 @@ impl Supervised {
                 return;
             }
         }
-        if self.service.ready == Readiness::Root {
-            while !root_is_served() {
-                if self.started_at.elapsed() > ROOT_TIMEOUT {
-                    eprintln!("init: {} did not serve / within {:?}", self.service.name, ROOT_TIMEOUT);
-                    return;
-                }
-                thread::sleep(Duration::from_millis(2));
+        let (ready, what): (&dyn Fn() -> bool, String) = match &self.service.ready {
+            Readiness::Started => return,
+            Readiness::Root => (&root_is_served, String::from("the root file system")),
+            Readiness::Scheme(name) => (&|| scheme_exists(name), format!("scheme {name}")),
+        };
+        while !ready() {
+            if self.started_at.elapsed() > READY_TIMEOUT {
+                eprintln!("init: {} did not serve {what} within {READY_TIMEOUT:?}", self.service.name);
+                return;
             }
-            println!("init: {} serves the root file system", self.service.name);
+            thread::sleep(Duration::from_millis(2));
+        }
+        println!("init: {} serves {what}", self.service.name);
+        if let Some(console) = &self.service.console {
+            log_to(console);
         }
     }
 

@@ -11,9 +11,15 @@
 //!     ready root
 //!     restart never
 //!
+//! service console
+//!     exec /bin/termd
+//!     privileged
+//!     ready scheme tty
+//!
 //! service shell
-//!     exec /bin/sh -l
-//!     after rootfs
+//!     exec /bin/sh
+//!     after rootfs console
+//!     tty /scheme/tty/serial
 //!     restart always
 //! ```
 //!
@@ -21,6 +27,12 @@
 //! its properties: `exec PROGRAM ARGS...` (required), `after NAME...`
 //! (services to start first), `ready root` (the service counts as started
 //! only once `/` is served by a scheme: for the root file system server),
+//! `ready scheme NAME` (once scheme NAME exists), `privileged` (the service
+//! keeps the driver schemes `irq` and `ioport`; others run without them),
+//! `tty PATH` (the service runs in a new session with the terminal PATH as
+//! standard input, output and error, and as its controlling terminal),
+//! `console PATH` (once the service is ready, init writes its own messages
+//! to the terminal PATH: for the server that takes the kernel's console),
 //! `restart always|on-failure|never` (default `on-failure`: a non-zero exit
 //! or a signal), and `final` (init ends, with the service's exit code, when
 //! it ends: for test runs). Words are separated by blanks; `#` starts a
@@ -37,12 +49,14 @@ use core::fmt;
 use core::time::Duration;
 
 /// When a service counts as started.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Readiness {
     /// As soon as it runs.
     Started,
     /// Once `/` is served by a scheme.
     Root,
+    /// Once the named scheme exists.
+    Scheme(String),
 }
 
 /// When a service that ended is started again.
@@ -64,6 +78,12 @@ pub struct Service {
     pub restart: Restart,
     /// Init ends with this service.
     pub last: bool,
+    /// Keeps the driver schemes.
+    pub privileged: bool,
+    /// The terminal it runs on.
+    pub tty: Option<String>,
+    /// The terminal init's own messages go to once it is ready.
+    pub console: Option<String>,
 }
 
 /// What is wrong with a configuration, and on which line (1-based; 0 for
@@ -144,6 +164,9 @@ pub fn parse(text: &str) -> Result<Vec<Service>, ConfigError> {
                 ready: Readiness::Started,
                 restart: Restart::OnFailure,
                 last: false,
+                privileged: false,
+                tty: None,
+                console: None,
             };
             services.push((line, service));
             continue;
@@ -177,12 +200,18 @@ fn set_property(service: &mut Service, keyword: &str, values: Vec<String>) -> Re
         "after" if values.is_empty() => return Err(ErrorKind::MissingValue("after")),
         "after" => service.after.extend(values),
         "ready" => {
-            service.ready = match single("ready")? {
-                "started" => Readiness::Started,
-                "root" => Readiness::Root,
-                other => return Err(ErrorKind::BadValue { keyword: "ready", value: other.to_string() }),
+            service.ready = match values.as_slice() {
+                [started] if started == "started" => Readiness::Started,
+                [root] if root == "root" => Readiness::Root,
+                [scheme, name] if scheme == "scheme" => Readiness::Scheme(name.clone()),
+                [] => return Err(ErrorKind::MissingValue("ready")),
+                _ => return Err(ErrorKind::BadValue { keyword: "ready", value: values.join(" ") }),
             }
         }
+        "privileged" if values.is_empty() => service.privileged = true,
+        "privileged" => return Err(ErrorKind::BadValue { keyword: "privileged", value: values.join(" ") }),
+        "tty" => service.tty = Some(single("tty")?.to_string()),
+        "console" => service.console = Some(single("console")?.to_string()),
         "restart" => {
             service.restart = match single("restart")? {
                 "always" => Restart::Always,

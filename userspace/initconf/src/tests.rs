@@ -21,11 +21,32 @@ fn parses_every_property() {
             ready: Readiness::Root,
             restart: Restart::Never,
             last: false,
+            privileged: false,
+            tty: None,
+            console: None,
         }
     );
     assert_eq!(services[1].after, vec![String::from("rootfs")]);
     assert_eq!(services[1].restart, Restart::OnFailure);
     assert!(services[1].last);
+}
+
+#[test]
+fn consoles_and_drivers() {
+    let text = "service console\n exec /bin/termd\n privileged\n ready scheme tty\n console /scheme/tty/serial\n\
+                service shell\n exec /bin/sh\n after console\n tty /scheme/tty/serial\n";
+    let services = parse(text).unwrap();
+    assert!(services[0].privileged && services[0].tty.is_none());
+    assert_eq!(services[0].console.as_deref(), Some("/scheme/tty/serial"));
+    assert_eq!(services[0].ready, Readiness::Scheme("tty".into()));
+    assert!(!services[1].privileged);
+    assert_eq!(services[1].tty.as_deref(), Some("/scheme/tty/serial"));
+    let bad = "service a\n exec /a\n ready scheme\n";
+    assert_eq!(parse(bad).unwrap_err().kind, ErrorKind::BadValue { keyword: "ready", value: "scheme".into() });
+    let bad = "service a\n exec /a\n tty\n";
+    assert_eq!(parse(bad).unwrap_err().kind, ErrorKind::MissingValue("tty"));
+    let bad = "service a\n exec /a\n privileged yes\n";
+    assert_eq!(parse(bad).unwrap_err().kind, ErrorKind::BadValue { keyword: "privileged", value: "yes".into() });
 }
 
 #[test]
