@@ -56,6 +56,7 @@ initfs: userspace harness
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
 		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
+		--file userspace/init/terminal-test.conf:/etc/init/terminal-test.conf \
 		--file userspace/power/reboot.conf:/etc/init/reboot.conf \
 		--bad-elves $(USER_BIN)/true:/test/elf
 

@@ -27,7 +27,7 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
 
     let (mut to_line, mut kernel) = (Vec::new(), Vec::new());
     for run in 1..=args.runs {
-        let boot = qemu::boot(&qemu_args, RUN_TIMEOUT, |l| protocol::parse_summary(l).is_some())?;
+        let boot = qemu::boot(&qemu_args, RUN_TIMEOUT, |l| protocol::parse_summary(l).is_some(), &[])?;
         let found = boot.lines.iter().find_map(|l| protocol::parse_summary(&l.text).map(|s| (l.at, s)));
         let Some((at, summary)) = found else {
             let skip = boot.lines.len().saturating_sub(TAIL_LINES);
@@ -67,7 +67,7 @@ fn user_benchmarks(args: &BenchArgs) -> Result<(), String> {
     let iso = args.build_dir.join("bench-user.iso");
     iso::build(&args.kernel, &iso, b"test=user init=/bin/ubench", &args.modules)?;
     let qemu_args = qemu::args(&MACHINE, &iso, Display::Headless, false)?;
-    let boot = qemu::boot(&qemu_args, USER_BENCH_TIMEOUT, protocol::is_selftest_done)?;
+    let boot = qemu::boot(&qemu_args, USER_BENCH_TIMEOUT, protocol::is_selftest_done, &[])?;
     let results: Vec<&str> = boot.lines.iter().map(|l| l.text.as_str()).filter(|l| l.starts_with("BENCH ")).collect();
     if results.is_empty() {
         return Err(format!("ubench reported nothing ({})", boot.end.describe()));

@@ -3,12 +3,14 @@
 //! stop), and an interactive boot that hands the terminal to QEMU.
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -132,6 +134,8 @@ pub enum End {
     /// The guest wrote more than this many bytes to the serial port and the harness
     /// killed QEMU.
     Flooded(u64),
+    /// A session step's text never came; the harness killed QEMU.
+    SessionStalled,
 }
 
 impl End {
@@ -145,6 +149,7 @@ impl End {
             End::Exited(None) => "QEMU was killed by a signal".to_string(),
             End::Stopped => "QEMU killed by the harness at the stop line".to_string(),
             End::TimedOut(limit) => format!("timeout after {}s", limit.as_secs()),
+            End::SessionStalled => "a session step's text never came; QEMU killed".to_string(),
             End::Flooded(limit) => {
                 format!("serial output exceeded {} MiB; QEMU killed", limit >> 20)
             }
@@ -152,10 +157,25 @@ impl End {
     }
 }
 
+/// One step of a session typed on the serial console: wait until the
+/// output since the previous step's match contains `expect` (at once if it
+/// is empty), then type `send`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub name: &'static str,
+    pub expect: &'static str,
+    pub send: &'static str,
+}
+
+/// How long one step may wait for its text.
+const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Everything an unattended boot produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Boot {
     pub lines: Vec<Line>,
+    /// For each session step, whether its text appeared in time.
+    pub steps: Vec<(&'static str, bool)>,
     pub end: End,
     pub stderr: String,
 }
@@ -165,40 +185,105 @@ const MAX_LINE: u64 = 16 * 1024;
 /// More serial output than this from one boot means a runaway guest.
 const MAX_OUTPUT: u64 = 64 << 20;
 
+/// Types `session` into the serial console (QEMU's stdin), each step
+/// after its text showed up in `transcript`; returns which steps matched.
+/// A step that times out ends the session (the rest count as missed).
+fn type_session(session: &[Step], mut input: ChildStdin, transcript: &Mutex<Vec<u8>>, over: &AtomicBool) -> Vec<bool> {
+    let mut cursor = 0;
+    let mut matched = Vec::new();
+    for step in session {
+        let waited = Instant::now();
+        let found = loop {
+            let seen = transcript.lock().map(|t| find(&t[cursor..], step.expect.as_bytes())).unwrap_or(None);
+            if let Some(end) = seen {
+                cursor += end;
+                break true;
+            }
+            if waited.elapsed() > STEP_TIMEOUT || over.load(Ordering::Relaxed) {
+                break false;
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        matched.push(found);
+        if !found || input.write_all(step.send.as_bytes()).and_then(|()| input.flush()).is_err() {
+            break;
+        }
+    }
+    matched.resize(session.len(), false);
+    matched
+}
+
+/// The end of the first occurrence of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|w| w == needle).map(|at| at + needle.len())
+}
+
 /// Boots QEMU with `args` (which must send the serial console to stdout), collecting serial
 /// lines until QEMU exits, `stop` returns true for a line, or `timeout` passes; in the last
-/// two cases QEMU is killed.
-pub fn boot(args: &[OsString], timeout: Duration, mut stop: impl FnMut(&str) -> bool) -> Result<Boot, String> {
+/// two cases QEMU is killed. `session` is typed into the serial console meanwhile; a step
+/// that times out ends the boot.
+pub fn boot(
+    args: &[OsString],
+    timeout: Duration,
+    mut stop: impl FnMut(&str) -> bool,
+    session: &'static [Step],
+) -> Result<Boot, String> {
     let start = Instant::now();
     let deadline = start + timeout;
     let mut child = Command::new(QEMU)
         .args(args)
-        .stdin(Stdio::null())
+        .stdin(if session.is_empty() { Stdio::null() } else { Stdio::piped() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("starting {QEMU}: {e}"))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
+    let transcript = Arc::new(Mutex::new(Vec::new()));
+    let over = Arc::new(AtomicBool::new(false));
 
     let (tx, rx) = mpsc::channel();
+    let typed = transcript.clone();
     thread::spawn(move || {
-        let mut reader = BufReader::new(stdout);
-        let mut raw = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let mut line = Vec::new();
+        let send = |raw: &[u8]| tx.send(Line { at: start.elapsed(), text: protocol::clean_line(raw) }).is_ok();
         loop {
-            raw.clear();
-            // A kernel spinning without a newline must not grow one line without bound.
-            match reader.by_ref().take(MAX_LINE).read_until(b'\n', &mut raw) {
+            let len = match stdout.read(&mut chunk) {
                 Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let line = Line { at: start.elapsed(), text: protocol::clean_line(&raw) };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
+                Ok(len) => len,
+            };
+            if let Ok(mut seen) = typed.lock() {
+                seen.extend_from_slice(&chunk[..len]);
+            }
+            for &byte in &chunk[..len] {
+                line.push(byte);
+                // A kernel spinning without a newline must not grow one line without bound.
+                if (byte == b'\n' || line.len() as u64 >= MAX_LINE) && !send(&line) {
+                    return;
+                }
+                if byte == b'\n' || line.len() as u64 >= MAX_LINE {
+                    line.clear();
                 }
             }
         }
+        if !line.is_empty() {
+            send(&line);
+        }
         // Dropping `tx` tells the receiver that the serial console is closed.
+    });
+    let driver = child.stdin.take().map(|input| {
+        let (transcript, over) = (transcript.clone(), over.clone());
+        thread::spawn(move || {
+            let matched = type_session(session, input, &transcript, &over);
+            if matched.contains(&false) {
+                over.store(true, Ordering::Relaxed);
+            }
+            matched
+        })
     });
     let stderr_thread = thread::spawn(move || {
         let mut bytes = Vec::new();
@@ -211,6 +296,10 @@ pub fn boot(args: &[OsString], timeout: Duration, mut stop: impl FnMut(&str) -> 
     let mut output_bytes = 0u64;
     let mut killed: Option<End> = None;
     loop {
+        if killed.is_none() && over.load(Ordering::Relaxed) {
+            kill(&mut child)?;
+            killed = Some(End::SessionStalled);
+        }
         if killed.is_none() && Instant::now() >= deadline {
             // Checked before every receive, not only on a receive timeout, so that a guest
             // flooding the serial port cannot outrun the time limit.
@@ -220,6 +309,9 @@ pub fn boot(args: &[OsString], timeout: Duration, mut stop: impl FnMut(&str) -> 
         // Once QEMU is killed its stdout closes promptly; the grace period only guards
         // against a pipe held open by something unexpected.
         let wait = match killed {
+            None if driver.is_some() => {
+                deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(200))
+            }
             None => deadline.saturating_duration_since(Instant::now()),
             Some(_) => Duration::from_secs(5),
         };
@@ -251,7 +343,10 @@ pub fn boot(args: &[OsString], timeout: Duration, mut stop: impl FnMut(&str) -> 
         None => wait_until(&mut child, deadline, timeout)?,
     };
     let stderr = stderr_thread.join().unwrap_or_default();
-    Ok(Boot { lines, end, stderr })
+    over.store(true, Ordering::Relaxed);
+    let matched = driver.map(|d| d.join().unwrap_or_default()).unwrap_or_default();
+    let steps = session.iter().zip(matched.into_iter().chain(std::iter::repeat(false))).map(|(s, m)| (s.name, m));
+    Ok(Boot { lines, steps: steps.collect(), end, stderr })
 }
 
 /// Waits for a child whose stdout has closed, killing it at `deadline`.

@@ -10,7 +10,7 @@ use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use crate::protocol::{self, Level, TestVerdict};
-use crate::qemu::{Boot, End, Firmware, Machine};
+use crate::qemu::{Boot, End, Firmware, Machine, Step};
 
 /// A harness-side check of one boot's serial output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +66,8 @@ pub struct Suite {
     pub cmdline: &'static [u8],
     pub timeout: Duration,
     pub checks: &'static [Check],
+    /// Typed on the serial console; each step is a test `<suite>/session/<step>`.
+    pub session: &'static [Step],
 }
 
 impl Suite {
@@ -77,10 +79,11 @@ impl Suite {
     }
 
     /// The names of the harness checks, in the order they are reported.
-    pub fn check_names(&self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = self.checks.iter().map(Check::name).collect();
+    pub fn check_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.checks.iter().map(|c| c.name().to_string()).collect();
+        names.extend(self.session.iter().map(|step| format!("session/{}", step.name)));
         if self.runs_selftests() {
-            names.push(SELFTESTS_COMPLETE);
+            names.push(SELFTESTS_COMPLETE.to_string());
         }
         names
     }
@@ -109,6 +112,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 1, "256M"),
         cmdline: SELFTEST,
         timeout: secs(90),
+        session: &[],
         checks: &[Check::Summary { cpus: 1, mem_mib: 200..=256 }],
     },
     Suite {
@@ -116,6 +120,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 4, "512M"),
         cmdline: SELFTEST,
         timeout: secs(90),
+        session: &[],
         checks: &[Check::Summary { cpus: 4, mem_mib: 400..=512 }],
     },
     Suite {
@@ -123,6 +128,7 @@ pub const SUITES: &[Suite] = &[
         machine: uefi(2, "512M"),
         cmdline: SELFTEST,
         timeout: secs(120),
+        session: &[],
         checks: &[
             Check::Summary { cpus: 2, mem_mib: 350..=512 },
             Check::LogContains { name: "framebuffer-console", needle: "framebuffer:" },
@@ -133,6 +139,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 2, "128M"),
         cmdline: SELFTEST,
         timeout: secs(90),
+        session: &[],
         checks: &[Check::Summary { cpus: 2, mem_mib: 90..=128 }],
     },
     Suite {
@@ -140,6 +147,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 2, "4G"),
         cmdline: SELFTEST,
         timeout: secs(90),
+        session: &[],
         checks: &[Check::Summary { cpus: 2, mem_mib: 3500..=4096 }],
     },
     Suite {
@@ -147,6 +155,7 @@ pub const SUITES: &[Suite] = &[
         machine: uefi(8, "8G"),
         cmdline: SELFTEST,
         timeout: secs(180),
+        session: &[],
         checks: &[Check::Summary { cpus: 8, mem_mib: 7500..=8192 }],
     },
     Suite {
@@ -154,6 +163,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc,acpi=off", 2, "256M"),
         cmdline: SELFTEST,
         timeout: secs(90),
+        session: &[],
         checks: &[
             // Without ACPI there is no MADT, so the kernel runs on the boot CPU only.
             Check::Summary { cpus: 1, mem_mib: 200..=256 },
@@ -165,6 +175,7 @@ pub const SUITES: &[Suite] = &[
         machine: Machine { vga_none: true, ..bios("pc", 2, "256M") },
         cmdline: SELFTEST,
         timeout: secs(90),
+        session: &[],
         checks: &[Check::LogContainsNoErrors { name: "no-framebuffer", needle: "no framebuffer" }],
     },
     Suite {
@@ -175,6 +186,7 @@ pub const SUITES: &[Suite] = &[
         cmdline: b"test=kernel === loglevel=bogus =x foo=bar=baz  \x01\xff quiet-ish \
                    \"unterminated 'single $HOME;echo \\ {x} #not-a-comment",
         timeout: secs(90),
+        session: &[],
         checks: &[Check::WarnMentions { name: "cmdline-warning", needles: &["cmdline", "command line"] }],
     },
     Suite {
@@ -182,6 +194,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 2, "512M"),
         cmdline: USER_TESTS,
         timeout: secs(600),
+        session: &[],
         checks: &[Check::LogContains { name: "init-started", needle: "init: started" }],
     },
     Suite {
@@ -189,6 +202,7 @@ pub const SUITES: &[Suite] = &[
         machine: uefi(4, "1G"),
         cmdline: USER_TESTS,
         timeout: secs(600),
+        session: &[],
         checks: &[Check::LogContains { name: "init-started", needle: "init: started" }],
     },
     Suite {
@@ -196,6 +210,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 2, "512M"),
         cmdline: b"test=user init=/bin/init,/etc/init/test.conf",
         timeout: secs(300),
+        session: &[],
         checks: &[
             Check::OutputContains { name: "root-file-system", needle: "init: rootfs serves the root file system" },
             Check::OutputContains { name: "crash-logged", needle: "init: service crasher ended: exit status: 3" },
@@ -207,6 +222,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 2, "256M"),
         cmdline: b"init=/bin/init,/etc/init/poweroff.conf",
         timeout: secs(120),
+        session: &[],
         checks: &[
             Check::OutputContains { name: "poweroff-ran", needle: "poweroff: the system is going down" },
             Check::LogContains { name: "acpi-s5", needle: "power: entering ACPI S5" },
@@ -218,6 +234,7 @@ pub const SUITES: &[Suite] = &[
         machine: uefi(2, "512M"),
         cmdline: b"init=/bin/init,/etc/init/poweroff.conf",
         timeout: secs(180),
+        session: &[],
         checks: &[
             Check::OutputContains { name: "poweroff-ran", needle: "poweroff: the system is going down" },
             Check::LogContains { name: "acpi-s5", needle: "power: entering ACPI S5" },
@@ -229,9 +246,29 @@ pub const SUITES: &[Suite] = &[
         machine: Machine { model: "q35", firmware: Firmware::Bios, smp: 2, mem: "256M", vga_none: false },
         cmdline: b"init=/bin/init,/etc/init/reboot.conf",
         timeout: secs(120),
+        session: &[],
         checks: &[
             Check::OutputContains { name: "reboot-ran", needle: "reboot: the system is going down" },
             Check::LogContains { name: "reset", needle: "power: restarting" },
+            Check::ExitedByItself,
+        ],
+    },
+    Suite {
+        name: "serial-terminal",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"init=/bin/init,/etc/init/terminal-test.conf",
+        timeout: secs(180),
+        session: &[
+            Step { name: "cooked-line", expect: "terminal-check: type a line", send: "hello wrong\x17world\r" },
+            Step { name: "word-erase-and-echo", expect: "got: hello world", send: "" },
+            Step { name: "raw-bytes", expect: "terminal-check: raw mode", send: "a\x03z" },
+            Step { name: "raw-mode-passes-control-keys", expect: "raw: 61 03 7a", send: "" },
+            Step { name: "interrupt", expect: "terminal-check: press ^C", send: "\x03" },
+            Step { name: "sigint-to-foreground", expect: "terminal-check: caught SIGINT", send: "" },
+        ],
+        checks: &[
+            Check::OutputContains { name: "echo", needle: "hello wrong" },
+            Check::OutputContains { name: "init-logs-on-terminal", needle: "init: messages go to /scheme/tty/serial" },
             Check::ExitedByItself,
         ],
     },
@@ -240,6 +277,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 2, "256M"),
         cmdline: b"test=fault",
         timeout: secs(90),
+        session: &[],
         checks: &[
             Check::ExceptionNamed { name: "report-names-exception", kind: "Page fault" },
             Check::ReportContains { name: "report-has-cr2-rip", needles: &["CR2=", "RIP="] },
@@ -252,6 +290,7 @@ pub const SUITES: &[Suite] = &[
         machine: bios("pc", 2, "256M"),
         cmdline: b"test=nxfault",
         timeout: secs(90),
+        session: &[],
         checks: &[
             Check::ExceptionNamed { name: "report-names-exception", kind: "Page fault" },
             Check::ReportContains { name: "report-instruction-fetch", needles: &["instruction fetch"] },
@@ -284,7 +323,7 @@ pub fn evaluate(suite: &Suite, boot: Result<&Boot, &str>) -> Vec<TestResult> {
     let boot = match boot {
         Ok(b) => b,
         Err(why) => {
-            return suite.check_names().into_iter().map(|c| named(c, Err(why.to_string()))).collect();
+            return suite.check_names().iter().map(|c| named(c, Err(why.to_string()))).collect();
         }
     };
     let lines: Vec<&str> = boot.lines.iter().map(|l| l.text.as_str()).collect();
@@ -304,11 +343,15 @@ pub fn evaluate(suite: &Suite, boot: Result<&Boot, &str>) -> Vec<TestResult> {
     // A hung or runaway boot fails every check, loudly, with the same reason.
     if let End::TimedOut(_) | End::Flooded(_) = boot.end {
         let why = boot.end.describe();
-        results.extend(suite.check_names().into_iter().map(|c| named(c, Err(why.clone()))));
+        results.extend(suite.check_names().iter().map(|c| named(c, Err(why.clone()))));
         return results;
     }
     for check in suite.checks {
         results.push(named(check.name(), run_check(check, &lines, boot.end)));
+    }
+    for (step, session) in boot.steps.iter().zip(suite.session) {
+        let outcome = if step.1 { Ok(()) } else { Err(format!("never saw {:?}", session.expect)) };
+        results.push(named(&format!("session/{}", step.0), outcome));
     }
     if suite.runs_selftests() {
         results.push(named(SELFTESTS_COMPLETE, selftests_complete(&lines, boot)));
@@ -478,6 +521,7 @@ mod tests {
     fn boot(lines: &[&str], end: End) -> Boot {
         Boot {
             lines: lines.iter().map(|t| Line { at: Duration::ZERO, text: t.to_string() }).collect(),
+            steps: Vec::new(),
             end,
             stderr: String::new(),
         }
@@ -537,7 +581,7 @@ mod tests {
     fn select_filters_by_substring() {
         assert_eq!(select(None).len(), SUITES.len());
         let uefi: Vec<_> = select(Some("uefi")).iter().map(|s| s.name).collect();
-        assert_eq!(uefi, ["uefi-2cpu", "uefi-8cpu-8g", "user-uefi-4cpu"]);
+        assert_eq!(uefi, ["uefi-2cpu", "uefi-8cpu-8g", "user-uefi-4cpu", "poweroff-uefi"]);
         assert!(select(Some("nope")).is_empty());
     }
 

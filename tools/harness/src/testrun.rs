@@ -52,7 +52,7 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
         flush();
         let started = Instant::now();
         let boot = qemu::args(&suite.machine, &iso, Display::Headless, kvm)
-            .and_then(|a| qemu::boot(&a, suite.timeout, suites::is_stop_line).map(|b| (a, b)));
+            .and_then(|a| qemu::boot(&a, suite.timeout, suites::is_stop_line, suite.session).map(|b| (a, b)));
         let log_path = log_dir.join(format!("{}.log", suite.name));
         let (log, results) = match &boot {
             Ok((qemu_args, b)) => (log_text(b, qemu_args), suites::evaluate(suite, Ok(b))),
@@ -159,6 +159,7 @@ mod tests {
     fn log_has_lines_and_footer() {
         let b = Boot {
             lines: vec![Line { at: Duration::ZERO, text: "SELFTEST DONE".into() }],
+            steps: Vec::new(),
             end: End::Exited(Some(1)),
             stderr: "warning: x".into(),
         };

@@ -23,6 +23,7 @@ mod proc;
 mod sched;
 mod schemes;
 mod sig;
+mod terminal;
 mod threads;
 mod tmpfs;
 mod util;
@@ -152,6 +153,9 @@ fn one_line(reason: &str) -> String {
 fn main() -> i32 {
     if env::args().nth(1).as_deref() == Some(proc::ARGS_ENV_CHILD) {
         return proc::args_env_child();
+    }
+    if env::args().nth(1).as_deref() == Some("--terminal-check") {
+        return terminal::terminal_check();
     }
     // `utest --exit N`: a program that fails at once (init's restart test).
     if env::args().nth(1).as_deref() == Some("--exit") {
