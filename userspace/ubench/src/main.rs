@@ -320,6 +320,24 @@ fn scheme_open_close() -> Result<(), BenchError> {
     })
 }
 
+/// `open` + `close` of a file on tmpfs (an instance `tmpfs ub-tmp`).
+fn tmpfs_open_close() -> Result<(), BenchError> {
+    let mut server = op("spawn tmpfs", Command::new("/bin/tmpfs").arg("ub-tmp").spawn())?;
+    let start = Instant::now();
+    while cairn_rt::fs::metadata("/scheme/ub-tmp").is_err() && start.elapsed() < Duration::from_secs(10) {
+        thread::sleep(Duration::from_millis(5));
+    }
+    let result = op("create", cairn_rt::fs::write("/scheme/ub-tmp/f", b"x")).and_then(|()| {
+        bench("tmpfs_open_close", 200, 4, 1, || {
+            drop(op("open", cairn_rt::fs::File::open("/scheme/ub-tmp/f"))?);
+            Ok(())
+        })
+    });
+    op("stop tmpfs", server.kill())?;
+    op("reap tmpfs", server.wait())?;
+    result
+}
+
 /// One byte there and back between two processes through two pipes.
 fn pipe_ping_pong() -> Result<(), BenchError> {
     let (mut to_child_read, mut to_child_write) = op("pipe", fd::pipe(0))?;
@@ -391,7 +409,7 @@ fn pipe_throughput() -> Result<(), BenchError> {
 type Bench = fn() -> Result<(), BenchError>;
 
 fn main() -> i32 {
-    let benches: [(&str, Bench); 13] = [
+    let benches: [(&str, Bench); 14] = [
         ("null_syscall", null_syscall),
         ("fork_exec_wait", fork_exec_wait),
         ("spawn_wait", spawn_wait),
@@ -403,6 +421,7 @@ fn main() -> i32 {
         ("scheme_read_1_byte", scheme_read_1),
         ("scheme_read_64_KiB", scheme_read_64k),
         ("scheme_open_close", scheme_open_close),
+        ("tmpfs_open_close", tmpfs_open_close),
         ("pipe_ping_pong", pipe_ping_pong),
         ("pipe_throughput", pipe_throughput),
     ];
