@@ -113,6 +113,7 @@ pub fn readiness(object: &Object) -> u32 {
         Object::Interrupt(line) => EVENT_WRITE | if line.pending() { EVENT_READ } else { 0 },
         Object::IoPorts(_) => 0,
         Object::PowerSwitch => EVENT_WRITE,
+        Object::Framebuffer(_) => EVENT_READ | EVENT_WRITE,
         Object::Console | Object::InitfsFile { .. } | Object::SysFile { .. } | Object::Device(_) => {
             EVENT_READ | EVENT_WRITE
         }

@@ -52,6 +52,8 @@ pub enum Object {
     IoPorts(crate::io_ports::PortRange),
     /// `/scheme/sys/power`: writing `poweroff` or `reboot` does that.
     PowerSwitch,
+    /// The boot framebuffer: read its geometry, map its memory.
+    Framebuffer(crate::console::screen::FramebufferInfo),
     /// Shareable memory: its pages and its size in bytes.
     Memory { pages: Arc<spin::Mutex<crate::vm::SharedPages>>, size: u64 },
 }
@@ -77,6 +79,7 @@ impl Object {
             Object::Interrupt(_) => ObjectType::Interrupt,
             Object::IoPorts(_) => ObjectType::IoPorts,
             Object::PowerSwitch => ObjectType::Device,
+            Object::Framebuffer(_) => ObjectType::Framebuffer,
         }
     }
 }

@@ -333,6 +333,7 @@ fn attach_screen(info: &BootInfo) {
         log::info!("no framebuffer: serial console only");
         return;
     };
+    console::screen::record(fb);
     // SAFETY: the framebuffer range is reserved and mapped write-combining in
     // the direct map; the screen console is its only writer.
     match unsafe { console::screen::ScreenConsole::new(phys_to_virt(fb.phys_addr), fb) } {

@@ -31,6 +31,8 @@ pub enum KernelScheme {
     Irq,
     /// I/O port ranges (`ioport/FIRST-LAST`), for drivers.
     IoPort,
+    /// The boot framebuffer, for the display driver.
+    Framebuffer,
 }
 
 /// What a scheme name leads to.
@@ -57,8 +59,8 @@ pub const ROOT_SCHEME: &str = "file";
 
 /// The first process's namespace: the initfs as `initfs` and as the root
 /// file system, the kernel's `null`, `zero`, `rand` and `sys` schemes, the
-/// driver schemes `irq` and `ioport` (init keeps them for its privileged
-/// services), and the right to register schemes.
+/// driver schemes `irq`, `ioport` and `framebuffer` (init keeps them for its
+/// privileged services), and the right to register schemes.
 pub fn initial() -> NamespaceRef {
     let mut entries = BTreeMap::new();
     entries.insert(String::from("initfs"), Target::Initfs);
@@ -70,6 +72,7 @@ pub fn initial() -> NamespaceRef {
         ("sys", KernelScheme::Sys),
         ("irq", KernelScheme::Irq),
         ("ioport", KernelScheme::IoPort),
+        ("framebuffer", KernelScheme::Framebuffer),
     ] {
         entries.insert(String::from(name), Target::Kernel(scheme));
     }

@@ -67,6 +67,14 @@ pub fn attach_screen(mut screen: ScreenConsole) {
     console.screen = Some(screen);
 }
 
+/// A user-space display driver took the framebuffer: the kernel stops
+/// drawing its log on it.
+pub fn hand_over_screen() {
+    if CONSOLE.lock().screen.take().is_some() {
+        log::info!("console: the framebuffer handed over to a user-space driver");
+    }
+}
+
 /// A user-space driver took COM1: the kernel stops writing to it (its log
 /// goes on into the ring, `/scheme/sys/log`, and onto the screen).
 pub fn hand_over_serial() {

@@ -29,7 +29,34 @@ pub struct FramebufferInfo {
     pub blue: ColorField,
 }
 
+/// The boot framebuffer, recorded for the display driver.
+static BOOT_FRAMEBUFFER: spin::Once<FramebufferInfo> = spin::Once::new();
+
+/// Records the boot framebuffer (once).
+pub fn record(info: FramebufferInfo) {
+    BOOT_FRAMEBUFFER.call_once(|| info);
+}
+
+/// The boot framebuffer, if there is one.
+pub fn boot_framebuffer() -> Option<FramebufferInfo> {
+    BOOT_FRAMEBUFFER.get().copied()
+}
+
 impl FramebufferInfo {
+    /// What user space reads about it.
+    pub fn abi(&self) -> cairn_abi::FramebufferInfo {
+        cairn_abi::FramebufferInfo {
+            width: self.width,
+            height: self.height,
+            pitch: self.pitch,
+            bits_per_pixel: u32::from(self.bits_per_pixel),
+            red_shift: self.red.position,
+            green_shift: self.green.position,
+            blue_shift: self.blue.position,
+            reserved: 0,
+        }
+    }
+
     /// Size of the framebuffer in bytes.
     pub fn byte_len(&self) -> u64 {
         u64::from(self.pitch) * u64::from(self.height)

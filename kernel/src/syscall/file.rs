@@ -166,6 +166,17 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
                 Object::Namespace(_) | Object::EventQueue(_) | Object::Memory { .. } => Err(errno(error::EBADF)),
                 Object::IoPorts(_) | Object::PowerSwitch => Err(errno(error::EBADF)),
+                Object::Framebuffer(info) => {
+                    let info = info.abi();
+                    // SAFETY: `FramebufferInfo` is plain old data.
+                    let bytes = unsafe {
+                        core::slice::from_raw_parts(
+                            (&raw const info).cast::<u8>(),
+                            size_of::<cairn_abi::FramebufferInfo>(),
+                        )
+                    };
+                    Ok(ReadStep::Data(bytes[..len.min(bytes.len())].to_vec()))
+                }
                 Object::Interrupt(line) => match line.take() {
                     0 if nonblocking => Err(errno(error::EAGAIN)),
                     0 => Ok(ReadStep::Wait(WaitKey::Interrupt(line.irq))),
@@ -256,7 +267,8 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         | Object::Directory { .. }
         | Object::Process { .. }
         | Object::Thread { .. }
-        | Object::IoPorts(_) => Err(errno(error::EBADF)),
+        | Object::IoPorts(_)
+        | Object::Framebuffer(_) => Err(errno(error::EBADF)),
         Object::Interrupt(line) => {
             line.acknowledge();
             Ok(len)
@@ -371,6 +383,12 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
             Handle::new(Object::Interrupt(line), rights::READ | rights::WRITE | rights::DUP | rights::SEND)
         }
         Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
+        Place::Kernel(KernelScheme::Framebuffer, _) => {
+            let info = console::screen::boot_framebuffer().ok_or(errno(error::ENODEV))?;
+            console::hand_over_screen();
+            let granted = rights::READ | rights::WRITE | rights::MAP | rights::DUP | rights::SEND;
+            Handle::new(Object::Framebuffer(info), granted)
+        }
         Place::Kernel(device, _) => {
             let access = if device == KernelScheme::Rand { rights::READ } else { rights::READ | rights::WRITE };
             Handle::new(Object::Device(device), access | rights::DUP | rights::SEND)
@@ -504,6 +522,9 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             Object::Interrupt(_) | Object::PowerSwitch => {
                 Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() }
             }
+            Object::Framebuffer(info) => {
+                Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, st_size: info.byte_len(), ..Stat::default() }
+            }
         })
     })?;
     user::write_value(address, &stat)?;
@@ -531,7 +552,8 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::Thread { .. }
         | Object::Interrupt(_)
         | Object::IoPorts(_)
-        | Object::PowerSwitch => Err(errno(error::ESPIPE)),
+        | Object::PowerSwitch
+        | Object::Framebuffer(_) => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })

@@ -116,10 +116,18 @@ fn object_backing(object: &Object, offset: u64, len: u64) -> Result<Backing> {
 fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Result<usize> {
     let (object, granted) =
         task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| (h.object.clone(), h.rights)))?;
-    if matches!(object, Object::Memory { .. } | Object::SchemeHandle(_)) {
+    if matches!(object, Object::Memory { .. } | Object::SchemeHandle(_) | Object::Framebuffer(_)) {
         check_rights(granted, flags)?;
     }
     let backing = match &object {
+        Object::Framebuffer(info) => {
+            let size = info.byte_len().next_multiple_of(FRAME_SIZE);
+            let inside = offset.checked_add(len).is_some_and(|end| end <= size);
+            if !flags.contains(MapFlags::MAP_SHARED) || !inside || !offset.is_multiple_of(FRAME_SIZE) {
+                return Err(errno(error::EINVAL));
+            }
+            Backing::Device { base: info.phys_addr + offset }
+        }
         Object::Memory { .. } => {
             if !flags.contains(MapFlags::MAP_SHARED) {
                 return Err(errno(error::EINVAL));

@@ -368,7 +368,8 @@ impl Tasks {
                 | Object::Process { .. }
                 | Object::Thread { .. }
                 | Object::Interrupt(_)
-                | Object::PowerSwitch => {}
+                | Object::PowerSwitch
+                | Object::Framebuffer(_) => {}
             }
         }
         for key in keys {

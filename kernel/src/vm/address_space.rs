@@ -17,6 +17,13 @@ use crate::mm::{frames, paging, phys_to_virt};
 /// Software PTE bit: the page is shared copy-on-write; writable by the
 /// region but mapped read-only until the first write.
 const COPY_ON_WRITE: Flags = Flags::BIT_9;
+/// Software bit: the page is device memory (not a counted user frame).
+const DEVICE: Flags = Flags::BIT_11;
+
+/// The counted user frame an entry maps; `None` for device memory.
+fn user_frame(entry: &x86_64::structures::paging::page_table::PageTableEntry) -> Option<PhysFrame> {
+    (!entry.flags().contains(DEVICE)).then(|| frame_of(entry))
+}
 
 /// What a region may be used for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,6 +76,9 @@ pub enum Backing {
     /// Shared with every other mapping of the same pages; `first_page` is
     /// the index of the region's first page within them.
     Shared { pages: Arc<spin::Mutex<SharedPages>>, first_page: usize },
+    /// Device memory (a framebuffer) from physical address `base`,
+    /// uncached, never freed.
+    Device { base: u64 },
 }
 
 /// A contiguous range of user addresses with one protection and backing.
@@ -222,8 +232,10 @@ impl AddressSpace {
             return;
         }
         let mut upper = region.clone();
-        if let Backing::Shared { first_page, .. } = &mut upper.backing {
-            *first_page += ((address - start) / FRAME_SIZE) as usize;
+        match &mut upper.backing {
+            Backing::Shared { first_page, .. } => *first_page += ((address - start) / FRAME_SIZE) as usize,
+            Backing::Device { base } => *base += address - start,
+            Backing::Private => {}
         }
         if let Some(lower) = self.regions.get_mut(&start) {
             lower.end = address;
@@ -255,7 +267,9 @@ impl AddressSpace {
             if let Ok(Some(entry)) = self.leaf(page, false)
                 && !entry.is_unused()
             {
-                frames::release_user(frame_of(entry));
+                if let Some(frame) = user_frame(entry) {
+                    frames::release_user(frame);
+                }
                 entry.set_unused();
             }
             page += FRAME_SIZE;
@@ -295,7 +309,7 @@ impl AddressSpace {
                     && !entry.is_unused()
                 {
                     let cow = entry.flags().contains(COPY_ON_WRITE);
-                    let mut flags = protection.page_flags();
+                    let mut flags = protection.page_flags() | (entry.flags() & (DEVICE | Flags::NO_CACHE));
                     if cow {
                         flags = (flags - Flags::WRITABLE) | COPY_ON_WRITE;
                     }
@@ -336,6 +350,11 @@ impl AddressSpace {
         let entry = self.leaf(page, true)?.ok_or(VmError::OutOfMemory)?;
         if entry.is_unused() {
             let frame = match &backing {
+                Backing::Device { base } => {
+                    let flags = protection.page_flags() | Flags::NO_CACHE | DEVICE;
+                    entry.set_addr(x86_64::PhysAddr::new(base + (page - region_start)), flags);
+                    return Ok(());
+                }
                 Backing::Private => frames::allocate_user().ok_or(VmError::OutOfMemory)?,
                 Backing::Shared { pages, first_page } => {
                     let index = first_page + ((page - region_start) / FRAME_SIZE) as usize;
@@ -391,7 +410,7 @@ impl AddressSpace {
         let mut child = AddressSpace::new()?;
         let regions: Vec<(u64, Region)> = self.regions.iter().map(|(s, r)| (*s, r.clone())).collect();
         for (start, region) in regions {
-            let shared = matches!(region.backing, Backing::Shared { .. });
+            let shared = matches!(region.backing, Backing::Shared { .. } | Backing::Device { .. });
             let mut page = start;
             while page < region.end {
                 if let Some(entry) = self.leaf(page, false)?
@@ -403,7 +422,9 @@ impl AddressSpace {
                         flags = (flags - Flags::WRITABLE) | COPY_ON_WRITE;
                         entry.set_flags(flags);
                     }
-                    frames::share_user(frame);
+                    if user_frame(entry).is_some() {
+                        frames::share_user(frame);
+                    }
                     let child_entry = child.leaf(page, true)?.ok_or(VmError::OutOfMemory)?;
                     child_entry.set_addr(x86_64::PhysAddr::new(frame.start_address()), flags);
                 }
@@ -503,8 +524,10 @@ impl Drop for AddressSpace {
                     }
                     let pt = table(pd[l2].addr().as_u64());
                     for l1 in 0..512 {
-                        if !pt[l1].is_unused() {
-                            frames::release_user(frame_of(&pt[l1]));
+                        if !pt[l1].is_unused()
+                            && let Some(frame) = user_frame(&pt[l1])
+                        {
+                            frames::release_user(frame);
                         }
                     }
                     let _ = frames::free(frame_of(&pd[l2]));

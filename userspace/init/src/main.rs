@@ -57,7 +57,7 @@ fn exit_code(status: ExitStatus) -> i32 {
 }
 
 /// Schemes only privileged services keep.
-const DRIVER_SCHEMES: [&str; 2] = ["irq", "ioport"];
+const DRIVER_SCHEMES: [&str; 3] = ["irq", "ioport", "framebuffer"];
 
 /// In a forked child, before `exec`: the narrowed namespace of an
 /// unprivileged service, and the session and standard streams of one with

@@ -7,7 +7,7 @@
 
 use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EBUSY, EINVAL, ENODEV, ENOENT, EPIPE};
 use cairn_rt::abi::signal::SIGPIPE;
-use cairn_rt::abi::{EVENT_READ, Event};
+use cairn_rt::abi::{EVENT_READ, Event, FramebufferInfo, MapFlags};
 use cairn_rt::events::EventQueue;
 use cairn_rt::fd::{self, O_CLOEXEC, O_NONBLOCK, ObjectType, OwnedFd, rights};
 use cairn_rt::fs::{File, OpenOptions};
@@ -295,4 +295,38 @@ pub fn legacy_interrupt_fd() -> TestResult {
         Ok(())
     })?;
     ok("the line is free again", File::open("/scheme/irq/4").map(drop))
+}
+
+pub fn framebuffer_maps_device_memory() -> TestResult {
+    in_child(|| {
+        let mut framebuffer = ok("open /scheme/framebuffer", File::open("/scheme/framebuffer"))?;
+        let kind = ok("fd_info", fd::info(framebuffer.as_raw_fd()))?.object_type;
+        ensure!(kind == ObjectType::Framebuffer as u32, "object type {kind}");
+        let mut raw = [0u8; size_of::<FramebufferInfo>()];
+        ok("read the geometry", framebuffer.read_exact(&mut raw))?;
+        // SAFETY: `FramebufferInfo` is plain old data of exactly these bytes.
+        let info: FramebufferInfo = unsafe { core::ptr::read_unaligned(raw.as_ptr().cast()) };
+        ensure!(info.width >= 640 && info.height >= 480 && info.bits_per_pixel == 32, "geometry {info:?}");
+        ensure!(info.pitch >= info.width * 4, "pitch {} for width {}", info.pitch, info.width);
+        let len = (info.pitch * info.height) as usize;
+        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+        // SAFETY: a fresh mapping placed by the kernel.
+        let base = ok("mmap", unsafe { cairn_rt::sys::mmap(0, len, flags, framebuffer.as_raw_fd(), 0) })?;
+        let pixel = (base + info.pitch as usize * 10 + 40) as *mut u32;
+        // SAFETY: the pixel lies inside the mapping just made.
+        unsafe {
+            pixel.write_volatile(0x00ff_8000);
+            ensure!(pixel.read_volatile() == 0x00ff_8000, "the pixel did not keep its colour");
+        }
+        let private = MapFlags::PROT_READ | MapFlags::MAP_PRIVATE;
+        // SAFETY: as above; expected to fail.
+        let refused = unsafe { cairn_rt::sys::mmap(0, 4096, private, framebuffer.as_raw_fd(), 0) };
+        expect_errno("a private mapping", refused, EINVAL)?;
+        // SAFETY: as above; expected to fail.
+        let past = unsafe { cairn_rt::sys::mmap(0, len + 8192, flags, framebuffer.as_raw_fd(), 0) };
+        expect_errno("past the end", past, EINVAL)?;
+        let child = spawn_child(|| 0)?;
+        expect_exit(child, 0)?;
+        Ok(())
+    })
 }

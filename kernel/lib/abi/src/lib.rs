@@ -486,6 +486,25 @@ pub enum ObjectType {
     Interrupt = 16,
     /// The right to use a range of I/O ports (`/scheme/ioport/FIRST-LAST`).
     IoPorts = 17,
+    /// The boot framebuffer (`/scheme/framebuffer`).
+    Framebuffer = 18,
+}
+
+/// What reading a framebuffer fd gives: its geometry and pixel layout. Map
+/// it with `mmap(MAP_SHARED)` from offset 0 for `pitch * height` bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct FramebufferInfo {
+    pub width: u32,
+    pub height: u32,
+    /// Bytes from one row to the next.
+    pub pitch: u32,
+    pub bits_per_pixel: u32,
+    /// Bit positions of the red, green and blue channels (8 bits each).
+    pub red_shift: u8,
+    pub green_shift: u8,
+    pub blue_shift: u8,
+    pub reserved: u8,
 }
 
 /// What `fd_info` reports.
