@@ -72,11 +72,11 @@ fn s5_sleep_types_found_in_aml(_: &BootInfo) -> TestResult {
     use crate::platform::power::find_s5;
     // Name(_S5, Package(4) { 5, 0, 0, 0 }) as iasl emits it, after noise.
     let bytes: &[u8] = b"\x10\x42\x08_S5_\x12\x0a\x04\x0a\x05\x00\x00\x00";
-    ensure!(find_s5(&bytes[..]) == Some((5, 0)), "BytePrefix package: {:?}", find_s5(bytes));
+    ensure!(find_s5(bytes) == Some((5, 0)), "BytePrefix package: {:?}", find_s5(bytes));
     ensure!(find_s5(b"\x08_S5_\x12\x06\x04\x00\x01") == Some((0, 1)), "Zero/One package");
-    ensure!(find_s5(b"\x08_S5_\x12") == None, "a truncated package was accepted");
-    ensure!(find_s5(b"\x08_S5_\x99\x00") == None, "not a package but accepted");
-    ensure!(find_s5(b"no such name") == None, "found _S5 in nothing");
+    ensure!(find_s5(b"\x08_S5_\x12").is_none(), "a truncated package was accepted");
+    ensure!(find_s5(b"\x08_S5_\x99\x00").is_none(), "not a package but accepted");
+    ensure!(find_s5(b"no such name").is_none(), "found _S5 in nothing");
     Ok(())
 }
 
