@@ -57,6 +57,7 @@ initfs: userspace harness
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
 		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
 		--file userspace/init/terminal-test.conf:/etc/init/terminal-test.conf \
+		--file userspace/init/screen-test.conf:/etc/init/screen-test.conf \
 		--file userspace/power/reboot.conf:/etc/init/reboot.conf \
 		--bad-elves $(USER_BIN)/true:/test/elf
 

@@ -13,6 +13,7 @@ mod hosttools;
 mod iso;
 mod protocol;
 mod qemu;
+mod screen;
 mod stats;
 mod suites;
 mod testrun;

@@ -157,14 +157,100 @@ impl End {
     }
 }
 
-/// One step of a session typed on the serial console: wait until the
-/// output since the previous step's match contains `expect` (at once if it
-/// is empty), then type `send`.
+/// One step of a session: wait for something, then type something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
     pub name: &'static str,
-    pub expect: &'static str,
-    pub send: &'static str,
+    pub wait: Wait,
+    pub then: Input,
+}
+
+/// What a step waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Serial output since the previous serial match contains this.
+    Serial(&'static str),
+    /// The screen (read back from a `screendump`) shows this.
+    Screen(&'static str),
+}
+
+/// What a step types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Bytes on the serial console.
+    Serial(&'static str),
+    /// Keys on the PS/2 keyboard (QEMU `sendkey`).
+    Keys(&'static str),
+    Nothing,
+}
+
+impl Step {
+    /// What the step waits for, as failure messages say it.
+    pub fn describe(&self) -> String {
+        match self.wait {
+            Wait::Serial(text) => format!("serial output {text:?}"),
+            Wait::Screen(text) => format!("{text:?} on the screen"),
+        }
+    }
+}
+
+/// Whether a session needs the QEMU monitor (keys or the screen).
+fn needs_monitor(session: &[Step]) -> bool {
+    session.iter().any(|s| matches!(s.wait, Wait::Screen(_)) || matches!(s.then, Input::Keys(_)))
+}
+
+/// The QEMU human monitor on a Unix socket.
+struct Monitor {
+    socket: std::os::unix::net::UnixStream,
+    dump: std::path::PathBuf,
+}
+
+impl Monitor {
+    /// Connects, waiting for QEMU to create the socket.
+    fn connect(path: &Path) -> Option<Monitor> {
+        let started = Instant::now();
+        loop {
+            if let Ok(socket) = std::os::unix::net::UnixStream::connect(path) {
+                return Some(Monitor { socket, dump: path.with_extension("ppm") });
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                return None;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn command(&mut self, line: &str) -> bool {
+        self.socket.write_all(format!("{line}\n").as_bytes()).is_ok()
+    }
+
+    /// Types `text` key by key.
+    fn type_keys(&mut self, text: &str) -> bool {
+        let Some(names) = crate::screen::key_names(text) else { return false };
+        names.iter().all(|name| {
+            let sent = self.command(&format!("sendkey {name}"));
+            thread::sleep(Duration::from_millis(30));
+            sent
+        })
+    }
+
+    /// The screen as text, from a fresh `screendump`.
+    fn screen_text(&mut self) -> Option<String> {
+        let _ = std::fs::remove_file(&self.dump);
+        if !self.command(&format!("screendump {}", self.dump.display())) {
+            return None;
+        }
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            thread::sleep(Duration::from_millis(100));
+            if let Ok(picture) =
+                std::fs::read(&self.dump).map_err(|e| e.to_string()).and_then(|b| crate::screen::parse_ppm(&b))
+            {
+                return Some(picture.text());
+            }
+        }
+        None
+    }
 }
 
 /// How long one step may wait for its text.
@@ -185,16 +271,29 @@ const MAX_LINE: u64 = 16 * 1024;
 /// More serial output than this from one boot means a runaway guest.
 const MAX_OUTPUT: u64 = 64 << 20;
 
-/// Types `session` into the serial console (QEMU's stdin), each step
-/// after its text showed up in `transcript`; returns which steps matched.
-/// A step that times out ends the session (the rest count as missed).
-fn type_session(session: &[Step], mut input: ChildStdin, transcript: &Mutex<Vec<u8>>, over: &AtomicBool) -> Vec<bool> {
+/// Plays `session`: serial input goes to QEMU's stdin, keys and screen
+/// checks through the monitor at `monitor`; each step waits until its
+/// text showed up. Returns which steps matched; a step that times out ends
+/// the session (the rest count as missed).
+fn play_session(
+    session: &[Step],
+    mut input: ChildStdin,
+    monitor: Option<&Path>,
+    transcript: &Mutex<Vec<u8>>,
+    over: &AtomicBool,
+) -> Vec<bool> {
+    let mut monitor = monitor.and_then(Monitor::connect);
     let mut cursor = 0;
     let mut matched = Vec::new();
     for step in session {
         let waited = Instant::now();
         let found = loop {
-            let seen = transcript.lock().map(|t| find(&t[cursor..], step.expect.as_bytes())).unwrap_or(None);
+            let seen = match step.wait {
+                Wait::Serial(text) => transcript.lock().map(|t| find(&t[cursor..], text.as_bytes())).unwrap_or(None),
+                Wait::Screen(text) => {
+                    monitor.as_mut().and_then(Monitor::screen_text).filter(|screen| screen.contains(text)).map(|_| 0)
+                }
+            };
             if let Some(end) = seen {
                 cursor += end;
                 break true;
@@ -202,15 +301,43 @@ fn type_session(session: &[Step], mut input: ChildStdin, transcript: &Mutex<Vec<
             if waited.elapsed() > STEP_TIMEOUT || over.load(Ordering::Relaxed) {
                 break false;
             }
-            thread::sleep(Duration::from_millis(20));
+            thread::sleep(Duration::from_millis(if matches!(step.wait, Wait::Screen(_)) { 400 } else { 20 }));
+        };
+        let typed = match step.then {
+            Input::Serial(text) => input.write_all(text.as_bytes()).and_then(|()| input.flush()).is_ok(),
+            Input::Keys(text) => monitor.as_mut().is_some_and(|m| m.type_keys(text)),
+            Input::Nothing => true,
         };
         matched.push(found);
-        if !found || input.write_all(step.send.as_bytes()).and_then(|()| input.flush()).is_err() {
+        if !found || !typed {
             break;
         }
     }
     matched.resize(session.len(), false);
     matched
+}
+
+/// The arguments with a monitor socket at `path` instead of `-monitor none`.
+fn with_monitor(args: &[OsString], path: &Path) -> Vec<OsString> {
+    let mut result = Vec::with_capacity(args.len() + 2);
+    let mut skip = false;
+    for (i, arg) in args.iter().enumerate() {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if arg == "-monitor" && args.get(i + 1).is_some_and(|v| v == "none") {
+            skip = true;
+            continue;
+        }
+        result.push(arg.clone());
+    }
+    result.push("-monitor".into());
+    let mut value = OsString::from("unix:");
+    value.push(path);
+    value.push(",server=on,wait=off");
+    result.push(value);
+    result
 }
 
 /// The end of the first occurrence of `needle` in `haystack`.
@@ -233,8 +360,15 @@ pub fn boot(
 ) -> Result<Boot, String> {
     let start = Instant::now();
     let deadline = start + timeout;
+    let monitor = needs_monitor(session).then(|| {
+        std::env::temp_dir().join(format!("cairn-monitor-{}-{}.sock", std::process::id(), start.elapsed().as_nanos()))
+    });
+    let args = match &monitor {
+        Some(path) => with_monitor(args, path),
+        None => args.to_vec(),
+    };
     let mut child = Command::new(QEMU)
-        .args(args)
+        .args(&args)
         .stdin(if session.is_empty() { Stdio::null() } else { Stdio::piped() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -276,9 +410,9 @@ pub fn boot(
         // Dropping `tx` tells the receiver that the serial console is closed.
     });
     let driver = child.stdin.take().map(|input| {
-        let (transcript, over) = (transcript.clone(), over.clone());
+        let (transcript, over, monitor) = (transcript.clone(), over.clone(), monitor.clone());
         thread::spawn(move || {
-            let matched = type_session(session, input, &transcript, &over);
+            let matched = play_session(session, input, monitor.as_deref(), &transcript, &over);
             if matched.contains(&false) {
                 over.store(true, Ordering::Relaxed);
             }
@@ -345,6 +479,10 @@ pub fn boot(
     let stderr = stderr_thread.join().unwrap_or_default();
     over.store(true, Ordering::Relaxed);
     let matched = driver.map(|d| d.join().unwrap_or_default()).unwrap_or_default();
+    if let Some(path) = monitor {
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(path.with_extension("ppm"));
+    }
     let steps = session.iter().zip(matched.into_iter().chain(std::iter::repeat(false))).map(|(s, m)| (s.name, m));
     Ok(Boot { lines, steps: steps.collect(), end, stderr })
 }

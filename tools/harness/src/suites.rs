@@ -10,7 +10,7 @@ use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use crate::protocol::{self, Level, TestVerdict};
-use crate::qemu::{Boot, End, Firmware, Machine, Step};
+use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
 
 /// A harness-side check of one boot's serial output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,6 +218,28 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        name: "coreutils",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"test=user init=/bin/init,/etc/init/cutest.conf",
+        timeout: secs(600),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "root-file-system", needle: "init: rootfs serves the root file system" },
+            Check::OutputContains { name: "tests-ran", needle: "cutest: done" },
+        ],
+    },
+    Suite {
+        name: "shell-scripts",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"test=user init=/bin/init,/etc/init/shtest.conf",
+        timeout: secs(600),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "root-file-system", needle: "init: rootfs serves the root file system" },
+            Check::OutputContains { name: "scripts-ran", needle: "shtest: done" },
+        ],
+    },
+    Suite {
         name: "poweroff-bios",
         machine: bios("pc", 2, "256M"),
         cmdline: b"init=/bin/init,/etc/init/poweroff.conf",
@@ -259,18 +281,49 @@ pub const SUITES: &[Suite] = &[
         cmdline: b"init=/bin/init,/etc/init/terminal-test.conf",
         timeout: secs(180),
         session: &[
-            Step { name: "cooked-line", expect: "terminal-check: type a line", send: "hello wrong\x17world\r" },
-            Step { name: "word-erase-and-echo", expect: "got: hello world", send: "" },
-            Step { name: "raw-bytes", expect: "terminal-check: raw mode", send: "a\x03z" },
-            Step { name: "raw-mode-passes-control-keys", expect: "raw: 61 03 7a", send: "" },
-            Step { name: "interrupt", expect: "terminal-check: press ^C", send: "\x03" },
-            Step { name: "sigint-to-foreground", expect: "terminal-check: caught SIGINT", send: "" },
+            Step {
+                name: "cooked-line",
+                wait: Wait::Serial("terminal-check: type a line"),
+                then: Input::Serial("hello wrong\x17world\r"),
+            },
+            Step { name: "word-erase-and-echo", wait: Wait::Serial("got: hello world"), then: Input::Nothing },
+            Step { name: "raw-bytes", wait: Wait::Serial("terminal-check: raw mode"), then: Input::Serial("a\x03z") },
+            Step { name: "raw-mode-passes-control-keys", wait: Wait::Serial("raw: 61 03 7a"), then: Input::Nothing },
+            Step { name: "interrupt", wait: Wait::Serial("terminal-check: press ^C"), then: Input::Serial("\x03") },
+            Step {
+                name: "sigint-to-foreground",
+                wait: Wait::Serial("terminal-check: caught SIGINT"),
+                then: Input::Nothing,
+            },
         ],
         checks: &[
             Check::OutputContains { name: "echo", needle: "hello wrong" },
             Check::OutputContains { name: "init-logs-on-terminal", needle: "init: messages go to /scheme/tty/serial" },
             Check::ExitedByItself,
         ],
+    },
+    Suite {
+        name: "screen-terminal",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"init=/bin/init,/etc/init/screen-test.conf",
+        timeout: secs(300),
+        session: &[
+            Step {
+                name: "prompt-on-screen",
+                wait: Wait::Screen("terminal-check: type a line"),
+                then: Input::Keys("hello world\n"),
+            },
+            Step { name: "typed-line-read-back", wait: Wait::Screen("got: hello world"), then: Input::Nothing },
+            Step { name: "raw-keys", wait: Wait::Screen("terminal-check: raw mode"), then: Input::Keys("a\u{3}z") },
+            Step { name: "raw-mode-passes-ctrl-c", wait: Wait::Screen("raw: 61 03 7a"), then: Input::Nothing },
+            Step { name: "ctrl-c-key", wait: Wait::Screen("terminal-check: press ^C"), then: Input::Keys("\u{3}") },
+            Step {
+                name: "sigint-from-keyboard",
+                wait: Wait::Screen("terminal-check: caught SIGINT"),
+                then: Input::Nothing,
+            },
+        ],
+        checks: &[Check::ExitedByItself],
     },
     Suite {
         name: "exception-report",
@@ -350,7 +403,7 @@ pub fn evaluate(suite: &Suite, boot: Result<&Boot, &str>) -> Vec<TestResult> {
         results.push(named(check.name(), run_check(check, &lines, boot.end)));
     }
     for (step, session) in boot.steps.iter().zip(suite.session) {
-        let outcome = if step.1 { Ok(()) } else { Err(format!("never saw {:?}", session.expect)) };
+        let outcome = if step.1 { Ok(()) } else { Err(format!("never saw {}", session.describe())) };
         results.push(named(&format!("session/{}", step.0), outcome));
     }
     if suite.runs_selftests() {

@@ -2,7 +2,10 @@
 //! come from `/scheme/ioport/3f8-3ff` (the kernel stops using the port when
 //! a driver claims it) and its interrupt (ISA line 4) from `/scheme/irq/4`.
 
+use cairn_rt::Vec;
 use cairn_rt::fs::{File, OpenOptions};
+
+use crate::ports::{self, IoPorts};
 
 /// COM1's first port.
 const BASE: u16 = 0x3f8;
@@ -18,22 +21,9 @@ const LINE_STATUS_TRANSMIT_EMPTY: u8 = 1 << 5;
 /// Interrupt when received data is available.
 const INTERRUPT_RECEIVED: u8 = 1 << 0;
 
-fn write_port(port: u16, value: u8) {
-    // SAFETY: the process holds the I/O permission for COM1's ports (the
-    // `ioport` fd in `Uart`); a port write has no memory effects.
-    unsafe { core::arch::asm!("out dx, al", in("dx") port, in("al") value, options(nostack, preserves_flags)) };
-}
-
-fn read_port(port: u16) -> u8 {
-    let value: u8;
-    // SAFETY: as for `write_port`.
-    unsafe { core::arch::asm!("in al, dx", in("dx") port, out("al") value, options(nostack, preserves_flags)) };
-    value
-}
-
 /// COM1, claimed: its ports and its interrupt line.
 pub struct Uart {
-    _ports: File,
+    _ports: IoPorts,
     interrupt: File,
 }
 
@@ -41,37 +31,33 @@ impl Uart {
     /// Claims COM1 and sets it to 115200 baud, 8N1, FIFOs on, interrupt on
     /// received data.
     pub fn claim() -> cairn_rt::Result<Uart> {
-        let ports = File::open("/scheme/ioport/3f8-3ff")?;
+        let ports = IoPorts::claim("3f8-3ff")?;
         let interrupt = OpenOptions::new().read(true).write(true).open("/scheme/irq/4")?;
-        write_port(INTERRUPT_ENABLE, 0);
-        write_port(LINE_CONTROL, 0x80);
-        write_port(DATA, 1);
-        write_port(INTERRUPT_ENABLE, 0);
-        write_port(LINE_CONTROL, 0x03);
-        write_port(FIFO_CONTROL, 0xc7);
-        write_port(MODEM_CONTROL, 0x0b);
-        write_port(INTERRUPT_ENABLE, INTERRUPT_RECEIVED);
+        ports::write(INTERRUPT_ENABLE, 0);
+        ports::write(LINE_CONTROL, 0x80);
+        ports::write(DATA, 1);
+        ports::write(INTERRUPT_ENABLE, 0);
+        ports::write(LINE_CONTROL, 0x03);
+        ports::write(FIFO_CONTROL, 0xc7);
+        ports::write(MODEM_CONTROL, 0x0b);
+        ports::write(INTERRUPT_ENABLE, INTERRUPT_RECEIVED);
         Ok(Uart { _ports: ports, interrupt })
     }
 
-    /// The interrupt fd (for the event queue; read it with
-    /// [`Uart::take_interrupts`]).
     pub fn interrupt_fd(&self) -> usize {
         self.interrupt.as_raw_fd()
     }
 
     /// Consumes the interrupt count and acknowledges the line.
-    pub fn take_interrupts(&mut self) {
-        let mut count = [0u8; 8];
-        let _ = cairn_rt::io::read_fd(self.interrupt.as_raw_fd(), &mut count);
-        let _ = cairn_rt::io::write_fd(self.interrupt.as_raw_fd(), &[1]);
+    pub fn take_interrupts(&self) {
+        ports::acknowledge(&self.interrupt);
     }
 
     /// Every byte received so far.
-    pub fn receive(&self) -> cairn_rt::Vec<u8> {
-        let mut bytes = cairn_rt::Vec::new();
-        while read_port(LINE_STATUS) & LINE_STATUS_DATA_READY != 0 {
-            bytes.push(read_port(DATA));
+    pub fn receive(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        while ports::read(LINE_STATUS) & LINE_STATUS_DATA_READY != 0 {
+            bytes.push(ports::read(DATA));
         }
         bytes
     }
@@ -79,10 +65,10 @@ impl Uart {
     /// Sends `bytes`, waiting for room before each.
     pub fn send(&self, bytes: &[u8]) {
         for &byte in bytes {
-            while read_port(LINE_STATUS) & LINE_STATUS_TRANSMIT_EMPTY == 0 {
+            while ports::read(LINE_STATUS) & LINE_STATUS_TRANSMIT_EMPTY == 0 {
                 core::hint::spin_loop();
             }
-            write_port(DATA, byte);
+            ports::write(DATA, byte);
         }
     }
 }

@@ -3,7 +3,8 @@
 //! erase and echo done by the line discipline), switches to raw mode and
 //! reads three bytes as typed, then waits for ^C, which the terminal turns
 //! into SIGINT for the foreground process group. Each stage prints a line
-//! the harness waits for; at the end it turns the machine off.
+//! the harness waits for; at the end (after a pause in which the screen
+//! can be read back) it turns the machine off.
 //!
 //! Depends on `cairn-rt` and `cairn-term`.
 
@@ -61,6 +62,8 @@ pub fn terminal_check() -> i32 {
             1
         }
     };
+    // Leave the last line on the screen long enough for a screendump.
+    thread::sleep(Duration::from_secs(3));
     let _ = Command::new("/bin/poweroff").status();
     code
 }

@@ -1,0 +1,152 @@
+//! One terminal: a device, its line discipline, foreground process group,
+//! window size, the reads waiting for input and the handles watching it.
+
+use cairn_rt::abi::error::EINVAL;
+use cairn_rt::abi::{EVENT_READ, EVENT_WRITE};
+use cairn_rt::collections::VecDeque;
+use cairn_rt::scheme::Server;
+use cairn_rt::{String, Vec};
+use cairn_term::line_discipline::{LineDiscipline, ReadWait};
+use cairn_term::termios::{Termios, WindowSize};
+
+use crate::device::Device;
+
+/// A control handle's setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlKind {
+    Termios,
+    ForegroundGroup,
+    WindowSize,
+}
+
+/// A read waiting for input.
+struct PendingRead {
+    id: u64,
+    len: usize,
+}
+
+/// What a waiting read answer holds at most.
+const MAX_READ: usize = 4096;
+
+pub struct Terminal {
+    pub name: String,
+    pub device: Device,
+    discipline: LineDiscipline,
+    foreground: u32,
+    window: WindowSize,
+    reads: VecDeque<PendingRead>,
+    /// Handles a client watches in an event queue.
+    watched: Vec<u64>,
+}
+
+impl Terminal {
+    pub fn new(name: String, device: Device) -> Terminal {
+        let (rows, cols) = device.size();
+        Terminal {
+            name,
+            device,
+            discipline: LineDiscipline::new(Termios::default()),
+            foreground: 0,
+            window: WindowSize { rows, cols, xpixel: 0, ypixel: 0 },
+            reads: VecDeque::new(),
+            watched: Vec::new(),
+        }
+    }
+
+    /// Bytes from the device: echo them, raise signals, answer reads.
+    pub fn input(&mut self, server: &Server) {
+        let bytes = self.device.receive();
+        self.feed(&bytes, server);
+    }
+
+    fn feed(&mut self, bytes: &[u8], server: &Server) {
+        if bytes.is_empty() {
+            return;
+        }
+        let received = self.discipline.receive(bytes);
+        let answers = self.device.send(&received.echo);
+        for signal in received.signals {
+            if self.foreground > 1 {
+                let _ = cairn_rt::signal::kill_group(self.foreground as usize, signal.number() as usize);
+            }
+        }
+        self.answer_reads(server);
+        if self.discipline.readable_len() > 0 {
+            for handle in &self.watched {
+                let _ = server.post_event(*handle, EVENT_READ | EVENT_WRITE);
+            }
+        }
+        self.feed(&answers, server);
+    }
+
+    /// Output written by a program.
+    pub fn output(&mut self, bytes: &[u8], server: &Server) {
+        let processed = self.discipline.process_output(bytes);
+        let answers = self.device.send(&processed);
+        self.feed(&answers, server);
+    }
+
+    /// A read: answered now if the discipline has data, else later.
+    pub fn read(&mut self, id: u64, len: usize) -> Option<(Result<usize, i32>, Vec<u8>)> {
+        if self.reads.is_empty() && self.discipline.read_wait(len) == ReadWait::Ready {
+            let data = self.read_now(len);
+            return Some((Ok(data.len()), data));
+        }
+        self.reads.push_back(PendingRead { id, len });
+        None
+    }
+
+    /// Answers waiting reads, oldest first, while the discipline says so.
+    pub fn answer_reads(&mut self, server: &Server) {
+        while let Some(read) = self.reads.front() {
+            if self.discipline.read_wait(read.len) != ReadWait::Ready {
+                return;
+            }
+            let read = self.reads.pop_front().expect("front exists");
+            let data = self.read_now(read.len);
+            let _ = server.respond(read.id, Ok(data.len()), &data);
+        }
+    }
+
+    fn read_now(&mut self, len: usize) -> Vec<u8> {
+        let mut data = cairn_rt::vec![0u8; len.min(MAX_READ)];
+        let got = self.discipline.read(&mut data);
+        data.truncate(got);
+        data
+    }
+
+    /// The client of read `id` gave up.
+    pub fn cancel(&mut self, id: u64) {
+        self.reads.retain(|read| read.id != id);
+    }
+
+    /// A client watches `handle`; returns the readiness now.
+    pub fn watch(&mut self, handle: u64) -> u32 {
+        self.watched.push(handle);
+        EVENT_WRITE | if self.discipline.readable_len() > 0 { EVENT_READ } else { 0 }
+    }
+
+    pub fn unwatch(&mut self, handle: u64) {
+        self.watched.retain(|h| *h != handle);
+    }
+
+    pub fn control_read(&self, kind: ControlKind) -> Vec<u8> {
+        match kind {
+            ControlKind::Termios => self.discipline.termios().to_bytes().to_vec(),
+            ControlKind::ForegroundGroup => self.foreground.to_le_bytes().to_vec(),
+            ControlKind::WindowSize => self.window.to_bytes().to_vec(),
+        }
+    }
+
+    pub fn control_write(&mut self, kind: ControlKind, bytes: &[u8]) -> Result<usize, i32> {
+        match kind {
+            ControlKind::Termios => self.discipline.set_termios(Termios::from_bytes(bytes).map_err(|_| EINVAL)?),
+            ControlKind::ForegroundGroup => {
+                let group: [u8; 4] = bytes.try_into().map_err(|_| EINVAL)?;
+                self.foreground = u32::from_le_bytes(group);
+            }
+            ControlKind::WindowSize => self.window = WindowSize::from_bytes(bytes).map_err(|_| EINVAL)?,
+        }
+        Ok(bytes.len())
+    }
+}
