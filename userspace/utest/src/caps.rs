@@ -330,3 +330,13 @@ pub fn framebuffer_maps_device_memory() -> TestResult {
         Ok(())
     })
 }
+
+pub fn power_switch_is_root_only() -> TestResult {
+    in_child(|| {
+        let mut switch = ok("open the power switch", OpenOptions::new().write(true).open("/scheme/sys/power"))?;
+        expect_errno("an unknown command", switch.write_all(b"explode"), EINVAL)?;
+        expect_errno("reading it", switch.read(&mut [0u8; 4]), EBADF)?;
+        ok("setuid", process::setuid(1000))?;
+        expect_errno("opening as uid 1000", OpenOptions::new().write(true).open("/scheme/sys/power").map(drop), EACCES)
+    })
+}
