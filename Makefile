@@ -14,8 +14,8 @@ INITFS := $(BUILD)/initfs.img
 USER_PROGRAMS := init hello true utest ubench tmpfs termd
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
-MULTI_PACKAGES := power
-MULTI_PROGRAMS := poweroff reboot
+MULTI_PACKAGES := power sh
+MULTI_PROGRAMS := poweroff reboot sh shtest
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
@@ -58,6 +58,7 @@ initfs: userspace harness
 		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
 		--file userspace/init/terminal-test.conf:/etc/init/terminal-test.conf \
 		--file userspace/init/screen-test.conf:/etc/init/screen-test.conf \
+		--file userspace/sh/shtest.conf:/etc/init/shtest.conf --dir userspace/sh/tests:/etc/sh-tests \
 		--file userspace/power/reboot.conf:/etc/init/reboot.conf \
 		--bad-elves $(USER_BIN)/true:/test/elf
 

@@ -94,6 +94,13 @@ pub fn dup2(fd: usize, new_fd: usize, rights: u32) -> Result<usize> {
     unsafe { syscall3(Syscall::Dup2 as usize, fd, new_fd, rights as usize) }
 }
 
+/// Closes `fd` (one the caller holds as a plain number, not an
+/// [`OwnedFd`]).
+pub fn close(fd: usize) -> Result<()> {
+    // SAFETY: integer argument only.
+    unsafe { syscall1(Syscall::Close as usize, fd) }.map(drop)
+}
+
 /// A new pipe: (read end, write end). `flags`: [`O_CLOEXEC`], [`O_NONBLOCK`].
 pub fn pipe(flags: usize) -> Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0usize; 2];

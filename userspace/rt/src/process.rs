@@ -261,6 +261,14 @@ pub fn exec<A: AsRef<[u8]>, E: AsRef<[u8]>>(path: &str, argv: &[A], envp: &[E]) 
     }
 }
 
+/// Starts the executable at `path` as a child with `argv` (`argv[0]`
+/// included, whatever it says) and `envp` (`KEY=VALUE` entries); the child
+/// gets fds 0-2.
+pub fn spawn<A: AsRef<[u8]>, E: AsRef<[u8]>>(path: &str, argv: &[A], envp: &[E]) -> Result<Child> {
+    let pid = spawn_or_exec(Syscall::Spawn, path, argv, envp)?;
+    Ok(Child { pid })
+}
+
 /// Starts the executable `fd` names (it needs the EXEC right) as a child,
 /// with `argv` and `envp`; the fd may have been opened before the caller
 /// narrowed its namespace.

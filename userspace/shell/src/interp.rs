@@ -29,11 +29,20 @@ pub struct Config {
     pub arguments: Vec<String>,
     /// How deeply functions, `eval`, `.` and command substitutions may nest.
     pub max_call_depth: usize,
+    /// Descriptors besides 0-2 the shell was started with open (as by `sh script 3>file`): commands may use them
+    /// (`>&3`) and programs inherit them.
+    pub inherited_fds: Vec<Fd>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { interactive: false, script_name: String::from("sh"), arguments: Vec::new(), max_call_depth: 200 }
+        Config {
+            interactive: false,
+            script_name: String::from("sh"),
+            arguments: Vec::new(),
+            max_call_depth: 200,
+            inherited_fds: Vec::new(),
+        }
     }
 }
 
@@ -144,7 +153,7 @@ impl<O: Os> Shell<O> {
             source_depth: 0,
             errexit_suppressed: 0,
             foreground_interrupted: false,
-            visible_fds: [0, 1, 2].into_iter().collect(),
+            visible_fds: [0, 1, 2].into_iter().chain(config.inherited_fds).collect(),
             getopts_position: (0, 0),
         };
         let mut shell = Shell { os, state };

@@ -70,6 +70,11 @@ impl<O: Os> Shell<O> {
             return 1;
         }
         let Some(id) = self.job_argument("fg", args.first().map(String::as_str)) else { return 1 };
+        // The terminal first: a job that touches it as soon as it continues must find it its own.
+        if let Some(job) = self.state.jobs.get(id) {
+            let pgid = job.pgid;
+            let _ = self.os.set_foreground_group(pgid);
+        }
         self.continue_job(id);
         let Some(job) = self.state.jobs.get(id).cloned() else { return 1 };
         self.print(&format!("{}\n", job.text));

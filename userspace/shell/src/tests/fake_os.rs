@@ -131,6 +131,8 @@ pub struct FakeOs {
     pub foreground_log: Vec<Pid>,
     /// Every `kill` call.
     pub kill_log: Vec<(KillTarget, Signal)>,
+    /// The foreground group (the last `set_foreground_group`) when each `kill` was called.
+    pub foreground_at_kill: Vec<Option<Pid>>,
     /// Every argv a program was started with (spawn or exec).
     pub program_log: Vec<Vec<String>>,
     pub caught_signals: VecDeque<Signal>,
@@ -172,6 +174,7 @@ impl FakeOs {
             umask: 0o022,
             foreground_log: Vec::new(),
             kill_log: Vec::new(),
+            foreground_at_kill: Vec::new(),
             program_log: Vec::new(),
             caught_signals: VecDeque::new(),
         };
@@ -574,6 +577,7 @@ impl Os for FakeOs {
 
     fn kill(&mut self, target: KillTarget, signal: Signal) -> Result<(), OsError> {
         self.kill_log.push((target, signal));
+        self.foreground_at_kill.push(self.foreground_log.last().copied());
         let mut found = false;
         for (pid, process) in &mut self.processes {
             let selected = match target {

@@ -63,6 +63,16 @@ fn stopped_job_enters_the_table_and_fg_resumes_it() {
 }
 
 #[test]
+fn fg_hands_the_terminal_over_before_continuing_the_job() {
+    let mut shell = interactive_shell();
+    shell.run_chunk("suspend\n");
+    shell.run_chunk("fg\n");
+    let os = shell.os();
+    let continued = os.kill_log.iter().position(|entry| *entry == (KillTarget::Group(1000), SIGCONT)).unwrap();
+    assert_eq!(os.foreground_at_kill[continued], Some(1000));
+}
+
+#[test]
 fn bg_continues_a_stopped_job() {
     let mut shell = interactive_shell();
     shell.run_chunk("suspend\n");

@@ -1,6 +1,10 @@
 //! Redirections to and from the in-memory file system, descriptor duplication and here-documents.
 
+use std::vec;
+
 use super::{output, run, run_in, shell_on, system};
+use crate::interp::{Config, Shell};
+use crate::os::{OpenMode, Os};
 
 #[test]
 fn output_append_and_input_redirection() {
@@ -56,6 +60,21 @@ fn external_programs_inherit_opened_descriptors() {
     let mut shell = shell_on(system());
     run_in(&mut shell, "exec 4>/tmp/four; printenv HOME >&4");
     assert_eq!(shell.os().file("/tmp/four").unwrap(), "/home/user\n");
+}
+
+#[test]
+fn descriptors_the_shell_inherited_are_usable_when_declared() {
+    let mut os = system();
+    let three = os.open("/tmp/inherited", OpenMode::WriteTruncate).unwrap();
+    assert_eq!(three, 3);
+    let mut shell = Shell::new(os, Config { inherited_fds: vec![three], ..Config::default() });
+    let result = run_in(&mut shell, "echo builtin >&3; printenv HOME >&3");
+    assert_eq!(result.stderr, "");
+    assert_eq!(shell.os().file("/tmp/inherited").unwrap(), "builtin\n/home/user\n");
+    let mut undeclared = system();
+    undeclared.open("/tmp/undeclared", OpenMode::WriteTruncate).unwrap();
+    let result = run_in(&mut shell_on(undeclared), "echo hidden >&3");
+    assert!(result.stderr.contains("3: Bad file descriptor"));
 }
 
 #[test]

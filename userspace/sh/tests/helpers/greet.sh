@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "greet.sh: \$0=$0 arguments=$*"
