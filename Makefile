@@ -14,8 +14,11 @@ INITFS := $(BUILD)/initfs.img
 USER_PROGRAMS := init hello true utest ubench tmpfs termd
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
-MULTI_PACKAGES := power sh
-MULTI_PROGRAMS := poweroff reboot sh shtest
+MULTI_PACKAGES := power sh coreutils
+MULTI_PROGRAMS := poweroff reboot sh shtest \
+	basename cat clear cp cut cutest date dirname dmesg echo env false find free grep head hexdump id \
+	kill ln ls mkdir more mv ns printf ps rm rmdir sed seq sleep sort stat tail tee time top touch tr \
+	uname uniq uptime wc which whoami xargs yes
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
@@ -55,11 +58,12 @@ initfs: userspace harness
 	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS) $(MULTI_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
+		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
 		--file userspace/init/terminal-test.conf:/etc/init/terminal-test.conf \
 		--file userspace/init/screen-test.conf:/etc/init/screen-test.conf \
-		--file userspace/sh/shtest.conf:/etc/init/shtest.conf --dir userspace/sh/tests:/etc/sh-tests \
 		--file userspace/power/reboot.conf:/etc/init/reboot.conf \
+		--file userspace/sh/shtest.conf:/etc/init/shtest.conf --dir userspace/sh/tests:/etc/sh-tests \
 		--bad-elves $(USER_BIN)/true:/test/elf
 
 iso: deps kernel initfs
