@@ -303,11 +303,12 @@ fn play_session(
             }
             thread::sleep(Duration::from_millis(if matches!(step.wait, Wait::Screen(_)) { 400 } else { 20 }));
         };
-        let typed = match step.then {
-            Input::Serial(text) => input.write_all(text.as_bytes()).and_then(|()| input.flush()).is_ok(),
-            Input::Keys(text) => monitor.as_mut().is_some_and(|m| m.type_keys(text)),
-            Input::Nothing => true,
-        };
+        let typed = found
+            && match step.then {
+                Input::Serial(text) => input.write_all(text.as_bytes()).and_then(|()| input.flush()).is_ok(),
+                Input::Keys(text) => monitor.as_mut().is_some_and(|m| m.type_keys(text)),
+                Input::Nothing => true,
+            };
         matched.push(found);
         if !found || !typed {
             break;

@@ -105,6 +105,82 @@ const SELFTEST: &[u8] = b"test=kernel";
 /// The user-space test program runs as init; its exit ends the machine.
 const USER_TESTS: &[u8] = b"test=user init=/bin/utest";
 
+/// The serial shell, driven as a person would: each step waits for the
+/// previous command's output (or the prompt) and types the next line.
+const PROMPT: &str = "root@cairn:/# ";
+const SHELL_SESSION: &[Step] = &[
+    Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("seq 1 1000 | grep 7 | wc -l\r") },
+    Step {
+        name: "pipeline",
+        wait: Wait::Serial("271\r\n"),
+        then: Input::Serial("echo one > /tmp/f; echo two >> /tmp/f; cat /tmp/f | tr a-z A-Z\r"),
+    },
+    Step {
+        name: "redirect-and-append",
+        wait: Wait::Serial("ONE\r\nTWO\r\n"),
+        then: Input::Serial("(echo out; ls /nope) > /tmp/o 2>&1; wc -l < /tmp/o\r"),
+    },
+    Step {
+        name: "both-streams-to-file",
+        wait: Wait::Serial("2\r\n"),
+        then: Input::Serial("ls /nope 2>&1 > /tmp/o2 | tr a-z A-Z\r"),
+    },
+    Step {
+        name: "stderr-to-pipe-first",
+        wait: Wait::Serial("LS: /NOPE: NO SUCH FILE OR DIRECTORY"),
+        then: Input::Serial("echo \"x$(echo ab | tr a-z A-Z)y $((6*7))\"\r"),
+    },
+    Step {
+        name: "substitution-and-arithmetic",
+        wait: Wait::Serial("xABy 42"),
+        then: Input::Serial("nosuch; echo \"status=$?\"\r"),
+    },
+    Step { name: "not-found", wait: Wait::Serial("sh: nosuch: not found"), then: Input::Nothing },
+    Step {
+        name: "not-found-status",
+        wait: Wait::Serial("status=127"),
+        then: Input::Serial("mkdir /tmp/g; touch /tmp/g/a1 /tmp/g/a2 /tmp/g/b1; echo /tmp/g/a*\r"),
+    },
+    Step { name: "globbing", wait: Wait::Serial("/tmp/g/a1 /tmp/g/a2\r\n"), then: Input::Serial("if then fi\r") },
+    Step { name: "syntax-error-position", wait: Wait::Serial("line 1, column"), then: Input::Serial("ech\t") },
+    Step { name: "tab-completion", wait: Wait::Serial("echo "), then: Input::Serial("tab | tr a-z A-Z\r") },
+    Step {
+        name: "completed-command-ran",
+        wait: Wait::Serial("TAB\r\n"),
+        then: Input::Serial("sh -c 'echo fg-job; exec sleep 100'\r"),
+    },
+    Step { name: "foreground-job", wait: Wait::Serial("fg-job\r\n"), then: Input::Serial("\x03") },
+    Step { name: "ctrl-c-kills-the-job", wait: Wait::Serial(PROMPT), then: Input::Serial("echo \"after=$?\"\r") },
+    Step {
+        name: "shell-survives-ctrl-c",
+        wait: Wait::Serial("after=130"),
+        then: Input::Serial("sh -c 'echo bg-job; while :; do sleep 1; echo tick; done'\r"),
+    },
+    Step { name: "job-to-stop", wait: Wait::Serial("bg-job\r\n"), then: Input::Serial("\x1a") },
+    Step { name: "ctrl-z-stops", wait: Wait::Serial("Stopped"), then: Input::Serial("bg\r") },
+    Step { name: "bg-resumes", wait: Wait::Serial("done' &\r\n"), then: Input::Serial("jobs\r") },
+    Step { name: "jobs-lists-it-running", wait: Wait::Serial("Running"), then: Input::Serial("fg\r") },
+    Step { name: "fg-brings-it-back", wait: Wait::Serial("done'\r\n"), then: Input::Nothing },
+    // The job owns the terminal a moment after `fg` names it: wait for two ticks.
+    Step { name: "job-ticks-in-foreground", wait: Wait::Serial("tick"), then: Input::Nothing },
+    Step { name: "job-ticks-again", wait: Wait::Serial("tick"), then: Input::Serial("\x03") },
+    Step { name: "ctrl-c-after-fg", wait: Wait::Serial(PROMPT), then: Input::Serial("sleep 100 &\r") },
+    Step {
+        name: "background-start",
+        wait: Wait::Serial("[1] "),
+        then: Input::Serial("kill %1; wait %1; echo \"waited=$?\"\r"),
+    },
+    Step { name: "kill-background-job", wait: Wait::Serial("waited=143"), then: Input::Serial("kill -9 $$\r") },
+    Step { name: "init-sees-the-shell-die", wait: Wait::Serial("init: started shell-serial"), then: Input::Nothing },
+    Step {
+        name: "init-restarts-the-shell",
+        wait: Wait::Serial(PROMPT),
+        then: Input::Serial("echo $((1 + 1))-fresh\r"),
+    },
+    Step { name: "new-shell-works", wait: Wait::Serial("2-fresh"), then: Input::Keys("echo $((6*7))-screen\n") },
+    Step { name: "screen-shell", wait: Wait::Screen("42-screen"), then: Input::Serial("poweroff\r") },
+];
+
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
     Suite {
@@ -324,6 +400,17 @@ pub const SUITES: &[Suite] = &[
             },
         ],
         checks: &[Check::ExitedByItself],
+    },
+    Suite {
+        name: "shell-session",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"",
+        timeout: secs(600),
+        session: SHELL_SESSION,
+        checks: &[
+            Check::OutputContains { name: "restarted-by-init", needle: "init: restarting shell-serial in 100 ms" },
+            Check::ExitedByItself,
+        ],
     },
     Suite {
         name: "exception-report",
