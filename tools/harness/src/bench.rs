@@ -1,7 +1,9 @@
 //! `harness bench`: boots the default image (empty command line) several times under TCG and
 //! reports the median and range of the time from QEMU's start to the `cairn: ` summary line,
 //! and of the boot time the kernel itself reports on that line. With an initfs module it then
-//! boots once more running `/bin/ubench` as init and prints its `BENCH` lines.
+//! boots once more running `/bin/ubench` as init and prints its `BENCH` lines, and boots the
+//! default system again several times, typing at its serial shell, for the time to the first
+//! prompt, a 100,000-line pipeline and a shell loop starting 1,000 processes.
 
 use std::time::Duration;
 
@@ -9,8 +11,9 @@ use crate::cli::BenchArgs;
 use crate::hosttools;
 use crate::iso;
 use crate::protocol;
-use crate::qemu::{self, Display, Firmware, Machine};
+use crate::qemu::{self, Display, Firmware, Input, Machine, Step, Wait};
 use crate::stats;
+use crate::suites::PROMPT;
 
 /// The benchmark machine: a plain BIOS PC, fixed so numbers stay comparable.
 const MACHINE: Machine<'static> =
@@ -55,6 +58,55 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     println!("{}", stats::report("kernel boot time", &b));
     if !args.modules.is_empty() {
         user_benchmarks(args)?;
+        shell_benchmarks(args, &qemu_args)?;
+    }
+    Ok(())
+}
+
+/// What the shell benchmark types: each command's `time` line is waited for.
+const SHELL_BENCH: &[Step] = &[
+    Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("time sh -c 'seq 1 100000 | wc -l'\r") },
+    Step {
+        name: "pipeline",
+        wait: Wait::Serial("real "),
+        then: Input::Serial("time sh -c 'i=0; while [ $i -lt 1000 ]; do /bin/true; i=$((i+1)); done'\r"),
+    },
+    Step { name: "loop", wait: Wait::Serial("real "), then: Input::Serial("poweroff\r") },
+];
+
+/// Milliseconds of a `time` report (`real 1m2.345s`).
+fn real_millis(line: &str) -> Option<u64> {
+    let (minutes, seconds) = line.trim().strip_prefix("real ")?.strip_suffix('s')?.split_once('m')?;
+    let (whole, fraction) = seconds.split_once('.')?;
+    let minutes: u64 = minutes.parse().ok()?;
+    Some(minutes * 60_000 + whole.parse::<u64>().ok()? * 1000 + fraction.parse::<u64>().ok()?)
+}
+
+/// Boots the default system and types at its serial shell, `runs` times.
+fn shell_benchmarks(args: &BenchArgs, qemu_args: &[std::ffi::OsString]) -> Result<(), String> {
+    let (mut prompt, mut pipeline, mut spawning) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 1..=args.runs {
+        let boot = qemu::boot(qemu_args, USER_BENCH_TIMEOUT, |_| false, SHELL_BENCH)?;
+        let Some(Some(at)) = boot.steps.first().map(|(_, at)| *at) else {
+            return Err(format!("run {run}: no shell prompt ({})", boot.end.describe()));
+        };
+        let reals: Vec<u64> = boot.lines.iter().filter_map(|l| real_millis(&l.text)).collect();
+        let [seq, loop_ms] = reals[..] else {
+            return Err(format!("run {run}: expected two `time` reports, got {reals:?} ({})", boot.end.describe()));
+        };
+        let to_prompt = u64::try_from(at.as_millis()).unwrap_or(u64::MAX);
+        println!("run {run}: prompt after {to_prompt} ms; seq|wc {seq} ms; 1000 x /bin/true {loop_ms} ms");
+        prompt.push(to_prompt);
+        pipeline.push(seq);
+        spawning.push(loop_ms);
+    }
+    for (what, values) in [
+        ("qemu-start→first shell prompt", &prompt),
+        ("`seq 1 100000 | wc -l`", &pipeline),
+        ("shell loop of 1000 /bin/true", &spawning),
+    ] {
+        let spread = stats::spread(values).ok_or("no runs")?;
+        println!("{}", stats::report(what, &spread));
     }
     Ok(())
 }
@@ -76,4 +128,18 @@ fn user_benchmarks(args: &BenchArgs) -> Result<(), String> {
         println!("{line}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::real_millis;
+
+    #[test]
+    fn time_reports_parse() {
+        assert_eq!(real_millis("real 0m0.012s"), Some(12));
+        assert_eq!(real_millis("real 2m3.456s\r"), Some(123_456));
+        assert_eq!(real_millis("user 0m0.012s"), None);
+        assert_eq!(real_millis("real 0m0.012"), None);
+        assert_eq!(real_millis("real xm0.1s"), None);
+    }
 }

@@ -260,8 +260,9 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Boot {
     pub lines: Vec<Line>,
-    /// For each session step, whether its text appeared in time.
-    pub steps: Vec<(&'static str, bool)>,
+    /// For each session step, when its text appeared (from QEMU's start),
+    /// or `None` if it never did.
+    pub steps: Vec<(&'static str, Option<Duration>)>,
     pub end: End,
     pub stderr: String,
 }
@@ -281,7 +282,8 @@ fn play_session(
     monitor: Option<&Path>,
     transcript: &Mutex<Vec<u8>>,
     over: &AtomicBool,
-) -> Vec<bool> {
+    start: Instant,
+) -> Vec<Option<Duration>> {
     let mut monitor = monitor.and_then(Monitor::connect);
     let mut cursor = 0;
     let mut matched = Vec::new();
@@ -309,12 +311,12 @@ fn play_session(
                 Input::Keys(text) => monitor.as_mut().is_some_and(|m| m.type_keys(text)),
                 Input::Nothing => true,
             };
-        matched.push(found);
+        matched.push(found.then(|| start.elapsed()));
         if !found || !typed {
             break;
         }
     }
-    matched.resize(session.len(), false);
+    matched.resize(session.len(), None);
     matched
 }
 
@@ -413,8 +415,8 @@ pub fn boot(
     let driver = child.stdin.take().map(|input| {
         let (transcript, over, monitor) = (transcript.clone(), over.clone(), monitor.clone());
         thread::spawn(move || {
-            let matched = play_session(session, input, monitor.as_deref(), &transcript, &over);
-            if matched.contains(&false) {
+            let matched = play_session(session, input, monitor.as_deref(), &transcript, &over, start);
+            if matched.contains(&None) {
                 over.store(true, Ordering::Relaxed);
             }
             matched
@@ -484,7 +486,7 @@ pub fn boot(
         let _ = std::fs::remove_file(&path);
         let _ = std::fs::remove_file(path.with_extension("ppm"));
     }
-    let steps = session.iter().zip(matched.into_iter().chain(std::iter::repeat(false))).map(|(s, m)| (s.name, m));
+    let steps = session.iter().zip(matched.into_iter().chain(std::iter::repeat(None))).map(|(s, m)| (s.name, m));
     Ok(Boot { lines, steps: steps.collect(), end, stderr })
 }
 

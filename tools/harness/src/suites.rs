@@ -107,7 +107,7 @@ const USER_TESTS: &[u8] = b"test=user init=/bin/utest";
 
 /// The serial shell, driven as a person would: each step waits for the
 /// previous command's output (or the prompt) and types the next line.
-const PROMPT: &str = "root@cairn:/# ";
+pub const PROMPT: &str = "root@cairn:/# ";
 const SHELL_SESSION: &[Step] = &[
     Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("seq 1 1000 | grep 7 | wc -l\r") },
     Step {
@@ -490,7 +490,7 @@ pub fn evaluate(suite: &Suite, boot: Result<&Boot, &str>) -> Vec<TestResult> {
         results.push(named(check.name(), run_check(check, &lines, boot.end)));
     }
     for (step, session) in boot.steps.iter().zip(suite.session) {
-        let outcome = if step.1 { Ok(()) } else { Err(format!("never saw {}", session.describe())) };
+        let outcome = if step.1.is_some() { Ok(()) } else { Err(format!("never saw {}", session.describe())) };
         results.push(named(&format!("session/{}", step.0), outcome));
     }
     if suite.runs_selftests() {
