@@ -5,14 +5,19 @@
 //! keyboard ([`keyboard`]). Each runs a `cairn-term` line discipline
 //! (canonical and raw modes, echo, erase/kill/word-erase, ^C/^\/^Z to the
 //! foreground process group, ^D). It serves scheme `tty`:
-//! `/scheme/tty/serial` and `/scheme/tty/screen` are the terminals.
+//! `/scheme/tty/serial` and `/scheme/tty/screen` are the terminals, and
+//! opening `/scheme/tty/ptmx` makes a pseudo-terminal: the fd is its master
+//! (reading gets what the terminal shows, writing types into it; closing
+//! it hangs the terminal up), `scheme_dup(master, "ptsname")` reads back the
+//! path of its terminal side, `/scheme/tty/pty/N`.
 //! Control handles derived from a terminal fd with `scheme_dup` carry its
 //! settings: `termios` (the 60-byte Linux layout), `pgrp` (the foreground
 //! process group, a `u32`) and `winsize` (rows, columns, x and y pixels as
 //! `u16`s); each is read or written whole.
 //!
-//! `termd serial screen` runs both (a missing device is skipped with a
-//! message). Reads wait (the answer is deferred) until the discipline has
+//! `termd [--scheme NAME] [serial] [screen]` serves the devices named (a
+//! missing one is skipped with a message) and pseudo-terminals, as scheme
+//! NAME (default `tty`). Reads wait (the answer is deferred) until the discipline has
 //! data; one event loop serves requests and interrupts. Not yet: SIGTTIN
 //! and SIGTTOU for background process groups, and the VTIME timer (a
 //! non-canonical read waits for VMIN bytes).
@@ -35,32 +40,42 @@ use cairn_rt::abi::{EVENT_READ, Event, O_NONBLOCK, Stat};
 use cairn_rt::collections::BTreeMap;
 use cairn_rt::events::EventQueue;
 use cairn_rt::scheme::Server;
-use cairn_rt::{String, Vec, env, eprintln};
+use cairn_rt::{String, Vec, env, eprintln, format};
 
 use device::Device;
-use terminal::{ControlKind, Terminal};
+use terminal::{Answer, ControlKind, Terminal};
 
 cairn_rt::main!(main);
 
-/// What a handle of the scheme is: a terminal (by index) or one of its
-/// control handles.
+/// What a handle of the scheme is, on terminal `terminal` (by index).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct HandleKind {
     terminal: usize,
-    control: Option<ControlKind>,
+    role: Role,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// The terminal itself (a pseudo-terminal's terminal side).
+    Terminal,
+    /// One of its settings.
+    Control(ControlKind),
+    /// A pseudo-terminal's master.
+    Master,
+    /// Reads the path of a pseudo-terminal's terminal side.
+    PtyName,
 }
 
 /// Character-device type bits of `st_mode`.
 const MODE_CHARACTER_DEVICE: u16 = 0o020000;
-
-/// What to answer: a value or errno, and a payload.
-type Answer = (Result<usize, i32>, Vec<u8>);
 
 fn value(result: Result<usize, i32>) -> Option<Answer> {
     Some((result, Vec::new()))
 }
 
 struct Terminals {
+    /// The scheme name served (for pseudo-terminal paths).
+    scheme: String,
     terminals: Vec<Terminal>,
     handles: BTreeMap<u64, HandleKind>,
     next_handle: u64,
@@ -78,40 +93,63 @@ impl Terminals {
     fn serve(&mut self, request: &Request, payload: &[u8], server: &Server) -> Option<Answer> {
         if request.opcode == op::OPEN {
             let name = core::str::from_utf8(payload).unwrap_or("").trim_start_matches('/');
+            if name == "ptmx" {
+                let terminal = self.terminals.len();
+                let pty = Terminal::new(format!("pty/{terminal}"), Device::Pty(Default::default()));
+                self.terminals.push(pty);
+                return value(Ok(self.add_handle(HandleKind { terminal, role: Role::Master })));
+            }
             let found = self.terminals.iter().position(|t| t.name == name || name.is_empty());
             return value(match found {
-                Some(terminal) => Ok(self.add_handle(HandleKind { terminal, control: None })),
+                Some(terminal) => Ok(self.add_handle(HandleKind { terminal, role: Role::Terminal })),
                 None => Err(ENOENT),
             });
         }
         let Some(&kind) = self.handles.get(&request.handle) else {
             return (request.opcode != op::CLOSE && request.opcode != op::CANCEL).then(|| (Err(EBADF), Vec::new()));
         };
+        if request.opcode == op::CLOSE {
+            self.handles.remove(&request.handle);
+            let master_left = self.handles.values().any(|h| h.terminal == kind.terminal && h.role == Role::Master);
+            let terminal = &mut self.terminals[kind.terminal];
+            terminal.unwatch(request.handle);
+            if kind.role == Role::Master && !master_left {
+                terminal.hang_up(server);
+            }
+            return None;
+        }
         let terminal = &mut self.terminals[kind.terminal];
-        match (request.opcode, kind.control) {
-            (op::READ, None) => terminal.read(request.id, request.args[0] as usize),
-            (op::READ, Some(control)) => {
+        match (request.opcode, kind.role) {
+            (op::READ, Role::Terminal) => terminal.read(request.id, request.args[0] as usize),
+            (op::READ, Role::Master) => terminal.master_read(request.id, request.args[0] as usize),
+            (op::READ, Role::Control(control)) => {
                 let data = terminal.control_read(control);
                 Some((Ok(data.len()), data))
             }
-            (op::WRITE, None) => {
-                terminal.output(payload, server);
+            (op::READ, Role::PtyName) => {
+                let path = format!("/scheme/{}/{}", self.scheme, terminal.name).into_bytes();
+                Some((Ok(path.len()), path))
+            }
+            (op::WRITE, Role::Terminal) => value(terminal.output(payload, server)),
+            (op::WRITE, Role::Master) => {
+                terminal.master_write(payload, server);
                 value(Ok(payload.len()))
             }
-            (op::WRITE, Some(control)) => {
+            (op::WRITE, Role::Control(control)) => {
                 let result = terminal.control_write(control, payload);
                 terminal.answer_reads(server);
                 value(result)
             }
-            (op::DUP, None) => {
-                let control = match payload {
-                    b"termios" => Some(ControlKind::Termios),
-                    b"pgrp" => Some(ControlKind::ForegroundGroup),
-                    b"winsize" => Some(ControlKind::WindowSize),
-                    b"" => None,
+            (op::DUP, Role::Terminal | Role::Master) => {
+                let role = match payload {
+                    b"termios" => Role::Control(ControlKind::Termios),
+                    b"pgrp" => Role::Control(ControlKind::ForegroundGroup),
+                    b"winsize" => Role::Control(ControlKind::WindowSize),
+                    b"ptsname" if kind.role == Role::Master => Role::PtyName,
+                    b"" => kind.role,
                     _ => return value(Err(EINVAL)),
                 };
-                value(Ok(self.add_handle(HandleKind { control, ..kind })))
+                value(Ok(self.add_handle(HandleKind { role, ..kind })))
             }
             (op::FSTAT, _) => {
                 let stat = Stat { st_mode: MODE_CHARACTER_DEVICE | 0o620, st_blksize: 1024, ..Stat::default() };
@@ -119,17 +157,12 @@ impl Terminals {
                 let bytes = unsafe { core::slice::from_raw_parts((&raw const stat).cast::<u8>(), size_of::<Stat>()) };
                 Some((Ok(0), bytes.to_vec()))
             }
-            (op::FEVENT, None) => value(Ok(terminal.watch(request.handle) as usize)),
+            (op::FEVENT, Role::Terminal) => value(Ok(terminal.watch(request.handle) as usize)),
             // No flags of its own; nothing buffered.
             (op::FCNTL | op::FSYNC, _) => value(Ok(0)),
             (op::LSEEK, _) => value(Err(ESPIPE)),
             (op::CANCEL, _) => {
                 terminal.cancel(request.args[0]);
-                None
-            }
-            (op::CLOSE, _) => {
-                terminal.unwatch(request.handle);
-                self.handles.remove(&request.handle);
                 None
             }
             _ => value(Err(EINVAL)),
@@ -154,9 +187,14 @@ const REQUESTS: u64 = 0;
 
 fn main() -> i32 {
     let mut names: Vec<String> = env::args().skip(1).collect();
-    if names.is_empty() {
-        names.push(String::from("serial"));
-    }
+    let scheme = match names.iter().position(|n| n == "--scheme") {
+        Some(at) if at + 1 < names.len() => {
+            let scheme = names.remove(at + 1);
+            names.remove(at);
+            scheme
+        }
+        _ => String::from("tty"),
+    };
     let mut terminals = Vec::new();
     for name in names {
         match claim(&name) {
@@ -164,10 +202,10 @@ fn main() -> i32 {
             Err(e) => eprintln!("termd: no {name} terminal: {e}"),
         }
     }
-    let server = match Server::create("tty") {
+    let server = match Server::create(&scheme) {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("termd: cannot register scheme tty: {e}");
+            eprintln!("termd: cannot register scheme {scheme}: {e}");
             return 1;
         }
     };
@@ -175,7 +213,9 @@ fn main() -> i32 {
         server.endpoint().set_flags(O_NONBLOCK)?;
         queue.watch(server.endpoint().as_raw(), EVENT_READ, REQUESTS)?;
         for (index, terminal) in terminals.iter().enumerate() {
-            queue.watch(terminal.device.interrupt_fd(), EVENT_READ, index as u64 + 1)?;
+            if let Some(fd) = terminal.device.interrupt_fd() {
+                queue.watch(fd, EVENT_READ, index as u64 + 1)?;
+            }
         }
         Ok(queue)
     });
@@ -186,7 +226,7 @@ fn main() -> i32 {
             return 1;
         }
     };
-    let mut state = Terminals { terminals, handles: BTreeMap::new(), next_handle: 1 };
+    let mut state = Terminals { scheme, terminals, handles: BTreeMap::new(), next_handle: 1 };
     let mut events = [Event::default(); 4];
     loop {
         let count = queue.wait(&mut events, None).unwrap_or(0);

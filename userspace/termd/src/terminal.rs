@@ -1,5 +1,6 @@
 //! One terminal: a device, its line discipline, foreground process group,
-//! window size, the reads waiting for input and the handles watching it.
+//! window size, the reads waiting for input and the handles watching it;
+//! for a pseudo-terminal also the reads waiting at its master.
 
 use cairn_rt::abi::error::EINVAL;
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE};
@@ -9,7 +10,7 @@ use cairn_rt::{String, Vec};
 use cairn_term::line_discipline::{LineDiscipline, ReadWait};
 use cairn_term::termios::{Termios, WindowSize};
 
-use crate::device::Device;
+use crate::device::{Device, PtyMaster};
 
 /// A control handle's setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,9 +36,17 @@ pub struct Terminal {
     foreground: u32,
     window: WindowSize,
     reads: VecDeque<PendingRead>,
+    /// Reads waiting at a pseudo-terminal's master.
+    master_reads: VecDeque<PendingRead>,
     /// Handles a client watches in an event queue.
     watched: Vec<u64>,
 }
+
+/// What a request gets back: a value or errno, and a payload.
+pub type Answer = (Result<usize, i32>, Vec<u8>);
+
+/// SIGHUP: the master of a pseudo-terminal went away.
+const HANGUP: usize = 1;
 
 impl Terminal {
     pub fn new(name: String, device: Device) -> Terminal {
@@ -49,7 +58,69 @@ impl Terminal {
             foreground: 0,
             window: WindowSize { rows, cols, xpixel: 0, ypixel: 0 },
             reads: VecDeque::new(),
+            master_reads: VecDeque::new(),
             watched: Vec::new(),
+        }
+    }
+
+    fn master(&mut self) -> Option<&mut PtyMaster> {
+        match &mut self.device {
+            Device::Pty(master) => Some(master),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a pseudo-terminal whose master has gone.
+    fn hung_up(&self) -> bool {
+        matches!(&self.device, Device::Pty(master) if master.hung_up)
+    }
+
+    /// Sends output to the device and answers what it causes: input from
+    /// the screen, data for a waiting master read.
+    fn show(&mut self, bytes: &[u8], server: &Server) {
+        let answers = self.device.send(bytes);
+        self.answer_master(server);
+        self.feed(&answers, server);
+    }
+
+    /// A read at a pseudo-terminal's master: what the terminal showed.
+    pub fn master_read(&mut self, id: u64, len: usize) -> Option<Answer> {
+        let master = self.master()?;
+        if master.shown.is_empty() {
+            self.master_reads.push_back(PendingRead { id, len });
+            return None;
+        }
+        let data: Vec<u8> = master.shown.drain(..len.min(master.shown.len()).min(MAX_READ)).collect();
+        Some((Ok(data.len()), data))
+    }
+
+    fn answer_master(&mut self, server: &Server) {
+        while let Some(read) = self.master_reads.front() {
+            let len = read.len;
+            let Some(master) = self.master().filter(|m| !m.shown.is_empty()) else { return };
+            let data: Vec<u8> = master.shown.drain(..len.min(master.shown.len()).min(MAX_READ)).collect();
+            let read = self.master_reads.pop_front().expect("front exists");
+            let _ = server.respond(read.id, Ok(data.len()), &data);
+        }
+    }
+
+    /// A write at a pseudo-terminal's master: typed input.
+    pub fn master_write(&mut self, bytes: &[u8], server: &Server) {
+        self.feed(bytes, server);
+    }
+
+    /// The master closed: readers see the end, the foreground group gets
+    /// SIGHUP.
+    pub fn hang_up(&mut self, server: &Server) {
+        if let Some(master) = self.master() {
+            master.hung_up = true;
+            master.shown.clear();
+        }
+        if self.foreground > 1 {
+            let _ = cairn_rt::signal::kill_group(self.foreground as usize, HANGUP);
+        }
+        for read in self.reads.drain(..) {
+            let _ = server.respond(read.id, Ok(0), &[]);
         }
     }
 
@@ -64,7 +135,7 @@ impl Terminal {
             return;
         }
         let received = self.discipline.receive(bytes);
-        let answers = self.device.send(&received.echo);
+        self.show(&received.echo, server);
         for signal in received.signals {
             if self.foreground > 1 {
                 let _ = cairn_rt::signal::kill_group(self.foreground as usize, signal.number() as usize);
@@ -76,18 +147,24 @@ impl Terminal {
                 let _ = server.post_event(*handle, EVENT_READ | EVENT_WRITE);
             }
         }
-        self.feed(&answers, server);
     }
 
     /// Output written by a program.
-    pub fn output(&mut self, bytes: &[u8], server: &Server) {
+    pub fn output(&mut self, bytes: &[u8], server: &Server) -> Result<usize, i32> {
+        if self.hung_up() {
+            return Err(cairn_rt::abi::error::EIO);
+        }
         let processed = self.discipline.process_output(bytes);
-        let answers = self.device.send(&processed);
-        self.feed(&answers, server);
+        self.show(&processed, server);
+        Ok(bytes.len())
     }
 
-    /// A read: answered now if the discipline has data, else later.
-    pub fn read(&mut self, id: u64, len: usize) -> Option<(Result<usize, i32>, Vec<u8>)> {
+    /// A read: answered now if the discipline has data (or the terminal
+    /// hung up), else later.
+    pub fn read(&mut self, id: u64, len: usize) -> Option<Answer> {
+        if self.hung_up() {
+            return Some((Ok(0), Vec::new()));
+        }
         if self.reads.is_empty() && self.discipline.read_wait(len) == ReadWait::Ready {
             let data = self.read_now(len);
             return Some((Ok(data.len()), data));
@@ -118,6 +195,7 @@ impl Terminal {
     /// The client of read `id` gave up.
     pub fn cancel(&mut self, id: u64) {
         self.reads.retain(|read| read.id != id);
+        self.master_reads.retain(|read| read.id != id);
     }
 
     /// A client watches `handle`; returns the readiness now.

@@ -14,7 +14,7 @@ use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::{Read, Write};
 use cairn_rt::process::{self, Command};
 use cairn_rt::time::Duration;
-use cairn_rt::{Vec, format, signal, thread};
+use cairn_rt::{String, Vec, format, signal, thread};
 
 use crate::util::{TestResult, ensure, expect_errno, expect_exit, expect_signal, in_child, ok, spawn_child};
 
@@ -339,4 +339,63 @@ pub fn power_switch_is_root_only() -> TestResult {
         ok("setuid", process::setuid(1000))?;
         expect_errno("opening as uid 1000", OpenOptions::new().write(true).open("/scheme/sys/power").map(drop), EACCES)
     })
+}
+
+/// Reads from `fd` until `want` bytes came or five seconds passed.
+fn read_some(fd: &mut File, want: usize) -> Result<Vec<u8>, String> {
+    let mut got = Vec::new();
+    let start = cairn_rt::time::Instant::now();
+    while got.len() < want && start.elapsed() < Duration::from_secs(5) {
+        let mut buffer = [0u8; 256];
+        let n = ok("read", fd.read(&mut buffer))?;
+        got.extend_from_slice(&buffer[..n]);
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(got)
+}
+
+pub fn pseudo_terminal() -> TestResult {
+    let mut server = ok("start termd", Command::new("/bin/termd").args(["--scheme", "ut-tty"]).spawn())?;
+    let result = (|| -> TestResult {
+        let start = cairn_rt::time::Instant::now();
+        let mut master = loop {
+            match OpenOptions::new().read(true).write(true).open("/scheme/ut-tty/ptmx") {
+                Err(e) if e.errno() == Some(ENODEV) && start.elapsed() < Duration::from_secs(10) => {
+                    thread::sleep(Duration::from_millis(5));
+                }
+                opened => break ok("open ptmx", opened)?,
+            }
+        };
+        let names = ok("ptsname", cairn_rt::fd::OwnedFd::scheme_dup_raw(master.as_raw_fd(), b"ptsname"))?;
+        let mut buffer = [0u8; 64];
+        let n = ok("read the name", cairn_rt::io::read_fd(names.as_raw(), &mut buffer))?;
+        let path = String::from_utf8(buffer[..n].to_vec()).map_err(|_| "name not UTF-8")?;
+        ensure!(path.starts_with("/scheme/ut-tty/pty/"), "ptsname {path}");
+        let mut slave = ok("open the terminal side", OpenOptions::new().read(true).write(true).open(&path))?;
+        ok("type a line", master.write_all(b"hi there\x17you\n"))?;
+        let line = read_some(&mut slave, 7)?;
+        ensure!(line == b"hi you\n", "the terminal side read {line:?}");
+        let echo = read_some(&mut master, 1)?;
+        ensure!(echo.starts_with(b"hi there"), "the master saw {echo:?}");
+        ok("write on the terminal side", slave.write_all(b"out\n"))?;
+        let shown = read_some(&mut master, 5)?;
+        ensure!(shown.ends_with(b"out\r\n"), "the master read {shown:?}");
+        let victim = spawn_child(|| {
+            let _ = process::setpgid(0, 0);
+            crate::util::sleep_forever()
+        })?;
+        thread::sleep(Duration::from_millis(50));
+        ok("make it the foreground", cairn_rt::tty::set_foreground_group(slave.as_raw_fd(), victim))?;
+        ok("type ^C", master.write_all(b"\x03"))?;
+        expect_signal(victim, signal::SIGINT)?;
+        drop(master);
+        let mut end = [0u8; 8];
+        ensure!(ok("read after hang-up", slave.read(&mut end))? == 0, "no end of file after the master closed");
+        expect_errno("write after hang-up", slave.write_all(b"x"), cairn_rt::abi::error::EIO)
+    })();
+    ok("stop termd", server.kill())?;
+    ok("reap termd", server.wait())?;
+    result
 }

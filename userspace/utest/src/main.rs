@@ -89,6 +89,7 @@ fn tests() -> Vec<Test> {
         test("legacy_interrupt_fd", caps::legacy_interrupt_fd),
         test("framebuffer_maps_device_memory", caps::framebuffer_maps_device_memory),
         test("power_switch_is_root_only", caps::power_switch_is_root_only),
+        test("pseudo_terminal", caps::pseudo_terminal),
         test("memory_objects_shared_and_rights_checked", caps::memory_objects),
         test("pipe_epipe_and_sigpipe", caps::pipe_epipe_and_sigpipe),
         test("pipe_nonblocking", caps::pipe_nonblocking),
