@@ -41,11 +41,20 @@ impl From<Result<usize>> for Outcome {
 pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
     bkl::acquire();
     let a = [frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9].map(|v| v as usize);
-    let outcome = match Syscall::from_number(frame.rax as usize) {
+    let number = frame.rax;
+    let call = Syscall::from_number(number as usize);
+    let outcome = match call {
         Some(call) => handle(call, a, frame),
         None => Outcome::Value(Err(Error::new(error::ENOSYS))),
     };
     let mut full_restore = match outcome {
+        Outcome::Value(Err(e)) if e.errno == error::EINTR && call.is_some_and(restartable) && !handler_pending() => {
+            // Interrupted by a signal no handler takes (a stop, say): run
+            // the call again once the thread goes on, as if it had waited.
+            frame.rax = number;
+            frame.rip -= SYSCALL_INSTRUCTION_LEN;
+            true
+        }
         Outcome::Value(result) => {
             frame.rax = Error::mux(result) as u64;
             false
@@ -55,6 +64,21 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
     full_restore |= task::prepare_return(frame);
     bkl::release();
     u64::from(full_restore)
+}
+
+/// Bytes of the `syscall` instruction (to run it again).
+const SYSCALL_INSTRUCTION_LEN: u64 = 2;
+
+/// Calls that restart after a signal without a handler interrupted them
+/// (POSIX leaves the choice; Linux restarts these too). Others, such as
+/// sleeps and event-queue waits, return `EINTR`.
+fn restartable(call: Syscall) -> bool {
+    use Syscall::*;
+    matches!(call, Read | Write | Pread | Pwrite | Open | Openat)
+}
+
+fn handler_pending() -> bool {
+    task::with(crate::task::signal::handler_pending)
 }
 
 fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {

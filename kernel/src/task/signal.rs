@@ -93,6 +93,19 @@ pub fn send_to_thread(tasks: &mut Tasks, tid: Tid, sig: usize) {
     }
 }
 
+/// Whether a signal the current thread will take has a handler (so an
+/// interrupted system call must return `EINTR` rather than restart).
+pub fn handler_pending(tasks: &mut Tasks) -> bool {
+    let pid = tasks.current_pid();
+    let thread = tasks.current_thread();
+    let mask = thread.signal_mask & !UNBLOCKABLE;
+    let thread_pending = thread.pending;
+    let Some(process) = tasks.processes.get(&pid) else { return false };
+    let deliverable = (thread_pending | process.pending) & !mask;
+    (1..=SIGNAL_MAX)
+        .any(|sig| deliverable & bit(sig) != 0 && !matches!(process.actions[sig].handler, SIG_DFL | SIG_IGN))
+}
+
 /// Delivers the next deliverable signal of the current thread, if any:
 /// default actions (terminate, stop, ignore) or a handler frame. Returns
 /// true when a handler was set up (the frame changed).

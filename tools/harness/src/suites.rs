@@ -170,7 +170,17 @@ const SHELL_SESSION: &[Step] = &[
         wait: Wait::Serial("[1] "),
         then: Input::Serial("kill %1; wait %1; echo \"waited=$?\"\r"),
     },
-    Step { name: "kill-background-job", wait: Wait::Serial("waited=143"), then: Input::Serial("kill -9 $$\r") },
+    Step { name: "kill-background-job", wait: Wait::Serial("waited=143"), then: Input::Serial("cat > /tmp/typed &\r") },
+    Step { name: "background-reader-started", wait: Wait::Serial("[1] "), then: Input::Serial("sleep 1; jobs\r") },
+    Step { name: "background-read-stops", wait: Wait::Serial("Stopped"), then: Input::Serial("fg\r") },
+    Step {
+        name: "fg-resumes-the-reader",
+        // `fg` names the job on a line of its own (`jobs` printed it after "Stopped").
+        wait: Wait::Serial("\ncat > /tmp/typed\r\n"),
+        then: Input::Serial("typed line\r\x04"),
+    },
+    Step { name: "eof-ends-it", wait: Wait::Serial(PROMPT), then: Input::Serial("tr a-z A-Z < /tmp/typed\r") },
+    Step { name: "the-read-restarted", wait: Wait::Serial("TYPED LINE"), then: Input::Serial("kill -9 $$\r") },
     Step { name: "init-sees-the-shell-die", wait: Wait::Serial("init: started shell-serial"), then: Input::Nothing },
     Step {
         name: "init-restarts-the-shell",

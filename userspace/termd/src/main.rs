@@ -17,9 +17,10 @@
 //!
 //! `termd [--scheme NAME] [serial] [screen]` serves the devices named (a
 //! missing one is skipped with a message) and pseudo-terminals, as scheme
-//! NAME (default `tty`). Reads wait (the answer is deferred) until the discipline has
-//! data; one event loop serves requests and interrupts. Not yet: SIGTTIN
-//! and SIGTTOU for background process groups, and the VTIME timer (a
+//! NAME (default `tty`). Reads wait (the answer is deferred) until the
+//! discipline has data; a read from outside the foreground process group
+//! raises SIGTTIN. One event loop serves requests and interrupts. Not yet:
+//! SIGTTOU for background writes under TOSTOP, and the VTIME timer (a
 //! non-canonical read waits for VMIN bytes).
 //!
 //! Depends on `cairn-rt`, `cairn-term`, `pc-keyboard` and
@@ -120,7 +121,7 @@ impl Terminals {
         }
         let terminal = &mut self.terminals[kind.terminal];
         match (request.opcode, kind.role) {
-            (op::READ, Role::Terminal) => terminal.read(request.id, request.args[0] as usize),
+            (op::READ, Role::Terminal) => terminal.read(request.id, request.args[0] as usize, request.caller_pid),
             (op::READ, Role::Master) => terminal.master_read(request.id, request.args[0] as usize),
             (op::READ, Role::Control(control)) => {
                 let data = terminal.control_read(control);

@@ -2,7 +2,7 @@
 //! window size, the reads waiting for input and the handles watching it;
 //! for a pseudo-terminal also the reads waiting at its master.
 
-use cairn_rt::abi::error::EINVAL;
+use cairn_rt::abi::error::{EINTR, EINVAL, EIO};
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE};
 use cairn_rt::collections::VecDeque;
 use cairn_rt::scheme::Server;
@@ -44,9 +44,6 @@ pub struct Terminal {
 
 /// What a request gets back: a value or errno, and a payload.
 pub type Answer = (Result<usize, i32>, Vec<u8>);
-
-/// SIGHUP: the master of a pseudo-terminal went away.
-const HANGUP: usize = 1;
 
 impl Terminal {
     pub fn new(name: String, device: Device) -> Terminal {
@@ -117,7 +114,7 @@ impl Terminal {
             master.shown.clear();
         }
         if self.foreground > 1 {
-            let _ = cairn_rt::signal::kill_group(self.foreground as usize, HANGUP);
+            let _ = cairn_rt::signal::kill_group(self.foreground as usize, cairn_rt::signal::SIGHUP);
         }
         for read in self.reads.drain(..) {
             let _ = server.respond(read.id, Ok(0), &[]);
@@ -159,11 +156,18 @@ impl Terminal {
         Ok(bytes.len())
     }
 
-    /// A read: answered now if the discipline has data (or the terminal
-    /// hung up), else later.
-    pub fn read(&mut self, id: u64, len: usize) -> Option<Answer> {
+    /// A read by process `caller`: answered now if the discipline has data
+    /// (or the terminal hung up), else later. A process outside the
+    /// foreground group is sent SIGTTIN (which stops it; its read runs again
+    /// when it is continued) and told `EINTR`; `EIO` if it cannot be sent.
+    pub fn read(&mut self, id: u64, len: usize, caller: u32) -> Option<Answer> {
         if self.hung_up() {
             return Some((Ok(0), Vec::new()));
+        }
+        let group = cairn_rt::process::getpgid(caller as usize).unwrap_or(0);
+        if self.foreground > 1 && group != 0 && group != self.foreground as usize {
+            let sent = cairn_rt::signal::kill_group(group, cairn_rt::signal::SIGTTIN);
+            return Some((Err(if sent.is_ok() { EINTR } else { EIO }), Vec::new()));
         }
         if self.reads.is_empty() && self.discipline.read_wait(len) == ReadWait::Ready {
             let data = self.read_now(len);
