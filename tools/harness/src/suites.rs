@@ -180,7 +180,12 @@ const SHELL_SESSION: &[Step] = &[
         then: Input::Serial("typed line\r\x04"),
     },
     Step { name: "eof-ends-it", wait: Wait::Serial(PROMPT), then: Input::Serial("tr a-z A-Z < /tmp/typed\r") },
-    Step { name: "the-read-restarted", wait: Wait::Serial("TYPED LINE"), then: Input::Serial("kill -9 $$\r") },
+    Step {
+        name: "the-read-restarted",
+        wait: Wait::Serial("TYPED LINE"),
+        then: Input::Serial("echo history-$(test -s /root/.sh_history && echo kept)\r"),
+    },
+    Step { name: "history-file", wait: Wait::Serial("history-kept"), then: Input::Serial("kill -9 $$\r") },
     Step { name: "init-sees-the-shell-die", wait: Wait::Serial("init: started shell-serial"), then: Input::Nothing },
     Step {
         name: "init-restarts-the-shell",

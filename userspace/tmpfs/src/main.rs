@@ -1,8 +1,8 @@
 //! `tmpfs`: the RAM file system server, and the reference example of a
 //! scheme server. `tmpfs NAME` registers scheme NAME (default `tmp`);
 //! `tmpfs --root` copies the initfs into its tree (as Linux unpacks an
-//! initramfs), adds `/tmp` (mode 1777), and takes over the root file
-//! system (scheme `file`). It serves a `cairn-memfs` tree: files,
+//! initramfs), adds `/tmp` (mode 1777) and root's home `/root` (0700), and
+//! takes over the root file system (scheme `file`). It serves a `cairn-memfs` tree: files,
 //! directories, symbolic and hard links with POSIX semantics, permissions
 //! checked against the caller's uid and gid, owners, nanosecond
 //! timestamps from the realtime clock, and paths relative to directory
@@ -475,16 +475,18 @@ fn main() -> i32 {
     let mut tmpfs = Tmpfs { fs: MemFs::new(), handles: BTreeMap::new(), next_handle: 1 };
     if root {
         let unpacked = tmpfs.unpack(INITFS, "");
-        let tmp = Creator { caller: Caller::ROOT, mode: 0o1777, now: now() };
-        let made = tmpfs.fs.mkdir(ROOT, "/tmp", tmp);
+        let made = [("/tmp", 0o1777), ("/root", 0o700)].into_iter().try_for_each(|(path, mode)| {
+            let creator = Creator { caller: Caller::ROOT, mode, now: now() };
+            tmpfs.fs.mkdir(ROOT, path, creator).map(drop).map_err(|e| (path, e))
+        });
         match (unpacked, made) {
-            (Ok(files), Ok(_)) => println!("tmpfs: root file system with {files} files from the initfs"),
+            (Ok(files), Ok(())) => println!("tmpfs: root file system with {files} files from the initfs"),
             (Err(e), _) => {
                 eprintln!("tmpfs: cannot copy the initfs: {e}");
                 return 1;
             }
-            (_, Err(e)) => {
-                eprintln!("tmpfs: cannot make /tmp: {e:?}");
+            (_, Err((path, e))) => {
+                eprintln!("tmpfs: cannot make {path}: {e:?}");
                 return 1;
             }
         }
