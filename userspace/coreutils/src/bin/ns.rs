@@ -4,9 +4,10 @@
 //! is looked up through `PATH` and opened first, the namespace is built
 //! (only from names this process has) and entered, and the program is
 //! started from the open file, so it needs no path in its namespace:
-//! `ns --allow null -- cat /tmp/f` cannot open the file. Exit status: the
-//! program's (128 + signal if killed), 127 if it is not found, 125 if the
-//! namespace cannot be made.
+//! `ns --allow null -- cat /tmp/f` cannot open the file. A name this
+//! process cannot reach (such as `pipe`: pipes need no scheme) is left out
+//! with a warning. Exit status: the program's (128 + signal if killed), 127
+//! if it is not found, 125 if the namespace cannot be made.
 #![no_std]
 #![no_main]
 
@@ -52,11 +53,10 @@ fn run_in_namespace(tool: &mut Tool) -> Result<(), Failure> {
         .into_iter()
         .map(|(name, _)| name)
         .collect();
-    if let Some(missing) = allowed.iter().find(|name| !present.contains(name)) {
-        tool.report(missing, "no such scheme in this namespace");
-        return Err(Failure::Exit(NS_TROUBLE));
+    for missing in allowed.iter().filter(|name| !present.contains(name)) {
+        tool.report(missing, "no such scheme here; left out");
     }
-    let names: Vec<&str> = allowed.iter().map(String::as_str).collect();
+    let names: Vec<&str> = allowed.iter().filter(|name| present.contains(name)).map(String::as_str).collect();
     let entered = scheme::namespace_create(&names, false).and_then(|namespace| scheme::namespace_enter(&namespace));
     if let Err(error) = entered {
         tool.report_error("namespace", &error);

@@ -87,8 +87,9 @@ pub fn cases() -> Vec<Case> {
         case("ns_null_namespace", "ns -- echo hi").out("hi\n"),
         case("ns_keeps_inherited_fds", "echo piped | ns -- cat").out("piped\n"),
         case("ns_passes_status", "ns -- false").expect(Expect::Status(1)),
-        case("ns_unknown_scheme", "ns --allow pipe -- cat /tmp/cutest/nsf")
-            .fails(125, "ns: pipe: no such scheme in this namespace\n"),
+        case("ns_unknown_scheme_left_out", "ns --allow pipe -- cat /tmp/cutest/nsf")
+            .given(Given::File("nsf", b"secret\n"))
+            .fails(1, "ns: pipe: no such scheme here; left out\ncat: /tmp/cutest/nsf: No such device\n"),
         case("ns_missing_program", "ns -- nosuch").fails(127, "ns: nosuch: No such file or directory\n"),
     ])
 }
