@@ -269,41 +269,27 @@ pub fn spawn<A: AsRef<[u8]>, E: AsRef<[u8]>>(path: &str, argv: &[A], envp: &[E])
     Ok(Child { pid })
 }
 
+/// Issues `spawn_fd` or `fexecve` with `fd`, `argv` and `envp`.
+fn run_fd<A: AsRef<[u8]>, E: AsRef<[u8]>>(call: Syscall, fd: usize, argv: &[A], envp: &[E]) -> Result<usize> {
+    let (argv, envp) = (slices(argv), slices(envp));
+    // SAFETY: the kernel reads the two `StrSlice` arrays and their strings,
+    // alive for the duration of the call.
+    unsafe {
+        crate::sys::syscall5(call as usize, fd, argv.as_ptr() as usize, argv.len(), envp.as_ptr() as usize, envp.len())
+    }
+}
+
 /// Starts the executable `fd` names (it needs the EXEC right) as a child,
 /// with `argv` and `envp`; the fd may have been opened before the caller
 /// narrowed its namespace.
 pub fn spawn_fd<A: AsRef<[u8]>, E: AsRef<[u8]>>(fd: usize, argv: &[A], envp: &[E]) -> Result<Child> {
-    let (argv, envp) = (slices(argv), slices(envp));
-    // SAFETY: the kernel reads the two `StrSlice` arrays and their strings.
-    let pid = unsafe {
-        crate::sys::syscall5(
-            Syscall::SpawnFd as usize,
-            fd,
-            argv.as_ptr() as usize,
-            argv.len(),
-            envp.as_ptr() as usize,
-            envp.len(),
-        )
-    }?;
-    Ok(Child { pid })
+    run_fd(Syscall::SpawnFd, fd, argv, envp).map(|pid| Child { pid })
 }
 
 /// Replaces the process image with the executable `fd` names. Returns
 /// only on failure.
 pub fn fexecve<A: AsRef<[u8]>, E: AsRef<[u8]>>(fd: usize, argv: &[A], envp: &[E]) -> Error {
-    let (argv, envp) = (slices(argv), slices(envp));
-    // SAFETY: the kernel reads the two `StrSlice` arrays and their strings.
-    let result = unsafe {
-        crate::sys::syscall5(
-            Syscall::Fexecve as usize,
-            fd,
-            argv.as_ptr() as usize,
-            argv.len(),
-            envp.as_ptr() as usize,
-            envp.len(),
-        )
-    };
-    result.err().unwrap_or(Error::from_errno(cairn_abi::error::EIO))
+    run_fd(Syscall::Fexecve, fd, argv, envp).err().unwrap_or(Error::from_errno(cairn_abi::error::EIO))
 }
 
 /// A handle on a process or thread (`process_open`/`thread_open`): wait
