@@ -48,7 +48,7 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
         None => Outcome::Value(Err(Error::new(error::ENOSYS))),
     };
     let mut full_restore = match outcome {
-        Outcome::Value(Err(e)) if e.errno == error::EINTR && call.is_some_and(restartable) && !handler_pending() => {
+        Outcome::Value(Err(e)) if e.errno == error::EINTR && call.is_some_and(restartable) && restart_interrupted() => {
             // Interrupted by a signal no handler takes (a stop, say): run
             // the call again once the thread goes on, as if it had waited.
             frame.rax = number;
@@ -77,8 +77,8 @@ fn restartable(call: Syscall) -> bool {
     matches!(call, Read | Write | Pread | Pwrite | Open | Openat)
 }
 
-fn handler_pending() -> bool {
-    task::with(crate::task::signal::handler_pending)
+fn restart_interrupted() -> bool {
+    task::with(crate::task::signal::restart_interrupted)
 }
 
 fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {

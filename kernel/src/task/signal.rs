@@ -93,17 +93,20 @@ pub fn send_to_thread(tasks: &mut Tasks, tid: Tid, sig: usize) {
     }
 }
 
-/// Whether a signal the current thread will take has a handler (so an
-/// interrupted system call must return `EINTR` rather than restart).
-pub fn handler_pending(tasks: &mut Tasks) -> bool {
+/// Whether an interrupted system call should run again: a signal is about
+/// to be taken and none of those pending has a handler (a stop, say). With
+/// a handler, or with nothing pending (the signal was ignored), the call
+/// returns `EINTR` instead.
+pub fn restart_interrupted(tasks: &mut Tasks) -> bool {
     let pid = tasks.current_pid();
     let thread = tasks.current_thread();
     let mask = thread.signal_mask & !UNBLOCKABLE;
     let thread_pending = thread.pending;
     let Some(process) = tasks.processes.get(&pid) else { return false };
     let deliverable = (thread_pending | process.pending) & !mask;
-    (1..=SIGNAL_MAX)
-        .any(|sig| deliverable & bit(sig) != 0 && !matches!(process.actions[sig].handler, SIG_DFL | SIG_IGN))
+    deliverable != 0
+        && !(1..=SIGNAL_MAX)
+            .any(|sig| deliverable & bit(sig) != 0 && !matches!(process.actions[sig].handler, SIG_DFL | SIG_IGN))
 }
 
 /// Delivers the next deliverable signal of the current thread, if any:

@@ -19,8 +19,8 @@
 //! missing one is skipped with a message) and pseudo-terminals, as scheme
 //! NAME (default `tty`). Reads wait (the answer is deferred) until the
 //! discipline has data; a read from outside the foreground process group
-//! raises SIGTTIN. One event loop serves requests and interrupts. Not yet:
-//! SIGTTOU for background writes under TOSTOP, and the VTIME timer (a
+//! raises SIGTTIN, a write from there under TOSTOP SIGTTOU. One event loop
+//! serves requests and interrupts. Not yet: the VTIME timer (a
 //! non-canonical read waits for VMIN bytes).
 //!
 //! Depends on `cairn-rt`, `cairn-term`, `pc-keyboard` and
@@ -131,7 +131,7 @@ impl Terminals {
                 let path = format!("/scheme/{}/{}", self.scheme, terminal.name).into_bytes();
                 Some((Ok(path.len()), path))
             }
-            (op::WRITE, Role::Terminal) => value(terminal.output(payload, server)),
+            (op::WRITE, Role::Terminal) => value(terminal.output(payload, request.caller_pid, server)),
             (op::WRITE, Role::Master) => {
                 terminal.master_write(payload, server);
                 value(Ok(payload.len()))

@@ -7,6 +7,7 @@ use cairn_rt::abi::{EVENT_READ, EVENT_WRITE};
 use cairn_rt::collections::VecDeque;
 use cairn_rt::scheme::Server;
 use cairn_rt::{String, Vec};
+use cairn_term::job_control::{Access, ProcessGroup, read_access, write_access};
 use cairn_term::line_discipline::{LineDiscipline, ReadWait};
 use cairn_term::termios::{Termios, WindowSize};
 
@@ -146,11 +147,34 @@ impl Terminal {
         }
     }
 
-    /// Output written by a program.
-    pub fn output(&mut self, bytes: &[u8], server: &Server) -> Result<usize, i32> {
-        if self.hung_up() {
-            return Err(cairn_rt::abi::error::EIO);
+    /// Job control: may process `caller` go on? If its group is not the
+    /// foreground one and `access` says so, the group gets the signal
+    /// (SIGTTIN, SIGTTOU) and the call `EINTR` (it runs again when the
+    /// group is continued; if the signal is ignored it stays `EINTR`).
+    fn allowed(
+        &self,
+        caller: u32,
+        access: impl FnOnce(Option<ProcessGroup>, ProcessGroup) -> Access,
+    ) -> Result<(), i32> {
+        let Ok(group) = cairn_rt::process::getpgid(caller as usize) else { return Ok(()) };
+        let foreground = (self.foreground > 1).then_some(ProcessGroup(self.foreground));
+        match access(foreground, ProcessGroup(group as u32)) {
+            Access::Allowed => Ok(()),
+            Access::Signal(signal) => {
+                let sent = cairn_rt::signal::kill_group(group, signal.number() as usize);
+                Err(if sent.is_ok() { EINTR } else { EIO })
+            }
         }
+    }
+
+    /// Output written by process `caller` (a background one under TOSTOP
+    /// gets SIGTTOU).
+    pub fn output(&mut self, bytes: &[u8], caller: u32, server: &Server) -> Result<usize, i32> {
+        if self.hung_up() {
+            return Err(EIO);
+        }
+        let termios = *self.discipline.termios();
+        self.allowed(caller, |foreground, group| write_access(&termios, foreground, group))?;
         let processed = self.discipline.process_output(bytes);
         self.show(&processed, server);
         Ok(bytes.len())
@@ -164,10 +188,8 @@ impl Terminal {
         if self.hung_up() {
             return Some((Ok(0), Vec::new()));
         }
-        let group = cairn_rt::process::getpgid(caller as usize).unwrap_or(0);
-        if self.foreground > 1 && group != 0 && group != self.foreground as usize {
-            let sent = cairn_rt::signal::kill_group(group, cairn_rt::signal::SIGTTIN);
-            return Some((Err(if sent.is_ok() { EINTR } else { EIO }), Vec::new()));
+        if let Err(errno) = self.allowed(caller, read_access) {
+            return Some((Err(errno), Vec::new()));
         }
         if self.reads.is_empty() && self.discipline.read_wait(len) == ReadWait::Ready {
             let data = self.read_now(len);

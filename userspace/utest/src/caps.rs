@@ -356,6 +356,36 @@ fn read_some(fd: &mut File, want: usize) -> Result<Vec<u8>, String> {
     Ok(got)
 }
 
+/// Under TOSTOP, a process outside the foreground group that writes to
+/// the terminal is stopped by SIGTTOU.
+fn background_write_stops(terminal: &File) -> TestResult {
+    let fd = terminal.as_raw_fd();
+    let mut termios = ok("tcgetattr", cairn_rt::tty::termios(fd))
+        .and_then(|bytes| cairn_term::termios::Termios::from_bytes(&bytes).map_err(|_| String::from("bad termios")))?;
+    termios.local.insert(cairn_term::termios::LocalFlags::TOSTOP);
+    ok("set TOSTOP", cairn_rt::tty::set_termios(fd, &termios.to_bytes()))?;
+    let foreground = spawn_child(|| {
+        let _ = process::setpgid(0, 0);
+        crate::util::sleep_forever()
+    })?;
+    thread::sleep(Duration::from_millis(50));
+    ok("make it the foreground", cairn_rt::tty::set_foreground_group(fd, foreground))?;
+    let writer = spawn_child(move || {
+        let _ = process::setpgid(0, 0);
+        let _ = cairn_rt::io::write_fd(fd, b"from the background\n");
+        0
+    })?;
+    let stopped = ok("wait for the writer", process::waitpid(process::WaitTarget::Pid(writer), process::WUNTRACED));
+    for pid in [writer, foreground] {
+        ok("kill", signal::kill(pid, signal::SIGKILL))?;
+    }
+    crate::util::reap(writer, Duration::from_secs(5))?;
+    crate::util::reap(foreground, Duration::from_secs(5))?;
+    let status = stopped?.map(|(_, status)| status);
+    ensure!(status.and_then(|s| s.stopped_signal()) == Some(signal::SIGTTOU), "the writer was not stopped: {status:?}");
+    Ok(())
+}
+
 pub fn pseudo_terminal() -> TestResult {
     let mut server = ok("start termd", Command::new("/bin/termd").args(["--scheme", "ut-tty"]).spawn())?;
     let result = (|| -> TestResult {
@@ -390,6 +420,7 @@ pub fn pseudo_terminal() -> TestResult {
         ok("make it the foreground", cairn_rt::tty::set_foreground_group(slave.as_raw_fd(), victim))?;
         ok("type ^C", master.write_all(b"\x03"))?;
         expect_signal(victim, signal::SIGINT)?;
+        background_write_stops(&slave)?;
         drop(master);
         let mut end = [0u8; 8];
         ensure!(ok("read after hang-up", slave.read(&mut end))? == 0, "no end of file after the master closed");
