@@ -20,8 +20,8 @@
 //! NAME (default `tty`). Reads wait (the answer is deferred) until the
 //! discipline has data; a read from outside the foreground process group
 //! raises SIGTTIN, a write from there under TOSTOP SIGTTOU. One event loop
-//! serves requests and interrupts. Not yet: the VTIME timer (a
-//! non-canonical read waits for VMIN bytes).
+//! serves requests and interrupts, with a timeout for the first `VTIME`
+//! timer to run out.
 //!
 //! Depends on `cairn-rt`, `cairn-term`, `pc-keyboard` and
 //! `embedded-graphics`.
@@ -230,7 +230,9 @@ fn main() -> i32 {
     let mut state = Terminals { scheme, terminals, handles: BTreeMap::new(), next_handle: 1 };
     let mut events = [Event::default(); 4];
     loop {
-        let count = queue.wait(&mut events, None).unwrap_or(0);
+        let deadline = state.terminals.iter().filter_map(Terminal::next_deadline).min();
+        let timeout = deadline.map(|d| d.duration_since(cairn_rt::time::Instant::now()));
+        let count = queue.wait(&mut events, timeout).unwrap_or(0);
         for event in &events[..count] {
             if let Some(terminal) = (event.data as usize).checked_sub(1).and_then(|i| state.terminals.get(i)) {
                 terminal.device.take_interrupts();
@@ -240,6 +242,7 @@ fn main() -> i32 {
         // served until none is left.
         for terminal in &mut state.terminals {
             terminal.input(&server);
+            terminal.answer_reads(&server);
         }
         while let Ok(incoming) = server.next() {
             if let Some((result, payload)) = state.serve(&incoming.request, &incoming.payload, &server) {

@@ -6,9 +6,10 @@ use cairn_rt::abi::error::{EINTR, EINVAL, EIO};
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE};
 use cairn_rt::collections::VecDeque;
 use cairn_rt::scheme::Server;
+use cairn_rt::time::{Duration, Instant};
 use cairn_rt::{String, Vec};
 use cairn_term::job_control::{Access, ProcessGroup, read_access, write_access};
-use cairn_term::line_discipline::{LineDiscipline, ReadWait};
+use cairn_term::line_discipline::{LineDiscipline, ReadWait, TimerStart};
 use cairn_term::termios::{Termios, WindowSize};
 
 use crate::device::{Device, PtyMaster};
@@ -21,10 +22,11 @@ pub enum ControlKind {
     WindowSize,
 }
 
-/// A read waiting for input.
+/// A read waiting for input, and when its `VTIME` timer runs out.
 struct PendingRead {
     id: u64,
     len: usize,
+    deadline: Option<Instant>,
 }
 
 /// What a waiting read answer holds at most.
@@ -85,7 +87,7 @@ impl Terminal {
     pub fn master_read(&mut self, id: u64, len: usize) -> Option<Answer> {
         let master = self.master()?;
         if master.shown.is_empty() {
-            self.master_reads.push_back(PendingRead { id, len });
+            self.master_reads.push_back(PendingRead { id, len, deadline: None });
             return None;
         }
         let data: Vec<u8> = master.shown.drain(..len.min(master.shown.len()).min(MAX_READ)).collect();
@@ -133,6 +135,7 @@ impl Terminal {
             return;
         }
         let received = self.discipline.receive(bytes);
+        self.restart_byte_timers();
         self.show(&received.echo, server);
         for signal in received.signals {
             if self.foreground > 1 {
@@ -195,14 +198,48 @@ impl Terminal {
             let data = self.read_now(len);
             return Some((Ok(data.len()), data));
         }
-        self.reads.push_back(PendingRead { id, len });
+        let deadline = self.timer(len);
+        self.reads.push_back(PendingRead { id, len, deadline });
         None
     }
 
-    /// Answers waiting reads, oldest first, while the discipline says so.
+    /// When a read of `len` bytes waiting from now gives up (`VTIME`).
+    fn timer(&self, len: usize) -> Option<Instant> {
+        match self.discipline.read_wait(len) {
+            ReadWait::WaitAtMost { timeout, .. } => {
+                Some(Instant::now() + Duration::from_millis(u64::from(timeout.0) * 100))
+            }
+            ReadWait::Ready | ReadWait::Wait => None,
+        }
+    }
+
+    /// Input arrived: inter-byte timers start again (and start for reads
+    /// that had no byte yet).
+    fn restart_byte_timers(&mut self) {
+        for index in 0..self.reads.len() {
+            let len = self.reads[index].len;
+            if let ReadWait::WaitAtMost { from: TimerStart::LastByte, .. } = self.discipline.read_wait(len) {
+                self.reads[index].deadline = self.timer(len);
+            }
+        }
+    }
+
+    /// When the first waiting read's timer runs out, if it has one.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.reads.iter().filter_map(|read| read.deadline).min()
+    }
+
+    /// Answers waiting reads, oldest first, while the discipline says so
+    /// or their timer ran out.
     pub fn answer_reads(&mut self, server: &Server) {
+        let now = Instant::now();
         while let Some(read) = self.reads.front() {
-            if self.discipline.read_wait(read.len) != ReadWait::Ready {
+            let ready = match self.discipline.read_wait(read.len) {
+                ReadWait::Ready => true,
+                ReadWait::WaitAtMost { .. } => read.deadline.is_some_and(|deadline| deadline <= now),
+                ReadWait::Wait => false,
+            };
+            if !ready {
                 return;
             }
             let read = self.reads.pop_front().expect("front exists");

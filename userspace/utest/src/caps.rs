@@ -356,6 +356,32 @@ fn read_some(fd: &mut File, want: usize) -> Result<Vec<u8>, String> {
     Ok(got)
 }
 
+/// Non-canonical reads with `VMIN` 0: `VTIME` 0 returns at once, `VTIME` 3
+/// after 0.3 s with nothing typed, and at once with what was typed.
+fn read_timer_runs_out(terminal: &mut File, master: &mut File) -> TestResult {
+    use cairn_term::termios::{Cc, Termios};
+    let fd = terminal.as_raw_fd();
+    let own_group = ok("getpgid", process::getpgid(0))?;
+    ok("take the foreground back", cairn_rt::tty::set_foreground_group(fd, own_group))?;
+    let saved = ok("tcgetattr", cairn_rt::tty::termios(fd))?;
+    let mut raw = Termios::from_bytes(&saved).map_err(|_| String::from("bad termios"))?;
+    raw.make_raw();
+    raw.cc[Cc::Min] = 0;
+    raw.cc[Cc::Time] = 0;
+    ok("VMIN 0 VTIME 0", cairn_rt::tty::set_termios(fd, &raw.to_bytes()))?;
+    let mut buffer = [0u8; 8];
+    ensure!(ok("poll", terminal.read(&mut buffer))? == 0, "a poll with nothing typed returned data");
+    raw.cc[Cc::Time] = 3;
+    ok("VTIME 3", cairn_rt::tty::set_termios(fd, &raw.to_bytes()))?;
+    let start = cairn_rt::time::Instant::now();
+    ensure!(ok("timed read", terminal.read(&mut buffer))? == 0, "the timed read returned data");
+    let waited = start.elapsed();
+    ensure!(waited >= Duration::from_millis(250) && waited < Duration::from_secs(5), "VTIME 3 waited {waited:?}");
+    ok("type", master.write_all(b"k"))?;
+    ensure!(ok("read typed", terminal.read(&mut buffer))? == 1 && buffer[0] == b'k', "read {:?}", &buffer[..1]);
+    ok("restore", cairn_rt::tty::set_termios(fd, &saved))
+}
+
 /// Under TOSTOP, a process outside the foreground group that writes to
 /// the terminal is stopped by SIGTTOU.
 fn background_write_stops(terminal: &File) -> TestResult {
@@ -421,6 +447,7 @@ pub fn pseudo_terminal() -> TestResult {
         ok("type ^C", master.write_all(b"\x03"))?;
         expect_signal(victim, signal::SIGINT)?;
         background_write_stops(&slave)?;
+        read_timer_runs_out(&mut slave, &mut master)?;
         drop(master);
         let mut end = [0u8; 8];
         ensure!(ok("read after hang-up", slave.read(&mut end))? == 0, "no end of file after the master closed");
