@@ -1,6 +1,7 @@
 //! The logic of `grep`: select the lines of one input that match (or, with `-v`, do not match)
 //! any of the patterns, and produce what GNU grep prints for that input. The binary walks the
-//! files (and directories for `-r`), decides on `-H`/`-h`, and calls [`Grep::search`] per file.
+//! files (and directories for `-r`), decides on `-H`/`-h`, and calls [`Grep::search`] per file,
+//! or feeds a stream line by line through [`Grep::line_search`].
 
 use alloc::vec::Vec;
 
@@ -45,6 +46,67 @@ pub struct GrepOptions {
     pub max_count: Option<u64>,
 }
 
+/// One input being searched line by line (see [`Grep::line_search`]).
+#[derive(Debug)]
+pub struct LineSearch<'g> {
+    grep: &'g Grep,
+    name: Vec<u8>,
+    /// Index of the next line.
+    index: usize,
+    selected: u64,
+    /// Selected lines after which nothing more can change the output
+    /// (`-m`, or 1 for `-q`, `-l`, `-L`).
+    limit: u64,
+}
+
+impl LineSearch<'_> {
+    /// Whether further lines can change nothing (the caller may stop
+    /// reading).
+    pub fn finished(&self) -> bool {
+        self.selected >= self.limit
+    }
+
+    /// Looks at the next line (without its newline), appending to `out`
+    /// what it makes `grep` print.
+    pub fn line(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        let index = self.index;
+        self.index += 1;
+        if self.finished() || !self.grep.selects(line) {
+            return;
+        }
+        self.selected += 1;
+        match self.grep.options.output {
+            OutputMode::Lines => {
+                self.grep.push_prefix(out, &self.name, index);
+                push_line(out, line);
+            }
+            OutputMode::OnlyMatching if !self.grep.options.invert => {
+                self.grep.push_matches(out, &self.name, index, line)
+            }
+            _ => {}
+        }
+    }
+
+    /// Ends the input: appends what is printed at its end (`-c`, `-l`,
+    /// `-L`) and returns how many lines were selected.
+    pub fn finish(self, out: &mut Vec<u8>) -> u64 {
+        let (name, selected) = (&self.name, self.selected);
+        match self.grep.options.output {
+            OutputMode::Count => {
+                if self.grep.options.with_file_names {
+                    out.extend_from_slice(name);
+                    out.push(b':');
+                }
+                push_line(out, alloc::format!("{selected}").as_bytes());
+            }
+            OutputMode::FilesWithMatches if selected > 0 => push_line(out, name),
+            OutputMode::FilesWithoutMatch if selected == 0 => push_line(out, name),
+            _ => {}
+        }
+        selected
+    }
+}
+
 /// A compiled `grep` invocation.
 #[derive(Clone, Debug)]
 pub struct Grep {
@@ -79,42 +141,26 @@ impl Grep {
 
     /// Searches `input`, whose name (for prefixes and `-l`) is `name`.
     pub fn search(&self, name: &[u8], input: &[u8]) -> FileReport {
-        let options = &self.options;
-        let limit = match options.output {
-            OutputMode::Quiet | OutputMode::FilesWithMatches | OutputMode::FilesWithoutMatch => 1,
-            _ => options.max_count.unwrap_or(u64::MAX),
-        };
-        let mut report = FileReport::default();
-        for (index, line) in split_lines(input).enumerate() {
-            if report.selected >= limit {
+        let mut search = self.line_search(name);
+        let mut output = Vec::new();
+        for line in split_lines(input) {
+            if search.finished() {
                 break;
             }
-            if !self.selects(line) {
-                continue;
-            }
-            report.selected += 1;
-            match options.output {
-                OutputMode::Lines => {
-                    self.push_prefix(&mut report.output, name, index);
-                    push_line(&mut report.output, line);
-                }
-                OutputMode::OnlyMatching if !options.invert => self.push_matches(&mut report.output, name, index, line),
-                _ => {}
-            }
+            search.line(line, &mut output);
         }
-        match options.output {
-            OutputMode::Count => {
-                if options.with_file_names {
-                    report.output.extend_from_slice(name);
-                    report.output.push(b':');
-                }
-                push_line(&mut report.output, alloc::format!("{}", report.selected).as_bytes());
-            }
-            OutputMode::FilesWithMatches if report.selected > 0 => push_line(&mut report.output, name),
-            OutputMode::FilesWithoutMatch if report.selected == 0 => push_line(&mut report.output, name),
-            _ => {}
-        }
-        report
+        let selected = search.finish(&mut output);
+        FileReport { output, selected }
+    }
+
+    /// A search of the input named `name` fed one line at a time (a
+    /// stream: output comes as lines arrive).
+    pub fn line_search(&self, name: &[u8]) -> LineSearch<'_> {
+        let limit = match self.options.output {
+            OutputMode::Quiet | OutputMode::FilesWithMatches | OutputMode::FilesWithoutMatch => 1,
+            _ => self.options.max_count.unwrap_or(u64::MAX),
+        };
+        LineSearch { grep: self, name: name.to_vec(), index: 0, selected: 0, limit }
     }
 
     /// Appends the `name:` and `number:` prefixes the options ask for.
@@ -154,6 +200,32 @@ mod tests {
     }
 
     const FRUIT: &str = "apple\nBanana\ncherry\nbanana split\n";
+
+    #[test]
+    fn line_by_line_numbers_across_lines_and_stops_at_the_limit() {
+        let options = GrepOptions { line_numbers: true, max_count: Some(1), ..GrepOptions::default() };
+        let grep = Grep::new(&[b"an"], options).unwrap();
+        let mut search = grep.line_search(b"-");
+        let mut out = std::vec::Vec::new();
+        for line in ["apple", "Banana"] {
+            search.line(line.as_bytes(), &mut out);
+        }
+        assert!(search.finished(), "one selected line reaches -m 1");
+        search.line(b"banana split", &mut out);
+        assert_eq!(search.finish(&mut out), 1);
+        assert_eq!(out, b"2:Banana\n");
+        let counting = GrepOptions { output: OutputMode::Count, ..GrepOptions::default() };
+        let grep = Grep::new(&[b"an"], counting).unwrap();
+        let mut search = grep.line_search(b"-");
+        let mut out = std::vec::Vec::new();
+        assert!(!search.finished());
+        for line in FRUIT.lines() {
+            search.line(line.as_bytes(), &mut out);
+        }
+        assert!(out.is_empty(), "a count comes only at the end");
+        assert_eq!(search.finish(&mut out), 2);
+        assert_eq!(out, b"2\n");
+    }
 
     #[test]
     fn prints_matching_lines_and_counts_them() {

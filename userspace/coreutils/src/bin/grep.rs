@@ -7,8 +7,10 @@
 //! with/without a match, `-o` only the matches, `-q` nothing, `-m N` at
 //! most N lines per file; `-s` hides messages about files. `-r` searches
 //! directories (the working directory without operands), not following
-//! symbolic links found inside them. Exit status 0 if a line was
-//! selected, 1 if none was, 2 on trouble (unless `-q` found a line).
+//! symbolic links found inside them. Input is read as a stream: lines are
+//! printed as they arrive, and reading stops once `-m`, `-q`, `-l` or `-L`
+//! can learn nothing more. Exit status 0 if a line was selected, 1 if none
+//! was, 2 on trouble (unless `-q` found a line).
 #![no_std]
 #![no_main]
 
@@ -26,6 +28,8 @@ cairn_rt::main!(main);
 
 /// The exit status for trouble (and for a bad command line).
 const TROUBLE: i32 = 2;
+/// Bytes read at a time.
+const CHUNK: usize = 16 * 1024;
 
 /// A search in progress.
 struct Search {
@@ -140,20 +144,52 @@ impl Search {
         Ok(())
     }
 
+    /// Searches one file (or standard input) as its lines arrive.
     fn file(&mut self, tool: &mut Tool, path: &str) -> Result<(), Failure> {
-        let mut data = Vec::new();
-        if let Err(error) = Input::open(path).and_then(|mut input| input.read_to_end(&mut data)) {
-            self.trouble(tool, path, &error);
-            return Ok(());
-        }
+        let mut input = match Input::open(path) {
+            Ok(input) => input,
+            Err(error) => {
+                self.trouble(tool, path, &error);
+                return Ok(());
+            }
+        };
         let name = if path == "-" { "(standard input)" } else { path };
-        let report = self.grep.search(name.as_bytes(), &data);
-        self.selected |= report.selected > 0;
-        tool.out.write(&report.output)
+        let mut search = self.grep.line_search(name.as_bytes());
+        let (mut pending, mut output) = (Vec::new(), Vec::new());
+        let mut chunk = [0u8; CHUNK];
+        while !search.finished() {
+            let read = match input.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(error) => {
+                    self.trouble(tool, path, &error);
+                    break;
+                }
+            };
+            pending.extend_from_slice(&chunk[..read]);
+            // The complete lines: up to the last newline (which ends the last one).
+            if let Some(last) = pending.iter().rposition(|&b| b == b'\n') {
+                for line in pending[..last].split(|&b| b == b'\n') {
+                    if search.finished() {
+                        break;
+                    }
+                    search.line(line, &mut output);
+                }
+                pending.drain(..=last);
+            }
+            tool.out.write(&output)?;
+            tool.out.flush()?;
+            output.clear();
+        }
+        if !pending.is_empty() && !search.finished() {
+            search.line(&pending, &mut output);
+        }
+        self.selected |= search.finish(&mut output) > 0;
+        tool.out.write(&output)
     }
 
     /// Reports a problem with `path` (unless `-s`) and sets status 2.
-    fn trouble(&mut self, tool: &mut Tool, path: &str, error: &cairn_rt::Error) {
+    fn trouble(&self, tool: &mut Tool, path: &str, error: &cairn_rt::Error) {
         if self.suppress_errors {
             tool.raise_status(TROUBLE);
         } else {

@@ -172,6 +172,8 @@ pub fn cases() -> Vec<Case> {
             .stdin("x\ny\nx\nz\nx\ny\n")
             .out("      3 x\n      2 y\n      1 z\n"),
         case("seq_grep_wc_pipeline", "seq 1 1000 | grep 7 | wc -l").out("271\n"),
+        case("grep_stops_reading_an_endless_stream", "yes | grep -m 2 -n y").out("1:y\n2:y\n"),
+        case("grep_streams_partial_last_line", "printf 'a\\nab' | grep -c b").out("1\n"),
         // cut and tr
         case("cut_field", "echo a:b:c | cut -d : -f 2").out("b\n"),
         case("cut_fields", "echo a:b:c | cut -d: -f 1,3").out("a:c\n"),
