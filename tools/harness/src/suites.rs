@@ -196,6 +196,17 @@ const SHELL_SESSION: &[Step] = &[
     Step { name: "screen-shell", wait: Wait::Screen("42-screen"), then: Input::Serial("poweroff\r") },
 ];
 
+/// init started the root file system service (boots through `/bin/init`).
+const ROOT_FILE_SYSTEM: Check =
+    Check::OutputContains { name: "root-file-system", needle: "init: rootfs serves the root file system" };
+
+/// `poweroff` ran and the machine went off through ACPI S5.
+const POWERED_OFF: &[Check] = &[
+    Check::OutputContains { name: "poweroff-ran", needle: "poweroff: the system is going down" },
+    Check::LogContains { name: "acpi-s5", needle: "power: entering ACPI S5" },
+    Check::ExitedByItself,
+];
+
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
     Suite {
@@ -303,7 +314,7 @@ pub const SUITES: &[Suite] = &[
         timeout: secs(300),
         session: &[],
         checks: &[
-            Check::OutputContains { name: "root-file-system", needle: "init: rootfs serves the root file system" },
+            ROOT_FILE_SYSTEM,
             Check::OutputContains { name: "crash-logged", needle: "init: service crasher ended: exit status: 3" },
             Check::OutputContains { name: "restart-backoff", needle: "init: restarting crasher in 400 ms (failure 3)" },
         ],
@@ -314,10 +325,7 @@ pub const SUITES: &[Suite] = &[
         cmdline: b"test=user init=/bin/init,/etc/init/cutest.conf",
         timeout: secs(600),
         session: &[],
-        checks: &[
-            Check::OutputContains { name: "root-file-system", needle: "init: rootfs serves the root file system" },
-            Check::OutputContains { name: "tests-ran", needle: "cutest: done" },
-        ],
+        checks: &[ROOT_FILE_SYSTEM, Check::OutputContains { name: "tests-ran", needle: "cutest: done" }],
     },
     Suite {
         name: "shell-scripts",
@@ -325,10 +333,7 @@ pub const SUITES: &[Suite] = &[
         cmdline: b"test=user init=/bin/init,/etc/init/shtest.conf",
         timeout: secs(600),
         session: &[],
-        checks: &[
-            Check::OutputContains { name: "root-file-system", needle: "init: rootfs serves the root file system" },
-            Check::OutputContains { name: "scripts-ran", needle: "shtest: done" },
-        ],
+        checks: &[ROOT_FILE_SYSTEM, Check::OutputContains { name: "scripts-ran", needle: "shtest: done" }],
     },
     Suite {
         name: "poweroff-bios",
@@ -336,11 +341,7 @@ pub const SUITES: &[Suite] = &[
         cmdline: b"init=/bin/init,/etc/init/poweroff.conf",
         timeout: secs(120),
         session: &[],
-        checks: &[
-            Check::OutputContains { name: "poweroff-ran", needle: "poweroff: the system is going down" },
-            Check::LogContains { name: "acpi-s5", needle: "power: entering ACPI S5" },
-            Check::ExitedByItself,
-        ],
+        checks: POWERED_OFF,
     },
     Suite {
         name: "poweroff-uefi",
@@ -348,11 +349,7 @@ pub const SUITES: &[Suite] = &[
         cmdline: b"init=/bin/init,/etc/init/poweroff.conf",
         timeout: secs(180),
         session: &[],
-        checks: &[
-            Check::OutputContains { name: "poweroff-ran", needle: "poweroff: the system is going down" },
-            Check::LogContains { name: "acpi-s5", needle: "power: entering ACPI S5" },
-            Check::ExitedByItself,
-        ],
+        checks: POWERED_OFF,
     },
     Suite {
         name: "reboot-q35",

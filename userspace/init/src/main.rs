@@ -75,9 +75,7 @@ fn prepare_child(service: &Service) -> cairn_rt::Result<()> {
     if let Some(terminal) = &service.tty {
         process::setsid()?;
         let file = OpenOptions::new().read(true).write(true).custom_flags(0).open(terminal)?;
-        for standard in 0..3 {
-            cairn_rt::fd::dup2(file.as_raw_fd(), standard, cairn_rt::fd::rights::ALL)?;
-        }
+        redirect(&file, 0..3)?;
         tty::set_foreground_group(0, process::id())?;
     }
     Ok(())
@@ -103,14 +101,16 @@ fn launch(service: &Service) -> cairn_rt::Result<Pid> {
     }
 }
 
+/// Makes each of the standard fds in `standard` a copy of `file`.
+fn redirect(file: &fs::File, standard: core::ops::Range<usize>) -> cairn_rt::Result<()> {
+    standard
+        .into_iter()
+        .try_for_each(|fd| cairn_rt::fd::dup2(file.as_raw_fd(), fd, cairn_rt::fd::rights::ALL).map(drop))
+}
+
 /// Sends init's own output (fds 1 and 2) to the terminal `path`.
 fn log_to(path: &str) {
-    let opened = OpenOptions::new().write(true).open(path).and_then(|terminal| {
-        for standard in 1..3 {
-            cairn_rt::fd::dup2(terminal.as_raw_fd(), standard, cairn_rt::fd::rights::ALL)?;
-        }
-        Ok(())
-    });
+    let opened = OpenOptions::new().write(true).open(path).and_then(|terminal| redirect(&terminal, 1..3));
     match opened {
         Ok(()) => println!("init: messages go to {path}"),
         Err(e) => eprintln!("init: cannot log to {path}: {e}"),
