@@ -22,9 +22,23 @@ pub struct Console {
     serial: Option<SerialConsole>,
     screen: Option<ScreenConsole>,
     ring: LogRing<LOG_RING_BYTES>,
+    /// Sinks handed over to user-space drivers, which the fatal-error path
+    /// takes back so that a crash report always reaches serial and screen.
+    handed_over: HandedOver,
 }
 
-static CONSOLE: spin::Mutex<Console> = spin::Mutex::new(Console { serial: None, screen: None, ring: LogRing::new() });
+/// What user-space drivers took from the kernel console.
+struct HandedOver {
+    serial: bool,
+    screen: Option<ScreenConsole>,
+}
+
+static CONSOLE: spin::Mutex<Console> = spin::Mutex::new(Console {
+    serial: None,
+    screen: None,
+    ring: LogRing::new(),
+    handed_over: HandedOver { serial: false, screen: None },
+});
 
 /// Which sinks a piece of text goes to.
 #[derive(Clone, Copy, Debug)]
@@ -70,7 +84,10 @@ pub fn attach_screen(mut screen: ScreenConsole) {
 /// A user-space display driver took the framebuffer: the kernel stops
 /// drawing its log on it.
 pub fn hand_over_screen() {
-    if CONSOLE.lock().screen.take().is_some() {
+    let mut console = CONSOLE.lock();
+    if let Some(screen) = console.screen.take() {
+        console.handed_over.screen = Some(screen);
+        drop(console);
         log::info!("console: the framebuffer handed over to a user-space driver");
     }
 }
@@ -78,7 +95,10 @@ pub fn hand_over_screen() {
 /// A user-space driver took COM1: the kernel stops writing to it (its log
 /// goes on into the ring, `/scheme/sys/log`, and onto the screen).
 pub fn hand_over_serial() {
-    if CONSOLE.lock().serial.take().is_some() {
+    let mut console = CONSOLE.lock();
+    if console.serial.take().is_some() {
+        console.handed_over.serial = true;
+        drop(console);
         log::info!("console: COM1 handed over to a user-space driver");
     }
 }
@@ -109,7 +129,21 @@ pub fn emergency_write(args: fmt::Arguments<'_>) {
         }
         core::hint::spin_loop();
     };
+    take_back_handed_over(&mut guard);
     let _ = Tee { console: &mut guard, sinks: Sinks { screen: true } }.write_fmt(args);
+}
+
+/// On the fatal-error path, takes COM1 (programmed afresh, since its driver
+/// may have changed the line settings) and the framebuffer back from the
+/// user-space drivers that held them: the system is going down, and the
+/// report matters more than what they were showing.
+fn take_back_handed_over(console: &mut Console) {
+    if core::mem::take(&mut console.handed_over.serial) {
+        console.serial = SerialConsole::com1();
+    }
+    if let Some(screen) = console.handed_over.screen.take() {
+        console.screen = Some(screen);
+    }
 }
 
 /// Copies the retained log (oldest first) into `out`; returns the length.

@@ -6,6 +6,7 @@
 
 mod events;
 mod file;
+mod limits;
 mod memory;
 mod path;
 mod process;
@@ -166,6 +167,8 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         ProcessOpen => process::process_open(a[0]),
         ThreadOpen => process::thread_open(a[0]),
         SignalFd => process::signal_fd(a[0], a[1]),
+        GetLimit => limits::get_limit(a[0], a[1]),
+        SetLimit => limits::set_limit(a[0], a[1]),
     }
     .into()
 }

@@ -23,8 +23,9 @@ use crate::fd::{FdTable, Handle, Object};
 use crate::mm::frames;
 use crate::namespace;
 use crate::scheme::ClientHandle;
+use crate::task::limits::Limits;
 use crate::task::process::WorkingDirectory;
-use crate::task::signal::{send_to_process, send_to_thread};
+use crate::task::signal::{send_from_user, send_from_user_to_thread};
 use crate::task::{self, INIT_PID, Pid, Process, ProcessState, Tasks, Thread, Tid, WaitReason};
 use crate::{initfs, percpu};
 
@@ -166,13 +167,21 @@ pub fn create_process(
     image: LoadedImage,
     fds: FdTable,
 ) -> Result<Pid> {
+    let penalty = match parent {
+        Some(parent) => {
+            tasks.check_new_thread(parent)?;
+            tasks.current_thread().child_penalty()
+        }
+        None => 0,
+    };
     let pid = tasks.allocate_pid();
     let tid = tasks.allocate_tid();
     let mut thread = Thread::new(tid, pid, DEFAULT_PRIORITY).map_err(|_| errno(error::ENOMEM))?;
+    thread.penalty = penalty;
     reset_frame(thread.frame(), image.entry, image.stack_pointer);
-    let (parent_pid, pgid, sid, uid, gid, namespace, cwd) = match parent.and_then(|p| tasks.processes.get(&p)) {
-        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone(), p.cwd.clone()),
-        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), WorkingDirectory::root()),
+    let (parent_pid, pgid, sid, uid, gid, namespace, cwd, limits) = match parent.and_then(|p| tasks.processes.get(&p)) {
+        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone(), p.cwd.clone(), p.limits),
+        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), WorkingDirectory::root(), Limits::initial()),
     };
     tasks.processes.insert(
         pid,
@@ -198,6 +207,7 @@ pub fn create_process(
             cwd,
             end: Default::default(),
             io_permissions: None,
+            limits,
         },
     );
     if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
@@ -230,11 +240,14 @@ fn spawn_from(source: Executable, argv: usize, argc: usize, envp: usize, envc: u
 
 pub fn fork(frame: &TrapFrame) -> Result<usize> {
     task::with(|tasks| {
+        tasks.check_new_thread(tasks.current_pid())?;
         let pid = tasks.allocate_pid();
         let tid = tasks.allocate_tid();
         let parent_thread = tasks.current_thread();
-        let (priority, fs_base, mask) = (parent_thread.priority, parent_thread.fs_base, parent_thread.signal_mask);
+        let (priority, penalty, fs_base, mask) =
+            (parent_thread.priority, parent_thread.child_penalty(), parent_thread.fs_base, parent_thread.signal_mask);
         let mut thread = Thread::new(tid, pid, priority).map_err(|_| errno(error::ENOMEM))?;
+        thread.penalty = penalty;
         thread.fpu.0 = tasks.current_thread().fpu.0;
         thread.fs_base = fs_base;
         thread.signal_mask = mask;
@@ -264,6 +277,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             cwd: parent.cwd.clone(),
             end: Default::default(),
             io_permissions: parent.io_permissions.clone(),
+            limits: parent.limits,
         };
         parent.children.push(pid);
         tasks.processes.insert(pid, child);
@@ -544,14 +558,14 @@ pub fn signal_fd(fd: usize, sig: usize) -> Result<usize> {
                 if !alive || end.lock().is_some() {
                     return Err(errno(error::ESRCH));
                 }
-                send_to_process(tasks, pid, sig);
+                send_from_user(tasks, pid, sig);
             }
             Object::Thread { tid, end } => {
                 let alive = tasks.threads.get(&tid).is_some_and(|t| Arc::ptr_eq(&t.end, &end));
                 if !alive || end.lock().is_some() {
                     return Err(errno(error::ESRCH));
                 }
-                send_to_thread(tasks, tid, sig);
+                send_from_user_to_thread(tasks, tid, sig);
             }
             _ => return Err(errno(error::EINVAL)),
         }

@@ -9,7 +9,7 @@ use cairn_abi::{Error, Result, error};
 
 use super::{Outcome, user};
 use crate::arch::trap::TrapFrame;
-use crate::task::signal::{UNBLOCKABLE, send_to_process, sigreturn as restore_frame};
+use crate::task::signal::{UNBLOCKABLE, send_from_user, sigreturn as restore_frame};
 use crate::task::{self, Pid, ProcessState};
 use crate::vm::USER_END;
 
@@ -48,7 +48,7 @@ pub fn kill(pid: isize, sig: usize) -> Result<usize> {
             return Err(errno(error::EPERM));
         }
         for target in allowed {
-            send_to_process(tasks, target, sig);
+            send_from_user(tasks, target, sig);
         }
         Ok(0)
     })

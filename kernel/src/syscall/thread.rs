@@ -21,13 +21,15 @@ pub fn create(entry: usize, stack_top: usize, argument: usize, fs_base: usize) -
     }
     user::write_value(stack_top as usize - 8, &0u64)?;
     task::with(|tasks| {
-        let tid = tasks.allocate_tid();
         let pid = tasks.current_pid();
-        let (priority, mask) = {
+        tasks.check_new_thread(pid)?;
+        let tid = tasks.allocate_tid();
+        let (priority, penalty, mask) = {
             let me = tasks.current_thread();
-            (me.priority, me.signal_mask)
+            (me.priority, me.child_penalty(), me.signal_mask)
         };
         let mut thread = Thread::new(tid, pid, priority).map_err(|_| errno(error::ENOMEM))?;
+        thread.penalty = penalty;
         thread.fs_base = fs_base;
         thread.signal_mask = mask;
         let frame = thread.frame();

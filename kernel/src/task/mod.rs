@@ -10,6 +10,7 @@
 
 pub mod bkl;
 mod ids;
+pub mod limits;
 pub mod process;
 pub mod signal;
 mod switch;
@@ -220,11 +221,11 @@ impl Tasks {
         }
         thread.state = ThreadState::Runnable;
         thread.waiting = None;
-        let priority = thread.priority;
+        let level = thread.level();
         let preferred = thread.last_cpu;
         let load = |c: &CpuScheduler| c.queued() + usize::from(c.current.is_some());
         let cpu = (0..self.cpus.len()).min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred))).unwrap_or(0);
-        self.cpus[cpu].queues[priority].push_back(tid);
+        self.cpus[cpu].queues[level].push_back(tid);
         if cpu != this_cpu()
             && let (Some(target), Some(lapic)) = (percpu::online().get(cpu), interrupts::local_apic())
         {
@@ -248,6 +249,7 @@ impl Tasks {
             return;
         }
         thread.state = ThreadState::Blocked;
+        thread.penalty = 0;
         thread.waiting = Some(reason);
         thread.timed_out = false;
         thread.interrupted = false;
@@ -426,6 +428,15 @@ impl Tasks {
                 thread.interrupted = true;
                 self.wake(tid);
             }
+            ThreadState::Runnable if thread.kill_pending => {
+                // Move it to the front level (see `Thread::level`).
+                for scheduler in &mut self.cpus {
+                    for queue in &mut scheduler.queues {
+                        queue.retain(|t| *t != tid);
+                    }
+                }
+                self.make_runnable(tid);
+            }
             ThreadState::Running => {
                 let cpu = thread.last_cpu;
                 if cpu != this_cpu()
@@ -443,7 +454,7 @@ impl Tasks {
     fn should_preempt(&self, cpu: usize) -> bool {
         let Some(current) = self.cpus[cpu].current else { return false };
         let Some(thread) = self.threads.get(&current) else { return false };
-        let limit = if thread.slice_left == 0 { thread.priority + 1 } else { thread.priority };
+        let limit = if thread.slice_left == 0 { thread.level() + 1 } else { thread.level() };
         self.cpus[cpu].queues[..limit].iter().any(|q| !q.is_empty())
     }
 
@@ -474,8 +485,11 @@ impl Tasks {
             && thread.state == ThreadState::Running
         {
             thread.state = ThreadState::Runnable;
-            let priority = thread.priority;
-            self.cpus[cpu].queues[priority].push_back(tid);
+            if thread.slice_left == 0 {
+                thread.used_whole_slice();
+            }
+            let level = thread.level();
+            self.cpus[cpu].queues[level].push_back(tid);
         }
         let next = self.pop_next(cpu);
         if next.is_some() && next == current {

@@ -62,6 +62,8 @@ pub struct Process {
     /// The I/O ports its `IoPorts` fds grant (loaded into the CPU's bitmap
     /// when its threads run).
     pub io_permissions: Option<Arc<crate::io_ports::IoPermissions>>,
+    /// Resource limits, inherited by children.
+    pub limits: super::limits::Limits,
 }
 
 /// The working directory: the absolute, normalised path it was reached by,

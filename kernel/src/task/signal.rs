@@ -66,6 +66,33 @@ pub fn send_to_process(tasks: &mut Tasks, pid: Pid, sig: usize) {
     }
 }
 
+/// Sends `sig` to process `pid` on behalf of a user process (`kill`,
+/// `signal_fd`). Init only receives the signals it has a handler for, as
+/// on Linux: a default action (SIGKILL and SIGSTOP included) would end or
+/// stop the process that restarts services and reaps orphans.
+pub fn send_from_user(tasks: &mut Tasks, pid: Pid, sig: usize) {
+    if !shielded_init(tasks, pid, sig) {
+        send_to_process(tasks, pid, sig);
+    }
+}
+
+/// [`send_from_user`] for thread `tid` alone.
+pub fn send_from_user_to_thread(tasks: &mut Tasks, tid: Tid, sig: usize) {
+    let Some(pid) = tasks.threads.get(&tid).map(|t| t.pid) else { return };
+    if !shielded_init(tasks, pid, sig) {
+        send_to_thread(tasks, tid, sig);
+    }
+}
+
+/// Whether `sig` sent by a user process to `pid` is dropped because `pid`
+/// is init and would take the signal's default action.
+fn shielded_init(tasks: &Tasks, pid: Pid, sig: usize) -> bool {
+    pid == super::INIT_PID
+        && (sig == SIGKILL
+            || sig == SIGSTOP
+            || tasks.processes.get(&pid).is_some_and(|p| sig <= SIGNAL_MAX && p.actions[sig].handler == SIG_DFL))
+}
+
 /// Whether `process` discards `sig` (ignored by handler or by default).
 fn ignored(process: &crate::task::Process, sig: usize) -> bool {
     let action = process.actions[sig];

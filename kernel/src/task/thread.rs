@@ -3,6 +3,8 @@
 
 use alloc::boxed::Box;
 
+use cairn_abi::PRIORITY_LEVELS;
+
 use super::ids::{Pid, Tid};
 use crate::arch::trap::TrapFrame;
 use crate::mm::stacks::{KERNEL_STACK_PAGES, KernelStack, StackError};
@@ -51,6 +53,10 @@ pub struct Thread {
     pub pid: Pid,
     pub state: ThreadState,
     pub priority: usize,
+    /// Levels below `priority` the thread runs at for having used up whole
+    /// time slices without blocking; cleared when it blocks (see
+    /// [`Thread::level`]).
+    pub penalty: usize,
     /// Timer ticks left in the current time slice.
     pub slice_left: u32,
     pub stack: KernelStack,
@@ -89,6 +95,7 @@ impl Thread {
             pid,
             state: ThreadState::Runnable,
             priority,
+            penalty: 0,
             slice_left: TIME_SLICE_TICKS,
             stack,
             saved_rsp: 0,
@@ -108,6 +115,35 @@ impl Thread {
         // mapped kernel stack.
         unsafe { core::ptr::write_bytes(thread.frame_address() as *mut u8, 0, size_of::<TrapFrame>()) };
         Ok(thread)
+    }
+
+    /// The run-queue level the thread waits at: its priority, lowered by
+    /// one level for each whole time slice it spent computing since it last
+    /// blocked. Threads that wait for input (a shell, a server answering a
+    /// request) so stay ahead of threads that only compute, however many
+    /// of those there are; computing threads share the lower levels round
+    /// robin. A thread whose process is being killed goes first, so that
+    /// killing many computing processes frees them at once.
+    pub fn level(&self) -> usize {
+        if self.kill_pending {
+            return 0;
+        }
+        (self.priority + self.penalty).min(PRIORITY_LEVELS - 1)
+    }
+
+    /// The penalty a thread created by this one starts with: one level
+    /// more, since it has not yet shown that it waits rather than computes
+    /// (a fork bomb's generations sink at once; a program that blocks
+    /// loses the penalty at its first wait).
+    pub fn child_penalty(&self) -> usize {
+        (self.penalty + 1).min(PRIORITY_LEVELS - 1)
+    }
+
+    /// Notes that the thread used up a whole time slice.
+    pub fn used_whole_slice(&mut self) {
+        if self.level() < PRIORITY_LEVELS - 1 {
+            self.penalty += 1;
+        }
     }
 
     /// Address of the user trap frame at the top of the kernel stack; both

@@ -97,6 +97,25 @@ pub fn setgid(gid: u32) -> Result<()> {
     Ok(())
 }
 
+pub use cairn_abi::limit::{self as resource, Limit};
+
+/// The calling process's limit on `resource` (a [`resource`] constant).
+pub fn get_limit(resource: usize) -> Result<Limit> {
+    let mut limit = Limit::default();
+    // SAFETY: the kernel writes one `Limit` into `limit`, a valid `repr(C)`
+    // value.
+    unsafe { syscall2(Syscall::GetLimit as usize, resource, (&raw mut limit) as usize)? };
+    Ok(limit)
+}
+
+/// Sets the calling process's limit on `resource`; its children inherit it.
+/// Only root may raise `maximum` (`EPERM`).
+pub fn set_limit(resource: usize, limit: Limit) -> Result<()> {
+    // SAFETY: the kernel reads one `Limit` from `limit`.
+    unsafe { syscall2(Syscall::SetLimit as usize, resource, (&raw const limit) as usize)? };
+    Ok(())
+}
+
 /// How a child ended (or stopped): a POSIX wait status.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ExitStatus(u32);

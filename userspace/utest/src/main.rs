@@ -18,6 +18,7 @@ mod caps;
 mod elf;
 mod events;
 mod fsops;
+mod harden_limits;
 mod mem;
 mod proc;
 mod sched;
@@ -136,6 +137,11 @@ fn tests() -> Vec<Test> {
         test("clock_monotonic", sched::monotonic_clock),
         test("preemption", sched::preemption),
         test("all_cpus_used", sched::all_cpus_used),
+        test("init_refuses_default_signals", harden_limits::init_refuses_default_signals),
+        test("limits_rules", harden_limits::limit_rules),
+        test("limits_user_thread_limit", harden_limits::user_thread_limit),
+        test("limits_fork_bomb_contained", harden_limits::fork_bomb_contained),
+        test("limits_thread_bomb_contained", harden_limits::thread_bomb_contained),
     ]);
     for name in elf::BAD_ELVES {
         all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });

@@ -253,10 +253,17 @@ pub enum Syscall {
     /// `signal_fd(fd, signal)`: sends `signal` to the process or thread a
     /// handle names (needs [`rights::SIGNAL`]).
     SignalFd = 81,
+    /// `get_limit(resource, &mut limit::Limit)`: the calling process's
+    /// limit on a [`limit`] resource.
+    GetLimit = 82,
+    /// `set_limit(resource, &limit::Limit)`: changes it; the current value
+    /// may not exceed the maximum, and only root may raise the maximum
+    /// (`EPERM`).
+    SetLimit = 83,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 82;
+pub const SYSCALL_COUNT: usize = 84;
 
 /// `dirfd` value meaning the working directory (`openat` and friends).
 pub const AT_FDCWD: usize = usize::MAX - 99;
@@ -606,6 +613,8 @@ impl Syscall {
             ProcessOpen,
             ThreadOpen,
             SignalFd,
+            GetLimit,
+            SetLimit,
         ];
         ALL.get(number).copied()
     }
@@ -658,6 +667,33 @@ pub mod wait {
     /// `WIFSTOPPED`.
     pub const fn if_stopped(status: u32) -> bool {
         status & 0xff == 0x7f
+    }
+}
+
+/// Resource limits (`get_limit`/`set_limit`), POSIX `rlimit` in Linux's
+/// numbering. A process inherits its parent's limits.
+pub mod limit {
+    /// Threads of all processes of the caller's user (`RLIMIT_NPROC`, which
+    /// counts threads on Linux too); `fork`, `spawn` and `thread_create`
+    /// fail with `EAGAIN` at it. Root is exempt, as with Linux's
+    /// `CAP_SYS_RESOURCE`.
+    pub const THREADS: usize = 6;
+    /// Open fds per process (`RLIMIT_NOFILE`): the lowest fd a new handle
+    /// may get is below it (`EMFILE`).
+    pub const FILES: usize = 7;
+    /// Bytes of address space mapped per process (`RLIMIT_AS`): `mmap` and
+    /// `exec` fail with `ENOMEM` beyond it.
+    pub const ADDRESS_SPACE: usize = 9;
+    /// "No limit" (`RLIM_INFINITY`).
+    pub const INFINITY: u64 = u64::MAX;
+
+    /// One limit: `current` is enforced; `maximum` bounds what `set_limit`
+    /// may raise `current` to.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+    #[repr(C)]
+    pub struct Limit {
+        pub current: u64,
+        pub maximum: u64,
     }
 }
 

@@ -1,0 +1,330 @@
+//! Limits that keep a hostile user from taking the machine: init refuses
+//! the signals it does not handle, resource limits (`get_limit` /
+//! `set_limit`) follow POSIX's rules, a user runs out of threads at its
+//! limit, and a fork bomb or thread bomb by an unprivileged user leaves
+//! root able to start programs while it runs.
+//!
+//! Depends on `cairn-rt` and the helpers in [`crate::util`].
+
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use cairn_rt::abi::error::{EAGAIN, ECHILD, EFAULT, EINVAL, EPERM};
+use cairn_rt::error::Error;
+use cairn_rt::process::{self, ForkResult, Limit, WNOHANG, WaitTarget, resource, waitpid};
+use cairn_rt::signal::{self, SIGINT, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, kill};
+use cairn_rt::sys::{MapFlags, PAGE_SIZE, map_anonymous};
+use cairn_rt::time::{Duration, Instant};
+use cairn_rt::{Vec, thread};
+
+use crate::util::{CHILD_TIMEOUT, TestResult, call, ensure, expect_errno, in_child, ok, reap};
+use cairn_rt::sys::Syscall;
+
+/// The unprivileged user the bombs run as.
+const USER: u32 = 1000;
+
+/// How long a bomb may run at most, whatever happens to the test.
+const BOMB_LIFETIME: Duration = Duration::from_secs(120);
+
+static USR1_SEEN: AtomicBool = AtomicBool::new(false);
+
+fn note_usr1(_: usize) {
+    USR1_SEEN.store(true, Ordering::SeqCst);
+}
+
+/// `kill -9 1` and the other default-action signals leave init running;
+/// a signal init handles still reaches it.
+pub fn init_refuses_default_signals() -> TestResult {
+    let init_is_me = process::id() == 1;
+    if init_is_me {
+        ok("set_handler", signal::set_handler(SIGUSR1, note_usr1))?;
+        USR1_SEEN.store(false, Ordering::SeqCst);
+    }
+    in_child(|| {
+        for sig in [SIGKILL, SIGSTOP, SIGTERM, SIGINT] {
+            ok("kill(1, ...)", kill(1, sig))?;
+        }
+        if init_is_me {
+            ok("kill(1, SIGUSR1)", kill(1, SIGUSR1))?;
+        }
+        Ok(())
+    })?;
+    if init_is_me {
+        let start = Instant::now();
+        while !USR1_SEEN.load(Ordering::SeqCst) && start.elapsed() < CHILD_TIMEOUT {
+            thread::sleep(Duration::from_millis(1));
+        }
+        ok("set_default", signal::set_default(SIGUSR1))?;
+        ensure!(USR1_SEEN.load(Ordering::SeqCst), "init's SIGUSR1 handler never ran");
+    }
+    // Still here, and not stopped: a stopped init would never get this far.
+    Ok(())
+}
+
+/// `get_limit`/`set_limit`: lowering is free, raising the maximum needs
+/// root, `current` may not pass `maximum`, unknown resources and bad
+/// pointers are refused.
+pub fn limit_rules() -> TestResult {
+    in_child(|| {
+        let threads = ok("get_limit(THREADS)", process::get_limit(resource::THREADS))?;
+        ensure!(threads.current > 0 && threads.current <= threads.maximum, "odd thread limit {threads:?}");
+        let files = ok("get_limit(FILES)", process::get_limit(resource::FILES))?;
+        ensure!(files.current >= 64, "fd limit {files:?} is too small to be the default");
+        let space = ok("get_limit(ADDRESS_SPACE)", process::get_limit(resource::ADDRESS_SPACE))?;
+        ensure!(space.current == resource::INFINITY, "address space limited by default: {space:?}");
+        expect_errno("get_limit(42)", process::get_limit(42), EINVAL)?;
+        expect_errno(
+            "get_limit into a null pointer",
+            call(Syscall::GetLimit, [resource::THREADS, 0, 0, 0, 0, 0]),
+            EFAULT,
+        )?;
+        expect_errno(
+            "current above maximum",
+            process::set_limit(resource::THREADS, Limit { current: 10, maximum: 5 }),
+            EINVAL,
+        )?;
+        let lower = Limit { current: 100, maximum: 200 };
+        ok("lowering", process::set_limit(resource::THREADS, lower))?;
+        ensure!(process::get_limit(resource::THREADS) == Ok(lower), "the lowered limit did not stick");
+        ok("setuid(1000)", process::setuid(USER))?;
+        ok("raising current up to maximum", process::set_limit(resource::THREADS, Limit { current: 200, ..lower }))?;
+        expect_errno(
+            "raising the maximum as uid 1000",
+            process::set_limit(resource::THREADS, Limit { current: 200, maximum: 201 }),
+            EPERM,
+        )?;
+        Ok(())
+    })
+}
+
+/// A shared page of counters the bomb's processes and the test both see.
+struct BombBoard {
+    /// Set by the test: every bomb process ends.
+    stop: &'static AtomicBool,
+    /// Processes or threads of the bomb that met `EAGAIN`.
+    refused: &'static AtomicU32,
+    /// The errno of the first refusal.
+    first_errno: &'static AtomicU32,
+}
+
+impl BombBoard {
+    fn new() -> Result<BombBoard, cairn_rt::String> {
+        let page = ok(
+            "map_anonymous(MAP_SHARED)",
+            map_anonymous(PAGE_SIZE, MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED),
+        )?;
+        // SAFETY: the page was just mapped read-write, is zero-filled (a valid
+        // value of each atomic), lives until the process ends and is never
+        // unmapped; the fields do not overlap.
+        unsafe {
+            Ok(BombBoard {
+                stop: &*(page as *const AtomicBool),
+                refused: &*((page + 8) as *const AtomicU32),
+                first_errno: &*((page + 24) as *const AtomicU32),
+            })
+        }
+    }
+
+    /// Counts a refusal, keeping the first one's errno.
+    fn refused(&self, error: Error) {
+        let errno = error.errno().unwrap_or(0) as u32;
+        let _ = self.first_errno.compare_exchange(0, errno, Ordering::SeqCst, Ordering::SeqCst);
+        self.refused.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Spins (computing, never blocking) until the test says stop.
+    fn spin_until_stopped(&self, born: Instant) {
+        while !self.stop.load(Ordering::Relaxed) && born.elapsed() < BOMB_LIFETIME {
+            core::hint::spin_loop();
+        }
+    }
+}
+
+/// The body of every fork-bomb process: fork until the kernel refuses,
+/// then compute until told to stop.
+fn fork_bomb(board: &BombBoard, born: Instant) -> ! {
+    loop {
+        if board.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        match process::fork() {
+            Ok(_) => {}
+            Err(e) => {
+                board.refused(e);
+                board.spin_until_stopped(born);
+                break;
+            }
+        }
+    }
+    process::exit(0)
+}
+
+/// The bomb runs as `USER` in a process group of its own; returns the
+/// first bomb process (the group's leader).
+fn start_bomb(board: &BombBoard, body: fn(&BombBoard, Instant) -> !) -> Result<process::Pid, cairn_rt::String> {
+    match ok("fork", process::fork())? {
+        ForkResult::Child => {
+            let born = Instant::now();
+            if process::setpgid(0, 0).is_err() || process::setuid(USER).is_err() {
+                process::exit(3);
+            }
+            body(board, born)
+        }
+        ForkResult::Parent { child } => Ok(child),
+    }
+}
+
+/// While the bomb computes, root starts `/bin/true` three times; then
+/// the bomb is stopped and every process of it reaped.
+fn root_keeps_working(board: &BombBoard, leader: process::Pid, what: &str) -> TestResult {
+    let start = Instant::now();
+    while board.refused.load(Ordering::SeqCst) == 0 && start.elapsed() < CHILD_TIMEOUT {
+        thread::sleep(Duration::from_millis(20));
+    }
+    // Let the rest of the bomb meet the limit too.
+    thread::sleep(Duration::from_secs(1));
+    let first_errno = board.first_errno.load(Ordering::SeqCst) as i32;
+    let mut result = Ok(());
+    if board.refused.load(Ordering::SeqCst) == 0 {
+        result = Err(cairn_rt::format!("the {what} never met its limit"));
+    } else if first_errno != EAGAIN {
+        result = Err(cairn_rt::format!("the {what} was first refused with errno {first_errno}, not EAGAIN"));
+    } else {
+        let before = Instant::now();
+        for _ in 0..3 {
+            let outcome = process::spawn("/bin/true", &["true"], &[] as &[&str])
+                .map_err(|e| cairn_rt::format!("spawn /bin/true during the {what}: {e}"))
+                .and_then(|child| {
+                    reap(child.id(), CHILD_TIMEOUT).and_then(|status| {
+                        if status.code() == Some(0) { Ok(()) } else { Err(cairn_rt::format!("true: {status}")) }
+                    })
+                });
+            if outcome.is_err() {
+                result = outcome;
+                break;
+            }
+        }
+        cairn_rt::println!(
+            "utest: {what}: refused {} times, root ran 3 programs in {} ms meanwhile",
+            board.refused.load(Ordering::SeqCst),
+            before.elapsed().as_millis()
+        );
+        if board.stop.load(Ordering::SeqCst) {
+            result = Err(cairn_rt::format!("the {what} ended before root's programs ran"));
+        }
+    }
+    board.stop.store(true, Ordering::SeqCst);
+    let _ = signal::kill_group(leader, SIGKILL);
+    reap_everything(leader)?;
+    result
+}
+
+/// Reaps the leader and every orphan the bomb left to init (this
+/// process, when utest is init), bounded in time.
+fn reap_everything(leader: process::Pid) -> TestResult {
+    reap(leader, CHILD_TIMEOUT)?;
+    let start = Instant::now();
+    loop {
+        let _ = signal::kill_group(leader, SIGKILL);
+        match waitpid(WaitTarget::Any, WNOHANG) {
+            Ok(Some(_)) => continue,
+            Err(e) if e == Error::from_errno(ECHILD) => break,
+            _ if process::id() != 1 => break,
+            _ => {}
+        }
+        ensure!(start.elapsed() < CHILD_TIMEOUT, "the bomb's processes outlived {CHILD_TIMEOUT:?}");
+        thread::sleep(Duration::from_millis(10));
+    }
+    Ok(())
+}
+
+/// A user stops at its thread limit: with `THREADS` lowered to 16, forks
+/// and thread creation fail with `EAGAIN` once 16 threads exist.
+pub fn user_thread_limit() -> TestResult {
+    in_child(|| {
+        ok("setuid(1000)", process::setuid(USER))?;
+        ok("set_limit", process::set_limit(resource::THREADS, Limit { current: 16, maximum: 16 }))?;
+        let (reader, writer) = ok("pipe", cairn_rt::fd::pipe(0))?;
+        let (reader, writer) = (reader.into_raw(), writer.into_raw());
+        let mut children = Vec::new();
+        let outcome = loop {
+            match process::fork() {
+                Ok(ForkResult::Child) => {
+                    // Wait for the parent to close the pipe.
+                    let _ = cairn_rt::fd::close(writer);
+                    let mut byte = [0u8];
+                    let _ = cairn_rt::io::read_fd(reader, &mut byte);
+                    process::exit(0);
+                }
+                Ok(ForkResult::Parent { child }) => children.push(child),
+                Err(e) => break e,
+            }
+            if children.len() > 64 {
+                break Error::from_errno(0);
+            }
+        };
+        let thread = cairn_rt::thread::Builder::new().spawn(|| ());
+        let _ = cairn_rt::fd::close(writer);
+        for child in &children {
+            reap(*child, CHILD_TIMEOUT)?;
+        }
+        ensure!(
+            outcome == Error::from_errno(EAGAIN),
+            "forking past the limit gave {outcome:?} after {} children",
+            children.len()
+        );
+        ensure!(
+            children.len() == 15,
+            "{} children before EAGAIN (limit 16 threads, this one included)",
+            children.len()
+        );
+        ensure!(thread.is_err(), "a thread started past the limit");
+        Ok(())
+    })
+}
+
+/// A fork bomb by uid 1000 meets its limit, and root starts programs while
+/// it computes.
+pub fn fork_bomb_contained() -> TestResult {
+    let board = BombBoard::new()?;
+    let leader = start_bomb(&board, fork_bomb)?;
+    root_keeps_working(&board, leader, "fork bomb")
+}
+
+/// Threads the thread bomb may have: its process lowers its own limit
+/// (anyone may), since the creating thread computes too and, sharing the
+/// CPUs round robin with every thread it made, would take minutes under
+/// emulation to reach the default limit.
+const THREAD_BOMB_LIMIT: u64 = 400;
+
+/// The body of the thread bomb's one process: threads until refused.
+fn thread_bomb(board: &BombBoard, born: Instant) -> ! {
+    let limit = Limit { current: THREAD_BOMB_LIMIT, maximum: THREAD_BOMB_LIMIT };
+    if process::set_limit(resource::THREADS, limit).is_err() {
+        process::exit(4);
+    }
+    let stop: &'static AtomicBool = board.stop;
+    let born_copy = born;
+    loop {
+        let spawned = cairn_rt::thread::Builder::new().stack_size(16 * 1024).spawn(move || {
+            while !stop.load(Ordering::Relaxed) && born_copy.elapsed() < BOMB_LIFETIME {
+                core::hint::spin_loop();
+            }
+        });
+        match spawned {
+            Ok(_) => {}
+            Err(e) => {
+                board.refused(e);
+                board.spin_until_stopped(born);
+                process::exit(0)
+            }
+        }
+    }
+}
+
+/// A thread bomb by uid 1000 meets its limit, and root starts programs
+/// while it computes.
+pub fn thread_bomb_contained() -> TestResult {
+    let board = BombBoard::new()?;
+    let leader = start_bomb(&board, thread_bomb)?;
+    root_keeps_working(&board, leader, "thread bomb")
+}
