@@ -18,6 +18,7 @@ mod caps;
 mod elf;
 mod events;
 mod fsops;
+mod harden_caps;
 mod mem;
 mod proc;
 mod sched;
@@ -136,6 +137,11 @@ fn tests() -> Vec<Test> {
         test("clock_monotonic", sched::monotonic_clock),
         test("preemption", sched::preemption),
         test("all_cpus_used", sched::all_cpus_used),
+        test("caps_cwd_beneath_after_narrowing", harden_caps::cwd_beneath_after_narrowing),
+        test("caps_symlink_escape_refused", harden_caps::symlink_escape_refused),
+        test("caps_rightless_fd_refused", harden_caps::rightless_fd_refused),
+        test("caps_scheme_name_hijack_refused", harden_caps::scheme_name_hijack_refused),
+        test("caps_kernel_device_open_mode", harden_caps::kernel_device_open_mode),
     ]);
     for name in elf::BAD_ELVES {
         all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });
