@@ -769,7 +769,7 @@ pub fn send_fd(handle: usize, fd: usize, mask: usize) -> Result<usize> {
     let mask = u32::try_from(mask).map_err(|_| errno(error::EINVAL))?;
     let (client, passed) = task::with(|tasks| -> Result<(Arc<ClientHandle>, Handle)> {
         let table = &mut tasks.current_process().fds;
-        let Object::SchemeHandle(client) = &table.get(handle, 0)?.object else {
+        let Object::SchemeHandle(client) = &table.get(handle, rights::WRITE)?.object else {
             return Err(errno(error::EINVAL));
         };
         let client = client.clone();
@@ -822,14 +822,15 @@ pub fn getcwd(buffer: usize, len: usize) -> Result<usize> {
 /// also ask its server (for flags it keeps, such as `O_APPEND`).
 pub fn fcntl(fd: usize, command: usize, argument: usize) -> Result<usize> {
     use cairn_abi::{F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC};
-    let (object, access) = task::with(|tasks| {
+    let (object, access, data_rights) = task::with(|tasks| {
         let handle = tasks.current_process().fds.get(fd, 0)?;
-        let access = match handle.rights & (rights::READ | rights::WRITE) {
+        let data_rights = handle.rights & (rights::READ | rights::WRITE);
+        let access = match data_rights {
             rights::READ => O_RDONLY,
             rights::WRITE => cairn_abi::O_WRONLY,
             _ => cairn_abi::O_RDWR,
         };
-        Ok::<_, Error>((handle.object.clone(), access))
+        Ok::<_, Error>((handle.object.clone(), access, data_rights))
     })?;
     let server_flags = |command: usize, flags: usize| match &object {
         Object::SchemeHandle(client) => {
@@ -854,6 +855,11 @@ pub fn fcntl(fd: usize, command: usize, argument: usize) -> Result<usize> {
             Ok(access | kept | if nonblocking { O_NONBLOCK } else { 0 })
         }
         F_SETFL => {
+            // The server's flags (`O_APPEND`) are shared by every fd of the
+            // handle: changing them needs a data right.
+            if data_rights == 0 && matches!(object, Object::SchemeHandle(_)) {
+                return Err(errno(error::EBADF));
+            }
             server_flags(F_SETFL, argument & !(O_ACCMODE | O_NONBLOCK))?;
             task::with(|tasks| {
                 tasks.current_process().fds.get(fd, 0)?.nonblocking = argument & O_NONBLOCK != 0;

@@ -11,7 +11,7 @@
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
 use cairn_rt::abi::error::{EACCES, EBADF, EEXIST, EIO, EISDIR, ENODEV, ENOENT, EPERM};
-use cairn_rt::abi::{O_DIRECTORY, O_RDONLY, O_RDWR, O_WRONLY, Syscall};
+use cairn_rt::abi::{F_SETFL, O_APPEND, O_DIRECTORY, O_RDONLY, O_RDWR, O_WRONLY, Syscall};
 use cairn_rt::fd::{self, ObjectType, OwnedFd, rights};
 use cairn_rt::fs::{self, File, OpenOptions};
 use cairn_rt::io::{Read, Write};
@@ -147,6 +147,10 @@ pub fn rightless_fd_refused() -> TestResult {
     expect_errno("openat", open_at(fd, "f", O_RDWR), EACCES)?;
     expect_errno("fchmodat of a path in it", fchmodat(fd, "f", 0o600), EACCES)?;
     expect_errno("fchdir", call(Syscall::Fchdir, [fd, 0, 0, 0, 0, 0]), EACCES)?;
+    let f_setfl = call(Syscall::Fcntl, [fd, F_SETFL, O_APPEND, 0, 0, 0]);
+    expect_errno("fcntl(F_SETFL) of the shared handle", f_setfl, EBADF)?;
+    let passed = dir.as_raw_fd();
+    expect_errno("send_fd through it", call(Syscall::SendFd, [fd, passed, rights::ALL as usize, 0, 0, 0]), EBADF)?;
     let mode = ok("stat", fs::metadata("/tmp/caps-rl"))?.permissions();
     ensure!(mode == 0o777, "mode {mode:o} changed through a rightless fd");
     // A file fd keeping only its data rights cannot change attributes.
