@@ -4,6 +4,18 @@
 //! process only the fds it holds. Registering a scheme needs the
 //! namespace's register permission, which a subset keeps only if asked.
 //!
+//! A registered name belongs to the uid that registered it: when its
+//! server dies, only that uid or root may register the name again (so an
+//! unprivileged process cannot take over a dead root server's name), and
+//! only root may take the root file system `file` over from the initfs.
+//! Kernel names and names with a live server are never taken.
+//!
+//! Confinement: a relative lookup through a held directory handle whose
+//! scheme the namespace does not reach (see [`reaches`]) must stay beneath
+//! that directory (checked as text here, and by the server for symbolic
+//! links), so a narrowed namespace cannot be left through a directory fd
+//! or the working directory.
+//!
 //! Path resolution: `/scheme/NAME/rest` and `NAME:rest` go to scheme NAME;
 //! any other absolute path goes to the root file system, scheme `file`.
 
@@ -50,6 +62,59 @@ pub enum Target {
 pub struct Namespace {
     pub entries: BTreeMap<String, Target>,
     pub can_register: bool,
+    /// The uid that registered each user scheme name.
+    pub owners: BTreeMap<String, u32>,
+}
+
+impl Namespace {
+    /// Whether the process of uid `uid` may register `name` here now.
+    /// Taken names are `EEXIST`; a dead server's name registered by
+    /// another uid (for anyone but root), or the initfs's `file` for
+    /// anyone but root, is `EPERM`.
+    pub fn may_register(&self, name: &str, uid: u32) -> Result<()> {
+        let owned_by = |owner: u32| if uid == 0 || uid == owner { Ok(()) } else { Err(Error::new(error::EPERM)) };
+        match self.entries.get(name) {
+            None => Ok(()),
+            Some(Target::User(existing)) if existing.lock().dead => {
+                owned_by(self.owners.get(name).copied().unwrap_or(0))
+            }
+            Some(Target::Initfs) if name == ROOT_SCHEME => owned_by(0),
+            Some(_) => Err(Error::new(error::EEXIST)),
+        }
+    }
+
+    /// Registers `name` for `scheme`, owned by `uid` (after
+    /// [`Namespace::may_register`]).
+    pub fn register(&mut self, name: String, scheme: SchemeRef, uid: u32) {
+        self.owners.insert(name.clone(), uid);
+        self.entries.insert(name, Target::User(scheme));
+    }
+}
+
+/// Whether `namespace` reaches `scheme` by some name (then a lookup from a
+/// directory of `scheme` cannot go anywhere the namespace could not).
+pub fn reaches(namespace: &NamespaceRef, scheme: &SchemeRef) -> bool {
+    namespace.lock().entries.values().any(|target| matches!(target, Target::User(s) if Arc::ptr_eq(s, scheme)))
+}
+
+/// Whether `path` stays beneath the directory it starts at, read as text:
+/// it is relative and `..` never climbs above it.
+pub fn stays_beneath(path: &str) -> bool {
+    if path.starts_with('/') {
+        return false;
+    }
+    let mut depth = 0usize;
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(up) => depth = up,
+                None => return false,
+            },
+            _ => depth += 1,
+        }
+    }
+    true
 }
 
 pub type NamespaceRef = Arc<spin::Mutex<Namespace>>;
@@ -76,7 +141,7 @@ pub fn initial() -> NamespaceRef {
     ] {
         entries.insert(String::from(name), Target::Kernel(scheme));
     }
-    Arc::new(spin::Mutex::new(Namespace { entries, can_register: true }))
+    Arc::new(spin::Mutex::new(Namespace { entries, can_register: true, owners: BTreeMap::new() }))
 }
 
 /// Where the scheme listing lives.

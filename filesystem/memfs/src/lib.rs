@@ -12,7 +12,9 @@
 //!   trailing `/` asks for a directory. An empty path names the base itself
 //!   for [`MemFs::lookup`] and [`MemFs::readlink`] (Linux's `AT_EMPTY_PATH`;
 //!   the metadata operations take the node a lookup returned) and is
-//!   `NotFound` for every operation that creates or removes an entry.
+//!   `NotFound` for every operation that creates or removes an entry. A base
+//!   made with [`Base::beneath`] keeps the walk inside the base's subtree
+//!   (no absolute path, no `..` above it, no symbolic link out: `Escape`).
 //! - **Permissions** are POSIX: each operation names its [`Caller`]; the
 //!   owner, group or other bits of a node apply (the first class that
 //!   matches); search permission is needed on every directory walked, read
@@ -60,7 +62,7 @@ use alloc::collections::BTreeMap;
 pub use access::{Access, Caller, MODE_MASK, SET_GID, SET_UID, STICKY};
 pub use meta::{FsStats, TimeSet};
 pub use node::{Kind, NodeStat, RELATIME_INTERVAL};
-pub use path::MAX_PATH;
+pub use path::{Base, MAX_PATH};
 pub use tree::{Creator, DirEntry, OpenOptions};
 
 use node::{Content, Dir, Node};
@@ -110,6 +112,10 @@ pub enum FsError {
     NotPermitted,
     /// `ENOSPC`: the capacity is used up.
     NoSpace,
+    /// A walk confined to a base directory ([`Base::beneath`]) would leave
+    /// it: an absolute path, `..` above the base, or a symbolic link that is
+    /// absolute or leads out (the server answers `EACCES`).
+    Escape,
 }
 
 /// The tree.

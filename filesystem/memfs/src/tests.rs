@@ -267,6 +267,54 @@ fn dotdot_is_clamped_at_the_root() {
 }
 
 #[test]
+fn a_confined_walk_stays_beneath_its_base() {
+    let mut fs = user_fs();
+    let a = fs.mkdir(ROOT, "/a", directory()).unwrap();
+    let b = fs.mkdir(a, "b", directory()).unwrap();
+    let c = fs.mkdir(b, "c", directory()).unwrap();
+    let f = fs.create_file(c, "f", b"x".to_vec(), creator()).unwrap();
+    fs.create_file(a, "secret", b"s".to_vec(), creator()).unwrap();
+    fs.symlink("c/f", b, "inner", creator()).unwrap();
+    fs.symlink("../secret", b, "out", creator()).unwrap();
+    fs.symlink("/a/secret", b, "absolute", creator()).unwrap();
+    fs.symlink("../c", c, "back", creator()).unwrap();
+    fs.symlink("..", b, "parent", creator()).unwrap();
+    let inside = Base::beneath(b);
+    assert_eq!(fs.lookup(inside, "c/f", true, USER), Ok(f));
+    assert_eq!(fs.lookup(inside, "c/../c/./f", true, USER), Ok(f), "`..` within the base is fine");
+    assert_eq!(fs.lookup(inside, "inner", true, USER), Ok(f), "a link that stays inside");
+    assert_eq!(fs.lookup(inside, "c/back/f", true, USER), Ok(f), "a link with `..` that stays inside");
+    assert_eq!(fs.lookup(inside, "", true, USER), Ok(b));
+    assert_eq!(fs.lookup(inside, "..", true, USER), Err(FsError::Escape));
+    assert_eq!(fs.lookup(inside, "../secret", true, USER), Err(FsError::Escape));
+    assert_eq!(fs.lookup(inside, "../b/c/f", true, USER), Err(FsError::Escape), "out and back in");
+    assert_eq!(fs.lookup(inside, "/a/b/c/f", true, USER), Err(FsError::Escape), "absolute");
+    assert_eq!(fs.lookup(inside, "out", true, USER), Err(FsError::Escape));
+    assert_eq!(fs.lookup(inside, "absolute", true, USER), Err(FsError::Escape));
+    assert_eq!(fs.lookup(inside, "parent/secret", true, USER), Err(FsError::Escape));
+    assert_eq!(fs.lookup(inside, "out", false, USER).map(|_| ()), Ok(()), "a link not followed is inside");
+    // The same links without confinement.
+    assert!(fs.lookup(b, "out", true, USER).is_ok());
+    assert!(fs.lookup(b, "absolute", true, USER).is_ok());
+    // Entry operations: creating, removing and renaming stay inside too.
+    assert_eq!(fs.mkdir(inside, "../escaped", directory()), Err(FsError::Escape));
+    assert_eq!(fs.mkdir(inside, "/escaped", directory()), Err(FsError::Escape));
+    assert_eq!(fs.create_file(inside, "parent/escaped", Vec::new(), creator()), Err(FsError::Escape));
+    assert_eq!(fs.unlink(inside, "../secret", USER, 8), Err(FsError::Escape));
+    assert_eq!(fs.rename(inside, "../secret", b, "moved", USER, 8), Err(FsError::Escape), "the old name");
+    assert_eq!(fs.rename(b, "c/f", inside, "../moved", USER, 8), Err(FsError::Escape), "the new name");
+    assert_eq!(fs.link(inside, "../secret", b, "l", USER, 8), Err(FsError::Escape));
+    assert_eq!(fs.readlink(inside, "../b/out", USER, 8), Err(FsError::Escape));
+    fs.symlink("../created", b, "dangling", creator()).unwrap();
+    let create = OpenOptions { read: true, write: true, create: true, ..OpenOptions::default() };
+    assert_eq!(fs.open(inside, "dangling", create, creator()), Err(FsError::Escape), "creation through a link");
+    assert_eq!(fs.open(inside, "../created", create, creator()), Err(FsError::Escape));
+    assert_eq!(fs.lookup(ROOT, "/a/created", true, USER), Err(FsError::NotFound), "nothing was made outside");
+    let made = fs.open(inside, "c/new", create, creator()).unwrap();
+    assert_eq!(fs.lookup(c, "new", true, USER), Ok(made), "creating inside works");
+}
+
+#[test]
 fn entry_operations_resolve_from_their_bases() {
     let mut fs = user_fs();
     let a = fs.mkdir(ROOT, "a", directory()).unwrap();

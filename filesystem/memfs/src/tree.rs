@@ -8,7 +8,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::node::{Content, Dir, Node};
-use crate::path::Entry;
+use crate::path::{Base, Entry, Walk};
 use crate::{Access, Caller, FsError, Kind, MAX_PATH, MAX_SYMLINK_HOPS, MemFs, NodeId};
 
 /// Who creates a node, with what permission bits (the caller applies its
@@ -57,7 +57,7 @@ impl MemFs {
     /// `options` ask for.
     pub fn open(
         &mut self,
-        base: NodeId,
+        base: impl Into<Base>,
         path: &str,
         options: OpenOptions,
         creator: Creator,
@@ -67,11 +67,12 @@ impl MemFs {
         }
         let caller = creator.caller;
         let exclusive = options.create && options.exclusive;
-        let id = match self.walk(base, path, !options.no_follow && !exclusive, caller, &mut 0) {
+        let base = base.into();
+        let id = match self.walk(base.node, path, !options.no_follow && !exclusive, caller, &mut Walk::new(base)) {
             Ok(_) if exclusive => return Err(FsError::Exists),
             Ok(id) => id,
             Err(FsError::NotFound) if options.create && !options.directory => {
-                let (dir, name) = self.creation_point(base, path, caller, &mut 0)?;
+                let (dir, name) = self.creation_point(base.node, path, caller, &mut Walk::new(base))?;
                 let id = self.insert(dir, &name, Content::File(Vec::new()), creator)?;
                 self.retain(id)?;
                 return Ok(id);
@@ -98,20 +99,20 @@ impl MemFs {
     /// that is a dangling symbolic link, the entry its target names.
     fn creation_point(
         &self,
-        base: NodeId,
+        start: NodeId,
         path: &str,
         caller: Caller,
-        hops: &mut usize,
+        walk: &mut Walk,
     ) -> Result<(NodeId, String), FsError> {
-        let entry = self.entry(base, path, caller)?;
+        let entry = self.entry(start, path, caller, walk)?;
         match self.child(&entry)? {
             Some(id) => match &self.node(id)?.content {
                 Content::Symlink(target) => {
-                    *hops += 1;
-                    if *hops > MAX_SYMLINK_HOPS {
+                    walk.hops += 1;
+                    if walk.hops > MAX_SYMLINK_HOPS {
                         return Err(FsError::Loop);
                     }
-                    self.creation_point(entry.dir, target, caller, hops)
+                    self.creation_point(entry.dir, target, caller, walk)
                 }
                 _ => Err(FsError::Exists),
             },
@@ -125,8 +126,8 @@ impl MemFs {
 
     /// The free entry `path` names, where `caller` may add a `kind` node
     /// (a trailing `/` only for a directory).
-    fn new_entry<'p>(&self, base: NodeId, path: &'p str, caller: Caller, kind: Kind) -> Result<Entry<'p>, FsError> {
-        let entry = self.entry(base, path, caller)?;
+    fn new_entry<'p>(&self, base: Base, path: &'p str, caller: Caller, kind: Kind) -> Result<Entry<'p>, FsError> {
+        let entry = self.entry(base.node, path, caller, &mut Walk::new(base))?;
         if self.child(&entry)?.is_some() {
             return Err(FsError::Exists);
         }
@@ -169,12 +170,12 @@ impl MemFs {
     /// The file is not opened.
     pub fn create_file(
         &mut self,
-        base: NodeId,
+        base: impl Into<Base>,
         path: &str,
         data: Vec<u8>,
         creator: Creator,
     ) -> Result<NodeId, FsError> {
-        let entry = self.new_entry(base, path, creator.caller, Kind::File)?;
+        let entry = self.new_entry(base.into(), path, creator.caller, Kind::File)?;
         let size = data.len() as u64;
         self.check_room(0, size)?;
         let id = self.insert(entry.dir, entry.name, Content::File(data), creator)?;
@@ -183,29 +184,36 @@ impl MemFs {
     }
 
     /// Makes a directory.
-    pub fn mkdir(&mut self, base: NodeId, path: &str, creator: Creator) -> Result<NodeId, FsError> {
-        let entry = self.new_entry(base, path, creator.caller, Kind::Dir)?;
+    pub fn mkdir(&mut self, base: impl Into<Base>, path: &str, creator: Creator) -> Result<NodeId, FsError> {
+        let entry = self.new_entry(base.into(), path, creator.caller, Kind::Dir)?;
         let dir = Dir { entries: BTreeMap::new(), parent: entry.dir };
         self.insert(entry.dir, entry.name, Content::Dir(dir), creator)
     }
 
     /// Makes a symbolic link at `path` pointing at `target` (mode 0o777).
-    pub fn symlink(&mut self, target: &str, base: NodeId, path: &str, creator: Creator) -> Result<NodeId, FsError> {
+    pub fn symlink(
+        &mut self,
+        target: &str,
+        base: impl Into<Base>,
+        path: &str,
+        creator: Creator,
+    ) -> Result<NodeId, FsError> {
         if target.is_empty() {
             return Err(FsError::NotFound);
         }
         if target.len() > MAX_PATH {
             return Err(FsError::NameTooLong);
         }
-        let entry = self.new_entry(base, path, creator.caller, Kind::Symlink)?;
+        let entry = self.new_entry(base.into(), path, creator.caller, Kind::Symlink)?;
         let content = Content::Symlink(target.to_string());
         self.insert(entry.dir, entry.name, content, Creator { mode: 0o777, ..creator })
     }
 
     /// The target of the symbolic link `path` names (`base` itself for an
     /// empty path); `Invalid` for anything else.
-    pub fn readlink(&mut self, base: NodeId, path: &str, caller: Caller, now: u64) -> Result<&str, FsError> {
-        let id = self.walk(base, path, false, caller, &mut 0)?;
+    pub fn readlink(&mut self, base: impl Into<Base>, path: &str, caller: Caller, now: u64) -> Result<&str, FsError> {
+        let base = base.into();
+        let id = self.walk(base.node, path, false, caller, &mut Walk::new(base))?;
         let Node { content: Content::Symlink(target), times, .. } = self.node_mut(id)? else {
             return Err(FsError::Invalid);
         };
@@ -217,9 +225,9 @@ impl MemFs {
     /// further name `new_path`. Directories are `NotPermitted`.
     pub fn link(
         &mut self,
-        old_base: NodeId,
+        old_base: impl Into<Base>,
         old_path: &str,
-        new_base: NodeId,
+        new_base: impl Into<Base>,
         new_path: &str,
         caller: Caller,
         now: u64,
@@ -227,12 +235,13 @@ impl MemFs {
         if old_path.is_empty() {
             return Err(FsError::NotFound);
         }
-        let id = self.walk(old_base, old_path, false, caller, &mut 0)?;
+        let old_base = old_base.into();
+        let id = self.walk(old_base.node, old_path, false, caller, &mut Walk::new(old_base))?;
         let kind = self.node(id)?.kind();
         if kind == Kind::Dir {
             return Err(FsError::NotPermitted);
         }
-        let entry = self.new_entry(new_base, new_path, caller, kind)?;
+        let entry = self.new_entry(new_base.into(), new_path, caller, kind)?;
         self.put_entry(entry.dir, entry.name, id, now)?;
         let node = self.node_mut(id)?;
         node.links += 1;
@@ -241,8 +250,9 @@ impl MemFs {
     }
 
     /// Removes a name of a non-directory.
-    pub fn unlink(&mut self, base: NodeId, path: &str, caller: Caller, now: u64) -> Result<(), FsError> {
-        let entry = self.entry(base, path, caller)?;
+    pub fn unlink(&mut self, base: impl Into<Base>, path: &str, caller: Caller, now: u64) -> Result<(), FsError> {
+        let base = base.into();
+        let entry = self.entry(base.node, path, caller, &mut Walk::new(base))?;
         let id = self.child(&entry)?.ok_or(FsError::NotFound)?;
         self.may_delete(entry.dir, id, caller)?;
         match self.node(id)?.kind() {
@@ -256,8 +266,9 @@ impl MemFs {
     }
 
     /// Removes an empty directory.
-    pub fn rmdir(&mut self, base: NodeId, path: &str, caller: Caller, now: u64) -> Result<(), FsError> {
-        let entry = self.entry(base, path, caller)?;
+    pub fn rmdir(&mut self, base: impl Into<Base>, path: &str, caller: Caller, now: u64) -> Result<(), FsError> {
+        let base = base.into();
+        let entry = self.entry(base.node, path, caller, &mut Walk::new(base))?;
         let id = self.child(&entry)?.ok_or(FsError::NotFound)?;
         self.may_delete(entry.dir, id, caller)?;
         if !self.dir(id)?.entries.is_empty() {
@@ -269,7 +280,7 @@ impl MemFs {
     }
 
     /// Whether `ancestor` is `id` or one of the directories holding it.
-    fn is_ancestor(&self, ancestor: NodeId, mut id: NodeId) -> bool {
+    pub(crate) fn is_ancestor(&self, ancestor: NodeId, mut id: NodeId) -> bool {
         loop {
             if id == ancestor {
                 return true;
@@ -288,15 +299,16 @@ impl MemFs {
     /// and write on a directory moved to another parent (its `..` changes).
     pub fn rename(
         &mut self,
-        from_base: NodeId,
+        from_base: impl Into<Base>,
         from: &str,
-        to_base: NodeId,
+        to_base: impl Into<Base>,
         to: &str,
         caller: Caller,
         now: u64,
     ) -> Result<(), FsError> {
-        let source = self.entry(from_base, from, caller)?;
-        let target = self.entry(to_base, to, caller)?;
+        let (from_base, to_base) = (from_base.into(), to_base.into());
+        let source = self.entry(from_base.node, from, caller, &mut Walk::new(from_base))?;
+        let target = self.entry(to_base.node, to, caller, &mut Walk::new(to_base))?;
         let id = self.child(&source)?.ok_or(FsError::NotFound)?;
         let moving_dir = self.node(id)?.kind() == Kind::Dir;
         if !moving_dir && (source.must_be_dir || target.must_be_dir) {

@@ -20,7 +20,7 @@ use super::thread::block;
 use super::user;
 use crate::console::{self, Sinks};
 use crate::fd::{Handle, Object};
-use crate::namespace::{self, KernelScheme, Target};
+use crate::namespace::{self, KernelScheme};
 use crate::pipe::{PIPE_ATOMIC, PIPE_CAPACITY, PipeEnd};
 use crate::scheme::{self, Call, ClientHandle, Endpoint, Reply, SchemeRef};
 use crate::task::process::WorkingDirectory;
@@ -363,13 +363,24 @@ fn insert_opened(mut handle: Handle, flags: usize) -> Result<usize> {
 fn directory(path: &str, entries: Vec<(String, u8)>) -> Handle {
     Handle::new(
         Object::Directory { path: Arc::from(path), entries: Arc::from(entries), cursor: 0 },
-        rights::READ | rights::DUP | rights::SEND,
+        rights::READ | rights::LOOKUP | rights::DUP | rights::SEND,
     )
+}
+
+/// The data rights an open mode asks for (no access bits: both, as the
+/// servers read it).
+fn access_rights(flags: usize) -> u32 {
+    match flags & O_ACCMODE {
+        O_RDONLY => rights::READ,
+        cairn_abi::O_WRONLY => rights::WRITE,
+        _ => rights::READ | rights::WRITE,
+    }
 }
 
 /// Opens `path` (relative to `dirfd`) in the caller's namespace.
 fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize> {
     let handle = match resolve::place(dirfd, path)? {
+        Place::SchemeList if flags & O_ACCMODE != O_RDONLY => return Err(errno(error::EISDIR)),
         Place::SchemeList => {
             let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
             let names = namespace.lock().entries.keys().map(|name| (name.clone(), protocol::DIRENT_DIR)).collect();
@@ -380,18 +391,17 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         Place::Kernel(KernelScheme::Irq, inside) => {
             let irq = inside.trim_start_matches('/').parse::<u8>().map_err(|_| errno(error::ENOENT))?;
             let line = crate::legacy_irq::open(irq)?;
-            Handle::new(Object::Interrupt(line), rights::READ | rights::WRITE | rights::DUP | rights::SEND)
+            Handle::new(Object::Interrupt(line), access_rights(flags) | rights::DUP | rights::SEND)
         }
         Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
         Place::Kernel(KernelScheme::Framebuffer, _) => {
             let info = console::screen::boot_framebuffer().ok_or(errno(error::ENODEV))?;
             console::hand_over_screen();
-            let granted = rights::READ | rights::WRITE | rights::MAP | rights::DUP | rights::SEND;
+            let granted = access_rights(flags) | rights::MAP | rights::DUP | rights::SEND;
             Handle::new(Object::Framebuffer(info), granted)
         }
         Place::Kernel(device, _) => {
-            let access = if device == KernelScheme::Rand { rights::READ } else { rights::READ | rights::WRITE };
-            Handle::new(Object::Device(device), access | rights::DUP | rights::SEND)
+            Handle::new(Object::Device(device), access_rights(flags) | rights::DUP | rights::SEND)
         }
         Place::User(user) => open_user(user, flags, mode)?,
     };
@@ -401,17 +411,21 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
 /// Sends `OPEN` for `user`; the server answers with a handle id, or with an
 /// fd of its own that the caller receives instead.
 fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<Handle> {
-    let mut call =
-        Call::new(protocol::OPEN, user.base, [flags as u64, (mode & 0o7777) as u64, 0], user.path.into_bytes(), 0);
+    let args = [flags as u64, (mode & 0o7777) as u64, user.flags()];
+    let mut call = Call::new(protocol::OPEN, user.base, args, user.path.into_bytes(), 0);
     call.accepts_fd = true;
     let reply = scheme_call(&user.scheme, call)?;
     let id = reply_value(&reply)? as u64;
     if let Some(passed) = reply.passed {
         return Ok(passed);
     }
-    // `O_STAT` opens a file only to look at it (stat, chmod...): no data rights.
+    // `O_STAT` opens a file only to look at it (stat, chmod...): no data
+    // rights. Any handle may serve as a directory to look up from and to
+    // change attributes through (the server checks permissions).
     let granted = rights::DUP
         | rights::SEND
+        | rights::LOOKUP
+        | rights::ATTR
         | match flags & O_ACCMODE {
             _ if flags & cairn_abi::O_STAT != 0 => 0,
             O_RDONLY => rights::READ | rights::EXEC | rights::MAP,
@@ -651,18 +665,12 @@ pub fn scheme_create(name: usize, len: usize) -> Result<usize> {
         if !namespace.can_register {
             return Err(errno(error::EPERM));
         }
-        // A root file system server may take the root over from the initfs.
-        let taken = match namespace.entries.get(&name) {
-            Some(Target::User(existing)) => !existing.lock().dead,
-            Some(Target::Initfs) => name != namespace::ROOT_SCHEME,
-            Some(Target::Kernel(_)) => true,
-            None => false,
-        };
-        if taken {
-            return Err(errno(error::EEXIST));
+        namespace.may_register(&name, process.uid)?;
+        if !process.fds.has_room() {
+            return Err(errno(error::EMFILE));
         }
         let created = scheme::create(name.clone());
-        namespace.entries.insert(name, Target::User(created.clone()));
+        namespace.register(name, created.clone(), process.uid);
         drop(namespace);
         let endpoint = Endpoint(Arc::new(created));
         process.fds.insert(Handle::new(Object::SchemeEndpoint(endpoint), rights::READ | rights::WRITE | rights::DUP))
@@ -678,26 +686,44 @@ pub fn namespace_create(names: usize, count: usize, flags: usize) -> Result<usiz
         let process = tasks.current_process();
         let current = process.namespace.lock().clone();
         let mut entries = alloc::collections::BTreeMap::new();
+        let mut owners = alloc::collections::BTreeMap::new();
         for name in names {
             let name = String::from_utf8(name).map_err(|_| errno(error::EINVAL))?;
             let target = current.entries.get(&name).cloned().ok_or(errno(error::ENOENT))?;
+            if let Some(owner) = current.owners.get(&name) {
+                owners.insert(name.clone(), *owner);
+            }
             entries.insert(name, target);
         }
         let can_register = flags & cairn_abi::NAMESPACE_REGISTER != 0 && current.can_register;
-        let created = Arc::new(spin::Mutex::new(namespace::Namespace { entries, can_register }));
+        let created = Arc::new(spin::Mutex::new(namespace::Namespace { entries, can_register, owners }));
         process.fds.insert(Handle::new(Object::Namespace(created), rights::DUP | rights::SEND))
     })
 }
 
+/// Makes the namespace behind `fd` the caller's. A working directory held
+/// on a scheme the new namespace does not reach is left (for `/`, which
+/// resolves through the new namespace), so entering a narrower namespace
+/// keeps no way out through the working directory.
 pub fn namespace_enter(fd: usize) -> Result<usize> {
-    task::with(|tasks| {
+    let left = task::with(|tasks| {
         let process = tasks.current_process();
         let Object::Namespace(namespace) = &process.fds.get(fd, 0)?.object else {
             return Err(errno(error::EINVAL));
         };
-        process.namespace = namespace.clone();
-        Ok(0)
-    })
+        let namespace = namespace.clone();
+        let outside = process.cwd.handle.as_ref().is_some_and(|cwd| !namespace::reaches(&namespace, &cwd.scheme));
+        process.namespace = namespace;
+        Ok(if outside {
+            core::mem::replace(&mut process.cwd, WorkingDirectory { path: String::from("/"), handle: None }).handle
+        } else {
+            None
+        })
+    })?;
+    if let Some(client) = left {
+        release_client(client);
+    }
+    Ok(0)
 }
 
 /// Opens an I/O port range and lets the caller's threads use it.
@@ -727,7 +753,7 @@ fn open_sys(name: &str, flags: usize) -> Result<Handle> {
         if task::with(|tasks| tasks.current_process().uid) != 0 {
             return Err(errno(error::EACCES));
         }
-        return Ok(Handle::new(Object::PowerSwitch, rights::WRITE));
+        return Ok(Handle::new(Object::PowerSwitch, access_rights(flags) & rights::WRITE));
     }
     if flags & O_ACCMODE != O_RDONLY {
         return Err(errno(error::EROFS));
@@ -743,7 +769,7 @@ pub fn send_fd(handle: usize, fd: usize, mask: usize) -> Result<usize> {
     let mask = u32::try_from(mask).map_err(|_| errno(error::EINVAL))?;
     let (client, passed) = task::with(|tasks| -> Result<(Arc<ClientHandle>, Handle)> {
         let table = &mut tasks.current_process().fds;
-        let Object::SchemeHandle(client) = &table.get(handle, 0)?.object else {
+        let Object::SchemeHandle(client) = &table.get(handle, rights::WRITE)?.object else {
             return Err(errno(error::EINVAL));
         };
         let client = client.clone();
@@ -762,10 +788,10 @@ pub fn chdir(path: usize, len: usize) -> Result<usize> {
     changed
 }
 
-/// Makes the directory behind `fd` the working directory; a user scheme's
-/// directory is held open as long as it is.
+/// Makes the directory behind `fd` (which needs LOOKUP) the working
+/// directory; a user scheme's directory is held open as long as it is.
 pub fn fchdir(fd: usize) -> Result<usize> {
-    let object = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.object.clone()))?;
+    let object = task::with(|tasks| tasks.current_process().fds.get(fd, rights::LOOKUP).map(|h| h.object.clone()))?;
     let directory = match object {
         Object::SchemeHandle(client) => {
             if scheme_fstat(&client)?.st_mode & cairn_abi::MODE_TYPE != cairn_abi::MODE_DIR {
@@ -796,14 +822,15 @@ pub fn getcwd(buffer: usize, len: usize) -> Result<usize> {
 /// also ask its server (for flags it keeps, such as `O_APPEND`).
 pub fn fcntl(fd: usize, command: usize, argument: usize) -> Result<usize> {
     use cairn_abi::{F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC};
-    let (object, access) = task::with(|tasks| {
+    let (object, access, data_rights) = task::with(|tasks| {
         let handle = tasks.current_process().fds.get(fd, 0)?;
-        let access = match handle.rights & (rights::READ | rights::WRITE) {
+        let data_rights = handle.rights & (rights::READ | rights::WRITE);
+        let access = match data_rights {
             rights::READ => O_RDONLY,
             rights::WRITE => cairn_abi::O_WRONLY,
             _ => cairn_abi::O_RDWR,
         };
-        Ok::<_, Error>((handle.object.clone(), access))
+        Ok::<_, Error>((handle.object.clone(), access, data_rights))
     })?;
     let server_flags = |command: usize, flags: usize| match &object {
         Object::SchemeHandle(client) => {
@@ -828,6 +855,11 @@ pub fn fcntl(fd: usize, command: usize, argument: usize) -> Result<usize> {
             Ok(access | kept | if nonblocking { O_NONBLOCK } else { 0 })
         }
         F_SETFL => {
+            // The server's flags (`O_APPEND`) are shared by every fd of the
+            // handle: changing them needs a data right.
+            if data_rights == 0 && matches!(object, Object::SchemeHandle(_)) {
+                return Err(errno(error::EBADF));
+            }
             server_flags(F_SETFL, argument & !(O_ACCMODE | O_NONBLOCK))?;
             task::with(|tasks| {
                 tasks.current_process().fds.get(fd, 0)?.nonblocking = argument & O_NONBLOCK != 0;

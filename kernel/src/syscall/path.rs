@@ -22,8 +22,10 @@ fn errno(code: i32) -> Error {
     Error::new(code)
 }
 
-/// Sends a path operation and returns the server's result.
-fn path_call(target: UserPath, opcode: u32, args: [u64; 3], max_reply: usize) -> Result<Vec<u8>> {
+/// Sends a path operation (`args[2]` carries the path flags) and returns
+/// the server's result.
+fn path_call(target: UserPath, opcode: u32, args: [u64; 2], max_reply: usize) -> Result<Vec<u8>> {
+    let args = [args[0], args[1], target.flags()];
     let call = Call::new(opcode, target.base, args, target.path.into_bytes(), max_reply);
     let reply = scheme_call(&target.scheme, call)?;
     reply_value(&reply)?;
@@ -42,15 +44,15 @@ fn writable(path: usize, len: usize) -> Result<UserPath> {
 }
 
 pub fn mkdir(path: usize, len: usize, mode: usize) -> Result<usize> {
-    path_call(writable(path, len)?, protocol::MKDIR, [mode as u64 & 0o7777, 0, 0], 0).map(|_| 0)
+    path_call(writable(path, len)?, protocol::MKDIR, [mode as u64 & 0o7777, 0], 0).map(|_| 0)
 }
 
 pub fn rmdir(path: usize, len: usize) -> Result<usize> {
-    path_call(writable(path, len)?, protocol::RMDIR, [0; 3], 0).map(|_| 0)
+    path_call(writable(path, len)?, protocol::RMDIR, [0; 2], 0).map(|_| 0)
 }
 
 pub fn unlink(path: usize, len: usize) -> Result<usize> {
-    path_call(writable(path, len)?, protocol::UNLINK, [0; 3], 0).map(|_| 0)
+    path_call(writable(path, len)?, protocol::UNLINK, [0; 2], 0).map(|_| 0)
 }
 
 /// RENAME and LINK: two paths in one scheme; the payload is old NUL new and
@@ -60,7 +62,8 @@ fn two_paths(opcode: u32, from: UserPath, to: UserPath) -> Result<usize> {
         return Err(errno(error::EXDEV));
     }
     let payload = [from.path.as_bytes(), &[0], to.path.as_bytes()].concat();
-    let call = Call::new(opcode, from.base, [to.base, 0, 0], payload, 0);
+    let flags = from.flags() | if to.beneath { protocol::PATH_BENEATH_NEW } else { 0 };
+    let call = Call::new(opcode, from.base, [to.base, 0, flags], payload, 0);
     reply_value(&scheme_call(&from.scheme, call)?).map(|_| 0)
 }
 
@@ -78,26 +81,26 @@ pub fn symlink(target: usize, target_len: usize, path: usize, path_len: usize) -
     let target = user::read_path(target, target_len)?;
     let link = writable(path, path_len)?;
     let payload = [target.as_bytes(), &[0], link.path.as_bytes()].concat();
-    let call = Call::new(protocol::SYMLINK, link.base, [0; 3], payload, 0);
+    let call = Call::new(protocol::SYMLINK, link.base, [0, 0, link.flags()], payload, 0);
     reply_value(&scheme_call(&link.scheme, call)?).map(|_| 0)
 }
 
 pub fn readlink(path: usize, len: usize, buffer: usize, capacity: usize) -> Result<usize> {
     let capacity = capacity.min(MAX_PAYLOAD);
-    let target = path_call(writable(path, len)?, protocol::READLINK, [capacity as u64, 0, 0], capacity)?;
+    let target = path_call(writable(path, len)?, protocol::READLINK, [capacity as u64, 0], capacity)?;
     user::write_bytes(buffer, &target)?;
     Ok(target.len())
 }
 
 pub fn fchmodat(dirfd: usize, path: usize, len: usize, mode: usize) -> Result<usize> {
     let target = resolve::writable(dirfd, &path_argument(path, len, true)?)?;
-    path_call(target, protocol::CHMOD, [mode as u64 & 0o7777, 0, 0], 0).map(|_| 0)
+    path_call(target, protocol::CHMOD, [mode as u64 & 0o7777, 0], 0).map(|_| 0)
 }
 
 pub fn fchownat(a: [usize; 6]) -> Result<usize> {
     let target = resolve::writable(a[0], &path_argument(a[1], a[2], true)?)?;
     let id = |value: usize| u32::try_from(value).map(u64::from).map_err(|_| errno(error::EINVAL));
-    path_call(target, protocol::CHOWN, [id(a[3])?, id(a[4])?, 0], 0).map(|_| 0)
+    path_call(target, protocol::CHOWN, [id(a[3])?, id(a[4])?], 0).map(|_| 0)
 }
 
 /// A `utimensat` time as the protocol carries it.
@@ -120,7 +123,7 @@ pub fn utimensat(dirfd: usize, path: usize, len: usize, times: usize) -> Result<
         let times: [TimeSpec; 2] = user::read_value(times)?;
         (time_value(&times[0])?, time_value(&times[1])?)
     };
-    path_call(target, protocol::UTIMENS, [access, modified, 0], 0).map(|_| 0)
+    path_call(target, protocol::UTIMENS, [access, modified], 0).map(|_| 0)
 }
 
 /// The scheme handle behind `fd` (which needs `needed` rights); other

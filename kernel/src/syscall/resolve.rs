@@ -5,11 +5,19 @@
 //! the relative path goes to its server, which resolves it (`..` stops at
 //! the scheme's root). A directory the kernel lists (initfs, `/scheme`)
 //! is joined as text.
+//!
+//! A directory fd needs [`rights::LOOKUP`] to start a path, or
+//! [`rights::ATTR`] when the path is empty (the metadata calls acting on
+//! the fd itself). A lookup from a handle whose scheme the caller's
+//! namespace does not reach is confined beneath the handle: `..` above it
+//! is refused here (`EACCES`) and the server is told to refuse symbolic
+//! links leading out ([`protocol::PATH_BENEATH`]).
 
 use alloc::string::String;
 use alloc::sync::Arc;
 
-use cairn_abi::{AT_FDCWD, Error, Result, error};
+use cairn_abi::scheme as protocol;
+use cairn_abi::{AT_FDCWD, Error, Result, error, rights};
 
 use crate::fd::Object;
 use crate::namespace::{self, KernelScheme, NamespaceRef, Target};
@@ -37,6 +45,16 @@ pub struct UserPath {
     /// The whole path, absolute and normalised as text (recorded on the
     /// handles it opens).
     pub absolute: String,
+    /// The server must keep the lookup beneath `base`.
+    pub beneath: bool,
+}
+
+impl UserPath {
+    /// The path flags ([`protocol::PATH_BENEATH`]) a request for this path
+    /// carries in `args[2]`.
+    pub fn flags(&self) -> u64 {
+        if self.beneath { protocol::PATH_BENEATH } else { 0 }
+    }
 }
 
 /// Where a relative path starts.
@@ -47,8 +65,9 @@ enum Start {
     Path(String),
 }
 
-/// The directory `dirfd` names ([`AT_FDCWD`]: the working directory).
-fn start(dirfd: usize) -> Result<(NamespaceRef, Start)> {
+/// The directory `dirfd` names ([`AT_FDCWD`]: the working directory); the
+/// fd needs `needed` rights.
+fn start(dirfd: usize, needed: u32) -> Result<(NamespaceRef, Start)> {
     task::with(|tasks| {
         let process = tasks.current_process();
         let start = if dirfd == AT_FDCWD {
@@ -57,7 +76,7 @@ fn start(dirfd: usize) -> Result<(NamespaceRef, Start)> {
                 None => Start::Path(process.cwd.path.clone()),
             }
         } else {
-            match &process.fds.get(dirfd, 0)?.object {
+            match &process.fds.get(dirfd, needed)?.object {
                 Object::SchemeHandle(client) => Start::Handle(client.clone()),
                 Object::Directory { path, .. } => Start::Path(String::from(&**path)),
                 _ => return Err(Error::new(error::ENOTDIR)),
@@ -75,14 +94,22 @@ pub fn place(dirfd: usize, path: &str) -> Result<Place> {
         let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
         return by_absolute(&namespace, namespace::absolute("/", path));
     }
-    let (namespace, start) = start(dirfd)?;
+    let needed = if path.is_empty() { rights::ATTR } else { rights::LOOKUP };
+    let (namespace, start) = start(dirfd, needed)?;
     match start {
-        Start::Handle(client) => Ok(Place::User(UserPath {
-            scheme: client.scheme.clone(),
-            base: client.id,
-            absolute: namespace::absolute(&client.path, path),
-            path: String::from(path),
-        })),
+        Start::Handle(client) => {
+            let beneath = !namespace::reaches(&namespace, &client.scheme);
+            if beneath && !namespace::stays_beneath(path) {
+                return Err(Error::new(error::EACCES));
+            }
+            Ok(Place::User(UserPath {
+                scheme: client.scheme.clone(),
+                base: client.id,
+                absolute: namespace::absolute(&client.path, path),
+                path: String::from(path),
+                beneath,
+            }))
+        }
         Start::Path(_) if path.is_empty() => Err(Error::new(error::ENOENT)),
         Start::Path(directory) => by_absolute(&namespace, namespace::absolute(&directory, path)),
     }
@@ -101,7 +128,7 @@ fn by_absolute(namespace: &NamespaceRef, absolute: String) -> Result<Place> {
             // The scheme's own root is `/` to its server (an empty path
             // would name the base handle itself).
             let path = String::from(if inside.is_empty() { "/" } else { inside });
-            Place::User(UserPath { scheme, base: 0, path, absolute })
+            Place::User(UserPath { scheme, base: 0, path, absolute, beneath: false })
         }
     })
 }

@@ -7,7 +7,7 @@ use core::convert::Infallible;
 
 use cairn_rt::Vec;
 use cairn_rt::abi::{FramebufferInfo, MapFlags};
-use cairn_rt::fs::File;
+use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::Read;
 use cairn_term::screen::{Position, Screen};
 use embedded_graphics::mono_font::iso_8859_1::FONT_8X13;
@@ -73,7 +73,7 @@ impl Display {
     /// Claims the framebuffer (the kernel stops drawing on it), maps it and
     /// sizes the screen model to it.
     pub fn claim() -> cairn_rt::Result<Display> {
-        let mut framebuffer = File::open("/scheme/framebuffer")?;
+        let mut framebuffer = OpenOptions::new().read(true).write(true).open("/scheme/framebuffer")?;
         let mut raw = [0u8; size_of::<FramebufferInfo>()];
         framebuffer.read_exact(&mut raw)?;
         // SAFETY: `FramebufferInfo` is plain old data of exactly these bytes.

@@ -6,8 +6,10 @@
 //! directories, symbolic and hard links with POSIX semantics, permissions
 //! checked against the caller's uid and gid, owners, nanosecond
 //! timestamps from the realtime clock, and paths relative to directory
-//! handles (for `openat` and working directories). Memory of deleted files
-//! is returned once their last handle closes.
+//! handles (for `openat` and working directories). A path the kernel marks
+//! [`op::PATH_BENEATH`] (from a confined process) must stay beneath its
+//! directory handle: escaping by `..` or a symbolic link is `EACCES`.
+//! Memory of deleted files is returned once their last handle closes.
 //!
 //! `mmap` of a file is answered with a memory object holding a copy of the
 //! file (right for `MAP_PRIVATE`); shared mappings are refused (`ENODEV`),
@@ -17,7 +19,7 @@
 #![no_std]
 #![no_main]
 
-use cairn_memfs::{Caller, Creator, FsError, Kind, MemFs, NodeId, OpenOptions, ROOT, TimeSet};
+use cairn_memfs::{Base, Caller, Creator, FsError, Kind, MemFs, NodeId, OpenOptions, ROOT, TimeSet};
 use cairn_rt::abi::error::{
     EACCES, EBADF, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY,
     EPERM,
@@ -62,6 +64,7 @@ fn errno(error: FsError) -> i32 {
         FsError::PermissionDenied => EACCES,
         FsError::NotPermitted => EPERM,
         FsError::NoSpace => ENOSPC,
+        FsError::Escape => EACCES,
     }
 }
 
@@ -123,19 +126,26 @@ impl Tmpfs {
         self.handles.get_mut(&id).ok_or(EBADF)
     }
 
-    /// The directory a request's relative path starts at.
-    fn base(&self, request: &Request) -> Result<NodeId, i32> {
-        match request.handle {
-            0 => Ok(ROOT),
-            id => self.handles.get(&id).map(|h| h.node).ok_or(EBADF),
-        }
+    /// The directory a request's relative path starts at, confined to it
+    /// when the kernel says so ([`op::PATH_BENEATH`]).
+    fn base(&self, request: &Request) -> Result<Base, i32> {
+        self.base_of(request.handle, request.args[2] & op::PATH_BENEATH != 0)
+    }
+
+    /// The directory handle `id` (0: the root) as a base.
+    fn base_of(&self, id: u64, beneath: bool) -> Result<Base, i32> {
+        let node = match id {
+            0 => ROOT,
+            id => self.handles.get(&id).map(|h| h.node).ok_or(EBADF)?,
+        };
+        Ok(Base { node, beneath })
     }
 
     /// The node a metadata request acts on: its path, or the handle itself.
     fn target(&self, request: &Request, payload: &[u8]) -> Result<NodeId, i32> {
         let base = self.base(request)?;
         match path(payload)? {
-            "" => Ok(base),
+            "" => Ok(base.node),
             path => self.fs.lookup(base, path, true, Self::caller(request)).map_err(errno),
         }
     }
@@ -394,7 +404,7 @@ impl Tmpfs {
             op::RENAME | op::LINK => (|| {
                 let (from, to) = path_pair(payload)?;
                 let from_base = self.base(request)?;
-                let to_base = self.base(&Request { handle: request.args[0], ..*request })?;
+                let to_base = self.base_of(request.args[0], request.args[2] & op::PATH_BENEATH_NEW != 0)?;
                 if request.opcode == op::RENAME {
                     self.fs.rename(from_base, from, to_base, to, caller, now()).map_err(errno)
                 } else {

@@ -299,7 +299,8 @@ pub fn legacy_interrupt_fd() -> TestResult {
 
 pub fn framebuffer_maps_device_memory() -> TestResult {
     in_child(|| {
-        let mut framebuffer = ok("open /scheme/framebuffer", File::open("/scheme/framebuffer"))?;
+        let framebuffer = OpenOptions::new().read(true).write(true).open("/scheme/framebuffer");
+        let mut framebuffer = ok("open /scheme/framebuffer", framebuffer)?;
         let kind = ok("fd_info", fd::info(framebuffer.as_raw_fd()))?.object_type;
         ensure!(kind == ObjectType::Framebuffer as u32, "object type {kind}");
         let mut raw = [0u8; size_of::<FramebufferInfo>()];

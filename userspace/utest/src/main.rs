@@ -18,6 +18,7 @@ mod caps;
 mod elf;
 mod events;
 mod fsops;
+mod harden_caps;
 mod harden_limits;
 mod mem;
 mod proc;
@@ -142,6 +143,11 @@ fn tests() -> Vec<Test> {
         test("limits_user_thread_limit", harden_limits::user_thread_limit),
         test("limits_fork_bomb_contained", harden_limits::fork_bomb_contained),
         test("limits_thread_bomb_contained", harden_limits::thread_bomb_contained),
+        test("caps_cwd_beneath_after_narrowing", harden_caps::cwd_beneath_after_narrowing),
+        test("caps_symlink_escape_refused", harden_caps::symlink_escape_refused),
+        test("caps_rightless_fd_refused", harden_caps::rightless_fd_refused),
+        test("caps_scheme_name_hijack_refused", harden_caps::scheme_name_hijack_refused),
+        test("caps_kernel_device_open_mode", harden_caps::kernel_device_open_mode),
     ]);
     for name in elf::BAD_ELVES {
         all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });

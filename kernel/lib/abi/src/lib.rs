@@ -348,8 +348,19 @@ pub mod scheme {
     /// Payload = path, relative to directory handle `handle` (0: the
     /// scheme's root; an absolute path always starts at the root). The
     /// same holds for every path operation below. `args[0]` = flags,
-    /// `args[1]` = mode of a created file.
+    /// `args[1]` = mode of a created file, `args[2]` = [`PATH_BENEATH`].
     pub const OPEN: u32 = 1;
+    /// Path operations (`OPEN`, `MKDIR`, `RMDIR`, `UNLINK`, `RENAME`,
+    /// `SYMLINK`'s link path, `READLINK`, `LINK`, `CHMOD`, `CHOWN`,
+    /// `UTIMENS`) carry path flags in `args[2]`: the path (the old path of
+    /// `RENAME`/`LINK`) must stay beneath its directory handle. The caller
+    /// is confined (see `docs/CAPABILITIES.md`): the server refuses an
+    /// absolute path, `..` above the handle and a symbolic link that is
+    /// absolute or leads out of it, with `EACCES`.
+    pub const PATH_BENEATH: u64 = 1;
+    /// Path flag: the new path of `RENAME`/`LINK` must stay beneath its
+    /// directory handle (`args[0]`).
+    pub const PATH_BENEATH_NEW: u64 = 2;
     /// `READ` and `WRITE` carry `args[1]` = offset and `args[2]` =
     /// [`POSITIONED`] for `pread`/`pwrite` (the handle's position stays).
     pub const POSITIONED: u64 = 1;
@@ -451,8 +462,14 @@ pub mod rights {
     pub const SEND: u32 = 1 << 5;
     /// Process and thread handles: send signals through it.
     pub const SIGNAL: u32 = 1 << 6;
+    /// Directories: look paths up from it (the directory fd of `openat`,
+    /// `fchmodat`... with a non-empty path; `fchdir`).
+    pub const LOOKUP: u32 = 1 << 7;
+    /// Change the object's attributes through the fd (`fchmodat`,
+    /// `fchownat`, `utimensat` with an empty path).
+    pub const ATTR: u32 = 1 << 8;
     /// Every right.
-    pub const ALL: u32 = READ | WRITE | MAP | EXEC | DUP | SEND | SIGNAL;
+    pub const ALL: u32 = READ | WRITE | MAP | EXEC | DUP | SEND | SIGNAL | LOOKUP | ATTR;
 }
 
 /// The kind of kernel object an fd names.

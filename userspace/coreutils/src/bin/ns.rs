@@ -4,7 +4,12 @@
 //! is looked up through `PATH` and opened first, the namespace is built
 //! (only from names this process has) and entered, and the program is
 //! started from the open file, so it needs no path in its namespace:
-//! `ns --allow null -- cat /tmp/f` cannot open the file. A name this
+//! `ns --allow null -- cat /tmp/f` cannot open the file. Nor can it
+//! through the working directory: entering the namespace leaves a working
+//! directory whose scheme the namespace lacks for `/` (which resolves
+//! through the new namespace), so `cd /tmp; ns -- cat ../etc/f` fails too,
+//! and a directory held open stays a floor `..` cannot climb above (see
+//! `docs/CAPABILITIES.md`). A name this
 //! process cannot reach (such as `pipe`: pipes need no scheme) is left out
 //! with a warning. Exit status: the program's (128 + signal if killed), 127
 //! if it is not found, 125 if the namespace cannot be made.

@@ -91,6 +91,9 @@ pub fn cases() -> Vec<Case> {
             .given(Given::File("nsf", b"secret\n"))
             .fails(1, "ns: pipe: no such scheme here; left out\ncat: /tmp/cutest/nsf: No such device\n"),
         case("ns_missing_program", "ns -- nosuch").fails(127, "ns: nosuch: No such file or directory\n"),
+        case("ns_leaves_the_working_directory", "ns --allow null -- cat ../cutest/nsf")
+            .given(Given::File("nsf", b"secret\n"))
+            .fails(1, "cat: ../cutest/nsf: No such device\n"),
     ])
 }
 
