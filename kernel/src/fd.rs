@@ -115,21 +115,35 @@ pub const CONSOLE_RIGHTS: u32 = rights::READ | rights::WRITE | rights::DUP | rig
 pub const MAX_FDS: usize = 256;
 
 /// A process's descriptor table.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct FdTable {
     slots: Vec<Option<Handle>>,
+    /// New fds are below this (the process's `FILES` limit, at most
+    /// [`MAX_FDS`]); fds already above it stay usable, as POSIX has it.
+    limit: usize,
+}
+
+impl Default for FdTable {
+    fn default() -> FdTable {
+        FdTable { slots: Vec::new(), limit: MAX_FDS }
+    }
 }
 
 impl FdTable {
     /// A table with the console on fds 0, 1 and 2.
     pub fn with_console() -> FdTable {
         let console = Some(Handle::new(Object::Console, CONSOLE_RIGHTS));
-        FdTable { slots: alloc::vec![console.clone(), console.clone(), console] }
+        FdTable { slots: alloc::vec![console.clone(), console.clone(), console], limit: MAX_FDS }
     }
 
     /// A table holding copies of fds 0-2 of `self` (what `spawn` passes on).
     pub fn standard_streams(&self) -> FdTable {
-        FdTable { slots: self.slots.iter().take(3).cloned().collect() }
+        FdTable { slots: self.slots.iter().take(3).cloned().collect(), limit: self.limit }
+    }
+
+    /// Sets the bound on new fds (clamped to [`MAX_FDS`]).
+    pub fn set_limit(&mut self, limit: u64) {
+        self.limit = usize::try_from(limit).unwrap_or(MAX_FDS).min(MAX_FDS);
     }
 
     /// The fd, if it exists and carries every right in `needed`.
@@ -147,7 +161,7 @@ impl FdTable {
 
     /// Whether [`FdTable::insert`] would find a free fd.
     pub fn has_room(&self) -> bool {
-        self.slots.len() < MAX_FDS || self.slots.iter().any(Option::is_none)
+        self.slots.len() < self.limit || self.slots.iter().take(self.limit).any(Option::is_none)
     }
 
     /// Stores `handle` at the lowest free fd.
@@ -158,15 +172,15 @@ impl FdTable {
     /// Stores `handle` at the lowest free fd not below `lowest` (`fcntl`'s
     /// `F_DUPFD`).
     pub fn insert_from(&mut self, lowest: usize, handle: Handle) -> Result<usize> {
-        if lowest >= MAX_FDS {
+        if lowest >= self.limit {
             return Err(Error::new(error::EINVAL));
         }
-        if let Some(fd) = self.slots.iter().skip(lowest).position(Option::is_none) {
+        if let Some(fd) = self.slots.iter().take(self.limit).skip(lowest).position(Option::is_none) {
             self.slots[lowest + fd] = Some(handle);
             return Ok(lowest + fd);
         }
         let fd = self.slots.len().max(lowest);
-        if fd >= MAX_FDS {
+        if fd >= self.limit {
             return Err(Error::new(error::EMFILE));
         }
         self.slots.resize(fd + 1, None);
@@ -176,7 +190,7 @@ impl FdTable {
 
     /// Puts `handle` at `fd`, returning what was there.
     pub fn replace(&mut self, fd: usize, handle: Handle) -> Result<Option<Handle>> {
-        if fd >= MAX_FDS {
+        if fd >= self.limit {
             return Err(Error::new(error::EBADF));
         }
         if self.slots.len() <= fd {

@@ -18,7 +18,9 @@ pub fn set_limit(resource: usize, new: usize) -> Result<usize> {
     task::with(|tasks| {
         let process = tasks.current_process();
         let root = process.uid == 0;
-        process.limits.set(resource, new, root)
+        process.limits.set(resource, new, root)?;
+        process.fds.set_limit(process.limits.files.current);
+        Ok::<(), cairn_abi::Error>(())
     })?;
     Ok(0)
 }

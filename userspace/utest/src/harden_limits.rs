@@ -8,7 +8,7 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use cairn_rt::abi::error::{EAGAIN, ECHILD, EFAULT, EINVAL, EPERM};
+use cairn_rt::abi::error::{EAGAIN, EBADF, ECHILD, EFAULT, EINVAL, EMFILE, EPERM};
 use cairn_rt::error::Error;
 use cairn_rt::process::{self, ForkResult, Limit, WNOHANG, WaitTarget, resource, waitpid};
 use cairn_rt::signal::{self, SIGINT, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, kill};
@@ -90,6 +90,36 @@ pub fn limit_rules() -> TestResult {
         expect_errno(
             "raising the maximum as uid 1000",
             process::set_limit(resource::THREADS, Limit { current: 200, maximum: 201 }),
+            EPERM,
+        )?;
+        Ok(())
+    })
+}
+
+/// With `FILES` lowered to 12, new fds stop at 11 (`EMFILE`) and `dup2`
+/// to fd 12 or above is `EBADF`, while fds already above stay usable.
+pub fn fd_limit() -> TestResult {
+    in_child(|| {
+        let (high_reader, _high_writer) = ok("pipe", cairn_rt::fd::pipe(0))?;
+        let high = ok("dup2 to 40", cairn_rt::fd::dup2(high_reader.as_raw(), 40, u32::MAX))?;
+        ok("set_limit(FILES)", process::set_limit(resource::FILES, Limit { current: 12, maximum: 12 }))?;
+        let mut held = Vec::new();
+        let error = loop {
+            match cairn_rt::fd::pipe(0) {
+                Ok(ends) => held.push(ends),
+                Err(e) => break e,
+            }
+            ensure!(held.len() < 16, "pipes kept coming past the fd limit");
+        };
+        ensure!(error == Error::from_errno(EMFILE), "past the fd limit: {error:?}, expected EMFILE");
+        for (reader, writer) in &held {
+            ensure!(reader.as_raw() < 12 && writer.as_raw() < 12, "an fd at or above the limit of 12");
+        }
+        expect_errno("dup2 to fd 12", cairn_rt::fd::dup2(high, 12, u32::MAX), EBADF)?;
+        ok("fd 40 from before the limit", cairn_rt::fd::info(high))?;
+        expect_errno(
+            "raising FILES past the table",
+            process::set_limit(resource::FILES, Limit { current: 12, maximum: 100_000 }),
             EPERM,
         )?;
         Ok(())
