@@ -352,8 +352,11 @@ fn main() -> i32 {
     let mut total = 0;
     // `--calls 0`: as many as the time bound allows.
     let budget = if o.calls == 0 { u64::MAX / 4 } else { o.calls.div_ceil(o.phases.len() as u64) };
-    for &phase in &o.phases {
-        let rep = run_phase(&o, phase, budget, &shared, deadline);
+    for (i, &phase) in o.phases.iter().enumerate() {
+        // Each phase gets its share of the time bound.
+        let share = o.time.map(|t| t * (i as u32 + 1) / o.phases.len() as u32);
+        let phase_deadline = share.and_then(|t| start.checked_add(t)).or(deadline);
+        let rep = run_phase(&o, phase, budget, &shared, phase_deadline);
         total += rep.calls;
         let name = if phase == Phase::Root { "root" } else { "unprivileged_narrowed" };
         println!(
