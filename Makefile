@@ -11,7 +11,7 @@ MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs termd
+USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils
@@ -32,7 +32,18 @@ STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
 HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
 
-.PHONY: all deps kernel userspace initfs harness iso run test bench clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso run test bench fuzz clean fmt clippy host-test
+
+# The fuzz boot's service list: the committed bounded run, or (make fuzz) one
+# written with the asked seed, call count, workers and time bound.
+FUZZ_CONF ?= userspace/fuzz/fuzz.conf
+CALLS ?= 1000000
+SEED ?= $(shell date +%s)
+WORKERS ?= 2
+# Seconds the fuzzer may run (its own bound); QEMU gets 5 minutes more.
+FUZZ_TIME ?= 3600
+# More fuzz options, e.g. FUZZ_ARGS="--trace --phase root" (see docs/FUZZING.md).
+FUZZ_ARGS ?=
 
 all: iso
 
@@ -59,6 +70,7 @@ initfs: userspace harness
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
+		--file $(FUZZ_CONF):/etc/init/fuzz.conf \
 		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
 		--file userspace/init/terminal-test.conf:/etc/init/terminal-test.conf \
 		--file userspace/init/screen-test.conf:/etc/init/screen-test.conf \
@@ -78,6 +90,17 @@ host-test:
 
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
+
+# A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
+# Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service
+# runs the asked amount; see docs/FUZZING.md.
+fuzz: deps kernel
+	@mkdir -p $(BUILD)/fuzz
+	sed 's|^    exec /bin/fuzz .*|    exec /bin/fuzz --seed $(SEED) --calls $(CALLS) --workers $(WORKERS) --time $(FUZZ_TIME) $(FUZZ_ARGS)|' \
+		userspace/fuzz/fuzz.conf > $(BUILD)/fuzz/fuzz.conf
+	$(MAKE) initfs FUZZ_CONF=$(BUILD)/fuzz/fuzz.conf INITFS=$(BUILD)/fuzz/initfs.img
+	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(BUILD)/fuzz/initfs.img:initfs --only fuzz \
+		--build-dir $(BUILD)/fuzz --timeout $$(( $(FUZZ_TIME) + 300 ))
 
 bench: deps kernel initfs
 	$(HARNESS) bench --kernel $(KERNEL_ELF) --module $(INITFS):initfs

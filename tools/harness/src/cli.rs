@@ -4,17 +4,19 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub const USAGE: &str = "\
 usage:
   harness iso   --kernel ELF --out ISO [--cmdline STR] [--module PATH[:STRING]]...
   harness run   --iso ISO [--uefi] [--smp N] [--mem SIZE]
-  harness test  --kernel ELF [--only SUBSTR] [--module PATH[:STRING]]... [--build-dir DIR]
+  harness test  --kernel ELF [--only SUBSTR] [--module PATH[:STRING]]... [--build-dir DIR] [--timeout SECS]
   harness bench --kernel ELF [--runs N] [--module PATH[:STRING]]... [--build-dir DIR]
 
 iso    make a hybrid BIOS+UEFI GRUB ISO that boots ELF with Multiboot2
 run    boot ISO in QEMU (GTK window if $DISPLAY is set, else serial console in the terminal)
-test   run the QEMU test suites; ends with the line `N passed, N failed`
+test   run the QEMU test suites; ends with the line `N passed, N failed` (--timeout
+       replaces every selected suite's time limit, e.g. for a long `make fuzz` run)
 bench  boot the default image several times and report boot-time median and range
 
 --module copies PATH to /boot/<file name> on the ISO and loads it as a Multiboot2 module
@@ -50,6 +52,8 @@ pub struct TestArgs {
     pub only: Option<String>,
     pub modules: Vec<ModuleArg>,
     pub build_dir: PathBuf,
+    /// Replaces every selected suite's time limit.
+    pub timeout: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +172,7 @@ fn parse_run<I: Iterator<Item = OsString>>(mut args: Args<I>) -> Result<RunArgs,
 }
 
 fn parse_test<I: Iterator<Item = OsString>>(mut args: Args<I>) -> Result<TestArgs, String> {
-    let (mut kernel, mut only, mut modules) = (None, None, Vec::new());
+    let (mut kernel, mut only, mut modules, mut timeout) = (None, None, Vec::new(), None);
     let mut build_dir = PathBuf::from("build");
     while let Some(flag) = args.flag()? {
         match flag.as_str() {
@@ -176,10 +180,11 @@ fn parse_test<I: Iterator<Item = OsString>>(mut args: Args<I>) -> Result<TestArg
             "--only" => only = Some(args.text(&flag)?),
             "--module" => modules.push(parse_module(args.value(&flag)?)?),
             "--build-dir" => build_dir = args.value(&flag)?.into(),
+            "--timeout" => timeout = Some(Duration::from_secs(args.number(&flag)?)),
             _ => return Err(format!("test: unknown option {flag:?}")),
         }
     }
-    Ok(TestArgs { kernel: required(kernel, "--kernel")?, only, modules, build_dir })
+    Ok(TestArgs { kernel: required(kernel, "--kernel")?, only, modules, build_dir, timeout })
 }
 
 fn parse_bench<I: Iterator<Item = OsString>>(mut args: Args<I>) -> Result<BenchArgs, String> {
@@ -268,7 +273,18 @@ mod tests {
                 kernel: "k".into(),
                 only: Some("bios".into()),
                 modules: vec![],
-                build_dir: "build".into()
+                build_dir: "build".into(),
+                timeout: None
+            })
+        );
+        assert_eq!(
+            p(&["test", "--kernel", "k", "--only", "fuzz", "--timeout", "3600"]).unwrap(),
+            Command::Test(TestArgs {
+                kernel: "k".into(),
+                only: Some("fuzz".into()),
+                modules: vec![],
+                build_dir: "build".into(),
+                timeout: Some(Duration::from_secs(3600))
             })
         );
         assert_eq!(

@@ -328,6 +328,17 @@ pub const SUITES: &[Suite] = &[
         checks: &[ROOT_FILE_SYSTEM, Check::OutputContains { name: "tests-ran", needle: "cutest: done" }],
     },
     Suite {
+        // A bounded, seeded run of the system-call fuzzer (userspace/fuzz/fuzz.conf: 100,000
+        // calls, half as root, half as uid 1000 in a narrowed namespace); each of its checks
+        // is a `TEST user::fuzz_*` line. `make fuzz` boots the same suite with a longer run.
+        name: "fuzz",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"test=user init=/bin/init,/etc/init/fuzz.conf",
+        timeout: secs(600),
+        session: &[],
+        checks: &[ROOT_FILE_SYSTEM, Check::OutputContains { name: "fuzz-ran", needle: "fuzz: done: seed" }],
+    },
+    Suite {
         name: "shell-scripts",
         machine: bios("pc", 2, "512M"),
         cmdline: b"test=user init=/bin/init,/etc/init/shtest.conf",

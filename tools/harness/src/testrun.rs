@@ -51,8 +51,9 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
         println!("== {} ({}; cmdline \"{}\")", suite.name, suite.machine.describe(), suite.cmdline.escape_ascii());
         flush();
         let started = Instant::now();
-        let boot = qemu::args(&suite.machine, &iso, Display::Headless, kvm)
-            .and_then(|a| qemu::boot(&a, suite.timeout, suites::is_stop_line, suite.session).map(|b| (a, b)));
+        let boot = qemu::args(&suite.machine, &iso, Display::Headless, kvm).and_then(|a| {
+            qemu::boot(&a, args.timeout.unwrap_or(suite.timeout), suites::is_stop_line, suite.session).map(|b| (a, b))
+        });
         let log_path = log_dir.join(format!("{}.log", suite.name));
         let (log, results) = match &boot {
             Ok((qemu_args, b)) => (log_text(b, qemu_args), suites::evaluate(suite, Ok(b))),
