@@ -53,7 +53,7 @@ impl MemFs {
         let new = old.max(end);
         self.check_room(old, new)?;
         let (data, times) = self.file_mut(id)?;
-        data.resize(new as usize, 0);
+        grow(data, new as usize)?;
         data[offset as usize..end as usize].copy_from_slice(bytes);
         times.modify(now);
         self.used = self.used.saturating_sub(old) + new;
@@ -65,10 +65,33 @@ impl MemFs {
         let old = self.file_mut(id)?.0.len() as u64;
         self.check_room(old, len)?;
         let (data, times) = self.file_mut(id)?;
-        data.resize(len as usize, 0);
+        grow(data, len as usize)?;
+        data.truncate(len as usize);
         data.shrink_to_fit();
         times.modify(now);
         self.used = self.used.saturating_sub(old) + len;
         Ok(())
     }
+}
+
+/// Makes `data` at least `len` bytes long (new bytes zero). Memory that
+/// cannot be had is `NoSpace`, never an abort: the server outlives its
+/// clients' worst requests. Growth tries the usual doubling first, then
+/// smaller steps (a quarter, a sixteenth of the size), then the exact size,
+/// so that a large file near the end of memory can still grow without a
+/// reallocation for every write.
+fn grow(data: &mut Vec<u8>, len: usize) -> Result<(), FsError> {
+    let needed = len.saturating_sub(data.len());
+    if needed > data.capacity() - data.len() {
+        let reserved = [data.len(), data.len() / 4, data.len() / 16]
+            .into_iter()
+            .any(|step| data.try_reserve_exact(needed.max(step)).is_ok());
+        if !reserved {
+            data.try_reserve_exact(needed).map_err(|_| FsError::NoSpace)?;
+        }
+    }
+    if len > data.len() {
+        data.resize(len, 0);
+    }
+    Ok(())
 }

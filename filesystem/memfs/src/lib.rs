@@ -151,6 +151,14 @@ impl MemFs {
         MemFs { nodes: BTreeMap::from([(ROOT, root)]), next: ROOT.0 + 1, capacity, used: 0 }
     }
 
+    /// Most nodes the tree holds: one per [`BLOCK_SIZE`] of capacity (as
+    /// Linux's tmpfs allows one inode per page of its size), so that empty
+    /// files and directories cannot take more memory than the capacity
+    /// promises either; creating more is `NoSpace`.
+    pub fn max_nodes(&self) -> u64 {
+        (self.capacity / BLOCK_SIZE).max(16)
+    }
+
     /// Another handle opened `id` (undone by [`MemFs::release`]).
     pub fn retain(&mut self, id: NodeId) -> Result<(), FsError> {
         self.node_mut(id)?.opens += 1;

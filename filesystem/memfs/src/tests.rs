@@ -1127,3 +1127,18 @@ fn random_operations_keep_the_invariants() {
     check_invariants(&fs);
     assert!(fs.nodes.values().all(|node| node.opens == 0));
 }
+
+#[test]
+fn nodes_are_bounded_by_the_capacity() {
+    let mut fs = MemFs::with_capacity(32 * BLOCK_SIZE);
+    fs.chown(ROOT, Some(USER.uid), Some(USER.gid), Caller::ROOT, 0).unwrap();
+    assert_eq!(fs.max_nodes(), 32);
+    for i in 1..32 {
+        fs.mkdir(ROOT, &alloc::format!("/d{i}"), directory()).unwrap();
+    }
+    assert_eq!(fs.statvfs().nodes, 32);
+    assert_eq!(fs.mkdir(ROOT, "/one-more", directory()), Err(FsError::NoSpace));
+    assert_eq!(fs.symlink("/d1", ROOT, "/s", creator()), Err(FsError::NoSpace));
+    fs.rmdir(ROOT, "/d1", USER, 0).unwrap();
+    fs.mkdir(ROOT, "/room-again", directory()).unwrap();
+}

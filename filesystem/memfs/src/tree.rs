@@ -140,6 +140,9 @@ impl MemFs {
 
     /// Makes a node named `name` in `dir`.
     fn insert(&mut self, dir: NodeId, name: &str, content: Content, creator: Creator) -> Result<NodeId, FsError> {
+        if self.nodes.len() as u64 >= self.max_nodes() {
+            return Err(FsError::NoSpace);
+        }
         let id = NodeId(self.next);
         self.put_entry(dir, name, id, creator.now)?;
         self.next += 1;

@@ -1034,9 +1034,23 @@ impl<'a> Fuzzer<'a> {
                 let child = self.kind_of(a[0]) == Kind::Process(true);
                 a[1] = self.signal(child, child);
             }
+            GetLimit => {
+                a[0] = self.limit_resource();
+                a[1] = self.out_buf().0;
+            }
+            SetLimit => {
+                a[0] = self.limit_resource();
+                a[1] = self.in_buf().0;
+            }
             Fork | Execve | Fexecve | Sigreturn => {}
         }
         a
+    }
+
+    /// A resource for `get_limit`/`set_limit`: a real one, or any number.
+    fn limit_resource(&mut self) -> usize {
+        let r = self.int();
+        self.rng.pick(&[6, 7, 9, r])
     }
 
     fn offset(&mut self) -> usize {

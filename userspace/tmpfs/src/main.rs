@@ -479,10 +479,20 @@ impl Tmpfs {
 const INITFS: &str = "/scheme/initfs";
 const ROOT_SCHEME: &str = "file";
 
+/// Bytes of file data the file system holds: half of the machine's memory,
+/// Linux's default for tmpfs, so that filling it leaves the rest of the
+/// system room to run (writes beyond it are `ENOSPC`).
+fn capacity() -> u64 {
+    match cairn_rt::sys::memory_info() {
+        Ok(info) => info.total_frames * info.frame_size / 2,
+        Err(_) => cairn_memfs::DEFAULT_CAPACITY,
+    }
+}
+
 fn main() -> i32 {
     let argument: Option<String> = env::args().nth(1);
     let root = argument.as_deref() == Some("--root");
-    let mut tmpfs = Tmpfs { fs: MemFs::new(), handles: BTreeMap::new(), next_handle: 1 };
+    let mut tmpfs = Tmpfs { fs: MemFs::with_capacity(capacity()), handles: BTreeMap::new(), next_handle: 1 };
     if root {
         let unpacked = tmpfs.unpack(INITFS, "");
         let made = [("/tmp", 0o1777), ("/root", 0o700)].into_iter().try_for_each(|(path, mode)| {

@@ -23,7 +23,7 @@ use crate::util::{TestResult, call, ensure, expect_errno, in_child, ok};
 
 /// Makes sure `/` is served by tmpfs (starting it if only the initfs is
 /// there, as when these tests are selected alone).
-fn root_on_tmpfs() -> TestResult {
+pub fn root_on_tmpfs() -> TestResult {
     let root = ok("open /", OpenOptions::new().read(true).custom_flags(O_DIRECTORY).open("/"))?;
     if ok("fd_info", fd::info(root.as_raw_fd()))?.object_type == ObjectType::SchemeHandle as u32 {
         return Ok(());

@@ -8,11 +8,11 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use cairn_rt::abi::error::{EAGAIN, EBADF, ECHILD, EFAULT, EINVAL, EMFILE, EPERM};
+use cairn_rt::abi::error::{EAGAIN, EBADF, ECHILD, EFAULT, EINVAL, EMFILE, ENOSPC, EPERM};
 use cairn_rt::error::Error;
 use cairn_rt::process::{self, ForkResult, Limit, WNOHANG, WaitTarget, resource, waitpid};
 use cairn_rt::signal::{self, SIGINT, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, kill};
-use cairn_rt::sys::{MapFlags, PAGE_SIZE, map_anonymous};
+use cairn_rt::sys::{MapFlags, PAGE_SIZE, map_anonymous, memory_info};
 use cairn_rt::time::{Duration, Instant};
 use cairn_rt::{Vec, thread};
 
@@ -124,6 +124,46 @@ pub fn fd_limit() -> TestResult {
         )?;
         Ok(())
     })
+}
+
+/// uid 1000 fills `/tmp`: writes stop with `ENOSPC` at the capacity
+/// (half of memory), the root file system keeps serving, and deleting the
+/// file gives the space and the memory back.
+pub fn tmpfs_full_is_enospc() -> TestResult {
+    crate::harden_caps::root_on_tmpfs()?;
+    let free_before = ok("memory_info", memory_info())?.free_frames;
+    let capacity = ok("statvfs /tmp", cairn_rt::fs::statvfs("/tmp"))?;
+    let total = ok("memory_info", memory_info())?;
+    let expected = total.total_frames * total.frame_size / 2;
+    let capacity_bytes = capacity.f_blocks * u64::from(capacity.f_bsize);
+    ensure!(
+        capacity_bytes <= expected && capacity_bytes + 16 * 4096 >= expected,
+        "the root tmpfs holds {capacity_bytes} bytes, expected half of memory ({expected})"
+    );
+    in_child(|| {
+        ok("setuid(1000)", process::setuid(USER))?;
+        let mut file = ok("create /tmp/fill", cairn_rt::fs::File::create("/tmp/fill"))?;
+        let chunk = cairn_rt::vec![0x5au8; 1 << 20];
+        let mut written = 0u64;
+        let error = loop {
+            match cairn_rt::io::Write::write(&mut file, &chunk) {
+                Ok(n) => written += n as u64,
+                Err(e) => break e,
+            }
+            ensure!(written <= capacity_bytes + (1 << 20), "wrote {written} bytes, past the capacity");
+        };
+        ensure!(error == Error::from_errno(ENOSPC), "filling /tmp ended with {error:?} after {written} bytes");
+        ensure!(written >= capacity_bytes / 2, "ENOSPC after only {written} of {capacity_bytes} bytes");
+        Ok(())
+    })?;
+    let hello = ok("read /bin/hello from the full file system", cairn_rt::fs::read("/bin/hello"))?;
+    ensure!(hello.starts_with(b"\x7fELF"), "/bin/hello came back damaged");
+    ok("remove /tmp/fill", cairn_rt::fs::remove_file("/tmp/fill"))?;
+    let after = ok("statvfs /tmp", cairn_rt::fs::statvfs("/tmp"))?;
+    ensure!(after.f_bfree + 64 >= capacity.f_bfree, "the space did not come back: {} of {} blocks free", after.f_bfree, capacity.f_bfree);
+    let free_after = ok("memory_info", memory_info())?.free_frames;
+    cairn_rt::println!("utest: /tmp filled to ENOSPC; free frames {free_before} before, {free_after} after");
+    Ok(())
 }
 
 /// A shared page of counters the bomb's processes and the test both see.
