@@ -37,6 +37,7 @@ pub fn handle(vector: u8, _frame: &mut TrapFrame) {
         VECTOR_SPURIOUS => return,
         VECTOR_TIMER => {
             percpu::current().timer_ticks.fetch_add(1, Ordering::Relaxed);
+            crate::selftest::fault::late_panic_tick();
         }
         VECTOR_WAKE => {}
         VECTOR_TLB_SHOOTDOWN => crate::vm::tlb::acknowledge(),

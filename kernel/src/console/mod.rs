@@ -103,6 +103,11 @@ pub fn hand_over_serial() {
     }
 }
 
+/// Whether a user-space driver holds COM1.
+pub fn serial_handed_over() -> bool {
+    CONSOLE.try_lock().is_some_and(|console| console.handed_over.serial)
+}
+
 /// Writes formatted text to the serial port, the ring and (if `sinks.screen`)
 /// the screen, as one unit.
 pub fn write(sinks: Sinks, args: fmt::Arguments<'_>) {

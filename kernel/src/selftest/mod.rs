@@ -3,7 +3,7 @@
 //! `TEST <name> ... ok` or `TEST <name> ... FAILED: <reason>`, then ends
 //! QEMU through the `isa-debug-exit` device; `test=fault` and
 //! `test=nxfault` deliberately crash the kernel to exercise the exception
-//! report. The host harness (`tools/harness`) reads these lines.
+//! report, `test=late-panic` panics once user space has taken COM1. The host harness (`tools/harness`) reads these lines.
 
 /// Fails the test with a formatted message when `cond` is false.
 macro_rules! ensure {
@@ -52,6 +52,9 @@ pub fn run_requested(selection: &TestSelection<'_>, info: &BootInfo) {
     }
     if selection.contains("nxfault") {
         fault::trigger_nx_fault();
+    }
+    if selection.contains("late-panic") {
+        fault::arm_late_panic();
     }
     if selection.contains("kernel") {
         let suites: [&[Test]; 3] = [memory::TESTS, cpu::TESTS, platform::TESTS];

@@ -412,13 +412,16 @@ pub fn boot(
         }
         // Dropping `tx` tells the receiver that the serial console is closed.
     });
+    // Set when the session has played every step (or given up).
+    let played = Arc::new(AtomicBool::new(session.is_empty()));
     let driver = child.stdin.take().map(|input| {
-        let (transcript, over, monitor) = (transcript.clone(), over.clone(), monitor.clone());
+        let (transcript, over, monitor, played) = (transcript.clone(), over.clone(), monitor.clone(), played.clone());
         thread::spawn(move || {
             let matched = play_session(session, input, monitor.as_deref(), &transcript, &over, start);
             if matched.contains(&None) {
                 over.store(true, Ordering::Relaxed);
             }
+            played.store(true, Ordering::Relaxed);
             matched
         })
     });
@@ -432,7 +435,14 @@ pub fn boot(
     let mut lines = Vec::new();
     let mut output_bytes = 0u64;
     let mut killed: Option<End> = None;
+    // The stop line came while the session still had steps to play (a
+    // step may read the screen the halted machine still shows).
+    let mut stop_seen = false;
     loop {
+        if killed.is_none() && stop_seen && played.load(Ordering::Relaxed) {
+            kill(&mut child)?;
+            killed = Some(End::Stopped);
+        }
         if killed.is_none() && over.load(Ordering::Relaxed) {
             kill(&mut child)?;
             killed = Some(End::SessionStalled);
@@ -457,9 +467,11 @@ pub fn boot(
                 let matched = killed.is_none() && stop(&line.text);
                 output_bytes += line.text.len() as u64 + 1;
                 lines.push(line);
-                if matched {
+                if matched && played.load(Ordering::Relaxed) {
                     kill(&mut child)?;
                     killed = Some(End::Stopped);
+                } else if matched {
+                    stop_seen = true;
                 } else if killed.is_none() && output_bytes > MAX_OUTPUT {
                     kill(&mut child)?;
                     killed = Some(End::Flooded(MAX_OUTPUT));

@@ -449,6 +449,18 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        name: "late-panic",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"test=late-panic",
+        timeout: secs(120),
+        session: &[
+            Step { name: "termd-has-com1", wait: Wait::Serial("init: started shell-serial"), then: Input::Nothing },
+            Step { name: "panic-on-serial", wait: Wait::Serial("PANIC: panicked at"), then: Input::Nothing },
+            Step { name: "panic-on-screen", wait: Wait::Screen("late-panic test"), then: Input::Nothing },
+        ],
+        checks: &[Check::HaltedCleanly],
+    },
+    Suite {
         name: "nx-fault",
         machine: bios("pc", 2, "256M"),
         cmdline: b"test=nxfault",

@@ -160,7 +160,12 @@ pub fn tmpfs_full_is_enospc() -> TestResult {
     ensure!(hello.starts_with(b"\x7fELF"), "/bin/hello came back damaged");
     ok("remove /tmp/fill", cairn_rt::fs::remove_file("/tmp/fill"))?;
     let after = ok("statvfs /tmp", cairn_rt::fs::statvfs("/tmp"))?;
-    ensure!(after.f_bfree + 64 >= capacity.f_bfree, "the space did not come back: {} of {} blocks free", after.f_bfree, capacity.f_bfree);
+    ensure!(
+        after.f_bfree + 64 >= capacity.f_bfree,
+        "the space did not come back: {} of {} blocks free",
+        after.f_bfree,
+        capacity.f_bfree
+    );
     let free_after = ok("memory_info", memory_info())?.free_frames;
     cairn_rt::println!("utest: /tmp filled to ENOSPC; free frames {free_before} before, {free_after} after");
     Ok(())
