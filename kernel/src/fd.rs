@@ -208,6 +208,11 @@ impl FdTable {
         self.slots.iter_mut().filter(|s| s.as_ref().is_some_and(|h| h.cloexec)).filter_map(Option::take).collect()
     }
 
+    /// Whether the table holds a scheme server's endpoint.
+    pub fn serves_a_scheme(&self) -> bool {
+        self.slots.iter().flatten().any(|h| matches!(h.object, Object::SchemeEndpoint(_)))
+    }
+
     /// The I/O port ranges the table's fds grant.
     pub fn port_ranges(&self) -> impl Iterator<Item = crate::io_ports::PortRange> + '_ {
         self.slots.iter().flatten().filter_map(|h| match h.object {

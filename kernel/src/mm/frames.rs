@@ -111,8 +111,21 @@ fn user_ref(frame: PhysFrame) -> &'static core::sync::atomic::AtomicU32 {
     &refs[frame.number() as usize]
 }
 
-/// Allocates a zeroed frame for user memory with one reference.
+/// Frames user memory may never take: what the kernel keeps for itself
+/// (its heap, kernel stacks, page tables) when user programs have taken
+/// everything else — 1/64 of memory, between 2 and 16 MiB.
+fn user_reserve() -> u64 {
+    let (_, total) = stats();
+    let bytes = (total * cairn_physmem::FRAME_SIZE / 64).clamp(2 << 20, 16 << 20);
+    bytes / cairn_physmem::FRAME_SIZE
+}
+
+/// Allocates a zeroed frame for user memory with one reference; `None`
+/// once only the kernel's reserve ([`user_reserve`]) is left.
 pub fn allocate_user() -> Option<PhysFrame> {
+    if stats().0 <= user_reserve() {
+        return None;
+    }
     let frame = allocate_zeroed()?;
     user_ref(frame).store(1, core::sync::atomic::Ordering::Relaxed);
     Some(frame)
