@@ -18,6 +18,7 @@ mod caps;
 mod elf;
 mod events;
 mod fsops;
+mod harden_vm;
 mod mem;
 mod proc;
 mod sched;
@@ -136,6 +137,13 @@ fn tests() -> Vec<Test> {
         test("clock_monotonic", sched::monotonic_clock),
         test("preemption", sched::preemption),
         test("all_cpus_used", sched::all_cpus_used),
+        test("vm_huge_shared_mapping_last_page", harden_vm::huge_shared_mapping_last_page),
+        test("vm_mmap_needs_read", harden_vm::mmap_needs_read),
+        test("vm_mprotect_beyond_max_prot", harden_vm::mprotect_beyond_max_prot),
+        test("vm_cow_readonly_page_after_fork", harden_vm::cow_readonly_page_after_fork),
+        test("vm_cow_text_after_fork", harden_vm::cow_text_after_fork),
+        test("vm_munmap_huge_is_fast", harden_vm::munmap_huge_is_fast),
+        test("vm_map_private_scheme_is_private", harden_vm::map_private_scheme_is_private),
     ]);
     for name in elf::BAD_ELVES {
         all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });
