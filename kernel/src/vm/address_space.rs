@@ -152,6 +152,13 @@ pub struct AddressSpaceId(pub u64);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// Most regions one address space may have (as Linux's `max_map_count`):
+/// their bookkeeping is kernel heap a process would otherwise grow without
+/// bound by splitting mappings. Mapping or splitting beyond it is
+/// `OutOfMemory`. Neighbouring regions that differ only in where they begin
+/// are joined, so ordinary use stays far below it.
+const MAX_REGIONS: usize = 65_536;
+
 /// A user address space.
 pub struct AddressSpace {
     id: AddressSpaceId,
@@ -165,6 +172,81 @@ fn table(frame_phys: u64) -> &'static mut PageTable {
     // SAFETY: page-table frames are owned by their address space, reachable
     // through the direct map, and only touched under the big kernel lock.
     unsafe { &mut *phys_to_virt(frame_phys).cast::<PageTable>() }
+}
+
+/// Page-table frames taken out of an address space's tables, freed only
+/// after a TLB shootdown: until then another CPU may still walk through
+/// them from its paging-structure caches.
+struct Retired<'a> {
+    active_cpus: &'a AtomicU64,
+    frames: [u64; 32],
+    count: usize,
+}
+
+impl<'a> Retired<'a> {
+    fn new(active_cpus: &'a AtomicU64) -> Retired<'a> {
+        Retired { active_cpus, frames: [0; 32], count: 0 }
+    }
+
+    fn push(&mut self, frame: u64) {
+        if self.count == self.frames.len() {
+            self.release();
+        }
+        self.frames[self.count] = frame;
+        self.count += 1;
+    }
+
+    /// Flushes every CPU using the space, then frees what was retired.
+    fn release(&mut self) {
+        tlb::shootdown(self.active_cpus.load(Ordering::Relaxed));
+        for &frame in &self.frames[..self.count] {
+            let _ = frames::free(PhysFrame::containing_address(frame));
+        }
+        self.count = 0;
+    }
+}
+
+/// Takes out of the tables below `table_phys` (mapping from `base` at
+/// `level`, as for [`walk`]) every table meeting `start..end` that holds
+/// no entry any more, handing its frame to `retired`. Visits only tables
+/// present.
+fn prune(table_phys: u64, level: u32, base: u64, start: u64, end: u64, retired: &mut Retired<'_>) {
+    if level == 0 {
+        return;
+    }
+    let shift = 12 + 9 * level;
+    let first = (start.max(base) - base) >> shift;
+    let last = ((end - 1 - base) >> shift).min(511);
+    let entries = table(table_phys);
+    for index in first..=last {
+        let entry = &mut entries[index as usize];
+        if entry.is_unused() {
+            continue;
+        }
+        let child = entry.addr().as_u64();
+        prune(child, level - 1, base + (index << shift), start, end, retired);
+        if table(child).iter().all(PageTableEntry::is_unused) {
+            entry.set_unused();
+            retired.push(child);
+        }
+    }
+}
+
+/// Whether `next` (which begins where `region`, starting at `start`, ends)
+/// could be part of `region`: same protections and the same backing,
+/// continued.
+fn continues(start: u64, region: &Region, next: &Region) -> bool {
+    let pages = (region.end - start) / FRAME_SIZE;
+    let backing = match (&region.backing, &next.backing) {
+        (Backing::Private, Backing::Private) => true,
+        (Backing::Shared { pages: a, first_page: i }, Backing::Shared { pages: b, first_page: j })
+        | (Backing::PrivateView { pages: a, first_page: i }, Backing::PrivateView { pages: b, first_page: j }) => {
+            Arc::ptr_eq(a, b) && i + pages == *j
+        }
+        (Backing::Device { base: a }, Backing::Device { base: b }) => a + (region.end - start) == *b,
+        _ => false,
+    };
+    backing && region.protection == next.protection && region.max == next.max
 }
 
 fn page_range_valid(start: u64, len: u64) -> bool {
@@ -269,7 +351,11 @@ impl AddressSpace {
         if self.overlaps(start, start + len) {
             return Err(VmError::Overlap);
         }
+        if self.regions.len() >= MAX_REGIONS {
+            return Err(VmError::OutOfMemory);
+        }
         self.regions.insert(start, Region { end: start + len, protection, max, backing });
+        self.join(start, start + len);
         Ok(())
     }
 
@@ -286,11 +372,15 @@ impl AddressSpace {
         candidate_end.checked_sub(len).filter(|s| *s >= USER_START)
     }
 
-    /// Splits regions so that `address` is a region boundary.
-    fn split_at(&mut self, address: u64) {
-        let Some((start, region)) = self.region_at(address) else { return };
+    /// Splits regions so that `address` is a region boundary (a split
+    /// changes no mapping, so a later failure may leave it in place).
+    fn split_at(&mut self, address: u64) -> Result<(), VmError> {
+        let Some((start, region)) = self.region_at(address) else { return Ok(()) };
         if start == address {
-            return;
+            return Ok(());
+        }
+        if self.regions.len() >= MAX_REGIONS {
+            return Err(VmError::OutOfMemory);
         }
         let mut upper = region.clone();
         match &mut upper.backing {
@@ -304,6 +394,28 @@ impl AddressSpace {
             lower.end = address;
         }
         self.regions.insert(address, upper);
+        Ok(())
+    }
+
+    /// Joins each region meeting `start..end` with the next one when they
+    /// differ only in where they begin.
+    fn join(&mut self, start: u64, end: u64) {
+        let mut cursor = self.regions.range(..start).next_back().map_or(start, |(s, _)| *s);
+        while let Some((&first, region)) = self.regions.range(cursor..).next() {
+            if first > end {
+                break;
+            }
+            match self.regions.get(&region.end) {
+                Some(next) if continues(first, region, next) => {
+                    let (next_start, next_end) = (region.end, next.end);
+                    self.regions.remove(&next_start);
+                    if let Some(region) = self.regions.get_mut(&first) {
+                        region.end = next_end;
+                    }
+                }
+                _ => cursor = first + 1,
+            }
+        }
     }
 
     /// Calls `f(page address, entry)` for every leaf entry in use within
@@ -318,15 +430,16 @@ impl AddressSpace {
         walk(self.root.start_address(), 3, 0, start, end, &mut f)
     }
 
-    /// Removes every mapping in `start..start+len` and returns the frames.
-    /// The work follows the pages present, not the length of the range.
+    /// Removes every mapping in `start..start+len` and returns the frames,
+    /// and the page tables left empty. The work follows the pages and
+    /// tables present, not the length of the range.
     pub fn unmap(&mut self, start: u64, len: u64) -> Result<(), VmError> {
         if !page_range_valid(start, len) {
             return Err(VmError::InvalidRange);
         }
         let end = start + len;
-        self.split_at(start);
-        self.split_at(end);
+        self.split_at(start)?;
+        self.split_at(end)?;
         while let Some((&region_start, _)) = self.regions.range(start..end).next() {
             self.regions.remove(&region_start);
         }
@@ -339,7 +452,9 @@ impl AddressSpace {
             entry.set_unused();
             Ok(())
         })?;
-        self.flush_tlb();
+        let mut retired = Retired::new(&self.active_cpus);
+        prune(self.root.start_address(), 3, 0, start, end, &mut retired);
+        retired.release();
         Ok(())
     }
 
@@ -353,11 +468,9 @@ impl AddressSpace {
             return Err(VmError::InvalidRange);
         }
         let end = start + len;
+        let (first, _) = self.region_at(start).ok_or(VmError::Fault)?;
         let mut covered = start;
-        for (&s, r) in self.regions.range(..end) {
-            if r.end <= covered {
-                continue;
-            }
+        for (&s, r) in self.regions.range(first..end) {
             if s > covered {
                 break;
             }
@@ -370,11 +483,12 @@ impl AddressSpace {
         if overlapping.clone().any(|(_, r)| !protection.within(r.max)) {
             return Err(VmError::Denied);
         }
-        self.split_at(start);
-        self.split_at(end);
+        self.split_at(start)?;
+        self.split_at(end)?;
         for region in self.regions.range_mut(start..end).map(|(_, r)| r) {
             region.protection = protection;
         }
+        self.join(start, end);
         self.for_each_entry(start, end, |_, entry| {
             let kept = entry.flags() & (DEVICE | Flags::NO_CACHE | COPY_ON_WRITE);
             let mut flags = protection.page_flags() | kept;

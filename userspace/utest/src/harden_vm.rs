@@ -275,3 +275,72 @@ pub fn map_private_scheme_is_private() -> TestResult {
     ensure!(object == (b'A', 0), "private writes reached the server's object {object:?}");
     Ok(())
 }
+
+/// Kernel memory a process chooses the size of: the regions of one address
+/// space are limited (as Linux's `max_map_count`); splitting a mapping into
+/// ever more pieces with `mprotect` ends in ENOMEM, not in kernel heap
+/// exhaustion, and `mprotect` back joins the pieces again.
+pub fn region_count_limited() -> TestResult {
+    const PAGES: usize = 140_000;
+    let len = PAGES * PAGE_SIZE;
+    let base = ok("mmap", map_anonymous(len, READ | MapFlags::MAP_PRIVATE))?;
+    let mut refused = None;
+    for i in 0..PAGES / 2 {
+        if let Err(e) = protect(base + 2 * i * PAGE_SIZE, PAGE_SIZE, READ_WRITE) {
+            refused = Some((i, e));
+            break;
+        }
+    }
+    // Joining: the whole range back to one protection is one region again,
+    // so splitting works once more.
+    let rejoined = protect(base, len, READ);
+    let split_again = protect(base + PAGE_SIZE, PAGE_SIZE, READ_WRITE);
+    unmap(base, len)?;
+    let Some((count, error)) = refused else {
+        return Err(format!("{} pieces made without ENOMEM", PAGES));
+    };
+    ensure!(
+        error.errno() == Some(cairn_rt::abi::error::ENOMEM),
+        "splitting refused with {error:?} after {count} calls"
+    );
+    ensure!(count > 1000, "splitting refused already after {count} calls");
+    ok("mprotect of the whole range", rejoined)?;
+    ok("a split after joining", split_again)
+}
+
+/// `munmap` gives back the page tables it left empty, not only the pages:
+/// 256 pages touched 4 GiB apart need a table or two each, and after the
+/// unmap free memory is back where it was.
+pub fn munmap_returns_page_tables() -> TestResult {
+    const TOUCHED: usize = 256;
+    const STRIDE: usize = 4 << 30;
+    const TOLERANCE: u64 = 32;
+    let cycle = || -> Result<(u64, u64), String> {
+        let len = TOUCHED * STRIDE;
+        let base = ok("mmap 1 TiB", map_anonymous(len, READ_WRITE | MapFlags::MAP_PRIVATE))?;
+        for i in 0..TOUCHED {
+            write_byte(base + i * STRIDE + STRIDE / 2, 1);
+        }
+        let touched = ok("sysinfo", sys::memory_info())?.free_frames;
+        unmap(base, len)?;
+        let after = ok("sysinfo", sys::memory_info())?.free_frames;
+        Ok((touched, after))
+    };
+    // Warm up: let the kernel heap reach its steady state first. Then hold
+    // that range (untouched, so without tables) so that the measured cycle
+    // gets fresh addresses whose tables do not exist yet.
+    cycle()?;
+    let placeholder = ok("placeholder", map_anonymous(TOUCHED * STRIDE, MapFlags::PROT_NONE | MapFlags::MAP_PRIVATE))?;
+    let before = ok("sysinfo", sys::memory_info())?.free_frames;
+    let measured = cycle();
+    unmap(placeholder, TOUCHED * STRIDE)?;
+    let (touched, after) = measured?;
+    let used = before.saturating_sub(touched);
+    ensure!(used >= 2 * TOUCHED as u64, "touching {TOUCHED} pages took only {used} frames");
+    ensure!(
+        after + TOLERANCE >= before,
+        "{} frames fewer free after munmap (before {before}, touched {touched}, after {after})",
+        before.saturating_sub(after)
+    );
+    Ok(())
+}

@@ -144,6 +144,8 @@ fn tests() -> Vec<Test> {
         test("vm_cow_text_after_fork", harden_vm::cow_text_after_fork),
         test("vm_munmap_huge_is_fast", harden_vm::munmap_huge_is_fast),
         test("vm_map_private_scheme_is_private", harden_vm::map_private_scheme_is_private),
+        test("vm_region_count_limited", harden_vm::region_count_limited),
+        test("vm_munmap_returns_page_tables", harden_vm::munmap_returns_page_tables),
     ]);
     for name in elf::BAD_ELVES {
         all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });
