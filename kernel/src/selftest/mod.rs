@@ -18,6 +18,7 @@ mod cpu;
 pub mod fault;
 mod memory;
 mod platform;
+mod vm;
 
 use alloc::string::String;
 
@@ -57,7 +58,7 @@ pub fn run_requested(selection: &TestSelection<'_>, info: &BootInfo) {
         fault::arm_late_panic();
     }
     if selection.contains("kernel") {
-        let suites: [&[Test]; 3] = [memory::TESTS, cpu::TESTS, platform::TESTS];
+        let suites: [&[Test]; 4] = [memory::TESTS, cpu::TESTS, platform::TESTS, vm::TESTS];
         let (mut passed, mut failed) = (0, 0);
         for test in suites.iter().flat_map(|suite| suite.iter()) {
             match (test.run)(info) {

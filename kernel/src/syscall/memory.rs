@@ -40,44 +40,54 @@ fn vm_error(error: VmError) -> Error {
     match error {
         VmError::OutOfMemory => errno(error::ENOMEM),
         VmError::Fault => errno(error::ENOMEM),
+        VmError::Denied => errno(error::EACCES),
         VmError::InvalidRange | VmError::Overlap => errno(error::EINVAL),
     }
 }
 
-/// Largest memory object.
+/// Largest memory object. Objects are sparse (see [`SharedPages`]), so
+/// the size costs nothing until pages are touched.
 const MAX_MEMORY_OBJECT: u64 = 1 << 32;
 
 pub fn memory_create(size: usize) -> Result<usize> {
-    let size = (size as u64).next_multiple_of(FRAME_SIZE);
+    let size = (size as u64).checked_next_multiple_of(FRAME_SIZE).unwrap_or(0);
     if size == 0 || size > MAX_MEMORY_OBJECT {
         return Err(errno(error::EINVAL));
     }
-    let pages = Arc::new(spin::Mutex::new(SharedPages::default()));
+    let pages = Arc::new(spin::Mutex::new(SharedPages::new(size / FRAME_SIZE)));
     let all = cairn_abi::rights::ALL;
     task::with(|tasks| tasks.current_process().fds.insert(Handle::new(Object::Memory { pages, size }, all)))
 }
 
-/// Rights an fd needs for a mapping with `flags`: MAP, WRITE for a
-/// shared writable mapping, EXEC for `PROT_EXEC`. Lacking one is `EACCES`
+/// The maximum protection a mapping with `flags` of an fd with rights
+/// `granted` may ever have (kept with the mapping; `mprotect` beyond it is
+/// `EACCES`). Every mapping of an fd needs MAP and READ; writing needs WRITE
+/// when the mapping is shared (a private mapping writes to copies of its
+/// own); executing needs EXEC. Asking for more than the maximum is `EACCES`
 /// (as POSIX has it for `mmap`).
-fn check_rights(granted: u32, flags: MapFlags) -> Result<()> {
-    let mut needed = rights::MAP;
-    if flags.contains(MapFlags::PROT_WRITE) && flags.contains(MapFlags::MAP_SHARED) {
-        needed |= rights::WRITE;
-    }
-    if flags.contains(MapFlags::PROT_EXEC) {
-        needed |= rights::EXEC;
-    }
-    if needed & !granted != 0 {
+fn mapping_limit(granted: u32, flags: MapFlags) -> Result<Protection> {
+    let max = Protection {
+        read: true,
+        write: !flags.contains(MapFlags::MAP_SHARED) || granted & rights::WRITE != 0,
+        execute: granted & rights::EXEC != 0,
+    };
+    let needed = rights::MAP | rights::READ;
+    if needed & !granted != 0 || !protection(flags).within(max) {
         return Err(errno(error::EACCES));
     }
-    Ok(())
+    Ok(max)
+}
+
+/// The more restrictive of two maximum protections.
+fn both(a: Protection, b: Protection) -> Protection {
+    Protection { read: a.read && b.read, write: a.write && b.write, execute: a.execute && b.execute }
 }
 
 /// Places a mapping of `len` bytes in the caller's address space: at
 /// `address` with `MAP_FIXED` (replacing what is there, unless
 /// `MAP_FIXED_NOREPLACE`: then `EEXIST`), otherwise where there is room.
-fn place_mapping(address: u64, len: u64, flags: MapFlags, backing: Backing) -> Result<usize> {
+/// Its protection may never exceed `max`.
+fn place_mapping(address: u64, len: u64, flags: MapFlags, max: Protection, backing: Backing) -> Result<usize> {
     task::with(|tasks| {
         let process = tasks.current_process();
         let top = process.mmap_top;
@@ -93,7 +103,7 @@ fn place_mapping(address: u64, len: u64, flags: MapFlags, backing: Backing) -> R
         } else {
             space.find_free(len, top).ok_or(errno(error::ENOMEM))?
         };
-        space.map(start, len, protection(flags), backing).map_err(|e| match e {
+        space.map_limited(start, len, protection(flags), max, backing).map_err(|e| match e {
             VmError::Overlap => errno(error::EEXIST),
             other => vm_error(other),
         })?;
@@ -101,24 +111,35 @@ fn place_mapping(address: u64, len: u64, flags: MapFlags, backing: Backing) -> R
     })
 }
 
-/// The pages of a memory object from `offset` on, if `len` bytes fit.
-fn object_backing(object: &Object, offset: u64, len: u64) -> Result<Backing> {
+/// The pages of a memory object from `offset` on, if `len` bytes fit:
+/// shared, or a private copy-on-write view for `MAP_PRIVATE`.
+fn object_backing(object: &Object, offset: u64, len: u64, flags: MapFlags) -> Result<Backing> {
     let Object::Memory { pages, size } = object else { return Err(errno(error::ENODEV)) };
     if !offset.is_multiple_of(FRAME_SIZE) || offset.checked_add(len).is_none_or(|end| end > *size) {
         return Err(errno(error::EINVAL));
     }
-    Ok(Backing::Shared { pages: pages.clone(), first_page: (offset / FRAME_SIZE) as usize })
+    let (pages, first_page) = (pages.clone(), offset / FRAME_SIZE);
+    Ok(if flags.contains(MapFlags::MAP_SHARED) {
+        Backing::Shared { pages, first_page }
+    } else {
+        Backing::PrivateView { pages, first_page }
+    })
 }
 
 /// `mmap` of an fd: a memory object is mapped shared; a scheme handle asks
 /// its server (`MMAP`), which answers with a memory object holding the
-/// file's bytes from `offset` (for `MAP_PRIVATE` a copy of its own).
+/// file's bytes from `offset`, mapped shared for `MAP_SHARED` and as a
+/// private copy-on-write view for `MAP_PRIVATE` (the server's object never
+/// sees the caller's private writes). The mapping's maximum protection
+/// follows the fd's rights, and for a scheme also those of the object the
+/// server answered with.
 fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Result<usize> {
     let (object, granted) =
         task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| (h.object.clone(), h.rights)))?;
-    if matches!(object, Object::Memory { .. } | Object::SchemeHandle(_) | Object::Framebuffer(_)) {
-        check_rights(granted, flags)?;
+    if !matches!(object, Object::Memory { .. } | Object::SchemeHandle(_) | Object::Framebuffer(_)) {
+        return Err(errno(error::ENODEV));
     }
+    let mut max = mapping_limit(granted, flags)?;
     let backing = match &object {
         Object::Framebuffer(info) => {
             let size = info.byte_len().next_multiple_of(FRAME_SIZE);
@@ -132,7 +153,7 @@ fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Re
             if !flags.contains(MapFlags::MAP_SHARED) {
                 return Err(errno(error::EINVAL));
             }
-            object_backing(&object, offset, len)?
+            object_backing(&object, offset, len, flags)?
         }
         Object::SchemeHandle(client) => {
             if !offset.is_multiple_of(FRAME_SIZE) {
@@ -145,7 +166,10 @@ fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Re
             let reply = scheme_call(&client.scheme, call)?;
             reply_value(&reply)?;
             let passed = reply.passed.ok_or(errno(error::EIO))?;
-            let backing = object_backing(&passed.object, offset, len).map_err(|_| errno(error::EIO));
+            let backing = mapping_limit(passed.rights, flags).and_then(|server_max| {
+                max = both(max, server_max);
+                object_backing(&passed.object, offset, len, flags).map_err(|_| errno(error::EIO))
+            });
             task::with(|tasks| {
                 let caller = tasks.caller();
                 tasks.release_handles(alloc::vec![passed], caller);
@@ -154,7 +178,7 @@ fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Re
         }
         _ => return Err(errno(error::ENODEV)),
     };
-    place_mapping(address, len, flags, backing)
+    place_mapping(address, len, flags, max, backing)
 }
 
 pub fn mmap(address: usize, len: usize, flags: usize, fd: usize, offset: usize) -> Result<usize> {
@@ -171,11 +195,11 @@ pub fn mmap(address: usize, len: usize, flags: usize, fd: usize, offset: usize) 
         return Err(errno(error::EINVAL));
     }
     let backing = if shared {
-        Backing::Shared { pages: Arc::new(spin::Mutex::new(SharedPages::default())), first_page: 0 }
+        Backing::Shared { pages: Arc::new(spin::Mutex::new(SharedPages::new(len / FRAME_SIZE))), first_page: 0 }
     } else {
         Backing::Private
     };
-    place_mapping(address as u64, len, flags, backing)
+    place_mapping(address as u64, len, flags, Protection::ALL, backing)
 }
 
 pub fn munmap(address: usize, len: usize) -> Result<usize> {

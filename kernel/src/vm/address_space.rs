@@ -4,21 +4,64 @@
 
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use cairn_physmem::{FRAME_SIZE, PhysFrame};
 use x86_64::structures::paging::page_table::PageTableEntry;
 use x86_64::structures::paging::{PageTable, PageTableFlags as Flags};
 
+use super::object::SharedPages;
 use super::{USER_END, USER_START, tlb};
 use crate::mm::{frames, paging, phys_to_virt};
 
 /// Software PTE bit: the page is shared copy-on-write; writable by the
 /// region but mapped read-only until the first write.
 const COPY_ON_WRITE: Flags = Flags::BIT_9;
+/// Software bit: the page is `PROT_NONE` (not present, frame kept).
+const INACCESSIBLE: Flags = Flags::BIT_10;
 /// Software bit: the page is device memory (not a counted user frame).
 const DEVICE: Flags = Flags::BIT_11;
+
+/// Copies the contents of user frame `from` into `to`.
+fn copy_frame(from: PhysFrame, to: PhysFrame) {
+    // SAFETY: both frames are user frames in the direct map; `to` is a new
+    // frame no one else refers to yet, so the two never overlap.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            phys_to_virt(from.start_address()),
+            phys_to_virt(to.start_address()),
+            FRAME_SIZE as usize,
+        )
+    };
+}
+
+/// Calls `f(page address, entry)` for every leaf entry in use within
+/// `start..end` below the table at `table_phys`, which maps addresses from
+/// `base` at `level` (3: the top table, 0: a table of pages). Absent tables
+/// are skipped whole, so the work follows what is mapped, not the length of
+/// the range. Requires `start < end` and the range to meet the table's span.
+fn walk<F>(table_phys: u64, level: u32, base: u64, start: u64, end: u64, f: &mut F) -> Result<(), VmError>
+where
+    F: FnMut(u64, &mut PageTableEntry) -> Result<(), VmError>,
+{
+    let shift = 12 + 9 * level;
+    let first = (start.max(base) - base) >> shift;
+    let last = ((end - 1 - base) >> shift).min(511);
+    let entries = table(table_phys);
+    for index in first..=last {
+        let entry = &mut entries[index as usize];
+        if entry.is_unused() {
+            continue;
+        }
+        let entry_base = base + (index << shift);
+        if level == 0 {
+            f(entry_base, entry)?;
+        } else {
+            walk(entry.addr().as_u64(), level - 1, entry_base, start, end, f)?;
+        }
+    }
+    Ok(())
+}
 
 /// The counted user frame an entry maps; `None` for device memory.
 fn user_frame(entry: &x86_64::structures::paging::page_table::PageTableEntry) -> Option<PhysFrame> {
@@ -47,23 +90,16 @@ impl Protection {
         flags
     }
 
+    /// Every access.
+    pub const ALL: Protection = Protection { read: true, write: true, execute: true };
+
     fn any(self) -> bool {
         self.read || self.write || self.execute
     }
-}
 
-/// Pages of a `MAP_SHARED` mapping, shared by every region mapping it
-/// (across `fork`), filled on first touch.
-#[derive(Debug, Default)]
-pub struct SharedPages {
-    frames: Vec<Option<PhysFrame>>,
-}
-
-impl Drop for SharedPages {
-    fn drop(&mut self) {
-        for frame in self.frames.iter().flatten() {
-            frames::release_user(*frame);
-        }
+    /// Whether every access `self` allows, `limit` allows too.
+    pub fn within(self, limit: Protection) -> bool {
+        (!self.read || limit.read) && (!self.write || limit.write) && (!self.execute || limit.execute)
     }
 }
 
@@ -75,7 +111,11 @@ pub enum Backing {
     Private,
     /// Shared with every other mapping of the same pages; `first_page` is
     /// the index of the region's first page within them.
-    Shared { pages: Arc<spin::Mutex<SharedPages>>, first_page: usize },
+    Shared { pages: Arc<spin::Mutex<SharedPages>>, first_page: u64 },
+    /// A private view of a memory object (`MAP_PRIVATE` of a file): reads
+    /// see the object's pages, mapped copy-on-write; the first write to a
+    /// page gives the process a copy of its own.
+    PrivateView { pages: Arc<spin::Mutex<SharedPages>>, first_page: u64 },
     /// Device memory (a framebuffer) from physical address `base`,
     /// uncached, never freed.
     Device { base: u64 },
@@ -86,6 +126,9 @@ pub enum Backing {
 struct Region {
     end: u64,
     protection: Protection,
+    /// The most `mprotect` may grant (BSD's `max_prot`): what the rights
+    /// of the fd the mapping was made from allow.
+    max: Protection,
     backing: Backing,
 }
 
@@ -98,6 +141,8 @@ pub enum VmError {
     Overlap,
     /// No region covers the address, or it forbids the access.
     Fault,
+    /// The protection asked for exceeds a region's maximum protection.
+    Denied,
     OutOfMemory,
 }
 
@@ -106,6 +151,13 @@ pub enum VmError {
 pub struct AddressSpaceId(pub u64);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Most regions one address space may have (as Linux's `max_map_count`):
+/// their bookkeeping is kernel heap a process would otherwise grow without
+/// bound by splitting mappings. Mapping or splitting beyond it is
+/// `OutOfMemory`. Neighbouring regions that differ only in where they begin
+/// are joined, so ordinary use stays far below it.
+const MAX_REGIONS: usize = 65_536;
 
 /// A user address space.
 pub struct AddressSpace {
@@ -120,6 +172,81 @@ fn table(frame_phys: u64) -> &'static mut PageTable {
     // SAFETY: page-table frames are owned by their address space, reachable
     // through the direct map, and only touched under the big kernel lock.
     unsafe { &mut *phys_to_virt(frame_phys).cast::<PageTable>() }
+}
+
+/// Page-table frames taken out of an address space's tables, freed only
+/// after a TLB shootdown: until then another CPU may still walk through
+/// them from its paging-structure caches.
+struct Retired<'a> {
+    active_cpus: &'a AtomicU64,
+    frames: [u64; 32],
+    count: usize,
+}
+
+impl<'a> Retired<'a> {
+    fn new(active_cpus: &'a AtomicU64) -> Retired<'a> {
+        Retired { active_cpus, frames: [0; 32], count: 0 }
+    }
+
+    fn push(&mut self, frame: u64) {
+        if self.count == self.frames.len() {
+            self.release();
+        }
+        self.frames[self.count] = frame;
+        self.count += 1;
+    }
+
+    /// Flushes every CPU using the space, then frees what was retired.
+    fn release(&mut self) {
+        tlb::shootdown(self.active_cpus.load(Ordering::Relaxed));
+        for &frame in &self.frames[..self.count] {
+            let _ = frames::free(PhysFrame::containing_address(frame));
+        }
+        self.count = 0;
+    }
+}
+
+/// Takes out of the tables below `table_phys` (mapping from `base` at
+/// `level`, as for [`walk`]) every table meeting `start..end` that holds
+/// no entry any more, handing its frame to `retired`. Visits only tables
+/// present.
+fn prune(table_phys: u64, level: u32, base: u64, start: u64, end: u64, retired: &mut Retired<'_>) {
+    if level == 0 {
+        return;
+    }
+    let shift = 12 + 9 * level;
+    let first = (start.max(base) - base) >> shift;
+    let last = ((end - 1 - base) >> shift).min(511);
+    let entries = table(table_phys);
+    for index in first..=last {
+        let entry = &mut entries[index as usize];
+        if entry.is_unused() {
+            continue;
+        }
+        let child = entry.addr().as_u64();
+        prune(child, level - 1, base + (index << shift), start, end, retired);
+        if table(child).iter().all(PageTableEntry::is_unused) {
+            entry.set_unused();
+            retired.push(child);
+        }
+    }
+}
+
+/// Whether `next` (which begins where `region`, starting at `start`, ends)
+/// could be part of `region`: same protections and the same backing,
+/// continued.
+fn continues(start: u64, region: &Region, next: &Region) -> bool {
+    let pages = (region.end - start) / FRAME_SIZE;
+    let backing = match (&region.backing, &next.backing) {
+        (Backing::Private, Backing::Private) => true,
+        (Backing::Shared { pages: a, first_page: i }, Backing::Shared { pages: b, first_page: j })
+        | (Backing::PrivateView { pages: a, first_page: i }, Backing::PrivateView { pages: b, first_page: j }) => {
+            Arc::ptr_eq(a, b) && i + pages == *j
+        }
+        (Backing::Device { base: a }, Backing::Device { base: b }) => a + (region.end - start) == *b,
+        _ => false,
+    };
+    backing && region.protection == next.protection && region.max == next.max
 }
 
 fn page_range_valid(start: u64, len: u64) -> bool {
@@ -200,15 +327,35 @@ impl AddressSpace {
         self.regions.range(..end).next_back().is_some_and(|(_, r)| r.end > start)
     }
 
-    /// Adds a region; fails if the range is invalid or overlaps another.
+    /// Adds a region any protection may later be given; fails if the
+    /// range is invalid or overlaps another.
     pub fn map(&mut self, start: u64, len: u64, protection: Protection, backing: Backing) -> Result<(), VmError> {
+        self.map_limited(start, len, protection, Protection::ALL, backing)
+    }
+
+    /// Adds a region whose protection may never exceed `max`.
+    pub fn map_limited(
+        &mut self,
+        start: u64,
+        len: u64,
+        protection: Protection,
+        max: Protection,
+        backing: Backing,
+    ) -> Result<(), VmError> {
         if !page_range_valid(start, len) {
             return Err(VmError::InvalidRange);
+        }
+        if !protection.within(max) {
+            return Err(VmError::Denied);
         }
         if self.overlaps(start, start + len) {
             return Err(VmError::Overlap);
         }
-        self.regions.insert(start, Region { end: start + len, protection, backing });
+        if self.regions.len() >= MAX_REGIONS {
+            return Err(VmError::OutOfMemory);
+        }
+        self.regions.insert(start, Region { end: start + len, protection, max, backing });
+        self.join(start, start + len);
         Ok(())
     }
 
@@ -225,15 +372,21 @@ impl AddressSpace {
         candidate_end.checked_sub(len).filter(|s| *s >= USER_START)
     }
 
-    /// Splits regions so that `address` is a region boundary.
-    fn split_at(&mut self, address: u64) {
-        let Some((start, region)) = self.region_at(address) else { return };
+    /// Splits regions so that `address` is a region boundary (a split
+    /// changes no mapping, so a later failure may leave it in place).
+    fn split_at(&mut self, address: u64) -> Result<(), VmError> {
+        let Some((start, region)) = self.region_at(address) else { return Ok(()) };
         if start == address {
-            return;
+            return Ok(());
+        }
+        if self.regions.len() >= MAX_REGIONS {
+            return Err(VmError::OutOfMemory);
         }
         let mut upper = region.clone();
         match &mut upper.backing {
-            Backing::Shared { first_page, .. } => *first_page += ((address - start) / FRAME_SIZE) as usize,
+            Backing::Shared { first_page, .. } | Backing::PrivateView { first_page, .. } => {
+                *first_page += (address - start) / FRAME_SIZE;
+            }
             Backing::Device { base } => *base += address - start,
             Backing::Private => {}
         }
@@ -241,53 +394,83 @@ impl AddressSpace {
             lower.end = address;
         }
         self.regions.insert(address, upper);
+        Ok(())
     }
 
-    /// Removes every mapping in `start..start+len` and returns the frames.
+    /// Joins each region meeting `start..end` with the next one when they
+    /// differ only in where they begin.
+    fn join(&mut self, start: u64, end: u64) {
+        let mut cursor = self.regions.range(..start).next_back().map_or(start, |(s, _)| *s);
+        while let Some((&first, region)) = self.regions.range(cursor..).next() {
+            if first > end {
+                break;
+            }
+            match self.regions.get(&region.end) {
+                Some(next) if continues(first, region, next) => {
+                    let (next_start, next_end) = (region.end, next.end);
+                    self.regions.remove(&next_start);
+                    if let Some(region) = self.regions.get_mut(&first) {
+                        region.end = next_end;
+                    }
+                }
+                _ => cursor = first + 1,
+            }
+        }
+    }
+
+    /// Calls `f(page address, entry)` for every leaf entry in use within
+    /// `start..end`; see [`walk`].
+    fn for_each_entry<F>(&self, start: u64, end: u64, mut f: F) -> Result<(), VmError>
+    where
+        F: FnMut(u64, &mut PageTableEntry) -> Result<(), VmError>,
+    {
+        if start >= end {
+            return Ok(());
+        }
+        walk(self.root.start_address(), 3, 0, start, end, &mut f)
+    }
+
+    /// Removes every mapping in `start..start+len` and returns the frames,
+    /// and the page tables left empty. The work follows the pages and
+    /// tables present, not the length of the range.
     pub fn unmap(&mut self, start: u64, len: u64) -> Result<(), VmError> {
         if !page_range_valid(start, len) {
             return Err(VmError::InvalidRange);
         }
         let end = start + len;
-        self.split_at(start);
-        self.split_at(end);
-        let starts: Vec<u64> = self.regions.range(start..end).map(|(s, _)| *s).collect();
-        for region_start in starts {
-            if let Some(region) = self.regions.remove(&region_start) {
-                self.unmap_pages(region_start, region.end);
-            }
+        self.split_at(start)?;
+        self.split_at(end)?;
+        while let Some((&region_start, _)) = self.regions.range(start..end).next() {
+            self.regions.remove(&region_start);
         }
-        self.flush_tlb();
+        // Nothing outside a region is ever mapped, so every entry in the
+        // range belonged to the regions just removed.
+        self.for_each_entry(start, end, |_, entry| {
+            if let Some(frame) = user_frame(entry) {
+                frames::release_user(frame);
+            }
+            entry.set_unused();
+            Ok(())
+        })?;
+        let mut retired = Retired::new(&self.active_cpus);
+        prune(self.root.start_address(), 3, 0, start, end, &mut retired);
+        retired.release();
         Ok(())
     }
 
-    fn unmap_pages(&mut self, start: u64, end: u64) {
-        let mut page = start;
-        while page < end {
-            if let Ok(Some(entry)) = self.leaf(page, false)
-                && !entry.is_unused()
-            {
-                if let Some(frame) = user_frame(entry) {
-                    frames::release_user(frame);
-                }
-                entry.set_unused();
-            }
-            page += FRAME_SIZE;
-        }
-    }
-
     /// Changes the protection of every region in `start..start+len`; the
-    /// whole range must be mapped.
+    /// whole range must be mapped (`Fault`), and `protection` must lie
+    /// within each region's maximum (`Denied`). Pages that may be shared
+    /// with another space (copy-on-write) stay read-only whatever
+    /// `protection` says, so the first write copies them.
     pub fn protect(&mut self, start: u64, len: u64, protection: Protection) -> Result<(), VmError> {
         if !page_range_valid(start, len) {
             return Err(VmError::InvalidRange);
         }
         let end = start + len;
+        let (first, _) = self.region_at(start).ok_or(VmError::Fault)?;
         let mut covered = start;
-        for (&s, r) in self.regions.range(..end) {
-            if r.end <= covered {
-                continue;
-            }
+        for (&s, r) in self.regions.range(first..end) {
             if s > covered {
                 break;
             }
@@ -296,39 +479,36 @@ impl AddressSpace {
         if covered < end {
             return Err(VmError::Fault);
         }
-        self.split_at(start);
-        self.split_at(end);
-        let starts: Vec<u64> = self.regions.range(start..end).map(|(s, _)| *s).collect();
-        for region_start in starts {
-            let Some(region) = self.regions.get_mut(&region_start) else { continue };
-            region.protection = protection;
-            let region_end = region.end;
-            let mut page = region_start;
-            while page < region_end {
-                if let Ok(Some(entry)) = self.leaf(page, false)
-                    && !entry.is_unused()
-                {
-                    let cow = entry.flags().contains(COPY_ON_WRITE);
-                    let mut flags = protection.page_flags() | (entry.flags() & (DEVICE | Flags::NO_CACHE));
-                    if cow {
-                        flags = (flags - Flags::WRITABLE) | COPY_ON_WRITE;
-                    }
-                    if protection.any() {
-                        entry.set_flags(flags);
-                    } else {
-                        // PROT_NONE: keep the frame, but make it inaccessible.
-                        entry.set_flags((flags - Flags::PRESENT) | Flags::BIT_10);
-                    }
-                }
-                page += FRAME_SIZE;
-            }
+        let overlapping = self.regions.range(..end).rev().take_while(|(_, r)| r.end > start);
+        if overlapping.clone().any(|(_, r)| !protection.within(r.max)) {
+            return Err(VmError::Denied);
         }
+        self.split_at(start)?;
+        self.split_at(end)?;
+        for region in self.regions.range_mut(start..end).map(|(_, r)| r) {
+            region.protection = protection;
+        }
+        self.join(start, end);
+        self.for_each_entry(start, end, |_, entry| {
+            let kept = entry.flags() & (DEVICE | Flags::NO_CACHE | COPY_ON_WRITE);
+            let mut flags = protection.page_flags() | kept;
+            if kept.contains(COPY_ON_WRITE) {
+                flags -= Flags::WRITABLE;
+            }
+            if !protection.any() {
+                // PROT_NONE: keep the frame, but make it inaccessible.
+                flags = (flags - Flags::PRESENT) | INACCESSIBLE;
+            }
+            entry.set_flags(flags);
+            Ok(())
+        })?;
         self.flush_tlb();
         Ok(())
     }
 
     /// Resolves a page fault at `address` (demand zero, shared pages,
-    /// copy on write). `Err(Fault)` means the access is not allowed.
+    /// private views, copy on write). `Err(Fault)` means the access is not
+    /// allowed; `Err(OutOfMemory)` that no frame was left for it.
     pub fn handle_fault(&mut self, address: u64, write: bool, execute: bool) -> Result<(), VmError> {
         if address >= USER_END {
             return Err(VmError::Fault);
@@ -347,34 +527,35 @@ impl AddressSpace {
         }
         let backing = region.backing.clone();
         let page = address & !(FRAME_SIZE - 1);
+        let index = (page - region_start) / FRAME_SIZE;
         let entry = self.leaf(page, true)?.ok_or(VmError::OutOfMemory)?;
         if entry.is_unused() {
-            let frame = match &backing {
+            let (frame, flags) = match &backing {
                 Backing::Device { base } => {
                     let flags = protection.page_flags() | Flags::NO_CACHE | DEVICE;
                     entry.set_addr(x86_64::PhysAddr::new(base + (page - region_start)), flags);
                     return Ok(());
                 }
-                Backing::Private => frames::allocate_user().ok_or(VmError::OutOfMemory)?,
+                Backing::Private => (frames::allocate_user().ok_or(VmError::OutOfMemory)?, protection.page_flags()),
                 Backing::Shared { pages, first_page } => {
-                    let index = first_page + ((page - region_start) / FRAME_SIZE) as usize;
-                    let mut pages = pages.lock();
-                    if pages.frames.len() <= index {
-                        pages.frames.resize(index + 1, None);
-                    }
-                    let frame = match pages.frames[index] {
-                        Some(frame) => frame,
-                        None => {
-                            let frame = frames::allocate_user().ok_or(VmError::OutOfMemory)?;
-                            pages.frames[index] = Some(frame);
-                            frame
-                        }
-                    };
+                    let frame = pages.lock().get_or_fill(first_page + index)?;
                     frames::share_user(frame);
-                    frame
+                    (frame, protection.page_flags())
+                }
+                Backing::PrivateView { pages, first_page } if write => {
+                    let copy = frames::allocate_user().ok_or(VmError::OutOfMemory)?;
+                    if let Some(original) = pages.lock().get(first_page + index) {
+                        copy_frame(original, copy);
+                    }
+                    (copy, protection.page_flags())
+                }
+                Backing::PrivateView { pages, first_page } => {
+                    let frame = pages.lock().get_or_fill(first_page + index)?;
+                    frames::share_user(frame);
+                    (frame, (protection.page_flags() - Flags::WRITABLE) | COPY_ON_WRITE)
                 }
             };
-            entry.set_addr(x86_64::PhysAddr::new(frame.start_address()), protection.page_flags());
+            entry.set_addr(x86_64::PhysAddr::new(frame.start_address()), flags);
             return Ok(());
         }
         if write && entry.flags().contains(COPY_ON_WRITE) {
@@ -383,14 +564,7 @@ impl AddressSpace {
                 old
             } else {
                 let copy = frames::allocate_user().ok_or(VmError::OutOfMemory)?;
-                // SAFETY: both frames are in the direct map; `copy` is new.
-                unsafe {
-                    core::ptr::copy_nonoverlapping(
-                        phys_to_virt(old.start_address()),
-                        phys_to_virt(copy.start_address()),
-                        FRAME_SIZE as usize,
-                    )
-                };
+                copy_frame(old, copy);
                 frames::release_user(old);
                 copy
             };
@@ -404,36 +578,39 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// A copy for a forked child: shared regions share their pages,
-    /// private pages become copy-on-write in both spaces.
+    /// A copy for a forked child: shared regions share their pages; every
+    /// page of a private region (whatever its protection: read-only,
+    /// `PROT_NONE` and program text too) becomes copy-on-write in both
+    /// spaces, so no later `mprotect` can open a path between them. The work
+    /// follows the pages present. On failure the parent keeps its pages
+    /// (some marked copy-on-write, which costs only a later fault) and
+    /// every reference taken for the child is returned with it.
     pub fn fork(&mut self) -> Result<AddressSpace, VmError> {
         let mut child = AddressSpace::new()?;
-        let regions: Vec<(u64, Region)> = self.regions.iter().map(|(s, r)| (*s, r.clone())).collect();
-        for (start, region) in regions {
-            let shared = matches!(region.backing, Backing::Shared { .. } | Backing::Device { .. });
-            let mut page = start;
-            while page < region.end {
-                if let Some(entry) = self.leaf(page, false)?
-                    && !entry.is_unused()
-                {
-                    let frame = frame_of(entry);
-                    let mut flags = entry.flags();
-                    if !shared && flags.contains(Flags::WRITABLE) {
-                        flags = (flags - Flags::WRITABLE) | COPY_ON_WRITE;
-                        entry.set_flags(flags);
-                    }
-                    if user_frame(entry).is_some() {
-                        frames::share_user(frame);
-                    }
-                    let child_entry = child.leaf(page, true)?.ok_or(VmError::OutOfMemory)?;
-                    child_entry.set_addr(x86_64::PhysAddr::new(frame.start_address()), flags);
+        let root = self.root.start_address();
+        let mut result = Ok(());
+        for (&start, region) in &self.regions {
+            child.regions.insert(start, region.clone());
+            let private = matches!(region.backing, Backing::Private | Backing::PrivateView { .. });
+            result = walk(root, 3, 0, start, region.end, &mut |page, entry| {
+                let mut flags = entry.flags();
+                if private {
+                    flags = (flags - Flags::WRITABLE) | COPY_ON_WRITE;
                 }
-                page += FRAME_SIZE;
+                let child_entry = child.leaf(page, true)?.ok_or(VmError::OutOfMemory)?;
+                if let Some(frame) = user_frame(entry) {
+                    frames::share_user(frame);
+                }
+                child_entry.set_addr(entry.addr(), flags);
+                entry.set_flags(flags);
+                Ok(())
+            });
+            if result.is_err() {
+                break;
             }
-            child.regions.insert(start, region);
         }
         self.flush_tlb();
-        Ok(child)
+        result.map(|()| child)
     }
 
     /// Copies user memory at `address` into `buffer`.

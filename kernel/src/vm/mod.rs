@@ -1,7 +1,8 @@
 //! User virtual memory: one [`AddressSpace`] per process, made of
-//! [`Region`]s (anonymous private, anonymous shared, or loaded program
-//! segments) whose pages are filled on demand, copied on write after
-//! `fork`, and returned to the frame allocator when unmapped.
+//! regions (anonymous private, shared memory objects, private views of
+//! them, device memory, or loaded program segments) whose pages are filled
+//! on demand, copied on write after `fork`, and returned to the frame
+//! allocator when unmapped. Memory objects ([`SharedPages`]) are sparse.
 //!
 //! The kernel never dereferences user addresses: [`AddressSpace::read`] and
 //! [`AddressSpace::write`] translate through the process's page tables (after
@@ -10,9 +11,11 @@
 //! kernel fault, and SMAP stays on all the time.
 
 mod address_space;
+mod object;
 pub mod tlb;
 
-pub use address_space::{AddressSpace, Backing, Protection, SharedPages, VmError};
+pub use address_space::{AddressSpace, Backing, Protection, VmError};
+pub use object::SharedPages;
 
 /// First address above user space. The last page below the canonical
 /// boundary is never mapped, so a `sysret` can never return to a

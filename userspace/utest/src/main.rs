@@ -20,6 +20,7 @@ mod events;
 mod fsops;
 mod harden_caps;
 mod harden_limits;
+mod harden_vm;
 mod mem;
 mod proc;
 mod sched;
@@ -150,6 +151,15 @@ fn tests() -> Vec<Test> {
         test("caps_rightless_fd_refused", harden_caps::rightless_fd_refused),
         test("caps_scheme_name_hijack_refused", harden_caps::scheme_name_hijack_refused),
         test("caps_kernel_device_open_mode", harden_caps::kernel_device_open_mode),
+        test("vm_huge_shared_mapping_last_page", harden_vm::huge_shared_mapping_last_page),
+        test("vm_mmap_needs_read", harden_vm::mmap_needs_read),
+        test("vm_mprotect_beyond_max_prot", harden_vm::mprotect_beyond_max_prot),
+        test("vm_cow_readonly_page_after_fork", harden_vm::cow_readonly_page_after_fork),
+        test("vm_cow_text_after_fork", harden_vm::cow_text_after_fork),
+        test("vm_munmap_huge_is_fast", harden_vm::munmap_huge_is_fast),
+        test("vm_map_private_scheme_is_private", harden_vm::map_private_scheme_is_private),
+        test("vm_region_count_limited", harden_vm::region_count_limited),
+        test("vm_munmap_returns_page_tables", harden_vm::munmap_returns_page_tables),
     ]);
     for name in elf::BAD_ELVES {
         all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });
