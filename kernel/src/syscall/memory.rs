@@ -7,7 +7,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use cairn_abi::scheme as protocol;
-use cairn_abi::{Error, MapFlags, NO_FD, Result, error, rights};
+use cairn_abi::{Error, MAP_POPULATE, MapFlags, NO_FD, Result, error, rights};
 use cairn_physmem::FRAME_SIZE;
 
 use super::file::{reply_value, scheme_call};
@@ -91,7 +91,11 @@ fn place_mapping(address: u64, len: u64, flags: MapFlags, max: Protection, backi
     task::with(|tasks| {
         let process = tasks.current_process();
         let top = process.mmap_top;
+        let limit = process.limits.address_space.current;
         let space = process.space();
+        if space.mapped_bytes().saturating_add(len) > limit {
+            return Err(errno(error::ENOMEM));
+        }
         let start = if flags.contains(MapFlags::MAP_FIXED) {
             if !address.is_multiple_of(FRAME_SIZE) || address < USER_START {
                 return Err(errno(error::EINVAL));
@@ -182,7 +186,8 @@ fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Re
 }
 
 pub fn mmap(address: usize, len: usize, flags: usize, fd: usize, offset: usize) -> Result<usize> {
-    let flags = MapFlags::from_bits(flags).ok_or(errno(error::EINVAL))?;
+    let populate = flags & MAP_POPULATE != 0;
+    let flags = MapFlags::from_bits(flags & !MAP_POPULATE).ok_or(errno(error::EINVAL))?;
     let shared = flags.contains(MapFlags::MAP_SHARED);
     if shared == flags.contains(MapFlags::MAP_PRIVATE) {
         return Err(errno(error::EINVAL));
@@ -199,7 +204,30 @@ pub fn mmap(address: usize, len: usize, flags: usize, fd: usize, offset: usize) 
     } else {
         Backing::Private
     };
-    place_mapping(address as u64, len, flags, Protection::ALL, backing)
+    let start = place_mapping(address as u64, len, flags, Protection::ALL, backing)?;
+    let accessible = flags.intersects(MapFlags::PROT_READ | MapFlags::PROT_WRITE);
+    if populate && !shared && accessible {
+        populate_private(start as u64, len, flags.contains(MapFlags::PROT_WRITE))?;
+    }
+    Ok(start)
+}
+
+/// Gives every page of the new private mapping at `start` its frame now
+/// (`MAP_POPULATE`); without enough memory the mapping is undone and the
+/// call fails with `ENOMEM`.
+fn populate_private(start: u64, len: u64, write: bool) -> Result<()> {
+    task::with(|tasks| {
+        let space = tasks.current_process().space();
+        let filled = (start..start + len)
+            .step_by(FRAME_SIZE as usize)
+            .try_for_each(|page| space.handle_fault(page, write, false));
+        if filled.is_err() {
+            // The range was just mapped whole, so unmapping it cannot fail.
+            let _ = space.unmap(start, len);
+            return Err(errno(error::ENOMEM));
+        }
+        Ok(())
+    })
 }
 
 pub fn munmap(address: usize, len: usize) -> Result<usize> {

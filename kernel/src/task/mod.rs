@@ -11,6 +11,7 @@
 pub mod bkl;
 mod ids;
 pub mod limits;
+mod oom;
 pub mod process;
 pub mod signal;
 mod switch;

@@ -4,7 +4,7 @@
 //! init and root's scheme servers (the root file system, the terminals) —
 //! the services everything else needs. If the faulting process is itself
 //! the largest, it is the one to go; if nobody can be chosen, the fault
-//! becomes SIGBUS for the faulting thread.
+//! is fatal to the faulting thread (SIGSEGV, as any fault the address space cannot resolve).
 
 use cairn_abi::wait;
 

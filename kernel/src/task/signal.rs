@@ -8,9 +8,10 @@ use cairn_abi::signal::{
 };
 use cairn_abi::wait;
 
+use super::oom::Reclaim;
 use super::{Pid, ProcessState, Tasks, ThreadState, Tid};
 use crate::arch::trap::TrapFrame;
-use crate::vm::USER_END;
+use crate::vm::{USER_END, VmError};
 
 /// Signals that can be neither caught, blocked nor ignored.
 pub const UNBLOCKABLE: u64 = bit(SIGKILL) | bit(SIGSTOP);
@@ -303,7 +304,13 @@ pub fn user_exception(frame: &mut TrapFrame) {
             let address = x86_64::registers::control::Cr2::read_raw();
             let write = frame.error_code & 0x2 != 0;
             let execute = frame.error_code & 0x10 != 0;
-            tasks.current_process().space().handle_fault(address, write, execute).is_ok()
+            match tasks.current_process().space().handle_fault(address, write, execute) {
+                Ok(()) => true,
+                // The access is allowed but no frame is left: make room and
+                // let the instruction fault again.
+                Err(VmError::OutOfMemory) => tasks.reclaim_memory(tasks.current_pid()) == Reclaim::Retry,
+                Err(_) => false,
+            }
         });
     if resolved {
         return;

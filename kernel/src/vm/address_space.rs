@@ -282,6 +282,25 @@ impl AddressSpace {
         self.id
     }
 
+    /// Bytes of address space its regions cover (what `RLIMIT_AS` limits).
+    pub fn mapped_bytes(&self) -> u64 {
+        self.regions.iter().map(|(start, region)| region.end - start).sum()
+    }
+
+    /// User pages present in its page tables, device memory excluded (the
+    /// out-of-memory policy's measure of a process). Walks only the tables
+    /// that exist.
+    pub fn resident_pages(&self) -> u64 {
+        let mut pages = 0;
+        let _ = walk(self.root.start_address(), 3, 0, USER_START, USER_END, &mut |_, entry| {
+            if user_frame(entry).is_some() {
+                pages += 1;
+            }
+            Ok(())
+        });
+        pages
+    }
+
     /// Physical address of the top-level table (for CR3).
     pub fn root(&self) -> u64 {
         self.root.start_address()

@@ -166,6 +166,17 @@ pub fn map_anonymous(len: usize, flags: MapFlags) -> Result<usize> {
     unsafe { mmap(0, len, flags, NO_FD, 0) }
 }
 
+/// [`map_anonymous`] for a private mapping whose pages are all allocated
+/// now (`MAP_POPULATE`): missing memory is `ENOMEM` here, never a fault
+/// later.
+pub fn map_anonymous_populated(len: usize, flags: MapFlags) -> Result<usize> {
+    if flags.intersects(MapFlags::MAP_FIXED | MapFlags::MAP_FIXED_NOREPLACE) {
+        return Err(Error::from_errno(cairn_abi::error::EINVAL));
+    }
+    // SAFETY: without MAP_FIXED the kernel picks an unused range.
+    unsafe { syscall5(Syscall::Mmap as usize, 0, len, flags.bits() | cairn_abi::MAP_POPULATE, NO_FD, 0) }
+}
+
 /// `munmap(addr, len)`.
 ///
 /// # Safety

@@ -8,7 +8,7 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use cairn_rt::abi::error::{EAGAIN, EBADF, ECHILD, EFAULT, EINVAL, EMFILE, ENOSPC, EPERM};
+use cairn_rt::abi::error::{EAGAIN, EBADF, EFAULT, EINVAL, EMFILE, ENOSPC, EPERM, ESRCH};
 use cairn_rt::error::Error;
 use cairn_rt::process::{self, ForkResult, Limit, WNOHANG, WaitTarget, resource, waitpid};
 use cairn_rt::signal::{self, SIGINT, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, kill};
@@ -168,6 +168,10 @@ pub fn tmpfs_full_is_enospc() -> TestResult {
     );
     let free_after = ok("memory_info", memory_info())?.free_frames;
     cairn_rt::println!("utest: /tmp filled to ENOSPC; free frames {free_before} before, {free_after} after");
+    ensure!(
+        free_after + 2048 >= free_before,
+        "the file's memory did not come back: {free_before} frames free before, {free_after} after"
+    );
     Ok(())
 }
 
@@ -288,28 +292,23 @@ fn root_keeps_working(board: &BombBoard, leader: process::Pid, what: &str) -> Te
         }
     }
     board.stop.store(true, Ordering::SeqCst);
-    let _ = signal::kill_group(leader, SIGKILL);
     reap_everything(leader)?;
     result
 }
 
-/// Reaps the leader and every orphan the bomb left to init (this
-/// process, when utest is init), bounded in time.
+/// Kills what is left of the bomb and reaps the leader and every orphan
+/// it left to init (this process, when utest is init), bounded in time.
 fn reap_everything(leader: process::Pid) -> TestResult {
-    reap(leader, CHILD_TIMEOUT)?;
     let start = Instant::now();
     loop {
-        let _ = signal::kill_group(leader, SIGKILL);
-        match waitpid(WaitTarget::Any, WNOHANG) {
-            Ok(Some(_)) => continue,
-            Err(e) if e == Error::from_errno(ECHILD) => break,
-            _ if process::id() != 1 => break,
-            _ => {}
+        let gone = signal::kill_group(leader, SIGKILL) == Err(Error::from_errno(ESRCH));
+        while let Ok(Some(_)) = waitpid(WaitTarget::Any, WNOHANG) {}
+        if gone {
+            return Ok(());
         }
         ensure!(start.elapsed() < CHILD_TIMEOUT, "the bomb's processes outlived {CHILD_TIMEOUT:?}");
         thread::sleep(Duration::from_millis(10));
     }
-    Ok(())
 }
 
 /// A user stops at its thread limit: with `THREADS` lowered to 16, forks

@@ -719,6 +719,11 @@ pub const PRIORITY_LEVELS: usize = 8;
 /// Priority of a new thread.
 pub const DEFAULT_PRIORITY: usize = 4;
 
+/// `mmap` flag (Cairn's own, beside `MapFlags`): allocate every page of an
+/// anonymous private mapping now, so that missing memory is `ENOMEM` from
+/// `mmap` rather than a fault later (Linux's `MAP_POPULATE`).
+pub const MAP_POPULATE: usize = 0x0020;
+
 /// Process-wide `fd` value meaning "no file" (anonymous `mmap`).
 pub const NO_FD: usize = usize::MAX;
 
