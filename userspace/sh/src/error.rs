@@ -2,7 +2,8 @@
 
 use cairn_rt::Error;
 use cairn_rt::abi::error::{
-    EACCES, EBADF, ECHILD, EEXIST, EINTR, EIO, EISDIR, ENOENT, ENOEXEC, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM, EPIPE,
+    EACCES, EBADF, ECHILD, EEXIST, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENOENT, ENOEXEC, ENOSYS, ENOTDIR, EOPNOTSUPP,
+    EPERM, EPIPE,
 };
 use cairn_shell::os::OsError;
 
@@ -10,7 +11,10 @@ use cairn_shell::os::OsError;
 pub fn os_error(error: Error) -> OsError {
     match error.errno().unwrap_or(EIO) {
         ENOENT => OsError::NotFound,
-        EACCES | EPERM => OsError::PermissionDenied,
+        EACCES => OsError::PermissionDenied,
+        EPERM => OsError::NotPermitted,
+        EINVAL => OsError::InvalidArgument,
+        EMFILE => OsError::TooManyFiles,
         EEXIST => OsError::AlreadyExists,
         EISDIR => OsError::IsADirectory,
         ENOTDIR => OsError::NotADirectory,

@@ -1,8 +1,8 @@
 //! The interpreter's [`Os`] on Cairn: descriptors, files and directories through `cairn-rt`, processes with
-//! spawn or fork and exec, process groups and the terminal's foreground group, waits, signals, and the
-//! file-creation mask (kept here: Cairn has none in the kernel).
+//! spawn or fork and exec, process groups and the terminal's foreground group, waits, signals, resource limits, and
+//! the file-creation mask (kept here: Cairn has none in the kernel).
 
-use cairn_rt::abi::error::{EINVAL, EIO};
+use cairn_rt::abi::error::EIO;
 use cairn_rt::abi::{F_DUPFD_CLOEXEC, F_SETFD, MODE_PERM, rights};
 use cairn_rt::fd::{self, O_CLOEXEC};
 use cairn_rt::fs::{self, EntryKind, Metadata, OpenOptions};
@@ -10,8 +10,8 @@ use cairn_rt::process::{self, ForkResult, WNOHANG, WUNTRACED, WaitTarget};
 use cairn_rt::signal::SIGINT;
 use cairn_rt::{Error, String, Vec, env, eprintln, format, io, signal, tty};
 use cairn_shell::os::{
-    DirEntry, Fd, FileKind, FileStatus, ForkOutcome, KillTarget, OpenMode, Os, OsError, Pid, ProcessGroup, Signal,
-    SignalAction, SpawnRequest, WaitMode, WaitStatus,
+    DirEntry, Fd, FileKind, FileStatus, ForkOutcome, KillTarget, OpenMode, Os, OsError, Pid, ProcessGroup, Resource,
+    ResourceLimit, Signal, SignalAction, SpawnRequest, WaitMode, WaitStatus,
 };
 
 use crate::error::{launch_failure_status, os_error};
@@ -228,7 +228,7 @@ impl Os for CairnOs {
     }
 
     fn kill(&mut self, target: KillTarget, signal: Signal) -> Result<(), OsError> {
-        let signal = usize::try_from(signal).map_err(|_| OsError::Other(EINVAL))?;
+        let signal = usize::try_from(signal).map_err(|_| OsError::InvalidArgument)?;
         match target {
             KillTarget::Process(pid) => signal::kill(pid as usize, signal),
             KillTarget::Group(pgid) => signal::kill_group(pgid as usize, signal),
@@ -320,5 +320,26 @@ impl Os for CairnOs {
             self.umask = mask & 0o777;
         }
         old
+    }
+
+    fn get_limit(&mut self, resource: Resource) -> Result<ResourceLimit, OsError> {
+        let limit = process::get_limit(resource_number(resource)).map_err(os_error)?;
+        let finite = |value: u64| (value != process::resource::INFINITY).then_some(value);
+        Ok(ResourceLimit { soft: finite(limit.current), hard: finite(limit.maximum) })
+    }
+
+    fn set_limit(&mut self, resource: Resource, limit: ResourceLimit) -> Result<(), OsError> {
+        let value = |value: Option<u64>| value.unwrap_or(process::resource::INFINITY);
+        let limit = process::Limit { current: value(limit.soft), maximum: value(limit.hard) };
+        process::set_limit(resource_number(resource), limit).map_err(os_error)
+    }
+}
+
+/// The kernel's number for a resource (`cairn_abi::limit`, Linux's `RLIMIT_*`).
+fn resource_number(resource: Resource) -> usize {
+    match resource {
+        Resource::Threads => process::resource::THREADS,
+        Resource::Files => process::resource::FILES,
+        Resource::AddressSpace => process::resource::ADDRESS_SPACE,
     }
 }

@@ -37,6 +37,12 @@ pub type Signal = i32;
 pub enum OsError {
     NotFound,
     PermissionDenied,
+    /// `EPERM`: the caller lacks the privilege (raising a hard limit without root, say).
+    NotPermitted,
+    /// `EINVAL`.
+    InvalidArgument,
+    /// `EMFILE`: no descriptor is free below the open-files limit.
+    TooManyFiles,
     AlreadyExists,
     IsADirectory,
     NotADirectory,
@@ -55,6 +61,9 @@ impl fmt::Display for OsError {
         match self {
             OsError::NotFound => f.write_str("No such file or directory"),
             OsError::PermissionDenied => f.write_str("Permission denied"),
+            OsError::NotPermitted => f.write_str("Operation not permitted"),
+            OsError::InvalidArgument => f.write_str("Invalid argument"),
+            OsError::TooManyFiles => f.write_str("Too many open files"),
             OsError::AlreadyExists => f.write_str("File exists"),
             OsError::IsADirectory => f.write_str("Is a directory"),
             OsError::NotADirectory => f.write_str("Not a directory"),
@@ -182,6 +191,25 @@ pub struct DirEntry {
     pub is_dir: bool,
 }
 
+/// A resource whose use by the shell's process (and its children, which inherit the limit) is limited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    /// Threads of all processes of the user (`RLIMIT_NPROC`).
+    Threads,
+    /// Open descriptors of the process (`RLIMIT_NOFILE`).
+    Files,
+    /// Bytes of address space of the process (`RLIMIT_AS`).
+    AddressSpace,
+}
+
+/// A limit on a [`Resource`] (`struct rlimit`): `soft` is enforced and may be raised up to `hard`; `None` means
+/// unlimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResourceLimit {
+    pub soft: Option<u64>,
+    pub hard: Option<u64>,
+}
+
 /// Every effect the interpreter has on the system.
 pub trait Os {
     /// Creates a pipe and returns `(read end, write end)`.
@@ -269,4 +297,11 @@ pub trait Os {
 
     /// Sets the file-creation mask when `new` is given; returns the previous mask.
     fn umask(&mut self, new: Option<u32>) -> u32;
+
+    /// The shell process's limit on `resource` (`getrlimit`).
+    fn get_limit(&mut self, resource: Resource) -> Result<ResourceLimit, OsError>;
+
+    /// Sets the shell process's limit on `resource` (`setrlimit`): `InvalidArgument` when `soft` exceeds `hard`,
+    /// `NotPermitted` when `hard` rises without the privilege to raise it.
+    fn set_limit(&mut self, resource: Resource, limit: ResourceLimit) -> Result<(), OsError>;
 }

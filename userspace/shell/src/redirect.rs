@@ -81,13 +81,23 @@ impl<O: Os> Shell<O> {
         for redirect in redirects {
             let fd = redirect.fd.unwrap_or_else(|| redirect.kind.default_fd());
             if !saved.iter().any(|entry| entry.fd == fd) {
-                let copy = self.os.duplicate(fd, SAVED_FD_MIN).ok();
+                // Below a low open-files limit (`ulimit -n`), the copy goes wherever there is room, as in bash; with
+                // no room at all, the redirection fails rather than lose the descriptor.
+                let copy = match self.os.duplicate(fd, SAVED_FD_MIN).or_else(|_| self.os.duplicate(fd, 0)) {
+                    Ok(copy) => Some(copy),
+                    Err(OsError::BadDescriptor) => None,
+                    Err(error) => {
+                        self.abandon(saved, writers);
+                        self.report(format_args!("redirection error: cannot duplicate fd: {error}"));
+                        return Ok(None);
+                    }
+                };
                 saved.push(SavedFd { fd, copy, was_visible: self.state.visible_fds.contains(&fd) });
             }
             let source = match self.redirect_source(redirect) {
                 Ok(source) => source,
                 Err(error) => {
-                    self.restore(saved);
+                    self.abandon(saved, writers);
                     return match error {
                         Ok(failure) => {
                             self.report_redirect_error(&failure);
@@ -105,14 +115,20 @@ impl<O: Os> Shell<O> {
                 Source::Opened(new, writer) => {
                     writers.extend(writer);
                     if new != fd {
-                        let _ = self.os.dup2(new, fd);
+                        // `fd` may be beyond the open-files limit (`ulimit -n`).
+                        let moved = self.os.dup2(new, fd);
                         let _ = self.os.close(new);
+                        if let Err(error) = moved {
+                            self.abandon(saved, writers);
+                            self.report_redirect_error(&RedirectError::Open(alloc::format!("{fd}"), error));
+                            return Ok(None);
+                        }
                     }
                     self.state.visible_fds.insert(fd);
                 }
                 Source::Existing(existing) => {
                     if existing != fd && self.os.dup2(existing, fd).is_err() {
-                        self.restore(saved);
+                        self.abandon(saved, writers);
                         self.report_redirect_error(&RedirectError::BadDescriptor(alloc::format!("{existing}")));
                         return Ok(None);
                     }
@@ -121,6 +137,14 @@ impl<O: Os> Shell<O> {
             }
         }
         Ok(Some(Applied { saved, writers }))
+    }
+
+    /// Undoes the redirections applied so far after one failed, and waits for their here-document writers.
+    fn abandon(&mut self, saved: Vec<SavedFd>, writers: Vec<Pid>) {
+        self.restore(saved);
+        for writer in writers {
+            self.wait_pid(writer);
+        }
     }
 
     /// Puts descriptors back as they were, most recent change undone last.

@@ -10,6 +10,7 @@ mod printf;
 mod read;
 mod test;
 mod trap;
+mod ulimit;
 mod umask;
 mod variables;
 
@@ -51,6 +52,7 @@ pub enum Builtin {
     Trap,
     True,
     Type,
+    Ulimit,
     Umask,
     Unalias,
     Unset,
@@ -58,7 +60,7 @@ pub enum Builtin {
 }
 
 /// Builtin names; `source` and `[` are second names.
-const NAMES: [(&str, Builtin); 36] = [
+const NAMES: [(&str, Builtin); 37] = [
     (":", Builtin::Colon),
     (".", Builtin::Dot),
     ("[", Builtin::Test),
@@ -91,6 +93,7 @@ const NAMES: [(&str, Builtin); 36] = [
     ("trap", Builtin::Trap),
     ("true", Builtin::True),
     ("type", Builtin::Type),
+    ("ulimit", Builtin::Ulimit),
     ("umask", Builtin::Umask),
     ("unalias", Builtin::Unalias),
     ("unset", Builtin::Unset),
@@ -163,6 +166,7 @@ impl<O: Os> Shell<O> {
             Builtin::Test => Ok(self.builtin_test(&argv[0], args)),
             Builtin::Trap => Ok(self.builtin_trap(args)),
             Builtin::Type => Ok(self.builtin_type(args)),
+            Builtin::Ulimit => Ok(self.builtin_ulimit(args)),
             Builtin::Umask => Ok(self.builtin_umask(args)),
             Builtin::Unalias => Ok(self.builtin_unalias(args)),
             Builtin::Unset => Ok(self.builtin_unset(args)),

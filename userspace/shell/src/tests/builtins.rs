@@ -1,6 +1,7 @@
 //! The builtin commands.
 
 use super::{output, run, run_in, shell_on, system};
+use crate::os::{Os, Resource, ResourceLimit};
 
 #[test]
 fn cd_updates_pwd_and_oldpwd() {
@@ -276,4 +277,86 @@ fn exec_replaces_the_shell() {
     let result = run("exec exitwith 7; echo not reached");
     assert_eq!(result.status, 7);
     assert_eq!(result.stdout, "");
+}
+
+#[test]
+fn ulimit_shows_limits() {
+    assert_eq!(
+        output("ulimit; ulimit -f; ulimit -n; ulimit -u; ulimit -v; ulimit -Hn"),
+        "unlimited\nunlimited\n256\n2013\nunlimited\n256\n"
+    );
+    assert_eq!(
+        output("ulimit -n -u"),
+        "open files                          (-n) 256\nmax user processes                  (-u) 2013\n"
+    );
+    assert_eq!(
+        output("ulimit -a"),
+        "file size                   (blocks, -f) unlimited\n\
+         open files                          (-n) 256\n\
+         max user processes                  (-u) 2013\n\
+         virtual memory              (kbytes, -v) unlimited\n"
+    );
+}
+
+#[test]
+fn ulimit_sets_soft_and_hard_limits() {
+    assert_eq!(output("ulimit -n 64; ulimit -n; ulimit -Hn"), "64\n64\n");
+    assert_eq!(output("ulimit -Sn 32; ulimit -n; ulimit -Hn; ulimit -Sn hard; ulimit -n"), "32\n256\n256\n");
+    assert_eq!(output("ulimit -Sn 50; ulimit -Hn 100; ulimit -Sn; ulimit -Hn"), "50\n100\n");
+    assert_eq!(
+        output("ulimit -Sn 10 -u 20; ulimit -n -u; ulimit -Hu"),
+        "open files                          (-n) 10\nmax user processes                  (-u) 20\n2013\n"
+    );
+    assert_eq!(
+        output("ulimit -Sv 1024; ulimit -v; ulimit -Hv; ulimit -Sv unlimited; ulimit -v"),
+        "1024\nunlimited\nunlimited\n"
+    );
+    assert_eq!(output("ulimit -f unlimited; echo $?; ulimit unlimited; echo $?"), "0\n0\n");
+}
+
+#[test]
+fn ulimit_stores_bytes_of_address_space() {
+    let mut shell = shell_on(system());
+    assert_eq!(run_in(&mut shell, "ulimit -v 2048").status, 0);
+    let limit = shell.os_mut().get_limit(Resource::AddressSpace).unwrap();
+    assert_eq!(limit, ResourceLimit { soft: Some(2048 * 1024), hard: Some(2048 * 1024) });
+}
+
+#[test]
+fn ulimit_in_a_subshell_leaves_the_shell_alone() {
+    assert_eq!(output("(ulimit -n 16; ulimit -n); ulimit -n"), "16\n256\n");
+}
+
+#[test]
+fn ulimit_errors() {
+    let result = run("ulimit -n 64; ulimit -n 100; echo $?; ulimit -n");
+    assert_eq!(result.stdout, "1\n64\n");
+    assert_eq!(result.stderr, "sh: ulimit: open files: cannot modify limit: Operation not permitted\n");
+    let result = run("ulimit -Hu 10; echo $?");
+    assert_eq!(result.stdout, "1\n");
+    assert_eq!(result.stderr, "sh: ulimit: max user processes: cannot modify limit: Invalid argument\n");
+    let result = run("ulimit -n abc; echo $?; ulimit -n ''; echo $?; ulimit -v 99999999999999999; echo $?");
+    assert_eq!(result.stdout, "1\n1\n1\n");
+    assert_eq!(
+        result.stderr,
+        "sh: ulimit: abc: invalid number\nsh: ulimit: : invalid number\nsh: ulimit: 99999999999999999: limit out of range\n"
+    );
+    let result = run("ulimit -f 100; echo $?; ulimit 100; echo $?");
+    assert_eq!(result.stdout, "1\n1\n");
+    assert_eq!(result.stderr, "sh: ulimit: file size: cannot modify limit: Operation not supported\n".repeat(2));
+    let result = run("ulimit -x; echo $?; ulimit -n 1 2; echo $?; ulimit -a 5; echo $?");
+    assert_eq!(result.stdout, "2\n2\n2\n");
+    assert_eq!(
+        result.stderr,
+        "sh: ulimit: -x: invalid option\nsh: ulimit: usage: ulimit [-SHa] [-fnuv] [limit]\n\
+         sh: ulimit: too many arguments\nsh: ulimit: too many arguments\n"
+    );
+}
+
+#[test]
+fn ulimit_as_root_raises_a_hard_limit() {
+    let mut os = system();
+    os.uid = 0;
+    let mut shell = shell_on(os);
+    assert_eq!(run_in(&mut shell, "ulimit -n 64; ulimit -n 200; ulimit -Hn").stdout, "200\n");
 }

@@ -16,8 +16,8 @@ use std::vec;
 use std::vec::Vec;
 
 use crate::os::{
-    DirEntry, Fd, FileKind, FileStatus, ForkOutcome, KillTarget, OpenMode, Os, OsError, Pid, ProcessGroup, Signal,
-    SignalAction, SpawnRequest, WaitMode, WaitStatus,
+    DirEntry, Fd, FileKind, FileStatus, ForkOutcome, KillTarget, OpenMode, Os, OsError, Pid, ProcessGroup, Resource,
+    ResourceLimit, Signal, SignalAction, SpawnRequest, WaitMode, WaitStatus,
 };
 use crate::path::normalize;
 use crate::signal::{SIGCONT, SIGINT, SIGTSTP};
@@ -112,6 +112,24 @@ struct Frame {
     signal_actions: BTreeMap<Signal, SignalAction>,
     /// Set by `exec`: how the program that replaced the process behaves.
     replaced: Option<(Lifetime, i32)>,
+    /// The limits on threads, files and address space, in [`limit_index`] order.
+    limits: [ResourceLimit; 3],
+}
+
+/// The limits a simulated shell starts with: those of a 512 MiB Cairn machine.
+pub const INITIAL_LIMITS: [ResourceLimit; 3] = [
+    ResourceLimit { soft: Some(2013), hard: Some(2013) },
+    ResourceLimit { soft: Some(256), hard: Some(256) },
+    ResourceLimit { soft: None, hard: None },
+];
+
+/// Where a resource's limit is in [`Frame::limits`].
+fn limit_index(resource: Resource) -> usize {
+    match resource {
+        Resource::Threads => 0,
+        Resource::Files => 1,
+        Resource::AddressSpace => 2,
+    }
 }
 
 /// The simulated system.
@@ -159,6 +177,7 @@ impl FakeOs {
                 cwd: String::from("/home/user"),
                 signal_actions: BTreeMap::new(),
                 replaced: None,
+                limits: INITIAL_LIMITS,
             }],
             processes: BTreeMap::new(),
             next_pid: 1000,
@@ -270,10 +289,21 @@ impl FakeOs {
         (min..).find(|fd| !self.frame().fds.contains_key(fd)).unwrap()
     }
 
-    fn allocate(&mut self, description: Description) -> Fd {
+    /// The soft open-files limit: new descriptors are below it.
+    fn fd_limit(&self) -> Fd {
+        self.frame().limits[limit_index(Resource::Files)]
+            .soft
+            .map_or(Fd::MAX, |limit| Fd::try_from(limit).unwrap_or(Fd::MAX))
+    }
+
+    /// Stores a new description at the lowest free descriptor, which must be below the open-files limit.
+    fn allocate(&mut self, description: Description) -> Result<Fd, OsError> {
         let fd = self.lowest_free(0);
+        if fd >= self.fd_limit() {
+            return Err(OsError::TooManyFiles);
+        }
         self.frame_mut().fds.insert(fd, Rc::new(RefCell::new(description)));
-        fd
+        Ok(fd)
     }
 
     fn new_pid(&mut self) -> Pid {
@@ -310,7 +340,8 @@ impl FakeOs {
         let fds = self.mapped_fds(request)?;
         let cwd = self.frame().cwd.clone();
         let signal_actions = BTreeMap::new();
-        self.frames.push(Frame { pid, fds, cwd, signal_actions, replaced: None });
+        let limits = self.frame().limits;
+        self.frames.push(Frame { pid, fds, cwd, signal_actions, replaced: None, limits });
         self.program_log.push(request.argv.to_vec());
         let mut process =
             Process { os: self, argv: request.argv.to_vec(), env: request.env.to_vec(), lifetime: Lifetime::Finished };
@@ -388,8 +419,14 @@ impl Process<'_> {
 impl Os for FakeOs {
     fn pipe(&mut self) -> Result<(Fd, Fd), OsError> {
         let pipe = Rc::new(RefCell::new(Pipe::default()));
-        let read = self.allocate(Description::PipeRead(pipe.clone()));
-        let write = self.allocate(Description::PipeWrite(PipeWriter::new(pipe)));
+        let read = self.allocate(Description::PipeRead(pipe.clone()))?;
+        let write = match self.allocate(Description::PipeWrite(PipeWriter::new(pipe))) {
+            Ok(write) => write,
+            Err(error) => {
+                self.frame_mut().fds.remove(&read);
+                return Err(error);
+            }
+        };
         Ok((read, write))
     }
 
@@ -423,18 +460,30 @@ impl Os for FakeOs {
             readable: matches!(mode, OpenMode::Read | OpenMode::ReadWrite),
             writable: mode != OpenMode::Read,
         };
-        Ok(self.allocate(description))
+        self.allocate(description)
     }
 
+    /// As Cairn's kernel, a copy goes below the open-files limit (`EINVAL` when `min` is not, `EMFILE` when
+    /// full).
     fn duplicate(&mut self, fd: Fd, min: Fd) -> Result<Fd, OsError> {
         let description = self.description(fd)?;
+        if min >= self.fd_limit() {
+            return Err(OsError::InvalidArgument);
+        }
         let new = self.lowest_free(min);
+        if new >= self.fd_limit() {
+            return Err(OsError::TooManyFiles);
+        }
         self.frame_mut().fds.insert(new, description);
         Ok(new)
     }
 
+    /// As Cairn's kernel, `to` must be below the open-files limit.
     fn dup2(&mut self, from: Fd, to: Fd) -> Result<(), OsError> {
         let description = self.description(from)?;
+        if to >= self.fd_limit() {
+            return Err(OsError::BadDescriptor);
+        }
         self.frame_mut().fds.insert(to, description);
         Ok(())
     }
@@ -535,9 +584,10 @@ impl Os for FakeOs {
         let fds = self.frame().fds.clone();
         let cwd = self.frame().cwd.clone();
         let signal_actions = self.frame().signal_actions.clone();
+        let limits = self.frame().limits;
         self.processes
             .insert(pid, SimulatedProcess { state: RunState::Running, lifetime: Lifetime::Finished, status: 0, pgid });
-        self.frames.push(Frame { pid, fds, cwd, signal_actions, replaced: None });
+        self.frames.push(Frame { pid, fds, cwd, signal_actions, replaced: None, limits });
         Ok(ForkOutcome::Child)
     }
 
@@ -706,5 +756,24 @@ impl Os for FakeOs {
             self.umask = mask;
         }
         old
+    }
+
+    fn get_limit(&mut self, resource: Resource) -> Result<ResourceLimit, OsError> {
+        Ok(self.frame().limits[limit_index(resource)])
+    }
+
+    /// As Cairn's kernel: the soft limit may not exceed the hard one, and only root raises a hard limit.
+    fn set_limit(&mut self, resource: Resource, limit: ResourceLimit) -> Result<(), OsError> {
+        let unlimited = |value: Option<u64>| value.unwrap_or(u64::MAX);
+        let root = self.uid == 0;
+        let slot = &mut self.frame_mut().limits[limit_index(resource)];
+        if unlimited(limit.soft) > unlimited(limit.hard) {
+            return Err(OsError::InvalidArgument);
+        }
+        if unlimited(limit.hard) > unlimited(slot.hard) && !root {
+            return Err(OsError::NotPermitted);
+        }
+        *slot = limit;
+        Ok(())
     }
 }

@@ -138,3 +138,25 @@ fn exec_redirects_the_shell_itself() {
     assert_eq!(result.stdout, "");
     assert_eq!(shell.os().file("/tmp/log").unwrap(), "one\ntwo\n");
 }
+
+#[test]
+fn redirection_beyond_the_open_files_limit_fails() {
+    let result = run("(ulimit -n 8; exec 9</dev/null; echo $?; echo a 9>/tmp/f; echo $?; echo b); ulimit -n");
+    assert_eq!(result.stdout, "1\n1\nb\n256\n");
+    assert_eq!(result.stderr, "sh: 9: Bad file descriptor\nsh: 9: Bad file descriptor\n");
+}
+
+#[test]
+fn redirection_without_room_to_save_a_descriptor_fails_and_keeps_it() {
+    let result = run("(ulimit -n 3; echo a >/tmp/f; echo $?; echo b); (ulimit -n 4; echo c >/tmp/f; echo d)");
+    assert_eq!(result.stdout, "1\nb\nd\n");
+    assert_eq!(
+        result.stderr,
+        "sh: redirection error: cannot duplicate fd: Too many open files\nsh: /tmp/f: Too many open files\n"
+    );
+}
+
+#[test]
+fn redirection_under_a_low_open_files_limit_restores_the_descriptors() {
+    assert_eq!(output("ulimit -n 8; echo a >/tmp/f; echo b; cat /tmp/f"), "b\na\n");
+}
