@@ -175,6 +175,40 @@ pub fn tmpfs_full_is_enospc() -> TestResult {
     Ok(())
 }
 
+/// A uid-1000 process that touches more memory than the machine has is
+/// killed by the out-of-memory policy (the largest process, never init or
+/// the root file system), and its memory comes back.
+pub fn oom_kills_the_largest() -> TestResult {
+    crate::harden_caps::root_on_tmpfs()?;
+    let info = ok("memory_info", memory_info())?;
+    let pid = crate::util::spawn_child(|| {
+        if process::setuid(USER).is_err() {
+            return 2;
+        }
+        let len = (info.total_frames * info.frame_size * 2) as usize;
+        let Ok(base) = map_anonymous(len, MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_PRIVATE) else {
+            return 3;
+        };
+        for page in (base..base + len).step_by(PAGE_SIZE) {
+            crate::util::poke(page);
+        }
+        4
+    })?;
+    crate::util::expect_signal(pid, SIGKILL)?;
+    let log = ok("read the kernel log", cairn_rt::fs::read("/scheme/sys/log"))?;
+    let needle = cairn_rt::format!("out of memory: killed pid {pid} ");
+    ensure!(log.windows(needle.len()).any(|w| w == needle.as_bytes()), "the kernel log does not say {needle:?}");
+    let hello = ok("read /bin/hello after the out-of-memory kill", cairn_rt::fs::read("/bin/hello"))?;
+    ensure!(hello.starts_with(b"\x7fELF"), "/bin/hello came back damaged");
+    let free_after = ok("memory_info", memory_info())?.free_frames;
+    ensure!(
+        free_after + 2048 >= info.free_frames,
+        "memory did not come back: {} frames free before, {free_after} after",
+        info.free_frames
+    );
+    Ok(())
+}
+
 /// A shared page of counters the bomb's processes and the test both see.
 struct BombBoard {
     /// Set by the test: every bomb process ends.

@@ -144,6 +144,7 @@ fn tests() -> Vec<Test> {
         test("limits_user_thread_limit", harden_limits::user_thread_limit),
         test("limits_fd_limit", harden_limits::fd_limit),
         test("limits_tmpfs_full_is_enospc", harden_limits::tmpfs_full_is_enospc),
+        test("limits_oom_kills_the_largest", harden_limits::oom_kills_the_largest),
         test("limits_fork_bomb_contained", harden_limits::fork_bomb_contained),
         test("limits_thread_bomb_contained", harden_limits::thread_bomb_contained),
         test("caps_cwd_beneath_after_narrowing", harden_caps::cwd_beneath_after_narrowing),
