@@ -486,9 +486,6 @@ impl Tasks {
             && thread.state == ThreadState::Running
         {
             thread.state = ThreadState::Runnable;
-            if thread.slice_left == 0 {
-                thread.used_whole_slice();
-            }
             let level = thread.level();
             self.cpus[cpu].queues[level].push_back(tid);
         }
@@ -781,6 +778,9 @@ pub fn user_trap(frame: &mut TrapFrame) {
                     tasks.expire_timers(crate::arch::cpu::rdtsc());
                     let thread = tasks.current_thread();
                     thread.slice_left = thread.slice_left.saturating_sub(1);
+                    if thread.slice_left == 0 {
+                        thread.used_whole_slice();
+                    }
                 });
             }
         }
