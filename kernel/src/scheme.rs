@@ -19,9 +19,10 @@
 //! `RESPONSE_EVENT`; event queues read it through [`readiness`].
 //!
 //! Memory rules: a request's payload is at most `MAX_PAYLOAD` bytes, and
-//! the payload bytes one client process has queued on a scheme and the
-//! server has not read yet are bounded by [`MAX_QUEUED_BYTES`]; past it the
-//! client waits (interruptibly) for the server to read. A request the
+//! the bytes (requests and payloads) one client process has queued on a
+//! scheme and the server has not read yet are bounded by
+//! [`MAX_QUEUED_BYTES`]; past it the client waits (interruptibly) for the
+//! server to read, before copying its payload ([`has_room`]). A request the
 //! client gives up on before the server read it is taken off the queue and
 //! freed at once (the server never hears of it); one already read gets
 //! `CANCEL`. Fds passed with requests are released (not just dropped)
@@ -72,7 +73,8 @@ struct Pending {
     passed: Option<crate::fd::Handle>,
 }
 
-/// Most payload bytes one client process may have queued on one scheme,
+/// Most bytes (requests and their payloads) one client process may have
+/// queued on one scheme,
 /// unread by the server (sixteen full-size requests).
 pub const MAX_QUEUED_BYTES: usize = 16 * MAX_PAYLOAD;
 
@@ -81,7 +83,8 @@ pub struct SchemeState {
     pub id: SchemeId,
     pub name: String,
     pending: VecDeque<Pending>,
-    /// Payload bytes in `pending`, by client pid (entries are removed at 0).
+    /// Bytes of the requests in `pending` (see [`queued_cost`]), by client
+    /// pid (entries are removed at 0). Notifications are not counted.
     queued: BTreeMap<u32, usize>,
     in_flight: BTreeMap<u64, InFlight>,
     next_request: u64,
@@ -194,9 +197,16 @@ pub enum Submission {
     Failed(Error, Call),
 }
 
+/// What a queued request with `payload` bytes counts against its client's
+/// [`MAX_QUEUED_BYTES`].
+fn queued_cost(payload: usize) -> usize {
+    size_of::<Request>() + payload
+}
+
 impl SchemeState {
-    /// Forgets `bytes` of `pid`'s queued payload.
-    fn unqueue(&mut self, pid: u32, bytes: usize) {
+    /// Forgets the queued request of `pid` that carries `payload` bytes.
+    fn unqueue(&mut self, pid: u32, payload: usize) {
+        let bytes = queued_cost(payload);
         if let Some(queued) = self.queued.get_mut(&pid) {
             *queued -= bytes.min(*queued);
             if *queued == 0 {
@@ -204,6 +214,13 @@ impl SchemeState {
             }
         }
     }
+}
+
+/// Whether client `pid` may queue a request with `payload` bytes on
+/// `scheme` now (a dead scheme has room: submitting then fails).
+pub fn has_room(scheme: &SchemeRef, pid: u32, payload: usize) -> bool {
+    let state = scheme.lock();
+    state.dead || state.queued.get(&pid).copied().unwrap_or(0) + queued_cost(payload) <= MAX_QUEUED_BYTES
 }
 
 /// Queues a request and returns its id; the caller then waits with
@@ -218,7 +235,7 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
         return Submission::Failed(einval(), call);
     }
     let queued = state.queued.get(&caller.pid).copied().unwrap_or(0);
-    if bytes > 0 && queued + bytes > MAX_QUEUED_BYTES {
+    if queued + queued_cost(bytes) > MAX_QUEUED_BYTES {
         return Submission::Full(call);
     }
     let id = state.next_request;
@@ -233,9 +250,7 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
         args: call.args,
         payload_len: bytes as u64,
     };
-    if bytes > 0 {
-        state.queued.insert(caller.pid, queued + bytes);
-    }
+    state.queued.insert(caller.pid, queued + queued_cost(bytes));
     state.pending.push_back(Pending { request, payload: call.payload, passed: call.passed });
     state.in_flight.insert(id, InFlight { max_reply: call.max_reply, accepts_fd: call.accepts_fd, reply: None });
     let key = WaitKey::SchemeRequests(state.id);

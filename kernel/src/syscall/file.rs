@@ -150,6 +150,31 @@ pub(super) fn scheme_call(scheme: &SchemeRef, call: Call) -> Result<Reply> {
     }
 }
 
+/// Waits (interruptibly) until the caller may queue a request carrying
+/// `payload` bytes on `scheme`. Callers copy a large payload only after
+/// this, so a writer waiting for room holds no copy of its data; nothing
+/// can take the room before the copy is submitted (the big kernel lock is
+/// held throughout).
+fn wait_for_room(scheme: &SchemeRef, payload: usize) -> Result<()> {
+    let scheme_id = scheme.lock().id;
+    loop {
+        let full = task::with(|tasks| {
+            let full = !scheme::has_room(scheme, tasks.caller().pid, payload);
+            if full {
+                tasks.block_current(WaitReason::Queue(WaitKey::SchemeRoom(scheme_id)), None);
+            }
+            full
+        });
+        if !full {
+            return Ok(());
+        }
+        task::reschedule();
+        if task::with(|tasks| tasks.current_thread().interrupted) {
+            return Err(errno(error::EINTR));
+        }
+    }
+}
+
 /// A reply's result as a system call result.
 pub(super) fn reply_value(reply: &Reply) -> Result<usize> {
     if reply.result < 0 { Err(errno(-reply.result as i32)) } else { Ok(reply.result as usize) }
@@ -951,7 +976,9 @@ pub fn pwrite(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usi
 /// A `WRITE` request with the caller's bytes; a server claiming to have
 /// taken more than it was given is an `EIO`.
 fn scheme_write(client: &ClientHandle, buffer: usize, len: usize, args: [u64; 3]) -> Result<usize> {
-    let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
+    let wanted = len.min(MAX_PAYLOAD);
+    wait_for_room(&client.scheme, wanted)?;
+    let data = user::read_bytes(buffer, wanted)?;
     let sent = data.len();
     let call = Call::new(protocol::WRITE, client.id, args, data, 0);
     let written = reply_value(&scheme_call(&client.scheme, call)?)?;
@@ -988,7 +1015,6 @@ fn insert_scheme_handle(handle: Handle) -> Result<usize> {
 }
 
 pub fn scheme_dup(fd: usize, payload: usize, len: usize) -> Result<usize> {
-    let request = user::read_bytes(payload, len.min(MAX_PAYLOAD))?;
     let (client, granted) = task::with(|tasks| -> Result<(Arc<ClientHandle>, u32)> {
         let handle = tasks.current_process().fds.get(fd, rights::DUP)?;
         match &handle.object {
@@ -996,6 +1022,9 @@ pub fn scheme_dup(fd: usize, payload: usize, len: usize) -> Result<usize> {
             _ => Err(errno(error::EINVAL)),
         }
     })?;
+    let wanted = len.min(MAX_PAYLOAD);
+    wait_for_room(&client.scheme, wanted)?;
+    let request = user::read_bytes(payload, wanted)?;
     let call = Call { accepts_fd: true, ..Call::new(protocol::DUP, client.id, [0; 3], request, 0) };
     let reply = scheme_call(&client.scheme, call)?;
     let id = reply_value(&reply)? as u64;

@@ -1,7 +1,8 @@
 //! Kernel copies of user-sized data (issue 9): a hostile process must not
 //! make the kernel hold memory it sizes (huge argv, a scheme server lying
 //! about an executable's size, many huge writes into a full pipe, writes
-//! to a deaf server interrupted over and over), and a bad destination
+//! to a deaf server interrupted over and over, many threads of one client
+//! writing to a server that does not read), and a bad destination
 //! buffer must not lose data (a pipe's bytes, an initfs file position, a
 //! server's next request). Also: `getcwd` checks its whole buffer, a
 //! scheme handle closed while another thread's call uses it still reaches
@@ -308,6 +309,8 @@ pub fn pipe_read_null_keeps_data() -> TestResult {
     let (read_end, write_end) = ok("pipe", fd::pipe(0))?;
     ok("write", call(Syscall::Write, [write_end.as_raw(), b"abc".as_ptr() as usize, 3, 0, 0, 0]))?;
     expect_errno("read into NULL", call(Syscall::Read, [read_end.as_raw(), 0, 3, 0, 0, 0]), EFAULT)?;
+    // Non-blocking, so that lost bytes show as EAGAIN rather than a hang.
+    ok("make the read end non-blocking", read_end.set_flags(cairn_rt::fd::O_NONBLOCK))?;
     let mut buffer = [0u8; 8];
     let n = ok("read", call(Syscall::Read, [read_end.as_raw(), buffer.as_mut_ptr() as usize, 8, 0, 0, 0]))?;
     ensure!(&buffer[..n] == b"abc", "read back {:?}", &buffer[..n]);
@@ -454,4 +457,60 @@ pub fn dead_server_releases_passed_fds() -> TestResult {
         ensure!(READ.load(Ordering::SeqCst) == 0, "the reader got {:?}", READ.load(Ordering::SeqCst));
         Ok(())
     })
+}
+
+/// 100 threads of one client writing 64 KiB each to a server that does not
+/// read: at most `MAX_QUEUED_BYTES` (1 MiB) of it is queued in the kernel,
+/// the other writers wait for room. Measured against the same threads
+/// blocked in a pipe read (which queues nothing).
+pub fn scheme_queue_bounded_per_client() -> TestResult {
+    const THREADS: u32 = 100;
+    const PAYLOAD: usize = 64 * 1024;
+    let counter = shared_word()?;
+    counter.store(0, Ordering::SeqCst);
+    let server = ok("create scheme ut-slow", Server::create("ut-slow"))?;
+    ok("make the endpoint non-blocking", server.endpoint().set_flags(cairn_rt::fd::O_NONBLOCK))?;
+    let (read_end, write_end) = ok("pipe", fd::pipe(0))?;
+    let gate = read_end.as_raw();
+    let client = spawn_child(|| {
+        let Ok(file) = scheme::open("/scheme/ut-slow/x", O_WRONLY) else { return 2 };
+        let target = file.as_raw();
+        let data = vec![0x33u8; PAYLOAD];
+        let at = data.as_ptr() as usize;
+        for _ in 0..THREADS {
+            let spawned = thread::Builder::new().stack_size(32 * 1024).spawn(move || {
+                let mut byte = [0u8; 1];
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = call(Syscall::Read, [gate, byte.as_mut_ptr() as usize, 1, 0, 0, 0]);
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = call(Syscall::Write, [target, at, PAYLOAD, 0, 0, 0]);
+            });
+            if spawned.is_err() {
+                return 3;
+            }
+        }
+        thread::sleep(Duration::from_secs(120));
+        4
+    })?;
+    let result = (|| -> TestResult {
+        let open = next_request(&server)?;
+        ok("answer open", server.respond(open.request.id, Ok(1), &[]))?;
+        wait_until("the threads to block in the pipe", || counter.load(Ordering::SeqCst) == THREADS)?;
+        thread::sleep(Duration::from_millis(500));
+        let reading = free_frames()?;
+        let bytes = vec![0u8; THREADS as usize];
+        ok("open the gate", call(Syscall::Write, [write_end.as_raw(), bytes.as_ptr() as usize, bytes.len(), 0, 0, 0]))?;
+        wait_until("the threads to write", || counter.load(Ordering::SeqCst) == 2 * THREADS)?;
+        thread::sleep(Duration::from_millis(1000));
+        let writing = free_frames()?;
+        // 1 MiB queued plus a heap growth step; without the bound 6.25 MiB.
+        ensure!(writing + 3 * 256 >= reading, "free frames fell from {reading} to {writing} while the writes waited");
+        Ok(())
+    })();
+    kill_and_reap(client)?;
+    result?;
+    // The writes the server never read went with the client.
+    let close = next_request(&server)?;
+    ensure!(close.request.opcode == CLOSE, "expected only CLOSE, got opcode {}", close.request.opcode);
+    Ok(())
 }

@@ -147,6 +147,7 @@ fn tests() -> Vec<Test> {
         test("copy_getcwd_efault", harden_copy::getcwd_efault),
         test("copy_close_during_call_sends_close", harden_copy::close_during_call_sends_close),
         test("copy_dead_server_releases_passed_fds", harden_copy::dead_server_releases_passed_fds),
+        test("copy_scheme_queue_bounded_per_client", harden_copy::scheme_queue_bounded_per_client),
     ]);
     for name in elf::BAD_ELVES {
         all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });
