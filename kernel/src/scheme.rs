@@ -238,6 +238,9 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
     if queued + queued_cost(bytes) > MAX_QUEUED_BYTES {
         return Submission::Full(call);
     }
+    if state.pending.try_reserve(1).is_err() {
+        return Submission::Failed(Error::new(error::ENOMEM), call);
+    }
     let id = state.next_request;
     state.next_request += 1;
     let request = Request {
@@ -409,6 +412,9 @@ pub fn accept_response(
     if entry.reply.is_some() || payload.len() > entry.max_reply {
         return Err(einval());
     }
+    let mut copy = Vec::new();
+    copy.try_reserve_exact(payload.len()).map_err(|_| Error::new(error::ENOMEM))?;
+    copy.extend_from_slice(payload);
     let passed = if response.flags == RESPONSE_FD {
         if !entry.accepts_fd || response.result < 0 {
             return Err(einval());
@@ -417,7 +423,7 @@ pub fn accept_response(
     } else {
         None
     };
-    entry.reply = Some(Reply { result: response.result, payload: payload.to_vec(), passed });
+    entry.reply = Some(Reply { result: response.result, payload: copy, passed });
     Ok(WaitKey::SchemeReply(scheme_id, response.id))
 }
 
