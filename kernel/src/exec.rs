@@ -201,6 +201,34 @@ pub fn load(image: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], uid: u32, gid: u32
     Ok(LoadedImage { space, entry: elf.entry + bias, stack_pointer, mmap_top })
 }
 
+/// What is left of the argument limits while argv and envp are copied in:
+/// each string is charged before it is read, so a caller asking for more
+/// gets `E2BIG` before the kernel holds more than the limits allow.
+pub struct ArgumentBudget {
+    strings: usize,
+    bytes: usize,
+}
+
+impl ArgumentBudget {
+    /// The whole budget of one `spawn` or `execve` (argv and envp together).
+    pub fn full() -> ArgumentBudget {
+        ArgumentBudget { strings: MAX_ARGUMENTS, bytes: MAX_ARGUMENT_BYTES }
+    }
+
+    /// Charges `count` strings.
+    pub fn take_strings(&mut self, count: usize) -> Result<()> {
+        self.strings = self.strings.checked_sub(count).ok_or(Error::new(error::E2BIG))?;
+        Ok(())
+    }
+
+    /// Charges one string of `len` bytes (and its terminating NUL).
+    pub fn take_bytes(&mut self, len: usize) -> Result<()> {
+        let cost = len.checked_add(1).ok_or(Error::new(error::E2BIG))?;
+        self.bytes = self.bytes.checked_sub(cost).ok_or(Error::new(error::E2BIG))?;
+        Ok(())
+    }
+}
+
 /// Checks argument counts and sizes (`E2BIG`).
 pub fn check_arguments(argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result<()> {
     let bytes: usize = argv.iter().chain(envp).map(|s| s.len() + 1).sum();

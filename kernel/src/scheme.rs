@@ -17,6 +17,16 @@
 //! instead of a value (`RESPONSE_FD`): the client receives a copy. It posts
 //! readiness news for handles a client watches (`FEVENT`) with
 //! `RESPONSE_EVENT`; event queues read it through [`readiness`].
+//!
+//! Memory rules: a request's payload is at most `MAX_PAYLOAD` bytes, and
+//! the bytes (requests and payloads) one client process has queued on a
+//! scheme and the server has not read yet are bounded by
+//! [`MAX_QUEUED_BYTES`]; past it the client waits (interruptibly) for the
+//! server to read, before copying its payload ([`has_room`]). A request the
+//! client gives up on before the server read it is taken off the queue and
+//! freed at once (the server never hears of it); one already read gets
+//! `CANCEL`. Fds passed with requests are released (not just dropped)
+//! whenever a request is discarded, so their servers hear `CLOSE`.
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
@@ -63,11 +73,19 @@ struct Pending {
     passed: Option<crate::fd::Handle>,
 }
 
+/// Most bytes (requests and their payloads) one client process may have
+/// queued on one scheme,
+/// unread by the server (sixteen full-size requests).
+pub const MAX_QUEUED_BYTES: usize = 16 * MAX_PAYLOAD;
+
 #[derive(Debug)]
 pub struct SchemeState {
     pub id: SchemeId,
     pub name: String,
     pending: VecDeque<Pending>,
+    /// Bytes of the requests in `pending` (see [`queued_cost`]), by client
+    /// pid (entries are removed at 0). Notifications are not counted.
+    queued: BTreeMap<u32, usize>,
     in_flight: BTreeMap<u64, InFlight>,
     next_request: u64,
     /// Readiness of the handles clients watch (`FEVENT`), by handle id.
@@ -82,8 +100,9 @@ pub type SchemeRef = Arc<spin::Mutex<SchemeState>>;
 #[derive(Clone, Debug)]
 pub struct Endpoint(pub Arc<SchemeRef>);
 
-/// A handle a client holds on a scheme; when the last fd for it closes the
-/// server gets `CLOSE`.
+/// A handle a client holds on a scheme; when the last reference to it
+/// goes (its last fd closed and no call still using it) the server gets
+/// `CLOSE`, from whoever closed the last fd.
 #[derive(Debug)]
 pub struct ClientHandle {
     pub scheme: SchemeRef,
@@ -91,6 +110,29 @@ pub struct ClientHandle {
     /// The absolute path it was opened by (what `getcwd` reports for a
     /// working directory).
     pub path: String,
+    /// Who the `CLOSE` comes from: the opener, then the last closer.
+    closer: spin::Mutex<Caller>,
+}
+
+impl ClientHandle {
+    /// Handle `id` of `scheme`, opened by `opener` as `path`.
+    pub fn new(scheme: SchemeRef, id: u64, path: String, opener: Caller) -> ClientHandle {
+        ClientHandle { scheme, id, path, closer: spin::Mutex::new(opener) }
+    }
+
+    /// An fd holding this handle was released by `caller`.
+    pub fn closed_by(&self, caller: Caller) {
+        *self.closer.lock() = caller;
+    }
+}
+
+impl Drop for ClientHandle {
+    fn drop(&mut self) {
+        let caller = *self.closer.get_mut();
+        if let Some(key) = queue_notification(&self.scheme, caller, CLOSE, self.id, [0; 3]) {
+            crate::task::wake_later(key);
+        }
+    }
 }
 
 /// A new, live scheme called `name`.
@@ -99,6 +141,7 @@ pub fn create(name: String) -> SchemeRef {
         id: SchemeId(NEXT_SCHEME.fetch_add(1, Ordering::Relaxed)),
         name,
         pending: VecDeque::new(),
+        queued: BTreeMap::new(),
         in_flight: BTreeMap::new(),
         next_request: 1,
         readiness: BTreeMap::new(),
@@ -142,15 +185,61 @@ impl Call {
     }
 }
 
+/// What [`submit`] did with a call. A call not queued comes back so that
+/// an fd it passes can be released (or the call tried again).
+pub enum Submission {
+    /// Queued as this request id.
+    Queued(u64),
+    /// The client's queue is full ([`MAX_QUEUED_BYTES`]): wait on
+    /// [`WaitKey::SchemeRoom`] and try again.
+    Full(Call),
+    /// Refused with this error.
+    Failed(Error, Call),
+}
+
+/// What a queued request with `payload` bytes counts against its client's
+/// [`MAX_QUEUED_BYTES`].
+fn queued_cost(payload: usize) -> usize {
+    size_of::<Request>() + payload
+}
+
+impl SchemeState {
+    /// Forgets the queued request of `pid` that carries `payload` bytes.
+    fn unqueue(&mut self, pid: u32, payload: usize) {
+        let bytes = queued_cost(payload);
+        if let Some(queued) = self.queued.get_mut(&pid) {
+            *queued -= bytes.min(*queued);
+            if *queued == 0 {
+                self.queued.remove(&pid);
+            }
+        }
+    }
+}
+
+/// Whether client `pid` may queue a request with `payload` bytes on
+/// `scheme` now (a dead scheme has room: submitting then fails).
+pub fn has_room(scheme: &SchemeRef, pid: u32, payload: usize) -> bool {
+    let state = scheme.lock();
+    state.dead || state.queued.get(&pid).copied().unwrap_or(0) + queued_cost(payload) <= MAX_QUEUED_BYTES
+}
+
 /// Queues a request and returns its id; the caller then waits with
 /// [`take_reply`].
-pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call) -> Result<u64> {
+pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call) -> Submission {
     let mut state = scheme.lock();
     if state.dead {
-        return Err(eio());
+        return Submission::Failed(eio(), call);
     }
-    if call.payload.len() > MAX_PAYLOAD {
-        return Err(einval());
+    let bytes = call.payload.len();
+    if bytes > MAX_PAYLOAD {
+        return Submission::Failed(einval(), call);
+    }
+    let queued = state.queued.get(&caller.pid).copied().unwrap_or(0);
+    if queued + queued_cost(bytes) > MAX_QUEUED_BYTES {
+        return Submission::Full(call);
+    }
+    if state.pending.try_reserve(1).is_err() {
+        return Submission::Failed(Error::new(error::ENOMEM), call);
     }
     let id = state.next_request;
     state.next_request += 1;
@@ -162,14 +251,15 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
         caller_gid: caller.gid,
         handle: call.handle,
         args: call.args,
-        payload_len: call.payload.len() as u64,
+        payload_len: bytes as u64,
     };
+    state.queued.insert(caller.pid, queued + queued_cost(bytes));
     state.pending.push_back(Pending { request, payload: call.payload, passed: call.passed });
     state.in_flight.insert(id, InFlight { max_reply: call.max_reply, accepts_fd: call.accepts_fd, reply: None });
     let key = WaitKey::SchemeRequests(state.id);
     drop(state);
     tasks.wake_queue(key, usize::MAX);
-    Ok(id)
+    Submission::Queued(id)
 }
 
 /// The reply to request `id` if it arrived: `Ok(Some)`, still waiting:
@@ -189,10 +279,27 @@ pub fn take_reply(scheme: &SchemeRef, id: u64) -> Result<Option<Reply>> {
     Ok(None)
 }
 
-/// The client of request `id` gave up: forget it and tell the server (an
-/// fd the server already handed over is released).
+/// The client of request `id` gave up. Not yet read by the server: the
+/// request is taken off the queue and freed (an fd it passed is released)
+/// and the server never hears of it. Already read: it is forgotten and the
+/// server gets `CANCEL` (an fd the server already handed over is
+/// released).
 pub fn cancel(tasks: &mut Tasks, scheme: &SchemeRef, id: u64, caller: Caller) {
-    let removed = scheme.lock().in_flight.remove(&id);
+    let mut state = scheme.lock();
+    let removed = state.in_flight.remove(&id);
+    let unread = state.pending.iter().position(|p| p.request.id == id).and_then(|at| state.pending.remove(at));
+    let scheme_id = state.id;
+    if let Some(unread) = &unread {
+        state.unqueue(unread.request.caller_pid, unread.payload.len());
+    }
+    drop(state);
+    if let Some(unread) = unread {
+        if let Some(passed) = unread.passed {
+            tasks.release_handles(alloc::vec![passed], caller);
+        }
+        tasks.wake_queue(WaitKey::SchemeRoom(scheme_id), usize::MAX);
+        return;
+    }
     if let Some(entry) = removed {
         if let Some(passed) = entry.reply.and_then(|r| r.passed) {
             tasks.release_handles(alloc::vec![passed], caller);
@@ -203,9 +310,16 @@ pub fn cancel(tasks: &mut Tasks, scheme: &SchemeRef, id: u64, caller: Caller) {
 
 /// Sends a request that needs no answer (`CLOSE`, `CANCEL`).
 pub fn notify(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, opcode: u32, handle: u64, args: [u64; 3]) {
+    if let Some(key) = queue_notification(scheme, caller, opcode, handle, args) {
+        tasks.wake_queue(key, usize::MAX);
+    }
+}
+
+/// Queues a request that needs no answer; returns the queue to wake.
+fn queue_notification(scheme: &SchemeRef, caller: Caller, opcode: u32, handle: u64, args: [u64; 3]) -> Option<WaitKey> {
     let mut state = scheme.lock();
     if state.dead {
-        return;
+        return None;
     }
     if opcode == CLOSE {
         state.readiness.remove(&handle);
@@ -223,41 +337,46 @@ pub fn notify(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, opcode: u32
         payload_len: 0,
     };
     state.pending.push_back(Pending { request, payload: Vec::new(), passed: None });
-    let key = WaitKey::SchemeRequests(state.id);
-    drop(state);
-    tasks.wake_queue(key, usize::MAX);
+    Some(WaitKey::SchemeRequests(state.id))
 }
 
 /// Server side of `read`: the next request as bytes, `Ok(None)` if none is
 /// pending. `EINVAL` if it does not fit in `capacity`, `EMFILE` if it
-/// passes an fd and the server's table is full (`room` false); either way
-/// it stays queued. A passed fd goes to `receive` (into the server's fd
-/// table), and the fd number it got into the request's `args[0]`.
+/// passes an fd and the server's table is full (`room` false), or the
+/// error of `writable` (asked whether the server's buffer takes the
+/// request's length); in each case it stays queued. A passed fd goes to
+/// `receive` (into the server's fd table), and the fd number it got into
+/// the request's `args[0]`. Returns the queue of clients waiting for room.
 pub fn next_request(
     scheme: &SchemeRef,
     capacity: usize,
     room: bool,
+    writable: impl FnOnce(usize) -> Result<()>,
     receive: impl FnOnce(Handle) -> usize,
-) -> Result<Option<Vec<u8>>> {
+) -> Result<Option<(Vec<u8>, WaitKey)>> {
     let mut state = scheme.lock();
     let Some(pending) = state.pending.front() else { return Ok(None) };
-    if capacity < size_of::<Request>() + pending.payload.len() {
+    let len = size_of::<Request>() + pending.payload.len();
+    if capacity < len {
         return Err(einval());
     }
     if pending.passed.is_some() && !room {
         return Err(Error::new(error::EMFILE));
     }
+    writable(len)?;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(len).map_err(|_| Error::new(error::ENOMEM))?;
     let mut pending = state.pending.pop_front().expect("checked above");
+    state.unqueue(pending.request.caller_pid, pending.payload.len());
     if let Some(handle) = pending.passed.take() {
         pending.request.args[0] = receive(handle) as u64;
     }
-    let mut bytes = Vec::with_capacity(size_of::<Request>() + pending.payload.len());
     // SAFETY: `Request` is plain old data; its bytes are copied out.
     bytes.extend_from_slice(unsafe {
         core::slice::from_raw_parts(&pending.request as *const Request as *const u8, size_of::<Request>())
     });
     bytes.extend_from_slice(&pending.payload);
-    Ok(Some(bytes))
+    Ok(Some((bytes, WaitKey::SchemeRoom(state.id))))
 }
 
 /// Server side of `write`: checks and stores a response, returning the
@@ -293,6 +412,9 @@ pub fn accept_response(
     if entry.reply.is_some() || payload.len() > entry.max_reply {
         return Err(einval());
     }
+    let mut copy = Vec::new();
+    copy.try_reserve_exact(payload.len()).map_err(|_| Error::new(error::ENOMEM))?;
+    copy.extend_from_slice(payload);
     let passed = if response.flags == RESPONSE_FD {
         if !entry.accepts_fd || response.result < 0 {
             return Err(einval());
@@ -301,7 +423,7 @@ pub fn accept_response(
     } else {
         None
     };
-    entry.reply = Some(Reply { result: response.result, payload: payload.to_vec(), passed });
+    entry.reply = Some(Reply { result: response.result, payload: copy, passed });
     Ok(WaitKey::SchemeReply(scheme_id, response.id))
 }
 
@@ -340,18 +462,28 @@ pub fn lend(handle: &Handle) -> Result<Handle> {
 }
 
 /// The last endpoint fd closed: the scheme dies and every waiting client
-/// is woken (its call then fails with `EIO`).
+/// is woken (its call then fails with `EIO`). Fds passed with requests the
+/// server never read are released.
 pub fn kill(tasks: &mut Tasks, scheme: &SchemeRef) {
     let mut state = scheme.lock();
     log::info!("scheme '{}': server gone, failing its {} waiting calls", state.name, state.in_flight.len());
     state.dead = true;
-    state.pending.clear();
+    let pending = core::mem::take(&mut state.pending);
+    state.queued.clear();
     let id = state.id;
     let waiting: Vec<u64> = state.in_flight.keys().copied().collect();
     drop(state);
+    for request in pending {
+        if let Some(passed) = request.passed {
+            let r = &request.request;
+            let caller = Caller { pid: r.caller_pid, uid: r.caller_uid, gid: r.caller_gid };
+            tasks.release_handles(alloc::vec![passed], caller);
+        }
+    }
     for request in waiting {
         tasks.wake_queue(WaitKey::SchemeReply(id, request), usize::MAX);
     }
+    tasks.wake_queue(WaitKey::SchemeRoom(id), usize::MAX);
 }
 
 /// Whether a request waits to be read (for event queues).

@@ -62,18 +62,27 @@ impl KernelStack {
         }
         let top = STACK_REGION_BASE + (slot + 1) * SLOT_SIZE;
         let bottom = top - pages * FRAME_SIZE;
+        let stack = KernelStack { bottom: VirtAddr::new(bottom), top: VirtAddr::new(top) };
         let flags = Flags::PRESENT | Flags::WRITABLE | Flags::GLOBAL | paging::no_execute();
         let mut page = bottom;
         while page < top {
-            let frame = frames::allocate_zeroed().ok_or(StackError::OutOfMemory)?;
-            paging::map(VirtAddr::new(page), frame, flags).map_err(|_| StackError::OutOfMemory)?;
+            let Some(frame) = frames::allocate_zeroed() else {
+                stack.free();
+                return Err(StackError::OutOfMemory);
+            };
+            if paging::map(VirtAddr::new(page), frame, flags).is_err() {
+                let _ = frames::free(frame);
+                stack.free();
+                return Err(StackError::OutOfMemory);
+            }
             page += FRAME_SIZE;
         }
-        Ok(KernelStack { bottom: VirtAddr::new(bottom), top: VirtAddr::new(top) })
+        Ok(stack)
     }
 
     /// Unmaps the stack, frees its frames and recycles its slot. The stack
-    /// must not be in use by any CPU.
+    /// must not be in use by any CPU. Pages never mapped (a stack whose
+    /// allocation failed part way) are skipped.
     pub fn free(&self) {
         let mut page = self.bottom;
         while page < self.top {

@@ -22,9 +22,10 @@ use crate::console::{self, Sinks};
 use crate::fd::{Handle, Object};
 use crate::namespace::{self, KernelScheme};
 use crate::pipe::{PIPE_ATOMIC, PIPE_CAPACITY, PipeEnd};
-use crate::scheme::{self, Call, ClientHandle, Endpoint, Reply, SchemeRef};
+use crate::scheme::{self, Call, ClientHandle, Endpoint, Reply, SchemeRef, Submission};
 use crate::task::process::WorkingDirectory;
 use crate::task::{self, WaitKey, WaitReason};
+use crate::vm::AddressSpace;
 use crate::{initfs, task::signal::UNBLOCKABLE};
 
 fn errno(code: i32) -> Error {
@@ -54,12 +55,15 @@ pub(super) fn scheme_fstat(client: &ClientHandle) -> Result<Stat> {
     Ok(stat)
 }
 
-/// Reads up to `len` bytes of a read-only file at `offset`, advancing it.
-fn read_at(data: &[u8], offset: &mut u64, len: usize) -> Vec<u8> {
-    let start = (*offset as usize).min(data.len());
+/// Copies up to `len` bytes of a read-only file at `offset` straight into
+/// user memory at `buffer`, then advances `offset`; a bad buffer is
+/// `EFAULT` and leaves `offset` where it was.
+fn read_at(space: &mut AddressSpace, buffer: usize, data: &[u8], offset: &mut u64, len: usize) -> Result<usize> {
+    let start = usize::try_from(*offset).unwrap_or(usize::MAX).min(data.len());
     let end = start + len.min(data.len() - start);
+    space.write(buffer as u64, &data[start..end]).map_err(|_| errno(error::EFAULT))?;
     *offset = end as u64;
-    data[start..end].to_vec()
+    Ok(end - start)
 }
 
 /// The new position of a read-only file of `size` bytes after `lseek`.
@@ -75,9 +79,16 @@ fn seek(size: usize, position: &mut u64, offset: i64, whence: usize) -> Result<u
     Ok(target as usize)
 }
 
+/// Copies the bytes a read found to the caller.
+fn deliver(space: &mut AddressSpace, buffer: usize, bytes: &[u8]) -> Result<ReadStep> {
+    space.write(buffer as u64, bytes).map_err(|_| errno(error::EFAULT))?;
+    Ok(ReadStep::Done(bytes.len()))
+}
+
 /// What a read found.
 enum ReadStep {
-    Data(Vec<u8>),
+    /// This many bytes were copied to the caller.
+    Done(usize),
     Wait(WaitKey),
     /// A scheme handle: ask its server.
     Scheme(Arc<ClientHandle>),
@@ -85,14 +96,41 @@ enum ReadStep {
     Endpoint(Endpoint, bool),
 }
 
-/// Sends one request to a scheme and waits for the answer. Interrupted
-/// (a signal, or the process is being killed): the server gets `CANCEL`.
+/// Sends one request to a scheme and waits for the answer. While the
+/// caller's queue on the scheme is full it waits for room first.
+/// Interrupted (a signal, or the process is being killed): a request the
+/// server has not read is dropped, one it has gets `CANCEL`.
 pub(super) fn scheme_call(scheme: &SchemeRef, call: Call) -> Result<Reply> {
-    let (caller, id) = task::with(|tasks| {
-        let caller = tasks.caller();
-        scheme::submit(tasks, scheme, caller, call).map(|id| (caller, id))
-    })?;
     let scheme_id = scheme.lock().id;
+    let mut call = call;
+    let (caller, id) = loop {
+        let submission = task::with(|tasks| {
+            let caller = tasks.caller();
+            let submission = scheme::submit(tasks, scheme, caller, call);
+            if let Submission::Full(_) = submission {
+                tasks.block_current(WaitReason::Queue(WaitKey::SchemeRoom(scheme_id)), None);
+            }
+            (caller, submission)
+        });
+        let (error, refused) = match submission {
+            (caller, Submission::Queued(id)) => break (caller, id),
+            (_, Submission::Failed(error, refused)) => (Some(error), refused),
+            (_, Submission::Full(refused)) => {
+                task::reschedule();
+                let interrupted = task::with(|tasks| tasks.current_thread().interrupted);
+                (interrupted.then(|| errno(error::EINTR)), refused)
+            }
+        };
+        match error {
+            Some(e) => {
+                if let Some(passed) = refused.passed {
+                    release(passed);
+                }
+                return Err(e);
+            }
+            None => call = refused,
+        }
+    };
     loop {
         let reply = task::with(|tasks| -> Result<Option<Reply>> {
             let reply = scheme::take_reply(scheme, id)?;
@@ -112,26 +150,67 @@ pub(super) fn scheme_call(scheme: &SchemeRef, call: Call) -> Result<Reply> {
     }
 }
 
+/// Waits (interruptibly) until the caller may queue a request carrying
+/// `payload` bytes on `scheme`. Callers copy a large payload only after
+/// this, so a writer waiting for room holds no copy of its data; nothing
+/// can take the room before the copy is submitted (the big kernel lock is
+/// held throughout).
+fn wait_for_room(scheme: &SchemeRef, payload: usize) -> Result<()> {
+    let scheme_id = scheme.lock().id;
+    loop {
+        let full = task::with(|tasks| {
+            let full = !scheme::has_room(scheme, tasks.caller().pid, payload);
+            if full {
+                tasks.block_current(WaitReason::Queue(WaitKey::SchemeRoom(scheme_id)), None);
+            }
+            full
+        });
+        if !full {
+            return Ok(());
+        }
+        task::reschedule();
+        if task::with(|tasks| tasks.current_thread().interrupted) {
+            return Err(errno(error::EINTR));
+        }
+    }
+}
+
 /// A reply's result as a system call result.
 pub(super) fn reply_value(reply: &Reply) -> Result<usize> {
     if reply.result < 0 { Err(errno(-reply.result as i32)) } else { Ok(reply.result as usize) }
 }
 
 /// Server side: the next request on an endpoint, blocking until one comes.
-fn read_endpoint(endpoint: &Endpoint, capacity: usize, nonblocking: bool) -> Result<Vec<u8>> {
+/// The request is taken off the queue only once `buffer` is known to be
+/// writable for all of it (otherwise `EFAULT` and it stays queued).
+fn read_endpoint(endpoint: &Endpoint, buffer: usize, capacity: usize, nonblocking: bool) -> Result<Vec<u8>> {
     let scheme = &*endpoint.0;
     let key = WaitKey::SchemeRequests(scheme.lock().id);
     loop {
         let next = task::with(|tasks| -> Result<Option<Vec<u8>>> {
-            let fds = &mut tasks.current_process().fds;
+            let process = tasks.current_process();
+            let space = process.space.as_deref_mut().ok_or(errno(error::EFAULT))?;
+            let fds = &mut process.fds;
             let room = fds.has_room();
-            let next = scheme::next_request(scheme, capacity, room, |handle| {
-                fds.insert(handle).expect("room was checked under the same lock")
-            })?;
-            if next.is_none() && !nonblocking {
-                tasks.block_current(WaitReason::Queue(key), None);
+            let next = scheme::next_request(
+                scheme,
+                capacity,
+                room,
+                |len| user::check_writable(space, buffer, len),
+                |handle| fds.insert(handle).expect("room was checked under the same lock"),
+            )?;
+            match next {
+                Some((bytes, room)) => {
+                    tasks.wake_queue(room, usize::MAX);
+                    Ok(Some(bytes))
+                }
+                None => {
+                    if !nonblocking {
+                        tasks.block_current(WaitReason::Queue(key), None);
+                    }
+                    Ok(None)
+                }
             }
-            Ok(next)
         })?;
         if let Some(bytes) = next {
             return Ok(bytes);
@@ -146,21 +225,30 @@ fn read_endpoint(endpoint: &Endpoint, capacity: usize, nonblocking: bool) -> Res
     }
 }
 
+/// `read`: data that cannot be put back (a pipe's bytes, a file position,
+/// a timer's or interrupt's count, a server's next request) is taken only
+/// once the destination is known to be writable, so `EFAULT` loses
+/// nothing.
 pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
+    let fault = || errno(error::EFAULT);
     loop {
         let step = task::with(|tasks| -> Result<ReadStep> {
-            let handle = tasks.current_process().fds.get(fd, rights::READ)?;
+            let process = tasks.current_process();
+            let space = process.space.as_deref_mut().ok_or_else(fault)?;
+            let handle = process.fds.get(fd, rights::READ)?;
             let nonblocking = handle.nonblocking;
             match &mut handle.object {
-                Object::Console => Ok(ReadStep::Data(Vec::new())),
-                Object::InitfsFile { data, offset } => Ok(ReadStep::Data(read_at(data, offset, len))),
-                Object::SysFile { data, offset } => Ok(ReadStep::Data(read_at(data, offset, len))),
-                Object::Device(KernelScheme::Null) => Ok(ReadStep::Data(Vec::new())),
-                Object::Device(KernelScheme::Zero) => Ok(ReadStep::Data(alloc::vec![0; len.min(DEVICE_READ_MAX)])),
+                Object::Console => Ok(ReadStep::Done(0)),
+                Object::InitfsFile { data, offset } => read_at(space, buffer, data, offset, len).map(ReadStep::Done),
+                Object::SysFile { data, offset } => read_at(space, buffer, data, offset, len).map(ReadStep::Done),
+                Object::Device(KernelScheme::Null) => Ok(ReadStep::Done(0)),
+                Object::Device(KernelScheme::Zero) => {
+                    deliver(space, buffer, &user::try_zeroed(len.min(DEVICE_READ_MAX))?)
+                }
                 Object::Device(_) => {
-                    let mut bytes = alloc::vec![0; len.min(DEVICE_READ_MAX)];
+                    let mut bytes = user::try_zeroed(len.min(DEVICE_READ_MAX))?;
                     crate::random::fill(&mut bytes);
-                    Ok(ReadStep::Data(bytes))
+                    deliver(space, buffer, &bytes)
                 }
                 Object::SchemeHandle(client) => Ok(ReadStep::Scheme(client.clone())),
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
@@ -175,17 +263,25 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                             size_of::<cairn_abi::FramebufferInfo>(),
                         )
                     };
-                    Ok(ReadStep::Data(bytes[..len.min(bytes.len())].to_vec()))
+                    deliver(space, buffer, &bytes[..len.min(bytes.len())])
                 }
-                Object::Interrupt(line) => match line.take() {
-                    0 if nonblocking => Err(errno(error::EAGAIN)),
-                    0 => Ok(ReadStep::Wait(WaitKey::Interrupt(line.irq))),
-                    _ if len < 8 => Err(errno(error::EINVAL)),
-                    count => Ok(ReadStep::Data(count.to_le_bytes().to_vec())),
-                },
+                Object::Interrupt(line) => {
+                    if !line.pending() {
+                        return if nonblocking {
+                            Err(errno(error::EAGAIN))
+                        } else {
+                            Ok(ReadStep::Wait(WaitKey::Interrupt(line.irq)))
+                        };
+                    }
+                    if len < 8 {
+                        return Err(errno(error::EINVAL));
+                    }
+                    user::check_writable(space, buffer, 8)?;
+                    deliver(space, buffer, &line.take().to_le_bytes())
+                }
                 Object::Process { end, .. } | Object::Thread { end, .. } => match *end.lock() {
                     Some(_) if len < 4 => Err(errno(error::EINVAL)),
-                    Some(value) => Ok(ReadStep::Data((value as u32).to_le_bytes().to_vec())),
+                    Some(value) => deliver(space, buffer, &(value as u32).to_le_bytes()),
                     None if nonblocking => Err(errno(error::EAGAIN)),
                     None => Ok(ReadStep::Wait(WaitKey::Ended(Arc::as_ptr(end) as usize))),
                 },
@@ -196,8 +292,10 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                         if len < 8 {
                             return Err(errno(error::EINVAL));
                         }
+                        user::check_writable(space, buffer, 8)?;
                         let count = core::mem::take(&mut state.expirations);
-                        Ok(ReadStep::Data(count.to_le_bytes().to_vec()))
+                        drop(state);
+                        deliver(space, buffer, &count.to_le_bytes())
                     } else if nonblocking {
                         Err(errno(error::EAGAIN))
                     } else {
@@ -209,12 +307,16 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                     let mut state = end.state();
                     if !state.buffer.is_empty() || len == 0 {
                         let take = len.min(state.buffer.len());
-                        let data: Vec<u8> = state.buffer.drain(..take).collect();
+                        let mut data = Vec::new();
+                        data.try_reserve_exact(take).map_err(|_| errno(error::ENOMEM))?;
+                        data.extend(state.buffer.range(..take));
+                        let copied = deliver(space, buffer, &data)?;
+                        state.buffer.drain(..take);
                         drop(state);
                         tasks.wake_queue(key, usize::MAX);
-                        Ok(ReadStep::Data(data))
+                        Ok(copied)
                     } else if state.writers == 0 {
-                        Ok(ReadStep::Data(Vec::new()))
+                        Ok(ReadStep::Done(0))
                     } else if nonblocking {
                         Err(errno(error::EAGAIN))
                     } else {
@@ -224,21 +326,19 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             }
         })?;
         match step {
-            ReadStep::Data(data) => {
-                user::write_bytes(buffer, &data)?;
-                return Ok(data.len());
-            }
+            ReadStep::Done(count) => return Ok(count),
             ReadStep::Wait(key) => {
                 if block(WaitReason::Queue(key), None).1 {
                     return Err(errno(error::EINTR));
                 }
             }
             ReadStep::Endpoint(endpoint, nonblocking) => {
-                let request = read_endpoint(&endpoint, len, nonblocking)?;
+                let request = read_endpoint(&endpoint, buffer, len, nonblocking)?;
                 user::write_bytes(buffer, &request)?;
                 return Ok(request.len());
             }
             ReadStep::Scheme(client) => {
+                user::check_destination(buffer, len.min(MAX_PAYLOAD))?;
                 let data = scheme_read(&client, len, None)?;
                 user::write_bytes(buffer, &data)?;
                 return Ok(data.len());
@@ -285,7 +385,7 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             }
         }
         Object::Device(_) => Ok(len),
-        Object::Pipe(end) => write_pipe(&end, &user::read_bytes(buffer, len)?, nonblocking),
+        Object::Pipe(end) => write_pipe(&end, buffer, len, nonblocking),
         Object::SchemeHandle(client) => scheme_write(&client, buffer, len, [0; 3]),
         Object::SchemeEndpoint(endpoint) => {
             let bytes = user::read_bytes(buffer, len.min(size_of::<protocol::Response>() + MAX_PAYLOAD))?;
@@ -299,9 +399,13 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
     }
 }
 
-/// Writes `data` into a pipe, blocking while it is full (writes up to
-/// [`PIPE_ATOMIC`] bytes go in whole). No reader left: SIGPIPE and `EPIPE`.
-fn write_pipe(end: &PipeEnd, data: &[u8], nonblocking: bool) -> Result<usize> {
+/// Writes `len` bytes at user address `buffer` into a pipe, blocking
+/// while it is full (writes up to [`PIPE_ATOMIC`] bytes go in whole).
+/// The bytes are copied straight from the writer's memory into the pipe as
+/// room appears, so a writer holds no kernel memory of its own however
+/// large its buffer or however long it waits. No reader left: SIGPIPE and
+/// `EPIPE`. A bad buffer is `EFAULT` (or the count written before it).
+fn write_pipe(end: &PipeEnd, buffer: usize, len: usize, nonblocking: bool) -> Result<usize> {
     let key = WaitKey::Pipe(end.id());
     let mut written = 0;
     loop {
@@ -313,12 +417,16 @@ fn write_pipe(end: &PipeEnd, data: &[u8], nonblocking: bool) -> Result<usize> {
                 return Err(errno(error::EPIPE));
             }
             let space = PIPE_CAPACITY - state.buffer.len();
-            let remaining = data.len() - written;
+            let remaining = len - written;
             if space == 0 || (remaining <= PIPE_ATOMIC && space < remaining) {
                 return Ok(false);
             }
             let take = remaining.min(space);
-            state.buffer.extend(&data[written..written + take]);
+            let mut chunk = user::try_zeroed(take)?;
+            let address = buffer.checked_add(written).ok_or(errno(error::EFAULT))?;
+            tasks.current_process().space().read(address as u64, &mut chunk).map_err(|_| errno(error::EFAULT))?;
+            state.buffer.try_reserve(take).map_err(|_| errno(error::ENOMEM))?;
+            state.buffer.extend(chunk);
             written += take;
             drop(state);
             tasks.wake_queue(key, usize::MAX);
@@ -327,7 +435,7 @@ fn write_pipe(end: &PipeEnd, data: &[u8], nonblocking: bool) -> Result<usize> {
         match progress {
             Err(e) if written == 0 => return Err(e),
             Err(_) => return Ok(written),
-            Ok(_) if written == data.len() => return Ok(written),
+            Ok(_) if written == len => return Ok(written),
             Ok(true) => continue,
             Ok(false) if nonblocking => {
                 return if written > 0 { Ok(written) } else { Err(errno(error::EAGAIN)) };
@@ -432,7 +540,7 @@ fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<Handle> {
             cairn_abi::O_WRONLY => rights::WRITE | rights::MAP,
             _ => rights::READ | rights::WRITE | rights::EXEC | rights::MAP,
         };
-    let client = ClientHandle { scheme: user.scheme, id, path: user.absolute };
+    let client = ClientHandle::new(user.scheme, id, user.absolute, task::with(|tasks| tasks.caller()));
     Ok(Handle::new(Object::SchemeHandle(Arc::new(client)), granted))
 }
 
@@ -681,7 +789,7 @@ pub fn namespace_create(names: usize, count: usize, flags: usize) -> Result<usiz
     if flags & !cairn_abi::NAMESPACE_REGISTER != 0 {
         return Err(errno(error::EINVAL));
     }
-    let names = user::read_strings(names, count)?;
+    let names = user::read_strings(names, count, &mut crate::exec::ArgumentBudget::full())?;
     task::with(|tasks| {
         let process = tasks.current_process();
         let current = process.namespace.lock().clone();
@@ -814,6 +922,9 @@ pub fn getcwd(buffer: usize, len: usize) -> Result<usize> {
     if cwd.len() > len {
         return Err(errno(error::ERANGE));
     }
+    // The whole buffer the caller offers must be writable (up to the
+    // longest path), not only the part the path fills.
+    user::check_destination(buffer, len.min(user::MAX_PATH))?;
     user::write_bytes(buffer, cwd.as_bytes())?;
     Ok(cwd.len())
 }
@@ -872,14 +983,20 @@ pub fn fcntl(fd: usize, command: usize, argument: usize) -> Result<usize> {
 
 pub fn pread(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usize> {
     let object = task::with(|tasks| tasks.current_process().fds.get(fd, rights::READ).map(|h| h.object.clone()))?;
-    let data = match object {
-        Object::InitfsFile { data, .. } => read_at(data, &mut (offset as u64), len),
-        Object::SysFile { data, .. } => read_at(&data, &mut (offset as u64), len),
-        Object::SchemeHandle(client) => scheme_read(&client, len, Some(offset as u64))?,
-        _ => return Err(errno(error::ESPIPE)),
+    let read_file = |data: &[u8]| {
+        task::with(|tasks| read_at(tasks.current_process().space(), buffer, data, &mut (offset as u64), len))
     };
-    user::write_bytes(buffer, &data)?;
-    Ok(data.len())
+    match object {
+        Object::InitfsFile { data, .. } => read_file(data),
+        Object::SysFile { data, .. } => read_file(&data),
+        Object::SchemeHandle(client) => {
+            user::check_destination(buffer, len.min(MAX_PAYLOAD))?;
+            let data = scheme_read(&client, len, Some(offset as u64))?;
+            user::write_bytes(buffer, &data)?;
+            Ok(data.len())
+        }
+        _ => Err(errno(error::ESPIPE)),
+    }
 }
 
 pub fn pwrite(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usize> {
@@ -891,7 +1008,9 @@ pub fn pwrite(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usi
 /// A `WRITE` request with the caller's bytes; a server claiming to have
 /// taken more than it was given is an `EIO`.
 fn scheme_write(client: &ClientHandle, buffer: usize, len: usize, args: [u64; 3]) -> Result<usize> {
-    let data = user::read_bytes(buffer, len.min(MAX_PAYLOAD))?;
+    let wanted = len.min(MAX_PAYLOAD);
+    wait_for_room(&client.scheme, wanted)?;
+    let data = user::read_bytes(buffer, wanted)?;
     let sent = data.len();
     let call = Call::new(protocol::WRITE, client.id, args, data, 0);
     let written = reply_value(&scheme_call(&client.scheme, call)?)?;
@@ -928,7 +1047,6 @@ fn insert_scheme_handle(handle: Handle) -> Result<usize> {
 }
 
 pub fn scheme_dup(fd: usize, payload: usize, len: usize) -> Result<usize> {
-    let request = user::read_bytes(payload, len.min(MAX_PAYLOAD))?;
     let (client, granted) = task::with(|tasks| -> Result<(Arc<ClientHandle>, u32)> {
         let handle = tasks.current_process().fds.get(fd, rights::DUP)?;
         match &handle.object {
@@ -936,13 +1054,17 @@ pub fn scheme_dup(fd: usize, payload: usize, len: usize) -> Result<usize> {
             _ => Err(errno(error::EINVAL)),
         }
     })?;
+    let wanted = len.min(MAX_PAYLOAD);
+    wait_for_room(&client.scheme, wanted)?;
+    let request = user::read_bytes(payload, wanted)?;
     let call = Call { accepts_fd: true, ..Call::new(protocol::DUP, client.id, [0; 3], request, 0) };
     let reply = scheme_call(&client.scheme, call)?;
     let id = reply_value(&reply)? as u64;
     let handle = match reply.passed {
         Some(passed) => passed,
         None => {
-            let derived = ClientHandle { scheme: client.scheme.clone(), id, path: client.path.clone() };
+            let opener = task::with(|tasks| tasks.caller());
+            let derived = ClientHandle::new(client.scheme.clone(), id, client.path.clone(), opener);
             Handle::new(Object::SchemeHandle(Arc::new(derived)), granted)
         }
     };

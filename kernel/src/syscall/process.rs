@@ -79,27 +79,36 @@ impl ExecutableData {
     }
 }
 
-/// Largest executable read from a scheme.
-const MAX_EXECUTABLE: u64 = 64 << 20;
+/// Largest executable read from a scheme (initfs programs are a few
+/// hundred KiB; the whole initfs is a few MiB).
+pub const MAX_EXECUTABLE: usize = 16 << 20;
 
 /// Reads a whole executable through its scheme: it must be a regular file
-/// with an execute bit.
+/// with an execute bit. The size the server claims is only checked against
+/// [`MAX_EXECUTABLE`], never reserved: the buffer grows (fallibly) with the
+/// bytes that actually arrive, one bounded read at a time, and a waiting
+/// read is interruptible like any scheme call.
 fn read_executable(client: &ClientHandle) -> Result<Vec<u8>> {
     let stat: Stat = file::scheme_fstat(client)?;
     if stat.st_mode & MODE_TYPE != MODE_FILE || stat.st_mode & 0o111 == 0 {
         return Err(errno(error::EACCES));
     }
-    if stat.st_size > MAX_EXECUTABLE {
+    if stat.st_size > MAX_EXECUTABLE as u64 {
         return Err(errno(error::ENOMEM));
     }
-    let mut data = Vec::with_capacity(stat.st_size as usize);
+    let mut data: Vec<u8> = Vec::new();
     loop {
         let chunk = file::scheme_read(client, MAX_PAYLOAD, Some(data.len() as u64))?;
         if chunk.is_empty() {
             return Ok(data);
         }
-        if (data.len() + chunk.len()) as u64 > MAX_EXECUTABLE {
+        let total = data.len() + chunk.len();
+        if total > MAX_EXECUTABLE {
             return Err(errno(error::ENOMEM));
+        }
+        if total > data.capacity() {
+            let target = (data.capacity() * 2).clamp(total, MAX_EXECUTABLE);
+            data.try_reserve_exact(target - data.len()).map_err(|_| errno(error::ENOMEM))?;
         }
         data.extend_from_slice(&chunk);
     }
@@ -227,8 +236,9 @@ pub fn spawn_fd(a: [usize; 6]) -> Result<usize> {
 }
 
 fn spawn_from(source: Executable, argv: usize, argc: usize, envp: usize, envc: usize) -> Result<usize> {
-    let argv = user::read_strings(argv, argc)?;
-    let envp = user::read_strings(envp, envc)?;
+    let mut budget = exec::ArgumentBudget::full();
+    let argv = user::read_strings(argv, argc, &mut budget)?;
+    let envp = user::read_strings(envp, envc, &mut budget)?;
     let image = load(source, &argv, &envp)?;
     let name = process_name(source, &argv);
     task::with(|tasks| {
@@ -301,8 +311,9 @@ pub fn fexecve(a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
 /// single-threaded process may replace its image (`EBUSY`).
 fn exec_from(source: Executable, strings: [usize; 4], frame: &mut TrapFrame) -> Outcome {
     let loaded = (|| {
-        let argv = user::read_strings(strings[0], strings[1])?;
-        let envp = user::read_strings(strings[2], strings[3])?;
+        let mut budget = exec::ArgumentBudget::full();
+        let argv = user::read_strings(strings[0], strings[1], &mut budget)?;
+        let envp = user::read_strings(strings[2], strings[3], &mut budget)?;
         if task::with(|tasks| tasks.current_process().threads.len()) > 1 {
             return Err(errno(error::EBUSY));
         }

@@ -48,6 +48,9 @@ pub enum WaitKey {
     SchemeRequests(crate::scheme::SchemeId),
     /// The answer to one request (its client waits).
     SchemeReply(crate::scheme::SchemeId, u64),
+    /// Room in a scheme's request queue (clients over their queued-bytes
+    /// bound wait).
+    SchemeRoom(crate::scheme::SchemeId),
     /// A timer expiring (its readers wait).
     Timer(crate::events::TimerId),
     /// Anything an event queue could report (event-queue waiters).
@@ -107,6 +110,9 @@ unsafe impl Sync for TaskCell {}
 static TASKS: TaskCell = TaskCell(UnsafeCell::new(None));
 static IN_USE: AtomicBool = AtomicBool::new(false);
 static STARTED: AtomicBool = AtomicBool::new(false);
+/// Queues to wake at the end of the current (or next) [`with`]: filled by
+/// destructors, which may run inside it (see [`wake_later`]).
+static DEFERRED_WAKES: spin::Mutex<Vec<WaitKey>> = spin::Mutex::new(Vec::new());
 
 /// Runs `f` on the task state. Requires the big kernel lock; must not be
 /// nested (the closure gets the only `&mut`).
@@ -117,8 +123,28 @@ pub fn with<R>(f: impl FnOnce(&mut Tasks) -> R) -> R {
     // other borrow is live on it.
     let tasks = unsafe { (*TASKS.0.get()).as_mut().expect("task state initialised before use") };
     let result = f(tasks);
+    loop {
+        let keys = core::mem::take(&mut *DEFERRED_WAKES.lock());
+        if keys.is_empty() {
+            break;
+        }
+        for key in keys {
+            tasks.wake_queue(key, usize::MAX);
+        }
+    }
     IN_USE.store(false, Ordering::Release);
     result
+}
+
+/// Wakes `key`'s waiters when the task state is next released: for code
+/// that cannot reach it (a destructor, possibly running inside [`with`]).
+/// If the note cannot be stored the wake is lost; waiters then see the
+/// change at their next wake-up.
+pub fn wake_later(key: WaitKey) {
+    let mut keys = DEFERRED_WAKES.lock();
+    if keys.try_reserve(1).is_ok() {
+        keys.push(key);
+    }
 }
 
 /// Whether user space has been started (idle loops then look for work).
@@ -335,12 +361,9 @@ impl Tasks {
         for handle in handles {
             match handle.object {
                 Object::Pipe(end) => keys.push(WaitKey::Pipe(end.id())),
-                Object::SchemeHandle(client) => {
-                    if alloc::sync::Arc::strong_count(&client) == 1 {
-                        let scheme = client.scheme.clone();
-                        crate::scheme::notify(self, &scheme, caller, cairn_abi::scheme::CLOSE, client.id, [0; 3]);
-                    }
-                }
+                // The server hears CLOSE when the last reference goes (now,
+                // or when a call still holding it ends), from this caller.
+                Object::SchemeHandle(client) => client.closed_by(caller),
                 Object::IoPorts(_) => {
                     if let Some(process) = self.processes.get_mut(&Pid(caller.pid)) {
                         let permissions = crate::io_ports::IoPermissions::from_ranges(process.fds.port_ranges());

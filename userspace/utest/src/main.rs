@@ -19,6 +19,7 @@ mod elf;
 mod events;
 mod fsops;
 mod harden_caps;
+mod harden_copy;
 mod harden_limits;
 mod harden_vm;
 mod mem;
@@ -161,6 +162,17 @@ fn tests() -> Vec<Test> {
         test("vm_map_private_scheme_is_private", harden_vm::map_private_scheme_is_private),
         test("vm_region_count_limited", harden_vm::region_count_limited),
         test("vm_munmap_returns_page_tables", harden_vm::munmap_returns_page_tables),
+        test("copy_spawn_huge_argv", harden_copy::spawn_huge_argv),
+        test("copy_spawn_from_lying_server", harden_copy::spawn_from_lying_server),
+        test("copy_pipe_many_huge_writers", harden_copy::pipe_many_huge_writers),
+        test("copy_interrupted_scheme_writes_freed", harden_copy::interrupted_scheme_writes_freed),
+        test("copy_pipe_read_null_keeps_data", harden_copy::pipe_read_null_keeps_data),
+        test("copy_initfs_read_null_keeps_position", harden_copy::initfs_read_null_keeps_position),
+        test("copy_server_bad_buffer_keeps_request", harden_copy::server_bad_buffer_keeps_request),
+        test("copy_getcwd_efault", harden_copy::getcwd_efault),
+        test("copy_close_during_call_sends_close", harden_copy::close_during_call_sends_close),
+        test("copy_dead_server_releases_passed_fds", harden_copy::dead_server_releases_passed_fds),
+        test("copy_scheme_queue_bounded_per_client", harden_copy::scheme_queue_bounded_per_client),
     ]);
     for name in elf::BAD_ELVES {
         all.push(Test { name: format!("bad_elf::{name}"), run: Box::new(move || elf::spawn_rejected(name)) });
