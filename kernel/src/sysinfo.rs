@@ -47,7 +47,15 @@ pub fn render(name: &str) -> Option<String> {
         "meminfo" => {
             let (free, total) = frames::stats();
             let kib = cairn_physmem::FRAME_SIZE / 1024;
-            let _ = writeln!(text, "total_kib {}\nfree_kib {}", total * kib, free * kib);
+            let (heap, heap_used) = crate::mm::heap::usage();
+            let _ = writeln!(
+                text,
+                "total_kib {}\nfree_kib {}\nkernel_heap_kib {}\nkernel_heap_used_kib {}",
+                total * kib,
+                free * kib,
+                heap / 1024,
+                heap_used / 1024
+            );
         }
         "cpus" => {
             for cpu in percpu::online() {

@@ -52,9 +52,13 @@ cairn_rt::main!(main);
 const STUCK_AFTER: Duration = Duration::from_secs(20);
 /// How long a killed worker may take to be reaped before it is a hang.
 const HANG_AFTER: Duration = Duration::from_secs(15);
-/// Free memory may end this much below its start (KiB): caches of the root
-/// file system and kernel heap that grew and is kept.
-const MEMORY_MARGIN_KIB: u64 = 8 * 1024;
+/// Available memory (free frames and the kernel heap's spare room) may end
+/// this much below its start (KiB): what the root file system's heap grew
+/// to and keeps.
+const MEMORY_MARGIN_KIB: u64 = 4 * 1024;
+/// How much more the kernel heap may hold at the end than at the start
+/// (log lines, caches of the run's last processes).
+const KERNEL_HEAP_MARGIN_KIB: u64 = 1024;
 
 struct Options {
     seed: u64,
@@ -112,10 +116,23 @@ fn options() -> Options {
     o
 }
 
-/// Free memory, from `/scheme/sys/meminfo`.
-fn free_kib() -> Option<u64> {
+/// Memory figures from `/scheme/sys/meminfo`, in KiB.
+#[derive(Clone, Copy)]
+struct Memory {
+    /// Free frames plus what the kernel heap holds unused (it keeps what it
+    /// grew to, for reuse, and never returns frames).
+    available: u64,
+    /// The kernel heap's live allocations.
+    kernel_heap_used: u64,
+}
+
+fn memory() -> Option<Memory> {
     let text = fs::read_to_string("/scheme/sys/meminfo").ok()?;
-    text.lines().find_map(|l| l.strip_prefix("free_kib ")).and_then(|v| v.trim().parse().ok())
+    let field = |name: &str| {
+        text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')).and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let (free, heap, used) = (field("free_kib")?, field("kernel_heap_kib")?, field("kernel_heap_used_kib")?);
+    Some(Memory { available: free + heap.saturating_sub(used), kernel_heap_used: used })
 }
 
 /// What one phase saw.
@@ -346,7 +363,7 @@ fn main() -> i32 {
     let shared = Shared(shared as *const AtomicU64);
     let before: Vec<String> =
         fs::read_to_string("/scheme/sys/processes").unwrap_or_default().lines().skip(1).map(String::from).collect();
-    let free_start = free_kib();
+    let memory_start = memory();
 
     let mut ok = true;
     let mut total = 0;
@@ -395,16 +412,28 @@ fn main() -> i32 {
         "processes_reaped",
         if leftover.is_empty() { Ok(()) } else { Err(format!("{} left: {:?}", leftover.len(), leftover)) },
     );
-    let free_end = free_kib();
+    let memory_end = memory();
     ok &= report(
         "memory_returns",
-        match (free_start, free_end) {
-            (Some(a), Some(b)) if b + MEMORY_MARGIN_KIB >= a => {
-                println!("fuzz: free memory {a} KiB before, {b} KiB after");
-                Ok(())
-            }
+        match (memory_start, memory_end) {
             (Some(a), Some(b)) => {
-                Err(format!("free memory {a} KiB before, {b} KiB after (margin {MEMORY_MARGIN_KIB} KiB)"))
+                println!(
+                    "fuzz: memory available {} KiB before, {} KiB after; kernel heap in use {} KiB before, {} KiB after",
+                    a.available, b.available, a.kernel_heap_used, b.kernel_heap_used
+                );
+                if b.available + MEMORY_MARGIN_KIB < a.available {
+                    Err(format!(
+                        "{} KiB less memory available (margin {MEMORY_MARGIN_KIB} KiB)",
+                        a.available - b.available
+                    ))
+                } else if b.kernel_heap_used > a.kernel_heap_used + KERNEL_HEAP_MARGIN_KIB {
+                    Err(format!(
+                        "the kernel heap holds {} KiB more (margin {KERNEL_HEAP_MARGIN_KIB} KiB)",
+                        b.kernel_heap_used - a.kernel_heap_used
+                    ))
+                } else {
+                    Ok(())
+                }
             }
             _ => Err(String::from("cannot read /scheme/sys/meminfo")),
         },
