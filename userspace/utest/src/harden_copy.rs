@@ -125,6 +125,12 @@ pub fn spawn_huge_argv() -> TestResult {
     let small: Vec<StrSlice> = (0..COUNT).map(|_| StrSlice { ptr: big.as_ptr() as usize, len: 100 }).collect();
     expect_errno("spawn with 4096 x 100 byte argv", spawn(small.as_ptr() as usize, COUNT, 0, 0), E2BIG)?;
     expect_errno("spawn with 4097 strings", spawn(small.as_ptr() as usize, 10, small.as_ptr() as usize, 4087), E2BIG)?;
+    // The fuzzer's seed 1 found the same copy in `namespace_create`.
+    expect_errno(
+        "namespace_create with 4096 x 256 KiB names",
+        call(Syscall::NamespaceCreate, [table_at, COUNT, 0, 0, 0, 0]),
+        E2BIG,
+    )?;
     kernel_alive()
 }
 
