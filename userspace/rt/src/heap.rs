@@ -9,7 +9,9 @@
 //!
 //! Depends on [`crate::sys`] (`mmap`), [`crate::sync`] (the lock) and `talc`.
 
-use core::alloc::{GlobalAlloc, Layout};
+#[cfg(not(test))]
+use core::alloc::GlobalAlloc;
+use core::alloc::Layout;
 
 use talc::TalcLock;
 use talc::base::Talc;
@@ -17,7 +19,9 @@ use talc::base::binning::Binning;
 use talc::source::Source;
 
 use crate::sync::RawLock;
-use crate::sys::{MapFlags, PAGE_SIZE, map_anonymous, map_anonymous_populated, munmap};
+use crate::sys::{MapFlags, PAGE_SIZE, map_anonymous};
+#[cfg(not(test))]
+use crate::sys::{map_anonymous_populated, munmap};
 
 /// Smallest amount the heap grows by.
 const GROWTH_BYTES: usize = 1 << 20;
@@ -49,10 +53,12 @@ unsafe impl Source for MmapSource {
 static TALC: TalcLock<RawLock, MmapSource> = TalcLock::new(MmapSource);
 
 /// The process heap: large blocks as mappings of their own, the rest from
-/// [`TALC`].
+/// [`TALC`]. (Host tests run on the host's allocator.)
+#[cfg(not(test))]
 struct Heap;
 
-#[cfg_attr(not(test), global_allocator)]
+#[cfg(not(test))]
+#[global_allocator]
 static HEAP: Heap = Heap;
 
 /// Whether a block of `layout` is a mapping of its own: large, and aligned
@@ -66,6 +72,7 @@ fn mapping_len(size: usize) -> usize {
     size.next_multiple_of(PAGE_SIZE)
 }
 
+#[cfg(not(test))]
 // SAFETY: large blocks are fresh private mappings of at least the size
 // asked, page aligned (enough for `is_large` layouts), used by nothing else
 // and unmapped only when their block is freed; all else is talc's, which
@@ -117,4 +124,20 @@ unsafe impl GlobalAlloc for Heap {
 /// the lock taken by a thread that does not exist in it.
 pub(crate) fn lock_for_fork() -> impl Drop {
     TALC.lock()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_blocks_are_page_aligned_mappings_of_whole_pages() {
+        let layout = |size, align| Layout::from_size_align(size, align).unwrap();
+        assert!(!is_large(layout(LARGE_BYTES - 1, 8)));
+        assert!(is_large(layout(LARGE_BYTES, 8)));
+        assert!(is_large(layout(LARGE_BYTES, PAGE_SIZE)));
+        assert!(!is_large(layout(LARGE_BYTES, 2 * PAGE_SIZE)), "stricter alignment than a page stays with talc");
+        assert_eq!(mapping_len(LARGE_BYTES + 1), LARGE_BYTES + PAGE_SIZE);
+        assert_eq!(mapping_len(LARGE_BYTES), LARGE_BYTES);
+    }
 }
