@@ -22,7 +22,7 @@ pub fn render(name: &str) -> Option<String> {
             }
         }
         "processes" => {
-            let _ = writeln!(text, "PID PPID PGID SID UID STATE THREADS NAME");
+            let _ = writeln!(text, "PID PPID PGID SID UID STATE THREADS RSS_KIB NAME");
             task::with(|tasks| {
                 for process in tasks.processes.values() {
                     let state = match process.state {
@@ -30,9 +30,10 @@ pub fn render(name: &str) -> Option<String> {
                         ProcessState::Stopped { .. } => "T",
                         ProcessState::Zombie { .. } => "Z",
                     };
+                    let resident_kib = process.space.as_ref().map_or(0, |s| s.resident_pages() * 4);
                     let _ = writeln!(
                         text,
-                        "{} {} {} {} {} {state} {} {}",
+                        "{} {} {} {} {} {state} {} {resident_kib} {}",
                         process.pid,
                         process.parent,
                         process.pgid,

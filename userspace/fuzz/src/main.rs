@@ -322,6 +322,33 @@ fn kernel_answers() -> Result<(), String> {
     Ok(())
 }
 
+/// The resident memory (KiB) and name of each process in a
+/// `/scheme/sys/processes` listing, by pid.
+fn resident(lines: &[String]) -> Vec<(String, u64, String)> {
+    lines
+        .iter()
+        .filter_map(|l| {
+            let fields: Vec<&str> = l.splitn(9, ' ').collect();
+            Some((String::from(*fields.first()?), fields.get(7)?.parse().ok()?, String::from(*fields.get(8)?)))
+        })
+        .collect()
+}
+
+/// Prints the processes from before the run whose memory grew during it
+/// (a server holding on to memory shows here, apart from the kernel).
+fn report_growth(before: &[String]) {
+    let now: Vec<String> =
+        fs::read_to_string("/scheme/sys/processes").unwrap_or_default().lines().skip(1).map(String::from).collect();
+    let now = resident(&now);
+    for (pid, was, name) in resident(before) {
+        if let Some((_, is, _)) = now.iter().find(|(p, _, _)| *p == pid)
+            && *is > was
+        {
+            println!("fuzz: pid {pid} ({name}) holds {was} KiB before, {is} KiB after");
+        }
+    }
+}
+
 /// Processes other than the ones that were there before the run.
 fn leftover_processes(before: &[String]) -> Vec<String> {
     let text = fs::read_to_string("/scheme/sys/processes").unwrap_or_default();
@@ -413,6 +440,7 @@ fn main() -> i32 {
         if leftover.is_empty() { Ok(()) } else { Err(format!("{} left: {:?}", leftover.len(), leftover)) },
     );
     let memory_end = memory();
+    report_growth(&before);
     ok &= report(
         "memory_returns",
         match (memory_start, memory_end) {
