@@ -51,11 +51,12 @@ pub fn render(name: &str) -> Option<String> {
             let (heap, heap_used) = crate::mm::heap::usage();
             let _ = writeln!(
                 text,
-                "total_kib {}\nfree_kib {}\nkernel_heap_kib {}\nkernel_heap_used_kib {}",
+                "total_kib {}\nfree_kib {}\nkernel_heap_kib {}\nkernel_heap_used_kib {}\nkernel_stacks {}",
                 total * kib,
                 free * kib,
                 heap / 1024,
-                heap_used / 1024
+                heap_used / 1024,
+                crate::mm::stacks::in_use()
             );
         }
         "cpus" => {

@@ -50,6 +50,11 @@ pub fn slot_top_containing(address: u64) -> Option<u64> {
     (offset < SLOT_COUNT * SLOT_SIZE).then(|| STACK_REGION_BASE + (offset / SLOT_SIZE + 1) * SLOT_SIZE)
 }
 
+/// Kernel stacks mapped now (threads', CPUs' and interrupt stacks).
+pub fn in_use() -> u64 {
+    NEXT_SLOT.load(Ordering::Relaxed).min(SLOT_COUNT) - FREE_SLOTS.lock().len() as u64
+}
+
 impl KernelStack {
     /// Maps a new stack of `pages` pages below its own guard page.
     pub fn allocate(pages: u64) -> Result<KernelStack, StackError> {

@@ -124,6 +124,8 @@ struct Memory {
     available: u64,
     /// The kernel heap's live allocations.
     kernel_heap_used: u64,
+    /// Kernel stacks mapped (one per thread, plus each CPU's).
+    kernel_stacks: u64,
 }
 
 fn memory() -> Option<Memory> {
@@ -132,7 +134,8 @@ fn memory() -> Option<Memory> {
         text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')).and_then(|v| v.trim().parse::<u64>().ok())
     };
     let (free, heap, used) = (field("free_kib")?, field("kernel_heap_kib")?, field("kernel_heap_used_kib")?);
-    Some(Memory { available: free + heap.saturating_sub(used), kernel_heap_used: used })
+    let kernel_stacks = field("kernel_stacks")?;
+    Some(Memory { available: free + heap.saturating_sub(used), kernel_heap_used: used, kernel_stacks })
 }
 
 /// What one phase saw.
@@ -446,8 +449,9 @@ fn main() -> i32 {
         match (memory_start, memory_end) {
             (Some(a), Some(b)) => {
                 println!(
-                    "fuzz: memory available {} KiB before, {} KiB after; kernel heap in use {} KiB before, {} KiB after",
-                    a.available, b.available, a.kernel_heap_used, b.kernel_heap_used
+                    "fuzz: memory available {} KiB before, {} KiB after; kernel heap in use {} KiB before, {} KiB \
+                     after; kernel stacks {} before, {} after",
+                    a.available, b.available, a.kernel_heap_used, b.kernel_heap_used, a.kernel_stacks, b.kernel_stacks
                 );
                 if b.available + MEMORY_MARGIN_KIB < a.available {
                     Err(format!(
