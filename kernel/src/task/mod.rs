@@ -9,6 +9,7 @@
 //! and later continues where it stopped.
 
 pub mod bkl;
+mod crowd;
 mod ids;
 pub mod limits;
 mod oom;
@@ -99,6 +100,8 @@ pub struct Tasks {
     timers: BTreeMap<crate::events::TimerId, crate::events::TimerRef>,
     next_pid: u32,
     next_tid: u32,
+    /// Users with more computing threads than their share (`crowd`).
+    crowding: crowd::Crowding,
 }
 
 struct TaskCell(UnsafeCell<Option<Tasks>>);
@@ -179,6 +182,7 @@ pub fn init(idle_stacks: &[u64]) {
             timers: BTreeMap::new(),
             next_pid: 1,
             next_tid: 1,
+            crowding: Default::default(),
         })
     };
     STARTED.store(true, Ordering::Release);
@@ -248,8 +252,8 @@ impl Tasks {
         }
         thread.state = ThreadState::Runnable;
         thread.waiting = None;
-        let level = thread.level();
         let preferred = thread.last_cpu;
+        let level = self.level_of(&self.threads[&tid]);
         let load = |c: &CpuScheduler| c.queued() + usize::from(c.current.is_some());
         let cpu = (0..self.cpus.len()).min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred))).unwrap_or(0);
         self.cpus[cpu].queues[level].push_back(tid);
@@ -414,6 +418,7 @@ impl Tasks {
     /// Wakes every thread whose timed wait has expired, and counts timer
     /// expirations.
     pub fn expire_timers(&mut self, now: u64) {
+        self.census_if_due(crate::time::micros_since_boot());
         let expired: Vec<WaitKey> = self.timers.values().filter_map(|t| crate::events::expire(t, now)).collect();
         self.timers.retain(|_, t| t.lock().deadline.is_some());
         for key in expired {
@@ -478,7 +483,8 @@ impl Tasks {
     fn should_preempt(&self, cpu: usize) -> bool {
         let Some(current) = self.cpus[cpu].current else { return false };
         let Some(thread) = self.threads.get(&current) else { return false };
-        let limit = if thread.slice_left == 0 { thread.level() + 1 } else { thread.level() };
+        let level = self.level_of(thread);
+        let limit = if thread.slice_left == 0 { level + 1 } else { level };
         self.cpus[cpu].queues[..limit].iter().any(|q| !q.is_empty())
     }
 
@@ -509,7 +515,7 @@ impl Tasks {
             && thread.state == ThreadState::Running
         {
             thread.state = ThreadState::Runnable;
-            let level = thread.level();
+            let level = self.level_of(&self.threads[&tid]);
             self.cpus[cpu].queues[level].push_back(tid);
         }
         let next = self.pop_next(cpu);

@@ -1,37 +1,28 @@
-//! The fuzzer's deterministic pseudo-random numbers: SplitMix64, seeded
-//! from the run's seed and the worker's place (phase, slot, generation), so
-//! that one seed always asks for the same calls.
+//! The fuzzer's deterministic pseudo-random numbers: `cairn-testrng`'s
+//! SplitMix64, seeded from the run's seed and the worker's place (phase,
+//! slot, generation), so that one seed always asks for the same calls; with
+//! the `usize` helpers the call generator wants.
 
-/// A SplitMix64 generator.
-pub struct Rng(u64);
+/// The generator.
+pub struct Rng(cairn_testrng::Rng);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed)
+        Rng(cairn_testrng::Rng::new(seed))
     }
 
     /// The seed of a sub-generator: `seed` mixed with `parts`.
     pub fn derive(seed: u64, parts: &[u64]) -> u64 {
-        let mut rng = Rng(seed);
-        let mut value = rng.next();
-        for &p in parts {
-            rng.0 ^= p.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            value ^= rng.next();
-        }
-        value
+        cairn_testrng::Rng::derive(seed, parts)
     }
 
     pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        self.0.below(n as u64) as usize
     }
 
     /// True with probability `1 / n`.
@@ -41,12 +32,12 @@ impl Rng {
 
     /// True with probability `percent / 100`.
     pub fn percent(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
+        self.0.chance(percent as u64)
     }
 
     /// One element of a non-empty slice.
     pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
+        self.0.pick(items)
     }
 
     pub fn usize(&mut self) -> usize {

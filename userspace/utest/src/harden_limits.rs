@@ -12,7 +12,7 @@ use cairn_rt::abi::error::{EAGAIN, EBADF, EFAULT, EINVAL, EMFILE, ENOSPC, EPERM,
 use cairn_rt::error::Error;
 use cairn_rt::process::{self, ForkResult, Limit, WNOHANG, WaitTarget, resource, waitpid};
 use cairn_rt::signal::{self, SIGINT, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, kill};
-use cairn_rt::sys::{MapFlags, PAGE_SIZE, map_anonymous, memory_info};
+use cairn_rt::sys::{MapFlags, PAGE_SIZE, futex_wait, futex_wake, map_anonymous, memory_info};
 use cairn_rt::time::{Duration, Instant};
 use cairn_rt::{Vec, thread};
 
@@ -217,6 +217,8 @@ struct BombBoard {
     refused: &'static AtomicU32,
     /// The errno of the first refusal.
     first_errno: &'static AtomicU32,
+    /// A futex word the thread bomb's threads wait on until all are made.
+    gate: &'static AtomicU32,
 }
 
 impl BombBoard {
@@ -233,6 +235,7 @@ impl BombBoard {
                 stop: &*(page as *const AtomicBool),
                 refused: &*((page + 8) as *const AtomicU32),
                 first_errno: &*((page + 24) as *const AtomicU32),
+                gate: &*((page + 32) as *const AtomicU32),
             })
         }
     }
@@ -398,33 +401,27 @@ pub fn fork_bomb_contained() -> TestResult {
     root_keeps_working(&board, leader, "fork bomb")
 }
 
-/// Threads the thread bomb may have: its process lowers its own limit
-/// (anyone may), since the creating thread computes too and, sharing the
-/// CPUs round robin with every thread it made, would take minutes under
-/// emulation to reach the default limit.
-const THREAD_BOMB_LIMIT: u64 = 400;
-
-/// The body of the thread bomb's one process: threads until refused.
+/// The body of the thread bomb's one process: threads until refused, each
+/// waiting at the gate until the last is made, then all computing at once
+/// (made while the others already computed, a few thousand threads take
+/// minutes under emulation to reach the limit).
 fn thread_bomb(board: &BombBoard, born: Instant) -> ! {
-    let limit = Limit { current: THREAD_BOMB_LIMIT, maximum: THREAD_BOMB_LIMIT };
-    if process::set_limit(resource::THREADS, limit).is_err() {
-        process::exit(4);
-    }
-    let stop: &'static AtomicBool = board.stop;
-    let born_copy = born;
+    let (stop, gate): (&'static AtomicBool, &'static AtomicU32) = (board.stop, board.gate);
     loop {
         let spawned = cairn_rt::thread::Builder::new().stack_size(16 * 1024).spawn(move || {
-            while !stop.load(Ordering::Relaxed) && born_copy.elapsed() < BOMB_LIFETIME {
+            while gate.load(Ordering::SeqCst) == 0 && born.elapsed() < BOMB_LIFETIME {
+                let _ = futex_wait(gate, 0, Some(Duration::from_secs(1)));
+            }
+            while !stop.load(Ordering::Relaxed) && born.elapsed() < BOMB_LIFETIME {
                 core::hint::spin_loop();
             }
         });
-        match spawned {
-            Ok(_) => {}
-            Err(e) => {
-                board.refused(e);
-                board.spin_until_stopped(born);
-                process::exit(0)
-            }
+        if let Err(e) = spawned {
+            board.refused(e);
+            gate.store(1, Ordering::SeqCst);
+            let _ = futex_wake(gate, usize::MAX);
+            board.spin_until_stopped(born);
+            process::exit(0)
         }
     }
 }

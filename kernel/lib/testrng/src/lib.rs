@@ -1,6 +1,6 @@
 //! Deterministic pseudo-random numbers (SplitMix64) for the randomised host tests of the
-//! kernel support crates: the same seed always gives the same input, so a failure can be
-//! replayed. A dev-dependency only; depends on nothing.
+//! kernel support crates and for the system-call fuzzer: the same seed always gives the same
+//! input, so a failure can be replayed. Depends on nothing.
 #![no_std]
 
 /// A SplitMix64 generator: tiny, fast and good enough to shake out edge cases.
@@ -9,6 +9,18 @@ pub struct Rng(u64);
 impl Rng {
     pub fn new(seed: u64) -> Self {
         Self(seed)
+    }
+
+    /// The seed of a sub-generator: `seed` mixed with `parts` (say, the
+    /// place of a worker), so that each part gets its own stream.
+    pub fn derive(seed: u64, parts: &[u64]) -> u64 {
+        let mut rng = Rng(seed);
+        let mut value = rng.next_u64();
+        for &p in parts {
+            rng.0 ^= p.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            value ^= rng.next_u64();
+        }
+        value
     }
 
     pub fn next_u64(&mut self) -> u64 {
