@@ -6,7 +6,8 @@
 //! the servers keep their place ahead of them. A census every
 //! [`CENSUS_MICROS`] counts the runnable and running threads of every user.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
 
 use super::{Tasks, ThreadState};
 
@@ -53,9 +54,42 @@ impl Tasks {
             }
         }
         let cpus = self.cpus.len();
-        self.crowding.levels =
+        let levels: BTreeMap<u32, usize> =
             busy.into_iter().map(|(uid, n)| (uid, levels_for(n, cpus))).filter(|&(_, levels)| levels > 0).collect();
         self.crowding.next_census = now_micros + CENSUS_MICROS;
+        if levels != self.crowding.levels {
+            self.crowding.levels = levels;
+            self.requeue_at_their_levels();
+        }
+    }
+
+    /// Moves every queued thread whose level changed with the census to its
+    /// new level, so that threads queued before a user became crowded do
+    /// not keep their old place ahead of (or beside) everyone else's.
+    fn requeue_at_their_levels(&mut self) {
+        for cpu in 0..self.cpus.len() {
+            let mut moves = Vec::new();
+            for (level, queue) in self.cpus[cpu].queues.iter().enumerate() {
+                for &tid in queue {
+                    if let Some(thread) = self.threads.get(&tid)
+                        && self.level_of(thread) != level
+                    {
+                        moves.push((tid, self.level_of(thread)));
+                    }
+                }
+            }
+            if moves.is_empty() {
+                continue;
+            }
+            let moved: BTreeSet<_> = moves.iter().map(|&(tid, _)| tid).collect();
+            let scheduler = &mut self.cpus[cpu];
+            for queue in &mut scheduler.queues {
+                queue.retain(|tid| !moved.contains(tid));
+            }
+            for (tid, level) in moves {
+                scheduler.queues[level].push_back(tid);
+            }
+        }
     }
 
     /// The run-queue level of thread `thread`: its own ([`super::Thread::level`])
