@@ -11,7 +11,7 @@ MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz
+USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils
@@ -30,7 +30,9 @@ STATIC_USER_RUSTFLAGS := -C relocation-model=static -C link-arg=-nostartfiles -C
 	-C link-arg=-static -C link-arg=-no-pie -C link-arg=-Wl,-z,max-page-size=4096 -C force-frame-pointers=yes
 STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
-HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
+# pci.ids: the PCI ID Repository's names, packed into the initfs for lspci.
+HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids
+PCI_IDS := /usr/share/misc/pci.ids
 
 .PHONY: all deps kernel userspace initfs harness iso run test bench fuzz clean fmt clippy host-test
 
@@ -65,9 +67,10 @@ harness:
 
 # The initfs: every user program under /bin, plus broken variants of
 # /bin/true under /test/elf for the ELF loader tests.
-initfs: userspace harness
+initfs: deps userspace harness
 	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS) $(MULTI_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
+		--file $(PCI_IDS):/usr/share/misc/pci.ids \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \

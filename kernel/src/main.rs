@@ -32,6 +32,7 @@ mod klog;
 mod legacy_irq;
 mod mm;
 mod namespace;
+mod pci;
 mod percpu;
 mod pipe;
 mod platform;
@@ -228,6 +229,7 @@ extern "C" fn bsp_main(context: u64) -> ! {
         .unwrap_or_else(|| PlatformDescription { cpus: alloc::vec![bsp.apic_id], ..PlatformDescription::default() });
     legacy_irq::init(description.io_apics.clone(), description.overrides.clone(), bsp.apic_id.0);
     platform::power::init(description.power);
+    pci::init(&description.pci_ecam);
     for io_apic in &description.io_apics {
         io_apic.mask_all();
         log::info!(

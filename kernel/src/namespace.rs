@@ -45,6 +45,8 @@ pub enum KernelScheme {
     IoPort,
     /// The boot framebuffer, for the display driver.
     Framebuffer,
+    /// The PCI functions found at boot, read-only (`crate::pci`).
+    Pci,
 }
 
 /// What a scheme name leads to.
@@ -123,7 +125,7 @@ pub type NamespaceRef = Arc<spin::Mutex<Namespace>>;
 pub const ROOT_SCHEME: &str = "file";
 
 /// The first process's namespace: the initfs as `initfs` and as the root
-/// file system, the kernel's `null`, `zero`, `rand` and `sys` schemes, the
+/// file system, the kernel's `null`, `zero`, `rand`, `sys` and `pci` schemes, the
 /// driver schemes `irq`, `ioport` and `framebuffer` (init keeps them for its
 /// privileged services), and the right to register schemes.
 pub fn initial() -> NamespaceRef {
@@ -138,6 +140,7 @@ pub fn initial() -> NamespaceRef {
         ("irq", KernelScheme::Irq),
         ("ioport", KernelScheme::IoPort),
         ("framebuffer", KernelScheme::Framebuffer),
+        ("pci", KernelScheme::Pci),
     ] {
         entries.insert(String::from(name), Target::Kernel(scheme));
     }

@@ -1,5 +1,5 @@
 //! ACPI static tables: where they are (so the frame allocator keeps its hands
-//! off them), and what the MADT, HPET, FADT and DSDT say about the machine.
+//! off them), and what the MADT, HPET, MCFG, FADT and DSDT say about the machine.
 //!
 //! Firmware tables are input like any other: before the `acpi` crate is let
 //! loose on them, [`visit_tables`] checks that the root table and every table
@@ -13,7 +13,8 @@ use core::fmt;
 use core::ptr::NonNull;
 
 use acpi::madt::Madt;
-use acpi::{AcpiHandler, AcpiTables, HpetInfo, PhysicalMapping};
+use acpi::mcfg::Mcfg;
+use acpi::{AcpiHandler, AcpiTable, AcpiTables, HpetInfo, PhysicalMapping};
 use cairn_physmem::PhysRange;
 
 use super::ioapic::{IoApic, Trigger};
@@ -152,6 +153,8 @@ pub struct PlatformDescription {
     /// ISA interrupts wired to another GSI or with another trigger.
     pub overrides: Vec<IrqOverride>,
     pub hpet_address: Option<u64>,
+    /// PCI Express ECAM windows, from the MCFG (none on `pc`).
+    pub pci_ecam: Vec<crate::pci::EcamRegion>,
     /// Powering off and resetting, from the FADT and DSDT.
     pub power: super::power::PowerControl,
 }
@@ -189,6 +192,7 @@ pub fn describe(root: AcpiRoot) -> Result<PlatformDescription, AcpiProblem> {
     let bytes = unsafe { core::slice::from_raw_parts(madt.virtual_start().as_ptr().cast::<u8>(), length) };
     let mut description = parse_madt(bytes).map_err(AcpiProblem::Madt)?;
     description.hpet_address = HpetInfo::new(&tables).ok().map(|hpet| hpet.base_address as u64);
+    description.pci_ecam = ecam_regions(&tables);
     if let Ok(fadt) = tables.find_table::<acpi::fadt::Fadt>() {
         let dsdt = fadt.dsdt_address().ok().and_then(|address| checked_table(address as u64).ok());
         // SAFETY: `checked_table` bounded the DSDT inside the direct map.
@@ -198,6 +202,26 @@ pub fn describe(root: AcpiRoot) -> Result<PlatformDescription, AcpiProblem> {
         description.power = super::power::PowerControl::from_tables(&fadt, dsdt);
     }
     Ok(description)
+}
+
+/// The MCFG's ECAM windows (none if there is no MCFG or it is too short
+/// to hold its fixed part; the crate would compute a negative entry count).
+fn ecam_regions(tables: &AcpiTables<DirectMapHandler>) -> Vec<crate::pci::EcamRegion> {
+    let Ok(mcfg) = tables.find_table::<Mcfg>() else { return Vec::new() };
+    if (mcfg.get().header().length as usize) < size_of::<Mcfg>() {
+        log::warn!("ACPI: the MCFG is shorter than its header; no ECAM");
+        return Vec::new();
+    }
+    mcfg.get()
+        .entries()
+        .iter()
+        .map(|entry| crate::pci::EcamRegion {
+            base: entry.base_address,
+            segment: entry.pci_segment_group,
+            first_bus: entry.bus_number_start,
+            last_bus: entry.bus_number_end,
+        })
+        .collect()
 }
 
 /// A malformed MADT.

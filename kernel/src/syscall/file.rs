@@ -502,6 +502,7 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
             Handle::new(Object::Interrupt(line), access_rights(flags) | rights::DUP | rights::SEND)
         }
         Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
+        Place::Kernel(KernelScheme::Pci, inside) => open_pci(&inside, flags)?,
         Place::Kernel(KernelScheme::Framebuffer, _) => {
             let info = console::screen::boot_framebuffer().ok_or(errno(error::ENODEV))?;
             console::hand_over_screen();
@@ -837,6 +838,10 @@ pub fn namespace_enter(fd: usize) -> Result<usize> {
 /// Opens an I/O port range and lets the caller's threads use it.
 fn open_io_ports(name: &str) -> Result<Handle> {
     let range = crate::io_ports::PortRange::parse(name.trim_start_matches('/')).ok_or(errno(error::ENOENT))?;
+    // PCI configuration space is the kernel's alone.
+    if range.first <= *crate::pci::CONFIG_PORTS.end() && range.last >= *crate::pci::CONFIG_PORTS.start() {
+        return Err(errno(error::EACCES));
+    }
     if range.first <= console::serial::COM1 && range.last >= console::serial::COM1 {
         console::hand_over_serial();
     }
@@ -871,6 +876,36 @@ fn open_sys(name: &str, flags: usize) -> Result<Handle> {
         Object::SysFile { data: Arc::from(text.into_bytes()), offset: 0 },
         rights::READ | rights::DUP | rights::SEND,
     ))
+}
+
+/// Opens a node of `/scheme/pci`: the directory of functions, a function's
+/// directory, its `info` text or (root only) its raw `config` space. All
+/// read-only: writing is `EROFS` (`EISDIR` for directories).
+fn open_pci(path: &str, flags: usize) -> Result<Handle> {
+    use crate::pci::Node;
+    let node = crate::pci::lookup(path).ok_or(errno(error::ENOENT))?;
+    let writing = flags & O_ACCMODE != O_RDONLY;
+    let data = match node {
+        Node::Root(_) | Node::Function(_) if writing => return Err(errno(error::EISDIR)),
+        Node::Root(names) => {
+            let entries = names.into_iter().map(|name| (name, protocol::DIRENT_DIR)).collect();
+            return Ok(directory("/scheme/pci", entries));
+        }
+        Node::Function(path) => {
+            let entries = crate::pci::FUNCTION_FILES.iter().map(|f| (String::from(*f), protocol::DIRENT_FILE));
+            return Ok(directory(&path, entries.collect()));
+        }
+        _ if writing => return Err(errno(error::EROFS)),
+        _ if flags & cairn_abi::O_DIRECTORY != 0 => return Err(errno(error::ENOTDIR)),
+        Node::Info(text) => text.into_bytes(),
+        Node::Config(bytes) => {
+            if task::with(|tasks| tasks.current_process().uid) != 0 {
+                return Err(errno(error::EACCES));
+            }
+            bytes
+        }
+    };
+    Ok(Handle::new(Object::SysFile { data: Arc::from(data), offset: 0 }, rights::READ | rights::DUP | rights::SEND))
 }
 
 pub fn send_fd(handle: usize, fd: usize, mask: usize) -> Result<usize> {

@@ -56,8 +56,25 @@ impl Address {
 
     /// Parses the `SSSS:BB:DD.F` form [`Address`] displays as.
     pub fn parse(text: &str) -> Option<Address> {
-        let (segment, rest) = text.split_once(':')?;
-        let (bus, rest) = rest.split_once(':')?;
+        Self::parse_with(text, ':')
+    }
+
+    /// Parses the `SSSS-BB-DD.F` form of [`Address::file_name`].
+    pub fn parse_file_name(text: &str) -> Option<Address> {
+        Self::parse_with(text, '-')
+    }
+
+    /// The name of the function's directory in `/scheme/pci`: `SSSS-BB-DD.F`.
+    /// Not the usual colons: a relative path with a colon before any slash
+    /// is the legacy `scheme:path` form, so `ls -l /scheme/pci` could not
+    /// look such names up.
+    pub fn file_name(&self) -> FileName {
+        FileName(*self)
+    }
+
+    fn parse_with(text: &str, separator: char) -> Option<Address> {
+        let (segment, rest) = text.split_once(separator)?;
+        let (bus, rest) = rest.split_once(separator)?;
         let (device, function) = rest.split_once('.')?;
         let hex = |s: &str, digits: usize| (s.len() == digits).then(|| u32::from_str_radix(s, 16).ok()).flatten();
         Address::new(hex(segment, 4)? as u16, hex(bus, 2)? as u8, hex(device, 2)? as u8, hex(function, 1)? as u8)
@@ -67,6 +84,17 @@ impl Address {
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04x}:{:02x}:{:02x}.{:x}", self.segment, self.bus, self.device, self.function)
+    }
+}
+
+/// An [`Address`] displayed as `SSSS-BB-DD.F` (see [`Address::file_name`]).
+#[derive(Clone, Copy, Debug)]
+pub struct FileName(Address);
+
+impl fmt::Display for FileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.0;
+        write!(f, "{:04x}-{:02x}-{:02x}.{:x}", a.segment, a.bus, a.device, a.function)
     }
 }
 

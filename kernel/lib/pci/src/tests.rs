@@ -28,6 +28,9 @@ fn address_text_round_trips() {
         assert_eq!(Address::parse(bad), None, "{bad:?}");
     }
     assert_eq!(Address::new(0, 0, 32, 0), None);
+    assert_eq!(std::format!("{}", a.file_name()), "0000-1f-1d.7");
+    assert_eq!(Address::parse_file_name("0000-1f-1d.7"), Some(a));
+    assert_eq!(Address::parse_file_name("0000:1f:1d.7"), None);
 }
 
 #[test]
