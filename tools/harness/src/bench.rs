@@ -17,7 +17,7 @@ use crate::suites::PROMPT;
 
 /// The benchmark machine: a plain BIOS PC, fixed so numbers stay comparable.
 const MACHINE: Machine<'static> =
-    Machine { model: "pc", firmware: Firmware::Bios, smp: 2, mem: "256M", vga_none: false };
+    Machine { model: "pc", firmware: Firmware::Bios, smp: 2, mem: "256M", vga_none: false, devices: &[] };
 const RUN_TIMEOUT: Duration = Duration::from_secs(90);
 const TAIL_LINES: usize = 30;
 

@@ -11,6 +11,7 @@ mod cli;
 mod grubcfg;
 mod hosttools;
 mod iso;
+mod pcicheck;
 mod protocol;
 mod qemu;
 mod screen;
@@ -61,6 +62,7 @@ fn run(args: &RunArgs) -> String {
         smp: args.smp,
         mem: &args.mem,
         vga_none: false,
+        devices: &[],
     };
     let display =
         if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) { Display::Gtk } else { Display::Terminal };

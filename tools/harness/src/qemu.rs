@@ -36,6 +36,8 @@ pub struct Machine<'a> {
     pub mem: &'a str,
     /// Adds `-vga none` (no display adapter, so no framebuffer).
     pub vga_none: bool,
+    /// More QEMU arguments, e.g. `-device` options for the machine's devices.
+    pub devices: &'a [&'a str],
 }
 
 impl Machine<'_> {
@@ -82,6 +84,7 @@ pub fn args(machine: &Machine, iso: &Path, display: Display, kvm: bool) -> Resul
     if machine.vga_none {
         push(&["-vga", "none"]);
     }
+    push(machine.devices);
     push(&["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
     if machine.firmware == Firmware::Uefi {
         match hosttools::find_ovmf()? {
@@ -181,6 +184,9 @@ pub enum Input {
     Serial(&'static str),
     /// Keys on the PS/2 keyboard (QEMU `sendkey`).
     Keys(&'static str),
+    /// A QEMU monitor command (e.g. `info pci`); its reply is kept in
+    /// [`Boot::monitor`].
+    Monitor(&'static str),
     Nothing,
 }
 
@@ -196,7 +202,7 @@ impl Step {
 
 /// Whether a session needs the QEMU monitor (keys or the screen).
 fn needs_monitor(session: &[Step]) -> bool {
-    session.iter().any(|s| matches!(s.wait, Wait::Screen(_)) || matches!(s.then, Input::Keys(_)))
+    session.iter().any(|s| matches!(s.wait, Wait::Screen(_)) || matches!(s.then, Input::Keys(_) | Input::Monitor(_)))
 }
 
 /// The QEMU human monitor on a Unix socket.
@@ -222,6 +228,35 @@ impl Monitor {
 
     fn command(&mut self, line: &str) -> bool {
         self.socket.write_all(format!("{line}\n").as_bytes()).is_ok()
+    }
+
+    /// Runs `line` and returns what the monitor answered (the lines between
+    /// its echo of the command and the next prompt), or `None` if no prompt
+    /// came within 10 s.
+    fn ask(&mut self, line: &str) -> Option<String> {
+        const PROMPT: &[u8] = b"(qemu) ";
+        let mut chunk = [0u8; 4096];
+        // Replies to earlier commands (and the greeting) are not this one's.
+        self.socket.set_nonblocking(true).ok()?;
+        while matches!(self.socket.read(&mut chunk), Ok(n) if n > 0) {}
+        self.socket.set_nonblocking(false).ok()?;
+        self.socket.set_read_timeout(Some(Duration::from_millis(200))).ok()?;
+        if !self.command(line) {
+            return None;
+        }
+        let started = Instant::now();
+        let mut reply = Vec::new();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(n) = self.socket.read(&mut chunk) {
+                reply.extend_from_slice(&chunk[..n]);
+            }
+            if reply.ends_with(PROMPT) && reply.contains(&b'\n') {
+                let text = String::from_utf8_lossy(&reply[..reply.len() - PROMPT.len()]).into_owned();
+                // The first line is the monitor echoing the command.
+                return Some(text.split_once('\n').map_or(String::new(), |(_, rest)| rest.replace('\r', "")));
+            }
+        }
+        None
     }
 
     /// Types `text` key by key.
@@ -265,6 +300,8 @@ pub struct Boot {
     pub steps: Vec<(&'static str, Option<Duration>)>,
     pub end: End,
     pub stderr: String,
+    /// The replies to the session's monitor commands, in order.
+    pub monitor: Vec<String>,
 }
 
 /// Serial lines longer than this are split.
@@ -283,10 +320,11 @@ fn play_session(
     transcript: &Mutex<Vec<u8>>,
     over: &AtomicBool,
     start: Instant,
-) -> Vec<Option<Duration>> {
+) -> (Vec<Option<Duration>>, Vec<String>) {
     let mut monitor = monitor.and_then(Monitor::connect);
     let mut cursor = 0;
     let mut matched = Vec::new();
+    let mut replies = Vec::new();
     for step in session {
         let waited = Instant::now();
         let found = loop {
@@ -309,6 +347,13 @@ fn play_session(
             && match step.then {
                 Input::Serial(text) => input.write_all(text.as_bytes()).and_then(|()| input.flush()).is_ok(),
                 Input::Keys(text) => monitor.as_mut().is_some_and(|m| m.type_keys(text)),
+                Input::Monitor(command) => match monitor.as_mut().and_then(|m| m.ask(command)) {
+                    Some(reply) => {
+                        replies.push(reply);
+                        true
+                    }
+                    None => false,
+                },
                 Input::Nothing => true,
             };
         matched.push(found.then(|| start.elapsed()));
@@ -317,7 +362,7 @@ fn play_session(
         }
     }
     matched.resize(session.len(), None);
-    matched
+    (matched, replies)
 }
 
 /// The arguments with a monitor socket at `path` instead of `-monitor none`.
@@ -417,12 +462,12 @@ pub fn boot(
     let driver = child.stdin.take().map(|input| {
         let (transcript, over, monitor, played) = (transcript.clone(), over.clone(), monitor.clone(), played.clone());
         thread::spawn(move || {
-            let matched = play_session(session, input, monitor.as_deref(), &transcript, &over, start);
+            let (matched, replies) = play_session(session, input, monitor.as_deref(), &transcript, &over, start);
             if matched.contains(&None) {
                 over.store(true, Ordering::Relaxed);
             }
             played.store(true, Ordering::Relaxed);
-            matched
+            (matched, replies)
         })
     });
     let stderr_thread = thread::spawn(move || {
@@ -493,13 +538,13 @@ pub fn boot(
     };
     let stderr = stderr_thread.join().unwrap_or_default();
     over.store(true, Ordering::Relaxed);
-    let matched = driver.map(|d| d.join().unwrap_or_default()).unwrap_or_default();
+    let (matched, monitor_replies) = driver.map(|d| d.join().unwrap_or_default()).unwrap_or_default();
     if let Some(path) = monitor {
         let _ = std::fs::remove_file(&path);
         let _ = std::fs::remove_file(path.with_extension("ppm"));
     }
     let steps = session.iter().zip(matched.into_iter().chain(std::iter::repeat(None))).map(|(s, m)| (s.name, m));
-    Ok(Boot { lines, steps: steps.collect(), end, stderr })
+    Ok(Boot { lines, steps: steps.collect(), end, stderr, monitor: monitor_replies })
 }
 
 /// Waits for a child whose stdout has closed, killing it at `deadline`.
@@ -548,7 +593,14 @@ mod tests {
 
     #[test]
     fn headless_bios_args() {
-        let m = Machine { model: "pc,acpi=off", firmware: Firmware::Bios, smp: 4, mem: "512M", vga_none: true };
+        let m = Machine {
+            model: "pc,acpi=off",
+            firmware: Firmware::Bios,
+            smp: 4,
+            mem: "512M",
+            vga_none: true,
+            devices: &[],
+        };
         let a = args(&m, Path::new("build/x.iso"), Display::Headless, false).unwrap();
         assert_eq!(
             strings(&a).join(" "),
@@ -560,7 +612,7 @@ mod tests {
 
     #[test]
     fn kvm_and_terminal_args() {
-        let m = Machine { model: "q35", firmware: Firmware::Bios, smp: 2, mem: "512M", vga_none: false };
+        let m = Machine { model: "q35", firmware: Firmware::Bios, smp: 2, mem: "512M", vga_none: false, devices: &[] };
         let a = strings(&args(&m, Path::new("c.iso"), Display::Terminal, true).unwrap());
         assert!(a.windows(3).any(|w| w == ["-enable-kvm", "-cpu", "host"]));
         assert!(!a.contains(&"max".to_string()));
@@ -572,9 +624,9 @@ mod tests {
 
     #[test]
     fn machine_description() {
-        let m = Machine { model: "pc", firmware: Firmware::Bios, smp: 1, mem: "256M", vga_none: true };
+        let m = Machine { model: "pc", firmware: Firmware::Bios, smp: 1, mem: "256M", vga_none: true, devices: &[] };
         assert_eq!(m.describe(), "pc, BIOS, 1 CPU, 256M, no VGA");
-        let m = Machine { model: "q35", firmware: Firmware::Uefi, smp: 8, mem: "8G", vga_none: false };
+        let m = Machine { model: "q35", firmware: Firmware::Uefi, smp: 8, mem: "8G", vga_none: false, devices: &[] };
         assert_eq!(m.describe(), "q35, UEFI, 8 CPUs, 8G");
     }
 

@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
 use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
 
@@ -35,6 +36,11 @@ pub enum Check {
     /// turned the machine off, or reset it under `-no-reboot`), not through
     /// the test exit port.
     ExitedByItself,
+    /// The guest's `lspci -nv` output lists the same functions, IDs, BARs,
+    /// ROMs, interrupt lines and bridge bus numbers as the first monitor
+    /// reply (`info pci`); with `behind_bridge`, some function sits behind
+    /// a bridge.
+    PciMatchesQemu { name: &'static str, behind_bridge: bool },
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -53,7 +59,8 @@ impl Check {
             | Check::WarnMentions { name, .. }
             | Check::LogContainsNoErrors { name, .. }
             | Check::ExceptionNamed { name, .. }
-            | Check::ReportContains { name, .. } => name,
+            | Check::ReportContains { name, .. }
+            | Check::PciMatchesQemu { name, .. } => name,
         }
     }
 }
@@ -90,11 +97,11 @@ impl Suite {
 }
 
 const fn bios(model: &'static str, smp: u32, mem: &'static str) -> Machine<'static> {
-    Machine { model, firmware: Firmware::Bios, smp, mem, vga_none: false }
+    Machine { model, firmware: Firmware::Bios, smp, mem, vga_none: false, devices: &[] }
 }
 
 const fn uefi(smp: u32, mem: &'static str) -> Machine<'static> {
-    Machine { model: "q35", firmware: Firmware::Uefi, smp, mem, vga_none: false }
+    Machine { model: "q35", firmware: Firmware::Uefi, smp, mem, vga_none: false, devices: &[] }
 }
 
 const fn secs(s: u64) -> Duration {
@@ -205,6 +212,44 @@ const POWERED_OFF: &[Check] = &[
     Check::OutputContains { name: "poweroff-ran", needle: "poweroff: the system is going down" },
     Check::LogContains { name: "acpi-s5", needle: "power: entering ACPI S5" },
     Check::ExitedByItself,
+];
+
+/// Lists the PCI functions in the guest, then asks QEMU's monitor for its
+/// own list (`info pci`) and powers off; `Check::PciMatchesQemu` compares.
+const PCI_SESSION: &[Step] = &[
+    Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("lspci -nv; echo pci-listed-$((40+2))\r") },
+    Step { name: "lspci-ran", wait: Wait::Serial("pci-listed-42"), then: Input::Monitor("info pci") },
+    Step { name: "info-pci-read", wait: Wait::Serial(PROMPT), then: Input::Serial("poweroff\r") },
+];
+
+/// `pc`: no MCFG, so configuration mechanism #1; a PCI-to-PCI bridge with
+/// the `edu` device behind it, and an NVMe controller (a 64-bit BAR, MSI-X).
+const PCI_PC_DEVICES: &[&str] = &[
+    "-device",
+    "pci-bridge,id=bridge1,chassis_nr=1",
+    "-device",
+    "edu,bus=bridge1,addr=3",
+    "-blockdev",
+    "null-co,node-name=null0",
+    "-device",
+    "nvme,drive=null0,serial=cairn-pci",
+];
+
+/// `q35`: ECAM from the MCFG; two PCI Express root ports, an NVMe
+/// controller behind one and an e1000e behind the other, `edu` on bus 0.
+const PCI_Q35_DEVICES: &[&str] = &[
+    "-device",
+    "pcie-root-port,id=port1,chassis=1,slot=1",
+    "-blockdev",
+    "null-co,node-name=null0",
+    "-device",
+    "nvme,bus=port1,drive=null0,serial=cairn-pci",
+    "-device",
+    "pcie-root-port,id=port2,chassis=2,slot=2",
+    "-device",
+    "e1000e,bus=port2",
+    "-device",
+    "edu",
 ];
 
 /// Every suite, in the order `harness test` runs them.
@@ -364,13 +409,37 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "reboot-q35",
-        machine: Machine { model: "q35", firmware: Firmware::Bios, smp: 2, mem: "256M", vga_none: false },
+        machine: bios("q35", 2, "256M"),
         cmdline: b"init=/bin/init,/etc/init/reboot.conf",
         timeout: secs(120),
         session: &[],
         checks: &[
             Check::OutputContains { name: "reboot-ran", needle: "reboot: the system is going down" },
             Check::LogContains { name: "reset", needle: "power: restarting" },
+            Check::ExitedByItself,
+        ],
+    },
+    Suite {
+        name: "pci-pc",
+        machine: Machine { devices: PCI_PC_DEVICES, ..bios("pc", 2, "512M") },
+        cmdline: b"",
+        timeout: secs(180),
+        session: PCI_SESSION,
+        checks: &[
+            Check::LogContainsNoErrors { name: "mechanism-1", needle: "through configuration mechanism #1" },
+            Check::PciMatchesQemu { name: "lspci-matches-info-pci", behind_bridge: true },
+            Check::ExitedByItself,
+        ],
+    },
+    Suite {
+        name: "pci-q35",
+        machine: Machine { devices: PCI_Q35_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"",
+        timeout: secs(180),
+        session: PCI_SESSION,
+        checks: &[
+            Check::LogContainsNoErrors { name: "ecam", needle: "through ECAM at 0xb0000000" },
+            Check::PciMatchesQemu { name: "lspci-matches-info-pci", behind_bridge: true },
             Check::ExitedByItself,
         ],
     },
@@ -522,7 +591,7 @@ pub fn evaluate(suite: &Suite, boot: Result<&Boot, &str>) -> Vec<TestResult> {
         return results;
     }
     for check in suite.checks {
-        results.push(named(check.name(), run_check(check, &lines, boot.end)));
+        results.push(named(check.name(), run_check(check, &lines, boot)));
     }
     for (step, session) in boot.steps.iter().zip(suite.session) {
         let outcome = if step.1.is_some() { Ok(()) } else { Err(format!("never saw {}", session.describe())) };
@@ -542,7 +611,8 @@ fn fatal_line(line: &str) -> bool {
     line.starts_with(protocol::EXCEPTION_PREFIX) || line.starts_with(protocol::PANIC_PREFIX)
 }
 
-fn run_check(check: &Check, lines: &[&str], end: End) -> Result<(), String> {
+fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
+    let end = boot.end;
     match check {
         Check::Summary { cpus, mem_mib } => summary(lines, *cpus, mem_mib),
         Check::OutputContains { needle, .. } => {
@@ -614,6 +684,11 @@ fn run_check(check: &Check, lines: &[&str], end: End) -> Result<(), String> {
                 problems.push(end.describe());
             }
             verdict(problems)
+        }
+        Check::PciMatchesQemu { behind_bridge, .. } => {
+            let reply = boot.monitor.first().ok_or("no reply from the QEMU monitor")?;
+            let guest = pcicheck::from_lspci(lines.iter().copied());
+            pcicheck::compare(&guest, &pcicheck::from_info_pci(reply), *behind_bridge).map(drop)
         }
     }
 }
@@ -699,6 +774,7 @@ mod tests {
             steps: Vec::new(),
             end,
             stderr: String::new(),
+            monitor: Vec::new(),
         }
     }
 

@@ -163,6 +163,7 @@ mod tests {
             steps: Vec::new(),
             end: End::Exited(Some(1)),
             stderr: "warning: x".into(),
+            monitor: Vec::new(),
         };
         let t = log_text(&b, &["-m".into(), "256M".into()]);
         assert_eq!(
