@@ -9,7 +9,7 @@
 //! a forked child. Every wait is bounded, so a misbehaving kernel makes a
 //! test fail rather than hang the suite.
 //!
-//! Depends only on `cairn-rt`.
+//! Depends on `cairn-rt`, `cairn-term` and `cairn-pci` (to read `/scheme/pci`).
 #![no_std]
 #![no_main]
 
@@ -23,6 +23,7 @@ mod harden_copy;
 mod harden_limits;
 mod harden_vm;
 mod mem;
+mod pci;
 mod proc;
 mod sched;
 mod schemes;
@@ -107,6 +108,9 @@ fn tests() -> Vec<Test> {
         test("namespace_null_sandbox", schemes::null_namespace_sandbox),
         test("namespace_subset", schemes::subset_namespace),
         test("kernel_schemes", schemes::kernel_schemes),
+        test("pci_scheme_lists_functions", pci::scheme_lists_functions),
+        test("pci_scheme_refuses_writes_and_bad_paths", pci::scheme_refuses_writes_and_bad_paths),
+        test("pci_config_ports_never_handed_out", pci::config_ports_never_handed_out),
         test("working_directory_and_relative_paths", schemes::working_directory_and_relative_paths),
         test("scheme_listing_follows_namespace", schemes::scheme_listing_follows_namespace),
         test("fd_passing_keeps_or_drops_rights", schemes::fd_passing),
