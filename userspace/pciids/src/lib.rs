@@ -68,7 +68,7 @@ fn at_depth(body: &str, depth: usize) -> impl Iterator<Item = &str> {
 
 /// The lines of `body` below the `depth`-tab line with ID `id` (up to the
 /// next line of that depth or shallower), and that line's name.
-fn child<'a>(body: &'a str, depth: usize, digits: usize, id: u16) -> Option<(&'a str, &'a str)> {
+fn child(body: &str, depth: usize, digits: usize, id: u16) -> Option<(&str, &str)> {
     let mut offset = 0;
     let mut found: Option<(usize, &str)> = None;
     for line in body.split_inclusive('\n') {

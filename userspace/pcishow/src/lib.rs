@@ -124,14 +124,12 @@ fn slot(address: Address, domain: bool) -> String {
 
 /// A size as pciutils shows it: the largest unit that divides it exactly.
 fn size(bytes: u64) -> String {
-    let mut value = bytes;
-    for unit in ["", "K", "M", "G"] {
-        if value % 1024 != 0 || unit == "G" {
-            return format!("{value}{unit}");
-        }
+    let (mut value, mut unit) = (bytes, 0);
+    while unit < 3 && value != 0 && value.is_multiple_of(1024) {
         value /= 1024;
+        unit += 1;
     }
-    format!("{value}")
+    format!("{value}{}", ["", "K", "M", "G"][unit])
 }
 
 /// Writes `function` as `lspci` would.
