@@ -2,7 +2,7 @@
 //! QEMU itself reports in its monitor (`info pci`), function by function —
 //! address, vendor and device IDs, subsystem, interrupt line, every BAR
 //! (I/O or memory, 32/64-bit, prefetchable, size, and address where QEMU has
-//! it mapped), the expansion ROM and a bridge's bus numbers.
+//! it mapped), the expansion ROM, and a bridge's bus numbers and windows.
 //!
 //! Each side is reduced to one canonical line per function, so a mismatch
 //! shows as the lines only one side has.
@@ -28,12 +28,15 @@ struct Entry {
     bars: Vec<String>,
     rom: String,
     buses: (String, String),
+    /// Bridge windows in the order I/O, memory, prefetchable: `KIND:BASE-LIMIT`
+    /// in hex, or `KIND:off` when closed.
+    windows: Vec<String>,
 }
 
 impl Entry {
     fn line(&self) -> String {
         format!(
-            "{} {} sub={} irq={} bars=[{}] rom={} bus={}-{}",
+            "{} {} sub={} irq={} bars=[{}] rom={} bus={}-{} windows=[{}]",
             self.slot,
             self.id,
             self.subsystem,
@@ -41,7 +44,8 @@ impl Entry {
             self.bars.join(" "),
             self.rom,
             self.buses.0,
-            self.buses.1
+            self.buses.1,
+            self.windows.join(" ")
         )
     }
 }
@@ -60,6 +64,20 @@ fn lspci_size(text: &str) -> Option<u64> {
         _ => return None,
     };
     Some(digits.parse::<u64>().ok()? << shift)
+}
+
+/// A bridge window in canonical form.
+fn window(kind: &str, range: Option<(u64, u64)>) -> String {
+    match range {
+        Some((base, limit)) if base <= limit => format!("{kind}:{base:x}-{limit:x}"),
+        _ => format!("{kind}:off"),
+    }
+}
+
+/// `BASE-LIMIT` (hex) at the start of `text`, as lspci prints an open window.
+fn lspci_range(text: &str) -> Option<(u64, u64)> {
+    let (base, limit) = text.trim().split(' ').next()?.split_once('-')?;
+    Some((u64::from_str_radix(base, 16).ok()?, u64::from_str_radix(limit, 16).ok()?))
 }
 
 /// The text between `start` and the next `end` in `line`.
@@ -110,6 +128,12 @@ pub fn from_lspci<'a>(lines: impl IntoIterator<Item = &'a str>) -> BTreeSet<Stri
         } else if let Some(rest) = detail.strip_prefix("Expansion ROM at ") {
             let address = u64::from_str_radix(rest.split(' ').next().unwrap_or(""), 16).ok();
             entry.rom = region("rom", size, address.filter(|a| decoded && *a != 0));
+        } else if let Some(rest) = detail.strip_prefix("I/O behind bridge:") {
+            entry.windows.push(window("io", lspci_range(rest)));
+        } else if let Some(rest) = detail.strip_prefix("Memory behind bridge:") {
+            entry.windows.push(window("mem", lspci_range(rest)));
+        } else if let Some(rest) = detail.strip_prefix("Prefetchable memory behind bridge:") {
+            entry.windows.push(window("pref", lspci_range(rest)));
         } else if let Some(rest) = detail.strip_prefix("Bus: ") {
             let secondary = between(rest, "secondary=", ",").and_then(|b| u8::from_str_radix(b, 16).ok());
             let subordinate = between(rest, "subordinate=", ",").and_then(|b| u8::from_str_radix(b, 16).ok());
@@ -153,6 +177,14 @@ pub fn from_info_pci(reply: &str) -> BTreeSet<String> {
             entry.buses.0 = format!("{:?}", rest.trim_end_matches('.').parse::<u8>().ok());
         } else if let Some(rest) = line.strip_prefix("subordinate bus ") {
             entry.buses.1 = format!("{:?}", rest.trim_end_matches('.').parse::<u8>().ok());
+        } else if let Some((kind, rest)) =
+            [("io", "IO range "), ("mem", "memory range "), ("pref", "prefetchable memory range ")]
+                .iter()
+                .find_map(|(kind, prefix)| Some((*kind, line.strip_prefix(prefix)?)))
+        {
+            let numbers = rest.trim_matches(['[', ']']).split_once(", ");
+            let parse = |n: &str| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok();
+            entry.windows.push(window(kind, numbers.and_then(|(b, l)| Some((parse(b)?, parse(l)?)))));
         } else if let Some(rest) = line.strip_prefix("BAR") {
             let (index, text) = rest.split_once(": ").unwrap_or(("", ""));
             let kind = if text.starts_with("I/O") {
@@ -209,6 +241,8 @@ mod tests {
       secondary bus 1.\r
       subordinate bus 1.\r
       IO range [0xd000, 0xcfff]\r
+      memory range [0xfe800000, 0xfe9fffff]\r
+      prefetchable memory range [0xfe200000, 0xfe3fffff]\r
       BAR0: 32 bit memory at 0xfeb95000 [0xfeb95fff].\r
       id \"rp1\"\r
   Bus  1, device   0, function 0:\r
@@ -238,6 +272,9 @@ root@cairn:/# lspci -nv; echo pci-listed-$((40+2))
 \tFlags: fast devsel, IRQ 11
 \tMemory at feb95000 (32-bit, non-prefetchable) [size=4K]
 \tBus: primary=00, secondary=01, subordinate=01, sec-latency=0
+\tI/O behind bridge: [disabled] [16-bit]
+\tMemory behind bridge: fe800000-fe9fffff [size=2M] [32-bit]
+\tPrefetchable memory behind bridge: 00000000fe200000-00000000fe3fffff [size=2M] [64-bit]
 \tCapabilities: [54] Express (v2) Root Port (Slot+), MSI 00
 
 00:1f.3 0c05: 8086:2930 (rev 02)
@@ -259,10 +296,16 @@ pci-listed-42
         let guest = from_lspci(LSPCI.lines());
         let qemu = from_info_pci(INFO_PCI);
         assert_eq!(guest.len(), 4);
-        assert!(guest.contains("01:00.0 1b36:0010 sub=1af4:1100 irq=11 bars=[mem64@fe800000+4000] rom= bus=-"));
+        assert!(
+            guest.contains("01:00.0 1b36:0010 sub=1af4:1100 irq=11 bars=[mem64@fe800000+4000] rom= bus=- windows=[]")
+        );
         assert!(guest.contains(
             "00:01.0 1234:1111 sub=1af4:1100 irq= bars=[mem32p@fd000000+1000000 mem32@feb94000+1000] \
-             rom=rom@-+10000 bus=-"
+             rom=rom@-+10000 bus=- windows=[]"
+        ));
+        assert!(guest.contains(
+            "00:03.0 1b36:000c sub= irq=11 bars=[mem32@feb95000+1000] rom= bus=Some(1)-Some(1) \
+             windows=[io:off mem:fe800000-fe9fffff pref:fe200000-fe3fffff]"
         ));
         assert_eq!(compare(&guest, &qemu, true), Ok(4));
     }
@@ -277,6 +320,9 @@ pci-listed-42
         let cut = &LSPCI[..LSPCI.find("01:00.0 0108").unwrap()];
         let guest = from_lspci(cut.lines());
         assert!(compare(&guest, &qemu, false).is_err());
+        // A wrong bridge window.
+        let guest = from_lspci(LSPCI.replace("fe800000-fe9fffff", "fe800000-feafffff").lines());
+        assert!(compare(&guest, &qemu, false).unwrap_err().contains("00:03.0"));
         // 64-bit shown as 32-bit.
         let guest = from_lspci(LSPCI.replace("(64-bit", "(32-bit").lines());
         assert!(compare(&guest, &qemu, false).is_err());

@@ -26,7 +26,7 @@ use cairn_pci::Address;
 use cairn_pci::bar::BarKind;
 use cairn_pci::capability::{Capability, Kind, id};
 use cairn_pci::enumerate::Function;
-use cairn_pci::header::{command, status};
+use cairn_pci::header::{Window, command, status};
 use cairn_pciids::Database;
 
 /// How names are shown.
@@ -171,11 +171,17 @@ fn details(out: &mut impl Write, function: &Function, names: &Names<'_>) -> fmt:
         writeln!(out, "\tSubsystem: {}", names.subsystem(h.vendor, h.device, vendor, device))?;
     }
     write!(out, "\tFlags: ")?;
-    if h.command & command::BUS_MASTER != 0 {
-        write!(out, "bus master, ")?;
-    }
-    if h.status & status::MHZ_66 != 0 {
-        write!(out, "66MHz, ")?;
+    for (bit, word) in [
+        (h.command & command::BUS_MASTER, "bus master"),
+        (h.command & command::VGA_PALETTE, "VGA palette snoop"),
+        (h.command & command::STEPPING, "stepping"),
+        (h.command & command::FAST_BACK_TO_BACK, "fast Back2Back"),
+        (h.status & status::MHZ_66, "66MHz"),
+        (h.status & status::USER_DEFINABLE, "user-definable features"),
+    ] {
+        if bit != 0 {
+            write!(out, "{word}, ")?;
+        }
     }
     let devsel = ["fast", "medium", "slow", "??"][usize::from((h.status >> status::DEVSEL_SHIFT) & 0x3)];
     write!(out, "{devsel} devsel")?;
@@ -222,6 +228,11 @@ fn details(out: &mut impl Write, function: &Function, names: &Names<'_>) -> fmt:
             b.primary, b.secondary, b.subordinate, b.secondary_latency
         )?;
     }
+    if let Some(w) = h.windows {
+        window(out, "I/O", w.io)?;
+        window(out, "Memory", w.memory)?;
+        window(out, "Prefetchable memory", w.prefetchable)?;
+    }
     if let Some(rom) = function.resources.rom {
         write!(out, "\tExpansion ROM at ")?;
         if rom.address != 0 {
@@ -229,8 +240,12 @@ fn details(out: &mut impl Write, function: &Function, names: &Names<'_>) -> fmt:
         } else {
             write!(out, "<unassigned>")?;
         }
-        let disabled = !rom.enabled || h.command & command::MEMORY == 0;
-        writeln!(out, "{} [size={}]", if disabled { " [disabled]" } else { "" }, size(u64::from(rom.size)))?;
+        if !rom.enabled {
+            write!(out, " [disabled]")?;
+        } else if h.command & command::MEMORY == 0 {
+            write!(out, " [disabled by cmd]")?;
+        }
+        writeln!(out, " [size={}]", size(u64::from(rom.size)))?;
     }
     for capability in &function.capabilities {
         writeln!(out, "\tCapabilities: [{:02x}] {}", capability.offset, CapabilityText(capability))?;
@@ -239,6 +254,22 @@ fn details(out: &mut impl Write, function: &Function, names: &Names<'_>) -> fmt:
         writeln!(out, "\tCapabilities: [{:03x}] {}", e.offset, extended_name(e.id))?;
     }
     Ok(())
+}
+
+/// One `WHAT behind bridge:` line; a window of an undefined type is named
+/// as such.
+fn window(out: &mut impl Write, what: &str, window: Option<Window>) -> fmt::Result {
+    let Some(w) = window else {
+        return writeln!(out, "\t!!! Unknown {} range types", what.to_ascii_lowercase());
+    };
+    write!(out, "\t{what} behind bridge:")?;
+    if w.is_open() {
+        let digits = usize::from(w.bits).div_ceil(4);
+        write!(out, " {:0digits$x}-{:0digits$x} [size={}]", w.base, w.limit, size(w.limit - w.base + 1))?;
+    } else {
+        write!(out, " [disabled]")?;
+    }
+    writeln!(out, " [{}-bit]", w.bits)
 }
 
 /// A standard capability in lspci's words.

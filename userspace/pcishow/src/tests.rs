@@ -38,7 +38,8 @@ ext 100 0001 2\nproblem something odd\n";
 
 const ROOT_PORT: &str = "address 0000:00:03.0\nid 1b36 000c\nclass 06 04 00\nrevision 00\nheader 1 single\n\
 command 0107\nstatus 0010\nlatency 00\ncache-line 00\ninterrupt 1 0b\nbar 0 mem32 feb95000 1000\n\
-bridge 00 01 01 00\ncap 54 05 msi enabled=0 capable=1 vectors=1 64bit=1 mask=1\n\
+bridge 00 01 01 00\nwindow io d000 cfff 10\nwindow mem fe800000 fe9fffff 20\n\
+window pref fe200000 fe3fffff 40\ncap 54 05 msi enabled=0 capable=1 vectors=1 64bit=1 mask=1\n\
 cap 48 10 pcie version=2 type=4 slot=1 message=0\n";
 
 fn render(text_form: &str, naming: Naming, verbose: bool, database: Option<&Database<'_>>) -> String {
@@ -118,6 +119,9 @@ fn verbose_bridge() {
          \tFlags: bus master, fast devsel, latency 0, IRQ 11\n\
          \tMemory at feb95000 (32-bit, non-prefetchable) [size=4K]\n\
          \tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n\
+         \tI/O behind bridge: [disabled] [16-bit]\n\
+         \tMemory behind bridge: fe800000-fe9fffff [size=2M] [32-bit]\n\
+         \tPrefetchable memory behind bridge: 00000000fe200000-00000000fe3fffff [size=2M] [64-bit]\n\
          \tCapabilities: [54] MSI: Enable- Count=1/1 Maskable+ 64bit+\n\
          \tCapabilities: [48] Express (v2) Root Port (Slot+), MSI 00\n\n"
     );
@@ -126,13 +130,15 @@ fn verbose_bridge() {
 #[test]
 fn disabled_and_unassigned_bars() {
     let text_form = "address 0000:00:05.0\nid 1234 11e8\nclass 00 ff 00\nrevision 10\nheader 0 single\n\
-                     command 0000\nstatus 0000\nlatency 00\ncache-line 00\nbar 0 mem32 0 100000\nbar 1 io 0 20\n";
+                     command 0000\nstatus 0000\nlatency 00\ncache-line 00\nbar 0 mem32 0 100000\nbar 1 io 0 20\n\
+                     rom feb80000 40000 enabled\n";
     assert_eq!(
         render(text_form, Naming::Numbers, true, None),
         "00:05.0 00ff: 1234:11e8 (rev 10)\n\
          \tFlags: fast devsel\n\
          \tMemory at <unassigned> (32-bit, non-prefetchable) [disabled] [size=1M]\n\
-         \tI/O ports at <unassigned> [disabled] [size=32]\n\n"
+         \tI/O ports at <unassigned> [disabled] [size=32]\n\
+         \tExpansion ROM at feb80000 [disabled by cmd] [size=256K]\n\n"
     );
 }
 

@@ -1,6 +1,7 @@
 //! The standard configuration header (the first 64 bytes): identity, class,
 //! command and status registers, header layout, and the fields that differ
-//! between endpoints (type 0) and PCI-to-PCI bridges (type 1).
+//! between endpoints (type 0) and PCI-to-PCI bridges (type 1): subsystem
+//! IDs, bus numbers, and the address windows a bridge forwards.
 
 use crate::{Address, ConfigSpace};
 
@@ -13,6 +14,16 @@ pub mod offset {
     pub const BAR0: u16 = 0x10;
     /// Bridge: primary, secondary, subordinate bus numbers, secondary latency.
     pub const BRIDGE_BUSES: u16 = 0x18;
+    /// Bridge: I/O base and limit (bytes 0-1), secondary status.
+    pub const BRIDGE_IO: u16 = 0x1c;
+    /// Bridge: memory base and limit.
+    pub const BRIDGE_MEMORY: u16 = 0x20;
+    /// Bridge: prefetchable memory base and limit, then their upper halves.
+    pub const BRIDGE_PREFETCHABLE: u16 = 0x24;
+    pub const BRIDGE_PREFETCHABLE_BASE_UPPER: u16 = 0x28;
+    pub const BRIDGE_PREFETCHABLE_LIMIT_UPPER: u16 = 0x2c;
+    /// Bridge: upper halves of the I/O base and limit.
+    pub const BRIDGE_IO_UPPER: u16 = 0x30;
     /// Endpoint: subsystem vendor and subsystem ID.
     pub const SUBSYSTEM: u16 = 0x2c;
     /// Endpoint: expansion ROM BAR.
@@ -29,12 +40,16 @@ pub mod command {
     pub const IO: u16 = 1 << 0;
     pub const MEMORY: u16 = 1 << 1;
     pub const BUS_MASTER: u16 = 1 << 2;
+    pub const VGA_PALETTE: u16 = 1 << 5;
+    pub const STEPPING: u16 = 1 << 7;
+    pub const FAST_BACK_TO_BACK: u16 = 1 << 9;
 }
 
 /// Status register bits.
 pub mod status {
     pub const CAPABILITIES: u16 = 1 << 4;
     pub const MHZ_66: u16 = 1 << 5;
+    pub const USER_DEFINABLE: u16 = 1 << 6;
     /// DEVSEL timing, bits 10:9.
     pub const DEVSEL_SHIFT: u16 = 9;
 }
@@ -119,6 +134,76 @@ pub struct BridgeBuses {
     pub secondary_latency: u8,
 }
 
+/// An address window a bridge forwards to its secondary bus: `base` to
+/// `limit` inclusive (closed when `base > limit`), with `bits` address bits
+/// (16 or 32 for I/O, 32 or 64 for prefetchable memory). `None` in
+/// [`BridgeWindows`]: the register holds a type the specification does not
+/// define.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub base: u64,
+    pub limit: u64,
+    pub bits: u8,
+}
+
+impl Window {
+    pub fn is_open(&self) -> bool {
+        self.base <= self.limit
+    }
+}
+
+/// A bridge's three windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BridgeWindows {
+    pub io: Option<Window>,
+    pub memory: Option<Window>,
+    pub prefetchable: Option<Window>,
+}
+
+impl BridgeWindows {
+    /// Decodes the windows of the bridge at `address`.
+    pub fn read(config: &impl ConfigSpace, address: Address) -> BridgeWindows {
+        let io = config.read(address, offset::BRIDGE_IO);
+        let (io_base, io_limit) = (io & 0xff, (io >> 8) & 0xff);
+        let io = match (io_base & 0xf, io_limit & 0xf) {
+            (0, 0) => Some((0, 0, 16)),
+            (1, 1) => {
+                let upper = config.read(address, offset::BRIDGE_IO_UPPER);
+                Some(((upper & 0xffff) << 16, upper & 0xffff_0000, 32))
+            }
+            _ => None,
+        }
+        .map(|(base_upper, limit_upper, bits)| Window {
+            base: u64::from(base_upper | (io_base & 0xf0) << 8),
+            limit: u64::from(limit_upper | (io_limit & 0xf0) << 8) + 0xfff,
+            bits,
+        });
+        let memory = config.read(address, offset::BRIDGE_MEMORY);
+        let memory = (memory & 0x000f_000f == 0).then(|| Window {
+            base: u64::from(memory & 0xfff0) << 16,
+            limit: (u64::from(memory >> 16 & 0xfff0) << 16) + 0xf_ffff,
+            bits: 32,
+        });
+        let prefetchable = config.read(address, offset::BRIDGE_PREFETCHABLE);
+        let (base, limit) = (prefetchable & 0xffff, prefetchable >> 16);
+        let prefetchable = match (base & 0xf, limit & 0xf) {
+            (0, 0) => Some((0, 0, 32)),
+            (1, 1) => Some((
+                config.read(address, offset::BRIDGE_PREFETCHABLE_BASE_UPPER),
+                config.read(address, offset::BRIDGE_PREFETCHABLE_LIMIT_UPPER),
+                64,
+            )),
+            _ => None,
+        }
+        .map(|(base_upper, limit_upper, bits)| Window {
+            base: u64::from(base_upper) << 32 | u64::from(base & 0xfff0) << 16,
+            limit: (u64::from(limit_upper) << 32 | u64::from(limit & 0xfff0) << 16) + 0xf_ffff,
+            bits,
+        });
+        BridgeWindows { io, memory, prefetchable }
+    }
+}
+
 /// The decoded first 64 bytes of a present function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
@@ -140,6 +225,8 @@ pub struct Header {
     pub interrupt_line: u8,
     /// Bridge bus numbers (type 1 only).
     pub bridge: Option<BridgeBuses>,
+    /// Bridge windows (type 1 only).
+    pub windows: Option<BridgeWindows>,
 }
 
 impl Header {
@@ -179,6 +266,7 @@ impl Header {
             interrupt_pin: (interrupt >> 8) as u8,
             interrupt_line: interrupt as u8,
             bridge,
+            windows: (layout == Layout::Bridge).then(|| BridgeWindows::read(config, address)),
         })
     }
 }

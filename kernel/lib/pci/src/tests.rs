@@ -383,3 +383,47 @@ fn bad_text_is_an_error() {
     let parsed = text::parse("address 0000:00:00.0\nid 8086 1237\nfuture 1 2 3\n").unwrap();
     assert_eq!(parsed.function.header.vendor, 0x8086);
 }
+
+#[test]
+fn bridge_windows_are_decoded() {
+    use crate::header::Window;
+    let fake = Fake::new(CONFIG_SIZE);
+    let a = at(0, 3, 0);
+    fake.add(a, (0x1b36, 0x000c), (0x06, 0x04, 0x00), BRIDGE, |f| {
+        // I/O 0x1000-0x1fff (16-bit), memory 0xfe800000-0xfe9fffff, an open
+        // 64-bit prefetchable window above 4 GiB.
+        f.buses(0, 1, 1)
+            .set_dword(offset::BRIDGE_IO, 0x0000_1010)
+            .set_dword(offset::BRIDGE_MEMORY, 0xfe90_fe80)
+            .set_dword(offset::BRIDGE_PREFETCHABLE, 0x0011_0001)
+            .set_dword(offset::BRIDGE_PREFETCHABLE_BASE_UPPER, 0x8)
+            .set_dword(offset::BRIDGE_PREFETCHABLE_LIMIT_UPPER, 0x8);
+    });
+    let windows = function(&fake, a).header.windows.expect("a bridge has windows");
+    assert_eq!(windows.io, Some(Window { base: 0x1000, limit: 0x1fff, bits: 16 }));
+    assert_eq!(windows.memory, Some(Window { base: 0xfe80_0000, limit: 0xfe9f_ffff, bits: 32 }));
+    assert_eq!(windows.prefetchable, Some(Window { base: 0x8_0000_0000, limit: 0x8_001f_ffff, bits: 64 }));
+
+    // A closed I/O window (base above limit), 32-bit I/O addressing, and
+    // types the specification does not define.
+    let b = at(0, 4, 0);
+    fake.add(b, (0x1b36, 0x000c), (0x06, 0x04, 0x00), BRIDGE, |f| {
+        f.buses(0, 2, 2)
+            .set_dword(offset::BRIDGE_IO, 0x0000_c1d1)
+            .set_dword(offset::BRIDGE_IO_UPPER, 0x0001_0001)
+            .set_dword(offset::BRIDGE_MEMORY, 0x0001_0000)
+            .set_dword(offset::BRIDGE_PREFETCHABLE, 0x0000_0001);
+    });
+    let windows = function(&fake, b).header.windows.unwrap();
+    let io = windows.io.unwrap();
+    assert_eq!(io, Window { base: 0x1_d000, limit: 0x1_cfff, bits: 32 });
+    assert!(!io.is_open());
+    assert_eq!(windows.memory, None);
+    assert_eq!(windows.prefetchable, None);
+    // Endpoints have none.
+    let c = at(0, 5, 0);
+    fake.add(c, (0x1234, 0x1111), (0x00, 0x00, 0x00), ENDPOINT, |f| {
+        f.set_dword(offset::BRIDGE_IO, 0x0000_1010);
+    });
+    assert_eq!(function(&fake, c).header.windows, None);
+}

@@ -18,6 +18,9 @@
 //! bar 1 io c000 40
 //! rom feb80000 40000 disabled
 //! bridge 00 01 01 00
+//! window io d000 dfff 10
+//! window mem fe800000 fe9fffff 20
+//! window pref fe200000 fe3fffff 40
 //! cap dc 01 pm version=2 d1=0 d2=0 state=0
 //! cap 80 05 msi enabled=0 capable=1 vectors=1 64bit=1 mask=0
 //! cap 40 10 pcie version=2 type=0 slot=0 message=0
@@ -27,8 +30,11 @@
 //! problem capability list loops back at 0x40
 //! ```
 //!
-//! `interrupt`, `subsystem` and `bridge` appear only where they apply; BAR
-//! kinds are `io`, `mem32`, `mem64`, each with `-pref` when prefetchable.
+//! `interrupt`, `subsystem`, `bridge` and `window` appear only where they
+//! apply; BAR kinds are `io`, `mem32`, `mem64`, each with `-pref` when
+//! prefetchable. A bridge window is base, limit (inclusive; closed when the
+//! base is above it) and address bits; a window whose type the specification
+//! does not define is left out.
 //! The parser ignores lines it does not know, so fields can be added later.
 
 use alloc::string::String;
@@ -39,7 +45,7 @@ use crate::Address;
 use crate::bar::{Bar, BarKind, Resources, Rom};
 use crate::capability::{Capability, Extended, Kind};
 use crate::enumerate::Function;
-use crate::header::{BridgeBuses, ClassCode, Header, Layout};
+use crate::header::{BridgeBuses, BridgeWindows, ClassCode, Header, Layout, Window};
 
 /// Writes `function` in the text form.
 pub fn write(out: &mut impl Write, function: &Function) -> fmt::Result {
@@ -77,6 +83,13 @@ pub fn write(out: &mut impl Write, function: &Function) -> fmt::Result {
             "bridge {:02x} {:02x} {:02x} {:02x}",
             b.primary, b.secondary, b.subordinate, b.secondary_latency
         )?;
+    }
+    if let Some(w) = h.windows {
+        for (name, window) in [("io", w.io), ("mem", w.memory), ("pref", w.prefetchable)] {
+            if let Some(window) = window {
+                writeln!(out, "window {name} {:x} {:x} {:x}", window.base, window.limit, window.bits)?;
+            }
+        }
     }
     for c in &function.capabilities {
         write!(out, "cap {:x} {:02x} ", c.offset, c.id)?;
@@ -219,6 +232,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
         interrupt_pin: 0,
         interrupt_line: 0,
         bridge: None,
+        windows: None,
     };
     let mut resources = Resources::default();
     let (mut capabilities, mut extended, mut problems) = (Vec::new(), Vec::new(), Vec::new());
@@ -276,6 +290,18 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                     subordinate: hex(field(2))?,
                     secondary_latency: hex(field(3))?,
                 });
+                Some(())
+            })(),
+            "window" => (|| {
+                let window = Window { base: hex(field(1))?, limit: hex(field(2))?, bits: hex(field(3))? };
+                let windows =
+                    header.windows.get_or_insert(BridgeWindows { io: None, memory: None, prefetchable: None });
+                match field(0)? {
+                    "io" => windows.io = Some(window),
+                    "mem" => windows.memory = Some(window),
+                    "pref" => windows.prefetchable = Some(window),
+                    _ => return None,
+                }
                 Some(())
             })(),
             "cap" => (|| {
