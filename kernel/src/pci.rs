@@ -116,7 +116,7 @@ impl Mechanism1 {
 /// How configuration space is reached.
 enum Access {
     Ecam(Ecam),
-    Mechanism1(Mechanism1),
+    Mechanism1,
 }
 
 impl ConfigSpace for Access {
@@ -128,8 +128,8 @@ impl ConfigSpace for Access {
                 Some(pointer) => unsafe { pointer.read_volatile() },
                 None => u32::MAX,
             },
-            Access::Mechanism1(_) if address.segment != 0 || offset >= CONFIG_SIZE => u32::MAX,
-            Access::Mechanism1(_) => {
+            Access::Mechanism1 if address.segment != 0 || offset >= CONFIG_SIZE => u32::MAX,
+            Access::Mechanism1 => {
                 let _guard = MECHANISM1_LOCK.lock();
                 // SAFETY: mechanism #1 was found present; the lock keeps the
                 // address and data steps together.
@@ -149,8 +149,8 @@ impl ConfigSpace for Access {
                     unsafe { pointer.write_volatile(value) }
                 }
             }
-            Access::Mechanism1(_) if address.segment != 0 || offset >= CONFIG_SIZE => {}
-            Access::Mechanism1(_) => {
+            Access::Mechanism1 if address.segment != 0 || offset >= CONFIG_SIZE => {}
+            Access::Mechanism1 => {
                 let _guard = MECHANISM1_LOCK.lock();
                 // SAFETY: as in `read`.
                 unsafe {
@@ -164,7 +164,7 @@ impl ConfigSpace for Access {
     fn size(&self) -> u16 {
         match self {
             Access::Ecam(_) => EXTENDED_CONFIG_SIZE,
-            Access::Mechanism1(_) => CONFIG_SIZE,
+            Access::Mechanism1 => CONFIG_SIZE,
         }
     }
 }
@@ -181,22 +181,26 @@ static PCI: spin::Once<Pci> = spin::Once::new();
 /// usable, else mechanism #1), walks every bus and logs what it found.
 /// Call once, at boot, before any driver runs.
 pub fn init(ecam: &[EcamRegion]) {
-    let mut windows = ecam.iter().filter(|region| {
-        if region.segment != 0 {
-            log::warn!("pci: ignoring the ECAM window of segment {} (only segment 0 is walked)", region.segment);
-            return false;
-        }
-        match region.check() {
-            Ok(()) => true,
-            Err(why) => {
-                log::warn!("pci: ignoring the ECAM window at {:#x}: {why}", region.base);
-                false
+    let usable: Vec<EcamRegion> = ecam
+        .iter()
+        .copied()
+        .filter(|region| {
+            if region.segment != 0 {
+                log::warn!("pci: ignoring the ECAM window of segment {} (only segment 0 is walked)", region.segment);
+                return false;
             }
-        }
-    });
-    let (access, how, buses) = match windows.next() {
-        Some(region) => (Access::Ecam(Ecam(*region)), "ECAM", region.first_bus..=region.last_bus),
-        None if Mechanism1::present() => (Access::Mechanism1(Mechanism1), "configuration mechanism #1", 0..=255),
+            match region.check() {
+                Ok(()) => true,
+                Err(why) => {
+                    log::warn!("pci: ignoring the ECAM window at {:#x}: {why}", region.base);
+                    false
+                }
+            }
+        })
+        .collect();
+    let (access, buses) = match usable.first() {
+        Some(region) => (Access::Ecam(Ecam(*region)), region.first_bus..=region.last_bus),
+        None if Mechanism1::present() => (Access::Mechanism1, 0..=255),
         None => {
             log::info!("pci: no ECAM window and no configuration mechanism #1: no PCI");
             return;
@@ -227,7 +231,7 @@ pub fn init(ecam: &[EcamRegion]) {
             buses.start(),
             buses.end()
         ),
-        Access::Mechanism1(_) => log::info!("pci: {} functions through {how}", functions.len()),
+        Access::Mechanism1 => log::info!("pci: {} functions through configuration mechanism #1", functions.len()),
     }
     PCI.call_once(|| Pci { access, functions });
 }
