@@ -55,6 +55,9 @@ fn lspci(tool: &mut Tool) -> Result<(), Failure> {
         }
     };
     let database = ids.as_deref().map(Database::new);
+    if database.as_ref().is_some_and(|db| db.counts() == (0, 0)) {
+        tool.warn(format_args!("{PCI_IDS} names nothing; showing numbers"));
+    }
     let names = Names { database: database.as_ref(), naming };
     let domain = domain || functions.iter().any(|f| f.address.segment != 0);
     let options = Options { naming, verbose, domain };
