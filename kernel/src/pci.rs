@@ -263,7 +263,7 @@ pub fn lookup(path: &str) -> Option<Node> {
     let address = Address::parse_file_name(name)?;
     let function = functions.iter().find(|f| f.address == address)?;
     match file {
-        "" => Some(Node::Function(alloc::format!("/scheme/pci/{name}"))),
+        "" => Some(Node::Function(alloc::format!("/scheme/pci/{}", address.file_name()))),
         "info" => {
             let mut text = String::new();
             cairn_pci::text::write(&mut text, function).ok()?;

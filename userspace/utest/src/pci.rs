@@ -61,6 +61,9 @@ pub fn scheme_refuses_writes_and_bad_paths() -> TestResult {
         ("/scheme/pci/0000-fe-1f.7/info", O_RDONLY, ENOENT),
         ("/scheme/pci/0000:00:00.0/info", O_RDONLY, ENOENT),
         ("/scheme/pci/00-00.0/info", O_RDONLY, ENOENT),
+        // One spelling per function: no upper case, no signs.
+        ("/scheme/pci/0000-00-1F.0", O_RDONLY, ENOENT),
+        ("/scheme/pci/+000-00-00.0", O_RDONLY, ENOENT),
     ] {
         expect_errno(&format!("open {path} ({flags:#x})"), scheme::open(path, flags).map(drop), errno)?;
     }

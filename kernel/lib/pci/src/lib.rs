@@ -76,7 +76,11 @@ impl Address {
         let (segment, rest) = text.split_once(separator)?;
         let (bus, rest) = rest.split_once(separator)?;
         let (device, function) = rest.split_once('.')?;
-        let hex = |s: &str, digits: usize| (s.len() == digits).then(|| u32::from_str_radix(s, 16).ok()).flatten();
+        // Exactly `digits` lower-case hex digits: one spelling per address.
+        let hex = |s: &str, digits: usize| {
+            let canonical = s.len() == digits && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            canonical.then(|| u32::from_str_radix(s, 16).ok()).flatten()
+        };
         Address::new(hex(segment, 4)? as u16, hex(bus, 2)? as u8, hex(device, 2)? as u8, hex(function, 1)? as u8)
     }
 }

@@ -24,7 +24,18 @@ fn address_text_round_trips() {
     let a = Address::new(0, 0x1f, 0x1d, 7).unwrap();
     assert_eq!(std::format!("{a}"), "0000:1f:1d.7");
     assert_eq!(Address::parse("0000:1f:1d.7"), Some(a));
-    for bad in ["", "0000:1f:1d", "0000:1f:20.0", "0000:1f:1d.8", "000:1f:1d.0", "0000:1g:1d.0", "0000:1f:1d.0x"] {
+    for bad in [
+        "",
+        "0000:1f:1d",
+        "0000:1f:20.0",
+        "0000:1f:1d.8",
+        "000:1f:1d.0",
+        "0000:1g:1d.0",
+        "0000:1f:1d.0x",
+        "+000:1f:1d.0",
+        "0000:1F:1d.0",
+        "0000:1f:1d.-",
+    ] {
         assert_eq!(Address::parse(bad), None, "{bad:?}");
     }
     assert_eq!(Address::new(0, 0, 32, 0), None);
