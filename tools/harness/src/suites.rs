@@ -444,6 +444,20 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        // OVMF assigns differently from SeaBIOS: 64-bit prefetchable bridge
+        // windows above 4 GiB.
+        name: "pci-q35-uefi",
+        machine: Machine { devices: PCI_Q35_DEVICES, ..uefi(2, "512M") },
+        cmdline: b"",
+        timeout: secs(240),
+        session: PCI_SESSION,
+        checks: &[
+            Check::LogContainsNoErrors { name: "ecam", needle: "through ECAM at 0xb0000000" },
+            Check::PciMatchesQemu { name: "lspci-matches-info-pci", behind_bridge: true },
+            Check::ExitedByItself,
+        ],
+    },
+    Suite {
         name: "serial-terminal",
         machine: bios("pc", 2, "512M"),
         cmdline: b"init=/bin/init,/etc/init/terminal-test.conf",
