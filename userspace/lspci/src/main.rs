@@ -60,7 +60,7 @@ fn lspci(tool: &mut Tool) -> Result<(), Failure> {
     }
     let names = Names { database: database.as_ref(), naming };
     let domain = domain || functions.iter().any(|f| f.address.segment != 0);
-    let options = Options { naming, verbose, domain };
+    let options = Options { verbose, domain };
     for function in &functions {
         let mut text = String::new();
         let _ = show(&mut text, function, &names, options);

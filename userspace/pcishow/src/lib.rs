@@ -43,7 +43,6 @@ pub enum Naming {
 /// What to show.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    pub naming: Naming,
     /// `-v`: details below each function.
     pub verbose: bool,
     /// `-D`: always show the domain.

@@ -45,7 +45,7 @@ cap 48 10 pcie version=2 type=4 slot=1 message=0\n";
 fn render(text_form: &str, naming: Naming, verbose: bool, database: Option<&Database<'_>>) -> String {
     let function = text::parse(text_form).unwrap().function;
     let mut out = String::new();
-    show(&mut out, &function, &Names { database, naming }, Options { naming, verbose, domain: false }).unwrap();
+    show(&mut out, &function, &Names { database, naming }, Options { verbose, domain: false }).unwrap();
     out
 }
 
