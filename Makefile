@@ -87,7 +87,7 @@ iso: deps kernel initfs
 run: iso
 	$(HARNESS) run --iso $(ISO)
 
-host-test:
+host-test: deps
 	$(CARGO) test
 	$(CARGO) test -p cairn-rt
 
