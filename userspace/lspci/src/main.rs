@@ -74,12 +74,12 @@ fn lspci(tool: &mut Tool) -> Result<(), Failure> {
                         _ => 4096,
                     };
                     let _ = hex_dump(&mut text, &bytes[..bytes.len().min(shown)]);
-                    if !verbose {
-                        text.push('\n');
-                    }
                 }
                 Err(error) => tool.report_error(&path, &error),
             }
+        }
+        if verbose || dump > 0 {
+            text.push('\n');
         }
         tool.out.write(text.as_bytes())?;
     }

@@ -131,7 +131,9 @@ fn size(bytes: u64) -> String {
     format!("{value}{}", ["", "K", "M", "G"][unit])
 }
 
-/// Writes `function` as `lspci` would.
+/// Writes `function` as `lspci` would: its line, and with `-v` the details
+/// below it (the caller adds a hex dump and the blank line that ends a
+/// verbose or dumped entry).
 pub fn show(out: &mut impl Write, function: &Function, names: &Names<'_>, options: Options) -> fmt::Result {
     let h = &function.header;
     let c = h.class;
@@ -158,7 +160,6 @@ pub fn show(out: &mut impl Write, function: &Function, names: &Names<'_>, option
     writeln!(out)?;
     if options.verbose {
         details(out, function, names)?;
-        writeln!(out)?;
     }
     Ok(())
 }

@@ -95,7 +95,7 @@ fn verbose_endpoint() {
          \tFlags: bus master, fast devsel, latency 0, IRQ 11\n\
          \tMemory at febc0000 (32-bit, non-prefetchable) [size=128K]\n\
          \tI/O ports at c000 [size=64]\n\
-         \tExpansion ROM at feb80000 [disabled] [size=256K]\n\n"
+         \tExpansion ROM at feb80000 [disabled] [size=256K]\n"
     );
     assert_eq!(
         render(NVME, Naming::Numbers, true, Some(&db)),
@@ -106,7 +106,7 @@ fn verbose_endpoint() {
          \tCapabilities: [40] MSI-X: Enable- Count=65 Masked-\n\
          \tCapabilities: [80] Express (v2) Endpoint, MSI 00\n\
          \tCapabilities: [60] Power Management version 3\n\
-         \tCapabilities: [100] Advanced Error Reporting\n\n"
+         \tCapabilities: [100] Advanced Error Reporting\n"
     );
 }
 
@@ -123,7 +123,7 @@ fn verbose_bridge() {
          \tMemory behind bridge: fe800000-fe9fffff [size=2M] [32-bit]\n\
          \tPrefetchable memory behind bridge: 00000000fe200000-00000000fe3fffff [size=2M] [64-bit]\n\
          \tCapabilities: [54] MSI: Enable- Count=1/1 Maskable+ 64bit+\n\
-         \tCapabilities: [48] Express (v2) Root Port (Slot+), MSI 00\n\n"
+         \tCapabilities: [48] Express (v2) Root Port (Slot+), MSI 00\n"
     );
 }
 
@@ -138,7 +138,7 @@ fn disabled_and_unassigned_bars() {
          \tFlags: fast devsel\n\
          \tMemory at <unassigned> (32-bit, non-prefetchable) [disabled] [size=1M]\n\
          \tI/O ports at <unassigned> [disabled] [size=32]\n\
-         \tExpansion ROM at feb80000 [disabled by cmd] [size=256K]\n\n"
+         \tExpansion ROM at feb80000 [disabled by cmd] [size=256K]\n"
     );
 }
 
