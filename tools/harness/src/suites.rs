@@ -846,7 +846,7 @@ mod tests {
     fn select_filters_by_substring() {
         assert_eq!(select(None).len(), SUITES.len());
         let uefi: Vec<_> = select(Some("uefi")).iter().map(|s| s.name).collect();
-        assert_eq!(uefi, ["uefi-2cpu", "uefi-8cpu-8g", "user-uefi-4cpu", "poweroff-uefi"]);
+        assert_eq!(uefi, ["uefi-2cpu", "uefi-8cpu-8g", "user-uefi-4cpu", "poweroff-uefi", "pci-q35-uefi"]);
         assert!(select(Some("nope")).is_empty());
     }
 
