@@ -61,7 +61,7 @@ pub(super) fn scheme_fstat(client: &ClientHandle) -> Result<Stat> {
 fn read_at(space: &mut AddressSpace, buffer: usize, data: &[u8], offset: &mut u64, len: usize) -> Result<usize> {
     let start = usize::try_from(*offset).unwrap_or(usize::MAX).min(data.len());
     let end = start + len.min(data.len() - start);
-    space.write(buffer as u64, &data[start..end]).map_err(|_| errno(error::EFAULT))?;
+    space.write(buffer as u64, &data[start..end]).map_err(user::copy_failed)?;
     *offset = end as u64;
     Ok(end - start)
 }
@@ -81,7 +81,7 @@ fn seek(size: usize, position: &mut u64, offset: i64, whence: usize) -> Result<u
 
 /// Copies the bytes a read found to the caller.
 fn deliver(space: &mut AddressSpace, buffer: usize, bytes: &[u8]) -> Result<ReadStep> {
-    space.write(buffer as u64, bytes).map_err(|_| errno(error::EFAULT))?;
+    space.write(buffer as u64, bytes).map_err(user::copy_failed)?;
     Ok(ReadStep::Done(bytes.len()))
 }
 
@@ -424,7 +424,7 @@ fn write_pipe(end: &PipeEnd, buffer: usize, len: usize, nonblocking: bool) -> Re
             let take = remaining.min(space);
             let mut chunk = user::try_zeroed(take)?;
             let address = buffer.checked_add(written).ok_or(errno(error::EFAULT))?;
-            tasks.current_process().space().read(address as u64, &mut chunk).map_err(|_| errno(error::EFAULT))?;
+            tasks.current_process().space().read(address as u64, &mut chunk).map_err(user::copy_failed)?;
             state.buffer.try_reserve(take).map_err(|_| errno(error::ENOMEM))?;
             state.buffer.extend(chunk);
             written += take;

@@ -202,7 +202,11 @@ pub fn create_process(
             uid,
             gid,
             name,
-            space: Some(image.space),
+            space: Some({
+                let mut space = image.space;
+                space.set_kernel_limit(limits.kernel_memory.current);
+                space
+            }),
             threads: alloc::vec![tid],
             finished_threads: Default::default(),
             children: Vec::new(),
@@ -587,7 +591,8 @@ pub fn signal_fd(fd: usize, sig: usize) -> Result<usize> {
 impl Tasks {
     /// `execve` succeeded: swap in the new image. The old address space is
     /// still loaded in CR3, so it is freed after the next switch.
-    fn replace_image(&mut self, space: Box<crate::vm::AddressSpace>, mmap_top: u64, name: String) {
+    fn replace_image(&mut self, mut space: Box<crate::vm::AddressSpace>, mmap_top: u64, name: String) {
+        space.set_kernel_limit(self.current_process().limits.kernel_memory.current);
         let cpu = percpu::current().index.0;
         let root = space.root();
         space.set_active(cpu, true);

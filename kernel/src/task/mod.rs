@@ -87,6 +87,16 @@ impl CpuScheduler {
     }
 }
 
+impl Tasks {
+    /// How many threads wait in each level of CPU `cpu`'s run queue, and
+    /// the level of the thread it runs (for `/scheme/sys/cpus`).
+    pub fn run_queue(&self, cpu: usize) -> Option<([usize; PRIORITY_LEVELS], Option<usize>)> {
+        let scheduler = self.cpus.get(cpu)?;
+        let running = scheduler.current.and_then(|tid| self.threads.get(&tid)).map(|t| self.level_of(t));
+        Some((scheduler.queues.each_ref().map(VecDeque::len), running))
+    }
+}
+
 /// All processes and threads.
 pub struct Tasks {
     pub processes: BTreeMap<Pid, Process>,

@@ -89,4 +89,11 @@ impl Process {
     pub fn space(&mut self) -> &mut AddressSpace {
         self.space.as_mut().expect("a live process has an address space")
     }
+
+    /// Kernel memory it holds that grows with its use: its page tables and
+    /// its threads' kernel stacks.
+    pub fn kernel_bytes(&self) -> u64 {
+        let stacks = self.threads.len() as u64 * crate::mm::stacks::KERNEL_STACK_PAGES * cairn_physmem::FRAME_SIZE;
+        self.space.as_ref().map_or(0, |space| space.kernel_bytes()) + stacks
+    }
 }

@@ -48,6 +48,8 @@ pub struct ProcessRow {
     pub threads: u64,
     /// User memory present in its page tables (KiB).
     pub resident_kib: u64,
+    /// Kernel memory it holds: page tables and its threads' kernel stacks.
+    pub kernel_kib: u64,
     /// The program the process runs.
     pub name: String,
 }
@@ -60,17 +62,29 @@ pub fn processes() -> Result<Vec<ProcessRow>, Failure> {
     Ok(rows)
 }
 
-/// Parses `PID PPID PGID SID UID STATE THREADS RSS_KIB NAME` (the name
-/// may hold blanks).
+/// Parses `PID PPID PGID SID UID STATE THREADS RSS_KIB KMEM_KIB NAME`
+/// (the name may hold blanks).
 fn parse_process(line: &str) -> Option<ProcessRow> {
-    let mut fields = line.splitn(9, ' ');
+    let mut fields = line.splitn(10, ' ');
     let mut number = || fields.next()?.parse::<u64>().ok();
     let (pid, ppid, pgid, sid, uid) = (number()?, number()?, number()?, number()?, number()?);
     let state = String::from(fields.next()?);
     let threads = fields.next()?.parse().ok()?;
     let resident_kib = fields.next()?.parse().ok()?;
+    let kernel_kib = fields.next()?.parse().ok()?;
     let name = String::from(fields.next().unwrap_or(""));
-    Some(ProcessRow { pid, ppid, pgid, sid, uid: u32::try_from(uid).ok()?, state, threads, resident_kib, name })
+    Some(ProcessRow {
+        pid,
+        ppid,
+        pgid,
+        sid,
+        uid: u32::try_from(uid).ok()?,
+        state,
+        threads,
+        resident_kib,
+        kernel_kib,
+        name,
+    })
 }
 
 /// One line of `/scheme/sys/cpus`.
@@ -121,12 +135,25 @@ pub fn uptime_summary(processes: usize) -> Result<String, Failure> {
 /// Writes the process table of `ps` and `top`: a header, then one line per
 /// process.
 pub fn write_processes(out: &mut Output, rows: &[ProcessRow]) -> Result<(), Failure> {
-    writeln!(out, "{:>5} {:>5} {:>5} {:>5} {:>5} S THR {:>7} CMD", "PID", "PPID", "PGID", "SID", "UID", "RSS")?;
+    writeln!(
+        out,
+        "{:>5} {:>5} {:>5} {:>5} {:>5} S THR {:>7} {:>6} CMD",
+        "PID", "PPID", "PGID", "SID", "UID", "RSS", "KMEM"
+    )?;
     for row in rows {
         writeln!(
             out,
-            "{:>5} {:>5} {:>5} {:>5} {:>5} {} {:>3} {:>7} {}",
-            row.pid, row.ppid, row.pgid, row.sid, row.uid, row.state, row.threads, row.resident_kib, row.name
+            "{:>5} {:>5} {:>5} {:>5} {:>5} {} {:>3} {:>7} {:>6} {}",
+            row.pid,
+            row.ppid,
+            row.pgid,
+            row.sid,
+            row.uid,
+            row.state,
+            row.threads,
+            row.resident_kib,
+            row.kernel_kib,
+            row.name
         )?;
     }
     Ok(())

@@ -146,6 +146,8 @@ fn tests() -> Vec<Test> {
         test("limits_fd_limit", harden_limits::fd_limit),
         test("limits_tmpfs_full_is_enospc", harden_limits::tmpfs_full_is_enospc),
         test("limits_oom_kills_the_largest", harden_limits::oom_kills_the_largest),
+        test("limits_kernel_memory_limit", harden_limits::kernel_memory_limit),
+        test("limits_kernel_memory_shown", harden_limits::kernel_memory_shown),
         test("limits_fork_bomb_contained", harden_limits::fork_bomb_contained),
         test("limits_thread_bomb_contained", harden_limits::thread_bomb_contained),
         test("caps_cwd_beneath_after_narrowing", harden_caps::cwd_beneath_after_narrowing),

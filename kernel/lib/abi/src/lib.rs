@@ -701,6 +701,12 @@ pub mod limit {
     /// Bytes of address space mapped per process (`RLIMIT_AS`): `mmap` and
     /// `exec` fail with `ENOMEM` beyond it.
     pub const ADDRESS_SPACE: usize = 9;
+    /// Bytes of kernel memory a process grows by using memory — its page
+    /// tables (Cairn's own; its other kernel memory is bounded by `THREADS`,
+    /// `FILES` and fixed per-object bounds): touching memory whose tables
+    /// would pass it is `ENOMEM` from a system call and SIGSEGV from a
+    /// fault; the out-of-memory policy is not involved.
+    pub const KERNEL_MEMORY: usize = 16;
     /// "No limit" (`RLIM_INFINITY`).
     pub const INFINITY: u64 = u64::MAX;
 
