@@ -853,10 +853,29 @@ fn open_io_ports(name: &str) -> Result<Handle> {
 /// The `sys` file that turns the machine off or restarts it (root only).
 const POWER_FILE: &str = "power";
 
+/// The root of the `sys` scheme, as a directory handle records it.
+const SYS_DIRECTORY: &str = "/scheme/sys";
+
 /// Opens a `sys` file: its text is generated now and read from then on;
 /// or the power switch, for writing.
 fn open_sys(name: &str, flags: usize) -> Result<Handle> {
     let name = name.trim_start_matches('/');
+    if name.is_empty() {
+        // The scheme's root is a directory listing its files, so `ls` and
+        // `find` walk it like any other.
+        if flags & O_ACCMODE != O_RDONLY {
+            return Err(errno(error::EISDIR));
+        }
+        let entries = crate::sysinfo::FILES
+            .iter()
+            .chain(core::iter::once(&POWER_FILE))
+            .map(|name| (String::from(*name), protocol::DIRENT_FILE))
+            .collect();
+        return Ok(directory(SYS_DIRECTORY, entries));
+    }
+    if flags & cairn_abi::O_DIRECTORY != 0 {
+        return Err(errno(error::ENOTDIR));
+    }
     if name == POWER_FILE {
         if task::with(|tasks| tasks.current_process().uid) != 0 {
             return Err(errno(error::EACCES));

@@ -321,7 +321,15 @@ pub fn kernel_schemes() -> TestResult {
     ensure!(uptime.is_sign_positive() && uptime != 0.0, "uptime {uptime}");
     ensure!(read_all("/scheme/sys/log")?.contains("cairn: "), "the log lacks the boot summary");
     ensure!(read_all("/scheme/sys/cpus")?.lines().count() >= 1, "no CPUs listed");
-    ensure!(read_all("/scheme/sys/")?.contains("processes"), "sys does not list its files");
+    let sys = ok("stat /scheme/sys", cairn_rt::fs::metadata("/scheme/sys"))?;
+    ensure!(sys.is_dir(), "/scheme/sys is not a directory (mode {:o})", sys.permissions());
+    let names: Vec<String> =
+        ok("read_dir /scheme/sys", cairn_rt::fs::read_dir("/scheme/sys/"))?.into_iter().map(|(n, _)| n).collect();
+    for file in ["processes", "meminfo", "cpus", "uptime", "log", "power"] {
+        ensure!(names.iter().any(|n| n == file), "/scheme/sys lacks {file}: {names:?}");
+    }
+    expect_errno("writing /scheme/sys", scheme::open("/scheme/sys", O_RDWR), cairn_rt::abi::error::EISDIR)?;
+    expect_errno("a sys file as a directory", scheme::open("/scheme/sys/log/x", O_RDONLY), ENOENT)?;
     expect_errno("a missing sys file", scheme::open("/scheme/sys/nope", O_RDONLY), ENOENT)?;
     Ok(())
 }
