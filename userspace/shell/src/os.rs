@@ -52,6 +52,10 @@ pub enum OsError {
     BrokenPipe,
     NotExecutable,
     Unsupported,
+    /// `ENXIO`: no such device (`/dev/tty` without a controlling terminal).
+    NoSuchDevice,
+    /// `ENOSPC`: no room left (`/dev/full`, a full file system).
+    NoSpace,
     /// Any other error number.
     Other(i32),
 }
@@ -73,6 +77,8 @@ impl fmt::Display for OsError {
             OsError::BrokenPipe => f.write_str("Broken pipe"),
             OsError::NotExecutable => f.write_str("Exec format error"),
             OsError::Unsupported => f.write_str("Operation not supported"),
+            OsError::NoSuchDevice => f.write_str("No such device or address"),
+            OsError::NoSpace => f.write_str("No space left on device"),
             OsError::Other(code) => write!(f, "error {code}"),
         }
     }

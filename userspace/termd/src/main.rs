@@ -100,11 +100,12 @@ impl Terminals {
                 self.terminals.push(pty);
                 return value(Ok(self.add_handle(HandleKind { terminal, role: Role::Master })));
             }
-            let found = self.terminals.iter().position(|t| t.name == name || name.is_empty());
-            return value(match found {
-                Some(terminal) => Ok(self.add_handle(HandleKind { terminal, role: Role::Terminal })),
-                None => Err(ENOENT),
-            });
+            let Some(terminal) = self.terminals.iter().position(|t| t.name == name || name.is_empty()) else {
+                return value(Err(ENOENT));
+            };
+            let handle = self.add_handle(HandleKind { terminal, role: Role::Terminal });
+            let _ = server.respond_terminal(request.id, handle as u64);
+            return None;
         }
         let Some(&kind) = self.handles.get(&request.handle) else {
             return (request.opcode != op::CLOSE && request.opcode != op::CANCEL).then(|| (Err(EBADF), Vec::new()));
