@@ -11,6 +11,12 @@
 //! machine (like Linux's devtmpfs), so a link added after a process
 //! narrowed its namespace is still seen by it; whether the link's target
 //! opens is up to that namespace.
+//!
+//! Why the kernel and not a user-space server: `fd/N`, `stdin`... name the
+//! caller's own fds and `tty` its session, which no server can reach; and a
+//! server opening a link's target for its client would open it with the
+//! server's rights and namespace instead of the client's. What is left is
+//! a table of names and a re-resolution in `syscall::resolve`.
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;

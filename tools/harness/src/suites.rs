@@ -188,6 +188,12 @@ const SHELL_SESSION: &[Step] = &[
     Step {
         name: "dev-tty-is-the-terminal",
         wait: Wait::Serial("tty-42\r\n"),
+        then: Input::Serial("echo serial-$((40 + 2)) > /dev/ttyS0; echo console-$((40 + 2)) > /dev/console\r"),
+    },
+    Step { name: "dev-ttyS0-linked-by-termd", wait: Wait::Serial("serial-42\r\n"), then: Input::Nothing },
+    Step {
+        name: "dev-console-linked-by-init",
+        wait: Wait::Serial("console-42\r\n"),
         then: Input::Serial("ls /scheme/sys | tr -d '\\n'\r"),
     },
     Step {
