@@ -7,7 +7,7 @@
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
 use cairn_rt::abi::error::{EACCES, EINVAL, EIO, ENODEV, ENOENT, ENOTDIR, EPERM, ESRCH};
-use cairn_rt::abi::scheme::Response;
+use cairn_rt::abi::scheme::{RESPONSE_FD, RESPONSE_TERMINAL, Response};
 use cairn_rt::abi::signal::SIGTERM;
 use cairn_rt::abi::{EVENT_READ, Event, MapFlags, Syscall, rights, wait};
 use cairn_rt::abi::{O_RDONLY, O_RDWR, ObjectType, SEEK_SET, Stat};
@@ -140,6 +140,10 @@ pub fn garbage_responses_refused() -> TestResult {
             raw(Response { id, result: -5000, payload_len: 0, flags: 0 }, &[]),
             EINVAL,
         )?;
+        let terminal = |result: i64, flags: u64| raw(Response { id, result, payload_len: 0, flags }, &[]);
+        expect_errno("terminal flag on an error", terminal(-i64::from(ENOENT), RESPONSE_TERMINAL), EINVAL)?;
+        expect_errno("terminal flag with an fd", terminal(0, RESPONSE_TERMINAL | RESPONSE_FD), EINVAL)?;
+        expect_errno("an unknown flag", terminal(7, 8), EINVAL)?;
         ok("valid open answer", server.respond(id, Ok(7), &[]))?;
         expect_errno("second answer", server.respond(id, Ok(7), &[]), EINVAL)?;
         let read = ok("next", server.next())?;
