@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 use cairn_abi::{Error, Result, error};
 
 /// A name under `/dev`: at most this many bytes, no `/`.
-pub const MAX_NAME: usize = 64;
+const MAX_NAME: usize = 64;
 
 /// Links followed while resolving one path before giving up (`ELOOP`).
 pub const MAX_HOPS: usize = 8;
@@ -67,9 +67,9 @@ pub enum Entry {
     Descriptor(usize),
     /// `/dev/tty`: the caller's controlling terminal.
     Terminal,
-    /// A link: its name, and the path it leads to (the target, with the
-    /// rest of the path after the name appended).
-    Link { name: String, leads_to: String, last: bool },
+    /// A link: the path it leads to (the target, with the rest of the path
+    /// after the name appended).
+    Link(String),
 }
 
 /// What `inside` (the path after `/dev`, no `.` or `..`) names.
@@ -95,7 +95,7 @@ pub fn entry(inside: &str) -> Result<Entry> {
         _ => {
             let target = LINKS.lock().get(name).cloned().ok_or(Error::new(error::ENOENT))?;
             let leads_to = if rest.is_empty() { target } else { alloc::format!("{target}/{rest}") };
-            Ok(Entry::Link { name: String::from(name), leads_to, last: rest.is_empty() })
+            Ok(Entry::Link(leads_to))
         }
     }
 }

@@ -123,19 +123,24 @@ pub fn place(dirfd: usize, path: &str) -> Result<Place> {
 }
 
 /// The name of the `/dev` link `path` (from `dirfd`) names, when it is
-/// `/dev/NAME`: for the calls acting on a link itself (symlink, unlink,
-/// readlink), which must not follow it.
+/// `/dev/NAME` and the caller's namespace has `/dev`: for the calls acting
+/// on a link itself (symlink, unlink, readlink), which must not follow it.
 pub fn device_link(dirfd: usize, path: &str) -> Result<Option<String>> {
-    let absolute = if !namespace::is_relative(path) {
-        namespace::absolute("/", path)
+    let (namespace, absolute) = if !namespace::is_relative(path) {
+        (task::with(|tasks| tasks.current_process().namespace.clone()), namespace::absolute("/", path))
     } else {
-        match start(dirfd, rights::LOOKUP)?.1 {
-            Start::Path(directory) => namespace::absolute(&directory, path),
-            Start::Handle(_) => return Ok(None),
+        match start(dirfd, rights::LOOKUP)? {
+            (namespace, Start::Path(directory)) => (namespace, namespace::absolute(&directory, path)),
+            (_, Start::Handle(_)) => return Ok(None),
         }
     };
-    let name = absolute.strip_prefix("/dev/").filter(|name| !name.is_empty() && !name.contains('/'));
-    Ok(name.map(String::from))
+    let Some(name) = absolute.strip_prefix("/dev/").filter(|name| !name.is_empty() && !name.contains('/')) else {
+        return Ok(None);
+    };
+    match namespace::resolve(&namespace, &absolute) {
+        Ok((Target::Kernel(KernelScheme::Devices), _)) => Ok(Some(String::from(name))),
+        _ => Ok(None),
+    }
 }
 
 /// Resolves an absolute, normalised path through `namespace`, after
@@ -155,7 +160,7 @@ fn by_absolute(namespace: &NamespaceRef, absolute: String, hops: usize) -> Resul
                 Entry::Terminal => task::with(|tasks| tasks.current_process().terminal.clone())
                     .map(|terminal| String::from(&*terminal))
                     .ok_or(Error::new(error::ENXIO))?,
-                Entry::Link { leads_to, .. } => leads_to,
+                Entry::Link(leads_to) => leads_to,
             };
             if hops >= devices::MAX_HOPS {
                 return Err(Error::new(error::ELOOP));

@@ -118,6 +118,13 @@ pub fn links() -> TestResult {
             expect_errno("a link to a scheme it lacks", scheme::open("/dev/ut-zero", O_RDONLY), ENODEV)
         })?;
         in_child(|| {
+            let without_dev = ok("namespace", scheme::namespace_create(&["null", "zero"], false))?;
+            ok("enter it", scheme::namespace_enter(&without_dev))?;
+            expect_errno("/dev without dev", scheme::open("/dev/null", O_RDONLY), ENODEV)?;
+            expect_errno("adding a link without dev", fs::symlink("/scheme/null", "/dev/ut-no"), ENODEV)?;
+            expect_errno("removing a link without dev", fs::remove_file("/dev/ut-zero"), ENODEV)
+        })?;
+        in_child(|| {
             ok("setuid(1000)", process::setuid(1000))?;
             expect_errno("a user adding a link", fs::symlink("/scheme/null", "/dev/ut-user"), EACCES)?;
             expect_errno("a user removing a link", fs::remove_file("/dev/ut-zero"), EACCES)?;
