@@ -25,6 +25,12 @@ mod tests;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// Where the user database is.
+pub const PASSWD: &str = "/etc/passwd";
+
+/// Where the group database is.
+pub const GROUP: &str = "/etc/group";
+
 /// A user id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Uid(pub u32);

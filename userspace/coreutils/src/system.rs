@@ -9,7 +9,7 @@
 //! Depends on `cairn-rt`, `cairn-accounts`, [`crate::clock`],
 //! [`crate::output`] and [`crate::tool`].
 
-use cairn_accounts::{Accounts, Gid, Uid};
+use cairn_accounts::{Accounts, GROUP, Gid, PASSWD, Uid};
 use cairn_rt::time::Duration;
 use cairn_rt::{Error, String, ToString, Vec, format, fs};
 
@@ -25,11 +25,6 @@ pub fn read_sys(name: &str) -> Result<String, Failure> {
     let path = format!("{SYS}/{name}");
     fs::read_to_string(&path).map_err(|error| Failure::path(&path, error))
 }
-
-/// The user database.
-pub const PASSWD: &str = "/etc/passwd";
-/// The group database.
-pub const GROUP: &str = "/etc/group";
 
 /// User and group names, read once from [`PASSWD`] and [`GROUP`] (a file
 /// that cannot be read names nobody).

@@ -278,6 +278,10 @@ pub trait Os {
     /// The effective user id (0 makes `\$` in prompts a `#`).
     fn user_id(&mut self) -> u32;
 
+    /// The name the user database gives `uid`, if it names it (`\u` in
+    /// prompts when `USER` and `LOGNAME` are unset).
+    fn user_name(&mut self, uid: u32) -> Option<String>;
+
     /// Changes the working directory.
     fn chdir(&mut self, path: &str) -> Result<(), OsError>;
 
