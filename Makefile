@@ -31,8 +31,12 @@ STATIC_USER_RUSTFLAGS := -C relocation-model=static -C link-arg=-nostartfiles -C
 STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
 HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
+# QEMU's GTK window, which `make run` opens when $DISPLAY is set.
+GUI_PACKAGES := qemu-system-gui
+# What `make test-run` needs besides: a virtual X server and xwininfo.
+RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso run test bench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso run test test-run bench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -69,6 +73,7 @@ initfs: userspace harness
 	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS) $(MULTI_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
+		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \
 		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
@@ -82,7 +87,14 @@ iso: deps kernel initfs
 	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(ISO) --module $(INITFS):initfs
 
 run: iso
+	@if [ -n "$$DISPLAY" ]; then tools/install-deps.sh $(GUI_PACKAGES); fi
 	$(HARNESS) run --iso $(ISO)
+
+# `make run` under a virtual X server (Xvfb on a free display): QEMU's
+# window opens, the serial shell answers, `poweroff` ends it.
+test-run:
+	@tools/install-deps.sh $(RUN_TEST_PACKAGES)
+	tools/test-make-run.sh
 
 host-test:
 	$(CARGO) test
@@ -90,6 +102,7 @@ host-test:
 
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
+	$(MAKE) test-run
 
 # A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
 # Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service

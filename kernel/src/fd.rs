@@ -221,6 +221,11 @@ impl FdTable {
         })
     }
 
+    /// The numbers of the open fds, lowest first (`/dev/fd` lists them).
+    pub fn numbers(&self) -> Vec<usize> {
+        self.slots.iter().enumerate().filter(|(_, slot)| slot.is_some()).map(|(fd, _)| fd).collect()
+    }
+
     /// Removes every fd (at process exit) and returns them.
     pub fn take_all(&mut self) -> Vec<Handle> {
         self.slots.drain(..).flatten().collect()

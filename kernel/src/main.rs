@@ -21,6 +21,7 @@ mod arch;
 mod boot;
 mod bootinfo;
 mod console;
+mod devices;
 mod events;
 mod exec;
 mod fault;
@@ -297,6 +298,7 @@ fn start_user_space(args: &BootArgs<'_>, info: &BootInfo) {
         return;
     }
     frames::init_user_refs();
+    devices::init();
     let idle_stacks: alloc::vec::Vec<u64> = percpu::online().iter().map(|cpu| cpu.idle_stack_top).collect();
     task::init(&idle_stacks);
     EXIT_WITH_INIT.store(args.tests.contains("user"), core::sync::atomic::Ordering::Relaxed);

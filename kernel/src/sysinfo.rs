@@ -9,18 +9,13 @@ use crate::mm::frames;
 use crate::task::{self, ProcessState, ThreadState};
 use crate::{console, percpu, time};
 
-/// The files, in the order `sys` lists them.
-const FILES: [&str; 6] = ["processes", "threads", "meminfo", "cpus", "uptime", "log"];
+/// The text files, in the order `sys` lists them.
+pub const FILES: [&str; 6] = ["processes", "threads", "meminfo", "cpus", "uptime", "log"];
 
-/// The contents of `sys` file `name` (the empty name lists the files).
+/// The contents of `sys` file `name`.
 pub fn render(name: &str) -> Option<String> {
     let mut text = String::new();
     match name {
-        "" => {
-            for file in FILES {
-                let _ = writeln!(text, "{file}");
-            }
-        }
         "processes" => {
             let _ = writeln!(text, "PID PPID PGID SID UID STATE THREADS RSS_KIB KMEM_KIB NAME");
             task::with(|tasks| {

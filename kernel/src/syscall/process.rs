@@ -188,9 +188,13 @@ pub fn create_process(
     let mut thread = Thread::new(tid, pid, DEFAULT_PRIORITY).map_err(|_| errno(error::ENOMEM))?;
     thread.penalty = penalty;
     reset_frame(thread.frame(), image.entry, image.stack_pointer);
-    let (parent_pid, pgid, sid, uid, gid, namespace, cwd, limits) = match parent.and_then(|p| tasks.processes.get(&p)) {
-        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone(), p.cwd.clone(), p.limits),
-        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), WorkingDirectory::root(), Limits::initial()),
+    let (parent_pid, pgid, sid, uid, gid, namespace, cwd, limits, terminal) = match parent
+        .and_then(|p| tasks.processes.get(&p))
+    {
+        Some(p) => {
+            (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone(), p.cwd.clone(), p.limits, p.terminal.clone())
+        }
+        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), WorkingDirectory::root(), Limits::initial(), None),
     };
     tasks.processes.insert(
         pid,
@@ -221,6 +225,7 @@ pub fn create_process(
             end: Default::default(),
             io_permissions: None,
             limits,
+            terminal,
         },
     );
     if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
@@ -292,6 +297,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             end: Default::default(),
             io_permissions: parent.io_permissions.clone(),
             limits: parent.limits,
+            terminal: parent.terminal.clone(),
         };
         parent.children.push(pid);
         tasks.processes.insert(pid, child);
@@ -455,6 +461,7 @@ pub fn setsid() -> Result<usize> {
         let process = tasks.current_process();
         process.sid = me;
         process.pgid = me;
+        process.terminal = None;
         Ok(me.0 as usize)
     })
 }

@@ -64,6 +64,10 @@ pub struct Process {
     pub io_permissions: Option<Arc<crate::io_ports::IoPermissions>>,
     /// Resource limits, inherited by children.
     pub limits: super::limits::Limits,
+    /// The controlling terminal's path (what `/dev/tty` leads to), shared
+    /// by the session: set when a session leader without one opens a
+    /// terminal, inherited by children, dropped by `setsid`.
+    pub terminal: Option<Arc<str>>,
 }
 
 /// The working directory: the absolute, normalised path it was reached by,

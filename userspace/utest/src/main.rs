@@ -15,6 +15,7 @@
 
 mod abi;
 mod caps;
+mod devices;
 mod elf;
 mod events;
 mod fsops;
@@ -107,6 +108,10 @@ fn tests() -> Vec<Test> {
         test("namespace_null_sandbox", schemes::null_namespace_sandbox),
         test("namespace_subset", schemes::subset_namespace),
         test("kernel_schemes", schemes::kernel_schemes),
+        test("dev_standard_devices", devices::standard_devices),
+        test("dev_descriptors", devices::descriptors),
+        test("dev_links", devices::links),
+        test("dev_controlling_terminal", devices::controlling_terminal),
         test("working_directory_and_relative_paths", schemes::working_directory_and_relative_paths),
         test("scheme_listing_follows_namespace", schemes::scheme_listing_follows_namespace),
         test("fd_passing_keeps_or_drops_rights", schemes::fd_passing),

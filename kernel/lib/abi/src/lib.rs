@@ -344,6 +344,10 @@ pub mod scheme {
     /// Response flag: not an answer but news. Handle `id` is now ready for
     /// the `EVENT_*` bits in `result` (see [`FEVENT`]).
     pub const RESPONSE_EVENT: u64 = 2;
+    /// Response flag for an `OPEN`: the handle is a terminal. A session
+    /// leader without a controlling terminal that opens it makes it the
+    /// session's, which `/dev/tty` leads to.
+    pub const RESPONSE_TERMINAL: u64 = 4;
 
     /// Payload = path, relative to directory handle `handle` (0: the
     /// scheme's root; an absolute path always starts at the root). The
