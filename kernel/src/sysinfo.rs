@@ -10,7 +10,7 @@ use crate::task::{self, ProcessState};
 use crate::{console, percpu, time};
 
 /// The files, in the order `sys` lists them.
-const FILES: [&str; 5] = ["processes", "meminfo", "cpus", "uptime", "log"];
+const FILES: [&str; 6] = ["processes", "meminfo", "cpus", "interrupts", "uptime", "log"];
 
 /// The contents of `sys` file `name` (the empty name lists the files).
 pub fn render(name: &str) -> Option<String> {
@@ -72,6 +72,7 @@ pub fn render(name: &str) -> Option<String> {
                 );
             }
         }
+        "interrupts" => crate::irq::render(&mut text),
         "uptime" => {
             let micros = time::micros_since_boot();
             let _ = writeln!(text, "{}.{:06}", micros / 1_000_000, micros % 1_000_000);
