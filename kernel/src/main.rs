@@ -29,8 +29,8 @@ mod fd;
 mod initfs;
 mod interrupts;
 mod io_ports;
+mod irq;
 mod klog;
-mod legacy_irq;
 mod mm;
 mod namespace;
 mod percpu;
@@ -227,7 +227,7 @@ extern "C" fn bsp_main(context: u64) -> ! {
     });
     let description = description
         .unwrap_or_else(|| PlatformDescription { cpus: alloc::vec![bsp.apic_id], ..PlatformDescription::default() });
-    legacy_irq::init(description.io_apics.clone(), description.overrides.clone(), bsp.apic_id.0);
+    irq::init(description.io_apics.clone(), description.overrides.clone());
     platform::power::init(description.power);
     for io_apic in &description.io_apics {
         io_apic.mask_all();

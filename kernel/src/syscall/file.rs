@@ -271,7 +271,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                         return if nonblocking {
                             Err(errno(error::EAGAIN))
                         } else {
-                            Ok(ReadStep::Wait(WaitKey::Interrupt(line.irq)))
+                            Ok(ReadStep::Wait(WaitKey::Interrupt(line.id)))
                         };
                     }
                     if len < 8 {
@@ -500,8 +500,12 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         Place::Kernel(KernelScheme::Sys, inside) => open_sys(&inside, flags)?,
         Place::Kernel(KernelScheme::Irq, inside) => {
             let irq = inside.trim_start_matches('/').parse::<u8>().map_err(|_| errno(error::ENOENT))?;
-            let line = crate::legacy_irq::open(irq)?;
-            Handle::new(Object::Interrupt(line), access_rights(flags) | rights::DUP | rights::SEND)
+            let line = crate::irq::open_legacy(irq)?;
+            line.set_owner(&task::with(|tasks| {
+                let process = tasks.current_process();
+                alloc::format!("ISA line {irq}: {} (pid {})", process.name, process.pid)
+            }));
+            Handle::new(Object::Interrupt(Arc::new(line)), access_rights(flags) | rights::DUP | rights::SEND)
         }
         Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
         Place::Kernel(KernelScheme::Framebuffer, _) => {

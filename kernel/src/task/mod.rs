@@ -59,8 +59,8 @@ pub enum WaitKey {
     /// A process or thread ending (handle readers), by the address of its
     /// end cell.
     Ended(usize),
-    /// A legacy interrupt line firing (its driver waits).
-    Interrupt(u8),
+    /// A device interrupt firing (its driver waits).
+    Interrupt(crate::irq::InterruptId),
 }
 
 /// One CPU's scheduling state.
@@ -677,9 +677,10 @@ impl Tasks {
 
     /// Wakes the drivers waiting for legacy lines that fired.
     pub fn wake_interrupt_readers(&mut self) {
-        let fired = crate::legacy_irq::take_fired();
-        for irq in (0..crate::legacy_irq::LINES).filter(|irq| fired & (1 << irq) != 0) {
-            self.wake_queue(WaitKey::Interrupt(irq), usize::MAX);
+        let mut fired = Vec::new();
+        crate::irq::take_fired(&mut fired);
+        for id in fired {
+            self.wake_queue(WaitKey::Interrupt(id), usize::MAX);
         }
     }
 

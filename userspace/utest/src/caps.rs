@@ -292,9 +292,26 @@ pub fn legacy_interrupt_fd() -> TestResult {
         ok("read the count", line.read_exact(&mut count))?;
         ensure!(u64::from_le_bytes(count) >= 1, "count {}", u64::from_le_bytes(count));
         ok("acknowledge", line.write_all(&[1]))?;
+        let row = interrupts_row("IO-APIC 4-edge")?;
+        let row = row.ok_or_else(|| cairn_rt::String::from("/scheme/sys/interrupts has no row for the line"))?;
+        ensure!(
+            row.contains("ISA line 4: ") && row.contains("utest"),
+            "the line's row {row:?} does not name its holder"
+        );
+        let counted: u64 = row.split_whitespace().skip(1).map_while(|word| word.parse::<u64>().ok()).sum();
+        ensure!(counted >= 1, "the line's row {row:?} counts no arrival");
         Ok(())
     })?;
+    ensure!(interrupts_row("IO-APIC 4-edge")?.is_none(), "the closed line is still listed");
     ok("the line is free again", File::open("/scheme/irq/4").map(drop))
+}
+
+/// The row of `/scheme/sys/interrupts` that contains `needle`.
+fn interrupts_row(needle: &str) -> Result<Option<cairn_rt::String>, cairn_rt::String> {
+    let text = ok("read /scheme/sys/interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
+    ensure!(text.lines().next().is_some_and(|header| header.contains("CPU0")), "no CPU header in {text:?}");
+    ensure!(text.contains("LOC:") && text.contains("ERR:"), "no timer or stray rows in {text:?}");
+    Ok(text.lines().find(|line| line.contains(needle)).map(cairn_rt::String::from))
 }
 
 pub fn framebuffer_maps_device_memory() -> TestResult {

@@ -329,7 +329,7 @@ pub fn kernel_schemes() -> TestResult {
     ensure!(sys.is_dir(), "/scheme/sys is not a directory (mode {:o})", sys.permissions());
     let names: Vec<String> =
         ok("read_dir /scheme/sys", cairn_rt::fs::read_dir("/scheme/sys/"))?.into_iter().map(|(n, _)| n).collect();
-    for file in ["processes", "threads", "meminfo", "cpus", "uptime", "log", "power"] {
+    for file in ["processes", "threads", "meminfo", "cpus", "interrupts", "uptime", "log", "power"] {
         ensure!(names.iter().any(|n| n == file), "/scheme/sys lacks {file}: {names:?}");
     }
     expect_errno("writing /scheme/sys", scheme::open("/scheme/sys", O_RDWR), cairn_rt::abi::error::EISDIR)?;
