@@ -33,8 +33,12 @@ STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 # pci.ids: the PCI ID Repository's names, packed into the initfs for lspci.
 HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids
 PCI_IDS := /usr/share/misc/pci.ids
+# QEMU's GTK window, which `make run` opens when $DISPLAY is set.
+GUI_PACKAGES := qemu-system-gui
+# What `make test-run` needs besides: a virtual X server and xwininfo.
+RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso run test bench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso run test test-run bench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -72,6 +76,7 @@ initfs: deps userspace harness
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file $(PCI_IDS):/usr/share/misc/pci.ids \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
+		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \
 		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
@@ -85,7 +90,14 @@ iso: deps kernel initfs
 	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(ISO) --module $(INITFS):initfs
 
 run: iso
+	@if [ -n "$$DISPLAY" ]; then tools/install-deps.sh $(GUI_PACKAGES); fi
 	$(HARNESS) run --iso $(ISO)
+
+# `make run` under a virtual X server (Xvfb on a free display): QEMU's
+# window opens, the serial shell answers, `poweroff` ends it.
+test-run:
+	@tools/install-deps.sh $(RUN_TEST_PACKAGES)
+	tools/test-make-run.sh
 
 host-test: deps
 	$(CARGO) test
@@ -93,6 +105,7 @@ host-test: deps
 
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
+	$(MAKE) test-run
 
 # A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
 # Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service

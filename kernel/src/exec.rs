@@ -45,7 +45,7 @@ fn noexec() -> Error {
 
 fn from_vm(error: crate::vm::VmError) -> Error {
     match error {
-        crate::vm::VmError::OutOfMemory => Error::new(error::ENOMEM),
+        crate::vm::VmError::OutOfMemory | crate::vm::VmError::OverLimit => Error::new(error::ENOMEM),
         _ => noexec(),
     }
 }

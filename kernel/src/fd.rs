@@ -47,7 +47,7 @@ pub enum Object {
     /// A thread of the holder's process, and its exit value once it ended.
     Thread { tid: Tid, end: ProcessEnd },
     /// A legacy interrupt line.
-    Interrupt(Arc<crate::legacy_irq::InterruptLine>),
+    Interrupt(Arc<crate::irq::InterruptClaim>),
     /// The right to use a range of I/O ports.
     IoPorts(crate::io_ports::PortRange),
     /// `/scheme/sys/power`: writing `poweroff` or `reboot` does that.
@@ -219,6 +219,11 @@ impl FdTable {
             Object::IoPorts(range) => Some(range),
             _ => None,
         })
+    }
+
+    /// The numbers of the open fds, lowest first (`/dev/fd` lists them).
+    pub fn numbers(&self) -> Vec<usize> {
+        self.slots.iter().enumerate().filter(|(_, slot)| slot.is_some()).map(|(fd, _)| fd).collect()
     }
 
     /// Removes every fd (at process exit) and returns them.

@@ -1,6 +1,6 @@
 //! Interrupt vectors and their handlers: the local APIC timer tick, the
-//! wake-up IPI, APIC errors, spurious interrupts, and the legacy lines
-//! drivers hold (`crate::legacy_irq`).
+//! wake-up IPI, APIC errors, spurious interrupts, and the device
+//! interrupts drivers hold (`crate::irq`).
 
 use core::sync::atomic::Ordering;
 
@@ -42,7 +42,7 @@ pub fn handle(vector: u8, _frame: &mut TrapFrame) {
         VECTOR_WAKE => {}
         VECTOR_TLB_SHOOTDOWN => crate::vm::tlb::acknowledge(),
         VECTOR_APIC_ERROR => log::warn!("local APIC error interrupt on CPU {}", percpu::current().index.0),
-        other if crate::legacy_irq::fired(other) => {}
+        other if crate::irq::arrived(other) => {}
         other => log::warn!("unexpected interrupt vector {other:#x}"),
     }
     if let Some(lapic) = local_apic() {

@@ -21,6 +21,7 @@ mod arch;
 mod boot;
 mod bootinfo;
 mod console;
+mod devices;
 mod events;
 mod exec;
 mod fault;
@@ -28,8 +29,8 @@ mod fd;
 mod initfs;
 mod interrupts;
 mod io_ports;
+mod irq;
 mod klog;
-mod legacy_irq;
 mod mm;
 mod namespace;
 mod pci;
@@ -227,7 +228,7 @@ extern "C" fn bsp_main(context: u64) -> ! {
     });
     let description = description
         .unwrap_or_else(|| PlatformDescription { cpus: alloc::vec![bsp.apic_id], ..PlatformDescription::default() });
-    legacy_irq::init(description.io_apics.clone(), description.overrides.clone(), bsp.apic_id.0);
+    irq::init(description.io_apics.clone(), description.overrides.clone());
     platform::power::init(description.power);
     pci::init(&description.pci_ecam);
     for io_apic in &description.io_apics {
@@ -299,6 +300,7 @@ fn start_user_space(args: &BootArgs<'_>, info: &BootInfo) {
         return;
     }
     frames::init_user_refs();
+    devices::init();
     let idle_stacks: alloc::vec::Vec<u64> = percpu::online().iter().map(|cpu| cpu.idle_stack_top).collect();
     task::init(&idle_stacks);
     EXIT_WITH_INIT.store(args.tests.contains("user"), core::sync::atomic::Ordering::Relaxed);

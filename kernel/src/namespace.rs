@@ -17,7 +17,8 @@
 //! or the working directory.
 //!
 //! Path resolution: `/scheme/NAME/rest` and `NAME:rest` go to scheme NAME;
-//! any other absolute path goes to the root file system, scheme `file`.
+//! `/dev/rest` to scheme `dev` (see [`crate::devices`]); any other absolute
+//! path goes to the root file system, scheme `file`.
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -34,6 +35,8 @@ pub enum KernelScheme {
     Null,
     /// Reads see zero bytes, writes vanish.
     Zero,
+    /// Reads see zero bytes, writes fail with `ENOSPC` (a full disk).
+    Full,
     /// Reads see random bytes (RDRAND, or a seeded ChaCha20 generator).
     Rand,
     /// Text files about the system: `processes`, `meminfo`, `cpus`,
@@ -47,6 +50,8 @@ pub enum KernelScheme {
     Framebuffer,
     /// The PCI functions found at boot, read-only (`crate::pci`).
     Pci,
+    /// `/dev` (see [`crate::devices`]).
+    Devices,
 }
 
 /// What a scheme name leads to.
@@ -125,7 +130,7 @@ pub type NamespaceRef = Arc<spin::Mutex<Namespace>>;
 pub const ROOT_SCHEME: &str = "file";
 
 /// The first process's namespace: the initfs as `initfs` and as the root
-/// file system, the kernel's `null`, `zero`, `rand`, `sys` and `pci` schemes, the
+/// file system, the kernel's `null`, `zero`, `full`, `rand`, `sys`, `pci` and `dev` schemes, the
 /// driver schemes `irq`, `ioport` and `framebuffer` (init keeps them for its
 /// privileged services), and the right to register schemes.
 pub fn initial() -> NamespaceRef {
@@ -135,17 +140,22 @@ pub fn initial() -> NamespaceRef {
     for (name, scheme) in [
         ("null", KernelScheme::Null),
         ("zero", KernelScheme::Zero),
+        ("full", KernelScheme::Full),
         ("rand", KernelScheme::Rand),
         ("sys", KernelScheme::Sys),
         ("irq", KernelScheme::Irq),
         ("ioport", KernelScheme::IoPort),
         ("framebuffer", KernelScheme::Framebuffer),
         ("pci", KernelScheme::Pci),
+        (DEVICES_SCHEME, KernelScheme::Devices),
     ] {
         entries.insert(String::from(name), Target::Kernel(scheme));
     }
     Arc::new(spin::Mutex::new(Namespace { entries, can_register: true, owners: BTreeMap::new() }))
 }
+
+/// The scheme `/dev` leads to.
+pub const DEVICES_SCHEME: &str = "dev";
 
 /// Where the scheme listing lives.
 pub const SCHEME_DIRECTORY: &str = "/scheme";
@@ -197,6 +207,12 @@ pub fn split(path: &str) -> Result<(&str, &str)> {
     if let Some(rest) = path.strip_prefix("/scheme/") {
         let (name, inside) = rest.split_once('/').unwrap_or((rest, ""));
         return Ok((name, inside));
+    }
+    if path == "/dev" {
+        return Ok((DEVICES_SCHEME, ""));
+    }
+    if let Some(inside) = path.strip_prefix("/dev/") {
+        return Ok((DEVICES_SCHEME, inside));
     }
     if path.starts_with('/') {
         return Ok((ROOT_SCHEME, path));

@@ -60,6 +60,8 @@ pub struct Cpu {
     /// Timer ticks that interrupted a user thread.
     pub user_ticks: AtomicU64,
     mailbox: spin::Mutex<Mailbox>,
+    /// The device interrupts bound to this CPU's vectors.
+    pub vectors: crate::irq::VectorTable,
 }
 
 #[derive(Default)]
@@ -93,6 +95,7 @@ impl Cpu {
             context_switches: AtomicU64::new(0),
             user_ticks: AtomicU64::new(0),
             mailbox: spin::Mutex::new(Mailbox::default()),
+            vectors: crate::irq::VectorTable::new(),
         }));
         cpu.self_pointer = cpu;
         cpu

@@ -34,7 +34,9 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use cairn_abi::scheme::{CANCEL, CLOSE, MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, Request, Response};
+use cairn_abi::scheme::{
+    CANCEL, CLOSE, MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, RESPONSE_TERMINAL, Request, Response,
+};
 use cairn_abi::{EVENT_READ, EVENT_WRITE, Error, Result, error, rights};
 
 use crate::fd::Handle;
@@ -54,6 +56,8 @@ pub struct Reply {
     pub payload: Vec<u8>,
     /// An fd the server handed over (`RESPONSE_FD`).
     pub passed: Option<Handle>,
+    /// The server said the handle opened is a terminal (`RESPONSE_TERMINAL`).
+    pub terminal: bool,
 }
 
 #[derive(Debug)]
@@ -403,7 +407,7 @@ pub fn accept_response(
     if response.flags == RESPONSE_EVENT {
         return post_event(scheme, response.id, response.result);
     }
-    if response.flags & !RESPONSE_FD != 0 {
+    if response.flags & !(RESPONSE_FD | RESPONSE_TERMINAL) != 0 {
         return Err(einval());
     }
     let mut state = scheme.lock();
@@ -415,6 +419,10 @@ pub fn accept_response(
     let mut copy = Vec::new();
     copy.try_reserve_exact(payload.len()).map_err(|_| Error::new(error::ENOMEM))?;
     copy.extend_from_slice(payload);
+    let terminal = response.flags & RESPONSE_TERMINAL != 0;
+    if terminal && (response.flags & RESPONSE_FD != 0 || response.result < 0) {
+        return Err(einval());
+    }
     let passed = if response.flags == RESPONSE_FD {
         if !entry.accepts_fd || response.result < 0 {
             return Err(einval());
@@ -423,7 +431,7 @@ pub fn accept_response(
     } else {
         None
     };
-    entry.reply = Some(Reply { result: response.result, payload: copy, passed });
+    entry.reply = Some(Reply { result: response.result, payload: copy, passed, terminal });
     Ok(WaitKey::SchemeReply(scheme_id, response.id))
 }
 

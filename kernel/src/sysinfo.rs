@@ -6,23 +6,18 @@ use core::fmt::Write;
 use core::sync::atomic::Ordering;
 
 use crate::mm::frames;
-use crate::task::{self, ProcessState};
+use crate::task::{self, ProcessState, ThreadState};
 use crate::{console, percpu, time};
 
-/// The files, in the order `sys` lists them.
-const FILES: [&str; 5] = ["processes", "meminfo", "cpus", "uptime", "log"];
+/// The text files, in the order `sys` lists them.
+pub const FILES: [&str; 7] = ["processes", "threads", "meminfo", "cpus", "interrupts", "uptime", "log"];
 
-/// The contents of `sys` file `name` (the empty name lists the files).
+/// The contents of `sys` file `name`.
 pub fn render(name: &str) -> Option<String> {
     let mut text = String::new();
     match name {
-        "" => {
-            for file in FILES {
-                let _ = writeln!(text, "{file}");
-            }
-        }
         "processes" => {
-            let _ = writeln!(text, "PID PPID PGID SID UID STATE THREADS RSS_KIB NAME");
+            let _ = writeln!(text, "PID PPID PGID SID UID STATE THREADS RSS_KIB KMEM_KIB NAME");
             task::with(|tasks| {
                 for process in tasks.processes.values() {
                     let state = match process.state {
@@ -33,14 +28,39 @@ pub fn render(name: &str) -> Option<String> {
                     let resident_kib = process.space.as_ref().map_or(0, |s| s.resident_pages() * 4);
                     let _ = writeln!(
                         text,
-                        "{} {} {} {} {} {state} {} {resident_kib} {}",
+                        "{} {} {} {} {} {state} {} {resident_kib} {} {}",
                         process.pid,
                         process.parent,
                         process.pgid,
                         process.sid,
                         process.uid,
                         process.threads.len(),
+                        process.kernel_bytes() / 1024,
                         process.name
+                    );
+                }
+            });
+        }
+        "threads" => {
+            let _ = writeln!(text, "TID PID STATE LEVEL CPU WAIT");
+            task::with(|tasks| {
+                for thread in tasks.threads.values() {
+                    let state = match thread.state {
+                        ThreadState::Runnable => "R",
+                        ThreadState::Running => "O",
+                        ThreadState::Blocked => "S",
+                        ThreadState::Stopped => "T",
+                        ThreadState::Dead => "X",
+                    };
+                    let waiting =
+                        thread.waiting.map_or(String::from("-"), |w| alloc::format!("{w:?}").replace(' ', ""));
+                    let _ = writeln!(
+                        text,
+                        "{} {} {state} {} {} {waiting}",
+                        thread.tid,
+                        thread.pid,
+                        tasks.level_of(thread),
+                        thread.last_cpu
                     );
                 }
             });
@@ -61,7 +81,7 @@ pub fn render(name: &str) -> Option<String> {
         }
         "cpus" => {
             for cpu in percpu::online() {
-                let _ = writeln!(
+                let _ = write!(
                     text,
                     "cpu {} apic {} switches {} ticks {} user_ticks {}",
                     cpu.index.0,
@@ -70,8 +90,15 @@ pub fn render(name: &str) -> Option<String> {
                     cpu.timer_ticks.load(Ordering::Relaxed),
                     cpu.user_ticks.load(Ordering::Relaxed)
                 );
+                if let Some((queued, running)) = task::with(|tasks| tasks.run_queue(cpu.index.0 as usize)) {
+                    let running = running.map_or(String::from("-"), |level| alloc::format!("{level}"));
+                    let queued: alloc::vec::Vec<String> = queued.iter().map(|n| alloc::format!("{n}")).collect();
+                    let _ = write!(text, " running_level {running} queued {}", queued.join("/"));
+                }
+                text.push('\n');
             }
         }
+        "interrupts" => crate::irq::render(&mut text),
         "uptime" => {
             let micros = time::micros_since_boot();
             let _ = writeln!(text, "{}.{:06}", micros / 1_000_000, micros % 1_000_000);

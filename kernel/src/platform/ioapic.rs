@@ -1,6 +1,6 @@
 //! I/O APICs: at boot every redirection entry is masked; a line handed to
-//! a user-space driver (`crate::legacy_irq`) is routed to one vector on
-//! the boot CPU and unmasked.
+//! a user-space driver (`crate::irq`) is routed to a vector of the boot
+//! CPU and unmasked.
 
 use crate::mm::phys_to_virt;
 

@@ -74,7 +74,7 @@ fn lapic_timer_agrees_with_tsc(_: &BootInfo) -> TestResult {
 
 /// Waits with interrupts enabled (so timer and wake-up IPIs arrive) until
 /// `done` or `micros` pass.
-fn wait_with_interrupts(micros: u64, mut done: impl FnMut() -> bool) -> bool {
+pub(super) fn wait_with_interrupts(micros: u64, mut done: impl FnMut() -> bool) -> bool {
     let calibration = time::calibration().map_or(1, |c| c.tsc_hz);
     let deadline = rdtsc() + calibration / 1_000_000 * micros;
     while rdtsc() < deadline {

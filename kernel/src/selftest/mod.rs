@@ -16,6 +16,7 @@ macro_rules! ensure {
 
 mod cpu;
 pub mod fault;
+mod irq;
 mod memory;
 mod platform;
 mod vm;
@@ -58,7 +59,7 @@ pub fn run_requested(selection: &TestSelection<'_>, info: &BootInfo) {
         fault::arm_late_panic();
     }
     if selection.contains("kernel") {
-        let suites: [&[Test]; 4] = [memory::TESTS, cpu::TESTS, platform::TESTS, vm::TESTS];
+        let suites: [&[Test]; 5] = [memory::TESTS, cpu::TESTS, irq::TESTS, platform::TESTS, vm::TESTS];
         let (mut passed, mut failed) = (0, 0);
         for test in suites.iter().flat_map(|suite| suite.iter()) {
             match (test.run)(info) {

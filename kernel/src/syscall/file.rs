@@ -19,6 +19,7 @@ use super::resolve::{self, Place, UserPath};
 use super::thread::block;
 use super::user;
 use crate::console::{self, Sinks};
+use crate::devices;
 use crate::fd::{Handle, Object};
 use crate::namespace::{self, KernelScheme};
 use crate::pipe::{PIPE_ATOMIC, PIPE_CAPACITY, PipeEnd};
@@ -61,7 +62,7 @@ pub(super) fn scheme_fstat(client: &ClientHandle) -> Result<Stat> {
 fn read_at(space: &mut AddressSpace, buffer: usize, data: &[u8], offset: &mut u64, len: usize) -> Result<usize> {
     let start = usize::try_from(*offset).unwrap_or(usize::MAX).min(data.len());
     let end = start + len.min(data.len() - start);
-    space.write(buffer as u64, &data[start..end]).map_err(|_| errno(error::EFAULT))?;
+    space.write(buffer as u64, &data[start..end]).map_err(user::copy_failed)?;
     *offset = end as u64;
     Ok(end - start)
 }
@@ -81,7 +82,7 @@ fn seek(size: usize, position: &mut u64, offset: i64, whence: usize) -> Result<u
 
 /// Copies the bytes a read found to the caller.
 fn deliver(space: &mut AddressSpace, buffer: usize, bytes: &[u8]) -> Result<ReadStep> {
-    space.write(buffer as u64, bytes).map_err(|_| errno(error::EFAULT))?;
+    space.write(buffer as u64, bytes).map_err(user::copy_failed)?;
     Ok(ReadStep::Done(bytes.len()))
 }
 
@@ -242,7 +243,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 Object::InitfsFile { data, offset } => read_at(space, buffer, data, offset, len).map(ReadStep::Done),
                 Object::SysFile { data, offset } => read_at(space, buffer, data, offset, len).map(ReadStep::Done),
                 Object::Device(KernelScheme::Null) => Ok(ReadStep::Done(0)),
-                Object::Device(KernelScheme::Zero) => {
+                Object::Device(KernelScheme::Zero | KernelScheme::Full) => {
                     deliver(space, buffer, &user::try_zeroed(len.min(DEVICE_READ_MAX))?)
                 }
                 Object::Device(_) => {
@@ -270,7 +271,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                         return if nonblocking {
                             Err(errno(error::EAGAIN))
                         } else {
-                            Ok(ReadStep::Wait(WaitKey::Interrupt(line.irq)))
+                            Ok(ReadStep::Wait(WaitKey::Interrupt(line.id)))
                         };
                     }
                     if len < 8 {
@@ -384,6 +385,7 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 _ => Err(errno(error::EINVAL)),
             }
         }
+        Object::Device(KernelScheme::Full) => Err(errno(error::ENOSPC)),
         Object::Device(_) => Ok(len),
         Object::Pipe(end) => write_pipe(&end, buffer, len, nonblocking),
         Object::SchemeHandle(client) => scheme_write(&client, buffer, len, [0; 3]),
@@ -424,7 +426,7 @@ fn write_pipe(end: &PipeEnd, buffer: usize, len: usize, nonblocking: bool) -> Re
             let take = remaining.min(space);
             let mut chunk = user::try_zeroed(take)?;
             let address = buffer.checked_add(written).ok_or(errno(error::EFAULT))?;
-            tasks.current_process().space().read(address as u64, &mut chunk).map_err(|_| errno(error::EFAULT))?;
+            tasks.current_process().space().read(address as u64, &mut chunk).map_err(user::copy_failed)?;
             state.buffer.try_reserve(take).map_err(|_| errno(error::ENOMEM))?;
             state.buffer.extend(chunk);
             written += take;
@@ -498,8 +500,12 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         Place::Kernel(KernelScheme::Sys, inside) => open_sys(&inside, flags)?,
         Place::Kernel(KernelScheme::Irq, inside) => {
             let irq = inside.trim_start_matches('/').parse::<u8>().map_err(|_| errno(error::ENOENT))?;
-            let line = crate::legacy_irq::open(irq)?;
-            Handle::new(Object::Interrupt(line), access_rights(flags) | rights::DUP | rights::SEND)
+            let line = crate::irq::open_legacy(irq)?;
+            line.set_owner(&task::with(|tasks| {
+                let process = tasks.current_process();
+                alloc::format!("ISA line {irq}: {} (pid {})", process.name, process.pid)
+            }));
+            Handle::new(Object::Interrupt(Arc::new(line)), access_rights(flags) | rights::DUP | rights::SEND)
         }
         Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
         Place::Kernel(KernelScheme::Pci, inside) => open_pci(&inside, flags)?,
@@ -513,8 +519,50 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
             Handle::new(Object::Device(device), access_rights(flags) | rights::DUP | rights::SEND)
         }
         Place::User(user) => open_user(user, flags, mode)?,
+        Place::Devices | Place::Descriptors if flags & O_ACCMODE != O_RDONLY => return Err(errno(error::EISDIR)),
+        Place::Devices => {
+            let entries = devices::list()
+                .into_iter()
+                .map(|(name, link)| {
+                    let kind = match name.as_str() {
+                        _ if link => protocol::DIRENT_SYMLINK,
+                        "fd" => protocol::DIRENT_DIR,
+                        _ => protocol::DIRENT_FILE,
+                    };
+                    (name, kind)
+                })
+                .collect();
+            directory(DEVICES_DIRECTORY, entries)
+        }
+        Place::Descriptors => {
+            let fds = task::with(|tasks| tasks.current_process().fds.numbers());
+            let entries = fds.into_iter().map(|fd| (alloc::format!("{fd}"), protocol::DIRENT_FILE)).collect();
+            directory(DESCRIPTORS_DIRECTORY, entries)
+        }
+        Place::Descriptor(fd) => open_descriptor(fd, flags)?,
     };
     insert_opened(handle, flags)
+}
+
+/// `/dev`, as its directory handle records it.
+const DEVICES_DIRECTORY: &str = "/dev";
+
+/// `/dev/fd`, as its directory handle records it.
+const DESCRIPTORS_DIRECTORY: &str = "/dev/fd";
+
+/// `/dev/fd/N`: a copy of the caller's fd N (as `dup`), if it has the
+/// rights the access mode asks for; the copy has no more than those data
+/// rights. `O_STAT` asks for none.
+fn open_descriptor(fd: usize, flags: usize) -> Result<Handle> {
+    let wanted = if flags & cairn_abi::O_STAT != 0 { 0 } else { access_rights(flags) };
+    let data = rights::READ | rights::WRITE;
+    task::with(|tasks| {
+        let handle = tasks.current_process().fds.get(fd, 0)?;
+        if handle.rights & wanted != wanted {
+            return Err(errno(error::EACCES));
+        }
+        Ok(Handle { rights: handle.rights & !(data & !wanted), cloexec: false, ..handle.clone() })
+    })
 }
 
 /// Sends `OPEN` for `user`; the server answers with a handle id, or with an
@@ -527,6 +575,9 @@ fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<Handle> {
     let id = reply_value(&reply)? as u64;
     if let Some(passed) = reply.passed {
         return Ok(passed);
+    }
+    if reply.terminal {
+        adopt_terminal(&user.absolute);
     }
     // `O_STAT` opens a file only to look at it (stat, chmod...): no data
     // rights. Any handle may serve as a directory to look up from and to
@@ -543,6 +594,18 @@ fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<Handle> {
         };
     let client = ClientHandle::new(user.scheme, id, user.absolute, task::with(|tasks| tasks.caller()));
     Ok(Handle::new(Object::SchemeHandle(Arc::new(client)), granted))
+}
+
+/// A session leader without a controlling terminal that opened terminal
+/// `path` makes it the controlling terminal of the session (its children
+/// to come inherit it).
+fn adopt_terminal(path: &str) {
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        if process.sid == process.pid && process.terminal.is_none() {
+            process.terminal = Some(Arc::from(path));
+        }
+    });
 }
 
 /// Opens `user` for the kernel's own use (no fd): a scheme handle, which
@@ -858,10 +921,29 @@ fn open_io_ports(name: &str) -> Result<Handle> {
 /// The `sys` file that turns the machine off or restarts it (root only).
 const POWER_FILE: &str = "power";
 
+/// The root of the `sys` scheme, as a directory handle records it.
+const SYS_DIRECTORY: &str = "/scheme/sys";
+
 /// Opens a `sys` file: its text is generated now and read from then on;
 /// or the power switch, for writing.
 fn open_sys(name: &str, flags: usize) -> Result<Handle> {
     let name = name.trim_start_matches('/');
+    if name.is_empty() {
+        // The scheme's root is a directory listing its files, so `ls` and
+        // `find` walk it like any other.
+        if flags & O_ACCMODE != O_RDONLY {
+            return Err(errno(error::EISDIR));
+        }
+        let entries = crate::sysinfo::FILES
+            .iter()
+            .chain(core::iter::once(&POWER_FILE))
+            .map(|name| (String::from(*name), protocol::DIRENT_FILE))
+            .collect();
+        return Ok(directory(SYS_DIRECTORY, entries));
+    }
+    if flags & cairn_abi::O_DIRECTORY != 0 {
+        return Err(errno(error::ENOTDIR));
+    }
     if name == POWER_FILE {
         if task::with(|tasks| tasks.current_process().uid) != 0 {
             return Err(errno(error::EACCES));

@@ -20,6 +20,10 @@ pub fn set_limit(resource: usize, new: usize) -> Result<usize> {
         let root = process.uid == 0;
         process.limits.set(resource, new, root)?;
         process.fds.set_limit(process.limits.files.current);
+        let kernel_memory = process.limits.kernel_memory.current;
+        if let Some(space) = process.space.as_mut() {
+            space.set_kernel_limit(kernel_memory);
+        }
         Ok::<(), cairn_abi::Error>(())
     })?;
     Ok(0)

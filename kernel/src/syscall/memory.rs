@@ -38,7 +38,7 @@ fn length(len: usize) -> Result<u64> {
 
 fn vm_error(error: VmError) -> Error {
     match error {
-        VmError::OutOfMemory => errno(error::ENOMEM),
+        VmError::OutOfMemory | VmError::OverLimit => errno(error::ENOMEM),
         VmError::Fault => errno(error::ENOMEM),
         VmError::Denied => errno(error::EACCES),
         VmError::InvalidRange | VmError::Overlap => errno(error::EINVAL),

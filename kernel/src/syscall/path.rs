@@ -1,7 +1,9 @@
 //! Path and directory system calls that only user schemes can serve
 //! (the initfs and kernel schemes are read-only): mkdir, rmdir, unlink,
 //! rename, link, symlink, readlink, chmod, chown, utimens; and the fd calls
-//! ftruncate, fsync, fstatvfs, getdents. Relative paths start at the
+//! ftruncate, fsync, fstatvfs, getdents. `symlink`, `unlink` and
+//! `readlink` of `/dev/NAME` act on the `dev` link table (see
+//! [`crate::devices`]). Relative paths start at the
 //! working directory or a directory fd (see [`super::resolve`]).
 
 use alloc::string::String;
@@ -14,6 +16,7 @@ use cairn_abi::{AT_FDCWD, Error, Result, StatVfs, TimeSpec, UTIME_NOW, UTIME_OMI
 use super::file::{reply_value, scheme_call};
 use super::resolve::{self, UserPath};
 use super::user;
+use crate::devices;
 use crate::fd::Object;
 use crate::scheme::{Call, ClientHandle};
 use crate::task;
@@ -52,7 +55,16 @@ pub fn rmdir(path: usize, len: usize) -> Result<usize> {
 }
 
 pub fn unlink(path: usize, len: usize) -> Result<usize> {
-    path_call(writable(path, len)?, protocol::UNLINK, [0; 2], 0).map(|_| 0)
+    let path = user::read_path(path, len)?;
+    if let Some(name) = resolve::device_link(AT_FDCWD, &path)? {
+        return devices::remove(&name, caller_uid()).map(|_| 0);
+    }
+    path_call(resolve::writable(AT_FDCWD, &path)?, protocol::UNLINK, [0; 2], 0).map(|_| 0)
+}
+
+/// The uid of the calling process (root alone changes `/dev`).
+fn caller_uid() -> u32 {
+    task::with(|tasks| tasks.current_process().uid)
 }
 
 /// RENAME and LINK: two paths in one scheme; the payload is old NUL new and
@@ -79,7 +91,11 @@ pub fn linkat(a: [usize; 6]) -> Result<usize> {
 
 pub fn symlink(target: usize, target_len: usize, path: usize, path_len: usize) -> Result<usize> {
     let target = user::read_path(target, target_len)?;
-    let link = writable(path, path_len)?;
+    let path = user::read_path(path, path_len)?;
+    if let Some(name) = resolve::device_link(AT_FDCWD, &path)? {
+        return devices::add(&name, &target, caller_uid()).map(|_| 0);
+    }
+    let link = resolve::writable(AT_FDCWD, &path)?;
     let payload = [target.as_bytes(), &[0], link.path.as_bytes()].concat();
     let call = Call::new(protocol::SYMLINK, link.base, [0, 0, link.flags()], payload, 0);
     reply_value(&scheme_call(&link.scheme, call)?).map(|_| 0)
@@ -87,7 +103,14 @@ pub fn symlink(target: usize, target_len: usize, path: usize, path_len: usize) -
 
 pub fn readlink(path: usize, len: usize, buffer: usize, capacity: usize) -> Result<usize> {
     let capacity = capacity.min(MAX_PAYLOAD);
-    let target = path_call(writable(path, len)?, protocol::READLINK, [capacity as u64, 0], capacity)?;
+    let path = user::read_path(path, len)?;
+    if let Some(name) = resolve::device_link(AT_FDCWD, &path)? {
+        let target = devices::target(&name)?;
+        let shown = &target.as_bytes()[..target.len().min(capacity)];
+        user::write_bytes(buffer, shown)?;
+        return Ok(shown.len());
+    }
+    let target = path_call(resolve::writable(AT_FDCWD, &path)?, protocol::READLINK, [capacity as u64, 0], capacity)?;
     user::write_bytes(buffer, &target)?;
     Ok(target.len())
 }

@@ -188,9 +188,13 @@ pub fn create_process(
     let mut thread = Thread::new(tid, pid, DEFAULT_PRIORITY).map_err(|_| errno(error::ENOMEM))?;
     thread.penalty = penalty;
     reset_frame(thread.frame(), image.entry, image.stack_pointer);
-    let (parent_pid, pgid, sid, uid, gid, namespace, cwd, limits) = match parent.and_then(|p| tasks.processes.get(&p)) {
-        Some(p) => (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone(), p.cwd.clone(), p.limits),
-        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), WorkingDirectory::root(), Limits::initial()),
+    let (parent_pid, pgid, sid, uid, gid, namespace, cwd, limits, terminal) = match parent
+        .and_then(|p| tasks.processes.get(&p))
+    {
+        Some(p) => {
+            (p.pid, p.pgid, p.sid, p.uid, p.gid, p.namespace.clone(), p.cwd.clone(), p.limits, p.terminal.clone())
+        }
+        None => (pid, pid, pid, 0, 0, crate::namespace::initial(), WorkingDirectory::root(), Limits::initial(), None),
     };
     tasks.processes.insert(
         pid,
@@ -202,7 +206,11 @@ pub fn create_process(
             uid,
             gid,
             name,
-            space: Some(image.space),
+            space: Some({
+                let mut space = image.space;
+                space.set_kernel_limit(limits.kernel_memory.current);
+                space
+            }),
             threads: alloc::vec![tid],
             finished_threads: Default::default(),
             children: Vec::new(),
@@ -217,6 +225,7 @@ pub fn create_process(
             end: Default::default(),
             io_permissions: None,
             limits,
+            terminal,
         },
     );
     if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
@@ -288,6 +297,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             end: Default::default(),
             io_permissions: parent.io_permissions.clone(),
             limits: parent.limits,
+            terminal: parent.terminal.clone(),
         };
         parent.children.push(pid);
         tasks.processes.insert(pid, child);
@@ -451,6 +461,7 @@ pub fn setsid() -> Result<usize> {
         let process = tasks.current_process();
         process.sid = me;
         process.pgid = me;
+        process.terminal = None;
         Ok(me.0 as usize)
     })
 }
@@ -587,7 +598,8 @@ pub fn signal_fd(fd: usize, sig: usize) -> Result<usize> {
 impl Tasks {
     /// `execve` succeeded: swap in the new image. The old address space is
     /// still loaded in CR3, so it is freed after the next switch.
-    fn replace_image(&mut self, space: Box<crate::vm::AddressSpace>, mmap_top: u64, name: String) {
+    fn replace_image(&mut self, mut space: Box<crate::vm::AddressSpace>, mmap_top: u64, name: String) {
+        space.set_kernel_limit(self.current_process().limits.kernel_memory.current);
         let cpu = percpu::current().index.0;
         let root = space.root();
         space.set_active(cpu, true);

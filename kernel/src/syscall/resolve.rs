@@ -19,6 +19,7 @@ use alloc::sync::Arc;
 use cairn_abi::scheme as protocol;
 use cairn_abi::{AT_FDCWD, Error, Result, error, rights};
 
+use crate::devices::{self, Entry};
 use crate::fd::Object;
 use crate::namespace::{self, KernelScheme, NamespaceRef, Target};
 use crate::scheme::{ClientHandle, SchemeRef};
@@ -35,6 +36,12 @@ pub enum Place {
     /// A path in a user scheme, relative to directory handle `base` (0:
     /// the scheme's root).
     User(UserPath),
+    /// `/dev`: the list of device names.
+    Devices,
+    /// `/dev/fd`: the list of the caller's fds.
+    Descriptors,
+    /// `/dev/fd/N` (or `stdin`...): the caller's fd N.
+    Descriptor(usize),
 }
 
 /// A path for a user scheme's server.
@@ -92,7 +99,7 @@ fn start(dirfd: usize, needed: u32) -> Result<(NamespaceRef, Start)> {
 pub fn place(dirfd: usize, path: &str) -> Result<Place> {
     if !namespace::is_relative(path) {
         let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
-        return by_absolute(&namespace, namespace::absolute("/", path));
+        return by_absolute(&namespace, namespace::absolute("/", path), 0);
     }
     let needed = if path.is_empty() { rights::ATTR } else { rights::LOOKUP };
     let (namespace, start) = start(dirfd, needed)?;
@@ -111,18 +118,55 @@ pub fn place(dirfd: usize, path: &str) -> Result<Place> {
             }))
         }
         Start::Path(_) if path.is_empty() => Err(Error::new(error::ENOENT)),
-        Start::Path(directory) => by_absolute(&namespace, namespace::absolute(&directory, path)),
+        Start::Path(directory) => by_absolute(&namespace, namespace::absolute(&directory, path), 0),
     }
 }
 
-/// Resolves an absolute, normalised path through `namespace`.
-fn by_absolute(namespace: &NamespaceRef, absolute: String) -> Result<Place> {
+/// The name of the `/dev` link `path` (from `dirfd`) names, when it is
+/// `/dev/NAME` and the caller's namespace has `/dev`: for the calls acting
+/// on a link itself (symlink, unlink, readlink), which must not follow it.
+pub fn device_link(dirfd: usize, path: &str) -> Result<Option<String>> {
+    let (namespace, absolute) = if !namespace::is_relative(path) {
+        (task::with(|tasks| tasks.current_process().namespace.clone()), namespace::absolute("/", path))
+    } else {
+        match start(dirfd, rights::LOOKUP)? {
+            (namespace, Start::Path(directory)) => (namespace, namespace::absolute(&directory, path)),
+            (_, Start::Handle(_)) => return Ok(None),
+        }
+    };
+    let Some(name) = absolute.strip_prefix("/dev/").filter(|name| !name.is_empty() && !name.contains('/')) else {
+        return Ok(None);
+    };
+    match namespace::resolve(&namespace, &absolute) {
+        Ok((Target::Kernel(KernelScheme::Devices), _)) => Ok(Some(String::from(name))),
+        _ => Ok(None),
+    }
+}
+
+/// Resolves an absolute, normalised path through `namespace`, after
+/// `hops` `/dev` links.
+fn by_absolute(namespace: &NamespaceRef, absolute: String, hops: usize) -> Result<Place> {
     if absolute == namespace::SCHEME_DIRECTORY {
         return Ok(Place::SchemeList);
     }
     let (target, inside) = namespace::resolve(namespace, &absolute)?;
     Ok(match target {
         Target::Initfs => Place::Initfs(namespace::initfs_path(inside)),
+        Target::Kernel(KernelScheme::Devices) => {
+            let leads_to = match devices::entry(inside)? {
+                Entry::Root => return Ok(Place::Devices),
+                Entry::Descriptors => return Ok(Place::Descriptors),
+                Entry::Descriptor(fd) => return Ok(Place::Descriptor(fd)),
+                Entry::Terminal => task::with(|tasks| tasks.current_process().terminal.clone())
+                    .map(|terminal| String::from(&*terminal))
+                    .ok_or(Error::new(error::ENXIO))?,
+                Entry::Link(leads_to) => leads_to,
+            };
+            if hops >= devices::MAX_HOPS {
+                return Err(Error::new(error::ELOOP));
+            }
+            return by_absolute(namespace, namespace::absolute("/", &leads_to), hops + 1);
+        }
         Target::Kernel(scheme) => Place::Kernel(scheme, String::from(inside)),
         Target::User(scheme) => {
             // The scheme's own root is `/` to its server (an empty path

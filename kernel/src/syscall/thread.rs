@@ -154,7 +154,7 @@ fn futex_key(address: usize) -> Result<WaitKey> {
     task::with(|tasks| {
         let space = tasks.current_process().space();
         if space.is_shared(address as u64) {
-            let physical = space.translate_for(address as u64, false).map_err(|_| errno(error::EFAULT))?;
+            let physical = space.translate_for(address as u64, false).map_err(user::copy_failed)?;
             Ok(WaitKey::Futex { space: 0, address: physical })
         } else {
             Ok(WaitKey::Futex { space: space.id().0, address: address as u64 })

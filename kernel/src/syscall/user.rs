@@ -24,6 +24,15 @@ fn fault() -> Error {
     Error::new(error::EFAULT)
 }
 
+/// A user copy that failed: `ENOMEM` when the memory was allowed but no
+/// frame or page table could be had for it, `EFAULT` otherwise.
+pub fn copy_failed(failure: crate::vm::VmError) -> Error {
+    match failure {
+        crate::vm::VmError::OutOfMemory | crate::vm::VmError::OverLimit => Error::new(error::ENOMEM),
+        _ => fault(),
+    }
+}
+
 /// A zeroed kernel buffer of `len` bytes, or `ENOMEM`.
 pub fn try_zeroed(len: usize) -> Result<Vec<u8>> {
     let mut buffer = Vec::new();
@@ -38,13 +47,13 @@ pub fn read_bytes(address: usize, len: usize) -> Result<Vec<u8>> {
         return Err(Error::new(error::EINVAL));
     }
     let mut buffer = try_zeroed(len)?;
-    task::with(|tasks| tasks.current_process().space().read(address as u64, &mut buffer)).map_err(|_| fault())?;
+    task::with(|tasks| tasks.current_process().space().read(address as u64, &mut buffer)).map_err(copy_failed)?;
     Ok(buffer)
 }
 
 /// Copies `data` into the caller's memory.
 pub fn write_bytes(address: usize, data: &[u8]) -> Result<()> {
-    task::with(|tasks| tasks.current_process().space().write(address as u64, data)).map_err(|_| fault())
+    task::with(|tasks| tasks.current_process().space().write(address as u64, data)).map_err(copy_failed)
 }
 
 /// Checks that the user could write all of `address..address + len` in
@@ -60,7 +69,7 @@ pub fn check_writable(space: &mut AddressSpace, address: usize, len: usize) -> R
     let last = start.checked_add(len as u64 - 1).ok_or_else(fault)?;
     let mut page = start & !(FRAME_SIZE - 1);
     while page <= last {
-        space.translate_for(page.max(start), true).map_err(|_| fault())?;
+        space.translate_for(page.max(start), true).map_err(copy_failed)?;
         page = match page.checked_add(FRAME_SIZE) {
             Some(next) => next,
             None => break,

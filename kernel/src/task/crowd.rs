@@ -1,41 +1,45 @@
 //! Crowding: a user other than root whose threads want the CPUs far more
-//! than there are CPUs has all of them run a few levels lower (at most to
-//! the last level), so that however many threads a user makes — even
-//! threads that wait together and then compute at once, which the
-//! per-thread penalty cannot tell from interactive ones — root's shell and
-//! the servers keep their place ahead of them. A census every
-//! [`CENSUS_MICROS`] counts the runnable and running threads of every user.
+//! than there are CPUs is *crowded*, and all of its threads run at the
+//! last level ([`CROWDED_LEVEL`]), which holds nothing else: however many
+//! threads a user makes — even threads that wait together and then
+//! compute at once, which the per-thread penalty cannot tell from
+//! interactive ones — every other thread, root's shell and the programs it
+//! starts included, runs ahead of them, even one that has itself sunk as
+//! low as computing threads sink ([`super::Thread::level`] stops one level
+//! above). A census every [`CENSUS_MICROS`] counts the runnable and running
+//! threads of every user.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
+
+use cairn_abi::PRIORITY_LEVELS;
 
 use super::{Tasks, ThreadState};
 
 /// How often the census is taken.
 const CENSUS_MICROS: u64 = 100_000;
 
-/// Most levels crowding lowers a thread.
-const MAX_CROWDING: usize = 3;
+/// The run-queue level of crowded users' threads, and theirs alone.
+pub const CROWDED_LEVEL: usize = PRIORITY_LEVELS - 1;
 
-/// Levels per user, from the last census.
+/// The users crowded at the last census.
 #[derive(Debug, Default)]
 pub struct Crowding {
-    levels: BTreeMap<u32, usize>,
+    crowded: BTreeSet<u32>,
     next_census: u64,
 }
 
 impl Crowding {
-    /// Levels `uid`'s threads run below their own.
-    pub fn levels(&self, uid: u32) -> usize {
-        self.levels.get(&uid).copied().unwrap_or(0)
+    /// Whether `uid`'s threads run at [`CROWDED_LEVEL`].
+    pub fn is_crowded(&self, uid: u32) -> bool {
+        self.crowded.contains(&uid)
     }
 }
 
-/// Levels for `busy` threads wanting `cpus` CPUs: none up to twice as many
-/// threads as CPUs, then one more for every doubling.
-fn levels_for(busy: usize, cpus: usize) -> usize {
-    let fair = 2 * cpus.max(1);
-    if busy <= fair { 0 } else { ((busy / fair).ilog2() as usize + 1).min(MAX_CROWDING) }
+/// Whether `busy` computing threads of one user on `cpus` CPUs crowd the
+/// machine: more than four per CPU.
+fn crowds(busy: usize, cpus: usize) -> bool {
+    busy > 4 * cpus.max(1)
 }
 
 impl Tasks {
@@ -44,7 +48,7 @@ impl Tasks {
         if now_micros < self.crowding.next_census {
             return;
         }
-        let mut busy: BTreeMap<u32, usize> = BTreeMap::new();
+        let mut busy: alloc::collections::BTreeMap<u32, usize> = alloc::collections::BTreeMap::new();
         for thread in self.threads.values() {
             if matches!(thread.state, ThreadState::Runnable | ThreadState::Running)
                 && let Some(process) = self.processes.get(&thread.pid)
@@ -54,11 +58,10 @@ impl Tasks {
             }
         }
         let cpus = self.cpus.len();
-        let levels: BTreeMap<u32, usize> =
-            busy.into_iter().map(|(uid, n)| (uid, levels_for(n, cpus))).filter(|&(_, levels)| levels > 0).collect();
+        let crowded: BTreeSet<u32> = busy.into_iter().filter(|&(_, n)| crowds(n, cpus)).map(|(uid, _)| uid).collect();
         self.crowding.next_census = now_micros + CENSUS_MICROS;
-        if levels != self.crowding.levels {
-            self.crowding.levels = levels;
+        if crowded != self.crowding.crowded {
+            self.crowding.crowded = crowded;
             self.requeue_at_their_levels();
         }
     }
@@ -92,14 +95,15 @@ impl Tasks {
         }
     }
 
-    /// The run-queue level of thread `thread`: its own ([`super::Thread::level`])
-    /// lowered by its user's crowding (never for a thread being killed).
-    pub(super) fn level_of(&self, thread: &super::Thread) -> usize {
+    /// The run-queue level of thread `thread`: its own
+    /// ([`super::Thread::level`]), or [`CROWDED_LEVEL`] if its user is
+    /// crowded (never for a thread being killed).
+    pub fn level_of(&self, thread: &super::Thread) -> usize {
         let own = thread.level();
         if thread.kill_pending {
             return own;
         }
         let uid = self.processes.get(&thread.pid).map_or(0, |p| p.uid);
-        (own + self.crowding.levels(uid)).min(cairn_abi::PRIORITY_LEVELS - 1)
+        if self.crowding.is_crowded(uid) { CROWDED_LEVEL } else { own }
     }
 }

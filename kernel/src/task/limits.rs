@@ -24,12 +24,15 @@ pub struct Limits {
     pub files: Limit,
     /// Bytes of mapped address space ([`limit::ADDRESS_SPACE`]).
     pub address_space: Limit,
+    /// Bytes of page tables ([`limit::KERNEL_MEMORY`]).
+    pub kernel_memory: Limit,
 }
 
 impl Limits {
     /// The first process's limits: a user may run half of
     /// [`system_thread_limit`] threads (Linux's default `RLIMIT_NPROC`);
-    /// fds as the fd table allows; address space unlimited.
+    /// fds as the fd table allows; address space and kernel memory
+    /// unlimited (physical memory and the out-of-memory policy bound them).
     pub fn initial() -> Limits {
         let threads = system_thread_limit() / 2;
         let files = crate::fd::MAX_FDS as u64;
@@ -37,6 +40,7 @@ impl Limits {
             threads: Limit { current: threads, maximum: threads },
             files: Limit { current: files, maximum: files },
             address_space: Limit { current: INFINITY, maximum: INFINITY },
+            kernel_memory: Limit { current: INFINITY, maximum: INFINITY },
         }
     }
 
@@ -45,6 +49,7 @@ impl Limits {
             limit::THREADS => Ok(&mut self.threads),
             limit::FILES => Ok(&mut self.files),
             limit::ADDRESS_SPACE => Ok(&mut self.address_space),
+            limit::KERNEL_MEMORY => Ok(&mut self.kernel_memory),
             _ => Err(Error::new(error::EINVAL)),
         }
     }

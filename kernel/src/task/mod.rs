@@ -59,8 +59,8 @@ pub enum WaitKey {
     /// A process or thread ending (handle readers), by the address of its
     /// end cell.
     Ended(usize),
-    /// A legacy interrupt line firing (its driver waits).
-    Interrupt(u8),
+    /// A device interrupt firing (its driver waits).
+    Interrupt(crate::irq::InterruptId),
 }
 
 /// One CPU's scheduling state.
@@ -84,6 +84,16 @@ struct CpuScheduler {
 impl CpuScheduler {
     fn queued(&self) -> usize {
         self.queues.iter().map(VecDeque::len).sum()
+    }
+}
+
+impl Tasks {
+    /// How many threads wait in each level of CPU `cpu`'s run queue, and
+    /// the level of the thread it runs (for `/scheme/sys/cpus`).
+    pub fn run_queue(&self, cpu: usize) -> Option<([usize; PRIORITY_LEVELS], Option<usize>)> {
+        let scheduler = self.cpus.get(cpu)?;
+        let running = scheduler.current.and_then(|tid| self.threads.get(&tid)).map(|t| self.level_of(t));
+        Some((scheduler.queues.each_ref().map(VecDeque::len), running))
     }
 }
 
@@ -667,9 +677,10 @@ impl Tasks {
 
     /// Wakes the drivers waiting for legacy lines that fired.
     pub fn wake_interrupt_readers(&mut self) {
-        let fired = crate::legacy_irq::take_fired();
-        for irq in (0..crate::legacy_irq::LINES).filter(|irq| fired & (1 << irq) != 0) {
-            self.wake_queue(WaitKey::Interrupt(irq), usize::MAX);
+        let mut fired = Vec::new();
+        crate::irq::take_fired(&mut fired);
+        for id in fired {
+            self.wake_queue(WaitKey::Interrupt(id), usize::MAX);
         }
     }
 

@@ -1,6 +1,7 @@
 //! The out-of-memory policy: when a user page cannot be had, the process
 //! holding the most user memory is killed, so that the machine keeps
-//! running instead of failing whichever program asked next. Never chosen:
+//! running instead of failing whichever program asked next (its page
+//! tables and kernel stacks count with its pages). Never chosen:
 //! init and root's scheme servers (the root file system, the terminals) —
 //! the services everything else needs. If the faulting process is itself
 //! the largest, it is the one to go; if nobody can be chosen, the fault
@@ -32,7 +33,7 @@ impl Tasks {
             .values()
             .filter(|p| p.pid != INIT_PID && !matches!(p.state, ProcessState::Zombie { .. }))
             .filter(|p| !(p.uid == 0 && p.fds.serves_a_scheme()))
-            .filter_map(|p| Some((p.space.as_ref()?.resident_pages(), p.pid)))
+            .filter_map(|p| Some((p.space.as_ref()?.resident_pages() + p.kernel_bytes() / 4096, p.pid)))
             .max();
         let Some((pages, pid)) = victim else { return Reclaim::Impossible };
         let name = self.processes[&pid].name.clone();

@@ -64,6 +64,10 @@ pub struct Process {
     pub io_permissions: Option<Arc<crate::io_ports::IoPermissions>>,
     /// Resource limits, inherited by children.
     pub limits: super::limits::Limits,
+    /// The controlling terminal's path (what `/dev/tty` leads to), shared
+    /// by the session: set when a session leader without one opens a
+    /// terminal, inherited by children, dropped by `setsid`.
+    pub terminal: Option<Arc<str>>,
 }
 
 /// The working directory: the absolute, normalised path it was reached by,
@@ -88,5 +92,12 @@ pub type ProcessEnd = Arc<spin::Mutex<Option<u64>>>;
 impl Process {
     pub fn space(&mut self) -> &mut AddressSpace {
         self.space.as_mut().expect("a live process has an address space")
+    }
+
+    /// Kernel memory it holds that grows with its use: its page tables and
+    /// its threads' kernel stacks.
+    pub fn kernel_bytes(&self) -> u64 {
+        let stacks = self.threads.len() as u64 * crate::mm::stacks::KERNEL_STACK_PAGES * cairn_physmem::FRAME_SIZE;
+        self.space.as_ref().map_or(0, |space| space.kernel_bytes()) + stacks
     }
 }

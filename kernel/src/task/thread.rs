@@ -48,6 +48,10 @@ pub enum WaitReason {
     Join(Tid),
 }
 
+/// The lowest level a thread sinks to by its own priority and penalty; the
+/// one below is for crowded users' threads alone (`super::crowd`).
+const LOWEST_OWN_LEVEL: usize = PRIORITY_LEVELS - 2;
+
 pub struct Thread {
     pub tid: Tid,
     pub pid: Pid,
@@ -122,13 +126,14 @@ impl Thread {
     /// blocked. Threads that wait for input (a shell, a server answering a
     /// request) so stay ahead of threads that only compute, however many
     /// of those there are; computing threads share the lower levels round
-    /// robin. A thread whose process is being killed goes first, so that
+    /// robin, down to the next-to-last (the last is for crowded users'
+    /// threads, see `super::crowd`). A thread whose process is being killed goes first, so that
     /// killing many computing processes frees them at once.
     pub fn level(&self) -> usize {
         if self.kill_pending {
             return 0;
         }
-        (self.priority + self.penalty).min(PRIORITY_LEVELS - 1)
+        (self.priority + self.penalty).min(LOWEST_OWN_LEVEL)
     }
 
     /// The penalty a thread created by this one starts with: one level
@@ -136,12 +141,12 @@ impl Thread {
     /// (a fork bomb's generations sink at once; a program that blocks
     /// loses the penalty at its first wait).
     pub fn child_penalty(&self) -> usize {
-        (self.penalty + 1).min(PRIORITY_LEVELS - 1)
+        (self.penalty + 1).min(LOWEST_OWN_LEVEL)
     }
 
     /// Notes that the thread used up a whole time slice.
     pub fn used_whole_slice(&mut self) {
-        if self.level() < PRIORITY_LEVELS - 1 {
+        if self.level() < LOWEST_OWN_LEVEL {
             self.penalty += 1;
         }
     }

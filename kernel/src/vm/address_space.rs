@@ -144,6 +144,8 @@ pub enum VmError {
     /// The protection asked for exceeds a region's maximum protection.
     Denied,
     OutOfMemory,
+    /// The space's page tables would pass its kernel-memory limit.
+    OverLimit,
 }
 
 /// Identifies an address space (for futex keys and TLB bookkeeping).
@@ -166,6 +168,10 @@ pub struct AddressSpace {
     regions: BTreeMap<u64, Region>,
     /// CPUs that currently have this space loaded in CR3.
     active_cpus: AtomicU64,
+    /// Page-table frames it holds, the top-level one included.
+    tables: u64,
+    /// Most page-table frames it may hold (its process's kernel-memory limit).
+    table_limit: u64,
 }
 
 fn table(frame_phys: u64) -> &'static mut PageTable {
@@ -181,11 +187,13 @@ struct Retired<'a> {
     active_cpus: &'a AtomicU64,
     frames: [u64; 32],
     count: usize,
+    /// Frames freed so far.
+    released: u64,
 }
 
 impl<'a> Retired<'a> {
     fn new(active_cpus: &'a AtomicU64) -> Retired<'a> {
-        Retired { active_cpus, frames: [0; 32], count: 0 }
+        Retired { active_cpus, frames: [0; 32], count: 0, released: 0 }
     }
 
     fn push(&mut self, frame: u64) {
@@ -202,6 +210,7 @@ impl<'a> Retired<'a> {
         for &frame in &self.frames[..self.count] {
             let _ = frames::free(PhysFrame::containing_address(frame));
         }
+        self.released += self.count as u64;
         self.count = 0;
     }
 }
@@ -275,7 +284,20 @@ impl AddressSpace {
             root,
             regions: BTreeMap::new(),
             active_cpus: AtomicU64::new(0),
+            tables: 1,
+            table_limit: u64::MAX,
         })
+    }
+
+    /// Bytes of kernel memory its page tables take.
+    pub fn kernel_bytes(&self) -> u64 {
+        self.tables * FRAME_SIZE
+    }
+
+    /// Bounds its page tables to `bytes` (tables it holds already stay;
+    /// new ones beyond are `OverLimit`).
+    pub fn set_kernel_limit(&mut self, bytes: u64) {
+        self.table_limit = bytes / FRAME_SIZE;
     }
 
     pub fn id(&self) -> AddressSpaceId {
@@ -326,7 +348,11 @@ impl AddressSpace {
                 if !create {
                     return Ok(None);
                 }
+                if self.tables >= self.table_limit {
+                    return Err(VmError::OverLimit);
+                }
                 let frame = frames::allocate_zeroed().ok_or(VmError::OutOfMemory)?;
+                self.tables += 1;
                 entry.set_addr(
                     x86_64::PhysAddr::new(frame.start_address()),
                     Flags::PRESENT | Flags::WRITABLE | Flags::USER_ACCESSIBLE,
@@ -474,6 +500,7 @@ impl AddressSpace {
         let mut retired = Retired::new(&self.active_cpus);
         prune(self.root.start_address(), 3, 0, start, end, &mut retired);
         retired.release();
+        self.tables -= retired.released;
         Ok(())
     }
 
@@ -606,6 +633,7 @@ impl AddressSpace {
     /// every reference taken for the child is returned with it.
     pub fn fork(&mut self) -> Result<AddressSpace, VmError> {
         let mut child = AddressSpace::new()?;
+        child.table_limit = self.table_limit;
         let root = self.root.start_address();
         let mut result = Ok(());
         for (&start, region) in &self.regions {

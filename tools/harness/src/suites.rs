@@ -190,6 +190,22 @@ const SHELL_SESSION: &[Step] = &[
     Step {
         name: "the-read-restarted",
         wait: Wait::Serial("TYPED LINE"),
+        then: Input::Serial("echo tty-$((40 + 2)) > /dev/tty\r"),
+    },
+    Step {
+        name: "dev-tty-is-the-terminal",
+        wait: Wait::Serial("tty-42\r\n"),
+        then: Input::Serial("echo serial-$((40 + 2)) > /dev/ttyS0; echo console-$((40 + 2)) > /dev/console\r"),
+    },
+    Step { name: "dev-ttyS0-linked-by-termd", wait: Wait::Serial("serial-42\r\n"), then: Input::Nothing },
+    Step {
+        name: "dev-console-linked-by-init",
+        wait: Wait::Serial("console-42\r\n"),
+        then: Input::Serial("ls /scheme/sys | tr -d '\\n'\r"),
+    },
+    Step {
+        name: "ls-lists-scheme-sys",
+        wait: Wait::Serial("cpusinterruptslogmeminfopowerprocessesthreadsuptime"),
         then: Input::Serial("echo history-$(test -s /root/.sh_history && echo kept)\r"),
     },
     Step { name: "history-file", wait: Wait::Serial("history-kept"), then: Input::Serial("kill -9 $$\r") },

@@ -2,13 +2,14 @@
 //! `stat`) read: the text files of the kernel's `sys` scheme
 //! (`/scheme/sys/processes`, `cpus`, `uptime`, `log`; see
 //! `kernel/src/sysinfo.rs`) parsed into rows, the uptime summary and the
-//! process table `uptime`, `ps` and `top` print, and user and group names.
-//! Cairn has no user database yet: id 0 is `root`, any other id is shown
-//! as its number.
+//! process table `uptime`, `ps` and `top` print, and user and group names
+//! from `/etc/passwd` and `/etc/group` (an id they do not name is shown as
+//! its number).
 //!
-//! Depends on `cairn-rt`, [`crate::clock`], [`crate::output`] and
-//! [`crate::tool`].
+//! Depends on `cairn-rt`, `cairn-accounts`, [`crate::clock`],
+//! [`crate::output`] and [`crate::tool`].
 
+use cairn_accounts::{Accounts, GROUP, Gid, PASSWD, Uid};
 use cairn_rt::time::Duration;
 use cairn_rt::{Error, String, ToString, Vec, format, fs};
 
@@ -25,14 +26,25 @@ pub fn read_sys(name: &str) -> Result<String, Failure> {
     fs::read_to_string(&path).map_err(|error| Failure::path(&path, error))
 }
 
-/// The name of user `uid`.
-pub fn user_name(uid: u32) -> String {
-    if uid == 0 { String::from("root") } else { uid.to_string() }
-}
+/// User and group names, read once from [`PASSWD`] and [`GROUP`] (a file
+/// that cannot be read names nobody).
+pub struct Names(Accounts);
 
-/// The name of group `gid`.
-pub fn group_name(gid: u32) -> String {
-    user_name(gid)
+impl Names {
+    pub fn load() -> Names {
+        let read = |path: &str| fs::read_to_string(path).unwrap_or_default();
+        Names(Accounts::parse(&read(PASSWD), &read(GROUP)))
+    }
+
+    /// The name of user `uid`, or its number.
+    pub fn user(&self, uid: u32) -> String {
+        self.0.user_name(Uid(uid)).map_or_else(|| uid.to_string(), String::from)
+    }
+
+    /// The name of group `gid`, or its number.
+    pub fn group(&self, gid: u32) -> String {
+        self.0.group_name(Gid(gid)).map_or_else(|| gid.to_string(), String::from)
+    }
 }
 
 /// One line of `/scheme/sys/processes`.
@@ -48,6 +60,8 @@ pub struct ProcessRow {
     pub threads: u64,
     /// User memory present in its page tables (KiB).
     pub resident_kib: u64,
+    /// Kernel memory it holds: page tables and its threads' kernel stacks.
+    pub kernel_kib: u64,
     /// The program the process runs.
     pub name: String,
 }
@@ -60,17 +74,29 @@ pub fn processes() -> Result<Vec<ProcessRow>, Failure> {
     Ok(rows)
 }
 
-/// Parses `PID PPID PGID SID UID STATE THREADS RSS_KIB NAME` (the name
-/// may hold blanks).
+/// Parses `PID PPID PGID SID UID STATE THREADS RSS_KIB KMEM_KIB NAME`
+/// (the name may hold blanks).
 fn parse_process(line: &str) -> Option<ProcessRow> {
-    let mut fields = line.splitn(9, ' ');
+    let mut fields = line.splitn(10, ' ');
     let mut number = || fields.next()?.parse::<u64>().ok();
     let (pid, ppid, pgid, sid, uid) = (number()?, number()?, number()?, number()?, number()?);
     let state = String::from(fields.next()?);
     let threads = fields.next()?.parse().ok()?;
     let resident_kib = fields.next()?.parse().ok()?;
+    let kernel_kib = fields.next()?.parse().ok()?;
     let name = String::from(fields.next().unwrap_or(""));
-    Some(ProcessRow { pid, ppid, pgid, sid, uid: u32::try_from(uid).ok()?, state, threads, resident_kib, name })
+    Some(ProcessRow {
+        pid,
+        ppid,
+        pgid,
+        sid,
+        uid: u32::try_from(uid).ok()?,
+        state,
+        threads,
+        resident_kib,
+        kernel_kib,
+        name,
+    })
 }
 
 /// One line of `/scheme/sys/cpus`.
@@ -121,12 +147,19 @@ pub fn uptime_summary(processes: usize) -> Result<String, Failure> {
 /// Writes the process table of `ps` and `top`: a header, then one line per
 /// process.
 pub fn write_processes(out: &mut Output, rows: &[ProcessRow]) -> Result<(), Failure> {
-    writeln!(out, "{:>5} {:>5} {:>5} {:>5} {:>5} S THR {:>7} CMD", "PID", "PPID", "PGID", "SID", "UID", "RSS")?;
-    for row in rows {
+    let names = Names::load();
+    let users: Vec<String> = rows.iter().map(|row| names.user(row.uid)).collect();
+    let width = users.iter().map(String::len).chain([4]).max().unwrap_or(4);
+    writeln!(
+        out,
+        "{:>5} {:>5} {:>5} {:>5} {:<width$} S THR {:>7} {:>6} CMD",
+        "PID", "PPID", "PGID", "SID", "USER", "RSS", "KMEM"
+    )?;
+    for (row, user) in rows.iter().zip(&users) {
         writeln!(
             out,
-            "{:>5} {:>5} {:>5} {:>5} {:>5} {} {:>3} {:>7} {}",
-            row.pid, row.ppid, row.pgid, row.sid, row.uid, row.state, row.threads, row.resident_kib, row.name
+            "{:>5} {:>5} {:>5} {:>5} {user:<width$} {} {:>3} {:>7} {:>6} {}",
+            row.pid, row.ppid, row.pgid, row.sid, row.state, row.threads, row.resident_kib, row.kernel_kib, row.name
         )?;
     }
     Ok(())

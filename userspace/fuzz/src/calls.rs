@@ -207,7 +207,7 @@ const BAD_POINTERS: [usize; 10] = [
 ];
 
 /// Paths anyone may name (the root phase never changes anything through them).
-const READ_PATHS: [&str; 22] = [
+const READ_PATHS: [&str; 26] = [
     "/bin/true",
     "/scheme/initfs/bin/true",
     "/scheme/initfs/bin/hello",
@@ -230,13 +230,28 @@ const READ_PATHS: [&str; 22] = [
     "/scheme/initfs/../..",
     "//",
     "/bin/nonexistent",
+    "/dev",
+    "/dev/fd",
+    "/dev/null",
+    "/dev/tty",
 ];
 
 /// Names in the worker's directory.
 const NAMES: [&str; 12] = ["a", "b", "c", "d", "sub", "sub/x", "sub/y", "link", "sub/link", "e.txt", "sub/deep/z", "."];
 
-/// Devices, changed freely.
-const DEVICES: [&str; 5] = ["/scheme/null", "/scheme/zero", "/scheme/rand", "/scheme/null/x", "/scheme/zero/"];
+/// Devices, changed freely (`/dev` names of the fuzzer's own, or ones
+/// that cannot be changed).
+const DEVICES: [&str; 9] = [
+    "/scheme/null",
+    "/scheme/zero",
+    "/scheme/rand",
+    "/scheme/null/x",
+    "/scheme/zero/",
+    "/dev/fuzz",
+    "/dev/fuzz/x",
+    "/dev/fd/99",
+    "/dev/stdin",
+];
 
 /// Scheme names for namespaces and registration.
 const SCHEMES: [&str; 10] = ["file", "null", "zero", "rand", "sys", "initfs", "tty", "nonexistent", "", "irq"];

@@ -331,8 +331,8 @@ fn resident(lines: &[String]) -> Vec<(String, u64, String)> {
     lines
         .iter()
         .filter_map(|l| {
-            let fields: Vec<&str> = l.splitn(9, ' ').collect();
-            Some((String::from(*fields.first()?), fields.get(7)?.parse().ok()?, String::from(*fields.get(8)?)))
+            let fields: Vec<&str> = l.splitn(10, ' ').collect();
+            Some((String::from(*fields.first()?), fields.get(7)?.parse().ok()?, String::from(*fields.get(9)?)))
         })
         .collect()
 }

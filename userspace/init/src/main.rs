@@ -108,6 +108,9 @@ fn redirect(file: &fs::File, standard: core::ops::Range<usize>) -> cairn_rt::Res
         .try_for_each(|fd| cairn_rt::fd::dup2(file.as_raw_fd(), fd, cairn_rt::fd::rights::ALL).map(drop))
 }
 
+/// The device name of the console a service's `console` line names.
+const CONSOLE_LINK: &str = "/dev/console";
+
 /// Sends init's own output (fds 1 and 2) to the terminal `path`.
 fn log_to(path: &str) {
     let opened = OpenOptions::new().write(true).open(path).and_then(|terminal| redirect(&terminal, 1..3));
@@ -161,6 +164,9 @@ impl Supervised {
         println!("init: {} serves {what}", self.service.name);
         if let Some(console) = &self.service.console {
             log_to(console);
+            if let Err(e) = fs::symlink(console, CONSOLE_LINK) {
+                eprintln!("init: cannot link {CONSOLE_LINK} to {console}: {e}");
+            }
         }
     }
 

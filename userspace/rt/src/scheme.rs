@@ -14,7 +14,7 @@
 
 use alloc::vec::Vec;
 
-use cairn_abi::scheme::{MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, Response};
+use cairn_abi::scheme::{MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, RESPONSE_TERMINAL, Response};
 use cairn_abi::{NAMESPACE_REGISTER, StrSlice, Syscall};
 
 use crate::error::{Error, Result};
@@ -84,6 +84,14 @@ impl Server {
         };
         let response = Response { id, result: value, payload_len: payload.len() as u64, flags: 0 };
         self.respond_raw(&response_bytes(response, payload))
+    }
+
+    /// Answers `OPEN` request `id` with handle `handle`, a terminal: a
+    /// session leader without a controlling terminal gets it as its own
+    /// (`RESPONSE_TERMINAL`; `/dev/tty` then leads to it).
+    pub fn respond_terminal(&self, id: u64, handle: u64) -> Result<()> {
+        let response = Response { id, result: handle as i64, payload_len: 0, flags: RESPONSE_TERMINAL };
+        self.respond_raw(&response_bytes(response, &[]))
     }
 
     /// Answers `OPEN`, `DUP` or `MMAP` request `id` with a copy of `fd`

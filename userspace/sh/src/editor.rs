@@ -7,12 +7,11 @@ use cairn_rt::collections::VecDeque;
 use cairn_rt::io;
 use cairn_shell::Completion;
 use cairn_term::keys::{KeyDecoder, KeyEvent};
+use cairn_term::line_editor::{LineBuffer, LineDisplay};
 
 use crate::bindings::{Action, action};
 use crate::completion::{TabAction, listing, tab_action};
-use crate::display::Display;
 use crate::history::History;
-use crate::line_buffer::LineBuffer;
 use crate::terminal::{self, RawMode};
 
 /// What reading a line ended with.
@@ -39,7 +38,7 @@ pub struct Editor {
 /// One line being edited.
 struct Edit {
     line: LineBuffer,
-    display: Display,
+    display: LineDisplay,
     /// The history entry shown (the number of entries: the new line).
     history_position: usize,
     /// The new line, kept while history entries are shown.
@@ -68,15 +67,15 @@ impl Editor {
         let raw_mode = RawMode::enter();
         let mut edit = Edit {
             line: LineBuffer::default(),
-            display: Display::start(prompt, terminal::columns()),
+            display: LineDisplay::new(prompt, terminal::columns()),
             history_position: self.history.entries().len(),
             draft: String::new(),
             last_key_was_tab: false,
         };
-        edit.display.refresh(&edit.line);
+        terminal::write(&edit.display.start(&edit.line));
         let entry = loop {
             let Some(event) = self.next_key() else {
-                edit.display.finish();
+                terminal::write(&edit.display.finish());
                 break Entry::End;
             };
             if let Outcome::Done(entry) = self.apply(&mut edit, event, complete) {
@@ -137,14 +136,14 @@ impl Editor {
             Action::KillToStart => line.kill_to_start(),
             Action::KillWordBefore => line.kill_word_before(),
             Action::ClearScreen => {
-                edit.display.clear_screen(&edit.line);
+                terminal::write(&edit.display.clear_screen(&edit.line));
                 return Outcome::Continue;
             }
             Action::Previous => self.recall(edit, -1),
             Action::Next => self.recall(edit, 1),
             Action::Insert(c) => line.insert(c),
         }
-        edit.display.refresh(&edit.line);
+        terminal::write(&edit.display.refresh(&edit.line));
         Outcome::Continue
     }
 
@@ -174,15 +173,15 @@ impl Editor {
             TabAction::Insert { start, text } => edit.line.replace_before_cursor(start, &text),
             TabAction::Ambiguous(candidates) if edit.last_key_was_tab => {
                 let shown = listing(&candidates, edit.display.columns());
-                edit.display.show_below(&shown, &edit.line);
+                terminal::write(&edit.display.show_below(&shown, &edit.line));
             }
-            TabAction::Ambiguous(_) | TabAction::Nothing => edit.display.bell(),
+            TabAction::Ambiguous(_) | TabAction::Nothing => terminal::write("\x07"),
         }
     }
 }
 
 /// Ends the edit: the cursor goes below the line.
 fn finish(edit: &mut Edit, entry: Entry) -> Outcome {
-    edit.display.finish();
+    terminal::write(&edit.display.finish());
     Outcome::Done(entry)
 }

@@ -2,8 +2,8 @@
 
 use cairn_rt::Error;
 use cairn_rt::abi::error::{
-    EACCES, EBADF, ECHILD, EEXIST, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENOENT, ENOEXEC, ENOSYS, ENOTDIR, EOPNOTSUPP,
-    EPERM, EPIPE,
+    EACCES, EBADF, ECHILD, EEXIST, EINTR, EINVAL, EIO, EISDIR, EMFILE, ENOENT, ENOEXEC, ENOSPC, ENOSYS, ENOTDIR, ENXIO,
+    EOPNOTSUPP, EPERM, EPIPE,
 };
 use cairn_shell::os::OsError;
 
@@ -24,6 +24,8 @@ pub fn os_error(error: Error) -> OsError {
         EPIPE => OsError::BrokenPipe,
         ENOEXEC => OsError::NotExecutable,
         ENOSYS | EOPNOTSUPP => OsError::Unsupported,
+        ENXIO => OsError::NoSuchDevice,
+        ENOSPC => OsError::NoSpace,
         other => OsError::Other(other),
     }
 }

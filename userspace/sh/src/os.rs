@@ -2,6 +2,7 @@
 //! spawn or fork and exec, process groups and the terminal's foreground group, waits, signals, resource limits, and
 //! the file-creation mask (kept here: Cairn has none in the kernel).
 
+use cairn_accounts::{PASSWD, Uid};
 use cairn_rt::abi::error::EIO;
 use cairn_rt::abi::{F_DUPFD_CLOEXEC, F_SETFD, MODE_PERM, rights};
 use cairn_rt::fd::{self, O_CLOEXEC};
@@ -256,6 +257,11 @@ impl Os for CairnOs {
 
     fn user_id(&mut self) -> u32 {
         process::getuid()
+    }
+
+    fn user_name(&mut self, uid: u32) -> Option<String> {
+        let passwd = fs::read_to_string(PASSWD).ok()?;
+        cairn_accounts::users(&passwd).flatten().find(|user| user.uid == Uid(uid)).map(|user| user.name)
     }
 
     fn chdir(&mut self, path: &str) -> Result<(), OsError> {

@@ -289,9 +289,23 @@ impl<O: Os> Shell<O> {
         Ok(())
     }
 
-    /// Writes text to standard output; returns status 1 when that fails.
+    /// Writes text to standard output (see [`Shell::print_bytes`]).
     pub(crate) fn print(&mut self, text: &str) -> i32 {
-        i32::from(self.write_fd(1, text.as_bytes()).is_err())
+        self.print_bytes(text.as_bytes())
+    }
+
+    /// Writes `bytes` to standard output; a failure is reported (`sh: write
+    /// error: ...`) and gives status 1.
+    pub(crate) fn print_bytes(&mut self, bytes: &[u8]) -> i32 {
+        match self.write_fd(1, bytes) {
+            Ok(_) => 0,
+            // A closed pipe ends quietly, as with SIGPIPE.
+            Err(OsError::BrokenPipe) => 1,
+            Err(error) => {
+                self.report(format_args!("write error: {error}"));
+                1
+            }
+        }
     }
 
     /// Writes `sh: message` to standard error.

@@ -52,6 +52,10 @@ pub enum OsError {
     BrokenPipe,
     NotExecutable,
     Unsupported,
+    /// `ENXIO`: no such device (`/dev/tty` without a controlling terminal).
+    NoSuchDevice,
+    /// `ENOSPC`: no room left (`/dev/full`, a full file system).
+    NoSpace,
     /// Any other error number.
     Other(i32),
 }
@@ -73,6 +77,8 @@ impl fmt::Display for OsError {
             OsError::BrokenPipe => f.write_str("Broken pipe"),
             OsError::NotExecutable => f.write_str("Exec format error"),
             OsError::Unsupported => f.write_str("Operation not supported"),
+            OsError::NoSuchDevice => f.write_str("No such device or address"),
+            OsError::NoSpace => f.write_str("No space left on device"),
             OsError::Other(code) => write!(f, "error {code}"),
         }
     }
@@ -271,6 +277,10 @@ pub trait Os {
 
     /// The effective user id (0 makes `\$` in prompts a `#`).
     fn user_id(&mut self) -> u32;
+
+    /// The name the user database gives `uid`, if it names it (`\u` in
+    /// prompts when `USER` and `LOGNAME` are unset).
+    fn user_name(&mut self, uid: u32) -> Option<String>;
 
     /// Changes the working directory.
     fn chdir(&mut self, path: &str) -> Result<(), OsError>;

@@ -84,8 +84,10 @@ impl<O: Os> Shell<O> {
     fn prompt_user(&mut self) -> String {
         match self.state.vars.get("USER").or_else(|| self.state.vars.get("LOGNAME")) {
             Some(user) => String::from(user),
-            None if self.os.user_id() == 0 => String::from("root"),
-            None => String::from("user"),
+            None => {
+                let uid = self.os.user_id();
+                self.os.user_name(uid).unwrap_or_else(|| alloc::format!("{uid}"))
+            }
         }
     }
 

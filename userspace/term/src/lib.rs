@@ -8,7 +8,8 @@
 //!   the readable queue) and with output bytes (`\n` → `\r\n`);
 //! - [`screen`]: a VT100/ANSI (xterm subset) screen model that a drawing server renders;
 //! - [`keys`]: terminal input escape sequences to keys for line editors, and keyboard keys to the
-//!   bytes a terminal sends.
+//!   bytes a terminal sends;
+//! - [`line_editor`]: a shell's edited line and the least output that shows it.
 //!
 //! `#![no_std]` with `alloc`, no `unsafe`, no dependencies; nothing panics on any input.
 #![no_std]
@@ -25,6 +26,7 @@ mod utf8;
 pub mod job_control;
 pub mod keys;
 pub mod line_discipline;
+pub mod line_editor;
 pub mod screen;
 pub mod termios;
 

@@ -17,7 +17,8 @@
 //!
 //! `termd [--scheme NAME] [serial] [screen]` serves the devices named (a
 //! missing one is skipped with a message) and pseudo-terminals, as scheme
-//! NAME (default `tty`). Reads wait (the answer is deferred) until the
+//! NAME (default `tty`; then it also links `/dev/ttyS0`, `/dev/tty1` and
+//! `/dev/ptmx` to them). Reads wait (the answer is deferred) until the
 //! discipline has data; a read from outside the foreground process group
 //! raises SIGTTIN, a write from there under TOSTOP SIGTTOU. One event loop
 //! serves requests and interrupts, with a timeout for the first `VTIME`
@@ -35,7 +36,7 @@ mod ports;
 mod terminal;
 mod uart;
 
-use cairn_rt::abi::error::{EBADF, EINVAL, ENOENT, ESPIPE};
+use cairn_rt::abi::error::{EBADF, EEXIST, EINVAL, ENOENT, ESPIPE};
 use cairn_rt::abi::scheme::{self as op, Request};
 use cairn_rt::abi::{EVENT_READ, Event, O_NONBLOCK, Stat};
 use cairn_rt::collections::BTreeMap;
@@ -100,11 +101,12 @@ impl Terminals {
                 self.terminals.push(pty);
                 return value(Ok(self.add_handle(HandleKind { terminal, role: Role::Master })));
             }
-            let found = self.terminals.iter().position(|t| t.name == name || name.is_empty());
-            return value(match found {
-                Some(terminal) => Ok(self.add_handle(HandleKind { terminal, role: Role::Terminal })),
-                None => Err(ENOENT),
-            });
+            let Some(terminal) = self.terminals.iter().position(|t| t.name == name || name.is_empty()) else {
+                return value(Err(ENOENT));
+            };
+            let handle = self.add_handle(HandleKind { terminal, role: Role::Terminal });
+            let _ = server.respond_terminal(request.id, handle as u64);
+            return None;
         }
         let Some(&kind) = self.handles.get(&request.handle) else {
             return (request.opcode != op::CLOSE && request.opcode != op::CANCEL).then(|| (Err(EBADF), Vec::new()));
@@ -183,6 +185,23 @@ fn claim(name: &str) -> cairn_rt::Result<Device> {
     }
 }
 
+/// The `/dev` names of the terminals (as Linux names them), and of the
+/// pseudo-terminal multiplexer.
+const DEVICE_NAMES: [(&str, &str); 3] = [("serial", "ttyS0"), ("screen", "tty1"), ("ptmx", "ptmx")];
+
+/// Adds `/dev` links to the terminals served as scheme `tty` (a restarted
+/// termd finds them there already).
+fn link_devices(terminals: &[Terminal]) {
+    let served = |name: &str| name == "ptmx" || terminals.iter().any(|t| t.name == name);
+    for (name, device) in DEVICE_NAMES.iter().filter(|(name, _)| served(name)) {
+        let link = format!("/dev/{device}");
+        match cairn_rt::fs::symlink(&format!("/scheme/tty/{name}"), &link) {
+            Err(e) if e.errno() != Some(EEXIST) => eprintln!("termd: cannot link {link}: {e}"),
+            _ => {}
+        }
+    }
+}
+
 /// Event-queue tag of the endpoint; terminal `n`'s interrupt is `n + 1`.
 const REQUESTS: u64 = 0;
 
@@ -210,6 +229,9 @@ fn main() -> i32 {
             return 1;
         }
     };
+    if scheme == "tty" {
+        link_devices(&terminals);
+    }
     let queue = EventQueue::new().and_then(|queue| {
         server.endpoint().set_flags(O_NONBLOCK)?;
         queue.watch(server.endpoint().as_raw(), EVENT_READ, REQUESTS)?;

@@ -292,9 +292,26 @@ pub fn legacy_interrupt_fd() -> TestResult {
         ok("read the count", line.read_exact(&mut count))?;
         ensure!(u64::from_le_bytes(count) >= 1, "count {}", u64::from_le_bytes(count));
         ok("acknowledge", line.write_all(&[1]))?;
+        let row = interrupts_row("IO-APIC 4-edge")?;
+        let row = row.ok_or_else(|| cairn_rt::String::from("/scheme/sys/interrupts has no row for the line"))?;
+        ensure!(
+            row.contains("ISA line 4: ") && row.contains("utest"),
+            "the line's row {row:?} does not name its holder"
+        );
+        let counted: u64 = row.split_whitespace().skip(1).map_while(|word| word.parse::<u64>().ok()).sum();
+        ensure!(counted >= 1, "the line's row {row:?} counts no arrival");
         Ok(())
     })?;
+    ensure!(interrupts_row("IO-APIC 4-edge")?.is_none(), "the closed line is still listed");
     ok("the line is free again", File::open("/scheme/irq/4").map(drop))
+}
+
+/// The row of `/scheme/sys/interrupts` that contains `needle`.
+fn interrupts_row(needle: &str) -> Result<Option<cairn_rt::String>, cairn_rt::String> {
+    let text = ok("read /scheme/sys/interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
+    ensure!(text.lines().next().is_some_and(|header| header.contains("CPU0")), "no CPU header in {text:?}");
+    ensure!(text.contains("LOC:") && text.contains("ERR:"), "no timer or stray rows in {text:?}");
+    Ok(text.lines().find(|line| line.contains(needle)).map(cairn_rt::String::from))
 }
 
 pub fn framebuffer_maps_device_memory() -> TestResult {
@@ -343,7 +360,7 @@ pub fn power_switch_is_root_only() -> TestResult {
 }
 
 /// Reads from `fd` until `want` bytes came or five seconds passed.
-fn read_some(fd: &mut File, want: usize) -> Result<Vec<u8>, String> {
+pub fn read_some(fd: &mut File, want: usize) -> Result<Vec<u8>, String> {
     let mut got = Vec::new();
     let start = cairn_rt::time::Instant::now();
     while got.len() < want && start.elapsed() < Duration::from_secs(5) {
@@ -413,22 +430,29 @@ fn background_write_stops(terminal: &File) -> TestResult {
     Ok(())
 }
 
+/// Opens a pseudo-terminal of the termd serving `scheme` (waiting up to
+/// 10 s for it to come up): its master and the path of its terminal side.
+pub fn open_pseudo_terminal(scheme: &str) -> Result<(File, String), String> {
+    let start = cairn_rt::time::Instant::now();
+    let master = loop {
+        match OpenOptions::new().read(true).write(true).open(&format!("/scheme/{scheme}/ptmx")) {
+            Err(e) if e.errno() == Some(ENODEV) && start.elapsed() < Duration::from_secs(10) => {
+                thread::sleep(Duration::from_millis(5));
+            }
+            opened => break ok("open ptmx", opened)?,
+        }
+    };
+    let names = ok("ptsname", cairn_rt::fd::OwnedFd::scheme_dup_raw(master.as_raw_fd(), b"ptsname"))?;
+    let mut buffer = [0u8; 64];
+    let n = ok("read the name", cairn_rt::io::read_fd(names.as_raw(), &mut buffer))?;
+    let path = String::from_utf8(buffer[..n].to_vec()).map_err(|_| "name not UTF-8")?;
+    Ok((master, path))
+}
+
 pub fn pseudo_terminal() -> TestResult {
     let mut server = ok("start termd", Command::new("/bin/termd").args(["--scheme", "ut-tty"]).spawn())?;
     let result = (|| -> TestResult {
-        let start = cairn_rt::time::Instant::now();
-        let mut master = loop {
-            match OpenOptions::new().read(true).write(true).open("/scheme/ut-tty/ptmx") {
-                Err(e) if e.errno() == Some(ENODEV) && start.elapsed() < Duration::from_secs(10) => {
-                    thread::sleep(Duration::from_millis(5));
-                }
-                opened => break ok("open ptmx", opened)?,
-            }
-        };
-        let names = ok("ptsname", cairn_rt::fd::OwnedFd::scheme_dup_raw(master.as_raw_fd(), b"ptsname"))?;
-        let mut buffer = [0u8; 64];
-        let n = ok("read the name", cairn_rt::io::read_fd(names.as_raw(), &mut buffer))?;
-        let path = String::from_utf8(buffer[..n].to_vec()).map_err(|_| "name not UTF-8")?;
+        let (mut master, path) = open_pseudo_terminal("ut-tty")?;
         ensure!(path.starts_with("/scheme/ut-tty/pty/"), "ptsname {path}");
         let mut slave = ok("open the terminal side", OpenOptions::new().read(true).write(true).open(&path))?;
         ok("type a line", master.write_all(b"hi there\x17you\n"))?;

@@ -8,7 +8,7 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use cairn_rt::abi::error::{EAGAIN, EBADF, EFAULT, EINVAL, EMFILE, ENOSPC, EPERM, ESRCH};
+use cairn_rt::abi::error::{EAGAIN, EBADF, EFAULT, EINVAL, EMFILE, ENOMEM, ENOSPC, EPERM, ESRCH};
 use cairn_rt::error::Error;
 use cairn_rt::process::{self, ForkResult, Limit, WNOHANG, WaitTarget, resource, waitpid};
 use cairn_rt::signal::{self, SIGINT, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, kill};
@@ -296,8 +296,17 @@ fn root_keeps_working(board: &BombBoard, leader: process::Pid, what: &str) -> Te
     while board.refused.load(Ordering::SeqCst) == 0 && start.elapsed() < CHILD_TIMEOUT {
         thread::sleep(Duration::from_millis(20));
     }
-    // Let the rest of the bomb meet the limit too.
-    thread::sleep(Duration::from_secs(1));
+    // Let the rest of the bomb meet the limit too: wait until a second
+    // passes without a new refusal.
+    let mut seen = board.refused.load(Ordering::SeqCst);
+    loop {
+        thread::sleep(Duration::from_secs(1));
+        let now = board.refused.load(Ordering::SeqCst);
+        if now == seen || start.elapsed() > CHILD_TIMEOUT {
+            break;
+        }
+        seen = now;
+    }
     let first_errno = board.first_errno.load(Ordering::SeqCst) as i32;
     let mut result = Ok(());
     if board.refused.load(Ordering::SeqCst) == 0 {
@@ -432,4 +441,92 @@ pub fn thread_bomb_contained() -> TestResult {
     let board = BombBoard::new()?;
     let leader = start_bomb(&board, thread_bomb)?;
     root_keeps_working(&board, leader, "thread bomb")
+}
+
+/// A process's page tables are kernel memory charged to it: with
+/// `KERNEL_MEMORY` at 256 KiB, touching one page every 2 MiB (a new page
+/// table each) through a system call fails with `ENOMEM` well before 1 GiB,
+/// unmapping gives the tables back so the same touches work again, and
+/// touching by a fault past the limit ends the process with SIGSEGV (the
+/// out-of-memory policy kills nobody for it).
+pub fn kernel_memory_limit() -> TestResult {
+    const STRIDE: usize = 2 << 20;
+    const SPAN: usize = 1 << 30;
+    let pid = crate::util::spawn_child(|| {
+        let limit = Limit { current: 256 * 1024, maximum: 256 * 1024 };
+        if process::set_limit(resource::KERNEL_MEMORY, limit).is_err()
+            || process::get_limit(resource::KERNEL_MEMORY) != Ok(limit)
+        {
+            return 2;
+        }
+        let Ok(zero) = cairn_rt::fs::File::open("/scheme/zero") else { return 3 };
+        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_PRIVATE;
+        let Ok(base) = map_anonymous(SPAN, flags) else { return 4 };
+        // Touched by the kernel (a read into the page): the first that
+        // would need a page table past the limit is refused.
+        let refused = (0..SPAN / STRIDE).find_map(|index| {
+            // SAFETY: the byte lies in the mapping made for this test.
+            let byte = unsafe { core::slice::from_raw_parts_mut((base + index * STRIDE) as *mut u8, 1) };
+            cairn_rt::io::read_fd(zero.as_raw_fd(), byte).err().map(|e| (index, e.errno()))
+        });
+        match refused {
+            Some((index, Some(ENOMEM))) if (1..64).contains(&index) => {}
+            _ => return 5,
+        }
+        // SAFETY: nothing uses the mapping any more.
+        if unsafe { cairn_rt::sys::munmap(base, SPAN) }.is_err() {
+            return 6;
+        }
+        let Ok(base) = map_anonymous(SPAN, flags) else { return 7 };
+        for index in 0..8 {
+            // SAFETY: as above.
+            let byte = unsafe { core::slice::from_raw_parts_mut((base + index * STRIDE) as *mut u8, 1) };
+            if cairn_rt::io::read_fd(zero.as_raw_fd(), byte).is_err() {
+                return 8;
+            }
+        }
+        for index in 0..SPAN / STRIDE {
+            crate::util::poke(base + index * STRIDE);
+        }
+        9
+    })?;
+    crate::util::expect_signal(pid, cairn_rt::abi::signal::SIGSEGV)?;
+    let log = ok("read the kernel log", cairn_rt::fs::read("/scheme/sys/log"))?;
+    let needle = cairn_rt::format!("out of memory: killed pid {pid} ");
+    ensure!(!log.windows(needle.len()).any(|w| w == needle.as_bytes()), "the out-of-memory policy killed it");
+    Ok(())
+}
+
+/// `/scheme/sys/processes` shows each process's kernel memory (page tables
+/// and kernel stacks): a thread more raises this process's figure.
+pub fn kernel_memory_shown() -> TestResult {
+    in_child(|| {
+        let mine = || -> Result<u64, cairn_rt::String> {
+            let text = ok("read processes", cairn_rt::fs::read_to_string("/scheme/sys/processes"))?;
+            ensure!(text.starts_with("PID PPID PGID SID UID STATE THREADS RSS_KIB KMEM_KIB NAME"), "header: {text}");
+            let me = cairn_rt::format!("{} ", process::id());
+            let line = text.lines().find(|l| l.starts_with(&me)).ok_or("this process is not listed")?;
+            line.split(' ')
+                .nth(8)
+                .and_then(|f| f.parse().ok())
+                .ok_or_else(|| cairn_rt::format!("no KMEM_KIB in {line:?}"))
+        };
+        let before = mine()?;
+        ensure!(before >= 64 + 4, "{before} KiB is less than one kernel stack and a page table");
+        let gate: &'static AtomicU32 = cairn_rt::Box::leak(cairn_rt::Box::new(AtomicU32::new(0)));
+        let helper = ok(
+            "thread",
+            cairn_rt::thread::Builder::new().spawn(move || {
+                while gate.load(Ordering::SeqCst) == 0 {
+                    let _ = futex_wait(gate, 0, Some(Duration::from_secs(1)));
+                }
+            }),
+        )?;
+        let during = mine()?;
+        gate.store(1, Ordering::SeqCst);
+        let _ = futex_wake(gate, usize::MAX);
+        let _ = helper.join();
+        ensure!(during >= before + 64, "a second thread moved KMEM_KIB from {before} only to {during}");
+        Ok(())
+    })
 }

@@ -15,6 +15,7 @@
 
 mod abi;
 mod caps;
+mod devices;
 mod elf;
 mod events;
 mod fsops;
@@ -111,6 +112,10 @@ fn tests() -> Vec<Test> {
         test("pci_scheme_lists_functions", pci::scheme_lists_functions),
         test("pci_scheme_refuses_writes_and_bad_paths", pci::scheme_refuses_writes_and_bad_paths),
         test("pci_config_ports_never_handed_out", pci::config_ports_never_handed_out),
+        test("dev_standard_devices", devices::standard_devices),
+        test("dev_descriptors", devices::descriptors),
+        test("dev_links", devices::links),
+        test("dev_controlling_terminal", devices::controlling_terminal),
         test("working_directory_and_relative_paths", schemes::working_directory_and_relative_paths),
         test("scheme_listing_follows_namespace", schemes::scheme_listing_follows_namespace),
         test("fd_passing_keeps_or_drops_rights", schemes::fd_passing),
@@ -150,6 +155,8 @@ fn tests() -> Vec<Test> {
         test("limits_fd_limit", harden_limits::fd_limit),
         test("limits_tmpfs_full_is_enospc", harden_limits::tmpfs_full_is_enospc),
         test("limits_oom_kills_the_largest", harden_limits::oom_kills_the_largest),
+        test("limits_kernel_memory_limit", harden_limits::kernel_memory_limit),
+        test("limits_kernel_memory_shown", harden_limits::kernel_memory_shown),
         test("limits_fork_bomb_contained", harden_limits::fork_bomb_contained),
         test("limits_thread_bomb_contained", harden_limits::thread_bomb_contained),
         test("caps_cwd_beneath_after_narrowing", harden_caps::cwd_beneath_after_narrowing),

@@ -7,7 +7,7 @@
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
 use cairn_rt::abi::error::{EACCES, EINVAL, EIO, ENODEV, ENOENT, ENOTDIR, EPERM, ESRCH};
-use cairn_rt::abi::scheme::Response;
+use cairn_rt::abi::scheme::{RESPONSE_FD, RESPONSE_TERMINAL, Response};
 use cairn_rt::abi::signal::SIGTERM;
 use cairn_rt::abi::{EVENT_READ, Event, MapFlags, Syscall, rights, wait};
 use cairn_rt::abi::{O_RDONLY, O_RDWR, ObjectType, SEEK_SET, Stat};
@@ -140,6 +140,10 @@ pub fn garbage_responses_refused() -> TestResult {
             raw(Response { id, result: -5000, payload_len: 0, flags: 0 }, &[]),
             EINVAL,
         )?;
+        let terminal = |result: i64, flags: u64| raw(Response { id, result, payload_len: 0, flags }, &[]);
+        expect_errno("terminal flag on an error", terminal(-i64::from(ENOENT), RESPONSE_TERMINAL), EINVAL)?;
+        expect_errno("terminal flag with an fd", terminal(0, RESPONSE_TERMINAL | RESPONSE_FD), EINVAL)?;
+        expect_errno("an unknown flag", terminal(7, 8), EINVAL)?;
         ok("valid open answer", server.respond(id, Ok(7), &[]))?;
         expect_errno("second answer", server.respond(id, Ok(7), &[]), EINVAL)?;
         let read = ok("next", server.next())?;
@@ -321,7 +325,15 @@ pub fn kernel_schemes() -> TestResult {
     ensure!(uptime.is_sign_positive() && uptime != 0.0, "uptime {uptime}");
     ensure!(read_all("/scheme/sys/log")?.contains("cairn: "), "the log lacks the boot summary");
     ensure!(read_all("/scheme/sys/cpus")?.lines().count() >= 1, "no CPUs listed");
-    ensure!(read_all("/scheme/sys/")?.contains("processes"), "sys does not list its files");
+    let sys = ok("stat /scheme/sys", cairn_rt::fs::metadata("/scheme/sys"))?;
+    ensure!(sys.is_dir(), "/scheme/sys is not a directory (mode {:o})", sys.permissions());
+    let names: Vec<String> =
+        ok("read_dir /scheme/sys", cairn_rt::fs::read_dir("/scheme/sys/"))?.into_iter().map(|(n, _)| n).collect();
+    for file in ["processes", "threads", "meminfo", "cpus", "interrupts", "uptime", "log", "power"] {
+        ensure!(names.iter().any(|n| n == file), "/scheme/sys lacks {file}: {names:?}");
+    }
+    expect_errno("writing /scheme/sys", scheme::open("/scheme/sys", O_RDWR), cairn_rt::abi::error::EISDIR)?;
+    expect_errno("a sys file as a directory", scheme::open("/scheme/sys/log/x", O_RDONLY), ENOENT)?;
     expect_errno("a missing sys file", scheme::open("/scheme/sys/nope", O_RDONLY), ENOENT)?;
     Ok(())
 }

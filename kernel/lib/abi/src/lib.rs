@@ -344,6 +344,10 @@ pub mod scheme {
     /// Response flag: not an answer but news. Handle `id` is now ready for
     /// the `EVENT_*` bits in `result` (see [`FEVENT`]).
     pub const RESPONSE_EVENT: u64 = 2;
+    /// Response flag for an `OPEN`: the handle is a terminal. A session
+    /// leader without a controlling terminal that opens it makes it the
+    /// session's, which `/dev/tty` leads to.
+    pub const RESPONSE_TERMINAL: u64 = 4;
 
     /// Payload = path, relative to directory handle `handle` (0: the
     /// scheme's root; an absolute path always starts at the root). The
@@ -701,6 +705,12 @@ pub mod limit {
     /// Bytes of address space mapped per process (`RLIMIT_AS`): `mmap` and
     /// `exec` fail with `ENOMEM` beyond it.
     pub const ADDRESS_SPACE: usize = 9;
+    /// Bytes of kernel memory a process grows by using memory — its page
+    /// tables (Cairn's own; its other kernel memory is bounded by `THREADS`,
+    /// `FILES` and fixed per-object bounds): touching memory whose tables
+    /// would pass it is `ENOMEM` from a system call and SIGSEGV from a
+    /// fault; the out-of-memory policy is not involved.
+    pub const KERNEL_MEMORY: usize = 16;
     /// "No limit" (`RLIM_INFINITY`).
     pub const INFINITY: u64 = u64::MAX;
 

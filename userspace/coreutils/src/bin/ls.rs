@@ -1,7 +1,9 @@
-//! `ls [-1aACdhlrR] [FILE...]`: lists files and directory contents, sorted
+//! `ls [-1aACdhlnrR] [FILE...]`: lists files and directory contents, sorted
 //! by name (bytewise; `-r` reverses). Names starting with `.` show only
 //! with `-a` (which adds `.` and `..`) or `-A`. `-l` gives the long format:
-//! mode string, links, owner and group ids, size (`-h`: `1.5K`), the
+//! mode string, links, owner and group (names from `/etc/passwd` and
+//! `/etc/group`, numbers for ids they do not name or with `-n`, which
+//! implies `-l`), size (`-h`: `1.5K`), the
 //! modification time as `%b %e %H:%M` (UTC), the name and `-> TARGET` for
 //! a symbolic link, after a `total` of 1 KiB blocks. `-R` lists
 //! subdirectories too, `-d` lists directories themselves. Names go one a
@@ -19,6 +21,7 @@ use cairn_text::mode::mode_string;
 use coreutils::args::{Arg, ArgParser};
 use coreutils::clock::{file_seconds, format_time};
 use coreutils::files::{join, sorted_entries};
+use coreutils::system::Names;
 use coreutils::tool::{self, Failure, Reason, Tool};
 
 cairn_rt::main!(main);
@@ -49,6 +52,8 @@ enum Layout {
 struct Options {
     hidden: Hidden,
     long: bool,
+    /// Owners as numbers (`-n`); otherwise names, read when needed.
+    numeric: bool,
     human: bool,
     recursive: bool,
     directories_themselves: bool,
@@ -74,6 +79,7 @@ fn list(tool: &mut Tool) -> Result<(), Failure> {
     let mut options = Options {
         hidden: Hidden::Skip,
         long: false,
+        numeric: false,
         human: false,
         recursive: false,
         directories_themselves: false,
@@ -86,6 +92,7 @@ fn list(tool: &mut Tool) -> Result<(), Failure> {
             Arg::Short('a') => options.hidden = Hidden::All,
             Arg::Short('A') => options.hidden = Hidden::AlmostAll,
             Arg::Short('l') => options.long = true,
+            Arg::Short('n') => (options.long, options.numeric) = (true, true),
             Arg::Short('h') => options.human = true,
             Arg::Short('R') => options.recursive = true,
             Arg::Short('d') => options.directories_themselves = true,
@@ -240,20 +247,26 @@ fn write_long(tool: &mut Tool, entries: &[Entry], options: &Options, total: bool
     }
     let width =
         |field: &dyn Fn(&Metadata) -> String| known.iter().map(|(_, meta)| field(meta).len()).max().unwrap_or(0);
+    let names = (!options.numeric).then(Names::load);
+    let owner =
+        |meta: &Metadata| names.as_ref().map_or_else(|| meta.stat().st_uid.to_string(), |n| n.user(meta.stat().st_uid));
+    let group = |meta: &Metadata| {
+        names.as_ref().map_or_else(|| meta.stat().st_gid.to_string(), |n| n.group(meta.stat().st_gid))
+    };
     let links = width(&|meta| meta.stat().st_nlink.to_string());
-    let owners = width(&|meta| meta.stat().st_uid.to_string());
-    let groups = width(&|meta| meta.stat().st_gid.to_string());
+    let owners = width(&owner);
+    let groups = width(&group);
     let sizes = width(&size);
     for (entry, meta) in &known {
         let stat = meta.stat();
         let modified = format_time(file_seconds(stat.st_mtime), 0, "%b %e %H:%M");
         write!(
             tool.out,
-            "{} {:>links$} {:>owners$} {:>groups$} {:>sizes$} {modified} {}",
+            "{} {:>links$} {:<owners$} {:<groups$} {:>sizes$} {modified} {}",
             mode_string(u32::from(stat.st_mode)),
             stat.st_nlink,
-            stat.st_uid,
-            stat.st_gid,
+            owner(meta),
+            group(meta),
             size(meta),
             entry.name
         )?;

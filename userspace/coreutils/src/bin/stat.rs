@@ -13,7 +13,7 @@ use cairn_rt::{String, Vec, format, fs};
 use cairn_text::mode::mode_string;
 use coreutils::args::{Arg, ArgParser, UsageError};
 use coreutils::clock::{file_seconds, format_time};
-use coreutils::system::{group_name, user_name};
+use coreutils::system::Names;
 use coreutils::tool::{self, Failure, Tool};
 
 cairn_rt::main!(main);
@@ -37,10 +37,11 @@ fn stat_files(tool: &mut Tool) -> Result<(), Failure> {
     if files.is_empty() {
         return Err(UsageError::MissingOperand.into());
     }
+    let names = Names::load();
     for file in &files {
         let meta = if follow { fs::metadata(file) } else { fs::symlink_metadata(file) };
         match meta {
-            Ok(meta) => describe(tool, file, meta.stat(), meta.is_symlink())?,
+            Ok(meta) => describe(tool, &names, file, meta.stat(), meta.is_symlink())?,
             Err(error) => tool.report_error(file, &error),
         }
     }
@@ -67,7 +68,7 @@ fn timestamp(seconds: u64, nanos: u32) -> String {
     format_time(file_seconds(seconds), nanos, "%Y-%m-%d %H:%M:%S.%N +0000")
 }
 
-fn describe(tool: &mut Tool, file: &str, stat: &Stat, is_symlink: bool) -> Result<(), Failure> {
+fn describe(tool: &mut Tool, names: &Names, file: &str, stat: &Stat, is_symlink: bool) -> Result<(), Failure> {
     let mode = u32::from(stat.st_mode);
     let name = match fs::read_link(file) {
         Ok(target) if is_symlink => format!("{file} -> {target}"),
@@ -97,9 +98,9 @@ fn describe(tool: &mut Tool, file: &str, stat: &Stat, is_symlink: bool) -> Resul
         mode & 0o7777,
         mode_string(mode),
         stat.st_uid,
-        user_name(stat.st_uid),
+        names.user(stat.st_uid),
         stat.st_gid,
-        group_name(stat.st_gid)
+        names.group(stat.st_gid)
     )?;
     writeln!(out, "Access: {}", timestamp(stat.st_atime, stat.st_atime_nsec))?;
     writeln!(out, "Modify: {}", timestamp(stat.st_mtime, stat.st_mtime_nsec))?;

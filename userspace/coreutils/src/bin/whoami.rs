@@ -1,12 +1,11 @@
-//! `whoami`: prints the name of the user this process runs as (`root` for
-//! uid 0; Cairn has no user database, so any other uid prints as its
-//! number).
+//! `whoami`: prints the name of the user this process runs as, from
+//! `/etc/passwd` (a uid it does not name prints as its number).
 #![no_std]
 #![no_main]
 
 use cairn_rt::process;
 use coreutils::args::ArgParser;
-use coreutils::system::user_name;
+use coreutils::system::Names;
 use coreutils::tool::{self, Failure, Tool};
 
 cairn_rt::main!(main);
@@ -19,5 +18,5 @@ fn whoami(tool: &mut Tool) -> Result<(), Failure> {
     if let Some(arg) = ArgParser::from_env().next_arg()? {
         return Err(arg.unexpected().into());
     }
-    writeln!(tool.out, "{}", user_name(process::getuid()))
+    writeln!(tool.out, "{}", Names::load().user(process::getuid()))
 }

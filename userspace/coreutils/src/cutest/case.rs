@@ -32,6 +32,8 @@ pub enum Given {
     /// Access and modification time (seconds since the epoch).
     Mtime(&'static str, u64),
     Mode(&'static str, u16),
+    /// Owner and group ids.
+    Owner(&'static str, u32, u32),
 }
 
 /// Something the run must show.
@@ -165,6 +167,7 @@ fn set_up(given: Given) -> TestResult {
         }
         Given::Mtime(path, seconds) => fs::set_times(path, FileTime::At(seconds, 0), FileTime::At(seconds, 0)),
         Given::Mode(path, mode) => fs::set_permissions(path, mode),
+        Given::Owner(path, uid, gid) => fs::chown(path, Some(uid), Some(gid)),
     };
     result.map_err(|error| format!("setting up: {error}"))
 }

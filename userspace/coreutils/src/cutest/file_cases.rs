@@ -49,12 +49,12 @@ pub fn cases() -> Vec<Case> {
         case("ls_reverse", "ls -r ld").givens(&LISTED).out("sub\nln1\nb\na\n"),
         case("ls_columns", "ls -C ld").givens(&LISTED).out("a  b  ln1  sub\n"),
         case("ls_one_per_line", "ls -1 ld").givens(&LISTED).out("a\nb\nln1\nsub\n"),
-        case("ls_long_file", "ls -l ld/b").givens(&LISTED).out("-rw-r--r-- 1 0 0 5 Jan  1 00:00 ld/b\n"),
+        case("ls_long_file", "ls -l ld/b").givens(&LISTED).out("-rw-r--r-- 1 root root 5 Jan  1 00:00 ld/b\n"),
         case("ls_long_aligned", "ls -l ld/a ld/b")
             .givens(&LISTED)
-            .out("-rw-r--r-- 1 0 0 0 Jan  1 00:00 ld/a\n-rw-r--r-- 1 0 0 5 Jan  1 00:00 ld/b\n"),
+            .out("-rw-r--r-- 1 root root 0 Jan  1 00:00 ld/a\n-rw-r--r-- 1 root root 5 Jan  1 00:00 ld/b\n"),
         case("ls_long_symlink", "ls -l ld/ln1").givens(&LISTED).expect(Expect::StdoutLike(&[
-            "l[rwx-]{9} 1 0 0 1 [A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9] ld/ln1 -> a",
+            "l[rwx-]{9} 1 root root 1 [A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9] ld/ln1 -> a",
         ])),
         case("ls_long_directory", "ls -l ll")
             .givens(&[
@@ -66,13 +66,37 @@ pub fn cases() -> Vec<Case> {
             ])
             .expect(Expect::StdoutLike(&[
                 "total [0-9]+",
-                "-rw-r--r-- 1 0 0  3 Jan  1 00:00 x",
-                "-rw-r--r-- 1 0 0 10 Feb 10 00:00 y",
+                "-rw-r--r-- 1 root root  3 Jan  1 00:00 x",
+                "-rw-r--r-- 1 root root 10 Feb 10 00:00 y",
             ])),
+        case("ls_long_names", "ls -l lo")
+            .given(Given::File("lo", b"owned"))
+            .given(Given::Owner("lo", 1000, 10))
+            .given(Given::Mtime("lo", 0))
+            .out("-rw-r--r-- 1 user wheel 5 Jan  1 00:00 lo\n"),
+        case("ls_long_unnamed_ids", "ls -l lu")
+            .given(Given::File("lu", b""))
+            .given(Given::Owner("lu", 4242, 4243))
+            .given(Given::Mtime("lu", 0))
+            .out("-rw-r--r-- 1 4242 4243 0 Jan  1 00:00 lu\n"),
+        case("ls_numeric_ids", "ls -n lo")
+            .given(Given::File("lo", b"owned"))
+            .given(Given::Owner("lo", 1000, 10))
+            .given(Given::Mtime("lo", 0))
+            .out("-rw-r--r-- 1 1000 10 5 Jan  1 00:00 lo\n"),
+        case("ls_long_aligns_names", "ls -l la1 la2")
+            .givens(&[
+                Given::File("la1", b""),
+                Given::File("la2", b""),
+                Given::Owner("la2", 65534, 65534),
+                Given::Mtime("la1", 0),
+                Given::Mtime("la2", 0),
+            ])
+            .out("-rw-r--r-- 1 root   root    0 Jan  1 00:00 la1\n-rw-r--r-- 1 nobody nogroup 0 Jan  1 00:00 la2\n"),
         case("ls_long_human", "ls -lh lh")
             .given(Given::File("lh", &[b'x'; 2048]))
             .given(Given::Mtime("lh", 0))
-            .out("-rw-r--r-- 1 0 0 2.0K Jan  1 00:00 lh\n"),
+            .out("-rw-r--r-- 1 root root 2.0K Jan  1 00:00 lh\n"),
         case("ls_directory_itself", "ls -d ld").givens(&LISTED).out("ld\n"),
         case("ls_recursive", "ls -R lr").givens(&TREE).out("lr:\nf\nsub\n\nlr/sub:\ng\n"),
         case("ls_files_then_directories", "ls lr/sub lr/f").givens(&TREE).out("lr/f\n\nlr/sub:\ng\n"),
@@ -168,7 +192,7 @@ pub fn cases() -> Vec<Case> {
         case("ln_hard", "ln lna lnb").given(Given::File("lna", b"L\n")).expect(Expect::File("lnb", "L\n")),
         case("ln_hard_counts_links", "ls -l lnb")
             .given(Given::Mtime("lnb", 0))
-            .out("-rw-r--r-- 2 0 0 2 Jan  1 00:00 lnb\n"),
+            .out("-rw-r--r-- 2 root root 2 Jan  1 00:00 lnb\n"),
         case("ln_symbolic", "ln -s lna lns").expect(Expect::Symlink("lns", "lna")),
         case("ln_exists", "ln -s lna lne").given(Given::Symlink("x", "lne")).fails(1, "ln: lne: File exists\n"),
         case("ln_force", "ln -sf lna lnf").given(Given::Symlink("x", "lnf")).expect(Expect::Symlink("lnf", "lna")),
@@ -189,6 +213,10 @@ pub fn cases() -> Vec<Case> {
                 " Birth: -",
             ]),
         ),
+        case("stat_unnamed_owner", "stat stu")
+            .given(Given::File("stu", b""))
+            .given(Given::Owner("stu", 4242, 10))
+            .expect(Expect::StdoutContains("Uid: ( 4242/    4242)   Gid: (   10/   wheel)\n")),
         case("stat_directory", "stat std").given(Given::Dir("std")).expect(Expect::StdoutContains(" directory\n")),
         case("stat_symlink", "stat stl")
             .given(Given::Symlink("st1", "stl"))
@@ -203,7 +231,7 @@ pub fn cases() -> Vec<Case> {
         case("ls_combined_flags", "ls -la lr/f")
             .givens(&TREE)
             .given(Given::Mtime("lr/f", 0))
-            .out("-rw-r--r-- 1 0 0 0 Jan  1 00:00 lr/f\n"),
+            .out("-rw-r--r-- 1 root root 0 Jan  1 00:00 lr/f\n"),
         case("cp_directory_into_directory", "cp -r cr cpd")
             .givens(&[Given::Dir("cr"), Given::File("cr/x", b"x"), Given::Dir("cpd")])
             .expect(Expect::File("cpd/cr/x", "x")),

@@ -57,8 +57,11 @@ pub fn cases() -> Vec<Case> {
             .expect(Expect::TookAtLeast(Duration::from_millis(200))),
         case("time_passes_status", "time false").expect(Expect::Status(1)).expect(Expect::StderrLike(REAL_TIME)),
         case("time_missing_command", "time nosuch").fails(127, "time: nosuch: No such file or directory\n"),
-        case("ps_header", "ps | head -n 1").out("  PID  PPID  PGID   SID   UID S THR     RSS CMD\n"),
+        case("ps_header", "ps | head -n 1").out("  PID  PPID  PGID   SID USER S THR     RSS   KMEM CMD\n"),
         case("ps_lists_this_test", "ps").expect(Expect::StdoutContains("cutest\n")),
+        case("ps_user_names", "ps | grep ' root ' | grep -c cutest").expect(Expect::StdoutLike(&["[1-9][0-9]*"])),
+        case("passwd_format", "grep '^root:' /etc/passwd").out("root:x:0:0:root:/root:/bin/sh\n"),
+        case("group_format", "grep '^wheel:' /etc/group").out("wheel:x:10:root\n"),
         case("top_batch", "top -b -n 1")
             .expect(Expect::StdoutContains("top - "))
             .expect(Expect::StdoutContains("CPU0 "))

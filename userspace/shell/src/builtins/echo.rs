@@ -30,6 +30,6 @@ impl<O: Os> Shell<O> {
         if newline && !stopped {
             bytes.push(b'\n');
         }
-        i32::from(self.write_fd(1, &bytes).is_err())
+        self.print_bytes(&bytes)
     }
 }

@@ -300,7 +300,7 @@ impl<O: Os> Shell<O> {
             }
         }
         let Formatter { output, invalid_numbers, .. } = formatter;
-        let write_failed = self.write_fd(1, &output).is_err();
+        let write_failed = self.print_bytes(&output) != 0;
         for arg in &invalid_numbers {
             self.report(format_args!("printf: {arg}: invalid number"));
         }

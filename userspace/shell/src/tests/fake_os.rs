@@ -144,6 +144,8 @@ pub struct FakeOs {
     pub stderr: Rc<RefCell<Vec<u8>>>,
     pub env: Vec<(String, String)>,
     pub uid: u32,
+    /// The user database: uid and name.
+    pub users: Vec<(u32, String)>,
     pub umask: u32,
     /// Every `set_foreground_group` call.
     pub foreground_log: Vec<Pid>,
@@ -190,6 +192,7 @@ impl FakeOs {
                 (String::from("USER"), String::from("user")),
             ],
             uid: 1000,
+            users: vec![(0, String::from("root")), (1000, String::from("user"))],
             umask: 0o022,
             foreground_log: Vec::new(),
             kill_log: Vec::new(),
@@ -672,6 +675,10 @@ impl Os for FakeOs {
 
     fn user_id(&mut self) -> u32 {
         self.uid
+    }
+
+    fn user_name(&mut self, uid: u32) -> Option<String> {
+        self.users.iter().find(|(id, _)| *id == uid).map(|(_, name)| name.clone())
     }
 
     fn chdir(&mut self, path: &str) -> Result<(), OsError> {

@@ -56,6 +56,17 @@ fn prompt_escapes_and_expansions() {
 }
 
 #[test]
+fn prompt_user_comes_from_the_user_database_without_user() {
+    let mut shell = interactive_shell();
+    shell.run_chunk("unset USER LOGNAME; PS1='\\u\\$ '\n");
+    assert_eq!(shell.prompt(PromptKind::Primary), "user$ ");
+    shell.os_mut().uid = 0;
+    assert_eq!(shell.prompt(PromptKind::Primary), "root# ");
+    shell.os_mut().uid = 4242;
+    assert_eq!(shell.prompt(PromptKind::Primary), "4242$ ");
+}
+
+#[test]
 fn prompt_does_not_change_the_status() {
     let mut shell = interactive_shell();
     shell.run_chunk("false\nPS1='$(true)> '\n");

@@ -1,7 +1,8 @@
 //! The line being edited: its characters and the cursor (an index between characters), with the editing
 //! operations keys are bound to.
 
-use cairn_rt::{String, Vec};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 #[derive(Clone, Debug, Default)]
 pub struct LineBuffer {
@@ -12,6 +13,11 @@ pub struct LineBuffer {
 impl LineBuffer {
     pub fn text(&self) -> String {
         self.chars.iter().collect()
+    }
+
+    /// The characters, one column each.
+    pub fn chars(&self) -> &[char] {
+        &self.chars
     }
 
     pub fn is_empty(&self) -> bool {
