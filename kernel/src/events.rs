@@ -111,7 +111,9 @@ pub fn readiness(object: &Object) -> u32 {
         }
         Object::SchemeHandle(client) => crate::scheme::readiness(client),
         Object::Interrupt(line) => EVENT_WRITE | if line.pending() { EVENT_READ } else { 0 },
-        Object::IoPorts(_) => 0,
+        Object::IoPorts(_) | Object::DeviceMemory { .. } => 0,
+        Object::DeviceContext(_) | Object::DmaMemory { .. } => EVENT_READ | EVENT_WRITE,
+        Object::DeviceControl(_) => EVENT_WRITE,
         Object::PowerSwitch => EVENT_WRITE,
         Object::Framebuffer(_) => EVENT_READ | EVENT_WRITE,
         Object::Console | Object::InitfsFile { .. } | Object::SysFile { .. } | Object::Device(_) => {

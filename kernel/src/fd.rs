@@ -46,8 +46,23 @@ pub enum Object {
     Process { pid: Pid, end: ProcessEnd },
     /// A thread of the holder's process, and its exit value once it ended.
     Thread { tid: Tid, end: ProcessEnd },
-    /// A legacy interrupt line.
+    /// A device interrupt (an ISA line or a message-signalled vector).
     Interrupt(Arc<crate::irq::InterruptClaim>),
+    /// A claimed PCI function.
+    DeviceContext(Arc<crate::device_context::DeviceContext>),
+    /// A memory BAR of a device context: physical base and length (the
+    /// context is kept claimed while the fd exists).
+    DeviceMemory { _context: Arc<crate::device_context::DeviceContext>, base: u64, size: u64 },
+    /// DMA memory of a device context: its pages, size, and the address
+    /// the device reaches it at.
+    DmaMemory {
+        _context: Arc<crate::device_context::DeviceContext>,
+        pages: Arc<spin::Mutex<crate::vm::SharedPages>>,
+        size: u64,
+        device_address: u64,
+    },
+    /// A device context's control file.
+    DeviceControl(Arc<crate::device_context::DeviceContext>),
     /// The right to use a range of I/O ports.
     IoPorts(crate::io_ports::PortRange),
     /// `/scheme/sys/power`: writing `poweroff` or `reboot` does that.
@@ -80,6 +95,10 @@ impl Object {
             Object::IoPorts(_) => ObjectType::IoPorts,
             Object::PowerSwitch => ObjectType::Device,
             Object::Framebuffer(_) => ObjectType::Framebuffer,
+            Object::DeviceContext(_) => ObjectType::DeviceContext,
+            Object::DeviceMemory { .. } => ObjectType::DeviceMemory,
+            Object::DmaMemory { .. } => ObjectType::DmaMemory,
+            Object::DeviceControl(_) => ObjectType::DeviceControl,
         }
     }
 }

@@ -210,13 +210,31 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The holder's claim on an interrupt: dropping the last one frees the
 /// vector and masks a legacy line.
-#[derive(Debug)]
 pub struct InterruptClaim {
     pub interrupt: Arc<Interrupt>,
+    /// Run when the claim is dropped, before the vector is freed: masks
+    /// the source (a device's MSI or MSI-X entry).
+    release: Option<alloc::boxed::Box<dyn FnOnce() + Send + Sync>>,
+}
+
+impl core::fmt::Debug for InterruptClaim {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("InterruptClaim").field("interrupt", &self.interrupt).finish_non_exhaustive()
+    }
+}
+
+impl InterruptClaim {
+    /// Sets what masks the source when the claim is dropped.
+    pub fn on_release(&mut self, release: alloc::boxed::Box<dyn FnOnce() + Send + Sync>) {
+        self.release = Some(release);
+    }
 }
 
 impl Drop for InterruptClaim {
     fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            release();
+        }
         if let Source::Legacy { irq, gsi, .. } = self.interrupt.source {
             if let Some(io_apic) = io_apic_for(gsi) {
                 io_apic.set_masked(gsi, true);
@@ -274,7 +292,7 @@ pub fn allocate(placement: Placement, source: Source) -> Result<InterruptClaim> 
         Placement::Spread => *cpus.iter().min_by_key(|cpu| cpu.vectors.in_use()).ok_or(Error::new(error::ENODEV))?,
     };
     let interrupt = cpu.vectors.bind(cpu.index, source).ok_or(Error::new(error::ENOSPC))?;
-    Ok(InterruptClaim { interrupt })
+    Ok(InterruptClaim { interrupt, release: None })
 }
 
 /// Opens ISA line `irq`, routed to a vector of the boot CPU: `EINVAL` for

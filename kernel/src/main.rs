@@ -21,6 +21,7 @@ mod arch;
 mod boot;
 mod bootinfo;
 mod console;
+mod device_context;
 mod devices;
 mod events;
 mod exec;

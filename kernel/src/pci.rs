@@ -236,6 +236,16 @@ pub fn init(ecam: &[EcamRegion]) {
     PCI.call_once(|| Pci { access, functions });
 }
 
+/// The function at `address` as the boot-time walk found it.
+pub fn function(address: Address) -> Option<Function> {
+    PCI.get()?.functions.iter().find(|f| f.address == address).cloned()
+}
+
+/// Configuration space, for device contexts (`crate::device`).
+pub fn config() -> Option<&'static impl ConfigSpace> {
+    PCI.get().map(|pci| &pci.access)
+}
+
 /// A node of `/scheme/pci`.
 pub enum Node {
     /// The top directory: the functions' names.
@@ -249,7 +259,7 @@ pub enum Node {
 }
 
 /// The files of a function's directory.
-pub const FUNCTION_FILES: [&str; 2] = ["info", "config"];
+pub const FUNCTION_FILES: [&str; 3] = ["info", "config", "device"];
 
 /// What `path` (inside `/scheme/pci`, without leading slashes) names.
 pub fn lookup(path: &str) -> Option<Node> {

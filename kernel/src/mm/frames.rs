@@ -131,6 +131,26 @@ pub fn allocate_user() -> Option<PhysFrame> {
     Some(frame)
 }
 
+/// `count` physically contiguous zeroed user frames ending below physical
+/// address `below` (DMA memory), each with one mapping reference; `None`
+/// when no such run is free or the user reserve would be touched.
+pub fn allocate_user_contiguous(count: u64, below: u64) -> Option<PhysFrame> {
+    if stats().0 <= user_reserve() + count {
+        return None;
+    }
+    let first = allocate_contiguous(count, 1, below)?;
+    for index in 0..count {
+        let frame = PhysFrame::containing_address(first.start_address() + index * cairn_physmem::FRAME_SIZE);
+        // SAFETY: the frame was just allocated and is reached only through
+        // the direct map here.
+        unsafe {
+            core::ptr::write_bytes(super::phys_to_virt(frame.start_address()), 0, cairn_physmem::FRAME_SIZE as usize)
+        };
+        user_ref(frame).store(1, core::sync::atomic::Ordering::Relaxed);
+    }
+    Some(first)
+}
+
 /// Adds a mapping of a user frame (fork, shared memory).
 pub fn share_user(frame: PhysFrame) {
     user_ref(frame).fetch_add(1, core::sync::atomic::Ordering::Relaxed);

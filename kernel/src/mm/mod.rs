@@ -19,3 +19,18 @@ pub const DIRECT_MAP_BASE: u64 = 0xffff_8000_0000_0000;
 pub fn phys_to_virt(phys: u64) -> *mut u8 {
     (DIRECT_MAP_BASE + phys) as *mut u8
 }
+
+/// The kernel address of device register `phys` (a dword of a BAR), uncached:
+/// inside the direct map where it covers `phys`; beyond it (64-bit BARs
+/// above the end of memory) its page is added to the direct map uncached
+/// first.
+pub fn mmio(phys: u64) -> Result<*mut u32, paging::PagingError> {
+    use x86_64::structures::paging::PageTableFlags as Flags;
+    let virt = x86_64::VirtAddr::new(phys_to_virt(phys) as u64);
+    if paging::translate(virt).is_none() {
+        let frame = cairn_physmem::PhysFrame::containing_address(phys);
+        let flags = Flags::PRESENT | Flags::WRITABLE | Flags::NO_CACHE | Flags::WRITE_THROUGH | paging::no_execute();
+        paging::map(virt.align_down(4096u64), frame, flags)?;
+    }
+    Ok(phys_to_virt(phys).cast::<u32>())
+}

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use cairn_abi::signal::SIGPIPE;
 use cairn_abi::{
-    AT_FDCWD, Error, FdInfo, MODE_FILE, O_ACCMODE, O_CLOEXEC, O_NONBLOCK, O_RDONLY, Result, SEEK_CUR, SEEK_END,
+    AT_FDCWD, Error, FdInfo, MODE_FILE, O_ACCMODE, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, Result, SEEK_CUR, SEEK_END,
     SEEK_SET, Stat, error, rights,
 };
 
@@ -19,6 +19,7 @@ use super::resolve::{self, Place, UserPath};
 use super::thread::block;
 use super::user;
 use crate::console::{self, Sinks};
+use crate::device_context::{self, DeviceContext, Resource};
 use crate::devices;
 use crate::fd::{Handle, Object};
 use crate::namespace::{self, KernelScheme};
@@ -27,7 +28,9 @@ use crate::scheme::{self, Call, ClientHandle, Endpoint, Reply, SchemeRef, Submis
 use crate::task::process::WorkingDirectory;
 use crate::task::{self, WaitKey, WaitReason};
 use crate::vm::AddressSpace;
+use crate::vm::SharedPages;
 use crate::{initfs, task::signal::UNBLOCKABLE};
+use cairn_physmem::FRAME_SIZE;
 
 fn errno(code: i32) -> Error {
     Error::new(code)
@@ -255,6 +258,14 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 Object::SchemeEndpoint(endpoint) => Ok(ReadStep::Endpoint(endpoint.clone(), nonblocking)),
                 Object::Namespace(_) | Object::EventQueue(_) | Object::Memory { .. } => Err(errno(error::EBADF)),
                 Object::IoPorts(_) | Object::PowerSwitch => Err(errno(error::EBADF)),
+                Object::DeviceMemory { .. } | Object::DeviceControl(_) => Err(errno(error::EBADF)),
+                Object::DeviceContext(_) => Err(errno(error::ESPIPE)),
+                Object::DmaMemory { device_address, .. } => {
+                    if len < 8 {
+                        return Err(errno(error::EINVAL));
+                    }
+                    deliver(space, buffer, &device_address.to_le_bytes())
+                }
                 Object::Framebuffer(info) => {
                     let info = info.abi();
                     // SAFETY: `FramebufferInfo` is plain old data.
@@ -369,7 +380,15 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         | Object::Process { .. }
         | Object::Thread { .. }
         | Object::IoPorts(_)
+        | Object::DeviceMemory { .. }
+        | Object::DmaMemory { .. }
         | Object::Framebuffer(_) => Err(errno(error::EBADF)),
+        Object::DeviceContext(_) => Err(errno(error::ESPIPE)),
+        Object::DeviceControl(context) => {
+            let command = user::read_bytes(buffer, len.min(32))?;
+            device_control(&context, command.trim_ascii())?;
+            Ok(len)
+        }
         Object::Interrupt(line) => {
             line.acknowledge();
             Ok(len)
@@ -509,6 +528,7 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         }
         Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
         Place::Kernel(KernelScheme::Pci, inside) => open_pci(&inside, flags)?,
+        Place::DeviceResource(context, path) => open_device_resource(&context, &path, flags)?,
         Place::Kernel(KernelScheme::Framebuffer, _) => {
             let info = console::screen::boot_framebuffer().ok_or(errno(error::ENODEV))?;
             console::hand_over_screen();
@@ -711,6 +731,15 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             Object::Framebuffer(info) => {
                 Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, st_size: info.byte_len(), ..Stat::default() }
             }
+            Object::DeviceContext(context) => Stat {
+                st_mode: MODE_CHARACTER_DEVICE | 0o600,
+                st_size: u64::from(context.config_size()),
+                ..Stat::default()
+            },
+            Object::DeviceMemory { size, .. } | Object::DmaMemory { size, .. } => {
+                Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, st_size: *size, ..Stat::default() }
+            }
+            Object::DeviceControl(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o200, ..Stat::default() },
         })
     })?;
     user::write_value(address, &stat)?;
@@ -739,7 +768,11 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::Interrupt(_)
         | Object::IoPorts(_)
         | Object::PowerSwitch
-        | Object::Framebuffer(_) => Err(errno(error::ESPIPE)),
+        | Object::Framebuffer(_)
+        | Object::DeviceContext(_)
+        | Object::DeviceMemory { .. }
+        | Object::DmaMemory { .. }
+        | Object::DeviceControl(_) => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })
@@ -965,6 +998,9 @@ fn open_sys(name: &str, flags: usize) -> Result<Handle> {
 /// read-only: writing is `EROFS` (`EISDIR` for directories).
 fn open_pci(path: &str, flags: usize) -> Result<Handle> {
     use crate::pci::Node;
+    if let Some(name) = path.trim_matches('/').strip_suffix("/device") {
+        return open_device_context(cairn_pci::Address::parse_file_name(name).ok_or(errno(error::ENOENT))?, flags);
+    }
     let node = crate::pci::lookup(path).ok_or(errno(error::ENOENT))?;
     let writing = flags & O_ACCMODE != O_RDONLY;
     let data = match node {
@@ -988,6 +1024,68 @@ fn open_pci(path: &str, flags: usize) -> Result<Handle> {
         }
     };
     Ok(Handle::new(Object::SysFile { data: Arc::from(data), offset: 0 }, rights::READ | rights::DUP | rights::SEND))
+}
+
+/// Claims a PCI function (`/scheme/pci/NAME/device`): root only, opened
+/// read-write.
+fn open_device_context(address: cairn_pci::Address, flags: usize) -> Result<Handle> {
+    if flags & O_ACCMODE != O_RDWR {
+        return Err(errno(error::EINVAL));
+    }
+    let holder = task::with(|tasks| {
+        let process = tasks.current_process();
+        (process.uid == 0).then(|| alloc::format!("{} (pid {})", process.name, process.pid))
+    });
+    let context = DeviceContext::claim(address, holder.ok_or(errno(error::EACCES))?)?;
+    let granted = rights::READ | rights::WRITE | rights::LOOKUP | rights::DUP | rights::SEND;
+    Ok(Handle::new(Object::DeviceContext(context), granted))
+}
+
+/// Opens a resource of a device context (`device_context::open`).
+fn open_device_resource(context: &Arc<DeviceContext>, path: &str, flags: usize) -> Result<Handle> {
+    let shared = rights::DUP | rights::SEND;
+    Ok(match device_context::open(context, path)? {
+        Resource::Memory { base, size } => {
+            let granted = rights::READ | rights::WRITE | rights::MAP | shared;
+            Handle::new(Object::DeviceMemory { _context: context.clone(), base, size }, granted)
+        }
+        Resource::Ports { first, count } => {
+            let last = first.checked_add(count - 1).ok_or(errno(error::EIO))?;
+            open_io_ports(&alloc::format!("{first:x}-{last:x}"))?
+        }
+        Resource::Interrupt(claim) => Handle::new(Object::Interrupt(Arc::new(claim)), access_rights(flags) | shared),
+        Resource::Dma { bytes, below } => {
+            let (pages, device_address) =
+                SharedPages::contiguous(bytes / FRAME_SIZE, below).map_err(|_| errno(error::ENOMEM))?;
+            let object = Object::DmaMemory {
+                _context: context.clone(),
+                pages: Arc::new(spin::Mutex::new(pages)),
+                size: bytes,
+                device_address,
+            };
+            Handle::new(object, rights::READ | rights::WRITE | rights::MAP | shared)
+        }
+        Resource::Control => Handle::new(Object::DeviceControl(context.clone()), rights::WRITE | shared),
+    })
+}
+
+/// A command written to a device context's `control` file.
+fn device_control(context: &DeviceContext, command: &[u8]) -> Result<()> {
+    match command {
+        b"bus-master on" => context.set_bus_master(true),
+        b"bus-master off" => context.set_bus_master(false),
+        b"reset" => {
+            let deadline = super::thread::deadline_after(u128::from(context.reset()?) * 1000);
+            while crate::arch::cpu::rdtsc() < deadline {
+                let (_, interrupted) = block(WaitReason::Sleep, Some(deadline));
+                if interrupted {
+                    return Err(errno(error::EINTR));
+                }
+            }
+        }
+        _ => return Err(errno(error::EINVAL)),
+    }
+    Ok(())
 }
 
 pub fn send_fd(handle: usize, fd: usize, mask: usize) -> Result<usize> {
@@ -1106,6 +1204,11 @@ pub fn pread(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usiz
     match object {
         Object::InitfsFile { data, .. } => read_file(data),
         Object::SysFile { data, .. } => read_file(&data),
+        Object::DeviceContext(context) => {
+            let bytes = context.read_config(offset as u64, len.min(usize::from(context.config_size())));
+            user::write_bytes(buffer, &bytes)?;
+            Ok(bytes.len())
+        }
         Object::SchemeHandle(client) => {
             user::check_destination(buffer, len.min(MAX_PAYLOAD))?;
             let data = scheme_read(&client, len, Some(offset as u64))?;
@@ -1118,8 +1221,14 @@ pub fn pread(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usiz
 
 pub fn pwrite(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usize> {
     let object = task::with(|tasks| tasks.current_process().fds.get(fd, rights::WRITE).map(|h| h.object.clone()))?;
-    let Object::SchemeHandle(client) = object else { return Err(errno(error::ESPIPE)) };
-    scheme_write(&client, buffer, len, [0, offset as u64, protocol::POSITIONED])
+    match object {
+        Object::SchemeHandle(client) => scheme_write(&client, buffer, len, [0, offset as u64, protocol::POSITIONED]),
+        Object::DeviceContext(context) => {
+            let bytes = user::read_bytes(buffer, len.min(usize::from(context.config_size())))?;
+            context.write_config(offset as u64, &bytes)
+        }
+        _ => Err(errno(error::ESPIPE)),
+    }
 }
 
 /// A `WRITE` request with the caller's bytes; a server claiming to have

@@ -140,7 +140,14 @@ fn object_backing(object: &Object, offset: u64, len: u64, flags: MapFlags) -> Re
 fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Result<usize> {
     let (object, granted) =
         task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| (h.object.clone(), h.rights)))?;
-    if !matches!(object, Object::Memory { .. } | Object::SchemeHandle(_) | Object::Framebuffer(_)) {
+    if !matches!(
+        object,
+        Object::Memory { .. }
+            | Object::SchemeHandle(_)
+            | Object::Framebuffer(_)
+            | Object::DeviceMemory { .. }
+            | Object::DmaMemory { .. }
+    ) {
         return Err(errno(error::ENODEV));
     }
     let mut max = mapping_limit(granted, flags)?;
@@ -152,6 +159,19 @@ fn map_fd(address: u64, len: u64, flags: MapFlags, fd: usize, offset: u64) -> Re
                 return Err(errno(error::EINVAL));
             }
             Backing::Device { base: info.phys_addr + offset }
+        }
+        Object::DeviceMemory { base, size, .. } => {
+            let inside = offset.checked_add(len).is_some_and(|end| end <= *size);
+            if !flags.contains(MapFlags::MAP_SHARED) || !inside || !offset.is_multiple_of(FRAME_SIZE) {
+                return Err(errno(error::EINVAL));
+            }
+            Backing::Device { base: base + offset }
+        }
+        Object::DmaMemory { pages, size, .. } => {
+            if !flags.contains(MapFlags::MAP_SHARED) {
+                return Err(errno(error::EINVAL));
+            }
+            object_backing(&Object::Memory { pages: pages.clone(), size: *size }, offset, len, flags)?
         }
         Object::Memory { .. } => {
             if !flags.contains(MapFlags::MAP_SHARED) {

@@ -42,6 +42,8 @@ pub enum Place {
     Descriptors,
     /// `/dev/fd/N` (or `stdin`...): the caller's fd N.
     Descriptor(usize),
+    /// A resource of a device context (`crate::device_context::open`).
+    DeviceResource(Arc<crate::device_context::DeviceContext>, String),
 }
 
 /// A path for a user scheme's server.
@@ -70,6 +72,8 @@ enum Start {
     Handle(Arc<ClientHandle>),
     /// A directory known by its absolute path.
     Path(String),
+    /// A device context, whose resources are opened relative to it.
+    Device(Arc<crate::device_context::DeviceContext>),
 }
 
 /// The directory `dirfd` names ([`AT_FDCWD`]: the working directory); the
@@ -86,6 +90,7 @@ fn start(dirfd: usize, needed: u32) -> Result<(NamespaceRef, Start)> {
             match &process.fds.get(dirfd, needed)?.object {
                 Object::SchemeHandle(client) => Start::Handle(client.clone()),
                 Object::Directory { path, .. } => Start::Path(String::from(&**path)),
+                Object::DeviceContext(context) => Start::Device(context.clone()),
                 _ => return Err(Error::new(error::ENOTDIR)),
             }
         };
@@ -117,6 +122,7 @@ pub fn place(dirfd: usize, path: &str) -> Result<Place> {
                 beneath,
             }))
         }
+        Start::Device(context) => Ok(Place::DeviceResource(context, String::from(path))),
         Start::Path(_) if path.is_empty() => Err(Error::new(error::ENOENT)),
         Start::Path(directory) => by_absolute(&namespace, namespace::absolute(&directory, path), 0),
     }
@@ -131,7 +137,7 @@ pub fn device_link(dirfd: usize, path: &str) -> Result<Option<String>> {
     } else {
         match start(dirfd, rights::LOOKUP)? {
             (namespace, Start::Path(directory)) => (namespace, namespace::absolute(&directory, path)),
-            (_, Start::Handle(_)) => return Ok(None),
+            (_, Start::Handle(_) | Start::Device(_)) => return Ok(None),
         }
     };
     let Some(name) = absolute.strip_prefix("/dev/").filter(|name| !name.is_empty() && !name.contains('/')) else {

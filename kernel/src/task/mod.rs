@@ -409,7 +409,11 @@ impl Tasks {
                 | Object::Thread { .. }
                 | Object::Interrupt(_)
                 | Object::PowerSwitch
-                | Object::Framebuffer(_) => {}
+                | Object::Framebuffer(_)
+                | Object::DeviceContext(_)
+                | Object::DeviceMemory { .. }
+                | Object::DmaMemory { .. }
+                | Object::DeviceControl(_) => {}
             }
         }
         for key in keys {

@@ -67,6 +67,50 @@ impl SharedPages {
         Some(current)
     }
 
+    /// An object of `pages` physically contiguous zeroed pages ending below
+    /// physical address `below`, all present (DMA memory), and the physical
+    /// address of its first.
+    pub fn contiguous(pages: u64, below: u64) -> Result<(SharedPages, u64), VmError> {
+        let first = frames::allocate_user_contiguous(pages, below).ok_or(VmError::OutOfMemory)?;
+        let mut object = SharedPages::new(pages);
+        for index in 0..pages {
+            let frame = PhysFrame::containing_address(first.start_address() + index * FRAME_SIZE);
+            if let Err(e) = object.place(index, frame) {
+                for rest in index..pages {
+                    frames::release_user(PhysFrame::containing_address(first.start_address() + rest * FRAME_SIZE));
+                }
+                return Err(e);
+            }
+        }
+        Ok((object, first.start_address()))
+    }
+
+    /// Puts `frame` (holding one user reference) at empty page `index`.
+    fn place(&mut self, index: u64, frame: PhysFrame) -> Result<(), VmError> {
+        let mut current = match self.root {
+            Some(root) => root,
+            None => {
+                let root = frames::allocate_zeroed().ok_or(VmError::OutOfMemory)?;
+                self.root = Some(root);
+                root
+            }
+        };
+        for level in (1..self.levels).rev() {
+            let slot = ((index >> (BITS * level)) % FANOUT) as usize;
+            let entries = node(current);
+            current = match entry_frame(entries[slot]) {
+                Some(next) => next,
+                None => {
+                    let next = frames::allocate_zeroed().ok_or(VmError::OutOfMemory)?;
+                    entries[slot] = next.start_address() | PRESENT;
+                    next
+                }
+            };
+        }
+        node(current)[(index % FANOUT) as usize] = frame.start_address() | PRESENT;
+        Ok(())
+    }
+
     /// The frame of page `index`, filling it with zeroes first if it was
     /// never touched. Fails when a frame for it or its nodes is lacking
     /// (nodes already added stay for later use).

@@ -268,6 +268,9 @@ const PCI_Q35_DEVICES: &[&str] = &[
     "edu",
 ];
 
+/// QEMU's teaching device, for the device-context tests of utest.
+const EDU_DEVICE: &[&str] = &["-device", "edu"];
+
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
     Suite {
@@ -354,7 +357,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "user-bios-2cpu",
-        machine: bios("pc", 2, "512M"),
+        machine: Machine { devices: EDU_DEVICE, ..bios("pc", 2, "512M") },
         cmdline: USER_TESTS,
         timeout: secs(600),
         session: &[],
@@ -362,7 +365,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "user-uefi-4cpu",
-        machine: uefi(4, "1G"),
+        machine: Machine { devices: EDU_DEVICE, ..uefi(4, "1G") },
         cmdline: USER_TESTS,
         timeout: secs(600),
         session: &[],

@@ -15,6 +15,7 @@
 
 mod abi;
 mod caps;
+mod device;
 mod devices;
 mod elf;
 mod events;
@@ -110,6 +111,10 @@ fn tests() -> Vec<Test> {
         test("namespace_subset", schemes::subset_namespace),
         test("kernel_schemes", schemes::kernel_schemes),
         test("pci_scheme_lists_functions", pci::scheme_lists_functions),
+        test("device_edu_driver", device::edu_driver),
+        test("device_context_claim_rules", device::context_claim_rules),
+        test("device_context_config_writes_filtered", device::context_config_writes_filtered),
+        test("device_context_resources_and_revocation", device::context_resources_and_revocation),
         test("pci_scheme_refuses_writes_and_bad_paths", pci::scheme_refuses_writes_and_bad_paths),
         test("pci_config_ports_never_handed_out", pci::config_ports_never_handed_out),
         test("dev_standard_devices", devices::standard_devices),

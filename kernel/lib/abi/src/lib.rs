@@ -516,6 +516,15 @@ pub enum ObjectType {
     IoPorts = 17,
     /// The boot framebuffer (`/scheme/framebuffer`).
     Framebuffer = 18,
+    /// A device context: one claimed PCI function (`/scheme/pci/NAME/device`).
+    DeviceContext = 19,
+    /// A memory BAR of a device context (`barN`), mappable uncached.
+    DeviceMemory = 20,
+    /// DMA memory of a device context (`dma/BYTES`): mappable; reading it
+    /// gives the address the device uses (a `u64`).
+    DmaMemory = 21,
+    /// A device context's control file (`control`).
+    DeviceControl = 22,
 }
 
 /// What reading a framebuffer fd gives: its geometry and pixel layout. Map

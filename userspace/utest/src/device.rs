@@ -1,0 +1,136 @@
+//! Device contexts (`/scheme/pci/NAME/device`), tried on QEMU's `edu`
+//! device (the user suites add `-device edu`): the `edu` driver passes its
+//! own checks (registers, factorial with its MSI, DMA there and back); a
+//! function has one context at a time; configuration writes to what only
+//! the context changes are refused; bad resource names and sizes are
+//! errors; a context whose holder dies is revoked and can be claimed again.
+
+use cairn_rt::abi::error::{EACCES, EBUSY, EINVAL, ENODEV, ENOENT, ESPIPE};
+use cairn_rt::abi::{O_RDONLY, O_RDWR};
+use cairn_rt::fd::OwnedFd;
+use cairn_rt::fs::{File, OpenOptions};
+use cairn_rt::io::{Read, Write};
+use cairn_rt::{String, format, process, scheme};
+
+use crate::util::{CHILD_TIMEOUT, TestResult, ensure, expect_errno, in_child, ok, reap};
+
+/// `edu`'s directory under `/scheme/pci`.
+fn edu() -> Result<String, String> {
+    let functions = ok("read_dir /scheme/pci", cairn_rt::fs::read_dir("/scheme/pci"))?;
+    for (name, _) in functions {
+        let mut id = [0u8; 4];
+        let read = File::open(&format!("/scheme/pci/{name}/config")).and_then(|mut config| config.read(&mut id));
+        if read == Ok(4) && id == [0x34, 0x12, 0xe8, 0x11] {
+            return Ok(format!("/scheme/pci/{name}"));
+        }
+    }
+    Err(String::from("no edu device: the suite's QEMU lacks -device edu"))
+}
+
+fn claim(function: &str) -> cairn_rt::Result<File> {
+    OpenOptions::new().read(true).write(true).open(&format!("{function}/device"))
+}
+
+/// Configuration space through the context: a copy of its fd.
+fn config(context: &File) -> OwnedFd {
+    // SAFETY: borrowed only to duplicate it, then given back unclosed.
+    let borrowed = unsafe { OwnedFd::from_raw(context.as_raw_fd()) };
+    let copy = borrowed.dup(cairn_rt::abi::rights::ALL);
+    let _ = borrowed.into_raw();
+    copy.expect("dup the context")
+}
+
+/// The `edu` driver runs every check of its device and exits 0; its
+/// interrupt is gone from `/scheme/sys/interrupts` afterwards and the
+/// device can be claimed again.
+pub fn edu_driver() -> TestResult {
+    let function = edu()?;
+    let child = ok("spawn /bin/edu", process::spawn("/bin/edu", &["edu"], &[] as &[&str]))?;
+    let status = reap(child.id(), CHILD_TIMEOUT)?;
+    ensure!(status.code() == Some(0), "edu: {status}");
+    let interrupts = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
+    ensure!(!interrupts.contains("/bin/edu"), "edu's vector outlived it: {interrupts}");
+    ok("claim edu after its driver ended", claim(&function)).map(drop)
+}
+
+/// One context per function; root only; read-write only.
+pub fn context_claim_rules() -> TestResult {
+    let function = edu()?;
+    let context = ok("claim edu", claim(&function))?;
+    expect_errno("a second claim", claim(&function).map(drop), EBUSY)?;
+    expect_errno("a read-only claim", scheme::open(&format!("{function}/device"), O_RDONLY).map(drop), EINVAL)?;
+    drop(context);
+    in_child(|| {
+        ok("setuid", process::setuid(1000))?;
+        expect_errno("a claim by a user", scheme::open(&format!("{function}/device"), O_RDWR).map(drop), EACCES)
+    })?;
+    ok("claim edu again", claim(&function)).map(drop)
+}
+
+/// Configuration writes: the BARs, the MSI capability and the bus-master
+/// bit only through the context (`EACCES`); other registers freely; past
+/// the end `EINVAL`; plain `read`/`write` on a context `ESPIPE`.
+pub fn context_config_writes_filtered() -> TestResult {
+    let function = edu()?;
+    let mut context = ok("claim edu", claim(&function))?;
+    let config = config(&context);
+    let mut id = [0u8; 4];
+    ok("pread the ids", config.read_at(&mut id, 0))?;
+    ensure!(id == [0x34, 0x12, 0xe8, 0x11], "ids read as {id:02x?}");
+    expect_errno("write BAR 0", config.write_at(&[0xff; 4], 0x10).map(drop), EACCES)?;
+    expect_errno("write one byte of BAR 0", config.write_at(&[0], 0x13).map(drop), EACCES)?;
+    let mut command = [0u8; 2];
+    ok("pread the command register", config.read_at(&mut command, 4))?;
+    expect_errno("flip bus mastering", config.write_at(&[command[0] ^ 0x04], 4).map(drop), EACCES)?;
+    ok("rewrite the command register unchanged", config.write_at(&command, 4))?;
+    let mut pointer = [0u8; 1];
+    ok("pread the capability pointer", config.read_at(&mut pointer, 0x34))?;
+    expect_errno("write the MSI capability", config.write_at(&[0], u64::from(pointer[0]) + 2).map(drop), EACCES)?;
+    ok("write the interrupt line", config.write_at(&[0x0b], 0x3c))?;
+    let mut line = [0u8; 1];
+    ok("read it back", config.read_at(&mut line, 0x3c))?;
+    ensure!(line[0] == 0x0b, "the interrupt line reads {:#x}", line[0]);
+    let size = ok("fstat the context", context.metadata())?.len();
+    expect_errno("write past the end", config.write_at(&[0; 4], size - 2).map(drop), EINVAL)?;
+    expect_errno("read the context", context.read(&mut id).map(drop), ESPIPE)?;
+    expect_errno("write the context", context.write(&id).map(drop), ESPIPE)
+}
+
+/// Bad resource names and sizes are refused; a context whose holder dies
+/// is revoked (bus mastering off) and can be claimed again.
+pub fn context_resources_and_revocation() -> TestResult {
+    let function = edu()?;
+    let context = ok("claim edu", claim(&function))?;
+    let open = |path: &str| OpenOptions::new().read(true).write(true).open_at(&context, path).map(drop);
+    for (path, errno) in [
+        ("bar9", ENOENT),
+        ("barx", ENOENT),
+        ("msix/0", ENODEV),
+        ("msi@4096", EINVAL),
+        ("dma/0", EINVAL),
+        ("dma/999999999", EINVAL),
+        ("dma/4096/12", EINVAL),
+        ("nope", ENOENT),
+    ] {
+        expect_errno(path, open(path), errno)?;
+    }
+    let mut control = ok("open control", OpenOptions::new().write(true).open_at(&context, "control"))?;
+    expect_errno("an unknown command", control.write_all(b"frobnicate"), EINVAL)?;
+    drop(control);
+    drop(context);
+    let holder = crate::util::spawn_child(|| {
+        let Ok(context) = claim(&function) else { return 2 };
+        let Ok(mut control) = OpenOptions::new().write(true).open_at(&context, "control") else { return 3 };
+        if control.write_all(b"bus-master on").is_err() {
+            return 4;
+        }
+        // Dies holding the context.
+        cairn_rt::signal::kill(process::id(), cairn_rt::signal::SIGKILL).map_or(5, |()| 6)
+    })?;
+    crate::util::expect_signal(holder, cairn_rt::signal::SIGKILL)?;
+    let context = ok("claim edu after its holder died", claim(&function))?;
+    let mut command = [0u8; 2];
+    ok("pread the command register", config(&context).read_at(&mut command, 4))?;
+    ensure!(command[0] & 0x04 == 0, "bus mastering survived its holder ({command:02x?})");
+    Ok(())
+}
