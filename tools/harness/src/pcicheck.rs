@@ -111,7 +111,8 @@ pub fn from_lspci<'a>(lines: impl IntoIterator<Item = &'a str>) -> BTreeSet<Stri
             found.extend(current.take().map(|e| e.line()));
             continue;
         };
-        let decoded = !detail.contains("[disabled]") && !detail.contains("<unassigned>");
+        // `[disabled]`, or a ROM's `[disabled by cmd]`.
+        let decoded = !detail.contains("[disabled") && !detail.contains("<unassigned>");
         let size = between(detail, "[size=", "]").and_then(lspci_size).unwrap_or(0);
         if let Some(subsystem) = detail.strip_prefix("Subsystem: ") {
             entry.subsystem = subsystem.to_string();
