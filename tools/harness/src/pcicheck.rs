@@ -332,6 +332,17 @@ pci-listed-42
     }
 
     #[test]
+    fn undecoded_regions_have_no_address() {
+        let text = "00:02.0 0300: 1234:1111 (rev 02)\n\tMemory at fd000000 (32-bit, prefetchable) [disabled] [size=16M]\n\
+                    \tExpansion ROM at feb80000 [disabled by cmd] [size=64K]\n";
+        let guest = from_lspci(text.lines());
+        assert_eq!(
+            guest.into_iter().collect::<Vec<_>>(),
+            ["00:02.0 1234:1111 sub= irq= bars=[mem32p@-+1000000] rom=rom@-+10000 bus=- windows=[]"]
+        );
+    }
+
+    #[test]
     fn behind_bridge_is_required_when_asked() {
         let only_root = "00:1f.3 0c05: 8086:2930 (rev 02)\n\tSubsystem: 1af4:1100\n\tFlags: fast devsel, IRQ 10\n\
                          \tI/O ports at 0700 [size=64]\n";
