@@ -111,7 +111,8 @@ pub fn from_lspci<'a>(lines: impl IntoIterator<Item = &'a str>) -> BTreeSet<Stri
             found.extend(current.take().map(|e| e.line()));
             continue;
         };
-        let decoded = !detail.contains("[disabled]") && !detail.contains("<unassigned>");
+        // `[disabled]`, or a ROM's `[disabled by cmd]`.
+        let decoded = !detail.contains("[disabled") && !detail.contains("<unassigned>");
         let size = between(detail, "[size=", "]").and_then(lspci_size).unwrap_or(0);
         if let Some(subsystem) = detail.strip_prefix("Subsystem: ") {
             entry.subsystem = subsystem.to_string();
@@ -328,6 +329,17 @@ pci-listed-42
         assert!(compare(&guest, &qemu, false).is_err());
         // Nothing from QEMU.
         assert!(compare(&from_lspci(LSPCI.lines()), &BTreeSet::new(), false).is_err());
+    }
+
+    #[test]
+    fn undecoded_regions_have_no_address() {
+        let text = "00:02.0 0300: 1234:1111 (rev 02)\n\tMemory at fd000000 (32-bit, prefetchable) [disabled] [size=16M]\n\
+                    \tExpansion ROM at feb80000 [disabled by cmd] [size=64K]\n";
+        let guest = from_lspci(text.lines());
+        assert_eq!(
+            guest.into_iter().collect::<Vec<_>>(),
+            ["00:02.0 1234:1111 sub= irq= bars=[mem32p@-+1000000] rom=rom@-+10000 bus=- windows=[]"]
+        );
     }
 
     #[test]

@@ -239,7 +239,8 @@ const PCI_SESSION: &[Step] = &[
 ];
 
 /// `pc`: no MCFG, so configuration mechanism #1; a PCI-to-PCI bridge with
-/// the `edu` device behind it, and an NVMe controller (a 64-bit BAR, MSI-X).
+/// the `edu` device behind it, an NVMe controller (a 64-bit BAR, MSI-X) and
+/// a virtio RNG (I/O, 32-bit and 64-bit prefetchable BARs).
 const PCI_PC_DEVICES: &[&str] = &[
     "-device",
     "pci-bridge,id=bridge1,chassis_nr=1",
@@ -249,10 +250,13 @@ const PCI_PC_DEVICES: &[&str] = &[
     "null-co,node-name=null0",
     "-device",
     "nvme,drive=null0,serial=cairn-pci",
+    "-device",
+    "virtio-rng-pci",
 ];
 
 /// `q35`: ECAM from the MCFG; two PCI Express root ports, an NVMe
-/// controller behind one and an e1000e behind the other, `edu` on bus 0.
+/// controller behind one and an e1000e behind the other; `edu` and a virtio
+/// RNG on bus 0.
 const PCI_Q35_DEVICES: &[&str] = &[
     "-device",
     "pcie-root-port,id=port1,chassis=1,slot=1",
@@ -266,6 +270,8 @@ const PCI_Q35_DEVICES: &[&str] = &[
     "e1000e,bus=port2",
     "-device",
     "edu",
+    "-device",
+    "virtio-rng-pci",
 ];
 
 /// QEMU's teaching device, for the device-context tests of utest.
