@@ -1,10 +1,12 @@
 //! `edu`: a driver for QEMU's `edu` teaching device (`-device edu`, PCI
-//! 1234:11e8), the worked example of `docs/DRIVERS.md`. It finds the
-//! device, claims it, maps its registers (BAR 0), and exercises all it
-//! offers: the identification and liveness registers, the factorial unit
-//! with its MSI interrupt, and the DMA engine copying a buffer into the
-//! device and back. It prints what it did and exits 0 when every check
-//! held, or 1.
+//! 1234:11e8), the worked example of `docs/DRIVERS.md`. It takes the device
+//! `devd` handed it, or finds and claims it; maps its registers (BAR 0);
+//! and exercises all it offers: the identification and liveness
+//! registers, the factorial unit with its MSI interrupt, and the DMA engine
+//! copying a buffer into the device and back. It prints what it did and
+//! exits 0 when every check held, or 1. With `--stay` it then keeps the
+//! device, answering its interrupts, until it is killed (as a driver
+//! serving a device does).
 //!
 //! Depends on `cairn-driver` (the driver library) and `cairn-rt`.
 #![no_std]
@@ -52,11 +54,9 @@ const DMA_ADDRESS_BITS: u32 = 28;
 const TRANSFER: usize = 2048;
 
 fn main() -> i32 {
-    match run() {
-        Ok(()) => {
-            println!("edu: every check passed");
-            0
-        }
+    let stay = cairn_rt::env::args().nth(1).as_deref() == Some("--stay");
+    match run(stay) {
+        Ok(()) => 0,
         Err(why) => {
             eprintln!("edu: {why}");
             1
@@ -89,11 +89,9 @@ fn wait_interrupt(interrupt: &mut Interrupt, registers: &Registers, bits: u32) -
     interrupt.acknowledge().map_err(|e| format!("acknowledge the interrupt: {e}"))
 }
 
-fn run() -> Result<(), String> {
-    let found = cairn_driver::find(EDU).map_err(|e| format!("{e}"))?;
-    let name = found.first().ok_or("no edu device (start QEMU with -device edu)")?;
-    let mut device = Device::claim(name).map_err(|e| format!("{e}"))?;
-    println!("edu: claimed {name}");
+fn run(stay: bool) -> Result<(), String> {
+    let mut device = Device::inherited_or_claim(EDU).map_err(|e| format!("{e} (start QEMU with -device edu)"))?;
+    println!("edu: driving {}", device.name());
     let registers = device.registers(0).map_err(|e| format!("{e}"))?;
 
     let identification = read(&registers, reg::IDENTIFICATION)?;
@@ -140,5 +138,11 @@ fn run() -> Result<(), String> {
         return Err(String::from("the buffer came back from the device changed"));
     }
     println!("edu: DMA {TRANSFER} bytes to the device and back at {device_address:#x}");
+    println!("edu: every check passed");
+    if stay {
+        loop {
+            wait_interrupt(&mut interrupt, &registers, u32::MAX)?;
+        }
+    }
     device.bus_master(false).map_err(|e| format!("{e}"))
 }

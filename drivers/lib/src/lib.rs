@@ -5,7 +5,7 @@
 //! (MSI or MSI-X, on a chosen CPU or spread), switches bus mastering and
 //! resets the function. Errors are the kernel's, with what was being done.
 //!
-//! Depends only on `cairn-rt`.
+//! Depends on `cairn-rt`, and on `cairn-devconf` for [`Match`].
 #![no_std]
 
 use cairn_rt::error::Error;
@@ -34,26 +34,7 @@ fn doing<T>(what: impl FnOnce() -> String, result: cairn_rt::Result<T>) -> Resul
     result.map_err(|error| Failure { doing: what(), error })
 }
 
-/// Which functions a driver serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Match {
-    /// Vendor and device ID.
-    Id { vendor: u16, device: u16 },
-    /// Class, subclass and programming interface.
-    Class { class: u8, subclass: u8, prog_if: u8 },
-}
-
-impl Match {
-    /// Whether configuration bytes 0-11 (ids, revision, class) match.
-    fn accepts(&self, header: &[u8; 12]) -> bool {
-        match *self {
-            Match::Id { vendor, device } => {
-                header[0..2] == vendor.to_le_bytes() && header[2..4] == device.to_le_bytes()
-            }
-            Match::Class { class, subclass, prog_if } => header[9..12] == [prog_if, subclass, class],
-        }
-    }
-}
+pub use cairn_devconf::Match;
 
 /// The names (`SSSS-BB-DD.F`) of the functions under `/scheme/pci` that
 /// `wanted` accepts, in bus order.
@@ -69,6 +50,9 @@ pub fn find(wanted: Match) -> Result<Vec<String>> {
     }
     Ok(found)
 }
+
+/// The fd at which a driver started by `devd` finds its device context.
+pub const INHERITED_CONTEXT: usize = 3;
 
 /// A claimed PCI function.
 pub struct Device {
@@ -96,6 +80,32 @@ impl Device {
         let control =
             doing(|| format!("{name}: open control"), OpenOptions::new().write(true).open_at(&context, "control"))?;
         Ok(Device { name: String::from(name), context, control })
+    }
+
+    /// The device context `devd` started this driver with (fd 3, the
+    /// function's name in `CAIRN_DEVICE`), if it did.
+    pub fn inherited() -> Option<Result<Device>> {
+        let name = cairn_rt::env::var("CAIRN_DEVICE").ok()?;
+        // SAFETY: devd hands the context over as fd 3 and nothing else in
+        // this process owns that fd.
+        let context = unsafe { File::from_raw_fd(INHERITED_CONTEXT) };
+        let control =
+            doing(|| format!("{name}: open control"), OpenOptions::new().write(true).open_at(&context, "control"));
+        Some(control.map(|control| Device { name, context, control }))
+    }
+
+    /// The device `devd` handed over, or else the first function `wanted`
+    /// selects, claimed.
+    pub fn inherited_or_claim(wanted: Match) -> Result<Device> {
+        if let Some(device) = Device::inherited() {
+            return device;
+        }
+        let found = find(wanted)?;
+        let name = found.first().ok_or_else(|| Failure {
+            doing: String::from("find the device"),
+            error: Error::from_errno(cairn_rt::abi::error::ENODEV),
+        })?;
+        Device::claim(name)
     }
 
     /// The function's name under `/scheme/pci`.

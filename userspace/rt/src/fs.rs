@@ -260,6 +260,14 @@ impl File {
         crate::io::write_at_fd(self.fd, buf, offset)
     }
 
+    /// Takes ownership of `fd` (an inherited one, say).
+    ///
+    /// # Safety
+    /// `fd` must be open and owned by nothing else: it is closed on drop.
+    pub unsafe fn from_raw_fd(fd: usize) -> File {
+        File { fd }
+    }
+
     /// The file descriptor (still owned by this `File`).
     pub fn as_raw_fd(&self) -> usize {
         self.fd
