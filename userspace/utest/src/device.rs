@@ -10,7 +10,7 @@ use cairn_rt::abi::{O_RDONLY, O_RDWR};
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::{Read, Write};
-use cairn_rt::{String, format, process, scheme};
+use cairn_rt::{String, Vec, format, process, scheme};
 
 use crate::util::{CHILD_TIMEOUT, TestResult, ensure, expect_errno, in_child, ok, reap};
 
@@ -94,6 +94,41 @@ pub fn context_config_writes_filtered() -> TestResult {
     expect_errno("write past the end", config.write_at(&[0; 4], size - 2).map(drop), EINVAL)?;
     expect_errno("read the context", context.read(&mut id).map(drop), ESPIPE)?;
     expect_errno("write the context", context.write(&id).map(drop), ESPIPE)
+}
+
+/// A driver writing garbage to its configuration space: 2,000 writes of
+/// 1-8 random bytes at random offsets (some past the end) are each
+/// taken or refused (`EACCES` for what only the context changes, `EINVAL`
+/// past the end), never anything else; the machine carries on and the
+/// device, its command register restored, still passes the edu driver's
+/// checks.
+pub fn context_garbage_config_writes() -> TestResult {
+    let function = edu()?;
+    let context = ok("claim edu", claim(&function))?;
+    let config = config(&context);
+    let size = ok("fstat the context", context.metadata())?.len();
+    let mut saved = [0u8; 64];
+    ok("save the header", config.read_at(&mut saved, 0))?;
+    let mut rng = cairn_testrng::Rng::new(0x5eed_0edu64);
+    let (mut taken, mut refused) = (0, 0);
+    for _ in 0..2000 {
+        let len = 1 + rng.below(8) as usize;
+        let offset = rng.below(size + 16);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        match config.write_at(&bytes, offset) {
+            Ok(n) => {
+                ensure!(n == len, "a write of {len} took {n}");
+                taken += 1;
+            }
+            Err(e) if e.errno() == Some(EACCES) || e.errno() == Some(EINVAL) => refused += 1,
+            Err(e) => return Err(format!("a write of {len} at {offset:#x}: {e}")),
+        }
+    }
+    ensure!(taken > 0 && refused > 0, "{taken} taken, {refused} refused");
+    ok("restore the command register", config.write_at(&saved[4..6], 4))?;
+    ok("restore the interrupt line", config.write_at(&saved[0x3c..0x3e], 0x3c))?;
+    drop((config, context));
+    edu_driver()
 }
 
 /// Bad resource names and sizes are refused; a context whose holder dies

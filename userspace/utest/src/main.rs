@@ -115,6 +115,7 @@ fn tests() -> Vec<Test> {
         test("device_context_claim_rules", device::context_claim_rules),
         test("device_context_config_writes_filtered", device::context_config_writes_filtered),
         test("device_context_resources_and_revocation", device::context_resources_and_revocation),
+        test("device_context_garbage_config_writes", device::context_garbage_config_writes),
         test("pci_scheme_refuses_writes_and_bad_paths", pci::scheme_refuses_writes_and_bad_paths),
         test("pci_config_ports_never_handed_out", pci::config_ports_never_handed_out),
         test("dev_standard_devices", devices::standard_devices),
