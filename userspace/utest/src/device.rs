@@ -109,7 +109,7 @@ pub fn context_garbage_config_writes() -> TestResult {
     let size = ok("fstat the context", context.metadata())?.len();
     let mut saved = [0u8; 64];
     ok("save the header", config.read_at(&mut saved, 0))?;
-    let mut rng = cairn_testrng::Rng::new(0x5eed_0edu64);
+    let mut rng = cairn_testrng::Rng::new(0x05ee_d0ed_u64);
     let (mut taken, mut refused) = (0, 0);
     for _ in 0..2000 {
         let len = 1 + rng.below(8) as usize;
