@@ -38,7 +38,7 @@ GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso run test test-run bench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso run test test-run bench devbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -107,6 +107,15 @@ host-test: deps
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
 	$(MAKE) test-run
+
+# Device benchmarks beside Linux in the same QEMU configuration (not a
+# test): edu interrupt → driver wake-up latency (tools/devbench).
+DEVBENCH_ROUNDS ?= 5
+devbench: deps kernel initfs harness
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/devbench/cairn.iso --module $(INITFS):initfs \
+		--cmdline "test=user init=/bin/edu,--bench,2000"
+	tools/devbench/build-linux.sh
+	tools/devbench/run.py $(BUILD)/devbench/cairn.iso $(BUILD)/devbench/linux.iso --rounds $(DEVBENCH_ROUNDS)
 
 # A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
 # Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service

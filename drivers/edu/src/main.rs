@@ -6,14 +6,18 @@
 //! copying a buffer into the device and back. It prints what it did and
 //! exits 0 when every check held, or 1. With `--stay` it then keeps the
 //! device, answering its interrupts, until it is killed (as a driver
-//! serving a device does).
+//! serving a device does). With `--bench N` it then measures N times how
+//! long an interrupt the device raises (register `0x60`) takes to wake
+//! this thread, and prints `BENCH edu_interrupt_wake median <ns> ns p99
+//! <ns> ns` (the Linux twin is `tools/devbench/devbench.c`).
 //!
 //! Depends on `cairn-driver` (the driver library) and `cairn-rt`.
 #![no_std]
 #![no_main]
 
 use cairn_driver::{Cpu, Device, Interrupt, Match, Registers};
-use cairn_rt::{String, eprintln, format, println};
+use cairn_rt::time::Instant;
+use cairn_rt::{String, Vec, eprintln, format, println};
 
 cairn_rt::main!(main);
 
@@ -53,9 +57,27 @@ const DMA_ADDRESS_BITS: u32 = 28;
 /// stops the whole machine for it).
 const TRANSFER: usize = 2048;
 
+/// What to do once the checks passed.
+enum Then {
+    Exit,
+    Stay,
+    Bench(usize),
+}
+
 fn main() -> i32 {
-    let stay = cairn_rt::env::args().nth(1).as_deref() == Some("--stay");
-    match run(stay) {
+    let args: Vec<String> = cairn_rt::env::args().skip(1).collect();
+    let then = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => Then::Exit,
+        ["--stay"] => Then::Stay,
+        ["--bench", count] if count.parse::<usize>().is_ok_and(|n| n > 0) => {
+            Then::Bench(count.parse().unwrap_or(1))
+        }
+        _ => {
+            eprintln!("usage: edu [--stay | --bench N]");
+            return 2;
+        }
+    };
+    match run(then) {
         Ok(()) => 0,
         Err(why) => {
             eprintln!("edu: {why}");
@@ -89,7 +111,30 @@ fn wait_interrupt(interrupt: &mut Interrupt, registers: &Registers, bits: u32) -
     interrupt.acknowledge().map_err(|e| format!("acknowledge the interrupt: {e}"))
 }
 
-fn run(stay: bool) -> Result<(), String> {
+/// Interrupt status bit the benchmark raises (any bit of `0x60` will do).
+const INTERRUPT_BENCH: u32 = 0x4;
+/// Register that raises an interrupt with the bits written.
+const INTERRUPT_RAISE: usize = 0x60;
+
+/// Measures `count` times from raising an interrupt to this thread's wake.
+fn bench(interrupt: &mut Interrupt, registers: &Registers, count: usize) -> Result<(), String> {
+    let mut samples: Vec<u64> = Vec::with_capacity(count);
+    for _ in 0..count {
+        let start = Instant::now();
+        write(registers, INTERRUPT_RAISE, INTERRUPT_BENCH)?;
+        interrupt.wait().map_err(|e| format!("wait for the interrupt: {e}"))?;
+        samples.push(start.elapsed().as_nanos() as u64);
+        write(registers, reg::INTERRUPT_ACK, INTERRUPT_BENCH)?;
+        interrupt.acknowledge().map_err(|e| format!("acknowledge the interrupt: {e}"))?;
+    }
+    samples.sort_unstable();
+    let median = samples[samples.len() / 2];
+    let p99 = samples[(samples.len() * 99 / 100).min(samples.len() - 1)];
+    println!("BENCH edu_interrupt_wake median {median} ns p99 {p99} ns ({count} samples)");
+    Ok(())
+}
+
+fn run(then: Then) -> Result<(), String> {
     let mut device = Device::inherited_or_claim(EDU).map_err(|e| format!("{e} (start QEMU with -device edu)"))?;
     println!("edu: driving {}", device.name());
     let registers = device.registers(0).map_err(|e| format!("{e}"))?;
@@ -139,10 +184,12 @@ fn run(stay: bool) -> Result<(), String> {
     }
     println!("edu: DMA {TRANSFER} bytes to the device and back at {device_address:#x}");
     println!("edu: every check passed");
-    if stay {
-        loop {
+    match then {
+        Then::Exit => {}
+        Then::Stay => loop {
             wait_interrupt(&mut interrupt, &registers, u32::MAX)?;
-        }
+        },
+        Then::Bench(count) => bench(&mut interrupt, &registers, count)?,
     }
     device.bus_master(false).map_err(|e| format!("{e}"))
 }

@@ -1,0 +1,113 @@
+/*
+ * devbench: the Linux twin of Cairn's device benchmarks, run in the guest
+ * that tools/devbench/build-linux.sh builds.
+ *
+ *   devbench edu BDF COUNT
+ *
+ * QEMU's edu device (the twin of `edu --bench COUNT` on Cairn): the device
+ * is bound to vfio-pci (behind QEMU's intel-iommu: Debian's kernel has no
+ * no-IOMMU mode), its BAR 0 mapped and its MSI signalled on an eventfd; COUNT times, the interrupt is raised (register
+ * 0x60) and the time until this thread wakes from read(eventfd) is taken.
+ * Prints `BENCH edu_interrupt_wake median <ns> ns p99 <ns> ns (<n> samples)`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/vfio.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static void fail(const char *what) {
+    fprintf(stderr, "devbench: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The vfio device fd of `bdf`, through its IOMMU group. */
+static int open_device(const char *bdf) {
+    char link[256], target[256], group_path[64];
+    snprintf(link, sizeof link, "/sys/bus/pci/devices/%s/iommu_group", bdf);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n < 0) fail("iommu_group (is the device bound to vfio-pci?)");
+    target[n] = 0;
+    snprintf(group_path, sizeof group_path, "/dev/vfio/%s", basename(target));
+    int container = open("/dev/vfio/vfio", O_RDWR);
+    if (container < 0) fail("/dev/vfio/vfio");
+    int group = open(group_path, O_RDWR);
+    if (group < 0) fail(group_path);
+    if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) < 0) fail("VFIO_GROUP_SET_CONTAINER");
+    if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0) fail("VFIO_SET_IOMMU");
+    int device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+    if (device < 0) fail("VFIO_GROUP_GET_DEVICE_FD");
+    return device;
+}
+
+static struct vfio_region_info region(int device, unsigned index) {
+    struct vfio_region_info info = {.argsz = sizeof info, .index = index};
+    if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &info) < 0) fail("VFIO_DEVICE_GET_REGION_INFO");
+    return info;
+}
+
+static int edu(const char *bdf, int count) {
+    int device = open_device(bdf);
+    struct vfio_region_info bar0 = region(device, VFIO_PCI_BAR0_REGION_INDEX);
+    volatile uint32_t *registers = mmap(NULL, bar0.size, PROT_READ | PROT_WRITE, MAP_SHARED, device, bar0.offset);
+    if (registers == MAP_FAILED) fail("mmap BAR 0");
+    /* Memory decoding and bus mastering (an MSI is a write by the device). */
+    struct vfio_region_info config = region(device, VFIO_PCI_CONFIG_REGION_INDEX);
+    uint16_t command;
+    if (pread(device, &command, 2, config.offset + 4) != 2) fail("read the command register");
+    command |= 0x6;
+    if (pwrite(device, &command, 2, config.offset + 4) != 2) fail("write the command register");
+    int event = eventfd(0, 0);
+    if (event < 0) fail("eventfd");
+    char buffer[sizeof(struct vfio_irq_set) + sizeof(int)];
+    struct vfio_irq_set *set = (struct vfio_irq_set *)buffer;
+    set->argsz = sizeof buffer;
+    set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+    set->index = VFIO_PCI_MSI_IRQ_INDEX;
+    set->start = 0;
+    set->count = 1;
+    memcpy(set->data, &event, sizeof event);
+    if (ioctl(device, VFIO_DEVICE_SET_IRQS, set) < 0) fail("VFIO_DEVICE_SET_IRQS (MSI)");
+    if ((registers[0] & 0xff) != 0xed) {
+        fprintf(stderr, "devbench: %s is not an edu device\n", bdf);
+        return 1;
+    }
+    uint64_t *samples = calloc(count, sizeof *samples);
+    for (int i = 0; i < count; i++) {
+        uint64_t fired, start = now_ns();
+        registers[0x60 / 4] = 0x4;
+        if (read(event, &fired, sizeof fired) != sizeof fired) fail("read the eventfd");
+        samples[i] = now_ns() - start;
+        registers[0x64 / 4] = 0x4;
+    }
+    qsort(samples, count, sizeof *samples, by_value);
+    int p99 = count * 99 / 100 < count ? count * 99 / 100 : count - 1;
+    printf("BENCH edu_interrupt_wake median %llu ns p99 %llu ns (%d samples)\n",
+           (unsigned long long)samples[count / 2], (unsigned long long)samples[p99], count);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "edu") == 0 && atoi(argv[3]) > 0) return edu(argv[2], atoi(argv[3]));
+    fprintf(stderr, "usage: devbench edu BDF COUNT\n");
+    return 2;
+}
