@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use crate::diskcheck;
 use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
 use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
@@ -41,6 +42,10 @@ pub enum Check {
     /// reply (`info pci`); with `behind_bridge`, some function sits behind
     /// a bridge.
     PciMatchesQemu { name: &'static str, behind_bridge: bool },
+    /// The disk image at `path` (relative to the working directory) is
+    /// written with the host pattern before the boot and must hold the
+    /// guest pattern after it (`diskcheck`).
+    DiskImage { name: &'static str, path: &'static str },
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -60,7 +65,8 @@ impl Check {
             | Check::LogContainsNoErrors { name, .. }
             | Check::ExceptionNamed { name, .. }
             | Check::ReportContains { name, .. }
-            | Check::PciMatchesQemu { name, .. } => name,
+            | Check::PciMatchesQemu { name, .. }
+            | Check::DiskImage { name, .. } => name,
         }
     }
 }
@@ -274,6 +280,18 @@ const PCI_Q35_DEVICES: &[&str] = &[
     "virtio-rng-pci",
 ];
 
+/// The NVMe data test's disk image (`Check::DiskImage`), under the build
+/// directory the harness runs beside.
+const NVME_IMAGE: &str = "build/nvme-disk.img";
+
+/// `q35`: an NVMe controller on [`NVME_IMAGE`] (raw, written through to the file).
+const NVME_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/nvme-disk.img,if=none,id=nvm,format=raw,cache=writethrough",
+    "-device",
+    "nvme,drive=nvm,serial=cairn-nvme",
+];
+
 /// QEMU's teaching device, for the device-context tests of utest.
 const EDU_DEVICE: &[&str] = &["-device", "edu"];
 
@@ -480,6 +498,20 @@ pub const SUITES: &[Suite] = &[
             Check::LogContainsNoErrors { name: "ecam", needle: "through ECAM at 0xb0000000" },
             Check::PciMatchesQemu { name: "lspci-matches-info-pci", behind_bridge: true },
             Check::ExitedByItself,
+        ],
+    },
+    Suite {
+        // The NVMe driver on a host file: utest reads the host's pattern
+        // back, writes its own over the whole namespace; the harness checks
+        // the file after QEMU ends.
+        name: "nvme-q35",
+        machine: Machine { devices: NVME_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/utest,nvme_",
+        timeout: secs(300),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "driver-started", needle: "nvme: serving 1 disks" },
+            Check::DiskImage { name: "guest-pattern-on-host", path: NVME_IMAGE },
         ],
     },
     Suite {
@@ -729,6 +761,8 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
             let guest = pcicheck::from_lspci(lines.iter().copied());
             pcicheck::compare(&guest, &pcicheck::from_info_pci(reply), *behind_bridge).map(drop)
         }
+        // QEMU has ended, so the image is complete: the one check that reads a host file.
+        Check::DiskImage { path, .. } => diskcheck::verify(std::path::Path::new(path)),
     }
 }
 

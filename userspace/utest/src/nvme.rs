@@ -1,0 +1,141 @@
+//! The NVMe driver (`/bin/nvme`) on the disk of the harness suite
+//! `nvme-q35`: a 4 MiB raw image the harness fills with the host pattern
+//! before the boot and checks for the guest pattern after it (the two
+//! patterns are defined here and in `tools/harness/src/diskcheck.rs`, and
+//! must agree). These tests run only when named (`utest nvme_`): the
+//! other suites have no NVMe disk.
+//!
+//! Depends on `cairn-rt` and the helpers in [`crate::util`].
+
+use cairn_rt::abi::error::{EACCES, EBADF, EINVAL, EISDIR, ENOENT, ENOSPC};
+use cairn_rt::fs::{File, OpenOptions, SeekFrom};
+use cairn_rt::io::{Read, Write};
+use cairn_rt::process::{self, Command};
+use cairn_rt::time::{Duration, Instant};
+use cairn_rt::{String, format, thread, vec};
+
+use crate::util::{TestResult, ensure, expect_errno, in_child, ok};
+
+/// The disk, through its `/dev` link.
+const DISK: &str = "/dev/nvme0n1";
+/// What the harness attaches: 4 MiB of 512-byte blocks.
+const DISK_SIZE: u64 = 4 << 20;
+const BLOCK: usize = 512;
+/// Pattern seeds: the host's ('H') and the guest's ('G').
+const HOST: u8 = b'H';
+const GUEST: u8 = b'G';
+/// Bytes per read or write (what one scheme request carries).
+const CHUNK: usize = 64 * 1024;
+
+/// The byte at `offset` of the pattern with `seed`: each 512-byte block
+/// starts with its number (little-endian u64), the rest mixes block and
+/// position; everything XOR `seed`.
+fn pattern(seed: u8, offset: u64) -> u8 {
+    let (block, at) = (offset / BLOCK as u64, offset % BLOCK as u64);
+    let byte = if at < 8 { (block >> (8 * at)) as u8 } else { block.wrapping_mul(31).wrapping_add(at * 7) as u8 };
+    byte ^ seed
+}
+
+/// Starts `/bin/nvme` unless it already serves, and waits (bounded) for its disk.
+fn driver() -> TestResult {
+    if cairn_rt::fs::metadata("/scheme/disk/nvme0n1").is_ok() {
+        return Ok(());
+    }
+    let mut child = ok("spawn /bin/nvme", Command::new("/bin/nvme").spawn())?;
+    let start = Instant::now();
+    loop {
+        match cairn_rt::fs::metadata(DISK) {
+            Ok(_) => return Ok(()),
+            Err(_) if start.elapsed() < Duration::from_secs(30) => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Err(format!("nvme ended: {status}"));
+                }
+                thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(format!("{DISK} did not appear: {e}")),
+        }
+    }
+}
+
+fn open(write: bool) -> Result<File, String> {
+    ok(&format!("open {DISK}"), OpenOptions::new().read(true).write(write).open(DISK))
+}
+
+/// Reads the whole disk and compares it with the pattern of `seed`.
+fn check_pattern(disk: &mut File, seed: u8) -> TestResult {
+    ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
+    let mut buffer = vec![0u8; CHUNK];
+    let mut offset = 0u64;
+    while offset < DISK_SIZE {
+        ok(&format!("read at {offset}"), disk.read_exact(&mut buffer))?;
+        if let Some(at) = (0..CHUNK).find(|i| buffer[*i] != pattern(seed, offset + *i as u64)) {
+            let at = offset + at as u64;
+            let wanted = pattern(seed, at);
+            return Err(format!(
+                "byte {at} is {:#x}, the '{}' pattern has {wanted:#x}",
+                buffer[(at - offset) as usize],
+                seed as char
+            ));
+        }
+        offset += CHUNK as u64;
+    }
+    let mut more = [0u8; BLOCK];
+    let end = ok("read at the end", disk.read(&mut more))?;
+    ensure!(end == 0, "read {end} bytes past the end");
+    Ok(())
+}
+
+/// The disk's size, the host's pattern read back, the guest's pattern
+/// written over the whole namespace, flushed, and read back.
+pub fn disk_data() -> TestResult {
+    driver()?;
+    let mut disk = open(true)?;
+    let size = ok("fstat", disk.metadata())?.len();
+    ensure!(size == DISK_SIZE, "the disk has {size} bytes, not {DISK_SIZE}");
+    check_pattern(&mut disk, HOST)?;
+    ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
+    let mut buffer = vec![0u8; CHUNK];
+    for start in (0..DISK_SIZE).step_by(CHUNK) {
+        for (i, byte) in buffer.iter_mut().enumerate() {
+            *byte = pattern(GUEST, start + i as u64);
+        }
+        ok(&format!("write at {start}"), disk.write_all(&buffer))?;
+    }
+    ok("fsync", disk.sync_all())?;
+    check_pattern(&mut disk, GUEST)
+}
+
+/// Unaligned offsets and lengths are `EINVAL`, writing at the end
+/// `ENOSPC`, the directory is not writable, unknown disks `ENOENT`, and
+/// only root opens a disk.
+pub fn disk_bad_requests() -> TestResult {
+    driver()?;
+    let mut disk = open(true)?;
+    let mut first = [0u8; BLOCK];
+    ok("read block 0", disk.read_exact(&mut first))?;
+    let mut block = [0u8; BLOCK];
+    ok("seek to 1", disk.seek(SeekFrom::Start(1)))?;
+    expect_errno("a read at offset 1", disk.read(&mut block), EINVAL)?;
+    expect_errno("a write at offset 1", disk.write(&block), EINVAL)?;
+    ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
+    expect_errno("a 100-byte read", disk.read(&mut block[..100]), EINVAL)?;
+    expect_errno("a 513-byte write", disk.write(&[0u8; BLOCK + 1]), EINVAL)?;
+    ok("seek to the end", disk.seek(SeekFrom::End(0)))?;
+    expect_errno("a write at the end", disk.write(&block), ENOSPC)?;
+    let read_only = &mut open(false)?;
+    expect_errno("a write through a read-only fd", read_only.write(&block), EBADF)?;
+    let open_at = |path: &str, write: bool| OpenOptions::new().read(true).write(write).open(path).map(drop);
+    expect_errno("open nvme9n9", open_at("/scheme/disk/nvme9n9", false), ENOENT)?;
+    expect_errno("open the directory for writing", open_at("/scheme/disk", true), EISDIR)?;
+    let listing = ok("list /scheme/disk", cairn_rt::fs::read_dir("/scheme/disk"))?;
+    ensure!(listing.iter().any(|(name, _)| name == "nvme0n1"), "/scheme/disk lists {listing:?}");
+    in_child(|| {
+        ok("setuid", process::setuid(1000))?;
+        expect_errno("open by a user", open_at("/scheme/disk/nvme0n1", false), EACCES)
+    })?;
+    // The driver still answers after all that.
+    let mut disk = open(false)?;
+    ok("a read after the bad requests", disk.read_exact(&mut block))?;
+    ensure!(block == first, "block 0 changed: {:02x?}", &block[..16]);
+    Ok(())
+}
