@@ -284,12 +284,21 @@ const PCI_Q35_DEVICES: &[&str] = &[
 /// directory the harness runs beside.
 const NVME_IMAGE: &str = "build/nvme-disk.img";
 
-/// `q35`: an NVMe controller on [`NVME_IMAGE`] (raw, written through to the file).
+/// `q35`: an NVMe controller with two namespaces: 1 on [`NVME_IMAGE`]
+/// (raw, 512-byte blocks, written through to the file) and 2 a 2 MiB null
+/// device of 4 KiB blocks that reads zeros. MDTS 3 (32 KiB per command), so
+/// a 64 KiB request takes two commands, each with a PRP list.
 const NVME_DEVICES: &[&str] = &[
     "-drive",
     "file=build/nvme-disk.img,if=none,id=nvm,format=raw,cache=writethrough",
+    "-blockdev",
+    "null-co,node-name=nvm2,size=2097152,read-zeroes=on",
     "-device",
-    "nvme,drive=nvm,serial=cairn-nvme",
+    "nvme,id=nvme0,serial=cairn-nvme,mdts=3",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=nvm,nsid=1",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=nvm2,nsid=2,logical_block_size=4096,physical_block_size=4096",
 ];
 
 /// QEMU's teaching device, for the device-context tests of utest.
@@ -505,12 +514,12 @@ pub const SUITES: &[Suite] = &[
         // back, writes its own over the whole namespace; the harness checks
         // the file after QEMU ends.
         name: "nvme-q35",
-        machine: Machine { devices: NVME_DEVICES, ..bios("q35", 2, "512M") },
+        machine: Machine { devices: NVME_DEVICES, ..bios("q35", 4, "512M") },
         cmdline: b"test=user init=/bin/utest,nvme_",
         timeout: secs(300),
         session: &[],
         checks: &[
-            Check::OutputContains { name: "driver-started", needle: "nvme: serving 1 disks" },
+            Check::OutputContains { name: "driver-started", needle: "nvme: serving 2 disks" },
             Check::DiskImage { name: "guest-pattern-on-host", path: NVME_IMAGE },
         ],
     },
@@ -899,6 +908,16 @@ mod tests {
         }
         assert!(suite("garbled-cmdline").runs_selftests());
         assert!(!suite("exception-report").runs_selftests());
+    }
+
+    #[test]
+    fn nvme_suite_attaches_the_image_it_checks() {
+        let suite = suite("nvme-q35");
+        let Some(Check::DiskImage { path, .. }) = suite.checks.iter().find(|c| matches!(c, Check::DiskImage { .. }))
+        else {
+            panic!("nvme-q35 checks no disk image");
+        };
+        assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={path},"))));
     }
 
     #[test]

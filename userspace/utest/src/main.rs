@@ -205,7 +205,12 @@ fn tests() -> Vec<Test> {
 /// Tests that need a device only some suites attach; they run only when
 /// a filter names them.
 fn hardware_tests() -> Vec<Test> {
-    Vec::from([test("nvme_disk_data", nvme::disk_data), test("nvme_disk_bad_requests", nvme::disk_bad_requests)])
+    Vec::from([
+        test("nvme_disk_data", nvme::disk_data),
+        test("nvme_disk_bad_requests", nvme::disk_bad_requests),
+        test("nvme_second_namespace", nvme::second_namespace),
+        test("nvme_queue_interrupts", nvme::queue_interrupts),
+    ])
 }
 
 /// A failure reason on one line.

@@ -1,9 +1,10 @@
-//! The NVMe driver (`/bin/nvme`) on the disk of the harness suite
-//! `nvme-q35`: a 4 MiB raw image the harness fills with the host pattern
-//! before the boot and checks for the guest pattern after it (the two
-//! patterns are defined here and in `tools/harness/src/diskcheck.rs`, and
-//! must agree). These tests run only when named (`utest nvme_`): the
-//! other suites have no NVMe disk.
+//! The NVMe driver (`/bin/nvme`) on the controller of the harness suite
+//! `nvme-q35`: namespace 1 is a 4 MiB raw image the harness fills with
+//! the host pattern before the boot and checks for the guest pattern after
+//! it (the two patterns are defined here and in
+//! `tools/harness/src/diskcheck.rs`, and must agree); namespace 2 is 2 MiB
+//! of 4 KiB blocks that read as zeros. These tests run only when named
+//! (`utest nvme_`): the other suites have no NVMe controller.
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
@@ -58,7 +59,11 @@ fn driver() -> TestResult {
 }
 
 fn open(write: bool) -> Result<File, String> {
-    ok(&format!("open {DISK}"), OpenOptions::new().read(true).write(write).open(DISK))
+    open_disk(DISK, write)
+}
+
+fn open_disk(path: &str, write: bool) -> Result<File, String> {
+    ok(&format!("open {path}"), OpenOptions::new().read(true).write(write).open(path))
 }
 
 /// Reads the whole disk and compares it with the pattern of `seed`.
@@ -137,5 +142,52 @@ pub fn disk_bad_requests() -> TestResult {
     let mut disk = open(false)?;
     ok("a read after the bad requests", disk.read_exact(&mut block))?;
     ensure!(block == first, "block 0 changed: {:02x?}", &block[..16]);
+    Ok(())
+}
+
+/// The second namespace: its own size and 4 KiB block size, zeros, and
+/// alignment to its block size (512-byte alignment is not enough).
+pub fn second_namespace() -> TestResult {
+    driver()?;
+    let mut disk = open_disk("/dev/nvme0n2", true)?;
+    let size = ok("fstat", disk.metadata())?.len();
+    ensure!(size == 2 << 20, "nvme0n2 has {size} bytes, not 2 MiB");
+    let mut data = vec![0xffu8; CHUNK];
+    ok("read 64 KiB", disk.read_exact(&mut data))?;
+    ensure!(data.iter().all(|b| *b == 0), "the null namespace read as non-zero");
+    ok("seek to 512", disk.seek(SeekFrom::Start(512)))?;
+    expect_errno("a read at 512", disk.read(&mut data[..4096]), EINVAL)?;
+    ok("seek to 4096", disk.seek(SeekFrom::Start(4096)))?;
+    expect_errno("a 512-byte read", disk.read(&mut data[..512]), EINVAL)?;
+    ok("a 4 KiB write", disk.write_all(&data[..4096]))?;
+    ok("seek to the end", disk.seek(SeekFrom::End(-4096)))?;
+    ok("read the last block", disk.read_exact(&mut data[..4096]))?;
+    ok("fsync", disk.sync_all())
+}
+
+/// Each I/O queue pair's MSI-X vector (entry N for queue N) is bound to
+/// CPU N-1, one per CPU, and has fired there: `/scheme/sys/interrupts`
+/// counts it in that CPU's column.
+pub fn queue_interrupts() -> TestResult {
+    driver()?;
+    let cpus = ok("available_parallelism", thread::available_parallelism())?.get();
+    let mut disk = open(false)?;
+    let mut block = [0u8; BLOCK];
+    for _ in 0..4 * cpus {
+        ok("read block 0", disk.read_exact(&mut block))?;
+        ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
+    }
+    let table = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
+    let mut queues = 0;
+    for line in table.lines().filter(|l| l.contains("/bin/nvme")) {
+        let fields: cairn_rt::Vec<&str> = line.split_whitespace().collect();
+        let cpu: usize = fields[0].split('/').next().and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
+        let count: u64 = fields.get(1 + cpu).and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
+        let entry = fields.iter().position(|f| *f == "MSI").and_then(|i| fields.get(i + 1)?.parse::<usize>().ok());
+        ensure!(entry == Some(cpu + 1), "vector of MSI-X entry {entry:?} on CPU {cpu}: {line:?}");
+        ensure!(count > 0, "queue {} never interrupted: {line:?}", cpu + 1);
+        queues += 1;
+    }
+    ensure!(queues == cpus.min(16), "{queues} nvme vectors for {cpus} CPUs:\n{table}");
     Ok(())
 }
