@@ -1,8 +1,9 @@
 //! One NVMe controller, driven through its device context: reset and
 //! enable, the admin queue (polled), Identify, and I/O queue pairs each
-//! with its own MSI-X vector on its own CPU. Reads, writes and flushes go
-//! through a queue pair's DMA buffer with PRP entries (a PRP list past two
-//! pages), split into transfers no larger than the controller's MDTS.
+//! with its own MSI-X vector on its own CPU, each used by one worker
+//! thread of the driver. Reads, writes and flushes go through a queue
+//! pair's DMA buffer with PRP entries (a PRP list past two pages), in
+//! transfers no larger than the controller's MDTS.
 //!
 //! Register layout, command and completion formats: NVM Express Base
 //! Specification 2.0, §3.1 (registers), §4.2-4.6 (queues, PRPs), §5
@@ -11,9 +12,10 @@
 use cairn_rt::error::Error;
 use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::{Read, Write};
+use cairn_rt::sync::Mutex;
 use cairn_rt::sys::{MapFlags, mmap};
 use cairn_rt::time::Instant;
-use cairn_rt::{String, Vec, eprintln, format};
+use cairn_rt::{String, Vec, eprintln, format, vec};
 use core::time::Duration;
 
 /// Controller registers (offsets in BAR 0).
@@ -288,9 +290,8 @@ pub struct Controller {
     registers: Registers,
     stride: usize,
     admin: Queue,
-    io: Vec<Queue>,
-    /// The next I/O queue to use (requests go round the queues).
-    next_queue: usize,
+    /// The I/O queue pairs; worker thread W uses pair W (modulo their number).
+    io: Vec<Mutex<Queue>>,
     /// Bytes per command at most (MDTS, capped by [`MAX_TRANSFER`]).
     pub transfer: usize,
     pub model: String,
@@ -344,7 +345,6 @@ impl Controller {
             stride,
             admin,
             io: Vec::new(),
-            next_queue: 0,
             transfer: PAGE,
             model: String::new(),
             serial: String::new(),
@@ -405,9 +405,16 @@ impl Controller {
             self.admin(ADMIN_CREATE_CQ, 0, queue.cq_address(), cq, "Create I/O Completion Queue")?;
             let sq = [size, (u32::from(id) << 16) | 0b1];
             self.admin(ADMIN_CREATE_SQ, 0, queue.sq_address(), sq, "Create I/O Submission Queue")?;
-            self.io.push(queue);
+            self.io.push(Mutex::new(queue));
         }
         Ok(())
+    }
+
+    /// Reads block 0 of `namespace` through every I/O queue pair, so that
+    /// each has answered (and its vector fired) before the driver serves.
+    pub fn check_queues(&self, namespace: &Namespace) -> Result<(), NvmeError> {
+        let mut block = vec![0u8; namespace.block_size as usize];
+        (0..self.io.len()).try_for_each(|queue| self.io(queue, namespace, Direction::Read, 0, &mut block))
     }
 
     /// Number of I/O queue pairs.
@@ -461,17 +468,17 @@ impl Controller {
 
     /// Moves `blocks` blocks at `lba` of `namespace` between `data` and the
     /// device (`data.len()` ≤ [`Controller::transfer`], a whole number of
-    /// blocks); a flush when `data` is empty.
+    /// blocks); a flush when `data` is empty. Worker `worker` uses its own
+    /// queue pair (shared only when there are more workers than pairs).
     pub fn io(
-        &mut self,
+        &self,
+        worker: usize,
         namespace: &Namespace,
         direction: Direction,
         lba: u64,
         data: &mut [u8],
     ) -> Result<(), NvmeError> {
-        let index = self.next_queue % self.io.len();
-        self.next_queue = self.next_queue.wrapping_add(1);
-        let queue = &mut self.io[index];
+        let mut queue = self.io[worker % self.io.len()].lock();
         let mut command = Command { namespace: namespace.id, ..Command::default() };
         let what = if data.is_empty() {
             command.opcode = IO_FLUSH;

@@ -6,7 +6,10 @@
 //! `/dev/nvmeCnN`. Reads and writes are byte-addressed at block-aligned
 //! offsets and lengths (`EINVAL` otherwise), `fstat` gives the size,
 //! `fsync` flushes the controller's volatile cache; only root may open a
-//! disk. Prints `nvme: serving N disks` once ready, then serves forever.
+//! disk. Prints `nvme: serving N disks with W worker threads` once
+//! ready, then serves forever: one worker thread per I/O queue pair, each
+//! taking requests from the scheme and submitting them on its own queue
+//! pair, so as many requests are in flight as there are pairs.
 //!
 //! Depends only on `cairn-rt`.
 #![no_std]
@@ -21,6 +24,8 @@ use cairn_rt::collections::BTreeMap;
 use cairn_rt::fs::File;
 use cairn_rt::io::Read;
 use cairn_rt::scheme::Server;
+use cairn_rt::sync::{Arc, Mutex};
+use cairn_rt::thread;
 use cairn_rt::{String, Vec, eprintln, format, println, vec};
 
 use controller::{Controller, Direction, Namespace};
@@ -46,6 +51,7 @@ impl Disk {
 }
 
 /// An open handle: a disk (or the directory, `None`), its position and access.
+#[derive(Clone, Copy)]
 struct Handle {
     disk: Option<usize>,
     position: u64,
@@ -53,11 +59,18 @@ struct Handle {
     writable: bool,
 }
 
+/// The open handles and the next handle id.
+struct Handles {
+    open: BTreeMap<u64, Handle>,
+    next: u64,
+}
+
+/// What every worker thread shares: the controllers (each worker has its
+/// own queue pair on each), the disks, and the handles.
 struct Driver {
     controllers: Vec<Controller>,
     disks: Vec<Disk>,
-    handles: BTreeMap<u64, Handle>,
-    next_handle: u64,
+    handles: Mutex<Handles>,
 }
 
 /// The PCI functions that are NVMe controllers, in `/scheme/pci` order.
@@ -84,11 +97,18 @@ fn bytes_of<T: Copy>(value: &T) -> Vec<u8> {
 type Answer = (Result<usize, i32>, Vec<u8>);
 
 impl Driver {
-    fn handle(&mut self, id: u64) -> Result<&mut Handle, i32> {
-        self.handles.get_mut(&id).ok_or(EBADF)
+    fn handle(&self, id: u64) -> Result<Handle, i32> {
+        self.handles.lock().open.get(&id).copied().ok_or(EBADF)
     }
 
-    fn open(&mut self, request: &Request, path: &[u8]) -> Result<usize, i32> {
+    /// Moves handle `id` on by `by` bytes (unless it was closed meanwhile).
+    fn advance(&self, id: u64, by: u64) {
+        if let Some(handle) = self.handles.lock().open.get_mut(&id) {
+            handle.position += by;
+        }
+    }
+
+    fn open(&self, request: &Request, path: &[u8]) -> Result<usize, i32> {
         if request.caller_uid != 0 {
             return Err(EACCES);
         }
@@ -101,27 +121,38 @@ impl Driver {
             "" => None,
             name => Some(self.disks.iter().position(|d| d.name == name).ok_or(ENOENT)?),
         };
-        let id = self.next_handle;
-        self.next_handle += 1;
         let handle =
             Handle { disk, position: 0, readable: data && access != O_WRONLY, writable: data && access != O_RDONLY };
-        self.handles.insert(id, handle);
+        let mut handles = self.handles.lock();
+        let id = handles.next;
+        handles.next += 1;
+        handles.open.insert(id, handle);
         Ok(id as usize)
     }
 
-    /// The disk behind an open disk handle, and the handle's position.
-    fn disk_of(&mut self, id: u64, write: bool) -> Result<(usize, u64), i32> {
-        let handle = self.handle(id)?;
+    /// The disk behind an open disk handle, and the offset a read or write
+    /// of `request` starts at.
+    fn disk_of(&self, request: &Request, write: bool) -> Result<(usize, u64), i32> {
+        let handle = self.handle(request.handle)?;
         let disk = handle.disk.ok_or(EISDIR)?;
         if (write && !handle.writable) || (!write && !handle.readable) {
             return Err(EBADF);
         }
-        Ok((disk, handle.position))
+        let positioned = request.args[2] == op::POSITIONED;
+        Ok((disk, if positioned { request.args[1] } else { handle.position }))
     }
 
     /// Reads into or writes from `data` at `offset` of disk `index`, in
-    /// transfers the controller takes; returns the bytes moved.
-    fn transfer(&mut self, index: usize, direction: Direction, offset: u64, data: &mut [u8]) -> Result<usize, i32> {
+    /// transfers the controller takes, on `worker`'s queue pair; returns
+    /// the bytes moved.
+    fn transfer(
+        &self,
+        worker: usize,
+        index: usize,
+        direction: Direction,
+        offset: u64,
+        data: &mut [u8],
+    ) -> Result<usize, i32> {
         let disk = &self.disks[index];
         let block = u64::from(disk.namespace.block_size);
         if !offset.is_multiple_of(block) || !(data.len() as u64).is_multiple_of(block) {
@@ -132,32 +163,25 @@ impl Driver {
             return if direction == Direction::Write && !data.is_empty() { Err(ENOSPC) } else { Ok(0) };
         }
         let len = (data.len() as u64).min(size - offset) as usize;
-        let controller = &mut self.controllers[disk.controller];
+        let controller = &self.controllers[disk.controller];
         let chunk = controller.transfer - controller.transfer % block as usize;
-        let namespace = disk.namespace;
         for (at, piece) in (0..len).step_by(chunk).zip(data[..len].chunks_mut(chunk)) {
             let lba = (offset + at as u64) / block;
-            controller.io(&namespace, direction, lba, piece).map_err(|e| {
-                eprintln!("nvme: {}: {e}", disk.name);
-                EIO
-            })?;
+            controller.io(worker, &disk.namespace, direction, lba, piece).map_err(|e| failed(disk, e))?;
         }
         Ok(len)
     }
 
-    fn read(&mut self, request: &Request) -> Answer {
-        let positioned = request.args[2] == op::POSITIONED;
-        let (disk, position) = match self.disk_of(request.handle, false) {
-            Ok(found) => found,
-            Err(e) => return (Err(e), Vec::new()),
-        };
-        let offset = if positioned { request.args[1] } else { position };
+    fn read(&self, worker: usize, request: &Request) -> Answer {
         let mut data = vec![0u8; (request.args[0] as usize).min(op::MAX_PAYLOAD)];
-        match self.transfer(disk, Direction::Read, offset, &mut data) {
+        let moved = self
+            .disk_of(request, false)
+            .and_then(|(disk, offset)| self.transfer(worker, disk, Direction::Read, offset, &mut data));
+        match moved {
             Ok(len) => {
                 data.truncate(len);
-                if !positioned && let Ok(handle) = self.handle(request.handle) {
-                    handle.position += len as u64;
+                if request.args[2] != op::POSITIONED {
+                    self.advance(request.handle, len as u64);
                 }
                 (Ok(len), data)
             }
@@ -165,34 +189,31 @@ impl Driver {
         }
     }
 
-    fn write(&mut self, request: &Request, payload: &mut [u8]) -> Result<usize, i32> {
-        let positioned = request.args[2] == op::POSITIONED;
-        let (disk, position) = self.disk_of(request.handle, true)?;
-        let offset = if positioned { request.args[1] } else { position };
-        let len = self.transfer(disk, Direction::Write, offset, payload)?;
-        if !positioned {
-            self.handle(request.handle)?.position += len as u64;
+    fn write(&self, worker: usize, request: &Request, payload: &mut [u8]) -> Result<usize, i32> {
+        let (disk, offset) = self.disk_of(request, true)?;
+        let len = self.transfer(worker, disk, Direction::Write, offset, payload)?;
+        if request.args[2] != op::POSITIONED {
+            self.advance(request.handle, len as u64);
         }
         Ok(len)
     }
 
-    fn seek(&mut self, request: &Request) -> Result<usize, i32> {
-        let handle = self.handle(request.handle)?;
-        let (disk, position) = (handle.disk.ok_or(EISDIR)?, handle.position as i64);
+    fn seek(&self, request: &Request) -> Result<usize, i32> {
+        let mut handles = self.handles.lock();
+        let handle = handles.open.get_mut(&request.handle).ok_or(EBADF)?;
         let base = match request.args[1] as usize {
             SEEK_SET => 0,
-            SEEK_CUR => position,
-            SEEK_END => self.disks[disk].size() as i64,
+            SEEK_CUR => handle.position as i64,
+            SEEK_END => self.disks[handle.disk.ok_or(EISDIR)?].size() as i64,
             _ => return Err(EINVAL),
         };
         let target = base.checked_add(request.args[0] as i64).filter(|t| *t >= 0).ok_or(EINVAL)?;
-        self.handle(request.handle)?.position = target as u64;
+        handle.position = target as u64;
         Ok(target as usize)
     }
 
-    fn stat(&mut self, id: u64) -> Result<Vec<u8>, i32> {
-        let disk = self.handle(id)?.disk;
-        let stat = match disk.map(|index| &self.disks[index]) {
+    fn stat(&self, id: u64) -> Result<Vec<u8>, i32> {
+        let stat = match self.handle(id)?.disk.map(|index| &self.disks[index]) {
             None => Stat { st_mode: MODE_DIR | 0o500, st_nlink: 2, ..Stat::default() },
             Some(disk) => Stat {
                 st_ino: u64::from(disk.namespace.id),
@@ -207,18 +228,15 @@ impl Driver {
         Ok(bytes_of(&stat))
     }
 
-    fn flush(&mut self, id: u64) -> Result<usize, i32> {
-        let disk = self.handle(id)?.disk.ok_or(EISDIR)?;
-        let disk = &self.disks[disk];
-        self.controllers[disk.controller].io(&disk.namespace, Direction::Write, 0, &mut []).map_err(|e| {
-            eprintln!("nvme: {}: {e}", disk.name);
-            EIO
-        })?;
+    fn flush(&self, worker: usize, id: u64) -> Result<usize, i32> {
+        let disk = &self.disks[self.handle(id)?.disk.ok_or(EISDIR)?];
+        let controller = &self.controllers[disk.controller];
+        controller.io(worker, &disk.namespace, Direction::Write, 0, &mut []).map_err(|e| failed(disk, e))?;
         Ok(0)
     }
 
     /// The directory's entries (all at once, if they fit in `wanted`).
-    fn entries(&mut self, id: u64, wanted: usize) -> Answer {
+    fn entries(&self, id: u64, wanted: usize) -> Answer {
         match self.handle(id) {
             Ok(Handle { disk: None, position: 0, .. }) => {}
             Ok(Handle { disk: None, .. }) => return (Ok(0), Vec::new()),
@@ -234,30 +252,52 @@ impl Driver {
         if out.len() > wanted {
             return (Err(EINVAL), Vec::new());
         }
-        if let Ok(handle) = self.handle(id) {
-            handle.position = 1;
-        }
+        self.advance(id, 1);
         (Ok(out.len()), out)
     }
 
-    /// Serves one request; `None` for those that take no answer.
-    fn serve(&mut self, request: &Request, payload: &mut [u8]) -> Option<Answer> {
+    /// Serves one request on `worker`'s queues; `None` for those that take no answer.
+    fn serve(&self, worker: usize, request: &Request, payload: &mut [u8]) -> Option<Answer> {
         let result = match request.opcode {
             op::OPEN => self.open(request, payload),
-            op::READ => return Some(self.read(request)),
-            op::WRITE => self.write(request, payload),
+            op::READ => return Some(self.read(worker, request)),
+            op::WRITE => self.write(worker, request, payload),
             op::FSTAT => return Some(self.stat(request.handle).map_or_else(|e| (Err(e), Vec::new()), |s| (Ok(0), s))),
             op::LSEEK => self.seek(request),
-            op::FSYNC => self.flush(request.handle),
+            op::FSYNC => self.flush(worker, request.handle),
             op::GETDENTS => return Some(self.entries(request.handle, request.args[0] as usize)),
             op::CLOSE => {
-                self.handles.remove(&request.handle);
+                self.handles.lock().open.remove(&request.handle);
                 return None;
             }
             op::CANCEL => return None,
             _ => Err(EINVAL),
         };
         Some((result, Vec::new()))
+    }
+}
+
+/// Logs a failed command on `disk`; the client gets `EIO`.
+fn failed(disk: &Disk, error: controller::NvmeError) -> i32 {
+    eprintln!("nvme: {}: {error}", disk.name);
+    EIO
+}
+
+/// Worker `worker`: takes requests from the scheme and serves them on its
+/// own queue pairs, until reading requests fails.
+fn work(worker: usize, driver: &Driver, server: &Server) -> i32 {
+    loop {
+        let mut incoming = match server.next() {
+            Ok(incoming) => incoming,
+            Err(e) => {
+                eprintln!("nvme: reading requests failed: {e}");
+                return 1;
+            }
+        };
+        let request = incoming.request;
+        if let Some((result, payload)) = driver.serve(worker, &request, &mut incoming.payload) {
+            let _ = server.respond(request.id, result, &payload);
+        }
     }
 }
 
@@ -269,9 +309,19 @@ fn main() -> i32 {
             return 1;
         }
     };
-    let mut driver = Driver { controllers: Vec::new(), disks: Vec::new(), handles: BTreeMap::new(), next_handle: 1 };
+    let mut driver = Driver {
+        controllers: Vec::new(),
+        disks: Vec::new(),
+        handles: Mutex::new(Handles { open: BTreeMap::new(), next: 1 }),
+    };
     for function in &functions {
-        let started = Controller::start(function).and_then(|mut c| c.namespaces().map(|n| (c, n)));
+        let started = Controller::start(function).and_then(|mut controller| {
+            let namespaces = controller.namespaces()?;
+            if let Some(first) = namespaces.first() {
+                controller.check_queues(first)?;
+            }
+            Ok((controller, namespaces))
+        });
         let (controller, namespaces) = match started {
             Ok(started) => started,
             Err(e) => {
@@ -313,18 +363,15 @@ fn main() -> i32 {
             eprintln!("nvme: cannot link {link}: {e}");
         }
     }
-    println!("nvme: serving {} disks", driver.disks.len());
-    loop {
-        let mut incoming = match server.next() {
-            Ok(incoming) => incoming,
-            Err(e) => {
-                eprintln!("nvme: reading requests failed: {e}");
-                return 1;
-            }
-        };
-        let request = incoming.request;
-        if let Some((result, payload)) = driver.serve(&request, &mut incoming.payload) {
-            let _ = server.respond(request.id, result, &payload);
+    let workers = driver.controllers.iter().map(Controller::queue_pairs).max().unwrap_or(1);
+    println!("nvme: serving {} disks with {workers} worker threads", driver.disks.len());
+    let shared = Arc::new((driver, server));
+    for worker in 1..workers {
+        let shared = Arc::clone(&shared);
+        let spawned = thread::Builder::new().spawn(move || work(worker, &shared.0, &shared.1));
+        if let Err(e) = spawned {
+            eprintln!("nvme: cannot start worker {worker}: {e}");
         }
     }
+    work(0, &shared.0, &shared.1)
 }

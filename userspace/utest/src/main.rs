@@ -209,6 +209,7 @@ fn hardware_tests() -> Vec<Test> {
         test("nvme_disk_data", nvme::disk_data),
         test("nvme_disk_bad_requests", nvme::disk_bad_requests),
         test("nvme_second_namespace", nvme::second_namespace),
+        test("nvme_concurrent_clients", nvme::concurrent_clients),
         test("nvme_queue_interrupts", nvme::queue_interrupts),
     ])
 }
