@@ -308,7 +308,7 @@ impl Controller {
             .map_err(system("claim the device"))?;
         let bar = resource(&context, "bar0")?;
         let size = bar.metadata().map_err(system("stat bar0"))?.len() as usize;
-        if size < reg::DOORBELLS + 8 {
+        if size < reg::DOORBELLS + 4 {
             return Err(NvmeError::Unusable(format!("BAR 0 is only {size} bytes")));
         }
         // SAFETY: the kernel chooses where to map (no MAP_FIXED).
@@ -319,6 +319,9 @@ impl Controller {
 
         let capabilities = registers.read64(reg::CAP);
         let stride = 4usize << ((capabilities >> 32) & 0xf);
+        if (size - reg::DOORBELLS) / stride < 4 {
+            return Err(NvmeError::Unusable(format!("BAR 0 ({size} bytes) lacks the doorbells of two queue pairs")));
+        }
         let max_entries = (capabilities & 0xffff) as usize + 1;
         let ready_timeout = Duration::from_millis(500 * ((capabilities >> 24) & 0xff).max(1));
         let minimum_page = 1usize << (12 + ((capabilities >> 48) & 0xf));
@@ -394,7 +397,13 @@ impl Controller {
         let wanted = (cpus - 1) as u32;
         let granted =
             self.admin(ADMIN_SET_FEATURES, 0, 0, [FEATURE_QUEUES, (wanted << 16) | wanted], "Number of Queues")?;
-        let pairs = ((granted & 0xffff).min(granted >> 16) as usize + 1).min(cpus);
+        // Queue pair N's doorbells are the (2N)th and (2N+1)th past 0x1000.
+        let doorbells = (self.registers.size - reg::DOORBELLS) / self.stride;
+        let pairs =
+            ((granted & 0xffff).min(granted >> 16) as usize + 1).min(cpus).min((doorbells / 2).saturating_sub(1));
+        if pairs == 0 {
+            return Err(NvmeError::Unusable(format!("BAR 0 has room for only {doorbells} doorbells")));
+        }
         for index in 0..pairs {
             let id = index as u16 + 1;
             let interrupt = resource(&self.context, &format!("msix/{id}@{index}"))?;
