@@ -229,3 +229,44 @@ pub fn concurrent_clients() -> TestResult {
     }
     Ok(())
 }
+
+/// The pid of the running driver, from `/scheme/sys/processes`.
+fn driver_pid() -> Result<cairn_rt::process::Pid, String> {
+    let table = ok("read processes", cairn_rt::fs::read_to_string("/scheme/sys/processes"))?;
+    table
+        .lines()
+        .find(|line| line.split_whitespace().last() == Some("/bin/nvme"))
+        .and_then(|line| line.split_whitespace().next()?.parse().ok())
+        .ok_or(format!("no /bin/nvme in\n{table}"))
+}
+
+/// A second driver finds the controller taken and exits 1; the first is
+/// killed (its device context is revoked), a new one resets the
+/// controller and serves the data written before.
+pub fn driver_restart() -> TestResult {
+    driver()?;
+    let second = ok("spawn a second nvme", Command::new("/bin/nvme").spawn())?;
+    crate::util::expect_exit(second.id(), 1)?;
+    let mut disk = open(true)?;
+    let block: [u8; BLOCK] = core::array::from_fn(|i| (i * 3 + 11) as u8);
+    ok("seek to block 9", disk.seek(SeekFrom::Start(9 * BLOCK as u64)))?;
+    ok("write block 9", disk.write_all(&block))?;
+    ok("fsync", disk.sync_all())?;
+    drop(disk);
+    let pid = driver_pid()?;
+    ok("kill nvme", cairn_rt::signal::kill(pid, cairn_rt::signal::SIGKILL))?;
+    crate::util::expect_signal(pid, cairn_rt::signal::SIGKILL)?;
+    driver()?;
+    ensure!(driver_pid()? != pid, "the old driver still runs");
+    let mut disk = open(false)?;
+    let mut read = [0u8; BLOCK];
+    ok("seek to block 9", disk.seek(SeekFrom::Start(9 * BLOCK as u64)))?;
+    ok("read block 9", disk.read_exact(&mut read))?;
+    ensure!(read == block, "block 9 reads {:02x?} after the restart", &read[..16]);
+    // Put the guest pattern back for the harness's check of the image.
+    let mut disk = open(true)?;
+    let restored: cairn_rt::Vec<u8> = (0..BLOCK as u64).map(|i| pattern(GUEST, 9 * BLOCK as u64 + i)).collect();
+    ok("seek to block 9", disk.seek(SeekFrom::Start(9 * BLOCK as u64)))?;
+    ok("restore block 9", disk.write_all(&restored))?;
+    ok("fsync", disk.sync_all())
+}
