@@ -10,6 +10,7 @@
 //! (admin commands), and the NVM Command Set Specification (I/O).
 
 use cairn_rt::error::Error;
+use cairn_rt::events::{EVENT_READ, Event, EventQueue};
 use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::{Read, Write};
 use cairn_rt::sync::Mutex;
@@ -66,13 +67,15 @@ const MAX_TRANSFER: usize = cairn_rt::abi::scheme::MAX_PAYLOAD;
 const MAX_IO_QUEUES: usize = 16;
 /// How long an admin command may take.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an I/O command may go without an interrupt.
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An NVMe failure, with what was being done.
 #[derive(Debug)]
 pub enum NvmeError {
     /// A system call on the device context failed.
     System { what: String, error: Error },
-    /// The controller did not reach the state in time.
+    /// The controller did not reach the state, or finish the command, in time.
     Timeout { what: &'static str },
     /// The controller reported a fatal status (CSTS.CFS).
     Fatal,
@@ -193,8 +196,39 @@ struct Queue {
     head: u16,
     phase: bool,
     next_command: u16,
-    /// I/O queues: the MSI-X interrupt fd (the admin queue is polled).
-    interrupt: Option<File>,
+    /// I/O queues: the MSI-X interrupt (the admin queue is polled).
+    interrupt: Option<Interrupt>,
+    /// A command on this queue timed out: the device may still write its
+    /// buffer, so the queue takes no more commands.
+    retired: bool,
+}
+
+/// A queue's MSI-X interrupt fd, and an event queue to wait on it with a
+/// time limit.
+struct Interrupt {
+    fd: File,
+    events: EventQueue,
+}
+
+impl Interrupt {
+    fn new(fd: File) -> Result<Interrupt, NvmeError> {
+        let events = EventQueue::new().map_err(system("create an event queue"))?;
+        events.watch(fd.as_raw_fd(), EVENT_READ, 0).map_err(system("watch the interrupt"))?;
+        Ok(Interrupt { fd, events })
+    }
+
+    /// Waits up to `timeout` for the interrupt, then acknowledges it;
+    /// `false` if it did not come.
+    fn wait(&mut self, timeout: Duration) -> Result<bool, NvmeError> {
+        let mut ready = [Event::default()];
+        if self.events.wait(&mut ready, Some(timeout)).map_err(system("wait for the interrupt"))? == 0 {
+            return Ok(false);
+        }
+        let mut count = [0u8; 8];
+        self.fd.read_exact(&mut count).map_err(system("read the interrupt"))?;
+        self.fd.write_all(&[1]).map_err(system("acknowledge the interrupt"))?;
+        Ok(true)
+    }
 }
 
 const SQ_OFFSET: usize = 0;
@@ -203,9 +237,9 @@ const PRP_LIST_OFFSET: usize = 2 * PAGE;
 const DATA_OFFSET: usize = 3 * PAGE;
 
 impl Queue {
-    fn new(context: &File, id: u16, transfer: usize, interrupt: Option<File>) -> Result<Queue, NvmeError> {
+    fn new(context: &File, id: u16, transfer: usize, interrupt: Option<Interrupt>) -> Result<Queue, NvmeError> {
         let memory = Dma::new(context, DATA_OFFSET + transfer)?;
-        Ok(Queue { id, memory, tail: 0, head: 0, phase: true, next_command: 0, interrupt })
+        Ok(Queue { id, memory, tail: 0, head: 0, phase: true, next_command: 0, interrupt, retired: false })
     }
 
     fn sq_address(&self) -> u64 {
@@ -406,7 +440,7 @@ impl Controller {
         }
         for index in 0..pairs {
             let id = index as u16 + 1;
-            let interrupt = resource(&self.context, &format!("msix/{id}@{index}"))?;
+            let interrupt = Interrupt::new(resource(&self.context, &format!("msix/{id}@{index}"))?)?;
             let queue = Queue::new(&self.context, id, self.transfer, Some(interrupt))?;
             let size = ((QUEUE_ENTRIES - 1) as u32) << 16 | u32::from(id);
             // Physically contiguous, interrupts enabled, on vector `id`.
@@ -488,6 +522,9 @@ impl Controller {
         data: &mut [u8],
     ) -> Result<(), NvmeError> {
         let mut queue = self.io[worker % self.io.len()].lock();
+        if queue.retired {
+            return Err(NvmeError::Unusable(format!("queue {} was retired after a command timed out", queue.id)));
+        }
         let mut command = Command { namespace: namespace.id, ..Command::default() };
         let what = if data.is_empty() {
             command.opcode = IO_FLUSH;
@@ -524,11 +561,12 @@ impl Controller {
                 return Err(NvmeError::Fatal);
             }
             let Some(interrupt) = queue.interrupt.as_mut() else {
-                return Err(NvmeError::Unusable(String::from("no interrupt")));
+                return Err(NvmeError::Unusable(format!("queue {} has no interrupt", queue.id)));
             };
-            let mut count = [0u8; 8];
-            interrupt.read_exact(&mut count).map_err(system("wait for the interrupt"))?;
-            interrupt.write_all(&[1]).map_err(system("acknowledge the interrupt"))?;
+            if !interrupt.wait(IO_TIMEOUT)? {
+                queue.retired = true;
+                return Err(NvmeError::Timeout { what });
+            }
         };
         if done.status != 0 {
             return Err(NvmeError::Status { what, status: done.status });
