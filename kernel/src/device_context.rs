@@ -230,7 +230,13 @@ impl DeviceContext {
     /// Binds a vector for the function's MSI (`entry` None) or MSI-X entry
     /// `entry`, placed by `placement`, and writes its message to the
     /// function; the returned claim masks the message again when dropped.
-    pub fn interrupt(self: &Arc<Self>, entry: Option<u16>, placement: Placement) -> Result<InterruptClaim> {
+    /// `opener` names the process binding it, for `/scheme/sys/interrupts`.
+    pub fn interrupt(
+        self: &Arc<Self>,
+        entry: Option<u16>,
+        placement: Placement,
+        opener: &str,
+    ) -> Result<InterruptClaim> {
         let capability = self
             .function
             .capabilities
@@ -264,7 +270,7 @@ impl DeviceContext {
                 return Err(e);
             }
         };
-        claim.set_owner(&alloc::format!("{} {}", self.address(), self.holder));
+        claim.set_owner(&alloc::format!("{} {opener}", self.address()));
         let (address, data) = claim.message();
         let offset = capability.offset;
         match entry_slot {
@@ -369,7 +375,8 @@ fn placement(text: Option<&str>) -> Result<Placement> {
 
 /// What `path` (relative to a context) names: `barN`, `msi[@CPU]`,
 /// `msix/N[@CPU]`, `dma/BYTES[/BITS]`, `control`. `ENOENT` for anything else.
-pub fn open(context: &Arc<DeviceContext>, path: &str) -> Result<Resource> {
+/// `opener` names the process opening it.
+pub fn open(context: &Arc<DeviceContext>, path: &str, opener: &str) -> Result<Resource> {
     let path = path.trim_matches('/');
     let (name, cpu) = match path.split_once('@') {
         Some((name, cpu)) => (name, Some(cpu)),
@@ -387,11 +394,11 @@ pub fn open(context: &Arc<DeviceContext>, path: &str) -> Result<Resource> {
         });
     }
     if name == "msi" {
-        return context.interrupt(None, placement(cpu)?).map(Resource::Interrupt);
+        return context.interrupt(None, placement(cpu)?, opener).map(Resource::Interrupt);
     }
     if let Some(entry) = name.strip_prefix("msix/") {
         let entry: u16 = entry.parse().map_err(|_| errno(error::ENOENT))?;
-        return context.interrupt(Some(entry), placement(cpu)?).map(Resource::Interrupt);
+        return context.interrupt(Some(entry), placement(cpu)?, opener).map(Resource::Interrupt);
     }
     if let Some(spec) = name.strip_prefix("dma/") {
         let (bytes, bits) = spec.split_once('/').unwrap_or((spec, "64"));

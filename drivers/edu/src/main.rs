@@ -1,26 +1,24 @@
 //! `edu`: a driver for QEMU's `edu` teaching device (`-device edu`, PCI
-//! 1234:11e8), the worked example of `docs/DRIVERS.md`. It finds the
-//! device under `/scheme/pci`, claims it (a device context), maps its
-//! registers (BAR 0), and exercises all it offers: the identification and
-//! liveness registers, the factorial unit with its MSI interrupt, and the
-//! DMA engine copying a buffer into the device and back. It prints what it
-//! did and exits 0 when every check held (`edu` alone), or 1.
+//! 1234:11e8), the worked example of `docs/DRIVERS.md`. It takes the device
+//! `devd` handed it, or finds and claims it; maps its registers (BAR 0);
+//! and exercises all it offers: the identification and liveness
+//! registers, the factorial unit with its MSI interrupt, and the DMA engine
+//! copying a buffer into the device and back. It prints what it did and
+//! exits 0 when every check held, or 1. With `--stay` it then keeps the
+//! device, answering its interrupts, until it is killed (as a driver
+//! serving a device does).
 //!
-//! Depends only on `cairn-rt`.
+//! Depends on `cairn-driver` (the driver library) and `cairn-rt`.
 #![no_std]
 #![no_main]
 
-use cairn_rt::error::Error;
-use cairn_rt::fs::{File, OpenOptions};
-use cairn_rt::io::{Read, Write};
-use cairn_rt::sys::{MapFlags, mmap};
+use cairn_driver::{Cpu, Device, Interrupt, Match, Registers};
 use cairn_rt::{String, eprintln, format, println};
 
 cairn_rt::main!(main);
 
 /// The device's PCI identity.
-const VENDOR: u16 = 0x1234;
-const DEVICE: u16 = 0x11e8;
+const EDU: Match = Match::Id { vendor: 0x1234, device: 0x11e8 };
 
 /// Register offsets in BAR 0 (QEMU's `docs/specs/edu.rst`).
 mod reg {
@@ -56,11 +54,9 @@ const DMA_ADDRESS_BITS: u32 = 28;
 const TRANSFER: usize = 2048;
 
 fn main() -> i32 {
-    match run() {
-        Ok(()) => {
-            println!("edu: every check passed");
-            0
-        }
+    let stay = cairn_rt::env::args().nth(1).as_deref() == Some("--stay");
+    match run(stay) {
+        Ok(()) => 0,
         Err(why) => {
             eprintln!("edu: {why}");
             1
@@ -68,132 +64,85 @@ fn main() -> i32 {
     }
 }
 
-/// A failure, with what was being done.
-fn failed(what: &str, error: Error) -> String {
-    format!("{what}: {error}")
+/// A register access that must succeed (the offsets are the device's own).
+fn read(registers: &Registers, offset: usize) -> Result<u32, String> {
+    registers.read32(offset).ok_or_else(|| format!("register {offset:#x} is outside BAR 0"))
 }
 
-/// BAR 0, mapped: 32- and 64-bit register access.
-struct Registers {
-    base: usize,
+fn write(registers: &Registers, offset: usize, value: u32) -> Result<(), String> {
+    registers.write32(offset, value).then_some(()).ok_or_else(|| format!("register {offset:#x} is outside BAR 0"))
 }
 
-impl Registers {
-    fn read(&self, offset: usize) -> u32 {
-        // SAFETY: `offset` is one of the `reg` offsets, inside the mapped BAR.
-        unsafe { ((self.base + offset) as *const u32).read_volatile() }
-    }
-
-    fn write(&self, offset: usize, value: u32) {
-        // SAFETY: as in `read`.
-        unsafe { ((self.base + offset) as *mut u32).write_volatile(value) }
-    }
-
-    fn write64(&self, offset: usize, value: u64) {
-        // SAFETY: as in `read`; the DMA registers are 64 bits wide.
-        unsafe { ((self.base + offset) as *mut u64).write_volatile(value) }
-    }
-}
-
-/// The first function under `/scheme/pci` with the edu device's identity.
-fn find() -> Result<String, String> {
-    let functions = cairn_rt::fs::read_dir("/scheme/pci").map_err(|e| failed("list /scheme/pci", e))?;
-    for (name, _) in &functions {
-        let mut id = [0u8; 4];
-        let read = File::open(&format!("/scheme/pci/{name}/config")).and_then(|mut config| config.read(&mut id));
-        if read == Ok(4) && id == [VENDOR as u8, (VENDOR >> 8) as u8, DEVICE as u8, (DEVICE >> 8) as u8] {
-            return Ok(name.clone());
-        }
-    }
-    Err(String::from("no edu device (start QEMU with -device edu)"))
-}
-
-/// Opens `path` relative to the device context.
-fn resource(context: &File, path: &str, write: bool) -> Result<File, String> {
-    OpenOptions::new().read(true).write(write).open_at(context, path).map_err(|e| failed(path, e))
+fn write64(registers: &Registers, offset: usize, value: u64) -> Result<(), String> {
+    registers.write64(offset, value).then_some(()).ok_or_else(|| format!("register {offset:#x} is outside BAR 0"))
 }
 
 /// Waits for the interrupt, then acknowledges `bits` in the device and the
-/// interrupt fd.
-fn wait_interrupt(interrupt: &mut File, registers: &Registers, bits: u32) -> Result<(), String> {
-    let mut count = [0u8; 8];
-    interrupt.read_exact(&mut count).map_err(|e| failed("wait for the interrupt", e))?;
-    let status = registers.read(reg::INTERRUPT_STATUS);
+/// interrupt to the kernel.
+fn wait_interrupt(interrupt: &mut Interrupt, registers: &Registers, bits: u32) -> Result<(), String> {
+    interrupt.wait().map_err(|e| format!("wait for the interrupt: {e}"))?;
+    let status = read(registers, reg::INTERRUPT_STATUS)?;
     if status & bits == 0 {
         return Err(format!("interrupt status {status:#x} lacks {bits:#x}"));
     }
-    registers.write(reg::INTERRUPT_ACK, status);
-    interrupt.write_all(&[1]).map_err(|e| failed("acknowledge the interrupt", e))
+    write(registers, reg::INTERRUPT_ACK, status)?;
+    interrupt.acknowledge().map_err(|e| format!("acknowledge the interrupt: {e}"))
 }
 
-fn run() -> Result<(), String> {
-    let name = find()?;
-    let context = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&format!("/scheme/pci/{name}/device"))
-        .map_err(|e| failed("claim the device", e))?;
-    println!("edu: claimed {name}");
+fn run(stay: bool) -> Result<(), String> {
+    let mut device = Device::inherited_or_claim(EDU).map_err(|e| format!("{e} (start QEMU with -device edu)"))?;
+    println!("edu: driving {}", device.name());
+    let registers = device.registers(0).map_err(|e| format!("{e}"))?;
 
-    let bar = resource(&context, "bar0", true)?;
-    let size = bar.metadata().map_err(|e| failed("stat bar0", e))?.len() as usize;
-    let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
-    // SAFETY: the kernel chooses where to map (no MAP_FIXED).
-    let base = unsafe { mmap(0, size, flags, bar.as_raw_fd(), 0) }.map_err(|e| failed("map bar0", e))?;
-    let registers = Registers { base };
-
-    let identification = registers.read(reg::IDENTIFICATION);
+    let identification = read(&registers, reg::IDENTIFICATION)?;
     if identification & 0xff != 0xed {
         return Err(format!("identification register {identification:#x}"));
     }
     println!("edu: version {}.{}", identification >> 24, (identification >> 16) & 0xff);
-    registers.write(reg::LIVENESS, 0x1234_5678);
-    let inverted = registers.read(reg::LIVENESS);
+    write(&registers, reg::LIVENESS, 0x1234_5678)?;
+    let inverted = read(&registers, reg::LIVENESS)?;
     if inverted != !0x1234_5678 {
         return Err(format!("liveness register gave {inverted:#x}"));
     }
 
     // A message-signalled interrupt is a write by the device, so it too
     // needs bus mastering on (as DMA does).
-    let mut control = resource(&context, "control", true)?;
-    control.write_all(b"bus-master on").map_err(|e| failed("enable bus mastering", e))?;
-    let mut interrupt = resource(&context, "msi", true)?;
-    registers.write(reg::STATUS, STATUS_INTERRUPT_ON_FACTORIAL);
-    registers.write(reg::FACTORIAL, 10);
+    device.bus_master(true).map_err(|e| format!("{e}"))?;
+    let mut interrupt = device.interrupt(None, Cpu::Any).map_err(|e| format!("{e}"))?;
+    write(&registers, reg::STATUS, STATUS_INTERRUPT_ON_FACTORIAL)?;
+    write(&registers, reg::FACTORIAL, 10)?;
     wait_interrupt(&mut interrupt, &registers, INTERRUPT_FACTORIAL)?;
-    let factorial = registers.read(reg::FACTORIAL);
-    if registers.read(reg::STATUS) & STATUS_COMPUTING != 0 || factorial != 3_628_800 {
+    let factorial = read(&registers, reg::FACTORIAL)?;
+    if read(&registers, reg::STATUS)? & STATUS_COMPUTING != 0 || factorial != 3_628_800 {
         return Err(format!("10! read as {factorial}"));
     }
     println!("edu: 10! = {factorial} (MSI interrupt)");
 
-    let mut dma = resource(&context, &format!("dma/{}/{DMA_ADDRESS_BITS}", 2 * TRANSFER), true)?;
-    let mut address = [0u8; 8];
-    dma.read_exact(&mut address).map_err(|e| failed("read the DMA address", e))?;
-    let device_address = u64::from_le_bytes(address);
-    // SAFETY: as for bar0.
-    let buffer =
-        unsafe { mmap(0, 2 * TRANSFER, flags, dma.as_raw_fd(), 0) }.map_err(|e| failed("map DMA memory", e))?;
-    // SAFETY: the mapping is 2 × TRANSFER bytes, readable and writable, and
-    // only this program and the device use it.
-    let memory = unsafe { core::slice::from_raw_parts_mut(buffer as *mut u8, 2 * TRANSFER) };
-    for (index, byte) in memory[..TRANSFER].iter_mut().enumerate() {
+    let mut dma = device.dma(2 * TRANSFER, DMA_ADDRESS_BITS).map_err(|e| format!("{e}"))?;
+    let device_address = dma.device_address;
+    for (index, byte) in dma.bytes()[..TRANSFER].iter_mut().enumerate() {
         *byte = (index * 7 + 3) as u8;
     }
     for (source, destination, command) in [
         (device_address, DEVICE_BUFFER, DMA_START | DMA_INTERRUPT),
         (DEVICE_BUFFER, device_address + TRANSFER as u64, DMA_START | DMA_TO_RAM | DMA_INTERRUPT),
     ] {
-        registers.write64(reg::DMA_SOURCE, source);
-        registers.write64(reg::DMA_DESTINATION, destination);
-        registers.write64(reg::DMA_COUNT, TRANSFER as u64);
-        registers.write64(reg::DMA_COMMAND, command);
+        write64(&registers, reg::DMA_SOURCE, source)?;
+        write64(&registers, reg::DMA_DESTINATION, destination)?;
+        write64(&registers, reg::DMA_COUNT, TRANSFER as u64)?;
+        write64(&registers, reg::DMA_COMMAND, command)?;
         wait_interrupt(&mut interrupt, &registers, INTERRUPT_DMA)?;
     }
-    let (sent, returned) = memory.split_at(TRANSFER);
-    if sent != returned {
+    let (sent, returned) = dma.bytes().split_at(TRANSFER);
+    if sent != &returned[..TRANSFER] {
         return Err(String::from("the buffer came back from the device changed"));
     }
     println!("edu: DMA {TRANSFER} bytes to the device and back at {device_address:#x}");
-    control.write_all(b"bus-master off").map_err(|e| failed("disable bus mastering", e))
+    println!("edu: every check passed");
+    if stay {
+        loop {
+            wait_interrupt(&mut interrupt, &registers, u32::MAX)?;
+        }
+    }
+    device.bus_master(false).map_err(|e| format!("{e}"))
 }

@@ -111,44 +111,39 @@ fn user_ref(frame: PhysFrame) -> &'static core::sync::atomic::AtomicU32 {
     &refs[frame.number() as usize]
 }
 
-/// Frames user memory may never take: what the kernel keeps for itself
-/// (its heap, kernel stacks, page tables) when user programs have taken
-/// everything else — 1/64 of memory, between 2 and 16 MiB.
-fn user_reserve() -> u64 {
-    let (_, total) = stats();
+/// Frames user memory may never take of `total`: what the kernel keeps
+/// for itself (its heap, kernel stacks, page tables) when user programs
+/// have taken everything else — 1/64 of memory, between 2 and 16 MiB.
+fn user_reserve(total: u64) -> u64 {
     let bytes = (total * cairn_physmem::FRAME_SIZE / 64).clamp(2 << 20, 16 << 20);
     bytes / cairn_physmem::FRAME_SIZE
+}
+
+/// `count` physically contiguous zeroed user frames ending below physical
+/// address `below` (DMA memory), each with one mapping reference; `None`
+/// when no such run is free or it would eat into the kernel's reserve
+/// ([`user_reserve`]). The check and the allocation happen under one lock.
+pub fn allocate_user_contiguous(count: u64, below: u64) -> Option<PhysFrame> {
+    let first = with_bitmap(|b| {
+        if b.free_frames() < user_reserve(b.total_frames()) + count {
+            return None;
+        }
+        if count == 1 && below == u64::MAX { b.allocate() } else { b.allocate_contiguous(count, 1, below) }
+    })?;
+    for index in 0..count {
+        let frame = PhysFrame::containing_address(first.start_address() + index * FRAME_SIZE);
+        // SAFETY: the frame was just allocated, so nothing else refers to it,
+        // and the direct map covers all RAM.
+        unsafe { core::ptr::write_bytes(phys_to_virt(frame.start_address()), 0, FRAME_SIZE as usize) };
+        user_ref(frame).store(1, core::sync::atomic::Ordering::Relaxed);
+    }
+    Some(first)
 }
 
 /// Allocates a zeroed frame for user memory with one reference; `None`
 /// once only the kernel's reserve ([`user_reserve`]) is left.
 pub fn allocate_user() -> Option<PhysFrame> {
-    if stats().0 <= user_reserve() {
-        return None;
-    }
-    let frame = allocate_zeroed()?;
-    user_ref(frame).store(1, core::sync::atomic::Ordering::Relaxed);
-    Some(frame)
-}
-
-/// `count` physically contiguous zeroed user frames ending below physical
-/// address `below` (DMA memory), each with one mapping reference; `None`
-/// when no such run is free or the user reserve would be touched.
-pub fn allocate_user_contiguous(count: u64, below: u64) -> Option<PhysFrame> {
-    if stats().0 <= user_reserve() + count {
-        return None;
-    }
-    let first = allocate_contiguous(count, 1, below)?;
-    for index in 0..count {
-        let frame = PhysFrame::containing_address(first.start_address() + index * cairn_physmem::FRAME_SIZE);
-        // SAFETY: the frame was just allocated and is reached only through
-        // the direct map here.
-        unsafe {
-            core::ptr::write_bytes(super::phys_to_virt(frame.start_address()), 0, cairn_physmem::FRAME_SIZE as usize)
-        };
-        user_ref(frame).store(1, core::sync::atomic::Ordering::Relaxed);
-    }
-    Some(first)
+    allocate_user_contiguous(1, u64::MAX)
 }
 
 /// Adds a mapping of a user frame (fork, shared memory).

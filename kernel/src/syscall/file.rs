@@ -520,10 +520,7 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         Place::Kernel(KernelScheme::Irq, inside) => {
             let irq = inside.trim_start_matches('/').parse::<u8>().map_err(|_| errno(error::ENOENT))?;
             let line = crate::irq::open_legacy(irq)?;
-            line.set_owner(&task::with(|tasks| {
-                let process = tasks.current_process();
-                alloc::format!("ISA line {irq}: {} (pid {})", process.name, process.pid)
-            }));
+            line.set_owner(&alloc::format!("ISA line {irq}: {}", caller_label()));
             Handle::new(Object::Interrupt(Arc::new(line)), access_rights(flags) | rights::DUP | rights::SEND)
         }
         Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
@@ -1026,17 +1023,25 @@ fn open_pci(path: &str, flags: usize) -> Result<Handle> {
     Ok(Handle::new(Object::SysFile { data: Arc::from(data), offset: 0 }, rights::READ | rights::DUP | rights::SEND))
 }
 
+/// The calling process as logs name it: `NAME (pid N)`.
+fn caller_label() -> String {
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        alloc::format!("{} (pid {})", process.name, process.pid)
+    })
+}
+
 /// Claims a PCI function (`/scheme/pci/NAME/device`): root only, opened
 /// read-write.
 fn open_device_context(address: cairn_pci::Address, flags: usize) -> Result<Handle> {
     if flags & O_ACCMODE != O_RDWR {
         return Err(errno(error::EINVAL));
     }
-    let holder = task::with(|tasks| {
-        let process = tasks.current_process();
-        (process.uid == 0).then(|| alloc::format!("{} (pid {})", process.name, process.pid))
-    });
-    let context = DeviceContext::claim(address, holder.ok_or(errno(error::EACCES))?)?;
+    let root = task::with(|tasks| tasks.current_process().uid == 0);
+    if !root {
+        return Err(errno(error::EACCES));
+    }
+    let context = DeviceContext::claim(address, caller_label())?;
     let granted = rights::READ | rights::WRITE | rights::LOOKUP | rights::DUP | rights::SEND;
     Ok(Handle::new(Object::DeviceContext(context), granted))
 }
@@ -1044,7 +1049,7 @@ fn open_device_context(address: cairn_pci::Address, flags: usize) -> Result<Hand
 /// Opens a resource of a device context (`device_context::open`).
 fn open_device_resource(context: &Arc<DeviceContext>, path: &str, flags: usize) -> Result<Handle> {
     let shared = rights::DUP | rights::SEND;
-    Ok(match device_context::open(context, path)? {
+    Ok(match device_context::open(context, path, &caller_label())? {
         Resource::Memory { base, size } => {
             let granted = rights::READ | rights::WRITE | rights::MAP | shared;
             Handle::new(Object::DeviceMemory { _context: context.clone(), base, size }, granted)

@@ -44,16 +44,7 @@ fn walk<F>(table_phys: u64, level: u32, base: u64, start: u64, end: u64, f: &mut
 where
     F: FnMut(u64, &mut PageTableEntry) -> Result<(), VmError>,
 {
-    let shift = 12 + 9 * level;
-    let first = (start.max(base) - base) >> shift;
-    let last = ((end - 1 - base) >> shift).min(511);
-    let entries = table(table_phys);
-    for index in first..=last {
-        let entry = &mut entries[index as usize];
-        if entry.is_unused() {
-            continue;
-        }
-        let entry_base = base + (index << shift);
+    for (entry_base, entry) in present_entries(table_phys, level, base, start, end) {
         if level == 0 {
             f(entry_base, entry)?;
         } else {
@@ -61,6 +52,28 @@ where
         }
     }
     Ok(())
+}
+
+/// The present entries of the table at `table_phys` (mapping from `base`
+/// at `level`, as for [`walk`]) that meet `start..end`, each with the
+/// address its span begins at.
+fn present_entries(
+    table_phys: u64,
+    level: u32,
+    base: u64,
+    start: u64,
+    end: u64,
+) -> impl Iterator<Item = (u64, &'static mut PageTableEntry)> {
+    let shift = 12 + 9 * level;
+    let first = ((start.max(base) - base) >> shift) as usize;
+    let last = (((end - 1 - base) >> shift).min(511)) as usize;
+    table(table_phys)
+        .iter_mut()
+        .enumerate()
+        .take(last + 1)
+        .skip(first)
+        .filter(|(_, entry)| !entry.is_unused())
+        .map(move |(index, entry)| (base + ((index as u64) << shift), entry))
 }
 
 /// The counted user frame an entry maps; `None` for device memory.
@@ -223,17 +236,9 @@ fn prune(table_phys: u64, level: u32, base: u64, start: u64, end: u64, retired: 
     if level == 0 {
         return;
     }
-    let shift = 12 + 9 * level;
-    let first = (start.max(base) - base) >> shift;
-    let last = ((end - 1 - base) >> shift).min(511);
-    let entries = table(table_phys);
-    for index in first..=last {
-        let entry = &mut entries[index as usize];
-        if entry.is_unused() {
-            continue;
-        }
+    for (entry_base, entry) in present_entries(table_phys, level, base, start, end) {
         let child = entry.addr().as_u64();
-        prune(child, level - 1, base + (index << shift), start, end, retired);
+        prune(child, level - 1, entry_base, start, end, retired);
         if table(child).iter().all(PageTableEntry::is_unused) {
             entry.set_unused();
             retired.push(child);

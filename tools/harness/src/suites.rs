@@ -417,6 +417,23 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        name: "devd",
+        machine: Machine { devices: EDU_DEVICE, ..bios("pc", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/devd-test.conf",
+        timeout: secs(300),
+        session: &[],
+        checks: &[
+            ROOT_FILE_SYSTEM,
+            Check::OutputContains { name: "driver-started", needle: "devd: started /bin/edu for 0000-00-" },
+            Check::OutputContains { name: "driver-checks", needle: "edu: every check passed" },
+            Check::OutputContains { name: "driver-killed", needle: "ended: signal" },
+            Check::OutputContains {
+                name: "restart-backoff",
+                needle: "resetting the function and restarting in 100 ms",
+            },
+        ],
+    },
+    Suite {
         name: "coreutils",
         machine: bios("pc", 2, "512M"),
         cmdline: b"test=user init=/bin/init,/etc/init/cutest.conf",

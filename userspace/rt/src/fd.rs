@@ -112,24 +112,12 @@ pub fn pipe(flags: usize) -> Result<(OwnedFd, OwnedFd)> {
 impl OwnedFd {
     /// Reads at `offset` without moving the fd's position.
     pub fn read_at(&self, buf: &mut [u8], offset: u64) -> Result<usize> {
-        // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
-        unsafe {
-            crate::sys::syscall4(
-                Syscall::Pread as usize,
-                self.fd,
-                buf.as_mut_ptr() as usize,
-                buf.len(),
-                offset as usize,
-            )
-        }
+        crate::io::read_at_fd(self.fd, buf, offset)
     }
 
     /// Writes at `offset` without moving the fd's position.
     pub fn write_at(&self, buf: &[u8], offset: u64) -> Result<usize> {
-        // SAFETY: the kernel only reads `buf.len()` bytes of `buf`.
-        unsafe {
-            crate::sys::syscall4(Syscall::Pwrite as usize, self.fd, buf.as_ptr() as usize, buf.len(), offset as usize)
-        }
+        crate::io::write_at_fd(self.fd, buf, offset)
     }
 
     /// Asks the scheme serving this fd for a new, derived handle (`request`

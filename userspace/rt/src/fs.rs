@@ -250,6 +250,24 @@ impl File {
         unsafe { syscall1(Syscall::Fchdir as usize, self.fd) }.map(drop)
     }
 
+    /// Reads at `offset` without moving the position (`pread`).
+    pub fn read_at(&self, buf: &mut [u8], offset: u64) -> Result<usize> {
+        crate::io::read_at_fd(self.fd, buf, offset)
+    }
+
+    /// Writes at `offset` without moving the position (`pwrite`).
+    pub fn write_at(&self, buf: &[u8], offset: u64) -> Result<usize> {
+        crate::io::write_at_fd(self.fd, buf, offset)
+    }
+
+    /// Takes ownership of `fd` (an inherited one, say).
+    ///
+    /// # Safety
+    /// `fd` must be open and owned by nothing else: it is closed on drop.
+    pub unsafe fn from_raw_fd(fd: usize) -> File {
+        File { fd }
+    }
+
     /// The file descriptor (still owned by this `File`).
     pub fn as_raw_fd(&self) -> usize {
         self.fd

@@ -32,6 +32,18 @@ pub fn write_fd(fd: usize, buf: &[u8]) -> Result<usize> {
     unsafe { syscall3(Syscall::Write as usize, fd, buf.as_ptr() as usize, buf.len()) }
 }
 
+/// `pread(fd, buf, offset)`: bytes read at `offset`, the position unmoved.
+pub fn read_at_fd(fd: usize, buf: &mut [u8], offset: u64) -> Result<usize> {
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+    unsafe { crate::sys::syscall4(Syscall::Pread as usize, fd, buf.as_mut_ptr() as usize, buf.len(), offset as usize) }
+}
+
+/// `pwrite(fd, buf, offset)`: bytes written at `offset`, the position unmoved.
+pub fn write_at_fd(fd: usize, buf: &[u8], offset: u64) -> Result<usize> {
+    // SAFETY: the kernel only reads `buf.len()` bytes from `buf`.
+    unsafe { crate::sys::syscall4(Syscall::Pwrite as usize, fd, buf.as_ptr() as usize, buf.len(), offset as usize) }
+}
+
 /// A source of bytes.
 pub trait Read {
     /// Reads some bytes into `buf`; 0 means end of file.

@@ -134,3 +134,38 @@ pub fn context_resources_and_revocation() -> TestResult {
     ensure!(command[0] & 0x04 == 0, "bus mastering survived its holder ({command:02x?})");
     Ok(())
 }
+
+/// The pid of the `/bin/edu` holding an MSI vector, from
+/// `/scheme/sys/interrupts` (`... MSI 0  0000:00:04.0 /bin/edu (pid N)`).
+fn edu_vector_holder() -> Option<process::Pid> {
+    let text = cairn_rt::fs::read_to_string("/scheme/sys/interrupts").ok()?;
+    let line = text.lines().find(|line| line.contains(" MSI ") && line.contains("/bin/edu (pid "))?;
+    let pid = line.rsplit("(pid ").next()?.trim_end().strip_suffix(')')?;
+    pid.parse().ok()
+}
+
+/// Waits (bounded) for an `edu` other than `not` to hold the vector.
+fn wait_for_edu(not: Option<process::Pid>) -> Result<process::Pid, String> {
+    let start = cairn_rt::time::Instant::now();
+    loop {
+        if let Some(pid) = edu_vector_holder().filter(|pid| Some(*pid) != not) {
+            return Ok(pid);
+        }
+        ensure!(start.elapsed() < CHILD_TIMEOUT, "no edu driver (other than {not:?}) holds the device's MSI");
+        cairn_rt::thread::sleep(cairn_rt::time::Duration::from_millis(50));
+    }
+}
+
+/// Run by the devd test boot (`utest --devd-check`): devd started `edu` for
+/// the edu function; killed, it is started again by devd (after a reset of
+/// the function), passes its checks again and keeps the device.
+pub fn devd_restarts_a_killed_driver() -> TestResult {
+    let first = wait_for_edu(None)?;
+    ok("kill edu", cairn_rt::signal::kill(first, cairn_rt::signal::SIGKILL))?;
+    let second = wait_for_edu(Some(first))?;
+    // A restarted edu that failed a check would exit and be restarted
+    // again: the same one must still hold the device a while later.
+    cairn_rt::thread::sleep(cairn_rt::time::Duration::from_secs(2));
+    ensure!(edu_vector_holder() == Some(second), "the restarted edu (pid {second}) did not keep the device");
+    Ok(())
+}

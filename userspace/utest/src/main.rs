@@ -243,6 +243,8 @@ fn main() -> i32 {
     // name contains one of them.
     let tests: Vec<Test> = if env::args().nth(1).as_deref() == Some("--init-check") {
         Vec::from([test("init_started_the_root_file_system", fsops::init_started_the_root_file_system)])
+    } else if env::args().nth(1).as_deref() == Some("--devd-check") {
+        Vec::from([test("devd_restarts_a_killed_driver", device::devd_restarts_a_killed_driver)])
     } else {
         let filters: Vec<String> = env::args().skip(1).collect();
         let hardware = if filters.is_empty() { Vec::new() } else { hardware_tests() };

@@ -1,0 +1,257 @@
+//! `cairn-driver`: what every PCI driver on Cairn does, once, so that a
+//! driver stays small (DRIVERS.md). A [`Device`] is a claimed PCI function
+//! (its device context, `/scheme/pci/NAME/device`); from it a driver maps
+//! a BAR as [`Registers`], takes [`DmaBuffer`]s, binds [`Interrupt`]s
+//! (MSI or MSI-X, on a chosen CPU or spread), switches bus mastering and
+//! resets the function. Errors are the kernel's, with what was being done.
+//!
+//! Depends on `cairn-rt`, and on `cairn-devconf` for [`Match`].
+#![no_std]
+
+use cairn_rt::error::Error;
+use cairn_rt::fs::{File, OpenOptions};
+use cairn_rt::io::{Read, Write};
+use cairn_rt::sys::{MapFlags, mmap};
+use cairn_rt::{String, Vec, format};
+
+/// A failed step: what was being done, and the kernel's error.
+#[derive(Debug)]
+pub struct Failure {
+    pub doing: String,
+    pub error: Error,
+}
+
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}: {}", self.doing, self.error)
+    }
+}
+
+pub type Result<T> = core::result::Result<T, Failure>;
+
+/// Attaches what was being done to an error.
+fn doing<T>(what: impl FnOnce() -> String, result: cairn_rt::Result<T>) -> Result<T> {
+    result.map_err(|error| Failure { doing: what(), error })
+}
+
+pub use cairn_devconf::Match;
+
+/// The names (`SSSS-BB-DD.F`) of the functions under `/scheme/pci` that
+/// `wanted` accepts, in bus order.
+pub fn find(wanted: Match) -> Result<Vec<String>> {
+    let functions = doing(|| String::from("list /scheme/pci"), cairn_rt::fs::read_dir("/scheme/pci"))?;
+    let mut found = Vec::new();
+    for (name, _) in functions {
+        let mut header = [0u8; 12];
+        let read = File::open(&format!("/scheme/pci/{name}/config")).and_then(|mut c| c.read_exact(&mut header));
+        if read.is_ok() && wanted.accepts(&header) {
+            found.push(name);
+        }
+    }
+    Ok(found)
+}
+
+/// The fd at which a driver started by `devd` finds its device context.
+pub const INHERITED_CONTEXT: usize = 3;
+
+/// A claimed PCI function.
+pub struct Device {
+    name: String,
+    context: File,
+    control: File,
+}
+
+/// Where an interrupt goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cpu {
+    /// The CPU with the fewest device vectors.
+    Any,
+    /// This CPU.
+    Number(u32),
+}
+
+impl Device {
+    /// Claims function `name` (`EBUSY` if another driver holds it).
+    pub fn claim(name: &str) -> Result<Device> {
+        let context = doing(
+            || format!("claim {name}"),
+            OpenOptions::new().read(true).write(true).open(&format!("/scheme/pci/{name}/device")),
+        )?;
+        let control =
+            doing(|| format!("{name}: open control"), OpenOptions::new().write(true).open_at(&context, "control"))?;
+        Ok(Device { name: String::from(name), context, control })
+    }
+
+    /// The device context `devd` started this driver with (fd 3, the
+    /// function's name in `CAIRN_DEVICE`), if it did.
+    pub fn inherited() -> Option<Result<Device>> {
+        let name = cairn_rt::env::var("CAIRN_DEVICE").ok()?;
+        // SAFETY: devd hands the context over as fd 3 and nothing else in
+        // this process owns that fd.
+        let context = unsafe { File::from_raw_fd(INHERITED_CONTEXT) };
+        let control =
+            doing(|| format!("{name}: open control"), OpenOptions::new().write(true).open_at(&context, "control"));
+        Some(control.map(|control| Device { name, context, control }))
+    }
+
+    /// The device `devd` handed over, or else the first function `wanted`
+    /// selects, claimed.
+    pub fn inherited_or_claim(wanted: Match) -> Result<Device> {
+        if let Some(device) = Device::inherited() {
+            return device;
+        }
+        let found = find(wanted)?;
+        let name = found.first().ok_or_else(|| Failure {
+            doing: String::from("find the device"),
+            error: Error::from_errno(cairn_rt::abi::error::ENODEV),
+        })?;
+        Device::claim(name)
+    }
+
+    /// The function's name under `/scheme/pci`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn open(&self, path: &str) -> Result<File> {
+        doing(
+            || format!("{}: open {path}", self.name),
+            OpenOptions::new().read(true).write(true).open_at(&self.context, path),
+        )
+    }
+
+    /// Reads configuration space at `offset`.
+    pub fn config_read(&self, offset: u64, buffer: &mut [u8]) -> Result<usize> {
+        doing(|| format!("{}: read config at {offset:#x}", self.name), self.context.read_at(buffer, offset))
+    }
+
+    /// Writes configuration space at `offset` (the kernel refuses the
+    /// BARs, the MSI/MSI-X capabilities and the bus-master bit).
+    pub fn config_write(&self, offset: u64, bytes: &[u8]) -> Result<usize> {
+        doing(|| format!("{}: write config at {offset:#x}", self.name), self.context.write_at(bytes, offset))
+    }
+
+    /// Maps memory BAR `index`.
+    pub fn registers(&self, index: u8) -> Result<Registers> {
+        let bar = self.open(&format!("bar{index}"))?;
+        let len = doing(|| format!("{}: stat bar{index}", self.name), bar.metadata())?.len() as usize;
+        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+        // SAFETY: the kernel chooses where to map (no MAP_FIXED).
+        let base =
+            doing(|| format!("{}: map bar{index}", self.name), unsafe { mmap(0, len, flags, bar.as_raw_fd(), 0) })?;
+        Ok(Registers { base, len })
+    }
+
+    /// `bytes` of DMA memory the device reaches with `address_bits` bits.
+    pub fn dma(&self, bytes: usize, address_bits: u32) -> Result<DmaBuffer> {
+        let mut fd = self.open(&format!("dma/{bytes}/{address_bits}"))?;
+        let mut address = [0u8; 8];
+        doing(|| format!("{}: DMA address", self.name), fd.read_exact(&mut address))?;
+        let len = bytes.next_multiple_of(cairn_rt::sys::PAGE_SIZE);
+        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+        // SAFETY: as in `registers`.
+        let base =
+            doing(|| format!("{}: map DMA memory", self.name), unsafe { mmap(0, len, flags, fd.as_raw_fd(), 0) })?;
+        Ok(DmaBuffer { _fd: fd, base, len, device_address: u64::from_le_bytes(address) })
+    }
+
+    /// Binds the function's MSI (`entry` None) or MSI-X entry `entry` to a
+    /// vector of `cpu`.
+    pub fn interrupt(&self, entry: Option<u16>, cpu: Cpu) -> Result<Interrupt> {
+        let name = match entry {
+            None => String::from("msi"),
+            Some(entry) => format!("msix/{entry}"),
+        };
+        let path = match cpu {
+            Cpu::Any => name,
+            Cpu::Number(cpu) => format!("{name}@{cpu}"),
+        };
+        Ok(Interrupt { fd: self.open(&path)? })
+    }
+
+    /// Turns bus mastering (DMA, and MSI/MSI-X delivery) on or off.
+    pub fn bus_master(&mut self, on: bool) -> Result<()> {
+        let command: &[u8] = if on { b"bus-master on" } else { b"bus-master off" };
+        doing(|| format!("{}: bus mastering", self.name), self.control.write_all(command))
+    }
+
+    /// Resets the function (returns once it may be touched again).
+    pub fn reset(&mut self) -> Result<()> {
+        doing(|| format!("{}: reset", self.name), self.control.write_all(b"reset"))
+    }
+}
+
+/// A mapped memory BAR; offsets past its end are refused (`None` /
+/// `false`), never a stray access.
+pub struct Registers {
+    base: usize,
+    len: usize,
+}
+
+impl Registers {
+    fn at<T>(&self, offset: usize) -> Option<usize> {
+        let end = offset.checked_add(size_of::<T>())?;
+        (end <= self.len && offset.is_multiple_of(size_of::<T>())).then_some(self.base + offset)
+    }
+
+    pub fn read32(&self, offset: usize) -> Option<u32> {
+        // SAFETY: `at` keeps the aligned access inside the mapped BAR.
+        self.at::<u32>(offset).map(|address| unsafe { (address as *const u32).read_volatile() })
+    }
+
+    pub fn write32(&self, offset: usize, value: u32) -> bool {
+        // SAFETY: as in `read32`.
+        self.at::<u32>(offset).map(|address| unsafe { (address as *mut u32).write_volatile(value) }).is_some()
+    }
+
+    pub fn read64(&self, offset: usize) -> Option<u64> {
+        // SAFETY: as in `read32`.
+        self.at::<u64>(offset).map(|address| unsafe { (address as *const u64).read_volatile() })
+    }
+
+    pub fn write64(&self, offset: usize, value: u64) -> bool {
+        // SAFETY: as in `read32`.
+        self.at::<u64>(offset).map(|address| unsafe { (address as *mut u64).write_volatile(value) }).is_some()
+    }
+}
+
+/// Memory a device reaches: mapped here, and its device address.
+pub struct DmaBuffer {
+    _fd: File,
+    base: usize,
+    len: usize,
+    pub device_address: u64,
+}
+
+impl DmaBuffer {
+    pub fn bytes(&mut self) -> &mut [u8] {
+        // SAFETY: the mapping is `len` bytes, readable and writable, and
+        // lives as long as this buffer; the device writes it only when the
+        // driver has asked it to.
+        unsafe { core::slice::from_raw_parts_mut(self.base as *mut u8, self.len) }
+    }
+}
+
+/// A bound MSI or MSI-X vector.
+pub struct Interrupt {
+    fd: File,
+}
+
+impl Interrupt {
+    /// Blocks until it fired; returns how often since the last wait.
+    pub fn wait(&mut self) -> cairn_rt::Result<u64> {
+        let mut count = [0u8; 8];
+        self.fd.read_exact(&mut count)?;
+        Ok(u64::from_le_bytes(count))
+    }
+
+    /// Tells the kernel the interrupt was handled.
+    pub fn acknowledge(&mut self) -> cairn_rt::Result<()> {
+        self.fd.write_all(&[1])
+    }
+
+    /// The fd, for an event queue.
+    pub fn as_raw_fd(&self) -> usize {
+        self.fd.as_raw_fd()
+    }
+}

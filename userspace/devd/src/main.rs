@@ -1,0 +1,179 @@
+//! `devd`: the driver manager (DRIVERS.md). Started by init, it reads the
+//! driver list (`/etc/devd.conf`, or the file named by its argument; the
+//! format is in `cairn-devconf`), looks at every function under
+//! `/scheme/pci`, and for each that an entry selects: claims the function
+//! (its device context), and starts the driver with the context as fd 3,
+//! the function's name in `CAIRN_DEVICE`, in a namespace holding only the
+//! entry's schemes. devd keeps no copy of the context, so when a driver
+//! dies the kernel revokes the function at once; devd then claims it
+//! again, resets it, and restarts the driver after init's back-off
+//! (doubling from 100 ms to 5 s; afresh after 10 s of running). A driver
+//! that exits with status 0 has finished and is not restarted. devd ends
+//! when no driver is left.
+//!
+//! Depends on `cairn-rt`, `cairn-devconf` and `cairn-initconf` (back-off).
+#![no_std]
+#![no_main]
+
+use cairn_devconf::Driver;
+use cairn_initconf::{STABLE_RUN, backoff};
+use cairn_rt::fs::{File, OpenOptions};
+use cairn_rt::io::{Read, Write};
+use cairn_rt::process::{self, ForkResult, Pid};
+use cairn_rt::time::Instant;
+use cairn_rt::{String, Vec, env, eprintln, format, println, thread};
+
+cairn_rt::main!(main);
+
+/// The fd a driver finds its device context at.
+const CONTEXT_FD: usize = 3;
+/// Exit status for a bad driver list (`EX_CONFIG`).
+const EXIT_CONFIG: i32 = 78;
+
+/// A driver devd started and watches.
+struct Running {
+    pid: Pid,
+    function: String,
+    driver: usize,
+    started: Instant,
+    failures: u32,
+}
+
+fn main() -> i32 {
+    let path = env::args().nth(1).unwrap_or_else(|| String::from("/etc/devd.conf"));
+    let drivers = match cairn_rt::fs::read_to_string(&path).map(|text| cairn_devconf::parse(&text)) {
+        Ok(Ok(drivers)) => drivers,
+        Ok(Err(e)) => {
+            eprintln!("devd: {path}: {e}");
+            return EXIT_CONFIG;
+        }
+        Err(e) => {
+            eprintln!("devd: {path}: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    let mut running = Vec::new();
+    for function in functions() {
+        let Some(header) = header(&function) else { continue };
+        let Some(index) = drivers.iter().position(|d| d.matches.iter().any(|m| m.accepts(&header))) else {
+            continue;
+        };
+        match start(&function, &drivers[index], false) {
+            Ok(pid) => running.push(Running { pid, function, driver: index, started: Instant::now(), failures: 0 }),
+            Err(why) => eprintln!("devd: {} for {function}: {why}", drivers[index].exec[0]),
+        }
+    }
+    if running.is_empty() {
+        println!("devd: no function needs a driver");
+    }
+    while !running.is_empty() {
+        let Ok((pid, status)) = process::wait_any() else { break };
+        let Some(at) = running.iter().position(|r| r.pid == pid) else { continue };
+        let program = &drivers[running[at].driver].exec[0];
+        if status.success() {
+            println!("devd: {program} for {} finished", running[at].function);
+            running.remove(at);
+            continue;
+        }
+        let entry = &mut running[at];
+        entry.failures = if entry.started.elapsed() >= STABLE_RUN { 1 } else { entry.failures + 1 };
+        let wait = backoff(entry.failures);
+        println!(
+            "devd: {program} for {} ended: {status}; resetting the function and restarting in {} ms",
+            entry.function,
+            wait.as_millis()
+        );
+        thread::sleep(wait);
+        match start(&entry.function, &drivers[entry.driver], true) {
+            Ok(pid) => {
+                entry.pid = pid;
+                entry.started = Instant::now();
+            }
+            Err(why) => {
+                eprintln!("devd: {program} for {}: {why}; giving up", entry.function);
+                running.remove(at);
+            }
+        }
+    }
+    0
+}
+
+/// The functions under `/scheme/pci`.
+fn functions() -> Vec<String> {
+    cairn_rt::fs::read_dir("/scheme/pci")
+        .map(|entries| entries.into_iter().map(|(name, _)| name).collect())
+        .unwrap_or_default()
+}
+
+/// Configuration bytes 0-11 of `function`.
+fn header(function: &str) -> Option<[u8; 12]> {
+    let mut header = [0u8; 12];
+    File::open(&format!("/scheme/pci/{function}/config")).and_then(|mut config| config.read_exact(&mut header)).ok()?;
+    Some(header)
+}
+
+/// Claims `function` (resetting it first when `reset`), and starts
+/// `driver` for it.
+fn start(function: &str, driver: &Driver, reset: bool) -> Result<Pid, String> {
+    let context = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&format!("/scheme/pci/{function}/device"))
+        .map_err(|e| format!("claim: {e}"))?;
+    if reset {
+        let control = OpenOptions::new().write(true).open_at(&context, "control");
+        match control.and_then(|mut control| control.write_all(b"reset")) {
+            Ok(()) => {}
+            Err(e) if e.errno() == Some(cairn_rt::abi::error::ENODEV) => {}
+            Err(e) => return Err(format!("reset: {e}")),
+        }
+    }
+    let program = File::open(&driver.exec[0]).map_err(|e| format!("open: {e}"))?;
+    let namespace = {
+        let schemes: Vec<&str> = driver.schemes.iter().map(String::as_str).collect();
+        cairn_rt::scheme::namespace_create(&schemes, driver.register).map_err(|e| format!("namespace: {e}"))?
+    };
+    match process::fork().map_err(|e| format!("fork: {e}"))? {
+        ForkResult::Child => {
+            let status = run_driver(function, driver, &context, &program, &namespace);
+            process::exit(status)
+        }
+        ForkResult::Parent { child } => {
+            println!("devd: started {} for {function} (pid {child})", driver.exec[0]);
+            Ok(child)
+        }
+    }
+}
+
+/// In the forked child: the context becomes fd 3, the namespace narrows,
+/// and the driver replaces this process. Returns an exit status only on
+/// failure.
+fn run_driver(
+    function: &str,
+    driver: &Driver,
+    context: &File,
+    program: &File,
+    namespace: &cairn_rt::fd::OwnedFd,
+) -> i32 {
+    let all = cairn_rt::abi::rights::ALL;
+    if context.as_raw_fd() != CONTEXT_FD && cairn_rt::fd::dup2(context.as_raw_fd(), CONTEXT_FD, all).is_err() {
+        return 126;
+    }
+    // Kept across exec (the context was opened close-on-exec, and may be
+    // fd 3 itself).
+    // SAFETY: borrowed only to change its flags, then given back unclosed.
+    let inherited = unsafe { cairn_rt::fd::OwnedFd::from_raw(CONTEXT_FD) };
+    let kept = inherited.set_flags(0);
+    let _ = inherited.into_raw();
+    if kept.is_err() {
+        return 126;
+    }
+    if cairn_rt::scheme::namespace_enter(namespace).is_err() {
+        return 126;
+    }
+    let mut envp: Vec<String> = cairn_rt::env::vars().map(|(key, value)| format!("{key}={value}")).collect();
+    envp.push(format!("CAIRN_DEVICE={function}"));
+    let error = process::fexecve(program.as_raw_fd(), &driver.exec, &envp);
+    eprintln!("devd: exec {}: {error}", driver.exec[0]);
+    127
+}
