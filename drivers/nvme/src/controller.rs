@@ -1,4 +1,4 @@
-//! One NVMe controller, driven through its device context: reset and
+//! One NVMe controller, driven through `cairn-driver`: reset and
 //! enable, the admin queue (polled), Identify, and I/O queue pairs each
 //! with its own MSI-X vector on its own CPU, each used by one worker
 //! thread of the driver. Reads, writes and flushes go through a queue
@@ -9,12 +9,10 @@
 //! Specification 2.0, §3.1 (registers), §4.2-4.6 (queues, PRPs), §5
 //! (admin commands), and the NVM Command Set Specification (I/O).
 
+use cairn_driver::{Cpu, Device, DmaBuffer, Failure};
 use cairn_rt::error::Error;
 use cairn_rt::events::{EVENT_READ, Event, EventQueue};
-use cairn_rt::fs::{File, OpenOptions};
-use cairn_rt::io::{Read, Write};
 use cairn_rt::sync::Mutex;
-use cairn_rt::sys::{MapFlags, mmap};
 use cairn_rt::time::Instant;
 use cairn_rt::{String, Vec, eprintln, format, vec};
 use core::time::Duration;
@@ -73,8 +71,8 @@ const IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// An NVMe failure, with what was being done.
 #[derive(Debug)]
 pub enum NvmeError {
-    /// A system call on the device context failed.
-    System { what: String, error: Error },
+    /// A system call on the device context (or an event queue) failed.
+    Device(Failure),
     /// The controller did not reach the state, or finish the command, in time.
     Timeout { what: &'static str },
     /// The controller reported a fatal status (CSTS.CFS).
@@ -88,7 +86,7 @@ pub enum NvmeError {
 impl core::fmt::Display for NvmeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            NvmeError::System { what, error } => write!(f, "{what}: {error}"),
+            NvmeError::Device(failure) => write!(f, "{failure}"),
             NvmeError::Timeout { what } => write!(f, "timed out waiting for {what}"),
             NvmeError::Fatal => write!(f, "controller fatal status"),
             NvmeError::Status { what, status } => write!(f, "{what} failed with status {status:#x}"),
@@ -97,78 +95,55 @@ impl core::fmt::Display for NvmeError {
     }
 }
 
+impl From<Failure> for NvmeError {
+    fn from(failure: Failure) -> NvmeError {
+        NvmeError::Device(failure)
+    }
+}
+
 fn system(what: &str) -> impl FnOnce(Error) -> NvmeError + '_ {
-    move |error| NvmeError::System { what: String::from(what), error }
+    move |error| NvmeError::Device(Failure { doing: String::from(what), error })
 }
 
-/// Opens `path` relative to the device context, read-write.
-fn resource(context: &File, path: &str) -> Result<File, NvmeError> {
-    OpenOptions::new().read(true).write(true).open_at(context, path).map_err(system(path))
-}
-
-const MAP: MapFlags = MapFlags::PROT_READ.union(MapFlags::PROT_WRITE).union(MapFlags::MAP_SHARED);
-
-/// BAR 0, mapped.
-struct Registers {
-    base: usize,
-    size: usize,
-}
+/// BAR 0. The library refuses accesses outside the BAR: such a read gives
+/// all ones (as from a device that is gone) and such a write is dropped;
+/// the doorbells used are checked with [`Registers::has`] first.
+struct Registers(cairn_driver::Registers);
 
 impl Registers {
     fn read32(&self, offset: usize) -> u32 {
-        assert!(offset + 4 <= self.size);
-        // SAFETY: inside the mapped BAR (checked above), 4-byte aligned.
-        unsafe { ((self.base + offset) as *const u32).read_volatile() }
+        self.0.read32(offset).unwrap_or(u32::MAX)
     }
 
     fn write32(&self, offset: usize, value: u32) {
-        assert!(offset + 4 <= self.size);
-        // SAFETY: as in `read32`.
-        unsafe { ((self.base + offset) as *mut u32).write_volatile(value) }
+        let _ = self.0.write32(offset, value);
     }
 
     fn read64(&self, offset: usize) -> u64 {
-        u64::from(self.read32(offset)) | (u64::from(self.read32(offset + 4)) << 32)
+        self.0.read64(offset).unwrap_or(u64::MAX)
     }
 
     fn write64(&self, offset: usize, value: u64) {
-        self.write32(offset, value as u32);
-        self.write32(offset + 4, (value >> 32) as u32);
+        let _ = self.0.write64(offset, value);
+    }
+
+    /// Whether the BAR reaches the 32-bit register at `offset`.
+    fn has(&self, offset: usize) -> bool {
+        self.0.read32(offset).is_some()
     }
 }
 
-/// Physically contiguous DMA memory, mapped.
-struct Dma {
-    _file: File,
-    base: usize,
-    size: usize,
-    device: u64,
+/// `len` bytes at `offset` of DMA memory.
+fn region(memory: &mut DmaBuffer, offset: usize, len: usize) -> &mut [u8] {
+    &mut memory.bytes()[offset..offset + len]
 }
 
-impl Dma {
-    fn new(context: &File, size: usize) -> Result<Dma, NvmeError> {
-        let mut file = resource(context, &format!("dma/{size}"))?;
-        let mut address = [0u8; 8];
-        file.read_exact(&mut address).map_err(system("read the DMA address"))?;
-        // SAFETY: the kernel chooses where to map (no MAP_FIXED).
-        let base = unsafe { mmap(0, size, MAP, file.as_raw_fd(), 0) }.map_err(system("map DMA memory"))?;
-        // SAFETY: the mapping is `size` writable bytes, used only through this value.
-        unsafe { core::ptr::write_bytes(base as *mut u8, 0, size) };
-        Ok(Dma { _file: file, base, size, device: u64::from_le_bytes(address) })
-    }
-
-    fn bytes(&mut self, offset: usize, len: usize) -> &mut [u8] {
-        assert!(offset + len <= self.size);
-        // SAFETY: inside the mapping (checked above); the device writes it only
-        // while a command on it is outstanding, and then nobody reads it here.
-        unsafe { core::slice::from_raw_parts_mut((self.base + offset) as *mut u8, len) }
-    }
-
-    fn read32(&self, offset: usize) -> u32 {
-        assert!(offset + 4 <= self.size);
-        // SAFETY: inside the mapping; the device writes completions here.
-        unsafe { ((self.base + offset) as *const u32).read_volatile() }
-    }
+/// The dword at `offset` (a multiple of 4) of DMA memory the device writes.
+fn read_volatile32(memory: &mut DmaBuffer, offset: usize) -> u32 {
+    let bytes = &region(memory, offset, 4)[..4];
+    // SAFETY: four bytes inside the mapping, 4-byte aligned (the mapping is
+    // page aligned and `offset` a multiple of 4).
+    unsafe { bytes.as_ptr().cast::<u32>().read_volatile() }
 }
 
 /// A submission queue entry.
@@ -191,7 +166,7 @@ struct Completion {
 /// ring, the completion ring, a PRP list page, then the data buffer.
 struct Queue {
     id: u16,
-    memory: Dma,
+    memory: DmaBuffer,
     tail: u16,
     head: u16,
     phase: bool,
@@ -206,15 +181,15 @@ struct Queue {
 /// A queue's MSI-X interrupt fd, and an event queue to wait on it with a
 /// time limit.
 struct Interrupt {
-    fd: File,
+    interrupt: cairn_driver::Interrupt,
     events: EventQueue,
 }
 
 impl Interrupt {
-    fn new(fd: File) -> Result<Interrupt, NvmeError> {
+    fn new(interrupt: cairn_driver::Interrupt) -> Result<Interrupt, NvmeError> {
         let events = EventQueue::new().map_err(system("create an event queue"))?;
-        events.watch(fd.as_raw_fd(), EVENT_READ, 0).map_err(system("watch the interrupt"))?;
-        Ok(Interrupt { fd, events })
+        events.watch(interrupt.as_raw_fd(), EVENT_READ, 0).map_err(system("watch the interrupt"))?;
+        Ok(Interrupt { interrupt, events })
     }
 
     /// Waits up to `timeout` for the interrupt, then acknowledges it;
@@ -224,9 +199,8 @@ impl Interrupt {
         if self.events.wait(&mut ready, Some(timeout)).map_err(system("wait for the interrupt"))? == 0 {
             return Ok(false);
         }
-        let mut count = [0u8; 8];
-        self.fd.read_exact(&mut count).map_err(system("read the interrupt"))?;
-        self.fd.write_all(&[1]).map_err(system("acknowledge the interrupt"))?;
+        self.interrupt.wait().map_err(system("read the interrupt"))?;
+        self.interrupt.acknowledge().map_err(system("acknowledge the interrupt"))?;
         Ok(true)
     }
 }
@@ -237,17 +211,18 @@ const PRP_LIST_OFFSET: usize = 2 * PAGE;
 const DATA_OFFSET: usize = 3 * PAGE;
 
 impl Queue {
-    fn new(context: &File, id: u16, transfer: usize, interrupt: Option<Interrupt>) -> Result<Queue, NvmeError> {
-        let memory = Dma::new(context, DATA_OFFSET + transfer)?;
+    fn new(device: &Device, id: u16, transfer: usize, interrupt: Option<Interrupt>) -> Result<Queue, NvmeError> {
+        let mut memory = device.dma(DATA_OFFSET + transfer, 64)?;
+        memory.bytes().fill(0);
         Ok(Queue { id, memory, tail: 0, head: 0, phase: true, next_command: 0, interrupt, retired: false })
     }
 
     fn sq_address(&self) -> u64 {
-        self.memory.device + SQ_OFFSET as u64
+        self.memory.device_address + SQ_OFFSET as u64
     }
 
     fn cq_address(&self) -> u64 {
-        self.memory.device + CQ_OFFSET as u64
+        self.memory.device_address + CQ_OFFSET as u64
     }
 
     /// Writes `command` at the tail and rings the doorbell; returns its id.
@@ -262,7 +237,7 @@ impl Queue {
         entry[8] = command.prp2 as u32;
         entry[9] = (command.prp2 >> 32) as u32;
         entry[10..16].copy_from_slice(&command.dwords);
-        let slot = self.memory.bytes(SQ_OFFSET + usize::from(self.tail) * SQ_ENTRY, SQ_ENTRY);
+        let slot = region(&mut self.memory, SQ_OFFSET + usize::from(self.tail) * SQ_ENTRY, SQ_ENTRY);
         for (bytes, dword) in slot.chunks_exact_mut(4).zip(entry) {
             bytes.copy_from_slice(&dword.to_le_bytes());
         }
@@ -278,12 +253,12 @@ impl Queue {
         let mut found = None;
         loop {
             let at = CQ_OFFSET + usize::from(self.head) * CQ_ENTRY;
-            let status_word = self.memory.read32(at + 12);
+            let status_word = read_volatile32(&mut self.memory, at + 12);
             if (status_word & (1 << 16) != 0) != self.phase {
                 break;
             }
             core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
-            let result = self.memory.read32(at);
+            let result = read_volatile32(&mut self.memory, at);
             let command = status_word as u16;
             let status = ((status_word >> 17) & 0x7ff) as u16;
             self.head += 1;
@@ -319,8 +294,7 @@ pub enum Direction {
 
 /// An enabled controller with its I/O queues.
 pub struct Controller {
-    context: File,
-    _bar: File,
+    device: Device,
     registers: Registers,
     stride: usize,
     admin: Queue,
@@ -335,26 +309,14 @@ pub struct Controller {
 impl Controller {
     /// Claims PCI function `name` and brings the controller up.
     pub fn start(name: &str) -> Result<Controller, NvmeError> {
-        let context = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&format!("/scheme/pci/{name}/device"))
-            .map_err(system("claim the device"))?;
-        let bar = resource(&context, "bar0")?;
-        let size = bar.metadata().map_err(system("stat bar0"))?.len() as usize;
-        if size < reg::DOORBELLS + 4 {
-            return Err(NvmeError::Unusable(format!("BAR 0 is only {size} bytes")));
-        }
-        // SAFETY: the kernel chooses where to map (no MAP_FIXED).
-        let base = unsafe { mmap(0, size, MAP, bar.as_raw_fd(), 0) }.map_err(system("map bar0"))?;
-        let registers = Registers { base, size };
-        let mut control = resource(&context, "control")?;
-        control.write_all(b"bus-master on").map_err(system("enable bus mastering"))?;
+        let mut device = Device::claim(name)?;
+        let registers = Registers(device.registers(0)?);
+        device.bus_master(true)?;
 
         let capabilities = registers.read64(reg::CAP);
         let stride = 4usize << ((capabilities >> 32) & 0xf);
-        if (size - reg::DOORBELLS) / stride < 4 {
-            return Err(NvmeError::Unusable(format!("BAR 0 ({size} bytes) lacks the doorbells of two queue pairs")));
+        if !registers.has(reg::DOORBELLS + 3 * stride) {
+            return Err(NvmeError::Unusable(String::from("BAR 0 lacks the doorbells of two queue pairs")));
         }
         let max_entries = (capabilities & 0xffff) as usize + 1;
         let ready_timeout = Duration::from_millis(500 * ((capabilities >> 24) & 0xff).max(1));
@@ -367,7 +329,7 @@ impl Controller {
 
         registers.write32(reg::CC, 0);
         wait_status(&registers, 0, ready_timeout, "the controller to stop (CSTS.RDY = 0)")?;
-        let admin = Queue::new(&context, 0, PAGE, None)?;
+        let admin = Queue::new(&device, 0, PAGE, None)?;
         let last = (QUEUE_ENTRIES - 1) as u32;
         registers.write32(reg::AQA, (last << 16) | last);
         registers.write64(reg::ASQ, admin.sq_address());
@@ -376,8 +338,7 @@ impl Controller {
         wait_status(&registers, CSTS_READY, ready_timeout, "the controller to become ready (CSTS.RDY = 1)")?;
 
         let mut controller = Controller {
-            context,
-            _bar: bar,
+            device,
             registers,
             stride,
             admin,
@@ -431,17 +392,16 @@ impl Controller {
         let wanted = (cpus - 1) as u32;
         let granted =
             self.admin(ADMIN_SET_FEATURES, 0, 0, [FEATURE_QUEUES, (wanted << 16) | wanted], "Number of Queues")?;
-        // Queue pair N's doorbells are the (2N)th and (2N+1)th past 0x1000.
-        let doorbells = (self.registers.size - reg::DOORBELLS) / self.stride;
+        // Pair N's doorbells are the (2N)th and (2N+1)th past 0x1000: as
+        // many pairs as were granted and BAR 0 has doorbells for (at least
+        // one, checked at start).
+        let granted = ((granted & 0xffff).min(granted >> 16) as usize + 1).min(cpus);
         let pairs =
-            ((granted & 0xffff).min(granted >> 16) as usize + 1).min(cpus).min((doorbells / 2).saturating_sub(1));
-        if pairs == 0 {
-            return Err(NvmeError::Unusable(format!("BAR 0 has room for only {doorbells} doorbells")));
-        }
+            (1..=granted).take_while(|n| self.registers.has(reg::DOORBELLS + (2 * n + 1) * self.stride)).count();
         for index in 0..pairs {
             let id = index as u16 + 1;
-            let interrupt = Interrupt::new(resource(&self.context, &format!("msix/{id}@{index}"))?)?;
-            let queue = Queue::new(&self.context, id, self.transfer, Some(interrupt))?;
+            let interrupt = Interrupt::new(self.device.interrupt(Some(id), Cpu::Number(index as u32))?)?;
+            let queue = Queue::new(&self.device, id, self.transfer, Some(interrupt))?;
             let size = ((QUEUE_ENTRIES - 1) as u32) << 16 | u32::from(id);
             // Physically contiguous, interrupts enabled, on vector `id`.
             let cq = [size, (u32::from(id) << 16) | 0b11];
@@ -473,9 +433,9 @@ impl Controller {
         dwords: [u32; 2],
         what: &'static str,
     ) -> Result<Vec<u8>, NvmeError> {
-        let buffer = self.admin.memory.device + DATA_OFFSET as u64;
+        let buffer = self.admin.memory.device_address + DATA_OFFSET as u64;
         self.admin(opcode, namespace, buffer, dwords, what)?;
-        Ok(self.admin.memory.bytes(DATA_OFFSET, PAGE).to_vec())
+        Ok(region(&mut self.admin.memory, DATA_OFFSET, PAGE).to_vec())
     }
 
     /// An admin command (CDW10, CDW11 given), waited for by polling with a
@@ -534,20 +494,20 @@ impl Controller {
             command.opcode = if direction == Direction::Read { IO_READ } else { IO_WRITE };
             command.dwords[..3].copy_from_slice(&[lba as u32, (lba >> 32) as u32, blocks - 1]);
             if direction == Direction::Write {
-                queue.memory.bytes(DATA_OFFSET, data.len()).copy_from_slice(data);
+                region(&mut queue.memory, DATA_OFFSET, data.len()).copy_from_slice(data);
             }
-            let buffer = queue.memory.device + DATA_OFFSET as u64;
+            let buffer = queue.memory.device_address + DATA_OFFSET as u64;
             let pages = data.len().div_ceil(PAGE);
             command.prp1 = buffer;
             command.prp2 = match pages {
                 1 => 0,
                 2 => buffer + PAGE as u64,
                 _ => {
-                    let list = queue.memory.bytes(PRP_LIST_OFFSET, PAGE);
+                    let list = region(&mut queue.memory, PRP_LIST_OFFSET, PAGE);
                     for (page, entry) in (1..pages).zip(list.chunks_exact_mut(8)) {
                         entry.copy_from_slice(&(buffer + (page * PAGE) as u64).to_le_bytes());
                     }
-                    queue.memory.device + PRP_LIST_OFFSET as u64
+                    queue.memory.device_address + PRP_LIST_OFFSET as u64
                 }
             };
             if direction == Direction::Read { "Read" } else { "Write" }
@@ -572,7 +532,7 @@ impl Controller {
             return Err(NvmeError::Status { what, status: done.status });
         }
         if direction == Direction::Read && !data.is_empty() {
-            data.copy_from_slice(queue.memory.bytes(DATA_OFFSET, data.len()));
+            data.copy_from_slice(region(&mut queue.memory, DATA_OFFSET, data.len()));
         }
         Ok(())
     }

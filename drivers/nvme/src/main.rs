@@ -11,18 +11,17 @@
 //! taking requests from the scheme and submitting them on its own queue
 //! pair, so as many requests are in flight as there are pairs.
 //!
-//! Depends only on `cairn-rt`.
+//! Depends on `cairn-driver` and `cairn-rt`.
 #![no_std]
 #![no_main]
 
 mod controller;
 
+use cairn_driver::Match;
 use cairn_rt::abi::error::{EACCES, EBADF, EINVAL, EIO, EISDIR, ENOENT, ENOSPC};
 use cairn_rt::abi::scheme::{self as op, DIRENT_FILE, Request};
 use cairn_rt::abi::{MODE_DIR, MODE_FILE, O_ACCMODE, O_RDONLY, O_STAT, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat};
 use cairn_rt::collections::BTreeMap;
-use cairn_rt::fs::File;
-use cairn_rt::io::Read;
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::{Arc, Mutex};
 use cairn_rt::thread;
@@ -34,8 +33,8 @@ cairn_rt::main!(main);
 
 /// The scheme the disks are served in.
 const SCHEME: &str = "disk";
-/// PCI class, subclass and programming interface of an NVMe controller.
-const NVME_CLASS: [u8; 3] = [0x02, 0x08, 0x01];
+/// NVMe controllers: mass storage, non-volatile memory, NVM Express.
+const NVME: Match = Match::Class { class: 0x01, subclass: Some(0x08), prog_if: Some(0x02) };
 
 /// A disk: a namespace of a controller.
 struct Disk {
@@ -71,20 +70,6 @@ struct Driver {
     controllers: Vec<Controller>,
     disks: Vec<Disk>,
     handles: Mutex<Handles>,
-}
-
-/// The PCI functions that are NVMe controllers, in `/scheme/pci` order.
-fn find() -> Result<Vec<String>, String> {
-    let functions = cairn_rt::fs::read_dir("/scheme/pci").map_err(|e| format!("list /scheme/pci: {e}"))?;
-    let mut found = Vec::new();
-    for (name, _) in functions {
-        let mut header = [0u8; 12];
-        let read = File::open(&format!("/scheme/pci/{name}/config")).and_then(|mut c| c.read(&mut header));
-        if read == Ok(12) && header[9..12] == NVME_CLASS {
-            found.push(name);
-        }
-    }
-    Ok(found)
 }
 
 /// Plain-old-data bytes of an ABI structure.
@@ -302,7 +287,7 @@ fn work(worker: usize, driver: &Driver, server: &Server) -> i32 {
 }
 
 fn main() -> i32 {
-    let functions = match find() {
+    let functions = match cairn_driver::find(NVME) {
         Ok(functions) => functions,
         Err(e) => {
             eprintln!("nvme: {e}");
