@@ -1,8 +1,8 @@
 //! `nvme`: the NVMe driver. It finds every NVMe controller under
 //! `/scheme/pci` (class 01, subclass 08, interface 02), brings each up
 //! ([`controller`]) and serves each active namespace as a block device in
-//! scheme `disk`: `/scheme/disk/nvmeCnN` (controller C counted from 0 in
-//! the order `/scheme/pci` lists them, namespace id N), linked as
+//! scheme `disk`: `/scheme/disk/nvmeCnN` (C counts from 0 the controllers
+//! that came up, in `/scheme/pci` order; N is the namespace id), linked as
 //! `/dev/nvmeCnN`. Reads and writes are byte-addressed at block-aligned
 //! offsets and lengths (`EINVAL` otherwise), `fstat` gives the size,
 //! `fsync` flushes the controller's volatile cache; only root may open a
