@@ -8,6 +8,7 @@
 
 mod bench;
 mod cli;
+mod diskcheck;
 mod grubcfg;
 mod hosttools;
 mod iso;

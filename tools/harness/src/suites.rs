@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use crate::diskcheck;
 use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
 use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
@@ -41,6 +42,10 @@ pub enum Check {
     /// reply (`info pci`); with `behind_bridge`, some function sits behind
     /// a bridge.
     PciMatchesQemu { name: &'static str, behind_bridge: bool },
+    /// The disk image at `path` (relative to the working directory) is
+    /// written with the host pattern before the boot and must hold the
+    /// guest pattern after it (`diskcheck`).
+    DiskImage { name: &'static str, path: &'static str },
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -60,7 +65,8 @@ impl Check {
             | Check::LogContainsNoErrors { name, .. }
             | Check::ExceptionNamed { name, .. }
             | Check::ReportContains { name, .. }
-            | Check::PciMatchesQemu { name, .. } => name,
+            | Check::PciMatchesQemu { name, .. }
+            | Check::DiskImage { name, .. } => name,
         }
     }
 }
@@ -272,6 +278,27 @@ const PCI_Q35_DEVICES: &[&str] = &[
     "edu",
     "-device",
     "virtio-rng-pci",
+];
+
+/// The NVMe data test's disk image (`Check::DiskImage`), under the build
+/// directory the harness runs beside.
+const NVME_IMAGE: &str = "build/nvme-disk.img";
+
+/// `q35`: an NVMe controller with two namespaces: 1 on [`NVME_IMAGE`]
+/// (raw, 512-byte blocks, written through to the file) and 2 a 2 MiB null
+/// device of 4 KiB blocks that reads zeros. MDTS 3 (32 KiB per command), so
+/// a 64 KiB request takes two commands, each with a PRP list.
+const NVME_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/nvme-disk.img,if=none,id=nvm,format=raw,cache=writethrough",
+    "-blockdev",
+    "null-co,node-name=nvm2,size=2097152,read-zeroes=on",
+    "-device",
+    "nvme,id=nvme0,serial=cairn-nvme,mdts=3",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=nvm,nsid=1",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=nvm2,nsid=2,logical_block_size=4096,physical_block_size=4096",
 ];
 
 /// QEMU's teaching device, for the device-context tests of utest.
@@ -497,6 +524,20 @@ pub const SUITES: &[Suite] = &[
             Check::LogContainsNoErrors { name: "ecam", needle: "through ECAM at 0xb0000000" },
             Check::PciMatchesQemu { name: "lspci-matches-info-pci", behind_bridge: true },
             Check::ExitedByItself,
+        ],
+    },
+    Suite {
+        // The NVMe driver on a host file: utest reads the host's pattern
+        // back, writes its own over the whole namespace; the harness checks
+        // the file after QEMU ends.
+        name: "nvme-q35",
+        machine: Machine { devices: NVME_DEVICES, ..bios("q35", 4, "512M") },
+        cmdline: b"test=user init=/bin/utest,nvme_",
+        timeout: secs(300),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "driver-started", needle: "nvme: serving 2 disks" },
+            Check::DiskImage { name: "guest-pattern-on-host", path: NVME_IMAGE },
         ],
     },
     Suite {
@@ -746,6 +787,8 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
             let guest = pcicheck::from_lspci(lines.iter().copied());
             pcicheck::compare(&guest, &pcicheck::from_info_pci(reply), *behind_bridge).map(drop)
         }
+        // QEMU has ended, so the image is complete: the one check that reads a host file.
+        Check::DiskImage { path, .. } => diskcheck::verify(std::path::Path::new(path)),
     }
 }
 
@@ -882,6 +925,16 @@ mod tests {
         }
         assert!(suite("garbled-cmdline").runs_selftests());
         assert!(!suite("exception-report").runs_selftests());
+    }
+
+    #[test]
+    fn nvme_suite_attaches_the_image_it_checks() {
+        let suite = suite("nvme-q35");
+        let Some(Check::DiskImage { path, .. }) = suite.checks.iter().find(|c| matches!(c, Check::DiskImage { .. }))
+        else {
+            panic!("nvme-q35 checks no disk image");
+        };
+        assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={path},"))));
     }
 
     #[test]

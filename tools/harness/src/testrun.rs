@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::cli::TestArgs;
+use crate::diskcheck;
 use crate::hosttools;
 use crate::iso;
 use crate::qemu::{self, Boot, Display, Firmware};
@@ -48,6 +49,11 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
                 out
             }
         };
+        for check in suite.checks {
+            if let suites::Check::DiskImage { path, .. } = check {
+                diskcheck::prepare(Path::new(path))?;
+            }
+        }
         println!("== {} ({}; cmdline \"{}\")", suite.name, suite.machine.describe(), suite.cmdline.escape_ascii());
         flush();
         let started = Instant::now();

@@ -25,6 +25,7 @@ mod harden_copy;
 mod harden_limits;
 mod harden_vm;
 mod mem;
+mod nvme;
 mod pci;
 mod proc;
 mod sched;
@@ -202,6 +203,19 @@ fn tests() -> Vec<Test> {
     all
 }
 
+/// Tests that need a device only some suites attach; they run only when
+/// a filter names them.
+fn hardware_tests() -> Vec<Test> {
+    Vec::from([
+        test("nvme_disk_data", nvme::disk_data),
+        test("nvme_disk_bad_requests", nvme::disk_bad_requests),
+        test("nvme_second_namespace", nvme::second_namespace),
+        test("nvme_concurrent_clients", nvme::concurrent_clients),
+        test("nvme_queue_interrupts", nvme::queue_interrupts),
+        test("nvme_driver_restart", nvme::driver_restart),
+    ])
+}
+
 /// A failure reason on one line.
 fn one_line(reason: &str) -> String {
     reason.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
@@ -234,8 +248,10 @@ fn main() -> i32 {
         Vec::from([test("devd_restarts_a_killed_driver", device::devd_restarts_a_killed_driver)])
     } else {
         let filters: Vec<String> = env::args().skip(1).collect();
+        let hardware = if filters.is_empty() { Vec::new() } else { hardware_tests() };
         tests()
             .into_iter()
+            .chain(hardware)
             .filter(|t| filters.is_empty() || filters.iter().any(|f| t.name.contains(f.as_str())))
             .collect()
     };

@@ -1,0 +1,272 @@
+//! The NVMe driver (`/bin/nvme`) on the controller of the harness suite
+//! `nvme-q35`: namespace 1 is a 4 MiB raw image the harness fills with
+//! the host pattern before the boot and checks for the guest pattern after
+//! it (the two patterns are defined here and in
+//! `tools/harness/src/diskcheck.rs`, and must agree); namespace 2 is 2 MiB
+//! of 4 KiB blocks that read as zeros. These tests run only when named
+//! (`utest nvme_`): the other suites have no NVMe controller.
+//!
+//! Depends on `cairn-rt` and the helpers in [`crate::util`].
+
+use cairn_rt::abi::error::{EACCES, EBADF, EINVAL, EISDIR, ENOENT, ENOSPC};
+use cairn_rt::fs::{File, OpenOptions, SeekFrom};
+use cairn_rt::io::{Read, Write};
+use cairn_rt::process::{self, Command};
+use cairn_rt::time::{Duration, Instant};
+use cairn_rt::{String, format, thread, vec};
+
+use crate::util::{TestResult, ensure, expect_errno, in_child, ok};
+
+/// The disk, through its `/dev` link.
+const DISK: &str = "/dev/nvme0n1";
+/// What the harness attaches: 4 MiB of 512-byte blocks.
+const DISK_SIZE: u64 = 4 << 20;
+const BLOCK: usize = 512;
+/// Pattern seeds: the host's ('H') and the guest's ('G').
+const HOST: u8 = b'H';
+const GUEST: u8 = b'G';
+/// Bytes per read or write (what one scheme request carries).
+const CHUNK: usize = 64 * 1024;
+
+/// The byte at `offset` of the pattern with `seed`: each 512-byte block
+/// starts with its number (little-endian u64), the rest mixes block and
+/// position; everything XOR `seed`.
+fn pattern(seed: u8, offset: u64) -> u8 {
+    let (block, at) = (offset / BLOCK as u64, offset % BLOCK as u64);
+    let byte = if at < 8 { (block >> (8 * at)) as u8 } else { block.wrapping_mul(31).wrapping_add(at * 7) as u8 };
+    byte ^ seed
+}
+
+/// Starts `/bin/nvme` unless it already serves, and waits (bounded) for its disk.
+fn driver() -> TestResult {
+    if cairn_rt::fs::metadata("/scheme/disk/nvme0n1").is_ok() {
+        return Ok(());
+    }
+    let mut child = ok("spawn /bin/nvme", Command::new("/bin/nvme").spawn())?;
+    let start = Instant::now();
+    loop {
+        match cairn_rt::fs::metadata(DISK) {
+            Ok(_) => return Ok(()),
+            Err(_) if start.elapsed() < Duration::from_secs(30) => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Err(format!("nvme ended: {status}"));
+                }
+                thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(format!("{DISK} did not appear: {e}")),
+        }
+    }
+}
+
+fn open(write: bool) -> Result<File, String> {
+    open_disk(DISK, write)
+}
+
+fn open_disk(path: &str, write: bool) -> Result<File, String> {
+    ok(&format!("open {path}"), OpenOptions::new().read(true).write(write).open(path))
+}
+
+/// Reads the whole disk and compares it with the pattern of `seed`.
+fn check_pattern(disk: &mut File, seed: u8) -> TestResult {
+    ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
+    let mut buffer = vec![0u8; CHUNK];
+    let mut offset = 0u64;
+    while offset < DISK_SIZE {
+        ok(&format!("read at {offset}"), disk.read_exact(&mut buffer))?;
+        if let Some(at) = (0..CHUNK).find(|i| buffer[*i] != pattern(seed, offset + *i as u64)) {
+            let at = offset + at as u64;
+            let wanted = pattern(seed, at);
+            return Err(format!(
+                "byte {at} is {:#x}, the '{}' pattern has {wanted:#x}",
+                buffer[(at - offset) as usize],
+                seed as char
+            ));
+        }
+        offset += CHUNK as u64;
+    }
+    let mut more = [0u8; BLOCK];
+    let end = ok("read at the end", disk.read(&mut more))?;
+    ensure!(end == 0, "read {end} bytes past the end");
+    Ok(())
+}
+
+/// The disk's size, the host's pattern read back, the guest's pattern
+/// written over the whole namespace, flushed, and read back.
+pub fn disk_data() -> TestResult {
+    driver()?;
+    let mut disk = open(true)?;
+    let size = ok("fstat", disk.metadata())?.len();
+    ensure!(size == DISK_SIZE, "the disk has {size} bytes, not {DISK_SIZE}");
+    check_pattern(&mut disk, HOST)?;
+    ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
+    let mut buffer = vec![0u8; CHUNK];
+    for start in (0..DISK_SIZE).step_by(CHUNK) {
+        for (i, byte) in buffer.iter_mut().enumerate() {
+            *byte = pattern(GUEST, start + i as u64);
+        }
+        ok(&format!("write at {start}"), disk.write_all(&buffer))?;
+    }
+    ok("fsync", disk.sync_all())?;
+    check_pattern(&mut disk, GUEST)
+}
+
+/// Unaligned offsets and lengths are `EINVAL`, writing at the end
+/// `ENOSPC`, the directory is not writable, unknown disks `ENOENT`, and
+/// only root opens a disk.
+pub fn disk_bad_requests() -> TestResult {
+    driver()?;
+    let mut disk = open(true)?;
+    let mut first = [0u8; BLOCK];
+    ok("read block 0", disk.read_exact(&mut first))?;
+    let mut block = [0u8; BLOCK];
+    ok("seek to 1", disk.seek(SeekFrom::Start(1)))?;
+    expect_errno("a read at offset 1", disk.read(&mut block), EINVAL)?;
+    expect_errno("a write at offset 1", disk.write(&block), EINVAL)?;
+    ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
+    expect_errno("a 100-byte read", disk.read(&mut block[..100]), EINVAL)?;
+    expect_errno("a 513-byte write", disk.write(&[0u8; BLOCK + 1]), EINVAL)?;
+    ok("seek to the end", disk.seek(SeekFrom::End(0)))?;
+    expect_errno("a write at the end", disk.write(&block), ENOSPC)?;
+    let read_only = &mut open(false)?;
+    expect_errno("a write through a read-only fd", read_only.write(&block), EBADF)?;
+    let open_at = |path: &str, write: bool| OpenOptions::new().read(true).write(write).open(path).map(drop);
+    expect_errno("open nvme9n9", open_at("/scheme/disk/nvme9n9", false), ENOENT)?;
+    expect_errno("open the directory for writing", open_at("/scheme/disk", true), EISDIR)?;
+    let listing = ok("list /scheme/disk", cairn_rt::fs::read_dir("/scheme/disk"))?;
+    ensure!(listing.iter().any(|(name, _)| name == "nvme0n1"), "/scheme/disk lists {listing:?}");
+    in_child(|| {
+        ok("setuid", process::setuid(1000))?;
+        expect_errno("open by a user", open_at("/scheme/disk/nvme0n1", false), EACCES)
+    })?;
+    // The driver still answers after all that.
+    let mut disk = open(false)?;
+    ok("a read after the bad requests", disk.read_exact(&mut block))?;
+    ensure!(block == first, "block 0 changed: {:02x?}", &block[..16]);
+    Ok(())
+}
+
+/// The second namespace: its own size and 4 KiB block size, zeros, and
+/// alignment to its block size (512-byte alignment is not enough).
+pub fn second_namespace() -> TestResult {
+    driver()?;
+    let mut disk = open_disk("/dev/nvme0n2", true)?;
+    let size = ok("fstat", disk.metadata())?.len();
+    ensure!(size == 2 << 20, "nvme0n2 has {size} bytes, not 2 MiB");
+    let mut data = vec![0xffu8; CHUNK];
+    ok("read 64 KiB", disk.read_exact(&mut data))?;
+    ensure!(data.iter().all(|b| *b == 0), "the null namespace read as non-zero");
+    ok("seek to 512", disk.seek(SeekFrom::Start(512)))?;
+    expect_errno("a read at 512", disk.read(&mut data[..4096]), EINVAL)?;
+    ok("seek to 4096", disk.seek(SeekFrom::Start(4096)))?;
+    expect_errno("a 512-byte read", disk.read(&mut data[..512]), EINVAL)?;
+    ok("a 4 KiB write", disk.write_all(&data[..4096]))?;
+    ok("seek to the end", disk.seek(SeekFrom::End(-4096)))?;
+    ok("read the last block", disk.read_exact(&mut data[..4096]))?;
+    ok("fsync", disk.sync_all())
+}
+
+/// Each I/O queue pair's MSI-X vector (entry N for queue N) is bound to
+/// CPU N-1, one per CPU, and has fired there: `/scheme/sys/interrupts`
+/// counts it in that CPU's column (the driver reads a block through every
+/// pair before it serves, so each has fired whichever worker took the
+/// test's own requests).
+pub fn queue_interrupts() -> TestResult {
+    driver()?;
+    let cpus = ok("available_parallelism", thread::available_parallelism())?.get();
+    let mut disk = open(false)?;
+    let mut block = [0u8; BLOCK];
+    for _ in 0..4 * cpus {
+        ok("read block 0", disk.read_exact(&mut block))?;
+        ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
+    }
+    let table = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
+    let mut queues = 0;
+    for line in table.lines().filter(|l| l.contains("/bin/nvme")) {
+        let fields: cairn_rt::Vec<&str> = line.split_whitespace().collect();
+        let cpu: usize = fields[0].split('/').next().and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
+        let count: u64 = fields.get(1 + cpu).and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
+        let entry = fields.iter().position(|f| *f == "MSI").and_then(|i| fields.get(i + 1)?.parse::<usize>().ok());
+        ensure!(entry == Some(cpu + 1), "vector of MSI-X entry {entry:?} on CPU {cpu}: {line:?}");
+        ensure!(count > 0, "queue {} never interrupted: {line:?}", cpu + 1);
+        queues += 1;
+    }
+    ensure!(queues == cpus.min(16), "{queues} nvme vectors for {cpus} CPUs:\n{table}");
+    Ok(())
+}
+
+/// Eight threads, each with its own fd, write the guest pattern over
+/// their own eighth of the disk and read it back, all at once (the driver
+/// serves them on several queue pairs at the same time).
+pub fn concurrent_clients() -> TestResult {
+    driver()?;
+    const THREADS: u64 = 8;
+    const PIECE: usize = 16 * 1024;
+    let slice = DISK_SIZE / THREADS;
+    let threads: cairn_rt::Vec<_> = (0..THREADS)
+        .map(|index| {
+            thread::spawn(move || -> TestResult {
+                let disk = ok("open", cairn_rt::scheme::open("/scheme/disk/nvme0n1", cairn_rt::abi::O_RDWR))?;
+                let mut buffer = vec![0u8; PIECE];
+                for start in (index * slice..(index + 1) * slice).step_by(PIECE) {
+                    for (i, byte) in buffer.iter_mut().enumerate() {
+                        *byte = pattern(GUEST, start + i as u64);
+                    }
+                    let written = ok(&format!("pwrite at {start}"), disk.write_at(&buffer, start))?;
+                    ensure!(written == PIECE, "pwrite at {start} wrote {written}");
+                    buffer.fill(0);
+                    let read = ok(&format!("pread at {start}"), disk.read_at(&mut buffer, start))?;
+                    ensure!(read == PIECE, "pread at {start} read {read}");
+                    if let Some(at) = (0..PIECE).find(|i| buffer[*i] != pattern(GUEST, start + *i as u64)) {
+                        return Err(format!("thread {index}: byte {} read back wrong", start + at as u64));
+                    }
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for handle in threads {
+        handle.join().map_err(|e| format!("join: {e:?}"))??;
+    }
+    Ok(())
+}
+
+/// The pid of the running driver, from `/scheme/sys/processes`.
+fn driver_pid() -> Result<cairn_rt::process::Pid, String> {
+    let table = ok("read processes", cairn_rt::fs::read_to_string("/scheme/sys/processes"))?;
+    table
+        .lines()
+        .find(|line| line.split_whitespace().last() == Some("/bin/nvme"))
+        .and_then(|line| line.split_whitespace().next()?.parse().ok())
+        .ok_or(format!("no /bin/nvme in\n{table}"))
+}
+
+/// A second driver finds the controller taken and exits 1; the first is
+/// killed (its device context is revoked), a new one resets the
+/// controller and serves the data written before.
+pub fn driver_restart() -> TestResult {
+    driver()?;
+    let second = ok("spawn a second nvme", Command::new("/bin/nvme").spawn())?;
+    crate::util::expect_exit(second.id(), 1)?;
+    let mut disk = open(true)?;
+    let block: [u8; BLOCK] = core::array::from_fn(|i| (i * 3 + 11) as u8);
+    ok("seek to block 9", disk.seek(SeekFrom::Start(9 * BLOCK as u64)))?;
+    ok("write block 9", disk.write_all(&block))?;
+    ok("fsync", disk.sync_all())?;
+    drop(disk);
+    let pid = driver_pid()?;
+    ok("kill nvme", cairn_rt::signal::kill(pid, cairn_rt::signal::SIGKILL))?;
+    crate::util::expect_signal(pid, cairn_rt::signal::SIGKILL)?;
+    driver()?;
+    ensure!(driver_pid()? != pid, "the old driver still runs");
+    let mut disk = open(false)?;
+    let mut read = [0u8; BLOCK];
+    ok("seek to block 9", disk.seek(SeekFrom::Start(9 * BLOCK as u64)))?;
+    ok("read block 9", disk.read_exact(&mut read))?;
+    ensure!(read == block, "block 9 reads {:02x?} after the restart", &read[..16]);
+    // Put the guest pattern back for the harness's check of the image.
+    let mut disk = open(true)?;
+    let restored: cairn_rt::Vec<u8> = (0..BLOCK as u64).map(|i| pattern(GUEST, 9 * BLOCK as u64 + i)).collect();
+    ok("seek to block 9", disk.seek(SeekFrom::Start(9 * BLOCK as u64)))?;
+    ok("restore block 9", disk.write_all(&restored))?;
+    ok("fsync", disk.sync_all())
+}
