@@ -69,9 +69,7 @@ fn main() -> i32 {
     let then = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] => Then::Exit,
         ["--stay"] => Then::Stay,
-        ["--bench", count] if count.parse::<usize>().is_ok_and(|n| n > 0) => {
-            Then::Bench(count.parse().unwrap_or(1))
-        }
+        ["--bench", count] if count.parse::<usize>().is_ok_and(|n| n > 0) => Then::Bench(count.parse().unwrap_or(1)),
         _ => {
             eprintln!("usage: edu [--stay | --bench N]");
             return 2;
