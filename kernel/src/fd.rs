@@ -130,8 +130,11 @@ impl Handle {
 /// Rights of the console fds of the first process.
 pub const CONSOLE_RIGHTS: u32 = rights::READ | rights::WRITE | rights::DUP | rights::SEND;
 
-/// Most fds a process may hold.
-pub const MAX_FDS: usize = 256;
+/// Most fds a process may hold (the `FILES` maximum, as Linux's default
+/// hard `RLIMIT_NOFILE`).
+pub const MAX_FDS: usize = 4096;
+/// The first process's `FILES` limit (Linux's default soft limit).
+pub const DEFAULT_FDS: usize = 1024;
 
 /// A process's descriptor table.
 #[derive(Clone, Debug)]
@@ -144,7 +147,7 @@ pub struct FdTable {
 
 impl Default for FdTable {
     fn default() -> FdTable {
-        FdTable { slots: Vec::new(), limit: MAX_FDS }
+        FdTable { slots: Vec::new(), limit: DEFAULT_FDS }
     }
 }
 
@@ -152,7 +155,7 @@ impl FdTable {
     /// A table with the console on fds 0, 1 and 2.
     pub fn with_console() -> FdTable {
         let console = Some(Handle::new(Object::Console, CONSOLE_RIGHTS));
-        FdTable { slots: alloc::vec![console.clone(), console.clone(), console], limit: MAX_FDS }
+        FdTable { slots: alloc::vec![console.clone(), console.clone(), console], limit: DEFAULT_FDS }
     }
 
     /// A table holding copies of fds 0-2 of `self` (what `spawn` passes on).

@@ -152,7 +152,8 @@ impl Device {
         // SAFETY: as in `registers`.
         let base =
             doing(|| format!("{}: map DMA memory", self.name), unsafe { mmap(0, len, flags, fd.as_raw_fd(), 0) })?;
-        Ok(DmaBuffer { _fd: fd, base, len, device_address: u64::from_le_bytes(address) })
+        // The mapping keeps the memory; the fd is not needed any more.
+        Ok(DmaBuffer { base, len, device_address: u64::from_le_bytes(address) })
     }
 
     /// Binds the function's MSI (`entry` None) or MSI-X entry `entry` to a
@@ -215,9 +216,11 @@ impl Registers {
     }
 }
 
-/// Memory a device reaches: mapped here, and its device address.
+/// Memory a device reaches: mapped here, and its device address. The
+/// mapping stays for the life of the process even when the buffer is
+/// dropped, so a device that still writes to it never reaches memory given
+/// to someone else.
 pub struct DmaBuffer {
-    _fd: File,
     base: usize,
     len: usize,
     pub device_address: u64,

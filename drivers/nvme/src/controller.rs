@@ -61,8 +61,8 @@ const CQ_ENTRY: usize = 16;
 /// Largest transfer per command, whatever MDTS allows: what one scheme
 /// request carries at most (`MAX_PAYLOAD`).
 const MAX_TRANSFER: usize = cairn_rt::abi::scheme::MAX_PAYLOAD;
-/// I/O queue pairs at most (one per CPU up to this).
-const MAX_IO_QUEUES: usize = 16;
+/// I/O queue pairs at most (QEMU's controller offers 64).
+const MAX_IO_QUEUES: usize = 64;
 /// How long an admin command may take.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long an I/O command may go without an interrupt.
@@ -307,8 +307,9 @@ pub struct Controller {
 }
 
 impl Controller {
-    /// Claims PCI function `name` and brings the controller up.
-    pub fn start(name: &str) -> Result<Controller, NvmeError> {
+    /// Claims PCI function `name` and brings the controller up with
+    /// `queues` I/O queue pairs (default: one per CPU).
+    pub fn start(name: &str, queues: Option<usize>) -> Result<Controller, NvmeError> {
         let mut device = Device::claim(name)?;
         let registers = Registers(device.registers(0)?);
         device.bus_master(true)?;
@@ -348,7 +349,7 @@ impl Controller {
             serial: String::new(),
         };
         controller.identify()?;
-        controller.create_io_queues()?;
+        controller.create_io_queues(queues)?;
         Ok(controller)
     }
 
@@ -385,22 +386,24 @@ impl Controller {
         Ok(namespaces)
     }
 
-    /// Asks for one queue pair per CPU, creates what was granted, each
-    /// pair's completions on MSI-X vector N (N = queue id) delivered to CPU N-1.
-    fn create_io_queues(&mut self) -> Result<(), NvmeError> {
-        let cpus = cairn_rt::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_IO_QUEUES);
-        let wanted = (cpus - 1) as u32;
+    /// Asks for `queues` queue pairs (default one per CPU), creates what
+    /// was granted, each pair's completions on MSI-X vector N (N = queue
+    /// id) delivered to CPU (N-1) modulo the CPUs.
+    fn create_io_queues(&mut self, queues: Option<usize>) -> Result<(), NvmeError> {
+        let cpus = cairn_rt::thread::available_parallelism().map_or(1, |n| n.get());
+        let pairs_wanted = queues.unwrap_or(cpus).clamp(1, MAX_IO_QUEUES);
+        let wanted = (pairs_wanted - 1) as u32;
         let granted =
             self.admin(ADMIN_SET_FEATURES, 0, 0, [FEATURE_QUEUES, (wanted << 16) | wanted], "Number of Queues")?;
         // Pair N's doorbells are the (2N)th and (2N+1)th past 0x1000: as
         // many pairs as were granted and BAR 0 has doorbells for (at least
         // one, checked at start).
-        let granted = ((granted & 0xffff).min(granted >> 16) as usize + 1).min(cpus);
+        let granted = ((granted & 0xffff).min(granted >> 16) as usize + 1).min(pairs_wanted);
         let pairs =
             (1..=granted).take_while(|n| self.registers.has(reg::DOORBELLS + (2 * n + 1) * self.stride)).count();
         for index in 0..pairs {
             let id = index as u16 + 1;
-            let interrupt = Interrupt::new(self.device.interrupt(Some(id), Cpu::Number(index as u32))?)?;
+            let interrupt = Interrupt::new(self.device.interrupt(Some(id), Cpu::Number((index % cpus) as u32))?)?;
             let queue = Queue::new(&self.device, id, self.transfer, Some(interrupt))?;
             let size = ((QUEUE_ENTRIES - 1) as u32) << 16 | u32::from(id);
             // Physically contiguous, interrupts enabled, on vector `id`.

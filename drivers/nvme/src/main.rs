@@ -10,6 +10,9 @@
 //! ready, then serves forever: one worker thread per I/O queue pair, each
 //! taking requests from the scheme and submitting them on its own queue
 //! pair, so as many requests are in flight as there are pairs.
+//! `nvme --queues N` asks each controller for N queue pairs (at most 64)
+//! instead of one per CPU, their vectors spread round-robin over the CPUs
+//! (the scale test uses it).
 //!
 //! Depends on `cairn-driver` and `cairn-rt`.
 #![no_std]
@@ -287,6 +290,15 @@ fn work(worker: usize, driver: &Driver, server: &Server) -> i32 {
 }
 
 fn main() -> i32 {
+    let args: Vec<String> = cairn_rt::env::args().skip(1).collect();
+    let queues = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => None,
+        ["--queues", n] if n.parse::<usize>().is_ok_and(|n| n > 0) => n.parse().ok(),
+        _ => {
+            eprintln!("usage: nvme [--queues N]");
+            return 2;
+        }
+    };
     let functions = match cairn_driver::find(NVME) {
         Ok(functions) => functions,
         Err(e) => {
@@ -300,7 +312,7 @@ fn main() -> i32 {
         handles: Mutex::new(Handles { open: BTreeMap::new(), next: 1 }),
     };
     for function in &functions {
-        let started = Controller::start(function).and_then(|mut controller| {
+        let started = Controller::start(function, queues).and_then(|mut controller| {
             let namespaces = controller.namespaces()?;
             if let Some(first) = namespaces.first() {
                 controller.check_queues(first)?;

@@ -31,14 +31,13 @@ pub struct Limits {
 impl Limits {
     /// The first process's limits: a user may run half of
     /// [`system_thread_limit`] threads (Linux's default `RLIMIT_NPROC`);
-    /// fds as the fd table allows; address space and kernel memory
+    /// 1,024 fds, raisable to what the fd table holds; address space and kernel memory
     /// unlimited (physical memory and the out-of-memory policy bound them).
     pub fn initial() -> Limits {
         let threads = system_thread_limit() / 2;
-        let files = crate::fd::MAX_FDS as u64;
         Limits {
             threads: Limit { current: threads, maximum: threads },
-            files: Limit { current: files, maximum: files },
+            files: Limit { current: crate::fd::DEFAULT_FDS as u64, maximum: crate::fd::MAX_FDS as u64 },
             address_space: Limit { current: INFINITY, maximum: INFINITY },
             kernel_memory: Limit { current: INFINITY, maximum: INFINITY },
         }

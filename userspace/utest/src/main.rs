@@ -213,6 +213,7 @@ fn hardware_tests() -> Vec<Test> {
         test("nvme_concurrent_clients", nvme::concurrent_clients),
         test("nvme_queue_interrupts", nvme::queue_interrupts),
         test("nvme_driver_restart", nvme::driver_restart),
+        test("scale_msix_vectors", nvme::scale_vectors),
     ])
 }
 
