@@ -11,7 +11,7 @@ MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci edu devd nvme
+USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci edu devd nvme diskbench
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils
@@ -109,13 +109,19 @@ test: deps kernel initfs host-test
 	$(MAKE) test-run
 
 # Device benchmarks beside Linux in the same QEMU configuration (not a
-# test): edu interrupt → driver wake-up latency (tools/devbench).
+# test): edu interrupt → driver wake-up latency, and NVMe random and
+# sequential I/O on a 128 MiB raw image (tools/devbench).
 DEVBENCH_ROUNDS ?= 5
 devbench: deps kernel initfs harness
-	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/devbench/cairn.iso --module $(INITFS):initfs \
+	@mkdir -p $(BUILD)/devbench
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/devbench/cairn-edu.iso --module $(INITFS):initfs \
 		--cmdline "test=user init=/bin/edu,--bench,2000"
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/devbench/cairn-disk.iso --module $(INITFS):initfs \
+		--cmdline "test=user init=/bin/diskbench,--driver,/bin/nvme,/dev/nvme0n1"
+	truncate -s 128M $(BUILD)/devbench/disk.img
 	tools/devbench/build-linux.sh
-	tools/devbench/run.py $(BUILD)/devbench/cairn.iso $(BUILD)/devbench/linux.iso --rounds $(DEVBENCH_ROUNDS)
+	tools/devbench/run.py $(BUILD)/devbench/cairn-edu.iso $(BUILD)/devbench/cairn-disk.iso \
+		$(BUILD)/devbench/linux.iso $(BUILD)/devbench/disk.img --rounds $(DEVBENCH_ROUNDS)
 
 # A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
 # Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service

@@ -3,7 +3,8 @@
 # `make devbench`): the packages ../shared/linux-ref/build.sh downloads (it
 # is run first if they are missing) — Debian's generic kernel and
 # busybox-static — plus /bin/devbench (devbench.c) and the modules the
-# benchmarks load: vfio-pci over the type-1 IOMMU driver (for edu; the guest
+# benchmarks load: nvme (and the CRC libraries it needs), and vfio-pci over
+# the type-1 IOMMU driver (for edu; the guest
 # runs with QEMU's intel-iommu and `intel_iommu=on`, since Debian's kernel
 # has no no-IOMMU mode). Its init prints a
 # `cairn: N CPUs online` line and runs a shell on COM1, as the reference
@@ -22,11 +23,13 @@ dpkg-deb -x "$ROOT"/$REF/busybox-static*.deb bb
 mkdir -p root/bin root/proc root/sys root/dev root/tmp root/modules iso/boot/grub
 cp bb/bin/busybox root/bin/
 for a in $(root/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "root/bin/$a"; done
-gcc -O2 -static -Wall -o root/bin/devbench "$ROOT/tools/devbench/devbench.c"
+gcc -O2 -static -pthread -Wall -o root/bin/devbench "$ROOT/tools/devbench/devbench.c"
 strip root/bin/devbench
 modules=$(ls -d li/lib/modules/*/kernel)
 for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_iommu_type1 drivers/vfio/vfio_virqfd \
-         drivers/vfio/pci/vfio-pci-core drivers/vfio/pci/vfio-pci; do
+         drivers/vfio/pci/vfio-pci-core drivers/vfio/pci/vfio-pci lib/crc64 crypto/crc64_rocksoft_generic \
+         lib/crc64-rocksoft crypto/crct10dif_common crypto/crct10dif_generic lib/crc-t10dif block/t10-pi \
+         drivers/nvme/host/nvme-core drivers/nvme/host/nvme; do
   cp "$modules/$m.ko" root/modules/
 done
 cat > root/init <<'INIT'

@@ -3,15 +3,23 @@
  * that tools/devbench/build-linux.sh builds.
  *
  *   devbench edu BDF COUNT
+ *   devbench disk DEVICE
  *
  * QEMU's edu device (the twin of `edu --bench COUNT` on Cairn): the device
  * is bound to vfio-pci (behind QEMU's intel-iommu: Debian's kernel has no
  * no-IOMMU mode), its BAR 0 mapped and its MSI signalled on an eventfd; COUNT times, the interrupt is raised (register
  * 0x60) and the time until this thread wakes from read(eventfd) is taken.
  * Prints `BENCH edu_interrupt_wake median <ns> ns p99 <ns> ns (<n> samples)`.
+ *
+ * A block device (the twin of Cairn's `diskbench`): 4 KiB random reads at
+ * queue depth 1 and 32 (32 threads, one O_DIRECT pread each in flight)
+ * over the first 64 MiB, 128 KiB sequential O_DIRECT reads and writes over
+ * 32 MiB; prints `BENCH <name> <value> IOPS|MiB/s`.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <libgen.h>
 #include <linux/vfio.h>
 #include <stdint.h>
@@ -106,8 +114,78 @@ static int edu(const char *bdf, int count) {
     return 0;
 }
 
+#define SPAN (64ull << 20)
+#define SEQUENTIAL (32ull << 20)
+#define SMALL 4096
+#define LARGE (128 * 1024)
+#define READS 4096
+
+struct reader {
+    const char *device;
+    int count;
+    unsigned long long seed;
+    int failed;
+};
+
+static void *random_reader(void *argument) {
+    struct reader *r = argument;
+    int fd = open(r->device, O_RDONLY | O_DIRECT);
+    void *block;
+    if (fd < 0 || posix_memalign(&block, SMALL, SMALL) != 0) {
+        r->failed = 1;
+        return NULL;
+    }
+    unsigned long long x = r->seed;
+    for (int i = 0; i < r->count; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        off_t offset = (off_t)(x % (SPAN / SMALL)) * SMALL;
+        if (pread(fd, block, SMALL, offset) != SMALL) r->failed = 1;
+    }
+    close(fd);
+    return NULL;
+}
+
+static long long random_reads(const char *device, int threads, int count) {
+    pthread_t ids[32];
+    struct reader readers[32];
+    uint64_t start = now_ns();
+    for (int i = 0; i < threads; i++) {
+        readers[i] = (struct reader){device, count, 0xd15c0000ull + (unsigned)i + 1, 0};
+        pthread_create(&ids[i], NULL, random_reader, &readers[i]);
+    }
+    for (int i = 0; i < threads; i++) {
+        pthread_join(ids[i], NULL);
+        if (readers[i].failed) fail("a random read");
+    }
+    return (long long)threads * count * 1000000000ll / (long long)(now_ns() - start);
+}
+
+static long long sequential(const char *device, int write) {
+    int fd = open(device, (write ? O_WRONLY : O_RDONLY) | O_DIRECT);
+    void *buffer;
+    if (fd < 0 || posix_memalign(&buffer, SMALL, LARGE) != 0) fail(device);
+    memset(buffer, 0x5a, LARGE);
+    uint64_t start = now_ns();
+    for (off_t offset = 0; offset < (off_t)SEQUENTIAL; offset += LARGE) {
+        ssize_t n = write ? pwrite(fd, buffer, LARGE, offset) : pread(fd, buffer, LARGE, offset);
+        if (n != LARGE) fail(write ? "a sequential write" : "a sequential read");
+    }
+    if (write && fsync(fd) != 0) fail("fsync");
+    close(fd);
+    return (long long)(SEQUENTIAL * 1000000000ull / (1 << 20) / (now_ns() - start));
+}
+
+static int disk(const char *device) {
+    printf("BENCH rand4k_qd1 %lld IOPS\n", random_reads(device, 1, READS));
+    printf("BENCH rand4k_qd32 %lld IOPS\n", random_reads(device, 32, READS / 32));
+    printf("BENCH seq128k_read %lld MiB/s\n", sequential(device, 0));
+    printf("BENCH seq128k_write %lld MiB/s\n", sequential(device, 1));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "edu") == 0 && atoi(argv[3]) > 0) return edu(argv[2], atoi(argv[3]));
-    fprintf(stderr, "usage: devbench edu BDF COUNT\n");
+    if (argc == 3 && strcmp(argv[1], "disk") == 0) return disk(argv[2]);
+    fprintf(stderr, "usage: devbench edu BDF COUNT | devbench disk DEVICE\n");
     return 2;
 }
