@@ -87,6 +87,29 @@ impl SharedPages {
 
     /// Puts `frame` (holding one user reference) at empty page `index`.
     fn place(&mut self, index: u64, frame: PhysFrame) -> Result<(), VmError> {
+        *self.page_entry(index)? = frame.start_address() | PRESENT;
+        Ok(())
+    }
+
+    /// The frame of page `index`, filling it with zeroes first if it was
+    /// never touched. Fails when a frame for it or its nodes is lacking
+    /// (nodes already added stay for later use).
+    pub fn get_or_fill(&mut self, index: u64) -> Result<PhysFrame, VmError> {
+        if index >= self.pages {
+            return Err(VmError::Fault);
+        }
+        let entry = self.page_entry(index)?;
+        if let Some(frame) = entry_frame(*entry) {
+            return Ok(frame);
+        }
+        let frame = frames::allocate_user().ok_or(VmError::OutOfMemory)?;
+        *entry = frame.start_address() | PRESENT;
+        Ok(frame)
+    }
+
+    /// The entry of the bottom node that holds page `index`, adding the
+    /// nodes leading to it that are missing.
+    fn page_entry(&mut self, index: u64) -> Result<&'static mut u64, VmError> {
         let mut current = match self.root {
             Some(root) => root,
             None => {
@@ -107,42 +130,7 @@ impl SharedPages {
                 }
             };
         }
-        node(current)[(index % FANOUT) as usize] = frame.start_address() | PRESENT;
-        Ok(())
-    }
-
-    /// The frame of page `index`, filling it with zeroes first if it was
-    /// never touched. Fails when a frame for it or its nodes is lacking
-    /// (nodes already added stay for later use).
-    pub fn get_or_fill(&mut self, index: u64) -> Result<PhysFrame, VmError> {
-        if index >= self.pages {
-            return Err(VmError::Fault);
-        }
-        let mut current = match self.root {
-            Some(root) => root,
-            None => {
-                let root = frames::allocate_zeroed().ok_or(VmError::OutOfMemory)?;
-                self.root = Some(root);
-                root
-            }
-        };
-        for level in (0..self.levels).rev() {
-            let slot = ((index >> (BITS * level)) % FANOUT) as usize;
-            let entries = node(current);
-            current = match entry_frame(entries[slot]) {
-                Some(next) => next,
-                None => {
-                    let next = if level == 0 {
-                        frames::allocate_user().ok_or(VmError::OutOfMemory)?
-                    } else {
-                        frames::allocate_zeroed().ok_or(VmError::OutOfMemory)?
-                    };
-                    entries[slot] = next.start_address() | PRESENT;
-                    next
-                }
-            };
-        }
-        Ok(current)
+        Ok(&mut node(current)[(index % FANOUT) as usize])
     }
 }
 
