@@ -36,19 +36,25 @@ fn doing<T>(what: impl FnOnce() -> String, result: cairn_rt::Result<T>) -> Resul
 
 pub use cairn_devconf::Match;
 
-/// The names (`SSSS-BB-DD.F`) of the functions under `/scheme/pci` that
-/// `wanted` accepts, in bus order.
+/// Every function under `/scheme/pci` (`SSSS-BB-DD.F`, in bus order) with
+/// its configuration bytes 0-11 (IDs, command, status, revision, class
+/// code), what [`Match::accepts`] looks at. Functions whose configuration
+/// cannot be read (a caller other than root) are left out.
+pub fn functions() -> Result<Vec<(String, [u8; 12])>> {
+    let entries = doing(|| String::from("list /scheme/pci"), cairn_rt::fs::read_dir("/scheme/pci"))?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|(name, _)| {
+            let mut header = [0u8; 12];
+            let read = File::open(&format!("/scheme/pci/{name}/config")).and_then(|mut c| c.read_exact(&mut header));
+            read.ok().map(|()| (name, header))
+        })
+        .collect())
+}
+
+/// The names of the functions `wanted` selects, in bus order.
 pub fn find(wanted: Match) -> Result<Vec<String>> {
-    let functions = doing(|| String::from("list /scheme/pci"), cairn_rt::fs::read_dir("/scheme/pci"))?;
-    let mut found = Vec::new();
-    for (name, _) in functions {
-        let mut header = [0u8; 12];
-        let read = File::open(&format!("/scheme/pci/{name}/config")).and_then(|mut c| c.read_exact(&mut header));
-        if read.is_ok() && wanted.accepts(&header) {
-            found.push(name);
-        }
-    }
-    Ok(found)
+    Ok(functions()?.into_iter().filter(|(_, header)| wanted.accepts(header)).map(|(name, _)| name).collect())
 }
 
 /// The fd at which a driver started by `devd` finds its device context.

@@ -11,14 +11,15 @@
 //! that exits with status 0 has finished and is not restarted. devd ends
 //! when no driver is left.
 //!
-//! Depends on `cairn-rt`, `cairn-devconf` and `cairn-initconf` (back-off).
+//! Depends on `cairn-rt`, `cairn-devconf`, `cairn-driver` (the function
+//! list) and `cairn-initconf` (back-off).
 #![no_std]
 #![no_main]
 
 use cairn_devconf::Driver;
 use cairn_initconf::{STABLE_RUN, backoff};
 use cairn_rt::fs::{File, OpenOptions};
-use cairn_rt::io::{Read, Write};
+use cairn_rt::io::Write;
 use cairn_rt::process::{self, ForkResult, Pid};
 use cairn_rt::time::Instant;
 use cairn_rt::{String, Vec, env, eprintln, format, println, thread};
@@ -53,8 +54,7 @@ fn main() -> i32 {
         }
     };
     let mut running = Vec::new();
-    for function in functions() {
-        let Some(header) = header(&function) else { continue };
+    for (function, header) in cairn_driver::functions().unwrap_or_default() {
         let Some(index) = drivers.iter().position(|d| d.matches.iter().any(|m| m.accepts(&header))) else {
             continue;
         };
@@ -96,20 +96,6 @@ fn main() -> i32 {
         }
     }
     0
-}
-
-/// The functions under `/scheme/pci`.
-fn functions() -> Vec<String> {
-    cairn_rt::fs::read_dir("/scheme/pci")
-        .map(|entries| entries.into_iter().map(|(name, _)| name).collect())
-        .unwrap_or_default()
-}
-
-/// Configuration bytes 0-11 of `function`.
-fn header(function: &str) -> Option<[u8; 12]> {
-    let mut header = [0u8; 12];
-    File::open(&format!("/scheme/pci/{function}/config")).and_then(|mut config| config.read_exact(&mut header)).ok()?;
-    Some(header)
 }
 
 /// Claims `function` (resetting it first when `reset`), and starts

@@ -16,15 +16,10 @@ use crate::util::{CHILD_TIMEOUT, TestResult, ensure, expect_errno, in_child, ok,
 
 /// `edu`'s directory under `/scheme/pci`.
 fn edu() -> Result<String, String> {
-    let functions = ok("read_dir /scheme/pci", cairn_rt::fs::read_dir("/scheme/pci"))?;
-    for (name, _) in functions {
-        let mut id = [0u8; 4];
-        let read = File::open(&format!("/scheme/pci/{name}/config")).and_then(|mut config| config.read(&mut id));
-        if read == Ok(4) && id == [0x34, 0x12, 0xe8, 0x11] {
-            return Ok(format!("/scheme/pci/{name}"));
-        }
-    }
-    Err(String::from("no edu device: the suite's QEMU lacks -device edu"))
+    let found = cairn_driver::find(cairn_driver::Match::Id { vendor: 0x1234, device: 0x11e8 });
+    let found = found.map_err(|e| format!("{e}"))?;
+    let name = found.first().ok_or("no edu device: the suite's QEMU lacks -device edu")?;
+    Ok(format!("/scheme/pci/{name}"))
 }
 
 fn claim(function: &str) -> cairn_rt::Result<File> {
