@@ -19,12 +19,20 @@
 //!
 //! When the last fd of a context closes — its driver ended or died — the
 //! function is revoked: bus mastering and message interrupts are turned
-//! off before anyone may claim it again. Without an IOMMU a device
-//! address is a physical address (stated in the log at the first claim).
+//! off before anyone may claim it again.
+//!
+//! Where an IOMMU serves the function (`crate::iommu`), the context owns
+//! its DMA address space: a device address is an I/O virtual address
+//! mapped only to the DMA memory the context allocated, and the
+//! function's interrupts go through remapping entries only it may use. A
+//! DMA fault revokes the context at once (its DMA blocked, bus mastering
+//! off) and kills every process holding it ([`dma_fault`]). Without an
+//! IOMMU a device address is a physical address (stated in the log at
+//! the first claim).
 
-use alloc::collections::BTreeSet;
+use alloc::collections::BTreeMap;
 use alloc::string::String;
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -35,8 +43,10 @@ use cairn_pci::enumerate::Function;
 use cairn_pci::{Address, ConfigSpace};
 use cairn_physmem::FRAME_SIZE;
 
+use crate::iommu::{self, Domain};
 use crate::irq::{self, InterruptClaim, Placement, Source};
 use crate::percpu::CpuIndex;
+use crate::task::Tasks;
 
 /// Command register: bus-master enable.
 const COMMAND_BUS_MASTER: u32 = 1 << 2;
@@ -50,8 +60,8 @@ const MSIX_FUNCTION_MASK: u16 = 1 << 14;
 /// Largest DMA buffer (physically contiguous): 4 MiB.
 const MAX_DMA: u64 = 4 << 20;
 
-/// Functions claimed by a context now.
-static CLAIMED: spin::Mutex<BTreeSet<Address>> = spin::Mutex::new(BTreeSet::new());
+/// Functions claimed by a context now, and the context.
+static CLAIMED: spin::Mutex<BTreeMap<Address, Weak<DeviceContext>>> = spin::Mutex::new(BTreeMap::new());
 static NO_IOMMU_LOGGED: AtomicBool = AtomicBool::new(false);
 
 fn errno(code: i32) -> Error {
@@ -66,6 +76,10 @@ pub struct DeviceContext {
     pub holder: String,
     /// Whether its MSI (one vector) is bound.
     msi_in_use: AtomicBool,
+    /// Its DMA address space, where an IOMMU serves it.
+    domain: Option<Domain>,
+    /// A DMA fault revoked it: its resources can no longer be opened.
+    revoked: AtomicBool,
 }
 
 impl DeviceContext {
@@ -73,14 +87,54 @@ impl DeviceContext {
     /// function was found at boot, `EBUSY` if another context holds it.
     pub fn claim(address: Address, holder: String) -> Result<Arc<DeviceContext>> {
         let function = crate::pci::function(address).ok_or(errno(error::ENOENT))?;
-        if !CLAIMED.lock().insert(address) {
+        let mut claimed = CLAIMED.lock();
+        if claimed.contains_key(&address) {
             return Err(errno(error::EBUSY));
         }
-        if !NO_IOMMU_LOGGED.swap(true, Ordering::Relaxed) {
+        let domain = Domain::attach(address)?;
+        if domain.is_none() && !NO_IOMMU_LOGGED.swap(true, Ordering::Relaxed) {
             log::info!("device: no IOMMU: devices reach physical addresses; a DMA address is a physical address");
         }
         log::info!("device {address}: claimed by {holder}");
-        Ok(Arc::new(DeviceContext { function, holder, msi_in_use: AtomicBool::new(false) }))
+        let context = Arc::new(DeviceContext {
+            function,
+            holder,
+            msi_in_use: AtomicBool::new(false),
+            domain,
+            revoked: AtomicBool::new(false),
+        });
+        claimed.insert(address, Arc::downgrade(&context));
+        Ok(context)
+    }
+
+    /// Makes `pages` contiguous physical pages from `physical` reachable by
+    /// the device below device address `below`: mapped into its domain,
+    /// or (without an IOMMU) at their physical address, which must then
+    /// lie below `below` already.
+    pub fn map_dma(context: &Arc<DeviceContext>, physical: u64, pages: u64, below: u64) -> Result<DmaMapping> {
+        if context.revoked.load(Ordering::Acquire) {
+            return Err(errno(error::EIO));
+        }
+        let device_address = match &context.domain {
+            Some(domain) => domain.map(physical, pages, below)?,
+            None => physical,
+        };
+        Ok(DmaMapping { context: context.clone(), device_address, pages })
+    }
+
+    /// Revokes the context after its device misbehaved: DMA blocked in
+    /// the IOMMU, bus mastering and message interrupts off, and no more
+    /// resources opened through it. False if it was revoked already.
+    fn revoke(&self) -> bool {
+        if self.revoked.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.disable_messages();
+        self.set_bus_master(false);
+        if let Some(domain) = &self.domain {
+            domain.block();
+        }
+        true
     }
 
     pub fn address(&self) -> Address {
@@ -271,7 +325,15 @@ impl DeviceContext {
             }
         };
         claim.set_owner(&alloc::format!("{} {opener}", self.address()));
-        let (address, data) = claim.message();
+        let (address, data) = match claim.bind_message(self.address()) {
+            Ok(message) => message,
+            Err(e) => {
+                if entry.is_none() {
+                    self.msi_in_use.store(false, Ordering::Release);
+                }
+                return Err(e);
+            }
+        };
         let offset = capability.offset;
         match entry_slot {
             Some(slot) => {
@@ -338,6 +400,7 @@ impl Drop for DeviceContext {
     fn drop(&mut self) {
         self.disable_messages();
         self.set_bus_master(false);
+        self.domain = None;
         CLAIMED.lock().remove(&self.address());
         log::info!("device {}: released by {}", self.address(), self.holder);
     }
@@ -374,9 +437,12 @@ fn placement(text: Option<&str>) -> Result<Placement> {
 }
 
 /// What `path` (relative to a context) names: `barN`, `msi[@CPU]`,
-/// `msix/N[@CPU]`, `dma/BYTES[/BITS]`, `control`. `ENOENT` for anything else.
-/// `opener` names the process opening it.
+/// `msix/N[@CPU]`, `dma/BYTES[/BITS]`, `control`. `ENOENT` for anything else,
+/// `EIO` once the context is revoked. `opener` names the process opening it.
 pub fn open(context: &Arc<DeviceContext>, path: &str, opener: &str) -> Result<Resource> {
+    if context.revoked.load(Ordering::Acquire) {
+        return Err(errno(error::EIO));
+    }
     let path = path.trim_matches('/');
     let (name, cpu) = match path.split_once('@') {
         Some((name, cpu)) => (name, Some(cpu)),
@@ -413,5 +479,83 @@ pub fn open(context: &Arc<DeviceContext>, path: &str, opener: &str) -> Result<Re
     match name {
         "control" if cpu.is_none() => Ok(Resource::Control),
         _ => Err(errno(error::ENOENT)),
+    }
+}
+
+/// DMA memory as its device reaches it; dropping it unmaps the memory
+/// from the device's domain (so the pages may be freed after).
+#[derive(Debug)]
+pub struct DmaMapping {
+    context: Arc<DeviceContext>,
+    device_address: u64,
+    pages: u64,
+}
+
+impl DmaMapping {
+    /// The address the device uses.
+    pub fn device_address(&self) -> u64 {
+        self.device_address
+    }
+
+    pub fn context(&self) -> &Arc<DeviceContext> {
+        &self.context
+    }
+}
+
+impl Drop for DmaMapping {
+    fn drop(&mut self) {
+        if let Some(domain) = &self.context.domain {
+            domain.unmap(self.device_address, self.pages);
+        }
+    }
+}
+
+/// Whether the context's device addresses are translated by an IOMMU
+/// (so DMA memory may lie anywhere in physical memory).
+pub fn translated(context: &DeviceContext) -> bool {
+    context.domain.is_some()
+}
+
+/// Handles an IOMMU fault: logs it with the device and address; if a
+/// context holds the function, revokes it and kills every process holding
+/// it or one of its resources. The rest of the system carries on.
+pub fn dma_fault(tasks: &mut Tasks, fault: &iommu::Fault) {
+    let record = &fault.record;
+    let kind = if record.is_interrupt() { "interrupt" } else { "DMA" };
+    let access = match record.access {
+        cairn_vtd::registers::Access::Read => "read",
+        cairn_vtd::registers::Access::Write => "write",
+    };
+    let context = CLAIMED.lock().get(&fault.address).and_then(Weak::upgrade);
+    let Some(context) = context else {
+        log::warn!(
+            "iommu: {kind} fault: unclaimed device {} {access} at {:#x}: {}",
+            fault.address,
+            record.address,
+            record.reason_text()
+        );
+        return;
+    };
+    if !context.revoke() {
+        return;
+    }
+    log::warn!(
+        "iommu: {kind} fault: device {} (held by {}) {access} at {:#x}: {}; revoking it and killing its driver",
+        fault.address,
+        context.holder,
+        record.address,
+        record.reason_text()
+    );
+    let holders: Vec<crate::task::Pid> = tasks
+        .processes
+        .iter()
+        .filter(|(_, process)| {
+            process.fds.holds(|object| object.device_context().is_some_and(|held| Arc::ptr_eq(held, &context)))
+        })
+        .map(|(pid, _)| *pid)
+        .collect();
+    for pid in holders {
+        log::warn!("iommu: killing pid {pid}, which holds {}", fault.address);
+        crate::task::signal::send_to_process(tasks, pid, cairn_abi::signal::SIGKILL);
     }
 }

@@ -53,13 +53,13 @@ pub enum Object {
     /// A memory BAR of a device context: physical base and length (the
     /// context is kept claimed while the fd exists).
     DeviceMemory { _context: Arc<crate::device_context::DeviceContext>, base: u64, size: u64 },
-    /// DMA memory of a device context: its pages, size, and the address
-    /// the device reaches it at.
+    /// DMA memory of a device context: where its device reaches it (the
+    /// mapping goes when the last fd does, before the pages may), its
+    /// pages and size.
     DmaMemory {
-        _context: Arc<crate::device_context::DeviceContext>,
+        mapping: Arc<crate::device_context::DmaMapping>,
         pages: Arc<spin::Mutex<crate::vm::SharedPages>>,
         size: u64,
-        device_address: u64,
     },
     /// A device context's control file.
     DeviceControl(Arc<crate::device_context::DeviceContext>),
@@ -110,6 +110,19 @@ pub struct Handle {
     pub rights: u32,
     pub cloexec: bool,
     pub nonblocking: bool,
+}
+
+impl Object {
+    /// The device context an object belongs to, for the device objects.
+    pub fn device_context(&self) -> Option<&Arc<crate::device_context::DeviceContext>> {
+        match self {
+            Object::DeviceContext(context)
+            | Object::DeviceControl(context)
+            | Object::DeviceMemory { _context: context, .. } => Some(context),
+            Object::DmaMemory { mapping, .. } => Some(mapping.context()),
+            _ => None,
+        }
+    }
 }
 
 impl Handle {
@@ -244,6 +257,11 @@ impl FdTable {
     }
 
     /// The numbers of the open fds, lowest first (`/dev/fd` lists them).
+    /// Whether any fd's object satisfies `test`.
+    pub fn holds(&self, test: impl Fn(&Object) -> bool) -> bool {
+        self.slots.iter().flatten().any(|handle| test(&handle.object))
+    }
+
     pub fn numbers(&self) -> Vec<usize> {
         self.slots.iter().enumerate().filter(|(_, slot)| slot.is_some()).map(|(fd, _)| fd).collect()
     }

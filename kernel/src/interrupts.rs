@@ -41,6 +41,7 @@ pub fn handle(vector: u8, _frame: &mut TrapFrame) {
         }
         VECTOR_WAKE => {}
         VECTOR_TLB_SHOOTDOWN => crate::vm::tlb::acknowledge(),
+        crate::iommu::VECTOR_FAULT => crate::iommu::fault_interrupt(),
         VECTOR_APIC_ERROR => log::warn!("local APIC error interrupt on CPU {}", percpu::current().index.0),
         other if crate::irq::arrived(other) => {}
         other => log::warn!("unexpected interrupt vector {other:#x}"),

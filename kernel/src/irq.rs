@@ -26,7 +26,8 @@ use cairn_abi::{Error, Result, error};
 
 use crate::percpu::{self, CpuIndex};
 use crate::platform::acpi::IrqOverride;
-use crate::platform::ioapic::{IoApic, Trigger};
+use crate::iommu::RemapEntry;
+use crate::platform::ioapic::{IoApic, Target, Trigger};
 
 /// First vector handed to devices; below are the exceptions and the timer.
 pub const FIRST_DEVICE_VECTOR: u8 = 0x30;
@@ -87,13 +88,6 @@ impl Interrupt {
         {
             io_apic.set_masked(gsi, false);
         }
-    }
-
-    /// The MSI address and data that make a device raise this interrupt
-    /// (fixed delivery, edge, physical destination).
-    pub fn message(&self) -> (u64, u32) {
-        let apic_id = percpu::online().get(self.cpu.0 as usize).map_or(0, |cpu| cpu.apic_id.0);
-        (0xfee0_0000 | (u64::from(apic_id) << 12), u32::from(self.vector))
     }
 
     /// Names the holder (shown in `/scheme/sys/interrupts`).
@@ -215,6 +209,9 @@ pub struct InterruptClaim {
     /// Run when the claim is dropped, before the vector is freed: masks
     /// the source (a device's MSI or MSI-X entry).
     release: Option<alloc::boxed::Box<dyn FnOnce() + Send + Sync>>,
+    /// The IOMMU's interrupt-remapping entry the source names, if any
+    /// (cleared after the source is masked and the vector freed).
+    remap: Option<RemapEntry>,
 }
 
 impl core::fmt::Debug for InterruptClaim {
@@ -227,6 +224,31 @@ impl InterruptClaim {
     /// Sets what masks the source when the claim is dropped.
     pub fn on_release(&mut self, release: alloc::boxed::Box<dyn FnOnce() + Send + Sync>) {
         self.release = Some(release);
+    }
+
+    /// Gives the claim the remapping entry its source names.
+    fn set_remap(&mut self, remap: RemapEntry) {
+        self.remap = Some(remap);
+    }
+
+    /// The MSI address and data that make the PCI function at `requester`
+    /// raise this interrupt: where the IOMMU remaps its interrupts, the
+    /// remappable message naming a new entry that only `requester` may
+    /// use; else fixed delivery, edge, physical destination.
+    pub fn bind_message(&mut self, requester: cairn_pci::Address) -> Result<(u64, u32)> {
+        match RemapEntry::for_function(requester, self.vector, self.apic_id())? {
+            Some(remap) => {
+                let message = cairn_vtd::entry::remappable_message(remap.index());
+                self.set_remap(remap);
+                Ok(message)
+            }
+            None => Ok((0xfee0_0000 | (u64::from(self.apic_id()) << 12), u32::from(self.vector))),
+        }
+    }
+
+    /// The local APIC ID of the CPU the vector is bound on.
+    pub fn apic_id(&self) -> u32 {
+        percpu::online().get(self.interrupt.cpu.0 as usize).map_or(0, |cpu| cpu.apic_id.0)
     }
 }
 
@@ -292,7 +314,7 @@ pub fn allocate(placement: Placement, source: Source) -> Result<InterruptClaim> 
         Placement::Spread => *cpus.iter().min_by_key(|cpu| cpu.vectors.in_use()).ok_or(Error::new(error::ENODEV))?,
     };
     let interrupt = cpu.vectors.bind(cpu.index, source).ok_or(Error::new(error::ENOSPC))?;
-    Ok(InterruptClaim { interrupt, release: None })
+    Ok(InterruptClaim { interrupt, release: None, remap: None })
 }
 
 /// Opens ISA line `irq`, routed to a vector of the boot CPU: `EINVAL` for
@@ -315,15 +337,22 @@ pub fn open_legacy(irq: u8) -> Result<InterruptClaim> {
         }
         open[usize::from(irq)] = true;
     }
-    let claim = match allocate(Placement::Pinned(CpuIndex(0)), Source::Legacy { irq, gsi, trigger }) {
+    let mut claim = match allocate(Placement::Pinned(CpuIndex(0)), Source::Legacy { irq, gsi, trigger }) {
         Ok(claim) => claim,
         Err(e) => {
             LEGACY_OPEN.lock()[usize::from(irq)] = false;
             return Err(e);
         }
     };
-    let apic_id = percpu::online().first().map_or(0, |cpu| cpu.apic_id.0);
-    io_apic.route(gsi, claim.vector, apic_id, trigger, false);
+    let target = match RemapEntry::for_io_apic(io_apic.id, claim.vector, claim.apic_id(), trigger.level)? {
+        Some(remap) => {
+            let target = Target::Remapped(remap.index());
+            claim.set_remap(remap);
+            target
+        }
+        None => Target::Cpu(claim.apic_id()),
+    };
+    io_apic.route(gsi, claim.vector, target, trigger, false);
     Ok(claim)
 }
 

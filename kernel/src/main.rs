@@ -29,6 +29,7 @@ mod fault;
 mod fd;
 mod initfs;
 mod interrupts;
+mod iommu;
 mod io_ports;
 mod irq;
 mod klog;
@@ -267,6 +268,7 @@ extern "C" fn bsp_main(context: u64) -> ! {
     );
     let cpu_count = online.len();
     percpu::publish_online(online);
+    iommu::init(context.acpi.and_then(|root| acpi::find_table(root, *b"DMAR")));
     let (free, _) = frames::stats();
     log::info!(
         "memory: {} MiB usable, {} MiB free",

@@ -10,7 +10,7 @@ use crate::task::{self, ProcessState, ThreadState};
 use crate::{console, percpu, time};
 
 /// The text files, in the order `sys` lists them.
-pub const FILES: [&str; 7] = ["processes", "threads", "meminfo", "cpus", "interrupts", "uptime", "log"];
+pub const FILES: [&str; 8] = ["processes", "threads", "meminfo", "cpus", "interrupts", "iommu", "uptime", "log"];
 
 /// The contents of `sys` file `name`.
 pub fn render(name: &str) -> Option<String> {
@@ -99,6 +99,7 @@ pub fn render(name: &str) -> Option<String> {
             }
         }
         "interrupts" => crate::irq::render(&mut text),
+        "iommu" => crate::iommu::render(&mut text),
         "uptime" => {
             let micros = time::micros_since_boot();
             let _ = writeln!(text, "{}.{:06}", micros / 1_000_000, micros % 1_000_000);

@@ -158,8 +158,7 @@ impl Device {
         // SAFETY: as in `registers`.
         let base =
             doing(|| format!("{}: map DMA memory", self.name), unsafe { mmap(0, len, flags, fd.as_raw_fd(), 0) })?;
-        // The mapping keeps the memory; the fd is not needed any more.
-        Ok(DmaBuffer { base, len, device_address: u64::from_le_bytes(address) })
+        Ok(DmaBuffer { base, len, device_address: u64::from_le_bytes(address), _fd: fd })
     }
 
     /// Binds the function's MSI (`entry` None) or MSI-X entry `entry` to a
@@ -223,13 +222,17 @@ impl Registers {
 }
 
 /// Memory a device reaches: mapped here, and its device address. The
-/// mapping stays for the life of the process even when the buffer is
-/// dropped, so a device that still writes to it never reaches memory given
+/// device reaches it while the buffer lives (the buffer keeps the DMA
+/// fd; where an IOMMU serves the device, closing that fd unmaps the
+/// memory from the device's address space). The mapping here stays for
+/// the life of the process even when the buffer is dropped, so a device
+/// that still writes to it (without an IOMMU) never reaches memory given
 /// to someone else.
 pub struct DmaBuffer {
     base: usize,
     len: usize,
     pub device_address: u64,
+    _fd: File,
 }
 
 impl DmaBuffer {

@@ -120,6 +120,22 @@ pub fn visit_tables(root: AcpiRoot, mut visit: impl FnMut(PhysRange)) -> Result<
     Ok(())
 }
 
+/// The first table with `signature` the root lists, checked as
+/// [`visit_tables`] checks it (its checksum is the parser's business).
+pub fn find_table(root: AcpiRoot, signature: [u8; 4]) -> Option<&'static [u8]> {
+    let mut found = None;
+    visit_tables(root, |range| {
+        if found.is_none() && read_u32(range.start).to_le_bytes() == signature {
+            found = Some(range);
+        }
+    })
+    .ok()?;
+    let range = found?;
+    // SAFETY: `checked_table` bounded the table inside the direct map,
+    // which firmware tables never leave.
+    Some(unsafe { core::slice::from_raw_parts(phys_to_virt(range.start), (range.end - range.start) as usize) })
+}
+
 /// Maps firmware tables through the direct map; unmapping is a no-op.
 #[derive(Clone, Copy, Debug)]
 struct DirectMapHandler;

@@ -55,22 +55,24 @@ impl IoApic {
         gsi >= self.gsi_base && gsi < self.gsi_base + self.line_count()
     }
 
-    /// Routes `gsi` (which this I/O APIC serves) to `vector` on the CPU
-    /// with local APIC ID `apic_id`, fixed delivery, masked or not.
-    pub fn route(&self, gsi: u32, vector: u8, apic_id: u32, trigger: Trigger, masked: bool) {
+    /// Routes `gsi` (which this I/O APIC serves) to `vector` of `target`,
+    /// with the line's trigger, masked or not.
+    pub fn route(&self, gsi: u32, vector: u8, target: Target, trigger: Trigger, masked: bool) {
         let line = gsi - self.gsi_base;
-        let mut low = u32::from(vector);
-        if trigger.active_low {
-            low |= 1 << 13;
-        }
-        if trigger.level {
-            low |= 1 << 15;
-        }
-        if masked {
-            low |= 1 << 16;
-        }
-        self.write(IOREDTBL + 2 * line + 1, apic_id << 24);
-        self.write(IOREDTBL + 2 * line, low);
+        let entry = match target {
+            Target::Cpu(apic_id) => {
+                u64::from(vector)
+                    | u64::from(trigger.active_low) << 13
+                    | u64::from(trigger.level) << 15
+                    | u64::from(masked) << 16
+                    | u64::from(apic_id) << 56
+            }
+            Target::Remapped(index) => {
+                cairn_vtd::entry::remappable_redirection(index, vector, trigger.level, trigger.active_low, masked)
+            }
+        };
+        self.write(IOREDTBL + 2 * line + 1, (entry >> 32) as u32);
+        self.write(IOREDTBL + 2 * line, entry as u32);
     }
 
     /// Masks or unmasks `gsi` (which this I/O APIC serves), keeping its route.
@@ -79,6 +81,15 @@ impl IoApic {
         let low = self.read(register);
         self.write(register, if masked { low | 1 << 16 } else { low & !(1 << 16) });
     }
+}
+
+/// Where a line's interrupts go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Straight to the local APIC with this ID.
+    Cpu(u32),
+    /// Through entry `index` of the IOMMU's interrupt-remapping table.
+    Remapped(u16),
 }
 
 /// How a line signals: edge or level, active high or low.

@@ -20,12 +20,10 @@ pub const TESTS: &[Test] = &[
 /// Vectors the spreading test binds per CPU (8 CPUs: 1,200).
 const PER_CPU: usize = 150;
 
-/// Sends `claim`'s message as an IPI.
+/// Sends `claim`'s vector to its CPU as an IPI.
 fn raise(claim: &InterruptClaim) -> TestResult {
-    let (address, data) = claim.message();
-    ensure!(address & 0xfff0_0000 == 0xfee0_0000, "message address {address:#x} is not the local APIC window");
     let lapic = crate::interrupts::local_apic().ok_or_else(|| alloc::string::String::from("no local APIC"))?;
-    lapic.send_ipi(ApicId(((address >> 12) & 0xff) as u32), data as u8);
+    lapic.send_ipi(ApicId(claim.apic_id()), claim.vector);
     Ok(())
 }
 

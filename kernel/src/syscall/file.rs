@@ -260,11 +260,11 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 Object::IoPorts(_) | Object::PowerSwitch => Err(errno(error::EBADF)),
                 Object::DeviceMemory { .. } | Object::DeviceControl(_) => Err(errno(error::EBADF)),
                 Object::DeviceContext(_) => Err(errno(error::ESPIPE)),
-                Object::DmaMemory { device_address, .. } => {
+                Object::DmaMemory { mapping, .. } => {
                     if len < 8 {
                         return Err(errno(error::EINVAL));
                     }
-                    deliver(space, buffer, &device_address.to_le_bytes())
+                    deliver(space, buffer, &mapping.device_address().to_le_bytes())
                 }
                 Object::Framebuffer(info) => {
                     let info = info.abi();
@@ -1060,14 +1060,12 @@ fn open_device_resource(context: &Arc<DeviceContext>, path: &str, flags: usize) 
         }
         Resource::Interrupt(claim) => Handle::new(Object::Interrupt(Arc::new(claim)), access_rights(flags) | shared),
         Resource::Dma { bytes, below } => {
-            let (pages, device_address) =
-                SharedPages::contiguous(bytes / FRAME_SIZE, below).map_err(|_| errno(error::ENOMEM))?;
-            let object = Object::DmaMemory {
-                _context: context.clone(),
-                pages: Arc::new(spin::Mutex::new(pages)),
-                size: bytes,
-                device_address,
-            };
+            let physical_below = if device_context::translated(context) { u64::MAX } else { below };
+            let (pages, physical) =
+                SharedPages::contiguous(bytes / FRAME_SIZE, physical_below).map_err(|_| errno(error::ENOMEM))?;
+            let mapping = DeviceContext::map_dma(context, physical, bytes / FRAME_SIZE, below)?;
+            let object =
+                Object::DmaMemory { mapping: Arc::new(mapping), pages: Arc::new(spin::Mutex::new(pages)), size: bytes };
             Handle::new(object, rights::READ | rights::WRITE | rights::MAP | shared)
         }
         Resource::Control => Handle::new(Object::DeviceControl(context.clone()), rights::WRITE | shared),

@@ -679,12 +679,16 @@ impl Tasks {
         self.wake_child_waiters(parent);
     }
 
-    /// Wakes the drivers waiting for legacy lines that fired.
+    /// Wakes the drivers waiting for interrupts that fired on this CPU,
+    /// and deals with the IOMMU faults reported since the last call.
     pub fn wake_interrupt_readers(&mut self) {
         let mut fired = Vec::new();
         crate::irq::take_fired(&mut fired);
         for id in fired {
             self.wake_queue(WaitKey::Interrupt(id), usize::MAX);
+        }
+        for fault in crate::iommu::take_faults() {
+            crate::device_context::dma_fault(self, &fault);
         }
     }
 

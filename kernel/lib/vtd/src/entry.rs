@@ -83,6 +83,8 @@ pub fn remappable_redirection(index: u16, vector: u8, level: bool, active_low: b
 pub enum Descriptor {
     /// Forget every cached context entry.
     ContextCacheGlobal,
+    /// Forget every cached translation (draining reads and writes).
+    IotlbGlobal,
     /// Forget one domain's cached translations (draining its reads and writes).
     IotlbDomain(DomainId),
     /// Forget cached interrupt-remapping entries: one, or all.
@@ -96,6 +98,7 @@ impl Descriptor {
     pub fn encode(self) -> Entry {
         match self {
             Descriptor::ContextCacheGlobal => [0x1 | 1 << 4, 0],
+            Descriptor::IotlbGlobal => [0x2 | 1 << 4 | 1 << 6 | 1 << 7, 0],
             Descriptor::IotlbDomain(domain) => [0x2 | 2 << 4 | 1 << 6 | 1 << 7 | u64::from(domain.0) << 16, 0],
             Descriptor::InterruptEntries(None) => [0x4, 0],
             Descriptor::InterruptEntries(Some(index)) => [0x4 | 1 << 4 | u64::from(index) << 32, 0],
@@ -146,6 +149,7 @@ mod tests {
     #[test]
     fn descriptors_encode_type_and_scope() {
         assert_eq!(Descriptor::ContextCacheGlobal.encode(), [0x11, 0]);
+        assert_eq!(Descriptor::IotlbGlobal.encode(), [0xd2, 0]);
         assert_eq!(Descriptor::IotlbDomain(DomainId(3)).encode(), [0x3_00e2, 0]);
         assert_eq!(Descriptor::InterruptEntries(Some(9)).encode(), [0x9_0000_0014, 0]);
         assert_eq!(Descriptor::Wait { status: 0x1000, value: 2 }.encode(), [0x2_0000_0025, 0x1000]);
