@@ -318,7 +318,8 @@ struct PciTopology;
 impl Topology for PciTopology {
     fn buses_below(&self, bridge: SourceId) -> Option<(u8, u8)> {
         use cairn_pci::ConfigSpace;
-        let address = Address { segment: 0, bus: bridge.bus(), device: bridge.devfn() >> 3, function: bridge.devfn() & 7 };
+        let address =
+            Address { segment: 0, bus: bridge.bus(), device: bridge.devfn() >> 3, function: bridge.devfn() & 7 };
         let buses = crate::pci::config()?.read(address, 0x18);
         Some(((buses >> 8) as u8, (buses >> 16) as u8))
     }
@@ -428,10 +429,9 @@ impl Domain {
                 new
             }
         };
-        state.memory.write_entry(
-            context_table + u64::from(source.devfn()) * 16,
-            entry::context(table.root(), id, unit.width),
-        );
+        state
+            .memory
+            .write_entry(context_table + u64::from(source.devfn()) * 16, entry::context(table.root(), id, unit.width));
         state.domains.insert(id, source);
         if let Err(e) = state.invalidate(unit.registers, &[Descriptor::ContextCacheGlobal, Descriptor::IotlbDomain(id)])
         {
@@ -524,7 +524,8 @@ impl RemapEntry {
     /// are not remapped for it; `ENOSPC` when the table is full.
     pub fn for_function(address: Address, vector: u8, apic_id: u32) -> Result<Option<RemapEntry>> {
         let Some((unit, _)) = unit_for(address) else { return Ok(None) };
-        let remap = Remap { vector, destination: apic_id, level: false, requester: Requester::Exactly(source_of(address)) };
+        let remap =
+            Remap { vector, destination: apic_id, level: false, requester: Requester::Exactly(source_of(address)) };
         RemapEntry::install(unit, remap)
     }
 
@@ -610,7 +611,8 @@ pub fn take_faults() -> Vec<Fault> {
         .filter_map(|(unit, record)| {
             let segment = iommu.units.get(unit)?.segment;
             let source = record.source;
-            let address = Address { segment, bus: source.bus(), device: source.devfn() >> 3, function: source.devfn() & 7 };
+            let address =
+                Address { segment, bus: source.bus(), device: source.devfn() >> 3, function: source.devfn() & 7 };
             Some(Fault { address, record })
         })
         .collect()

@@ -24,9 +24,9 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use cairn_abi::{Error, Result, error};
 
+use crate::iommu::RemapEntry;
 use crate::percpu::{self, CpuIndex};
 use crate::platform::acpi::IrqOverride;
-use crate::iommu::RemapEntry;
 use crate::platform::ioapic::{IoApic, Target, Trigger};
 
 /// First vector handed to devices; below are the exceptions and the timer.

@@ -9,7 +9,12 @@
 //! serving a device does). With `--bench N` it then measures N times how
 //! long an interrupt the device raises (register `0x60`) takes to wake
 //! this thread, and prints `BENCH edu_interrupt_wake median <ns> ns p99
-//! <ns> ns` (the Linux twin is `tools/devbench/devbench.c`).
+//! <ns> ns` (the Linux twin is `tools/devbench/devbench.c`). With
+//! `--stray-dma` it then tells the device to read 1 MiB past its DMA
+//! buffer — memory its context never allocated: with an IOMMU the read
+//! faults and the kernel kills this driver; if it is still alive a second
+//! later it says so and exits 1 (the device only reads, so without an
+//! IOMMU nothing is harmed).
 //!
 //! Depends on `cairn-driver` (the driver library) and `cairn-rt`.
 #![no_std]
@@ -57,11 +62,15 @@ const DMA_ADDRESS_BITS: u32 = 28;
 /// stops the whole machine for it).
 const TRANSFER: usize = 2048;
 
+/// How far past the DMA buffer `--stray-dma` reads.
+const STRAY_DISTANCE: u64 = 1 << 20;
+
 /// What to do once the checks passed.
 enum Then {
     Exit,
     Stay,
     Bench(usize),
+    StrayDma,
 }
 
 fn main() -> i32 {
@@ -69,9 +78,10 @@ fn main() -> i32 {
     let then = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] => Then::Exit,
         ["--stay"] => Then::Stay,
+        ["--stray-dma"] => Then::StrayDma,
         ["--bench", count] if count.parse::<usize>().is_ok_and(|n| n > 0) => Then::Bench(count.parse().unwrap_or(1)),
         _ => {
-            eprintln!("usage: edu [--stay | --bench N]");
+            eprintln!("usage: edu [--stay | --bench N | --stray-dma]");
             return 2;
         }
     };
@@ -188,6 +198,17 @@ fn run(then: Then) -> Result<(), String> {
             wait_interrupt(&mut interrupt, &registers, u32::MAX)?;
         },
         Then::Bench(count) => bench(&mut interrupt, &registers, count)?,
+        Then::StrayDma => {
+            let stray = device_address + STRAY_DISTANCE;
+            println!("edu: reading {TRANSFER} bytes at {stray:#x}, outside this driver's DMA memory");
+            write64(&registers, reg::DMA_SOURCE, stray)?;
+            write64(&registers, reg::DMA_DESTINATION, DEVICE_BUFFER)?;
+            write64(&registers, reg::DMA_COUNT, TRANSFER as u64)?;
+            write64(&registers, reg::DMA_COMMAND, DMA_START | DMA_INTERRUPT)?;
+            wait_interrupt(&mut interrupt, &registers, INTERRUPT_DMA)?;
+            cairn_rt::thread::sleep(core::time::Duration::from_secs(1));
+            return Err(format!("the stray DMA read at {stray:#x} was not stopped"));
+        }
     }
     device.bus_master(false).map_err(|e| format!("{e}"))
 }

@@ -24,6 +24,7 @@ mod harden_caps;
 mod harden_copy;
 mod harden_limits;
 mod harden_vm;
+mod iommu;
 mod mem;
 mod nvme;
 mod pci;
@@ -214,6 +215,8 @@ fn hardware_tests() -> Vec<Test> {
         test("nvme_queue_interrupts", nvme::queue_interrupts),
         test("nvme_driver_restart", nvme::driver_restart),
         test("scale_msix_vectors", nvme::scale_vectors),
+        test("iommu_stray_dma_kills_driver", iommu::stray_dma_kills_driver),
+        test("iommu_remap_entries_follow_vectors", iommu::remap_entries_follow_vectors),
     ])
 }
 

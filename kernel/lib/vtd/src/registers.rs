@@ -179,8 +179,8 @@ impl FaultRecord {
             0x02 => "context entry not present",
             0x03 => "invalid context entry",
             0x04 => "address beyond the domain's width",
-            0x05 => "write to a read-only page",
-            0x06 => "read of a page not readable",
+            0x05 => "write not allowed (address not mapped, or read-only)",
+            0x06 => "read not allowed (address not mapped)",
             0x07 => "page table entry unreadable",
             0x0a..=0x0c => "reserved bits set in a table entry",
             0x20 => "interrupt with reserved fields",
@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(record.address, 0x1234_5000);
         assert_eq!(record.source, SourceId::new(0, 3, 0));
         assert_eq!(record.access, Access::Read);
-        assert_eq!(record.reason_text(), "read of a page not readable");
+        assert_eq!(record.reason_text(), "read not allowed (address not mapped)");
         assert!(!record.is_interrupt());
     }
 }
