@@ -34,7 +34,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use cairn_abi::{Error, Result, error};
 use cairn_pci::bar::{Bar, BarKind};
@@ -516,6 +516,11 @@ pub fn translated(context: &DeviceContext) -> bool {
     context.domain.is_some()
 }
 
+/// Faults of unclaimed functions logged (then no more: a device nobody
+/// drives cannot be stopped by killing its driver).
+static UNCLAIMED_FAULTS_LOGGED: AtomicU64 = AtomicU64::new(0);
+const MAX_UNCLAIMED_FAULTS_LOGGED: u64 = 16;
+
 /// Handles an IOMMU fault: logs it with the device and address; if a
 /// context holds the function, revokes it and kills every process holding
 /// it or one of its resources. The rest of the system carries on.
@@ -528,6 +533,9 @@ pub fn dma_fault(tasks: &mut Tasks, fault: &iommu::Fault) {
     };
     let context = CLAIMED.lock().get(&fault.address).and_then(Weak::upgrade);
     let Some(context) = context else {
+        if UNCLAIMED_FAULTS_LOGGED.fetch_add(1, Ordering::Relaxed) >= MAX_UNCLAIMED_FAULTS_LOGGED {
+            return;
+        }
         log::warn!(
             "iommu: {kind} fault: unclaimed device {} {access} at {:#x}: {}",
             fault.address,

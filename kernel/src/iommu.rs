@@ -85,6 +85,11 @@ impl Registers {
         unsafe { self.0.add(at).cast::<u64>().write_volatile(value) }
     }
 
+    /// Turns translation, interrupt remapping and the invalidation queue off.
+    fn stop(self) {
+        self.write32(offset::GLOBAL_COMMAND, 0);
+    }
+
     /// Issues a global command and waits until the status shows `done`
     /// (set, or clear when `set` is false).
     fn command(self, add: Global, done: Global, set: bool) -> Result<()> {
@@ -237,9 +242,14 @@ struct Unit {
 impl Unit {
     /// Brings up the unit at `base`: root table, invalidation queue,
     /// fault interrupt, interrupt remapping (if `remap` and offered),
-    /// then DMA translation.
+    /// then DMA translation. On failure whatever was turned on is turned
+    /// off again.
     fn start(base: u64, segment: u16, remap: bool) -> Result<Unit> {
         let registers = Registers(crate::mm::mmio(base).map_err(|_| Error::new(error::ENOMEM))?.cast());
+        Unit::bring_up(base, segment, remap, registers).inspect_err(|_| registers.stop())
+    }
+
+    fn bring_up(base: u64, segment: u16, remap: bool, registers: Registers) -> Result<Unit> {
         let capability = Capability(registers.read64(offset::CAPABILITY));
         let extended = ExtendedCapability(registers.read64(offset::EXTENDED_CAPABILITY));
         let Some(width) = AddressWidth::widest_supported(capability.sagaw()) else {
@@ -369,7 +379,10 @@ pub fn init(dmar: Option<&[u8]>) {
     if units.len() == dmar.units.len() && !units.is_empty() {
         IOMMU.call_once(|| Iommu { dmar, units });
     } else {
-        log::warn!("iommu: not every unit started; devices reach physical addresses");
+        for unit in &units {
+            unit.registers.stop();
+        }
+        log::warn!("iommu: not every unit started, so none is used; devices reach physical addresses");
     }
 }
 
