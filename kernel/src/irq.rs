@@ -181,6 +181,11 @@ impl VectorTable {
         true
     }
 
+    /// Whether an interrupt fired here that nobody was woken for yet.
+    pub fn has_fired(&self) -> bool {
+        self.fired.iter().any(|word| word.load(Ordering::Relaxed) != 0)
+    }
+
     /// The interrupts that fired here since the last call.
     fn take_fired(&self, into: &mut Vec<InterruptId>) {
         for (word_index, word) in self.fired.iter().enumerate() {

@@ -62,6 +62,9 @@ pub struct Cpu {
     mailbox: spin::Mutex<Mailbox>,
     /// The device interrupts bound to this CPU's vectors.
     pub vectors: crate::irq::VectorTable,
+    /// Another CPU queued a thread here (and sent a wake IPI): the idle
+    /// loop must take the big kernel lock, waiting for it if need be.
+    pub wake_requested: AtomicBool,
 }
 
 #[derive(Default)]
@@ -96,6 +99,7 @@ impl Cpu {
             user_ticks: AtomicU64::new(0),
             mailbox: spin::Mutex::new(Mailbox::default()),
             vectors: crate::irq::VectorTable::new(),
+            wake_requested: AtomicBool::new(false),
         }));
         cpu.self_pointer = cpu;
         cpu

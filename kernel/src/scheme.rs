@@ -262,7 +262,7 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
     state.in_flight.insert(id, InFlight { max_reply: call.max_reply, accepts_fd: call.accepts_fd, reply: None });
     let key = WaitKey::SchemeRequests(state.id);
     drop(state);
-    tasks.wake_queue(key, usize::MAX);
+    tasks.wake_queue_handoff(key, 1);
     Submission::Queued(id)
 }
 

@@ -96,7 +96,14 @@ impl CpuStart {
 pub fn idle_loop(cpu: &'static Cpu) -> ! {
     loop {
         cpu.run_pending_task();
-        if crate::task::started() && crate::task::bkl::try_acquire() {
+        // With work for this CPU (a thread queued here, a device interrupt
+        // to deliver) wait for the lock; otherwise only look if it is free,
+        // so idle CPUs do not queue behind busy ones.
+        let work = cpu.wake_requested.swap(false, core::sync::atomic::Ordering::AcqRel) || cpu.vectors.has_fired();
+        if crate::task::started() && (work || crate::task::bkl::try_acquire()) {
+            if work {
+                crate::task::bkl::acquire();
+            }
             crate::task::idle_poll();
             crate::task::bkl::release();
         }

@@ -413,7 +413,7 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             task::with(|tasks| {
                 let fds = &mut tasks.current_process().fds;
                 let key = scheme::accept_response(&endpoint.0, &bytes, |fd| scheme::lend(fds.get(fd, 0)?))?;
-                tasks.wake_queue(key, usize::MAX);
+                tasks.wake_queue_handoff(key, usize::MAX);
                 Ok(bytes.len())
             })
         }

@@ -63,6 +63,15 @@ pub enum WaitKey {
     Interrupt(crate::irq::InterruptId),
 }
 
+/// Where a woken thread runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wake {
+    /// On the least loaded CPU (the one it ran on last, on a tie).
+    Balanced,
+    /// Next on this CPU, whose thread is about to wait for it.
+    Handoff,
+}
+
 /// One CPU's scheduling state.
 struct CpuScheduler {
     queues: [VecDeque<Tid>; PRIORITY_LEVELS],
@@ -256,6 +265,12 @@ impl Tasks {
 
     /// Puts a thread on the least loaded CPU's queue and wakes that CPU.
     pub fn make_runnable(&mut self, tid: Tid) {
+        self.make_runnable_by(tid, Wake::Balanced);
+    }
+
+    /// Makes a thread runnable: on the least loaded CPU, or ([`Wake::Handoff`])
+    /// first in line on this one.
+    fn make_runnable_by(&mut self, tid: Tid, how: Wake) {
         let Some(thread) = self.threads.get_mut(&tid) else { return };
         if matches!(thread.state, ThreadState::Running | ThreadState::Dead) {
             return;
@@ -264,12 +279,17 @@ impl Tasks {
         thread.waiting = None;
         let preferred = thread.last_cpu;
         let level = self.level_of(&self.threads[&tid]);
+        if how == Wake::Handoff {
+            self.cpus[this_cpu()].queues[level].push_front(tid);
+            return;
+        }
         let load = |c: &CpuScheduler| c.queued() + usize::from(c.current.is_some());
         let cpu = (0..self.cpus.len()).min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred))).unwrap_or(0);
         self.cpus[cpu].queues[level].push_back(tid);
         if cpu != this_cpu()
             && let (Some(target), Some(lapic)) = (percpu::online().get(cpu), interrupts::local_apic())
         {
+            target.wake_requested.store(true, Ordering::Release);
             lapic.send_ipi(target.apic_id, VECTOR_WAKE);
         }
     }
@@ -305,6 +325,10 @@ impl Tasks {
 
     /// Ends a thread's wait (undoing its queue entries) and makes it runnable.
     pub fn wake(&mut self, tid: Tid) {
+        self.wake_by(tid, Wake::Balanced);
+    }
+
+    fn wake_by(&mut self, tid: Tid, how: Wake) {
         let Some(thread) = self.threads.get_mut(&tid) else { return };
         if thread.state != ThreadState::Blocked {
             return;
@@ -320,12 +344,24 @@ impl Tasks {
         if let Some(deadline) = self.deadlines.remove(&tid) {
             self.sleepers.remove(&(deadline, tid));
         }
-        self.make_runnable(tid);
+        self.make_runnable_by(tid, how);
     }
 
     /// Wakes up to `count` threads waiting on `key`; returns how many. A
     /// change that can make an fd ready also wakes event-queue waiters.
     pub fn wake_queue(&mut self, key: WaitKey, count: usize) -> usize {
+        self.wake_queue_by(key, count, Wake::Balanced)
+    }
+
+    /// Wakes `key`'s waiters to run next on this CPU: for a caller that is
+    /// about to wait for what it woke (a client that sent a request, a
+    /// server that answered one), so the two pass this CPU back and forth
+    /// with no run-queue trip to another CPU and no IPI.
+    pub fn wake_queue_handoff(&mut self, key: WaitKey, count: usize) -> usize {
+        self.wake_queue_by(key, count, Wake::Handoff)
+    }
+
+    fn wake_queue_by(&mut self, key: WaitKey, count: usize, how: Wake) -> usize {
         if matches!(
             key,
             WaitKey::Pipe(_)
@@ -334,9 +370,9 @@ impl Tasks {
                 | WaitKey::Ended(_)
                 | WaitKey::Interrupt(_)
         ) {
-            self.wake_queue_only(WaitKey::Events, usize::MAX);
+            self.wake_queue_only(WaitKey::Events, usize::MAX, Wake::Balanced);
         }
-        self.wake_queue_only(key, count)
+        self.wake_queue_only(key, count, how)
     }
 
     /// Arms (`true`) or forgets a timer for [`Tasks::expire_timers`].
@@ -349,14 +385,14 @@ impl Tasks {
         }
     }
 
-    fn wake_queue_only(&mut self, key: WaitKey, count: usize) -> usize {
+    fn wake_queue_only(&mut self, key: WaitKey, count: usize, how: Wake) -> usize {
         let mut woken = 0;
         while woken < count {
             let Some(tid) = self.queues.get_mut(&key).and_then(VecDeque::pop_front) else { break };
             if let Some(thread) = self.threads.get_mut(&tid) {
                 thread.waiting = None;
             }
-            self.wake(tid);
+            self.wake_by(tid, how);
             woken += 1;
         }
         if self.queues.get(&key).is_some_and(VecDeque::is_empty) {
