@@ -188,6 +188,8 @@ struct Waiting {
 struct Slots {
     outstanding: Outstanding<Waiting>,
     spare: Vec<DmaBuffer>,
+    /// Submitters waiting for a free command id.
+    waiters: usize,
 }
 
 /// The submission side of an I/O pair: its ring memory and tail.
@@ -364,7 +366,7 @@ impl Controller {
                 interrupt,
                 submissions: Mutex::new(Submissions { memory: sq_memory, ring: SubmissionRing::new(entries) }),
                 completions: Mutex::new(Completions { memory: cq_memory, ring: CompletionRing::new(entries) }),
-                slots: Mutex::new(Slots { outstanding: Outstanding::new(IN_FLIGHT), spare: Vec::new() }),
+                slots: Mutex::new(Slots { outstanding: Outstanding::new(IN_FLIGHT), spare: Vec::new(), waiters: 0 }),
                 room: Condvar::new(),
             });
         }
@@ -498,7 +500,9 @@ impl Controller {
                     Ok(id) => break id,
                     Err(back) => {
                         waiting = back;
+                        slots.waiters += 1;
                         slots = pair.room.wait(slots);
+                        slots.waiters -= 1;
                     }
                 }
             }
@@ -536,10 +540,18 @@ impl Controller {
                 }
                 continue;
             }
-            for completion in finished.drain(..) {
-                let taken = pair.slots.lock().outstanding.take(completion.command);
+            let (taken, wake) = {
+                let mut slots = pair.slots.lock();
+                let taken: Vec<_> = finished.drain(..).map(|c| (c, slots.outstanding.take(c.command))).collect();
+                (taken, slots.waiters > 0)
+            };
+            if wake {
+                pair.room.notify_all();
+            }
+            let mut spare = Vec::new();
+            for (completion, taken) in taken {
                 match taken {
-                    Taken::Waiter(waiting) => self.finish(pair, waiting, completion.status),
+                    Taken::Waiter(waiting) => spare.extend(finish(waiting, completion.status)),
                     Taken::Late => eprintln!(
                         "nvme: queue {}: command {} completed after it was given up on",
                         pair.id, completion.command.0
@@ -550,22 +562,8 @@ impl Controller {
                     ),
                 }
             }
-            pair.room.notify_all();
-        }
-    }
-
-    /// Hands a finished command's outcome to its waiter and keeps its buffer.
-    fn finish(&self, pair: &IoPair, waiting: Waiting, status: u16) {
-        let Waiting { done, buffer, read, .. } = waiting;
-        match (status, buffer) {
-            (0, Some(mut buffer)) => {
-                done(Ok(&buffer.bytes()[PAGE..PAGE + read]));
-                pair.slots.lock().spare.push(buffer);
-            }
-            (0, None) => done(Ok(&[])),
-            (status, buffer) => {
-                done(Err(NvmeError::Status { what: if read > 0 { "Read" } else { "Write or Flush" }, status }));
-                pair.slots.lock().spare.extend(buffer);
+            if !spare.is_empty() {
+                pair.slots.lock().spare.append(&mut spare);
             }
         }
     }
@@ -595,6 +593,26 @@ pub enum Operation<'a> {
     /// Read this many bytes.
     Read(usize),
     Write(&'a [u8]),
+}
+
+/// Hands a finished command's outcome to its waiter; returns its buffer,
+/// for the next command.
+fn finish(waiting: Waiting, status: u16) -> Option<DmaBuffer> {
+    let Waiting { done, buffer, read, .. } = waiting;
+    match (status, buffer) {
+        (0, Some(mut buffer)) => {
+            done(Ok(&buffer.bytes()[PAGE..PAGE + read]));
+            Some(buffer)
+        }
+        (0, None) => {
+            done(Ok(&[]));
+            None
+        }
+        (status, buffer) => {
+            done(Err(NvmeError::Status { what: if read > 0 { "Read" } else { "Write or Flush" }, status }));
+            buffer
+        }
+    }
 }
 
 /// Blocks until interrupt fd `fd` fired.
