@@ -388,12 +388,15 @@ fn watchdog(driver: &Driver) -> ! {
     }
 }
 
+/// A command's outcome, once it came, and a signal for it.
+type Outcome = (Mutex<Option<Result<(), String>>>, Condvar);
+
 /// Reads block 0 of the first disk through every I/O queue pair (each
 /// must answer, and its vector fire) before the driver serves.
 fn check_queues(driver: &Arc<Driver>) -> Result<(), String> {
     let Some(disk) = driver.disks.first() else { return Ok(()) };
     for pair in 0..driver.controller.queue_pairs() {
-        let outcome: Arc<(Mutex<Option<Result<(), String>>>, Condvar)> = Arc::new((Mutex::new(None), Condvar::new()));
+        let outcome: Arc<Outcome> = Arc::new((Mutex::new(None), Condvar::new()));
         let sent = Arc::clone(&outcome);
         let done = Box::new(move |result: Result<&[u8], NvmeError>| {
             *sent.0.lock() = Some(result.map(drop).map_err(|e| format!("{e}")));
