@@ -77,6 +77,7 @@ initfs: deps userspace harness
 		--file $(PCI_IDS):/usr/share/misc/pci.ids \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
 		--file userspace/devd/devd.conf:/etc/devd.conf --file userspace/init/devd-test.conf:/etc/init/devd-test.conf \
+		--file userspace/init/nvme-restart.conf:/etc/init/nvme-restart.conf \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \

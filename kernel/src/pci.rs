@@ -246,6 +246,27 @@ pub fn config() -> Option<&'static impl ConfigSpace> {
     PCI.get().map(|pci| &pci.access)
 }
 
+/// After a function reset: writes back what the boot walk found and the
+/// reset cleared (a function-level reset zeroes the BARs and the command
+/// register, as Linux's `pci_restore_state` knows): every BAR's address and
+/// the command register's I/O and memory decoding. Bus mastering stays off
+/// (its driver turns it on through its device context).
+pub fn restore_after_reset(function: &Function) {
+    const DECODING: u32 = 0b11;
+    let Some(config) = config() else { return };
+    let address = function.address;
+    for bar in &function.resources.bars {
+        let offset = 0x10 + 4 * u16::from(bar.index);
+        config.write(address, offset, bar.address as u32);
+        if let cairn_pci::bar::BarKind::Memory64 { .. } = bar.kind {
+            config.write(address, offset + 4, (bar.address >> 32) as u32);
+        }
+    }
+    // The status half is written as zeros: its bits are cleared by ones.
+    let command = config.read(address, 0x04) & 0xffff;
+    config.write(address, 0x04, (command & !DECODING) | (u32::from(function.header.command) & DECODING));
+}
+
 /// A node of `/scheme/pci`.
 pub enum Node {
     /// The top directory: the functions' names.

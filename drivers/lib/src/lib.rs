@@ -59,6 +59,20 @@ pub fn find(wanted: Match) -> Result<Vec<String>> {
 
 /// The fd at which a driver started by `devd` finds its device context.
 pub const INHERITED_CONTEXT: usize = 3;
+/// The fd at which a driver started by `devd` for an entry with `serve`
+/// finds the endpoint of the scheme devd registered for it.
+pub const INHERITED_SCHEME: usize = 4;
+
+/// The scheme `devd` registered for this driver (`serve` in devd.conf):
+/// its name (`CAIRN_SCHEME`) and a server on its endpoint (fd 4), if it
+/// did.
+pub fn inherited_scheme() -> Option<(String, cairn_rt::scheme::Server)> {
+    let name = cairn_rt::env::var("CAIRN_SCHEME").ok()?;
+    // SAFETY: devd hands the endpoint over as fd 4 and nothing else in
+    // this process owns that fd.
+    let endpoint = unsafe { cairn_rt::fd::OwnedFd::from_raw(INHERITED_SCHEME) };
+    Some((name, cairn_rt::scheme::Server::from_endpoint(endpoint)))
+}
 
 /// A claimed PCI function.
 pub struct Device {

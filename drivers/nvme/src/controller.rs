@@ -1,20 +1,24 @@
 //! One NVMe controller, driven through `cairn-driver`: reset and
 //! enable, the admin queue (polled), Identify, and I/O queue pairs each
-//! with its own MSI-X vector on its own CPU, each used by one worker
-//! thread of the driver. Reads, writes and flushes go through a queue
-//! pair's DMA buffer with PRP entries (a PRP list past two pages), in
-//! transfers no larger than the controller's MDTS.
+//! with its own MSI-X vector on its own CPU. Each pair carries many
+//! commands at once: a submitter takes a command id and a data buffer of
+//! the pair's, writes the entry and rings the doorbell; the pair's
+//! completion thread ([`Controller::complete`]) waits for the interrupt
+//! and hands each completion to the waiter of its command id (the
+//! bookkeeping is `cairn-nvme-queue`). Data moves through per-command DMA
+//! buffers with PRP entries (a PRP list past two pages), in transfers no
+//! larger than the controller's MDTS.
 //!
 //! Register layout, command and completion formats: NVM Express Base
 //! Specification 2.0, §3.1 (registers), §4.2-4.6 (queues, PRPs), §5
 //! (admin commands), and the NVM Command Set Specification (I/O).
 
 use cairn_driver::{Cpu, Device, DmaBuffer, Failure};
+use cairn_nvme_queue::{CQ_ENTRY, Command, CommandId, CompletionRing, Outstanding, SQ_ENTRY, SubmissionRing, Taken};
 use cairn_rt::error::Error;
-use cairn_rt::events::{EVENT_READ, Event, EventQueue};
-use cairn_rt::sync::Mutex;
+use cairn_rt::sync::{Condvar, Mutex};
 use cairn_rt::time::Instant;
-use cairn_rt::{String, Vec, eprintln, format, vec};
+use cairn_rt::{Box, String, Vec, eprintln, format};
 use core::time::Duration;
 
 /// Controller registers (offsets in BAR 0).
@@ -56,8 +60,8 @@ const IO_READ: u8 = 0x02;
 pub const PAGE: usize = 4096;
 /// Entries per queue (submission and completion alike).
 const QUEUE_ENTRIES: usize = 64;
-const SQ_ENTRY: usize = 64;
-const CQ_ENTRY: usize = 16;
+/// Commands in flight per I/O pair at most (fewer than its entries).
+const IN_FLIGHT: u16 = QUEUE_ENTRIES as u16 - 1;
 /// Largest transfer per command, whatever MDTS allows: what one scheme
 /// request carries at most (`MAX_PAYLOAD`).
 const MAX_TRANSFER: usize = cairn_rt::abi::scheme::MAX_PAYLOAD;
@@ -65,8 +69,8 @@ const MAX_TRANSFER: usize = cairn_rt::abi::scheme::MAX_PAYLOAD;
 const MAX_IO_QUEUES: usize = 64;
 /// How long an admin command may take.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long an I/O command may go without an interrupt.
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an I/O command may take.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An NVMe failure, with what was being done.
 #[derive(Debug)]
@@ -81,6 +85,8 @@ pub enum NvmeError {
     Status { what: &'static str, status: u16 },
     /// The controller reported something unusable.
     Unusable(String),
+    /// Its registers read all ones: the device is gone.
+    Gone,
 }
 
 impl core::fmt::Display for NvmeError {
@@ -91,6 +97,7 @@ impl core::fmt::Display for NvmeError {
             NvmeError::Fatal => write!(f, "controller fatal status"),
             NvmeError::Status { what, status } => write!(f, "{what} failed with status {status:#x}"),
             NvmeError::Unusable(why) => write!(f, "{why}"),
+            NvmeError::Gone => write!(f, "the controller is gone (its registers read all ones)"),
         }
     }
 }
@@ -133,150 +140,85 @@ impl Registers {
     }
 }
 
-/// `len` bytes at `offset` of DMA memory.
-fn region(memory: &mut DmaBuffer, offset: usize, len: usize) -> &mut [u8] {
-    &mut memory.bytes()[offset..offset + len]
+/// The admin queue pair: both rings in one DMA region (submission ring,
+/// completion ring, then a data page), polled.
+struct AdminQueue {
+    memory: DmaBuffer,
+    sq: SubmissionRing,
+    cq: CompletionRing,
+    next_command: u16,
+}
+
+const SQ_OFFSET: usize = 0;
+const CQ_OFFSET: usize = PAGE;
+const DATA_OFFSET: usize = 2 * PAGE;
+
+impl AdminQueue {
+    fn new(device: &Device) -> Result<AdminQueue, NvmeError> {
+        let mut memory = device.dma(DATA_OFFSET + PAGE, 64)?;
+        memory.bytes().fill(0);
+        let entries = QUEUE_ENTRIES as u16;
+        Ok(AdminQueue { memory, sq: SubmissionRing::new(entries), cq: CompletionRing::new(entries), next_command: 0 })
+    }
 }
 
 /// The dword at `offset` (a multiple of 4) of DMA memory the device writes.
-fn read_volatile32(memory: &mut DmaBuffer, offset: usize) -> u32 {
-    let bytes = &region(memory, offset, 4)[..4];
+fn read_volatile32(memory: &[u8], offset: usize) -> u32 {
+    let bytes = &memory[offset..offset + 4];
     // SAFETY: four bytes inside the mapping, 4-byte aligned (the mapping is
     // page aligned and `offset` a multiple of 4).
     unsafe { bytes.as_ptr().cast::<u32>().read_volatile() }
 }
 
-/// A submission queue entry.
-#[derive(Clone, Copy, Default)]
-struct Command {
-    opcode: u8,
-    namespace: u32,
-    prp1: u64,
-    prp2: u64,
-    dwords: [u32; 6],
+/// Called once with a command's outcome: the data read (empty for writes
+/// and flushes), or why it failed.
+pub type Done = Box<dyn FnOnce(Result<&[u8], NvmeError>) + Send>;
+
+/// A command in flight: who waits, the DMA buffer it uses (none for a
+/// flush), how many bytes it reads, and when it was submitted.
+struct Waiting {
+    done: Done,
+    buffer: Option<DmaBuffer>,
+    read: usize,
+    issued: Instant,
 }
 
-/// A completion: command-specific dword 0, and the status.
-struct Completion {
-    result: u32,
-    status: u16,
+/// The command ids in flight on one I/O pair, and the data buffers of
+/// finished commands, kept for the next ones.
+struct Slots {
+    outstanding: Outstanding<Waiting>,
+    spare: Vec<DmaBuffer>,
+    /// Submitters waiting for a free command id.
+    waiters: usize,
 }
 
-/// A submission/completion queue pair in one DMA region: the submission
-/// ring, the completion ring, a PRP list page, then the data buffer.
-struct Queue {
-    id: u16,
+/// The submission side of an I/O pair: its ring memory and tail.
+struct Submissions {
     memory: DmaBuffer,
-    tail: u16,
-    head: u16,
-    phase: bool,
-    next_command: u16,
-    /// I/O queues: the MSI-X interrupt (the admin queue is polled).
-    interrupt: Option<Interrupt>,
-    /// A command on this queue timed out: the device may still write its
-    /// buffer, so the queue takes no more commands.
-    retired: bool,
+    ring: SubmissionRing,
 }
 
-/// A queue's MSI-X interrupt fd, and an event queue to wait on it with a
-/// time limit.
-struct Interrupt {
+/// The completion side of an I/O pair: its ring memory, head and phase.
+struct Completions {
+    memory: DmaBuffer,
+    ring: CompletionRing,
+}
+
+/// An I/O queue pair. Many commands are in flight at once (up to
+/// [`IN_FLIGHT`]): submitters take a command id and a data buffer, write
+/// the entry and ring the doorbell; the pair's completion thread waits for
+/// its interrupt, takes every new completion, and hands each to the
+/// waiter of its command id.
+struct IoPair {
+    id: u16,
+    /// Its MSI-X vector.
     interrupt: cairn_driver::Interrupt,
-    events: EventQueue,
+    submissions: Mutex<Submissions>,
+    completions: Mutex<Completions>,
+    slots: Mutex<Slots>,
+    /// Signalled when a command id is freed.
+    room: Condvar,
 }
-
-impl Interrupt {
-    fn new(interrupt: cairn_driver::Interrupt) -> Result<Interrupt, NvmeError> {
-        let events = EventQueue::new().map_err(system("create an event queue"))?;
-        events.watch(interrupt.as_raw_fd(), EVENT_READ, 0).map_err(system("watch the interrupt"))?;
-        Ok(Interrupt { interrupt, events })
-    }
-
-    /// Waits up to `timeout` for the interrupt, then acknowledges it;
-    /// `false` if it did not come.
-    fn wait(&mut self, timeout: Duration) -> Result<bool, NvmeError> {
-        let mut ready = [Event::default()];
-        if self.events.wait(&mut ready, Some(timeout)).map_err(system("wait for the interrupt"))? == 0 {
-            return Ok(false);
-        }
-        self.interrupt.wait().map_err(system("read the interrupt"))?;
-        self.interrupt.acknowledge().map_err(system("acknowledge the interrupt"))?;
-        Ok(true)
-    }
-}
-
-const SQ_OFFSET: usize = 0;
-const CQ_OFFSET: usize = PAGE;
-const PRP_LIST_OFFSET: usize = 2 * PAGE;
-const DATA_OFFSET: usize = 3 * PAGE;
-
-impl Queue {
-    fn new(device: &Device, id: u16, transfer: usize, interrupt: Option<Interrupt>) -> Result<Queue, NvmeError> {
-        let mut memory = device.dma(DATA_OFFSET + transfer, 64)?;
-        memory.bytes().fill(0);
-        Ok(Queue { id, memory, tail: 0, head: 0, phase: true, next_command: 0, interrupt, retired: false })
-    }
-
-    fn sq_address(&self) -> u64 {
-        self.memory.device_address + SQ_OFFSET as u64
-    }
-
-    fn cq_address(&self) -> u64 {
-        self.memory.device_address + CQ_OFFSET as u64
-    }
-
-    /// Writes `command` at the tail and rings the doorbell; returns its id.
-    fn submit(&mut self, registers: &Registers, stride: usize, command: &Command) -> u16 {
-        let id = self.next_command;
-        self.next_command = self.next_command.wrapping_add(1);
-        let mut entry = [0u32; 16];
-        entry[0] = u32::from(command.opcode) | (u32::from(id) << 16);
-        entry[1] = command.namespace;
-        entry[6] = command.prp1 as u32;
-        entry[7] = (command.prp1 >> 32) as u32;
-        entry[8] = command.prp2 as u32;
-        entry[9] = (command.prp2 >> 32) as u32;
-        entry[10..16].copy_from_slice(&command.dwords);
-        let slot = region(&mut self.memory, SQ_OFFSET + usize::from(self.tail) * SQ_ENTRY, SQ_ENTRY);
-        for (bytes, dword) in slot.chunks_exact_mut(4).zip(entry) {
-            bytes.copy_from_slice(&dword.to_le_bytes());
-        }
-        self.tail = (self.tail + 1) % QUEUE_ENTRIES as u16;
-        core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
-        registers.write32(reg::DOORBELLS + 2 * usize::from(self.id) * stride, u32::from(self.tail));
-        id
-    }
-
-    /// Takes every new completion; returns the one for command `wanted`,
-    /// if it came. Completions for other ids are logged and dropped.
-    fn reap(&mut self, registers: &Registers, stride: usize, wanted: u16) -> Option<Completion> {
-        let mut found = None;
-        loop {
-            let at = CQ_OFFSET + usize::from(self.head) * CQ_ENTRY;
-            let status_word = read_volatile32(&mut self.memory, at + 12);
-            if (status_word & (1 << 16) != 0) != self.phase {
-                break;
-            }
-            core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
-            let result = read_volatile32(&mut self.memory, at);
-            let command = status_word as u16;
-            let status = ((status_word >> 17) & 0x7ff) as u16;
-            self.head += 1;
-            if usize::from(self.head) == QUEUE_ENTRIES {
-                self.head = 0;
-                self.phase = !self.phase;
-            }
-            registers.write32(reg::DOORBELLS + (2 * usize::from(self.id) + 1) * stride, u32::from(self.head));
-            if command == wanted && found.is_none() {
-                found = Some(Completion { result, status });
-            } else {
-                eprintln!("nvme: queue {}: completion for unknown command id {command} ignored", self.id);
-            }
-        }
-        found
-    }
-}
-
 /// One namespace: its id, block size and size in blocks.
 #[derive(Clone, Copy, Debug)]
 pub struct Namespace {
@@ -285,36 +227,40 @@ pub struct Namespace {
     pub blocks: u64,
 }
 
-/// A data direction.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Read,
-    Write,
-}
-
 /// An enabled controller with its I/O queues.
 pub struct Controller {
     device: Device,
     registers: Registers,
     stride: usize,
-    admin: Queue,
-    /// The I/O queue pairs; worker thread W uses pair W (modulo their number).
-    io: Vec<Mutex<Queue>>,
+    admin: Mutex<AdminQueue>,
+    io: Vec<IoPair>,
     /// Bytes per command at most (MDTS, capped by [`MAX_TRANSFER`]).
     pub transfer: usize,
     pub model: String,
     pub serial: String,
 }
 
+/// What the controller's registers say about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Health {
+    Working,
+    /// CSTS.CFS: the controller failed.
+    Fatal,
+    /// CSTS reads all ones: the device is gone (hot-removed).
+    Gone,
+}
+
 impl Controller {
-    /// Claims PCI function `name` and brings the controller up with
-    /// `queues` I/O queue pairs (default: one per CPU).
-    pub fn start(name: &str, queues: Option<usize>) -> Result<Controller, NvmeError> {
-        let mut device = Device::claim(name)?;
+    /// Brings up the controller of `device` with `queues` I/O queue pairs
+    /// (default: one per CPU).
+    pub fn start(mut device: Device, queues: Option<usize>) -> Result<Controller, NvmeError> {
         let registers = Registers(device.registers(0)?);
         device.bus_master(true)?;
 
         let capabilities = registers.read64(reg::CAP);
+        if capabilities == u64::MAX {
+            return Err(NvmeError::Gone);
+        }
         let stride = 4usize << ((capabilities >> 32) & 0xf);
         if !registers.has(reg::DOORBELLS + 3 * stride) {
             return Err(NvmeError::Unusable(String::from("BAR 0 lacks the doorbells of two queue pairs")));
@@ -330,11 +276,11 @@ impl Controller {
 
         registers.write32(reg::CC, 0);
         wait_status(&registers, 0, ready_timeout, "the controller to stop (CSTS.RDY = 0)")?;
-        let admin = Queue::new(&device, 0, PAGE, None)?;
+        let admin = AdminQueue::new(&device)?;
         let last = (QUEUE_ENTRIES - 1) as u32;
         registers.write32(reg::AQA, (last << 16) | last);
-        registers.write64(reg::ASQ, admin.sq_address());
-        registers.write64(reg::ACQ, admin.cq_address());
+        registers.write64(reg::ASQ, admin.memory.device_address + SQ_OFFSET as u64);
+        registers.write64(reg::ACQ, admin.memory.device_address + CQ_OFFSET as u64);
         registers.write32(reg::CC, CC_ENTRY_SIZES | CC_ENABLE);
         wait_status(&registers, CSTS_READY, ready_timeout, "the controller to become ready (CSTS.RDY = 1)")?;
 
@@ -342,7 +288,7 @@ impl Controller {
             device,
             registers,
             stride,
-            admin,
+            admin: Mutex::new(admin),
             io: Vec::new(),
             transfer: PAGE,
             model: String::new(),
@@ -369,7 +315,7 @@ impl Controller {
     }
 
     /// The active namespaces and their formats.
-    pub fn namespaces(&mut self) -> Result<Vec<Namespace>, NvmeError> {
+    pub fn namespaces(&self) -> Result<Vec<Namespace>, NvmeError> {
         let list = self.admin_data(ADMIN_IDENTIFY, 0, [IDENTIFY_ACTIVE_NAMESPACES, 0], "Identify namespace list")?;
         let mut namespaces = Vec::new();
         for id in list.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).take_while(|id| *id != 0) {
@@ -401,26 +347,30 @@ impl Controller {
         let granted = ((granted & 0xffff).min(granted >> 16) as usize + 1).min(pairs_wanted);
         let pairs =
             (1..=granted).take_while(|n| self.registers.has(reg::DOORBELLS + (2 * n + 1) * self.stride)).count();
+        let entries = QUEUE_ENTRIES as u16;
         for index in 0..pairs {
             let id = index as u16 + 1;
-            let interrupt = Interrupt::new(self.device.interrupt(Some(id), Cpu::Number((index % cpus) as u32))?)?;
-            let queue = Queue::new(&self.device, id, self.transfer, Some(interrupt))?;
+            let interrupt = self.device.interrupt(Some(id), Cpu::Number((index % cpus) as u32))?;
+            let mut sq_memory = self.device.dma(QUEUE_ENTRIES * SQ_ENTRY, 64)?;
+            let mut cq_memory = self.device.dma(QUEUE_ENTRIES * CQ_ENTRY, 64)?;
+            sq_memory.bytes().fill(0);
+            cq_memory.bytes().fill(0);
             let size = ((QUEUE_ENTRIES - 1) as u32) << 16 | u32::from(id);
             // Physically contiguous, interrupts enabled, on vector `id`.
             let cq = [size, (u32::from(id) << 16) | 0b11];
-            self.admin(ADMIN_CREATE_CQ, 0, queue.cq_address(), cq, "Create I/O Completion Queue")?;
+            self.admin(ADMIN_CREATE_CQ, 0, cq_memory.device_address, cq, "Create I/O Completion Queue")?;
             let sq = [size, (u32::from(id) << 16) | 0b1];
-            self.admin(ADMIN_CREATE_SQ, 0, queue.sq_address(), sq, "Create I/O Submission Queue")?;
-            self.io.push(Mutex::new(queue));
+            self.admin(ADMIN_CREATE_SQ, 0, sq_memory.device_address, sq, "Create I/O Submission Queue")?;
+            self.io.push(IoPair {
+                id,
+                interrupt,
+                submissions: Mutex::new(Submissions { memory: sq_memory, ring: SubmissionRing::new(entries) }),
+                completions: Mutex::new(Completions { memory: cq_memory, ring: CompletionRing::new(entries) }),
+                slots: Mutex::new(Slots { outstanding: Outstanding::new(IN_FLIGHT), spare: Vec::new(), waiters: 0 }),
+                room: Condvar::new(),
+            });
         }
         Ok(())
-    }
-
-    /// Reads block 0 of `namespace` through every I/O queue pair, so that
-    /// each has answered (and its vector fired) before the driver serves.
-    pub fn check_queues(&self, namespace: &Namespace) -> Result<(), NvmeError> {
-        let mut block = vec![0u8; namespace.block_size as usize];
-        (0..self.io.len()).try_for_each(|queue| self.io(queue, namespace, Direction::Read, 0, &mut block))
     }
 
     /// Number of I/O queue pairs.
@@ -430,21 +380,21 @@ impl Controller {
 
     /// An admin command with a data page (PRP1 at the admin buffer); its data.
     fn admin_data(
-        &mut self,
+        &self,
         opcode: u8,
         namespace: u32,
         dwords: [u32; 2],
         what: &'static str,
     ) -> Result<Vec<u8>, NvmeError> {
-        let buffer = self.admin.memory.device_address + DATA_OFFSET as u64;
+        let buffer = self.admin.lock().memory.device_address + DATA_OFFSET as u64;
         self.admin(opcode, namespace, buffer, dwords, what)?;
-        Ok(region(&mut self.admin.memory, DATA_OFFSET, PAGE).to_vec())
+        Ok(self.admin.lock().memory.bytes()[DATA_OFFSET..DATA_OFFSET + PAGE].to_vec())
     }
 
     /// An admin command (CDW10, CDW11 given), waited for by polling with a
     /// time limit; its result dword.
     fn admin(
-        &mut self,
+        &self,
         opcode: u8,
         namespace: u32,
         prp1: u64,
@@ -453,17 +403,31 @@ impl Controller {
     ) -> Result<u32, NvmeError> {
         let mut command = Command { opcode, namespace, prp1, ..Command::default() };
         command.dwords[..2].copy_from_slice(&dwords);
-        let id = self.admin.submit(&self.registers, self.stride, &command);
+        let mut admin = self.admin.lock();
+        let admin = &mut *admin;
+        let id = CommandId(admin.next_command);
+        admin.next_command = admin.next_command.wrapping_add(1);
+        let tail = admin.sq.push(&mut admin.memory.bytes()[SQ_OFFSET..CQ_OFFSET], &command, id);
+        core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
+        self.registers.write32(reg::DOORBELLS, u32::from(tail));
         let start = Instant::now();
         loop {
-            if let Some(done) = self.admin.reap(&self.registers, self.stride, id) {
+            let memory: &[u8] = admin.memory.bytes();
+            while let Some(done) = admin.cq.next(|at| read_volatile32(memory, CQ_OFFSET + at)) {
+                self.registers.write32(reg::DOORBELLS + self.stride, u32::from(admin.cq.head()));
+                if done.command != id {
+                    eprintln!("nvme: admin queue: completion for unknown command id {} ignored", done.command.0);
+                    continue;
+                }
                 return match done.status {
                     0 => Ok(done.result),
                     status => Err(NvmeError::Status { what, status }),
                 };
             }
-            if self.registers.read32(reg::CSTS) & CSTS_FATAL != 0 {
-                return Err(NvmeError::Fatal);
+            match self.health() {
+                Health::Working => {}
+                Health::Fatal => return Err(NvmeError::Fatal),
+                Health::Gone => return Err(NvmeError::Gone),
             }
             if start.elapsed() > ADMIN_TIMEOUT {
                 return Err(NvmeError::Timeout { what });
@@ -472,73 +436,189 @@ impl Controller {
         }
     }
 
-    /// Moves `blocks` blocks at `lba` of `namespace` between `data` and the
-    /// device (`data.len()` ≤ [`Controller::transfer`], a whole number of
-    /// blocks); a flush when `data` is empty. Worker `worker` uses its own
-    /// queue pair (shared only when there are more workers than pairs).
-    pub fn io(
-        &self,
-        worker: usize,
-        namespace: &Namespace,
-        direction: Direction,
-        lba: u64,
-        data: &mut [u8],
-    ) -> Result<(), NvmeError> {
-        let mut queue = self.io[worker % self.io.len()].lock();
-        if queue.retired {
-            return Err(NvmeError::Unusable(format!("queue {} was retired after a command timed out", queue.id)));
+    /// Whether the controller still works, is failed, or is gone.
+    pub fn health(&self) -> Health {
+        match self.registers.read32(reg::CSTS) {
+            u32::MAX => Health::Gone,
+            status if status & CSTS_FATAL != 0 => Health::Fatal,
+            _ => Health::Working,
         }
-        let mut command = Command { namespace: namespace.id, ..Command::default() };
-        let what = if data.is_empty() {
-            command.opcode = IO_FLUSH;
-            "Flush"
-        } else {
-            let blocks = (data.len() / namespace.block_size as usize) as u32;
-            command.opcode = if direction == Direction::Read { IO_READ } else { IO_WRITE };
-            command.dwords[..3].copy_from_slice(&[lba as u32, (lba >> 32) as u32, blocks - 1]);
-            if direction == Direction::Write {
-                region(&mut queue.memory, DATA_OFFSET, data.len()).copy_from_slice(data);
+    }
+
+    /// Starts moving `data.len()` bytes at `lba` of `namespace` (at most
+    /// [`Controller::transfer`], a whole number of blocks; a flush when
+    /// `data` is `None`) on I/O pair `pair`: a read when `write` is false
+    /// (`data` then only gives the length), a write of `data` otherwise.
+    /// Waits only while every command id of the pair is taken. `done` is
+    /// called once, by the pair's completion thread (or here, if the
+    /// command cannot be started).
+    pub fn submit(&self, pair: usize, namespace: &Namespace, operation: Operation<'_>, lba: u64, done: Done) {
+        let pair = &self.io[pair % self.io.len()];
+        let (opcode, len) = match operation {
+            Operation::Flush => (IO_FLUSH, 0),
+            Operation::Read(len) => (IO_READ, len),
+            Operation::Write(data) => (IO_WRITE, data.len()),
+        };
+        let mut command = Command { opcode, namespace: namespace.id, ..Command::default() };
+        let mut buffer = None;
+        if len > 0 {
+            let mut taken = match pair.slots.lock().spare.pop() {
+                Some(spare) => spare,
+                None => match self.device.dma(PAGE + self.transfer, 64) {
+                    Ok(fresh) => fresh,
+                    Err(failure) => return done(Err(failure.into())),
+                },
+            };
+            if let Operation::Write(data) = operation {
+                taken.bytes()[PAGE..PAGE + len].copy_from_slice(data);
             }
-            let buffer = queue.memory.device_address + DATA_OFFSET as u64;
-            let pages = data.len().div_ceil(PAGE);
-            command.prp1 = buffer;
+            let blocks = (len / namespace.block_size as usize) as u32;
+            command.dwords[..3].copy_from_slice(&[lba as u32, (lba >> 32) as u32, blocks - 1]);
+            // The first page of the buffer is the PRP list, the data follows.
+            let list = taken.device_address;
+            let data = list + PAGE as u64;
+            let pages = len.div_ceil(PAGE);
+            command.prp1 = data;
             command.prp2 = match pages {
                 1 => 0,
-                2 => buffer + PAGE as u64,
+                2 => data + PAGE as u64,
                 _ => {
-                    let list = region(&mut queue.memory, PRP_LIST_OFFSET, PAGE);
-                    for (page, entry) in (1..pages).zip(list.chunks_exact_mut(8)) {
-                        entry.copy_from_slice(&(buffer + (page * PAGE) as u64).to_le_bytes());
+                    for (page, entry) in (1..pages).zip(taken.bytes()[..PAGE].chunks_exact_mut(8)) {
+                        entry.copy_from_slice(&(data + (page * PAGE) as u64).to_le_bytes());
                     }
-                    queue.memory.device_address + PRP_LIST_OFFSET as u64
+                    list
                 }
             };
-            if direction == Direction::Read { "Read" } else { "Write" }
-        };
-        let id = queue.submit(&self.registers, self.stride, &command);
-        let done = loop {
-            if let Some(done) = queue.reap(&self.registers, self.stride, id) {
-                break done;
-            }
-            if self.registers.read32(reg::CSTS) & CSTS_FATAL != 0 {
-                return Err(NvmeError::Fatal);
-            }
-            let Some(interrupt) = queue.interrupt.as_mut() else {
-                return Err(NvmeError::Unusable(format!("queue {} has no interrupt", queue.id)));
-            };
-            if !interrupt.wait(IO_TIMEOUT)? {
-                queue.retired = true;
-                return Err(NvmeError::Timeout { what });
-            }
-        };
-        if done.status != 0 {
-            return Err(NvmeError::Status { what, status: done.status });
+            buffer = Some(taken);
         }
-        if direction == Direction::Read && !data.is_empty() {
-            data.copy_from_slice(region(&mut queue.memory, DATA_OFFSET, data.len()));
-        }
-        Ok(())
+        let read = if opcode == IO_READ { len } else { 0 };
+        let mut waiting = Waiting { done, buffer, read, issued: Instant::now() };
+        let id = {
+            let mut slots = pair.slots.lock();
+            loop {
+                match slots.outstanding.insert(waiting) {
+                    Ok(id) => break id,
+                    Err(back) => {
+                        waiting = back;
+                        slots.waiters += 1;
+                        slots = pair.room.wait(slots);
+                        slots.waiters -= 1;
+                    }
+                }
+            }
+        };
+        let mut submissions = pair.submissions.lock();
+        let submissions = &mut *submissions;
+        let tail = submissions.ring.push(submissions.memory.bytes(), &command, id);
+        core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
+        self.registers.write32(reg::DOORBELLS + 2 * usize::from(pair.id) * self.stride, u32::from(tail));
     }
+
+    /// The completion thread of I/O pair `pair`: waits for its interrupt,
+    /// takes every new completion and finishes its command. Returns only
+    /// if the interrupt cannot be read.
+    pub fn complete(&self, pair: usize) -> NvmeError {
+        let pair = &self.io[pair];
+        let mut finished = Vec::new();
+        loop {
+            {
+                let mut completions = pair.completions.lock();
+                let completions = &mut *completions;
+                let memory: &[u8] = completions.memory.bytes();
+                while let Some(completion) = completions.ring.next(|at| read_volatile32(memory, at)) {
+                    finished.push(completion);
+                }
+                if !finished.is_empty() {
+                    let doorbell = reg::DOORBELLS + (2 * usize::from(pair.id) + 1) * self.stride;
+                    self.registers.write32(doorbell, u32::from(completions.ring.head()));
+                }
+            }
+            if finished.is_empty() {
+                // Message interrupts need no acknowledgement (ABI.md).
+                if let Err(error) = wait_interrupt(pair.interrupt.as_raw_fd()) {
+                    return system("wait for the interrupt")(error);
+                }
+                continue;
+            }
+            let (taken, wake) = {
+                let mut slots = pair.slots.lock();
+                let taken: Vec<_> = finished.drain(..).map(|c| (c, slots.outstanding.take(c.command))).collect();
+                (taken, slots.waiters > 0)
+            };
+            if wake {
+                pair.room.notify_all();
+            }
+            let mut spare = Vec::new();
+            for (completion, taken) in taken {
+                match taken {
+                    Taken::Waiter(waiting) => spare.extend(finish(waiting, completion.status)),
+                    Taken::Late => eprintln!(
+                        "nvme: queue {}: command {} completed after it was given up on",
+                        pair.id, completion.command.0
+                    ),
+                    Taken::Unknown => eprintln!(
+                        "nvme: queue {}: completion for unknown command id {} ignored",
+                        pair.id, completion.command.0
+                    ),
+                }
+            }
+            if !spare.is_empty() {
+                pair.slots.lock().spare.append(&mut spare);
+            }
+        }
+    }
+
+    /// Gives up on every command in flight for longer than
+    /// [`IO_TIMEOUT`] (or on all of them, when `all`): their waiters get
+    /// a timeout, their command ids and buffers stay out of use (the
+    /// device may still write them). Returns how many.
+    pub fn expire(&self, all: bool) -> usize {
+        let mut count = 0;
+        for pair in &self.io {
+            let expired = pair.slots.lock().outstanding.retire(|w| all || w.issued.elapsed() > IO_TIMEOUT);
+            for waiting in expired {
+                count += 1;
+                let what = if waiting.read > 0 { "a read" } else { "a write or flush" };
+                (waiting.done)(Err(NvmeError::Timeout { what }));
+            }
+        }
+        count
+    }
+}
+
+/// A data transfer, or none.
+#[derive(Clone, Copy)]
+pub enum Operation<'a> {
+    Flush,
+    /// Read this many bytes.
+    Read(usize),
+    Write(&'a [u8]),
+}
+
+/// Hands a finished command's outcome to its waiter; returns its buffer,
+/// for the next command.
+fn finish(waiting: Waiting, status: u16) -> Option<DmaBuffer> {
+    let Waiting { done, buffer, read, .. } = waiting;
+    match (status, buffer) {
+        (0, Some(mut buffer)) => {
+            done(Ok(&buffer.bytes()[PAGE..PAGE + read]));
+            Some(buffer)
+        }
+        (0, None) => {
+            done(Ok(&[]));
+            None
+        }
+        (status, buffer) => {
+            done(Err(NvmeError::Status { what: if read > 0 { "Read" } else { "Write or Flush" }, status }));
+            buffer
+        }
+    }
+}
+
+/// Blocks until interrupt fd `fd` fired.
+fn wait_interrupt(fd: usize) -> Result<(), Error> {
+    let mut count = [0u8; 8];
+    cairn_rt::io::read_fd(fd, &mut count).map(drop)
 }
 
 /// Waits (polling, up to `timeout`) for CSTS.RDY to equal `ready`.
@@ -547,7 +627,7 @@ fn wait_status(registers: &Registers, ready: u32, timeout: Duration, what: &'sta
     loop {
         let status = registers.read32(reg::CSTS);
         if status == u32::MAX {
-            return Err(NvmeError::Unusable(String::from("CSTS reads all ones: the controller is gone")));
+            return Err(NvmeError::Gone);
         }
         if status & CSTS_READY == ready {
             return Ok(());

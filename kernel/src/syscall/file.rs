@@ -1085,6 +1085,7 @@ fn device_control(context: &DeviceContext, command: &[u8]) -> Result<()> {
                     return Err(errno(error::EINTR));
                 }
             }
+            crate::pci::restore_after_reset(&context.function);
         }
         _ => return Err(errno(error::EINVAL)),
     }

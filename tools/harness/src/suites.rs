@@ -384,6 +384,18 @@ const NVME_SCALE_DEVICES: &[&str] = &[
     "nvme,drive=scale15,serial=scale15",
 ];
 
+/// The NVMe restart test's disk image (`Check::DiskImage`).
+const NVME_RESTART_IMAGE: &str = "build/nvme-restart.img";
+
+/// `q35`: one NVMe controller on [`NVME_RESTART_IMAGE`] (raw, 512-byte
+/// blocks, written through to the file).
+const NVME_RESTART_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/nvme-restart.img,if=none,id=nvm,format=raw,cache=writethrough",
+    "-device",
+    "nvme,drive=nvm,serial=cairn-restart",
+];
+
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
     Suite {
@@ -640,6 +652,28 @@ pub const SUITES: &[Suite] = &[
         checks: &[
             Check::OutputContains { name: "driver-started", needle: "nvme: serving 2 disks" },
             Check::DiskImage { name: "guest-pattern-on-host", path: NVME_IMAGE },
+        ],
+    },
+    Suite {
+        // The normal boot path (init → devd → nvme) and a driver restart
+        // during I/O: devd serves the disk, the client's calls fail with
+        // EIO when the driver is killed, devd resets the controller and
+        // starts a new driver, the client retries; the harness checks the
+        // image after QEMU ends.
+        name: "nvme-restart",
+        machine: Machine { devices: NVME_RESTART_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/nvme-restart.conf",
+        timeout: secs(240),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "devd-starts-nvme", needle: "devd: started /bin/nvme for 0000-00-" },
+            Check::OutputContains { name: "driver-serves", needle: "nvme: serving 1 disks as disk.nvme0" },
+            Check::OutputContains {
+                name: "controller-reset-and-restarted",
+                needle: "ended: signal: 9; resetting the function and restarting in 100 ms",
+            },
+            Check::LogContains { name: "waiting-calls-failed", needle: "scheme 'disk.nvme0': server gone" },
+            Check::DiskImage { name: "guest-pattern-on-host", path: NVME_RESTART_IMAGE },
         ],
     },
     Suite {
@@ -1030,13 +1064,16 @@ mod tests {
     }
 
     #[test]
-    fn nvme_suite_attaches_the_image_it_checks() {
-        let suite = suite("nvme-q35");
-        let Some(Check::DiskImage { path, .. }) = suite.checks.iter().find(|c| matches!(c, Check::DiskImage { .. }))
-        else {
-            panic!("nvme-q35 checks no disk image");
-        };
-        assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={path},"))));
+    fn nvme_suites_attach_the_image_they_check() {
+        for name in ["nvme-q35", "nvme-restart"] {
+            let suite = suite(name);
+            let Some(Check::DiskImage { path, .. }) =
+                suite.checks.iter().find(|c| matches!(c, Check::DiskImage { .. }))
+            else {
+                panic!("{name} checks no disk image");
+            };
+            assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={path},"))), "{name}");
+        }
     }
 
     #[test]

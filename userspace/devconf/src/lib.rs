@@ -9,8 +9,8 @@
 //! # comment
 //! driver /bin/nvme
 //!     match class 01:08:02
-//!     schemes initfs
-//!     register
+//!     schemes dev
+//!     serve disk.nvme
 //!
 //! driver /bin/edu --stay
 //!     match id 1234:11e8
@@ -22,7 +22,12 @@
 //! hexadecimal), at least one, any of which selects a function;
 //! `schemes NAME...` (the schemes of the driver's namespace; none by
 //! default: a driver reaches only its device context and the fds it was
-//! given), `register` (it may register schemes, e.g. a block device).
+//! given), `register` (it may register schemes in its own namespace —
+//! which only it and its children see), `serve PREFIX` (devd registers
+//! scheme PREFIXk in its own namespace, the one init and its services
+//! share — k counts from 0 the functions this entry serves, in bus order —
+//! and hands the driver the scheme's endpoint: how a driver in a narrow
+//! namespace serves everyone, e.g. `disk.nvme0`).
 //! Words are separated by blanks; `#` starts a comment. Errors name the
 //! line. The first entry that matches a function serves it.
 //!
@@ -80,6 +85,9 @@ pub struct Driver {
     pub schemes: Vec<String>,
     /// Whether it may register schemes.
     pub register: bool,
+    /// The prefix of the scheme devd registers for each function it
+    /// serves (`serve PREFIX`).
+    pub serve: Option<String>,
 }
 
 /// A line that could not be read.
@@ -155,6 +163,7 @@ pub fn parse(text: &str) -> Result<Vec<Driver>, ParseError> {
                 matches: Vec::new(),
                 schemes: Vec::new(),
                 register: false,
+                serve: None,
             });
             last_line = line;
             continue;
@@ -164,7 +173,12 @@ pub fn parse(text: &str) -> Result<Vec<Driver>, ParseError> {
             "match" => driver.matches.push(parse_match(rest).map_err(|message| error(&message))?),
             "schemes" if !rest.is_empty() => driver.schemes.extend(rest.iter().map(|w| w.to_string())),
             "register" if rest.is_empty() => driver.register = true,
-            _ => return Err(error("expected `match`, `schemes NAME...` or `register`")),
+            "serve" => match rest {
+                [prefix] if valid_prefix(prefix) && driver.serve.is_none() => driver.serve = Some(prefix.to_string()),
+                [_] if driver.serve.is_some() => return Err(error("a second `serve` line")),
+                _ => return Err(error("`serve PREFIX`: 1-58 of letters, digits, `.`, `_` and `-`")),
+            },
+            _ => return Err(error("expected `match`, `schemes NAME...`, `register` or `serve PREFIX`")),
         }
     }
     if let Some(last) = drivers.last()
@@ -173,6 +187,12 @@ pub fn parse(text: &str) -> Result<Vec<Driver>, ParseError> {
         return Err(ParseError { line: last_line, message: "a driver needs a `match` line".to_string() });
     }
     Ok(drivers)
+}
+
+/// Whether `prefix` followed by a function's number (at most six digits)
+/// is a scheme name: 1-64 bytes of letters, digits, `.`, `_` and `-`.
+fn valid_prefix(prefix: &str) -> bool {
+    (1..=58).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// The first driver that selects the function with this header.

@@ -1,6 +1,6 @@
 //! Host tests of the driver list format and matching.
 
-use alloc::vec;
+use alloc::{format, vec};
 
 use super::*;
 
@@ -21,6 +21,7 @@ const EXAMPLE: &str = concat!(
     "    match class 01:08:02\n",
     "    schemes initfs dev\n",
     "    register\n",
+    "    serve disk.nvme\n",
     "\n",
     "driver /bin/edu --stay\n",
     "\tmatch id 1234:11e8\n",
@@ -35,9 +36,10 @@ fn reads_the_example() {
     assert_eq!(drivers[0].matches, vec![Match::Class { class: 1, subclass: Some(8), prog_if: Some(2) }]);
     assert_eq!(drivers[0].schemes, vec!["initfs", "dev"]);
     assert!(drivers[0].register);
+    assert_eq!(drivers[0].serve.as_deref(), Some("disk.nvme"));
     assert_eq!(drivers[1].exec, vec!["/bin/edu", "--stay"]);
     assert_eq!(drivers[1].matches.len(), 2);
-    assert!(drivers[1].schemes.is_empty() && !drivers[1].register);
+    assert!(drivers[1].schemes.is_empty() && !drivers[1].register && drivers[1].serve.is_none());
 }
 
 #[test]
@@ -69,6 +71,12 @@ fn bad_lines_name_their_line() {
         ("driver /bin/x\n    match id 1234:11e8\n    register now\n", 3),
         ("driver /bin/x\n    match id 1234:11e8\n    schemes\n", 3),
         ("driver /bin/x\n    match id 1234:11e8\n    frobnicate\n", 3),
+        ("driver /bin/x\n    match id 1234:11e8\n    serve\n", 3),
+        ("driver /bin/x\n    match id 1234:11e8\n    serve a b\n", 3),
+        ("driver /bin/x\n    match id 1234:11e8\n    serve disk/x\n", 3),
+        ("driver /bin/x\n    match id 1234:11e8\n    serve disk:x\n", 3),
+        ("driver /bin/x\n    match id 1234:11e8\n    serve a\n    serve b\n", 4),
+        (format!("driver /bin/x\n    match id 1234:11e8\n    serve {}\n", "d".repeat(59)).as_str(), 3),
         ("driver /bin/x\n    schemes a\ndriver /bin/y\n    match id 1234:11e8\n", 1),
         ("driver /bin/x\n    schemes a\n", 1),
         ("service x\n", 1),

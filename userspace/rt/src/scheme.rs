@@ -55,6 +55,12 @@ impl Server {
         Ok(Server { endpoint: unsafe { OwnedFd::from_raw(fd) } })
     }
 
+    /// Serves through an endpoint made elsewhere (e.g. one the driver
+    /// manager registered and handed over).
+    pub fn from_endpoint(endpoint: OwnedFd) -> Server {
+        Server { endpoint }
+    }
+
     /// The endpoint fd (e.g. to make it non-blocking).
     pub fn endpoint(&self) -> &OwnedFd {
         &self.endpoint
@@ -86,6 +92,22 @@ impl Server {
         self.respond_raw(&response_bytes(response, payload))
     }
 
+    /// Answers request `id` with `result` and the payload that follows the
+    /// first [`RESPONSE_HEADER`] bytes of `buffer` (room left for the
+    /// header, written here): one write and no copy of the payload.
+    pub fn respond_in_place(&self, id: u64, result: core::result::Result<usize, i32>, buffer: &mut [u8]) -> Result<()> {
+        let value = match result {
+            Ok(value) => value as i64,
+            Err(errno) => -i64::from(errno),
+        };
+        let payload_len = buffer.len().saturating_sub(RESPONSE_HEADER) as u64;
+        let response = Response { id, result: value, payload_len, flags: 0 };
+        // SAFETY: `Response` is plain old data; its bytes are copied out.
+        let header = unsafe { core::slice::from_raw_parts((&raw const response).cast::<u8>(), size_of::<Response>()) };
+        buffer.get_mut(..RESPONSE_HEADER).ok_or(Error::from_errno(cairn_abi::error::EINVAL))?.copy_from_slice(header);
+        self.respond_raw(buffer)
+    }
+
     /// Answers `OPEN` request `id` with handle `handle`, a terminal: a
     /// session leader without a controlling terminal gets it as its own
     /// (`RESPONSE_TERMINAL`; `/dev/tty` then leads to it).
@@ -113,6 +135,9 @@ impl Server {
         write_fd(self.endpoint.as_raw(), bytes).map(drop)
     }
 }
+
+/// Bytes of a response header ([`Server::respond_in_place`]).
+pub const RESPONSE_HEADER: usize = size_of::<Response>();
 
 /// Requests up to this size (header included) need no heap buffer.
 const SMALL_REQUEST: usize = 4096;

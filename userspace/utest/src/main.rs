@@ -250,6 +250,8 @@ fn main() -> i32 {
         Vec::from([test("init_started_the_root_file_system", fsops::init_started_the_root_file_system)])
     } else if env::args().nth(1).as_deref() == Some("--devd-check") {
         Vec::from([test("devd_restarts_a_killed_driver", device::devd_restarts_a_killed_driver)])
+    } else if env::args().nth(1).as_deref() == Some("--nvme-restart-check") {
+        Vec::from([test("nvme_restart_during_io", nvme::restart_during_io)])
     } else {
         let filters: Vec<String> = env::args().skip(1).collect();
         let hardware = if filters.is_empty() { Vec::new() } else { hardware_tests() };

@@ -8,7 +8,7 @@
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
-use cairn_rt::abi::error::{EACCES, EBADF, EINVAL, EISDIR, ENOENT, ENOSPC};
+use cairn_rt::abi::error::{EACCES, EBADF, EINVAL, EIO, EISDIR, ENOENT, ENOSPC};
 use cairn_rt::fs::{File, OpenOptions, SeekFrom};
 use cairn_rt::io::{Read, Write};
 use cairn_rt::process::{self, Command};
@@ -19,6 +19,8 @@ use crate::util::{TestResult, ensure, expect_errno, in_child, ok};
 
 /// The disk, through its `/dev` link.
 const DISK: &str = "/dev/nvme0n1";
+/// The disk in the driver's scheme.
+const SCHEME_DISK: &str = "/scheme/disk.nvme0/1";
 /// What the harness attaches: 4 MiB of 512-byte blocks.
 const DISK_SIZE: u64 = 4 << 20;
 const BLOCK: usize = 512;
@@ -39,7 +41,7 @@ fn pattern(seed: u8, offset: u64) -> u8 {
 
 /// Starts `/bin/nvme` unless it already serves, and waits (bounded) for its disk.
 fn driver() -> TestResult {
-    if cairn_rt::fs::metadata("/scheme/disk/nvme0n1").is_ok() {
+    if cairn_rt::fs::metadata(SCHEME_DISK).is_ok() {
         return Ok(());
     }
     let mut child = ok("spawn /bin/nvme", Command::new("/bin/nvme").spawn())?;
@@ -130,13 +132,14 @@ pub fn disk_bad_requests() -> TestResult {
     let read_only = &mut open(false)?;
     expect_errno("a write through a read-only fd", read_only.write(&block), EBADF)?;
     let open_at = |path: &str, write: bool| OpenOptions::new().read(true).write(write).open(path).map(drop);
-    expect_errno("open nvme9n9", open_at("/scheme/disk/nvme9n9", false), ENOENT)?;
-    expect_errno("open the directory for writing", open_at("/scheme/disk", true), EISDIR)?;
-    let listing = ok("list /scheme/disk", cairn_rt::fs::read_dir("/scheme/disk"))?;
-    ensure!(listing.iter().any(|(name, _)| name == "nvme0n1"), "/scheme/disk lists {listing:?}");
+    expect_errno("open namespace 9", open_at("/scheme/disk.nvme0/9", false), ENOENT)?;
+    expect_errno("open the directory for writing", open_at("/scheme/disk.nvme0", true), EISDIR)?;
+    let listing = ok("list /scheme/disk.nvme0", cairn_rt::fs::read_dir("/scheme/disk.nvme0"))?;
+    let names: cairn_rt::Vec<&str> = listing.iter().map(|(name, _)| name.as_str()).collect();
+    ensure!(names == ["1", "2"], "/scheme/disk.nvme0 lists {listing:?}");
     in_child(|| {
         ok("setuid", process::setuid(1000))?;
-        expect_errno("open by a user", open_at("/scheme/disk/nvme0n1", false), EACCES)
+        expect_errno("open by a user", open_at(SCHEME_DISK, false), EACCES)
     })?;
     // The driver still answers after all that.
     let mut disk = open(false)?;
@@ -205,7 +208,7 @@ pub fn concurrent_clients() -> TestResult {
     let threads: cairn_rt::Vec<_> = (0..THREADS)
         .map(|index| {
             thread::spawn(move || -> TestResult {
-                let disk = ok("open", cairn_rt::scheme::open("/scheme/disk/nvme0n1", cairn_rt::abi::O_RDWR))?;
+                let disk = ok("open", cairn_rt::scheme::open(SCHEME_DISK, cairn_rt::abi::O_RDWR))?;
                 let mut buffer = vec![0u8; PIECE];
                 for start in (index * slice..(index + 1) * slice).step_by(PIECE) {
                     for (i, byte) in buffer.iter_mut().enumerate() {
@@ -271,28 +274,33 @@ pub fn driver_restart() -> TestResult {
     ok("fsync", disk.sync_all())
 }
 
-/// The scale test (suite `nvme-scale`: q35, 8 CPUs, 16 controllers): the
-/// driver asks each controller for 64 I/O queue pairs, each with its own
-/// MSI-X vector, spread round-robin over the CPUs, and reads through every
-/// queue before it serves; then every vector of `/bin/nvme` in
-/// `/scheme/sys/interrupts` has fired, each CPU holds its share, and no
+/// The scale test (suite `nvme-scale`: q35, 8 CPUs, 16 controllers): one
+/// driver process per controller asks it for 64 I/O queue pairs, each
+/// with its own MSI-X vector, spread round-robin over the CPUs, and reads
+/// through every queue before it serves; then every vector of `/bin/nvme`
+/// in `/scheme/sys/interrupts` has fired, each CPU holds its share, and no
 /// interrupt arrived on a vector nothing is bound to.
 pub fn scale_vectors() -> TestResult {
     const CONTROLLERS: usize = 16;
     const QUEUES: usize = 64;
-    // Two fds per queue (its interrupt and an event queue): past the
-    // default 1,024, within the table's 4,096.
-    let files = process::Limit { current: 4096, maximum: 4096 };
-    ok("raise FILES for the driver", process::set_limit(process::resource::FILES, files))?;
-    let mut child = ok("spawn /bin/nvme", Command::new("/bin/nvme").arg("--queues").arg("64").spawn())?;
-    let last = format!("/dev/nvme{}n1", CONTROLLERS - 1);
+    let nvme = cairn_driver::Match::Class { class: 0x01, subclass: Some(0x08), prog_if: Some(0x02) };
+    let functions = cairn_driver::find(nvme).map_err(|e| format!("find NVMe controllers: {e}"))?;
+    ensure!(functions.len() == CONTROLLERS, "{} NVMe controllers: {functions:?}", functions.len());
+    let mut children = cairn_rt::Vec::new();
+    for function in &functions {
+        let spawned = Command::new("/bin/nvme").arg("--queues").arg("64").arg(function).spawn();
+        children.push(ok(&format!("spawn /bin/nvme for {function}"), spawned)?);
+    }
     let start = Instant::now();
-    while cairn_rt::fs::metadata(&last).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("nvme ended: {status}"));
+    for number in 0..CONTROLLERS {
+        let disk = format!("/dev/nvme{number}n1");
+        while cairn_rt::fs::metadata(&disk).is_err() {
+            if let Ok(Some(status)) = children[number].try_wait() {
+                return Err(format!("nvme for {} ended: {status}", functions[number]));
+            }
+            ensure!(start.elapsed() < Duration::from_secs(300), "{disk} did not appear");
+            thread::sleep(Duration::from_millis(50));
         }
-        ensure!(start.elapsed() < Duration::from_secs(300), "{last} did not appear");
-        thread::sleep(Duration::from_millis(50));
     }
     let text = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
     let cpus = text.lines().next().map_or(0, |header| header.split_whitespace().count());
@@ -316,6 +324,84 @@ pub fn scale_vectors() -> TestResult {
         "utest: scale: {vectors} MSI-X vectors on {cpus} CPUs ({fewest}-{} per CPU), every one fired on its CPU, 0 stray",
         per_cpu.iter().max().copied().unwrap_or(0)
     );
-    let _ = child.kill();
+    for mut child in children {
+        let _ = child.kill();
+    }
+    Ok(())
+}
+
+/// Suite `nvme-restart` (init → devd → `/bin/nvme`, run by `utest
+/// --nvme-restart-check`): a client thread writes the guest pattern over
+/// the whole disk in 16 KiB pieces, reading each back; meanwhile the
+/// driver is killed with SIGKILL. The client's call in flight (or its next
+/// one) fails with `EIO` — it does not hang — and the client reopens the
+/// disk (devd resets the controller and starts a new driver) and retries
+/// the piece. In the end the whole disk reads back right (and the harness
+/// checks the image on the host).
+pub fn restart_during_io() -> TestResult {
+    const PIECE: usize = 16 * 1024;
+    const PIECES: usize = DISK_SIZE as usize / PIECE;
+    /// Pieces written before the driver is killed.
+    const BEFORE_KILL: usize = 24;
+    let start = Instant::now();
+    while cairn_rt::fs::metadata(DISK).is_err() {
+        ensure!(start.elapsed() < Duration::from_secs(60), "devd's driver never linked {DISK}");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let progress = cairn_rt::sync::Arc::new(core::sync::atomic::AtomicUsize::new(0));
+    let done = cairn_rt::sync::Arc::clone(&progress);
+    let client = thread::spawn(move || -> Result<(usize, cairn_rt::Vec<String>), String> {
+        let mut disk = open(true)?;
+        let mut errors = cairn_rt::Vec::new();
+        let mut piece = 0;
+        let mut buffer = vec![0u8; PIECE];
+        while piece < PIECES {
+            let at = (piece * PIECE) as u64;
+            let expected: cairn_rt::Vec<u8> = (0..PIECE as u64).map(|i| pattern(GUEST, at + i)).collect();
+            let tried = disk.write_at(&expected, at).and_then(|_| disk.read_at(&mut buffer, at));
+            match tried {
+                Ok(n) if n == PIECE && buffer == expected => {
+                    piece += 1;
+                    done.store(piece, core::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(n) => return Err(format!("piece {piece}: read {n} bytes, not the pattern written")),
+                Err(e) if e.errno() == Some(EIO) => {
+                    errors.push(format!("piece {piece}: {e}"));
+                    ensure!(errors.len() <= 8, "too many errors: {errors:?}");
+                    // The driver is gone: open again until its successor serves.
+                    let since = Instant::now();
+                    disk = loop {
+                        match OpenOptions::new().read(true).write(true).open(DISK) {
+                            Ok(file) => break file,
+                            Err(_) if since.elapsed() < Duration::from_secs(60) => {
+                                thread::sleep(Duration::from_millis(20))
+                            }
+                            Err(e) => return Err(format!("reopening {DISK}: {e}")),
+                        }
+                    };
+                }
+                Err(e) => return Err(format!("piece {piece}: {e} (not EIO)")),
+            }
+        }
+        Ok((piece, errors))
+    });
+    while progress.load(core::sync::atomic::Ordering::Relaxed) < BEFORE_KILL {
+        ensure!(start.elapsed() < Duration::from_secs(120), "the client made no progress");
+        thread::sleep(Duration::from_millis(5));
+    }
+    let pid = driver_pid()?;
+    ok("kill nvme", cairn_rt::signal::kill(pid, cairn_rt::signal::SIGKILL))?;
+    let killed_at = progress.load(core::sync::atomic::Ordering::Relaxed);
+    let (pieces, errors) = client.join().map_err(|e| format!("join: {e:?}"))??;
+    ensure!(!errors.is_empty(), "no call failed although the driver was killed at piece {killed_at}");
+    ensure!(driver_pid()? != pid, "the old driver still runs");
+    // Read everything back through a fresh handle.
+    let mut disk = open(false)?;
+    check_pattern(&mut disk, GUEST)?;
+    cairn_rt::println!(
+        "utest: nvme restart: killed the driver at piece {killed_at}; {} failed calls ({}), retried; {pieces} pieces written and read back",
+        errors.len(),
+        errors.join("; ")
+    );
     Ok(())
 }
