@@ -10,6 +10,12 @@
 //! only root may take the root file system `file` over from the initfs.
 //! Kernel names and names with a live server are never taken.
 //!
+//! A user scheme's name is a [`Binding`] shared by every namespace copied
+//! (whole or narrowed) from the one it was registered in. Registering a
+//! dead name again rebinds it for all of them, so a restarted server (a
+//! driver `devd` restarts) is reached again by every process that reached
+//! the old one — and by no other.
+//!
 //! Confinement: a relative lookup through a held directory handle whose
 //! scheme the namespace does not reach (see [`reaches`]) must stay beneath
 //! that directory (checked as text here, and by the server for symbolic
@@ -61,9 +67,13 @@ pub enum Target {
     Initfs,
     /// A scheme the kernel serves.
     Kernel(KernelScheme),
-    /// A scheme served by a user process.
-    User(SchemeRef),
+    /// A scheme served by a user process, through its name's binding.
+    User(Binding),
 }
+
+/// The server a user scheme name leads to now, shared by the namespaces
+/// that hold the name.
+pub type Binding = Arc<spin::Mutex<SchemeRef>>;
 
 #[derive(Clone, Debug)]
 pub struct Namespace {
@@ -82,7 +92,7 @@ impl Namespace {
         let owned_by = |owner: u32| if uid == 0 || uid == owner { Ok(()) } else { Err(Error::new(error::EPERM)) };
         match self.entries.get(name) {
             None => Ok(()),
-            Some(Target::User(existing)) if existing.lock().dead => {
+            Some(Target::User(existing)) if existing.lock().lock().dead => {
                 owned_by(self.owners.get(name).copied().unwrap_or(0))
             }
             Some(Target::Initfs) if name == ROOT_SCHEME => owned_by(0),
@@ -91,17 +101,27 @@ impl Namespace {
     }
 
     /// Registers `name` for `scheme`, owned by `uid` (after
-    /// [`Namespace::may_register`]).
+    /// [`Namespace::may_register`]): a dead user scheme's binding is
+    /// rebound (for every namespace sharing it), any other name bound anew.
     pub fn register(&mut self, name: String, scheme: SchemeRef, uid: u32) {
         self.owners.insert(name.clone(), uid);
-        self.entries.insert(name, Target::User(scheme));
+        match self.entries.get(&name) {
+            Some(Target::User(binding)) => *binding.lock() = scheme,
+            _ => {
+                self.entries.insert(name, Target::User(Arc::new(spin::Mutex::new(scheme))));
+            }
+        }
     }
 }
 
 /// Whether `namespace` reaches `scheme` by some name (then a lookup from a
 /// directory of `scheme` cannot go anywhere the namespace could not).
 pub fn reaches(namespace: &NamespaceRef, scheme: &SchemeRef) -> bool {
-    namespace.lock().entries.values().any(|target| matches!(target, Target::User(s) if Arc::ptr_eq(s, scheme)))
+    namespace
+        .lock()
+        .entries
+        .values()
+        .any(|target| matches!(target, Target::User(binding) if Arc::ptr_eq(&binding.lock(), scheme)))
 }
 
 /// Whether `path` stays beneath the directory it starts at, read as text:
@@ -233,8 +253,8 @@ pub fn initfs_path(inside: &str) -> String {
 pub fn resolve<'p>(namespace: &NamespaceRef, path: &'p str) -> Result<(Target, &'p str)> {
     let (name, inside) = split(path)?;
     let target = namespace.lock().entries.get(name).cloned().ok_or(Error::new(error::ENODEV))?;
-    if let Target::User(scheme) = &target
-        && scheme.lock().dead
+    if let Target::User(binding) = &target
+        && binding.lock().lock().dead
     {
         return Err(Error::new(error::EIO));
     }

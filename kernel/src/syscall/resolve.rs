@@ -174,7 +174,8 @@ fn by_absolute(namespace: &NamespaceRef, absolute: String, hops: usize) -> Resul
             return by_absolute(namespace, namespace::absolute("/", &leads_to), hops + 1);
         }
         Target::Kernel(scheme) => Place::Kernel(scheme, String::from(inside)),
-        Target::User(scheme) => {
+        Target::User(binding) => {
+            let scheme = binding.lock().clone();
             // The scheme's own root is `/` to its server (an empty path
             // would name the base handle itself).
             let path = String::from(if inside.is_empty() { "/" } else { inside });
