@@ -162,6 +162,13 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(self.dev)
     }
 
+    /// Gives the device back without writing anything more, as a power
+    /// cut or a vanished device would leave it (changes not yet committed
+    /// are lost; the journal recovers the rest at the next mount).
+    pub fn abandon(self) -> D {
+        self.dev
+    }
+
     /// Why the file system is read-only, if it is.
     pub fn read_only(&self) -> Option<ReadOnlyReason> {
         self.read_only

@@ -27,6 +27,8 @@ const SUPERBLOCK_V1: u32 = 3;
 const SUPERBLOCK_V2: u32 = 4;
 const REVOKE: u32 = 5;
 
+const COMPAT_CHECKSUM: u32 = 0x1;
+const CRC32_CHKSUM: u8 = 1;
 const INCOMPAT_REVOKE: u32 = 0x1;
 const INCOMPAT_64BIT: u32 = 0x2;
 const INCOMPAT_ASYNC_COMMIT: u32 = 0x4;
@@ -76,6 +78,8 @@ pub(crate) struct Journal {
     /// Where the log starts (0: empty).
     start: u32,
     incompat: u32,
+    /// The older whole-transaction CRC-32 in commit blocks.
+    v1_checksum: bool,
     seed: u32,
     fs_blocks: u64,
 }
@@ -114,6 +118,7 @@ impl Journal {
             return bad("journal geometry");
         }
         let incompat = if kind == SUPERBLOCK_V2 { be32(&jsb, 0x28) } else { 0 };
+        let compat = if kind == SUPERBLOCK_V2 { be32(&jsb, 0x24) } else { 0 };
         if incompat & !INCOMPAT_KNOWN != 0 {
             return Err(Error::Unsupported(Unsupported::JournalFeatures(incompat & !INCOMPAT_KNOWN)));
         }
@@ -130,6 +135,7 @@ impl Journal {
             sequence: be32(&jsb, 0x18),
             start,
             incompat,
+            v1_checksum: compat & COMPAT_CHECKSUM != 0 && incompat & (INCOMPAT_CSUM_V2 | INCOMPAT_CSUM_V3) == 0,
             seed,
             jsb,
             fs_blocks: fs.sb.blocks_count,
@@ -243,6 +249,7 @@ impl Journal {
         let mut revoked: BTreeMap<u64, u32> = BTreeMap::new();
         let mut pending_revokes: Vec<u64> = Vec::new();
         let mut current: Vec<Tag> = Vec::new();
+        let mut crc = !0u32;
         let mut pos = self.start;
         let mut seq = self.sequence;
         // Each step consumes at least one log block: stop after one lap.
@@ -258,6 +265,12 @@ impl Journal {
                         break;
                     }
                     let (tags, after) = self.parse_descriptor(&block, self.next(pos))?;
+                    if self.v1_checksum {
+                        crc = crc32c::update_be(crc, &block);
+                        for t in &tags {
+                            crc = crc32c::update_be(crc, &self.read_log(dev, t.log_pos)?);
+                        }
+                    }
                     budget = budget.saturating_sub(1 + tags.len() as u64);
                     current.extend(tags);
                     pos = after;
@@ -267,6 +280,14 @@ impl Journal {
                     if self.csum() && be32(&block, 0x10) != self.block_checksum(&block, 0x10) {
                         break;
                     }
+                    // A commit block with the old checksum must match the
+                    // transaction's blocks (or carry no checksum at all).
+                    let v1_ok = block[12] == CRC32_CHKSUM && block[13] == 4 && be32(&block, 0x10) == crc
+                        || block[12] == 0 && block[13] == 0 && be32(&block, 0x10) == 0;
+                    if self.v1_checksum && !v1_ok {
+                        break;
+                    }
+                    crc = !0;
                     for b in pending_revokes.drain(..) {
                         let r = revoked.entry(b).or_insert(seq);
                         *r = (*r).max(seq);
@@ -370,12 +391,14 @@ impl Journal {
         let uuid: [u8; 16] = self.jsb[0x30..0x40].try_into().unwrap_or([0; 16]);
         let mut pos = self.first;
         let mut rest = blocks;
+        let mut crc = !0u32;
         while !rest.is_empty() {
             let desc_pos = pos;
             pos += 1;
             let mut desc = self.header(DESCRIPTOR, seq);
             let mut off = HEADER;
             let mut n = 0;
+            let mut run: Vec<Vec<u8>> = Vec::new();
             while n < rest.len() {
                 let need = tb + if n == 0 { 16 } else { 0 };
                 if off + need > end {
@@ -408,8 +431,7 @@ impl Journal {
                     desc[off..off + 16].copy_from_slice(&uuid);
                     off += 16;
                 }
-                dev.write_block(self.map[pos as usize], &logged)?;
-                pos += 1;
+                run.push(logged);
                 n += 1;
             }
             if self.csum() {
@@ -417,10 +439,21 @@ impl Journal {
                 put_be32(&mut desc, self.bs - 4, sum);
             }
             dev.write_block(self.map[desc_pos as usize], &desc)?;
+            crc = crc32c::update_be(crc, &desc);
+            for logged in &run {
+                dev.write_block(self.map[pos as usize], logged)?;
+                crc = crc32c::update_be(crc, logged);
+                pos += 1;
+            }
             rest = &rest[n..];
         }
         dev.flush()?;
         let mut commit = self.header(COMMIT, seq);
+        if self.v1_checksum {
+            commit[12] = CRC32_CHKSUM;
+            commit[13] = 4;
+            put_be32(&mut commit, 0x10, crc);
+        }
         if self.csum() {
             let sum = self.block_checksum(&commit, 0x10);
             put_be32(&mut commit, 0x10, sum);

@@ -64,6 +64,8 @@ impl Found {
     }
 }
 
+/// Largest directory, in blocks (bounds every walk over a directory).
+const MAX_DIR_BLOCKS: u64 = 1 << 22;
 const EA_MAGIC: u32 = 0xEA02_0000;
 const FAST_SYMLINK_MAX: usize = 59;
 
@@ -87,8 +89,11 @@ impl<D: BlockDevice> Ext2<D> {
         if inode.links() == 0 {
             return Err(Error::Corrupt(Corrupt::Inode(ino, "in use with no links")));
         }
-        if inode.file_type() == Some(FileType::Directory) && inode.size() % self.bs as u64 != 0 {
-            return Err(Error::Corrupt(Corrupt::Inode(ino, "directory size not whole blocks")));
+        if inode.file_type() == Some(FileType::Directory)
+            && (inode.size() % self.bs as u64 != 0
+                || inode.size() / self.bs as u64 > self.sb.blocks_count.min(MAX_DIR_BLOCKS))
+        {
+            return Err(Error::Corrupt(Corrupt::Inode(ino, "directory size")));
         }
         Ok(inode)
     }
