@@ -56,7 +56,7 @@ pub(crate) fn parse(
         if !filetype && block[off + 7] != 0 {
             return bad("name length over 255");
         }
-        if rec_len < 8 || rec_len % 4 != 0 || off + rec_len > bs {
+        if rec_len < 8 || !rec_len.is_multiple_of(4) || off + rec_len > bs {
             return bad("entry length runs past the block");
         }
         if 8 + name_len > rec_len {

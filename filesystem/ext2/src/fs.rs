@@ -39,12 +39,17 @@ pub enum ReadOnlyReason {
 /// Space and inode counts (`statfs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StatFs {
+    /// Bytes per block.
     pub block_size: u32,
+    /// Blocks in the file system.
     pub blocks: u64,
+    /// Blocks free.
     pub free_blocks: u64,
     /// Free blocks less those reserved for the superuser.
     pub available_blocks: u64,
+    /// Inodes in the file system.
     pub inodes: u32,
+    /// Inodes free.
     pub free_inodes: u32,
 }
 

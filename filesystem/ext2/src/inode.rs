@@ -71,7 +71,9 @@ impl FileType {
 /// A point in time: seconds since the Unix epoch and nanoseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Timestamp {
+    /// Seconds since 1970-01-01 00:00 UTC (ext2 keeps 34 bits).
     pub secs: i64,
+    /// Nanoseconds within the second.
     pub nanos: u32,
 }
 

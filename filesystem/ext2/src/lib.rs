@@ -54,7 +54,7 @@ mod superblock;
 pub use device::{BlockDevice, DeviceError, MemDevice};
 pub use fs::{Ext2, MountOptions, ReadOnlyReason, StatFs};
 pub use inode::{FileType, InodeNo, ROOT, Timestamp};
-pub use ops::{DirEntry, Metadata, Owner};
+pub use ops::{DirEntry, Metadata, NodeKind, Owner};
 
 /// Longest name of one directory entry, in bytes.
 pub const MAX_NAME: usize = 255;

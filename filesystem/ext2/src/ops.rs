@@ -16,26 +16,64 @@ use crate::{Corrupt, Error, MAX_NAME, MAX_SYMLINK_HOPS};
 /// Who owns a new inode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Owner {
+    /// User ID.
     pub uid: u32,
+    /// Group ID.
     pub gid: u32,
+}
+
+/// What [`Ext2::mknod`] makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// An empty regular file.
+    Regular,
+    /// A named pipe.
+    Fifo,
+    /// A Unix socket's name.
+    Socket,
+    /// A character device (major, minor).
+    CharDevice(u32, u32),
+    /// A block device (major, minor).
+    BlockDevice(u32, u32),
+}
+
+impl NodeKind {
+    fn file_type(self) -> FileType {
+        match self {
+            NodeKind::Regular => FileType::Regular,
+            NodeKind::Fifo => FileType::Fifo,
+            NodeKind::Socket => FileType::Socket,
+            NodeKind::CharDevice(..) => FileType::CharDevice,
+            NodeKind::BlockDevice(..) => FileType::BlockDevice,
+        }
+    }
 }
 
 /// What `stat` reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Metadata {
+    /// The inode number.
     pub ino: InodeNo,
+    /// What it is.
     pub file_type: FileType,
     /// Permission bits with set-user-ID, set-group-ID and sticky
     /// (`0o7777`).
     pub perm: u16,
+    /// Owner.
     pub uid: u32,
+    /// Group.
     pub gid: u32,
+    /// Size in bytes.
     pub size: u64,
+    /// Hard links (a directory: 2 + its subdirectories).
     pub links: u16,
     /// Space used, in 512-byte sectors.
     pub sectors: u64,
+    /// Last access.
     pub atime: Timestamp,
+    /// Last modification of the contents.
     pub mtime: Timestamp,
+    /// Last change of the inode.
     pub ctime: Timestamp,
     /// Device number (major, minor) of device inodes.
     pub rdev: (u32, u32),
@@ -44,7 +82,9 @@ pub struct Metadata {
 /// One entry of a directory listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirEntry {
+    /// The inode named.
     pub ino: InodeNo,
+    /// The name (bytes, no `/` or NUL).
     pub name: Vec<u8>,
     /// From the entry (`filetype` feature) or the inode.
     pub file_type: FileType,
@@ -331,25 +371,20 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(dinode)
     }
 
-    /// Creates a regular file, device, FIFO or socket `name` in `dir`
-    /// (`rdev` for devices: major, minor).
+    /// Creates a regular file, device, FIFO or socket `name` in `dir`.
     pub fn mknod(
         &mut self,
         dir: InodeNo,
         name: &[u8],
-        ft: FileType,
+        kind: NodeKind,
         perm: u16,
         owner: Owner,
-        rdev: (u32, u32),
         now: Timestamp,
     ) -> Result<InodeNo, Error> {
-        if matches!(ft, FileType::Directory | FileType::Symlink) {
-            return Err(Error::Invalid);
-        }
         let mut dinode = self.check_new(dir, name)?;
+        let ft = kind.file_type();
         let (ino, mut inode) = self.new_inode(dir, ft, perm, owner, now)?;
-        if matches!(ft, FileType::CharDevice | FileType::BlockDevice) {
-            let (major, minor) = rdev;
+        if let NodeKind::CharDevice(major, minor) | NodeKind::BlockDevice(major, minor) = kind {
             if major < 256 && minor < 256 {
                 inode.set_block(0, major << 8 | minor);
             } else {
@@ -372,7 +407,7 @@ impl<D: BlockDevice> Ext2<D> {
         owner: Owner,
         now: Timestamp,
     ) -> Result<InodeNo, Error> {
-        self.mknod(dir, name, FileType::Regular, perm, owner, (0, 0), now)
+        self.mknod(dir, name, NodeKind::Regular, perm, owner, now)
     }
 
     /// Creates directory `name` in `dir`.

@@ -130,7 +130,7 @@ impl Superblock {
             return Err(Error::Corrupt(Corrupt::Superblock("file system larger than the device")));
         }
         let blocks_per_group = le32(&raw, 32);
-        if blocks_per_group < 8 || blocks_per_group > block_size * 8 || blocks_per_group % 8 != 0 {
+        if blocks_per_group < 8 || blocks_per_group > block_size * 8 || !blocks_per_group.is_multiple_of(8) {
             return bad("blocks per group");
         }
         let inodes_per_group = le32(&raw, 40);

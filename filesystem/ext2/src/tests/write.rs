@@ -7,7 +7,7 @@ use std::path::Path;
 use std::vec::Vec;
 
 use super::util::*;
-use crate::{Error, Ext2, FileType, MemDevice, Owner, ROOT, Timestamp};
+use crate::{Error, Ext2, MemDevice, NodeKind, Owner, ROOT, Timestamp};
 
 /// Remounts after checking: the crate's result must satisfy e2fsck.
 fn cycle(fs: Ext2<MemDevice>, img: &Path) -> Ext2<MemDevice> {
@@ -98,10 +98,10 @@ fn check_write_ops(kind: &str, bs: u32) {
     let long = "x/".repeat(100);
     fs.symlink(ROOT, b"fast", b"a/b", user, NOW).unwrap();
     fs.symlink(ROOT, b"slow", long.as_bytes(), user, NOW).unwrap();
-    fs.mknod(a, b"fifo", FileType::Fifo, 0o644, user, (0, 0), NOW).unwrap();
-    fs.mknod(a, b"tty", FileType::CharDevice, 0o620, user, (4, 1), NOW).unwrap();
-    fs.mknod(a, b"disk", FileType::BlockDevice, 0o660, user, (259, 300), NOW).unwrap();
-    fs.mknod(a, b"sock", FileType::Socket, 0o755, user, (0, 0), NOW).unwrap();
+    fs.mknod(a, b"fifo", NodeKind::Fifo, 0o644, user, NOW).unwrap();
+    fs.mknod(a, b"tty", NodeKind::CharDevice(4, 1), 0o620, user, NOW).unwrap();
+    fs.mknod(a, b"disk", NodeKind::BlockDevice(259, 300), 0o660, user, NOW).unwrap();
+    fs.mknod(a, b"sock", NodeKind::Socket, 0o755, user, NOW).unwrap();
     fs = cycle(fs, &img);
     assert!(request(&img, "stat fast").contains("Fast link dest: \"a/b\""));
     let slow = fs.lookup(ROOT, b"slow").unwrap();
