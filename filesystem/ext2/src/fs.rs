@@ -1,0 +1,499 @@
+//! The mounted file system: mount-time checks and journal replay, the
+//! metadata overlay and its write-back ([`Ext2::sync`]), inode reads and
+//! writes, and block and inode allocation from the bitmaps.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::device::BlockDevice;
+use crate::inode::{Inode, InodeNo, Timestamp};
+use crate::journal::Journal;
+use crate::superblock::{
+    GroupDesc, STATE_VALID, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, Superblock, compat, incompat, ro_compat,
+};
+use crate::{Corrupt, Error, Unsupported};
+
+/// How to mount.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MountOptions {
+    /// Never write to the device (a journal needing replay is replayed in
+    /// memory only).
+    pub read_only: bool,
+    /// The time of mounting (stored as the mount and write time).
+    pub now: Timestamp,
+}
+
+/// Why a mount asked for read-write came out read-only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadOnlyReason {
+    /// Asked for.
+    Requested,
+    /// Incompatible features readable but not writable here (ext4:
+    /// extents, 64-bit, flexible groups…).
+    IncompatFeatures(u32),
+    /// Read-only compatible features this crate cannot maintain.
+    RoCompatFeatures(u32),
+}
+
+/// Space and inode counts (`statfs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatFs {
+    /// Bytes per block.
+    pub block_size: u32,
+    /// Blocks in the file system.
+    pub blocks: u64,
+    /// Blocks free.
+    pub free_blocks: u64,
+    /// Free blocks less those reserved for the superuser.
+    pub available_blocks: u64,
+    /// Inodes in the file system.
+    pub inodes: u32,
+    /// Inodes free.
+    pub free_inodes: u32,
+}
+
+/// Dirty metadata blocks kept before a write-back is forced (no journal).
+const OVERLAY_LIMIT: usize = 4096;
+
+/// A mounted ext2/ext3 (or read-only ext4) file system on device `D`.
+pub struct Ext2<D: BlockDevice> {
+    pub(crate) dev: D,
+    pub(crate) sb: Superblock,
+    pub(crate) groups: Vec<GroupDesc>,
+    gdt_raw: Vec<u8>,
+    pub(crate) bs: usize,
+    read_only: Option<ReadOnlyReason>,
+    /// Metadata blocks changed since the last write-back.
+    dirty: BTreeMap<u64, Vec<u8>>,
+    /// Blocks freed since the last write-back (not reused until then).
+    pending_free: BTreeSet<u64>,
+    journal: Option<Journal>,
+}
+
+fn read_superblock<D: BlockDevice>(dev: &mut D) -> Result<Superblock, Error> {
+    let size = dev.size();
+    if size < SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE as u64 {
+        return Err(Error::Corrupt(Corrupt::Superblock("device too small")));
+    }
+    let mut raw = vec![0; SUPERBLOCK_SIZE];
+    dev.read_at(SUPERBLOCK_OFFSET, &mut raw)?;
+    Superblock::parse(raw, size)
+}
+
+impl<D: BlockDevice> Ext2<D> {
+    /// Mounts the file system on `dev`.
+    pub fn mount(mut dev: D, opts: MountOptions) -> Result<Ext2<D>, Error> {
+        let sb = read_superblock(&mut dev)?;
+        let unknown = sb.incompat & !incompat::READABLE;
+        if unknown != 0 {
+            return Err(Error::Unsupported(Unsupported::IncompatFeatures(unknown)));
+        }
+        if sb.incompat & incompat::JOURNAL_DEV != 0 {
+            return Err(Error::Unsupported(Unsupported::ExternalJournal));
+        }
+        let read_only = if opts.read_only {
+            Some(ReadOnlyReason::Requested)
+        } else if sb.incompat & !incompat::WRITABLE != 0 {
+            Some(ReadOnlyReason::IncompatFeatures(sb.incompat & !incompat::WRITABLE))
+        } else if sb.ro_compat & !ro_compat::WRITABLE != 0 {
+            Some(ReadOnlyReason::RoCompatFeatures(sb.ro_compat & !ro_compat::WRITABLE))
+        } else {
+            None
+        };
+        let bs = sb.block_size as usize;
+        let mut fs = Ext2 {
+            dev,
+            sb,
+            groups: Vec::new(),
+            gdt_raw: Vec::new(),
+            bs,
+            read_only,
+            dirty: BTreeMap::new(),
+            pending_free: BTreeSet::new(),
+            journal: None,
+        };
+        fs.load_groups()?;
+        if fs.sb.compat & compat::HAS_JOURNAL != 0 {
+            let mut journal = Journal::load(&mut fs)?;
+            let replayed = journal.replay(&mut fs.dev, fs.bs)?;
+            let needs = !replayed.is_empty() || fs.sb.incompat & incompat::RECOVER != 0;
+            if fs.read_only.is_some() {
+                // Keep the replayed blocks in memory only.
+                fs.dirty = replayed;
+            } else if needs {
+                for (block, data) in &replayed {
+                    fs.dev.write_block(*block, data)?;
+                }
+                fs.dev.flush()?;
+                journal.mark_empty(&mut fs.dev)?;
+            }
+            fs.journal = Some(journal);
+            if needs {
+                // The replay may have rewritten the superblock and the
+                // group descriptors: read them again.
+                let raw = fs.read_sb_bytes()?;
+                fs.sb = Superblock::parse(raw, fs.dev.size())?;
+                fs.load_groups()?;
+            }
+        }
+        if fs.read_only.is_none() {
+            let mut feat = fs.sb.incompat & !incompat::RECOVER;
+            if fs.journal.is_some() {
+                feat |= incompat::RECOVER;
+            }
+            fs.sb.set_incompat(feat);
+            let state = fs.sb.state() & !STATE_VALID;
+            fs.sb.set_state(state);
+            fs.sb.stamp(opts.now.secs, true);
+            fs.put_sb()?;
+            fs.sync()?;
+        }
+        Ok(fs)
+    }
+
+    /// Writes everything back, marks the file system clean and returns
+    /// the device.
+    pub fn unmount(mut self, now: Timestamp) -> Result<D, Error> {
+        if self.read_only.is_none() {
+            let feat = self.sb.incompat & !incompat::RECOVER;
+            self.sb.set_incompat(feat);
+            let state = self.sb.state() | STATE_VALID;
+            self.sb.set_state(state);
+            self.sb.stamp(now.secs, false);
+            self.put_sb()?;
+            self.sync()?;
+        }
+        Ok(self.dev)
+    }
+
+    /// Gives the device back without writing anything more, as a power
+    /// cut or a vanished device would leave it (changes not yet committed
+    /// are lost; the journal recovers the rest at the next mount).
+    pub fn abandon(self) -> D {
+        self.dev
+    }
+
+    /// Why the file system is read-only, if it is.
+    pub fn read_only(&self) -> Option<ReadOnlyReason> {
+        self.read_only
+    }
+
+    /// Whether the file system has a journal.
+    pub fn has_journal(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// The block size.
+    pub fn block_size(&self) -> u32 {
+        self.sb.block_size
+    }
+
+    /// Space and inode counts.
+    pub fn statfs(&self) -> StatFs {
+        let free = self.sb.free_blocks();
+        StatFs {
+            block_size: self.sb.block_size,
+            blocks: self.sb.blocks_count,
+            free_blocks: free,
+            available_blocks: free.saturating_sub(self.sb.reserved_blocks()),
+            inodes: self.sb.inodes_count,
+            free_inodes: self.sb.free_inodes(),
+        }
+    }
+
+    /// Makes every change so far durable: with a journal, as one or more
+    /// committed transactions (file data flushed first), then written home.
+    pub fn sync(&mut self) -> Result<(), Error> {
+        if self.read_only.is_some() {
+            return Ok(());
+        }
+        if self.dirty.is_empty() {
+            self.dev.flush()?;
+            return Ok(());
+        }
+        let dirty = core::mem::take(&mut self.dirty);
+        if let Some(journal) = &mut self.journal {
+            let blocks: Vec<(u64, &[u8])> = dirty.iter().map(|(b, d)| (*b, d.as_slice())).collect();
+            for chunk in blocks.chunks(journal.max_transaction_blocks()) {
+                journal.commit(&mut self.dev, chunk)?;
+                for (block, data) in chunk {
+                    self.dev.write_block(*block, data)?;
+                }
+                self.dev.flush()?;
+                journal.mark_empty(&mut self.dev)?;
+            }
+        } else {
+            for (block, data) in &dirty {
+                self.dev.write_block(*block, data)?;
+            }
+            self.dev.flush()?;
+        }
+        self.pending_free.clear();
+        Ok(())
+    }
+
+    /// `fsync`: the file's data and metadata are durable on return (this
+    /// commits every pending change, as ext3 does).
+    pub fn fsync(&mut self, _ino: InodeNo) -> Result<(), Error> {
+        self.sync()
+    }
+
+    /// Called at the end of every mutating operation: writes back when the
+    /// overlay grows past what one transaction should hold.
+    pub(crate) fn end_op(&mut self) -> Result<(), Error> {
+        let limit = match &self.journal {
+            Some(j) => j.max_transaction_blocks() / 2,
+            None => OVERLAY_LIMIT,
+        };
+        if self.dirty.len() >= limit { self.sync() } else { Ok(()) }
+    }
+
+    pub(crate) fn check_writable(&self) -> Result<(), Error> {
+        if self.read_only.is_some() { Err(Error::ReadOnly) } else { Ok(()) }
+    }
+
+    fn sb_location(&self) -> (u64, usize) {
+        (SUPERBLOCK_OFFSET / self.bs as u64, SUPERBLOCK_OFFSET as usize % self.bs)
+    }
+
+    fn read_sb_bytes(&mut self) -> Result<Vec<u8>, Error> {
+        let (block, off) = self.sb_location();
+        let b = self.read_block(block)?;
+        Ok(b[off..off + SUPERBLOCK_SIZE].to_vec())
+    }
+
+    /// Stores the superblock into the overlay.
+    pub(crate) fn put_sb(&mut self) -> Result<(), Error> {
+        let (block, off) = self.sb_location();
+        let mut b = self.read_block(block)?;
+        b[off..off + SUPERBLOCK_SIZE].copy_from_slice(&self.sb.raw);
+        self.write_meta(block, b);
+        Ok(())
+    }
+
+    fn gdt_start(&self) -> u64 {
+        self.sb.first_data_block as u64 + 1
+    }
+
+    fn load_groups(&mut self) -> Result<(), Error> {
+        if self.sb.incompat & incompat::META_BG != 0 {
+            return Err(Error::Unsupported(Unsupported::IncompatFeatures(incompat::META_BG)));
+        }
+        let n = self.sb.gdt_blocks();
+        if self.gdt_start() + n > self.sb.blocks_count {
+            return Err(Error::Corrupt(Corrupt::Superblock("group descriptors past the end")));
+        }
+        let mut raw = Vec::with_capacity(n as usize * self.bs);
+        for i in 0..n {
+            raw.extend_from_slice(&self.read_block(self.gdt_start() + i)?);
+        }
+        let ds = self.sb.desc_size as usize;
+        let mut groups = Vec::with_capacity(self.sb.group_count as usize);
+        for g in 0..self.sb.group_count {
+            let d = GroupDesc::parse(&raw[g as usize * ds..(g as usize + 1) * ds]);
+            d.validate(&self.sb, g)?;
+            groups.push(d);
+        }
+        self.groups = groups;
+        self.gdt_raw = raw;
+        Ok(())
+    }
+
+    /// Stores group `g`'s descriptor into the overlay.
+    fn put_group(&mut self, g: u32) {
+        let ds = self.sb.desc_size as usize;
+        let off = g as usize * ds;
+        self.groups[g as usize].store_counts(&mut self.gdt_raw[off..off + ds]);
+        let blk = off / self.bs;
+        let data = self.gdt_raw[blk * self.bs..(blk + 1) * self.bs].to_vec();
+        self.write_meta(self.gdt_start() + blk as u64, data);
+    }
+
+    /// Block `block` as it stands (the overlay first, then the device).
+    pub(crate) fn read_block(&mut self, block: u64) -> Result<Vec<u8>, Error> {
+        if let Some(d) = self.dirty.get(&block) {
+            return Ok(d.clone());
+        }
+        if block >= self.sb.blocks_count {
+            return Err(Error::Corrupt(Corrupt::Superblock("block number past the end")));
+        }
+        let mut buf = vec![0; self.bs];
+        self.dev.read_block(block, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// Changes metadata block `block` (kept until the next write-back).
+    pub(crate) fn write_meta(&mut self, block: u64, data: Vec<u8>) {
+        self.dirty.insert(block, data);
+    }
+
+    /// Writes file data to `block` at once.
+    pub(crate) fn write_data(&mut self, block: u64, data: &[u8]) -> Result<(), Error> {
+        self.dirty.remove(&block);
+        self.dev.write_block(block, data)?;
+        Ok(())
+    }
+
+    fn inode_location(&self, ino: InodeNo) -> Result<(u64, usize), Error> {
+        if ino.0 == 0 || ino.0 > self.sb.inodes_count {
+            return Err(Error::Corrupt(Corrupt::Inode(ino, "inode number out of range")));
+        }
+        let idx = ino.0 - 1;
+        let g = idx / self.sb.inodes_per_group;
+        let byte = (idx % self.sb.inodes_per_group) as u64 * self.sb.inode_size as u64;
+        let block = self.groups[g as usize].inode_table + byte / self.bs as u64;
+        Ok((block, (byte % self.bs as u64) as usize))
+    }
+
+    pub(crate) fn read_inode(&mut self, ino: InodeNo) -> Result<Inode, Error> {
+        let (block, off) = self.inode_location(ino)?;
+        let b = self.read_block(block)?;
+        Ok(Inode { raw: b[off..off + self.sb.inode_size as usize].to_vec() })
+    }
+
+    pub(crate) fn write_inode(&mut self, ino: InodeNo, inode: &Inode) -> Result<(), Error> {
+        let (block, off) = self.inode_location(ino)?;
+        let mut b = self.read_block(block)?;
+        b[off..off + inode.raw.len()].copy_from_slice(&inode.raw);
+        self.write_meta(block, b);
+        Ok(())
+    }
+
+    /// The group holding inode `ino`.
+    pub(crate) fn inode_group(&self, ino: InodeNo) -> u32 {
+        (ino.0.saturating_sub(1) / self.sb.inodes_per_group).min(self.sb.group_count - 1)
+    }
+
+    /// Whether `b` may be a data or indirect block.
+    pub(crate) fn block_in_range(&self, b: u64) -> bool {
+        b > self.sb.first_data_block as u64 && b < self.sb.blocks_count
+    }
+
+    /// Allocates a block, preferring group `goal`.
+    pub(crate) fn alloc_block(&mut self, goal: u32) -> Result<u64, Error> {
+        let n = self.sb.group_count;
+        for i in 0..n {
+            let g = (goal + i) % n;
+            if self.groups[g as usize].free_blocks == 0 {
+                continue;
+            }
+            let bitmap_block = self.groups[g as usize].block_bitmap;
+            let mut bitmap = self.read_block(bitmap_block)?;
+            let first = self.sb.group_first_block(g);
+            let count = self.sb.blocks_in_group(g);
+            let found = (0..count).find(|&bit| {
+                bitmap[bit as usize / 8] & (1 << (bit % 8)) == 0 && !self.pending_free.contains(&(first + bit as u64))
+            });
+            let Some(bit) = found else { continue };
+            bitmap[bit as usize / 8] |= 1 << (bit % 8);
+            self.write_meta(bitmap_block, bitmap);
+            self.groups[g as usize].free_blocks -= 1;
+            self.put_group(g);
+            let free = self.sb.free_blocks().saturating_sub(1);
+            self.sb.set_free_blocks(free);
+            self.put_sb()?;
+            return Ok(first + bit as u64);
+        }
+        Err(Error::NoSpace)
+    }
+
+    /// Returns block `b` to the free pool.
+    pub(crate) fn free_block(&mut self, b: u64) -> Result<(), Error> {
+        if !self.block_in_range(b) {
+            return Err(Error::Corrupt(Corrupt::Bitmap("freeing a block out of range")));
+        }
+        let rel = b - self.sb.first_data_block as u64;
+        let g = (rel / self.sb.blocks_per_group as u64) as u32;
+        let bit = (rel % self.sb.blocks_per_group as u64) as usize;
+        let bitmap_block = self.groups[g as usize].block_bitmap;
+        let mut bitmap = self.read_block(bitmap_block)?;
+        if bitmap[bit / 8] & (1 << (bit % 8)) == 0 {
+            return Err(Error::Corrupt(Corrupt::Bitmap("freeing a free block")));
+        }
+        bitmap[bit / 8] &= !(1 << (bit % 8));
+        self.write_meta(bitmap_block, bitmap);
+        let gd = &mut self.groups[g as usize];
+        gd.free_blocks = (gd.free_blocks + 1).min(self.sb.blocks_in_group(g));
+        self.put_group(g);
+        let free = (self.sb.free_blocks() + 1).min(self.sb.blocks_count);
+        self.sb.set_free_blocks(free);
+        self.put_sb()?;
+        self.pending_free.insert(b);
+        Ok(())
+    }
+
+    /// Allocates an inode near `parent`'s group (directories: the group
+    /// with the most free blocks among those with free inodes).
+    pub(crate) fn alloc_inode(&mut self, parent: InodeNo, dir: bool) -> Result<InodeNo, Error> {
+        let n = self.sb.group_count;
+        let start = if dir {
+            (0..n)
+                .filter(|&g| self.groups[g as usize].free_inodes > 0)
+                .max_by_key(|&g| (self.groups[g as usize].free_blocks, core::cmp::Reverse(g)))
+                .unwrap_or(0)
+        } else {
+            self.inode_group(parent)
+        };
+        let ipg = self.sb.inodes_per_group;
+        for i in 0..n {
+            let g = (start + i) % n;
+            if self.groups[g as usize].free_inodes == 0 {
+                continue;
+            }
+            let bitmap_block = self.groups[g as usize].inode_bitmap;
+            let mut bitmap = self.read_block(bitmap_block)?;
+            let first_ino = self.sb.first_ino;
+            let found = (0..ipg)
+                .find(|&bit| g * ipg + bit + 1 >= first_ino && bitmap[bit as usize / 8] & (1 << (bit % 8)) == 0);
+            let Some(bit) = found else { continue };
+            bitmap[bit as usize / 8] |= 1 << (bit % 8);
+            self.write_meta(bitmap_block, bitmap);
+            let gd = &mut self.groups[g as usize];
+            gd.free_inodes -= 1;
+            if dir {
+                gd.used_dirs += 1;
+            }
+            self.put_group(g);
+            let free = self.sb.free_inodes().saturating_sub(1);
+            self.sb.set_free_inodes(free);
+            self.put_sb()?;
+            return Ok(InodeNo(g * ipg + bit + 1));
+        }
+        Err(Error::NoSpace)
+    }
+
+    /// Returns inode `ino` to the free pool.
+    pub(crate) fn free_inode(&mut self, ino: InodeNo, dir: bool) -> Result<(), Error> {
+        self.inode_location(ino)?;
+        let g = self.inode_group(ino);
+        let bit = ((ino.0 - 1) % self.sb.inodes_per_group) as usize;
+        let bitmap_block = self.groups[g as usize].inode_bitmap;
+        let mut bitmap = self.read_block(bitmap_block)?;
+        if bitmap[bit / 8] & (1 << (bit % 8)) == 0 {
+            return Err(Error::Corrupt(Corrupt::Bitmap("freeing a free inode")));
+        }
+        bitmap[bit / 8] &= !(1 << (bit % 8));
+        self.write_meta(bitmap_block, bitmap);
+        let ipg = self.sb.inodes_per_group;
+        let gd = &mut self.groups[g as usize];
+        gd.free_inodes = (gd.free_inodes + 1).min(ipg);
+        if dir {
+            gd.used_dirs = gd.used_dirs.saturating_sub(1);
+        }
+        self.put_group(g);
+        let free = (self.sb.free_inodes() + 1).min(self.sb.inodes_count);
+        self.sb.set_free_inodes(free);
+        self.put_sb()
+    }
+
+    /// Records that a file passed 2 GiB (`large_file`).
+    pub(crate) fn note_large_file(&mut self) -> Result<(), Error> {
+        if self.sb.ro_compat & ro_compat::LARGE_FILE == 0 {
+            let f = self.sb.ro_compat | ro_compat::LARGE_FILE;
+            self.sb.set_ro_compat(f);
+            self.put_sb()?;
+        }
+        Ok(())
+    }
+}

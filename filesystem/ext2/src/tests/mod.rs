@@ -1,0 +1,11 @@
+//! Host tests against images made by e2fsprogs during the test: reading
+//! what `debugfs` wrote, writing and checking with `e2fsck -fn` and
+//! `debugfs` after every operation, the journal (replaying Linux's and
+//! our own transactions after simulated crashes), ext4 read-only, and
+//! damaged images (errors, never panics).
+
+mod corrupt;
+mod journal;
+mod read;
+mod util;
+mod write;
