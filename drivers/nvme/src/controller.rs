@@ -1,5 +1,5 @@
 //! One NVMe controller, driven through `cairn-driver`: reset and
-//! enable, the admin queue (polled), Identify, and I/O queue pairs each
+//! enable, the admin queue (on MSI-X vector 0), Identify, and I/O queue pairs each
 //! with its own MSI-X vector on its own CPU. Each pair carries many
 //! commands at once: a submitter takes a command id and a data buffer of
 //! the pair's, writes the entry and rings the doorbell; the pair's
@@ -13,7 +13,8 @@
 //! Specification 2.0, §3.1 (registers), §4.2-4.6 (queues, PRPs), §5
 //! (admin commands), and the NVM Command Set Specification (I/O).
 
-use cairn_driver::{Cpu, Device, DmaBuffer, Failure};
+use cairn_driver::{Cpu, Device, DmaBuffer, Failure, Interrupt};
+use cairn_rt::events::{EVENT_READ, Event, EventQueue};
 use cairn_nvme_queue::{CQ_ENTRY, Command, CommandId, CompletionRing, Outstanding, SQ_ENTRY, SubmissionRing, Taken};
 use cairn_rt::error::Error;
 use cairn_rt::sync::{Condvar, Mutex};
@@ -67,6 +68,9 @@ const IN_FLIGHT: u16 = QUEUE_ENTRIES as u16 - 1;
 const MAX_TRANSFER: usize = cairn_rt::abi::scheme::MAX_PAYLOAD;
 /// I/O queue pairs at most (QEMU's controller offers 64).
 const MAX_IO_QUEUES: usize = 64;
+/// How often an admin command waiting for its interrupt still checks its
+/// completion and the controller's health.
+const ADMIN_RECHECK: Duration = Duration::from_millis(10);
 /// How long an admin command may take.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long an I/O command may take.
@@ -141,12 +145,43 @@ impl Registers {
 }
 
 /// The admin queue pair: both rings in one DMA region (submission ring,
-/// completion ring, then a data page), polled.
+/// completion ring, then a data page). Its completions raise MSI-X vector
+/// 0; without MSI-X it is polled.
 struct AdminQueue {
     memory: DmaBuffer,
     sq: SubmissionRing,
     cq: CompletionRing,
     next_command: u16,
+    interrupt: Option<AdminInterrupt>,
+}
+
+/// MSI-X vector 0, which the admin completion queue raises, and an event
+/// queue to wait for it with a time limit. Bound before the controller is
+/// enabled: a controller sets its admin completion queue's vector up when
+/// enabled, with MSI-X on or not (QEMU's ignores the vector for good if
+/// MSI-X was off then).
+struct AdminInterrupt {
+    interrupt: Interrupt,
+    events: EventQueue,
+}
+
+impl AdminInterrupt {
+    fn bind(device: &Device) -> Result<AdminInterrupt, NvmeError> {
+        let interrupt = device.interrupt(Some(0), Cpu::Any)?;
+        let events = EventQueue::new().map_err(|e| NvmeError::Unusable(format!("event queue: {e}")))?;
+        events
+            .watch(interrupt.as_raw_fd(), EVENT_READ, 0)
+            .map_err(|e| NvmeError::Unusable(format!("watch the admin interrupt: {e}")))?;
+        Ok(AdminInterrupt { interrupt, events })
+    }
+
+    /// Waits until the vector fired or `timeout` passed.
+    fn wait(&mut self, timeout: Duration) {
+        let mut ready = [Event::default()];
+        if matches!(self.events.wait(&mut ready, Some(timeout)), Ok(1)) {
+            let _ = self.interrupt.wait();
+        }
+    }
 }
 
 const SQ_OFFSET: usize = 0;
@@ -158,7 +193,9 @@ impl AdminQueue {
         let mut memory = device.dma(DATA_OFFSET + PAGE, 64)?;
         memory.bytes().fill(0);
         let entries = QUEUE_ENTRIES as u16;
-        Ok(AdminQueue { memory, sq: SubmissionRing::new(entries), cq: CompletionRing::new(entries), next_command: 0 })
+        Ok(AdminQueue { memory, sq: SubmissionRing::new(entries), cq: CompletionRing::new(entries), next_command: 0,
+            interrupt: None,
+        })
     }
 }
 
@@ -276,7 +313,11 @@ impl Controller {
 
         registers.write32(reg::CC, 0);
         wait_status(&registers, 0, ready_timeout, "the controller to stop (CSTS.RDY = 0)")?;
-        let admin = AdminQueue::new(&device)?;
+        let mut admin = AdminQueue::new(&device)?;
+        match AdminInterrupt::bind(&device) {
+            Ok(interrupt) => admin.interrupt = Some(interrupt),
+            Err(e) => eprintln!("nvme: admin queue polled: {e}"),
+        }
         let last = (QUEUE_ENTRIES - 1) as u32;
         registers.write32(reg::AQA, (last << 16) | last);
         registers.write64(reg::ASQ, admin.memory.device_address + SQ_OFFSET as u64);
@@ -432,7 +473,10 @@ impl Controller {
             if start.elapsed() > ADMIN_TIMEOUT {
                 return Err(NvmeError::Timeout { what });
             }
-            cairn_rt::thread::sleep(Duration::from_millis(1));
+            match &mut admin.interrupt {
+                Some(interrupt) => interrupt.wait(ADMIN_RECHECK),
+                None => cairn_rt::thread::sleep(Duration::from_millis(1)),
+            }
         }
     }
 

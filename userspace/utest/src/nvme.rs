@@ -172,7 +172,7 @@ pub fn second_namespace() -> TestResult {
 /// CPU N-1, one per CPU, and has fired there: `/scheme/sys/interrupts`
 /// counts it in that CPU's column (the driver reads a block through every
 /// pair before it serves, so each has fired whichever worker took the
-/// test's own requests).
+/// test's own requests); the admin queue's vector (entry 0) has fired too.
 pub fn queue_interrupts() -> TestResult {
     driver()?;
     let cpus = ok("available_parallelism", thread::available_parallelism())?.get();
@@ -184,15 +184,22 @@ pub fn queue_interrupts() -> TestResult {
     }
     let table = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
     let mut queues = 0;
+    let mut admin = 0;
     for line in table.lines().filter(|l| l.contains("/bin/nvme")) {
         let fields: cairn_rt::Vec<&str> = line.split_whitespace().collect();
         let cpu: usize = fields[0].split('/').next().and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
         let count: u64 = fields.get(1 + cpu).and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
         let entry = fields.iter().position(|f| *f == "MSI").and_then(|i| fields.get(i + 1)?.parse::<usize>().ok());
+        if entry == Some(0) {
+            ensure!(count > 0, "the admin queue's vector never fired: {line:?}");
+            admin += 1;
+            continue;
+        }
         ensure!(entry == Some(cpu + 1), "vector of MSI-X entry {entry:?} on CPU {cpu}: {line:?}");
         ensure!(count > 0, "queue {} never interrupted: {line:?}", cpu + 1);
         queues += 1;
     }
+    ensure!(admin == 1, "{admin} admin queue vectors:\n{table}");
     ensure!(queues == cpus.min(16), "{queues} nvme vectors for {cpus} CPUs:\n{table}");
     Ok(())
 }
@@ -315,9 +322,12 @@ pub fn scale_vectors() -> TestResult {
         per_cpu[cpu] += 1;
         vectors += 1;
     }
-    ensure!(vectors == CONTROLLERS * QUEUES, "{vectors} vectors of the driver, not {}", CONTROLLERS * QUEUES);
+    // Each controller: its admin queue's vector 0 (spread) and one vector
+    // per I/O queue (pinned round-robin).
+    let expected = CONTROLLERS * (QUEUES + 1);
+    ensure!(vectors == expected, "{vectors} vectors of the driver, not {expected}");
     let fewest = per_cpu.iter().min().copied().unwrap_or(0);
-    ensure!(fewest >= vectors / cpus, "vectors per CPU: {per_cpu:?}");
+    ensure!(fewest >= CONTROLLERS * QUEUES / cpus, "vectors per CPU: {per_cpu:?}");
     let stray = text.lines().find(|line| line.trim_start().starts_with("ERR:")).ok_or("no ERR row")?;
     ensure!(stray.split_whitespace().skip(1).take(cpus).all(|n| n == "0"), "stray arrivals: {stray}");
     cairn_rt::println!(
