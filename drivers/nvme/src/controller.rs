@@ -14,9 +14,9 @@
 //! (admin commands), and the NVM Command Set Specification (I/O).
 
 use cairn_driver::{Cpu, Device, DmaBuffer, Failure, Interrupt};
-use cairn_rt::events::{EVENT_READ, Event, EventQueue};
 use cairn_nvme_queue::{CQ_ENTRY, Command, CommandId, CompletionRing, Outstanding, SQ_ENTRY, SubmissionRing, Taken};
 use cairn_rt::error::Error;
+use cairn_rt::events::{EVENT_READ, Event, EventQueue};
 use cairn_rt::sync::{Condvar, Mutex};
 use cairn_rt::time::Instant;
 use cairn_rt::{Box, String, Vec, eprintln, format};
@@ -193,7 +193,11 @@ impl AdminQueue {
         let mut memory = device.dma(DATA_OFFSET + PAGE, 64)?;
         memory.bytes().fill(0);
         let entries = QUEUE_ENTRIES as u16;
-        Ok(AdminQueue { memory, sq: SubmissionRing::new(entries), cq: CompletionRing::new(entries), next_command: 0,
+        Ok(AdminQueue {
+            memory,
+            sq: SubmissionRing::new(entries),
+            cq: CompletionRing::new(entries),
+            next_command: 0,
             interrupt: None,
         })
     }
