@@ -32,7 +32,7 @@ mod controller;
 use cairn_driver::{Device, Match};
 use cairn_rt::abi::error::{EACCES, EBADF, EINVAL, EIO, EISDIR, ENOENT, ENOSPC};
 use cairn_rt::abi::scheme::{self as op, DIRENT_FILE, Request};
-use cairn_rt::abi::{MODE_DIR, MODE_FILE, O_ACCMODE, O_RDONLY, O_STAT, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat};
+use cairn_rt::abi::{MODE_BLOCK, MODE_DIR, O_ACCMODE, O_RDONLY, O_STAT, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat};
 use cairn_rt::collections::BTreeMap;
 use cairn_rt::scheme::{RESPONSE_HEADER, Server};
 use cairn_rt::sync::{Arc, Condvar, Mutex};
@@ -284,7 +284,7 @@ impl Driver {
             None => Stat { st_mode: MODE_DIR | 0o500, st_nlink: 2, ..Stat::default() },
             Some(disk) => Stat {
                 st_ino: u64::from(disk.namespace.id),
-                st_mode: MODE_FILE | 0o600,
+                st_mode: MODE_BLOCK | 0o600,
                 st_nlink: 1,
                 st_size: disk.size(),
                 st_blksize: disk.namespace.block_size,

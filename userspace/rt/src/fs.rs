@@ -377,6 +377,11 @@ impl Metadata {
         self.stat.st_mode & MODE_TYPE == MODE_SYMLINK
     }
 
+    /// Whether the file is a block device (a disk).
+    pub fn is_block_device(&self) -> bool {
+        self.stat.st_mode & MODE_TYPE == cairn_abi::MODE_BLOCK
+    }
+
     /// Permission bits.
     pub fn permissions(&self) -> u16 {
         self.stat.st_mode & MODE_PERM

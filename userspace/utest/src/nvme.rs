@@ -92,12 +92,14 @@ fn check_pattern(disk: &mut File, seed: u8) -> TestResult {
     Ok(())
 }
 
-/// The disk's size, the host's pattern read back, the guest's pattern
+/// The disk is a block device of the image's size, the host's pattern read back, the guest's pattern
 /// written over the whole namespace, flushed, and read back.
 pub fn disk_data() -> TestResult {
     driver()?;
     let mut disk = open(true)?;
-    let size = ok("fstat", disk.metadata())?.len();
+    let metadata = ok("fstat", disk.metadata())?;
+    ensure!(metadata.is_block_device(), "the disk's mode is {:#o}, not a block device's", metadata.stat().st_mode);
+    let size = metadata.len();
     ensure!(size == DISK_SIZE, "the disk has {size} bytes, not {DISK_SIZE}");
     check_pattern(&mut disk, HOST)?;
     ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;

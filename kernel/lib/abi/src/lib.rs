@@ -27,6 +27,11 @@ pub use syscall::flag::{
 
 pub mod signal;
 
+/// File type of a block device (POSIX `S_IFBLK`), in `Stat::st_mode`
+/// beside `MODE_DIR`, `MODE_FILE` and `MODE_SYMLINK` (Redox has no name
+/// for it): what a disk driver's disks are.
+pub const MODE_BLOCK: u16 = 0o060_000;
+
 /// System call numbers.
 ///
 /// Pointer-and-length pairs are written `(ptr, len)`. Unless noted, a call
