@@ -111,6 +111,7 @@ fn tests() -> Vec<Test> {
         test("scheme_client_killed_mid_request", schemes::client_killed_mid_request),
         test("namespace_null_sandbox", schemes::null_namespace_sandbox),
         test("namespace_subset", schemes::subset_namespace),
+        test("namespace_rebound_name_reaches_narrowed", schemes::rebound_name_reaches_narrowed_namespace),
         test("kernel_schemes", schemes::kernel_schemes),
         test("pci_scheme_lists_functions", pci::scheme_lists_functions),
         test("device_edu_driver", device::edu_driver),

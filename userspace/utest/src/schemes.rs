@@ -252,6 +252,50 @@ pub fn subset_namespace() -> TestResult {
     })
 }
 
+/// A narrowed namespace shares its names' bindings with the namespace it
+/// was made from: a child that entered `{ut-rebind}` reaches the server
+/// its parent registers under the name after the first one died (as the
+/// clients of a driver `devd` restarts do), where the dead one gave `EIO`.
+pub fn rebound_name_reaches_narrowed_namespace() -> TestResult {
+    in_child(|| {
+        // The child is forked before any server exists, so it holds no
+        // copy of an endpoint (which would keep the first server alive).
+        let (mut went, mut go) = ok("pipe", cairn_rt::fd::pipe(0))?;
+        let (mut done, mut answered) = ok("pipe", cairn_rt::fd::pipe(0))?;
+        let child = spawn_child(move || {
+            let mut byte = [0u8; 1];
+            if went.read(&mut byte) != Ok(1) {
+                return 2;
+            }
+            let Ok(namespace) = scheme::namespace_create(&["ut-rebind"], false) else { return 3 };
+            if scheme::namespace_enter(&namespace).is_err() || scheme::open("/scheme/ut-rebind/a", O_RDONLY).is_err() {
+                return 4;
+            }
+            let _ = answered.write(&[1]);
+            if went.read(&mut byte) != Ok(1) {
+                return 5;
+            }
+            match scheme::open("/scheme/ut-rebind/b", O_RDONLY) {
+                Ok(_) => 0,
+                Err(e) if e.errno() == Some(EIO) => 6,
+                Err(_) => 7,
+            }
+        })?;
+        let first = ok("create scheme ut-rebind", Server::create("ut-rebind"))?;
+        ok("tell the child", go.write(&[1]))?;
+        serve_memory_files(&first, 1)?;
+        let mut byte = [0u8; 1];
+        ok("wait for the child's first open", done.read(&mut byte))?;
+        drop(first);
+        let second = ok("register ut-rebind again", Server::create("ut-rebind"))?;
+        let worker = thread::spawn(move || serve_memory_files(&second, 1));
+        ok("tell the child again", go.write(&[1]))?;
+        let caller = worker.join().map_err(|e| format!("second server: {e:?}"))??;
+        ensure!(caller == child, "the second server heard pid {caller}, not the child {child}");
+        expect_exit(child, 0)
+    })
+}
+
 /// Waits up to five seconds for the next request on a non-blocking server.
 fn next_within(server: &Server) -> Result<scheme::Incoming, String> {
     let start = Instant::now();
