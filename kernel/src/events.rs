@@ -2,10 +2,11 @@
 //!
 //! An event queue holds watches: (fd, interest, data). Waiting is
 //! level-triggered: `event_queue_wait` reports every watched fd of the
-//! caller that is ready now, and otherwise sleeps on [`WaitKey::Events`],
-//! which every change that can make an fd ready (pipe data or space, a
-//! scheme request, a timer expiring, a process ending, a server posting
-//! readiness of a scheme handle) wakes.
+//! caller that is ready now, and otherwise sleeps on the wait queues of
+//! the watched objects at once ([`wait_key`]: a pipe's, a scheme's
+//! requests, a timer's, a process's end, an interrupt's), so only a change
+//! to something it watches wakes it. Scheme handles, whose readiness
+//! their server posts, share [`WaitKey::Events`].
 //!
 //! A timer counts expirations; reading it returns and clears the count.
 //! Armed timers are checked on every timer tick and idle-loop pass.
@@ -75,6 +76,20 @@ pub fn expire(timer: &TimerRef, now: u64) -> Option<WaitKey> {
         }
     }
     Some(WaitKey::Timer(state.id))
+}
+
+/// The wait queue a change to `object`'s readiness wakes; `None` for
+/// objects whose readiness never changes.
+pub fn wait_key(object: &Object) -> Option<WaitKey> {
+    match object {
+        Object::Pipe(end) => Some(WaitKey::Pipe(end.id())),
+        Object::SchemeEndpoint(endpoint) => Some(WaitKey::SchemeRequests(endpoint.0.lock().id)),
+        Object::Timer(timer) => Some(WaitKey::Timer(timer.lock().id)),
+        Object::Process { end, .. } | Object::Thread { end, .. } => Some(WaitKey::Ended(Arc::as_ptr(end) as usize)),
+        Object::Interrupt(claim) => Some(WaitKey::Interrupt(claim.id)),
+        Object::SchemeHandle(_) => Some(WaitKey::Events),
+        _ => None,
+    }
 }
 
 /// What an object is ready for right now.

@@ -6,12 +6,12 @@ use alloc::vec::Vec;
 use cairn_abi::{EVENT_READ, EVENT_WRITE, Error, Event, Result, error, rights};
 
 use super::file::{reply_value, scheme_call};
-use super::thread::{block, deadline_after};
+use super::thread::deadline_after;
 use super::user;
-use crate::events::{self, Watch, readiness};
+use crate::events::{self, Watch, readiness, wait_key};
 use crate::fd::{Handle, Object};
 use crate::scheme::{self, Call};
-use crate::task::{self, WaitKey, WaitReason};
+use crate::task::{self, WaitKey};
 use crate::time;
 use cairn_abi::scheme::FEVENT;
 
@@ -69,19 +69,23 @@ pub fn event_queue_wait(queue: usize, events: usize, max: usize, timeout_nanos: 
     }
     let deadline = (timeout_nanos != usize::MAX).then(|| deadline_after(timeout_nanos as u128));
     loop {
-        let ready = task::with(|tasks| -> Result<Vec<Event>> {
+        let (ready, keys) = task::with(|tasks| -> Result<(Vec<Event>, Vec<WaitKey>)> {
             let table = &mut tasks.current_process().fds;
             let Object::EventQueue(watches) = &table.get(queue, 0)?.object else { return Err(errno(error::EINVAL)) };
             let watches: Vec<Watch> = watches.lock().clone();
             let mut ready = Vec::new();
+            let mut keys = Vec::new();
             for watch in watches {
                 let Ok(handle) = table.get(watch.fd, 0) else { continue };
                 let now = readiness(&handle.object) & watch.interest;
                 if now != 0 && ready.len() < max {
                     ready.push(Event { data: watch.data, fd: watch.fd as u32, ready: now });
                 }
+                keys.extend(wait_key(&handle.object));
             }
-            Ok(ready)
+            keys.sort_unstable();
+            keys.dedup();
+            Ok((ready, keys))
         })?;
         if !ready.is_empty() {
             let bytes: Vec<u8> = ready
@@ -98,7 +102,12 @@ pub fn event_queue_wait(queue: usize, events: usize, max: usize, timeout_nanos: 
         if timeout_nanos == 0 || deadline.is_some_and(|d| crate::arch::cpu::rdtsc() >= d) {
             return Ok(0);
         }
-        let (timed_out, interrupted) = block(WaitReason::Queue(WaitKey::Events), deadline);
+        task::with(|tasks| tasks.block_current_any(keys, deadline));
+        task::reschedule();
+        let (timed_out, interrupted) = task::with(|tasks| {
+            let thread = tasks.current_thread();
+            (thread.timed_out, thread.interrupted)
+        });
         if interrupted {
             return Err(errno(error::EINTR));
         }

@@ -112,6 +112,8 @@ pub struct Tasks {
     pub threads: BTreeMap<Tid, Box<Thread>>,
     cpus: Vec<CpuScheduler>,
     queues: BTreeMap<WaitKey, VecDeque<Tid>>,
+    /// The queues each thread waiting for [`WaitReason::Any`] is on.
+    multi_waits: BTreeMap<Tid, Vec<WaitKey>>,
     /// (deadline in TSC ticks, thread) of every timed wait.
     sleepers: BTreeSet<(u64, Tid)>,
     deadlines: BTreeMap<Tid, u64>,
@@ -196,6 +198,7 @@ pub fn init(idle_stacks: &[u64]) {
             threads: BTreeMap::new(),
             cpus,
             queues: BTreeMap::new(),
+            multi_waits: BTreeMap::new(),
             sleepers: BTreeSet::new(),
             deadlines: BTreeMap::new(),
             timers: BTreeMap::new(),
@@ -323,6 +326,20 @@ impl Tasks {
         }
     }
 
+    /// Blocks the current thread until any of `keys` is woken (or
+    /// `deadline`), as [`Tasks::block_current`] does for one.
+    pub fn block_current_any(&mut self, keys: Vec<WaitKey>, deadline: Option<u64>) {
+        self.block_current(WaitReason::Any, deadline);
+        let tid = self.current_tid();
+        if self.threads[&tid].state != ThreadState::Blocked {
+            return;
+        }
+        for key in &keys {
+            self.queues.entry(*key).or_default().push_back(tid);
+        }
+        self.multi_waits.insert(tid, keys);
+    }
+
     /// Ends a thread's wait (undoing its queue entries) and makes it runnable.
     pub fn wake(&mut self, tid: Tid) {
         self.wake_by(tid, Wake::Balanced);
@@ -333,12 +350,17 @@ impl Tasks {
         if thread.state != ThreadState::Blocked {
             return;
         }
-        if let Some(WaitReason::Queue(key)) = thread.waiting
-            && let Some(queue) = self.queues.get_mut(&key)
-        {
-            queue.retain(|t| *t != tid);
-            if queue.is_empty() {
-                self.queues.remove(&key);
+        let keys = match thread.waiting {
+            Some(WaitReason::Queue(key)) => alloc::vec![key],
+            Some(WaitReason::Any) => self.multi_waits.remove(&tid).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        for key in keys {
+            if let Some(queue) = self.queues.get_mut(&key) {
+                queue.retain(|t| *t != tid);
+                if queue.is_empty() {
+                    self.queues.remove(&key);
+                }
             }
         }
         if let Some(deadline) = self.deadlines.remove(&tid) {
@@ -347,8 +369,9 @@ impl Tasks {
         self.make_runnable_by(tid, how);
     }
 
-    /// Wakes up to `count` threads waiting on `key`; returns how many. A
-    /// change that can make an fd ready also wakes event-queue waiters.
+    /// Wakes up to `count` threads waiting on `key` and every event-queue
+    /// waiter watching an object that signals on `key`; returns how many
+    /// of the former.
     pub fn wake_queue(&mut self, key: WaitKey, count: usize) -> usize {
         self.wake_queue_by(key, count, Wake::Balanced)
     }
@@ -362,15 +385,17 @@ impl Tasks {
     }
 
     fn wake_queue_by(&mut self, key: WaitKey, count: usize, how: Wake) -> usize {
-        if matches!(
-            key,
-            WaitKey::Pipe(_)
-                | WaitKey::SchemeRequests(_)
-                | WaitKey::Timer(_)
-                | WaitKey::Ended(_)
-                | WaitKey::Interrupt(_)
-        ) {
-            self.wake_queue_only(WaitKey::Events, usize::MAX, Wake::Balanced);
+        // Event-queue waiters watching this object re-check it, whatever
+        // `count` says; `count` is for the threads waiting on it alone.
+        let watchers: Vec<Tid> = self.queues.get(&key).map_or_else(Vec::new, |queue| {
+            queue
+                .iter()
+                .copied()
+                .filter(|tid| self.threads.get(tid).is_some_and(|t| t.waiting == Some(WaitReason::Any)))
+                .collect()
+        });
+        for tid in watchers {
+            self.wake_by(tid, how);
         }
         self.wake_queue_only(key, count, how)
     }
@@ -389,7 +414,11 @@ impl Tasks {
         let mut woken = 0;
         while woken < count {
             let Some(tid) = self.queues.get_mut(&key).and_then(VecDeque::pop_front) else { break };
-            if let Some(thread) = self.threads.get_mut(&tid) {
+            // Popped from its one queue already; a thread waiting on several
+            // keeps its reason so `wake_by` leaves the others too.
+            if let Some(thread) = self.threads.get_mut(&tid)
+                && matches!(thread.waiting, Some(WaitReason::Queue(_)))
+            {
                 thread.waiting = None;
             }
             self.wake_by(tid, how);

@@ -44,6 +44,9 @@ impl FpuArea {
 pub enum WaitReason {
     Child,
     Queue(super::WaitKey),
+    /// Several queues at once (an event queue's watched objects), listed
+    /// in `Tasks::multi_waits`; a wake on any of them ends the wait.
+    Any,
     Sleep,
     Join(Tid),
 }
