@@ -25,9 +25,10 @@ pub mod offsets {
     pub const KERNEL_STACK_TOP: usize = 8;
     pub const USER_RSP_SCRATCH: usize = 16;
     pub const FPU_AREA: usize = 24;
+    pub const FPU_LIVE: usize = 32;
 }
 
-/// One CPU's private data. The first four fields are read by the entry
+/// One CPU's private data. The first five fields are read by the entry
 /// assembly at the offsets in [`offsets`]; keep them first and in order.
 #[repr(C)]
 pub struct Cpu {
@@ -40,6 +41,10 @@ pub struct Cpu {
     user_rsp_scratch: AtomicU64,
     /// The running thread's FPU/SSE save area (512 bytes, 16-aligned).
     fpu_area: AtomicU64,
+    /// Non-zero while the registers hold the running thread's user FPU/SSE
+    /// state and its save area does not (set by the syscall entry; see
+    /// `arch::fpu`).
+    fpu_live: AtomicU64,
     /// This CPU's TSS (its RSP0 is the kernel stack for interrupts from
     /// user mode) and I/O permission bitmap.
     tss: AtomicPtr<TaskState>,
@@ -84,6 +89,7 @@ impl Cpu {
             kernel_stack_top: AtomicU64::new(0),
             user_rsp_scratch: AtomicU64::new(0),
             fpu_area: AtomicU64::new(0),
+            fpu_live: AtomicU64::new(0),
             tss: AtomicPtr::new(core::ptr::null_mut()),
             io_permissions: AtomicU64::new(0),
             index,
@@ -121,6 +127,23 @@ impl Cpu {
             // this CPU writes it, with interrupts disabled.
             unsafe { (*tss).tss.privilege_stack_table[0] = VirtAddr::new(kernel_stack_top) };
         }
+    }
+
+    /// The running thread's FPU/SSE save area.
+    pub fn fpu_area(&self) -> u64 {
+        self.fpu_area.load(Ordering::Relaxed)
+    }
+
+    /// Whether the registers held the running thread's FPU/SSE state (not
+    /// yet in its save area); clears the mark.
+    pub fn take_fpu_live(&self) -> bool {
+        // Only this CPU touches the mark, with interrupts disabled: no
+        // atomic read-modify-write needed.
+        let live = self.fpu_live.load(Ordering::Relaxed) != 0;
+        if live {
+            self.fpu_live.store(0, Ordering::Relaxed);
+        }
+        live
     }
 
     /// Loads the I/O ports the next thread may use (`None`: none) into

@@ -63,6 +63,10 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
         Outcome::FrameReplaced => true,
     };
     full_restore |= task::prepare_return(frame);
+    if full_restore {
+        // `iretq` goes through `return_to_user`, which restores from memory.
+        crate::arch::fpu::save_live();
+    }
     bkl::release();
     u64::from(full_restore)
 }

@@ -267,6 +267,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             (parent_thread.priority, parent_thread.child_penalty(), parent_thread.fs_base, parent_thread.signal_mask);
         let mut thread = Thread::new(tid, pid, priority).map_err(|_| errno(error::ENOMEM))?;
         thread.penalty = penalty;
+        crate::arch::fpu::save_live();
         thread.fpu.0 = tasks.current_thread().fpu.0;
         thread.fs_base = fs_base;
         thread.signal_mask = mask;
@@ -617,6 +618,7 @@ impl Tasks {
         // SAFETY: the new space maps the kernel half like every other.
         unsafe { x86_64::registers::control::Cr3::write(frame, x86_64::registers::control::Cr3Flags::empty()) };
         let thread = self.current_thread();
+        crate::arch::fpu::discard_live();
         *thread.fpu = *crate::task::FpuArea::initial();
         thread.fs_base = 0;
         x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::zero());

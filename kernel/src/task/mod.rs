@@ -723,6 +723,7 @@ impl Tasks {
 /// [`with`]; returns when this context is chosen again.
 pub fn reschedule() {
     let cpu = this_cpu();
+    crate::arch::fpu::save_live();
     if let Some((save, resume)) = with(|tasks| tasks.prepare_switch(cpu)) {
         // SAFETY: `resume` was saved by a previous switch or prepared for a
         // new thread, and `save` points into a live thread or this CPU's

@@ -19,6 +19,7 @@ mod device;
 mod devices;
 mod elf;
 mod events;
+mod fpu;
 mod fsops;
 mod harden_caps;
 mod harden_copy;
@@ -83,6 +84,8 @@ fn tests() -> Vec<Test> {
         test("munmap_enforced", mem::munmap_enforced),
         test("signal_handler_returns", sig::handler_runs_and_returns),
         test("signal_interrupts_user_code", sig::handler_interrupts_user_code),
+        test("syscalls_keep_fpu_controls", fpu::syscalls_keep_fpu_controls),
+        test("syscalls_clear_vector_registers", fpu::syscalls_clear_vector_registers),
         test("signal_blocked_stays_pending", sig::blocked_signal_stays_pending),
         test("signal_default_actions", sig::default_actions_kill),
         test("sigkill_cannot_be_caught", sig::sigkill_cannot_be_caught),
