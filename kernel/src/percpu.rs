@@ -4,7 +4,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use crate::arch::gdt::{IO_BITMAP_BYTES, TaskState};
 use x86_64::VirtAddr;
@@ -45,6 +45,10 @@ pub struct Cpu {
     /// state and its save area does not (set by the syscall entry; see
     /// `arch::fpu`).
     fpu_live: AtomicU64,
+    /// The process and thread running here (0 while idle): what `getpid`
+    /// and `gettid` answer without the big kernel lock.
+    running_pid: AtomicU32,
+    running_tid: AtomicU32,
     /// This CPU's TSS (its RSP0 is the kernel stack for interrupts from
     /// user mode) and I/O permission bitmap.
     tss: AtomicPtr<TaskState>,
@@ -90,6 +94,8 @@ impl Cpu {
             user_rsp_scratch: AtomicU64::new(0),
             fpu_area: AtomicU64::new(0),
             fpu_live: AtomicU64::new(0),
+            running_pid: AtomicU32::new(0),
+            running_tid: AtomicU32::new(0),
             tss: AtomicPtr::new(core::ptr::null_mut()),
             io_permissions: AtomicU64::new(0),
             index,
@@ -117,8 +123,11 @@ impl Cpu {
     }
 
     /// Points the user-to-kernel entry paths at a thread's kernel stack and
-    /// FPU save area.
-    pub fn set_thread_context(&self, kernel_stack_top: u64, fpu_area: u64) {
+    /// FPU save area, and records whose thread it is (`(0, 0)` for the
+    /// idle context).
+    pub fn set_thread_context(&self, kernel_stack_top: u64, fpu_area: u64, (pid, tid): (u32, u32)) {
+        self.running_pid.store(pid, Ordering::Relaxed);
+        self.running_tid.store(tid, Ordering::Relaxed);
         self.kernel_stack_top.store(kernel_stack_top, Ordering::Relaxed);
         self.fpu_area.store(fpu_area, Ordering::Relaxed);
         let tss = self.tss.load(Ordering::Relaxed);
@@ -127,6 +136,11 @@ impl Cpu {
             // this CPU writes it, with interrupts disabled.
             unsafe { (*tss).tss.privilege_stack_table[0] = VirtAddr::new(kernel_stack_top) };
         }
+    }
+
+    /// The process and thread running on this CPU.
+    pub fn running(&self) -> (u32, u32) {
+        (self.running_pid.load(Ordering::Relaxed), self.running_tid.load(Ordering::Relaxed))
     }
 
     /// The running thread's FPU/SSE save area.

@@ -406,8 +406,9 @@ pub fn waitpid(pid: usize, status_address: usize, options: usize) -> Result<usiz
     }
 }
 
+/// Runs without the big kernel lock (see `syscall::lockless`).
 pub fn getpid() -> Result<usize> {
-    Ok(task::with(|tasks| tasks.current_pid().0 as usize))
+    Ok(percpu::current().running().0 as usize)
 }
 
 pub fn getppid() -> Result<usize> {

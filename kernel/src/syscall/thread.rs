@@ -78,8 +78,9 @@ pub fn join(tid: usize) -> Result<usize> {
     }
 }
 
+/// Runs without the big kernel lock (see `syscall::lockless`).
 pub fn gettid() -> Result<usize> {
-    Ok(task::with(|tasks| tasks.current_tid().0 as usize))
+    Ok(crate::percpu::current().running().1 as usize)
 }
 
 pub fn set_fs_base(address: usize) -> Result<usize> {

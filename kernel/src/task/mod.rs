@@ -563,7 +563,11 @@ impl Tasks {
                 thread.slice_left = TIME_SLICE_TICKS;
                 thread.last_cpu = cpu;
                 let pid = thread.pid;
-                me.set_thread_context(thread.stack.top.as_u64(), &*thread.fpu as *const FpuArea as u64);
+                me.set_thread_context(
+                    thread.stack.top.as_u64(),
+                    &*thread.fpu as *const FpuArea as u64,
+                    (thread.pid.0, tid.0),
+                );
                 me.set_io_permissions(self.processes.get(&thread.pid).and_then(|p| p.io_permissions.as_deref()));
                 x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::new_truncate(thread.fs_base));
                 resume_rsp = thread.saved_rsp;
@@ -580,7 +584,7 @@ impl Tasks {
             }
             None => {
                 let scheduler = &self.cpus[cpu];
-                me.set_thread_context(scheduler.idle_stack_top, &*scheduler.idle_fpu as *const FpuArea as u64);
+                me.set_thread_context(scheduler.idle_stack_top, &*scheduler.idle_fpu as *const FpuArea as u64, (0, 0));
                 me.set_io_permissions(None);
                 resume_rsp = scheduler.idle_rsp;
                 new_root = paging::kernel_root();
