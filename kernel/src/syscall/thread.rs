@@ -24,12 +24,13 @@ pub fn create(entry: usize, stack_top: usize, argument: usize, fs_base: usize) -
         let pid = tasks.current_pid();
         tasks.check_new_thread(pid)?;
         let tid = tasks.allocate_tid();
-        let (priority, penalty, mask) = {
+        let (priority, penalty, mask, affinity) = {
             let me = tasks.current_thread();
-            (me.priority, me.child_penalty(), me.signal_mask)
+            (me.priority, me.child_penalty(), me.signal_mask, me.affinity)
         };
         let mut thread = Thread::new(tid, pid, priority).map_err(|_| errno(error::ENOMEM))?;
         thread.penalty = penalty;
+        thread.affinity = affinity;
         thread.fs_base = fs_base;
         thread.signal_mask = mask;
         let frame = thread.frame();

@@ -8,6 +8,7 @@
 //! stack, so a thread that blocks in a system call simply switches away
 //! and later continues where it stopped.
 
+pub mod affinity;
 pub mod bkl;
 mod crowd;
 mod ids;
@@ -254,7 +255,8 @@ impl Tasks {
         self.make_runnable(tid);
     }
 
-    /// Puts a thread on the least loaded CPU's queue and wakes that CPU.
+    /// Puts a thread on the least loaded CPU's queue among those it may
+    /// run on and wakes that CPU.
     pub fn make_runnable(&mut self, tid: Tid) {
         let Some(thread) = self.threads.get_mut(&tid) else { return };
         if matches!(thread.state, ThreadState::Running | ThreadState::Dead) {
@@ -262,10 +264,13 @@ impl Tasks {
         }
         thread.state = ThreadState::Runnable;
         thread.waiting = None;
-        let preferred = thread.last_cpu;
+        let (preferred, allowed) = (thread.last_cpu, thread.affinity);
         let level = self.level_of(&self.threads[&tid]);
         let load = |c: &CpuScheduler| c.queued() + usize::from(c.current.is_some());
-        let cpu = (0..self.cpus.len()).min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred))).unwrap_or(0);
+        let cpu = (0..self.cpus.len())
+            .filter(|&c| allowed.contains(c))
+            .min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred)))
+            .unwrap_or(preferred);
         self.cpus[cpu].queues[level].push_back(tid);
         if cpu != this_cpu()
             && let (Some(target), Some(lapic)) = (percpu::online().get(cpu), interrupts::local_apic())
@@ -413,7 +418,8 @@ impl Tasks {
                 | Object::DeviceContext(_)
                 | Object::DeviceMemory { .. }
                 | Object::DmaMemory { .. }
-                | Object::DeviceControl(_) => {}
+                | Object::DeviceControl(_)
+                | Object::SchedAffinity(_) => {}
             }
         }
         for key in keys {
@@ -493,26 +499,37 @@ impl Tasks {
     }
 
     /// Whether a thread of more urgent or equal priority waits on this CPU
-    /// (`equal` included only when the running thread's slice is used up).
+    /// (`equal` included only when the running thread's slice is used up),
+    /// or the running thread may no longer run here.
     fn should_preempt(&self, cpu: usize) -> bool {
         let Some(current) = self.cpus[cpu].current else { return false };
         let Some(thread) = self.threads.get(&current) else { return false };
+        if !thread.affinity.contains(cpu) {
+            return true;
+        }
         let level = self.level_of(thread);
         let limit = if thread.slice_left == 0 { level + 1 } else { level };
         self.cpus[cpu].queues[..limit].iter().any(|q| !q.is_empty())
     }
 
+    /// The next thread for `cpu`: the head of its own queue, else the
+    /// least urgent thread allowed here from the busiest other queue.
     fn pop_next(&mut self, cpu: usize) -> Option<Tid> {
         for queue in &mut self.cpus[cpu].queues {
             if let Some(tid) = queue.pop_front() {
                 return Some(tid);
             }
         }
-        let busiest = (0..self.cpus.len()).filter(|&c| c != cpu).max_by_key(|&c| self.cpus[c].queued())?;
-        if self.cpus[busiest].queued() == 0 {
-            return None;
-        }
-        self.cpus[busiest].queues.iter_mut().find_map(VecDeque::pop_back)
+        let threads = &self.threads;
+        let allowed = |tid: &Tid| threads.get(tid).is_some_and(|t| t.affinity.contains(cpu));
+        let busiest = (0..self.cpus.len())
+            .filter(|&c| c != cpu && self.cpus[c].queues.iter().any(|q| q.iter().any(allowed)))
+            .max_by_key(|&c| self.cpus[c].queued())?;
+        let queues = &mut self.cpus[busiest].queues;
+        queues.iter_mut().find_map(|queue| {
+            let position = queue.iter().rposition(allowed)?;
+            queue.remove(position)
+        })
     }
 
     fn space_root(&self, pid: Pid) -> Option<u64> {
@@ -528,9 +545,15 @@ impl Tasks {
             && let Some(thread) = self.threads.get_mut(&tid)
             && thread.state == ThreadState::Running
         {
-            thread.state = ThreadState::Runnable;
-            let level = self.level_of(&self.threads[&tid]);
-            self.cpus[cpu].queues[level].push_back(tid);
+            if thread.affinity.contains(cpu) {
+                thread.state = ThreadState::Runnable;
+                let level = self.level_of(&self.threads[&tid]);
+                self.cpus[cpu].queues[level].push_back(tid);
+            } else {
+                // Its set changed: off to a CPU it may run on.
+                thread.state = ThreadState::Runnable;
+                self.make_runnable(tid);
+            }
         }
         let next = self.pop_next(cpu);
         if next.is_some() && next == current {

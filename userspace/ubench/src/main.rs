@@ -5,10 +5,11 @@
 //! the TSC rate measured against `CLOCK_MONOTONIC` over the same run. Exits
 //! with 0, or 1 if a benchmark could not run (the reason goes to stderr).
 //!
-//! The switch benchmarks cannot pin threads to one CPU (the ABI has no
-//! affinity call): with several CPUs the two sides may run on different
-//! CPUs, and the figure is then a cross-CPU hand-off rather than a pure
-//! context switch.
+//! The switch benchmarks do not pin threads to one CPU themselves: with
+//! several CPUs the two sides may run on different CPUs, and the figure is
+//! then a cross-CPU hand-off rather than a pure context switch. Run
+//! `taskset -c 0 /bin/ubench` to pin everything to one CPU, as the Linux
+//! reference does with its `taskset -c 0` run.
 //!
 //! Depends only on `cairn-rt`.
 #![no_std]

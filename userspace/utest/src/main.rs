@@ -159,6 +159,8 @@ fn tests() -> Vec<Test> {
         test("clock_monotonic", sched::monotonic_clock),
         test("preemption", sched::preemption),
         test("all_cpus_used", sched::all_cpus_used),
+        test("affinity_pins_processes", sched::affinity_pins_processes),
+        test("affinity_bad_input", sched::affinity_bad_input),
         test("init_refuses_default_signals", harden_limits::init_refuses_default_signals),
         test("limits_rules", harden_limits::limit_rules),
         test("limits_user_thread_limit", harden_limits::user_thread_limit),
