@@ -796,19 +796,22 @@ pub fn prepare_return(frame: &mut TrapFrame) -> bool {
             if thread.kill_pending {
                 return Next::Die;
             }
-            let pid = thread.pid;
-            if let Some(process) = tasks.processes.get(&pid)
-                && matches!(process.state, ProcessState::Stopped { .. })
-            {
+            let (pid, own_pending, mask) = (thread.pid, thread.pending, thread.signal_mask & !signal::UNBLOCKABLE);
+            let process = tasks.processes.get(&pid);
+            if process.is_some_and(|p| matches!(p.state, ProcessState::Stopped { .. })) {
                 tasks.current_thread().state = ThreadState::Stopped;
                 return Next::Wait;
             }
-            if signal::deliver(tasks, frame) {
-                full_restore = true;
-                return Next::Yield;
-            }
-            if tasks.current_thread().kill_pending {
-                return Next::Die;
+            // Most returns have no signal to take: skip the delivery's
+            // own look-ups then (this is on every system call's path).
+            if (own_pending | process.map_or(0, |p| p.pending)) & !mask != 0 {
+                if signal::deliver(tasks, frame) {
+                    full_restore = true;
+                    return Next::Yield;
+                }
+                if tasks.current_thread().kill_pending {
+                    return Next::Die;
+                }
             }
             if tasks.should_preempt(cpu) { Next::Yield } else { Next::Go }
         });

@@ -101,6 +101,18 @@ fn null_syscall() -> Result<(), BenchError> {
     })
 }
 
+/// `getppid`: a call that takes the big kernel lock and runs the whole
+/// return path (signal and preemption checks), as every call except
+/// `getpid`/`gettid` does. Linux's `null_syscall` (`microbench.c`) is this
+/// same call. Printed last, so the figures before it keep their order.
+fn null_syscall_locked() -> Result<(), BenchError> {
+    bench("null_syscall_locked", 200, 100, 1, || {
+        // SAFETY: getppid has no arguments and no effects.
+        op("getppid", unsafe { sys::syscall0(Syscall::Getppid as usize) })?;
+        Ok(())
+    })
+}
+
 /// Reaps `pid`, which must exit with 0.
 fn expect_success(pid: process::Pid) -> Result<(), BenchError> {
     match op("waitpid", waitpid(WaitTarget::Pid(pid), 0))? {
@@ -410,7 +422,7 @@ fn pipe_throughput() -> Result<(), BenchError> {
 type Bench = fn() -> Result<(), BenchError>;
 
 fn main() -> i32 {
-    let benches: [(&str, Bench); 14] = [
+    let benches: [(&str, Bench); 15] = [
         ("null_syscall", null_syscall),
         ("fork_exec_wait", fork_exec_wait),
         ("spawn_wait", spawn_wait),
@@ -425,6 +437,7 @@ fn main() -> i32 {
         ("tmpfs_open_close", tmpfs_open_close),
         ("pipe_ping_pong", pipe_ping_pong),
         ("pipe_throughput", pipe_throughput),
+        ("null_syscall_locked", null_syscall_locked),
     ];
     let cpus = thread::available_parallelism().map_or(0, |n| n.get());
     println!("ubench: {} benchmarks, {cpus} CPU(s)", benches.len());
