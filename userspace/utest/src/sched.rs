@@ -193,7 +193,7 @@ pub fn all_cpus_used() -> TestResult {
 /// The CPU column of `/scheme/sys/threads` for each thread of `pid`.
 fn cpus_of(pid: Pid) -> Result<Vec<usize>, cairn_rt::String> {
     let text = ok("read /scheme/sys/threads", cairn_rt::fs::read("/scheme/sys/threads"))?;
-    let text = core::str::from_utf8(&text).map_err(|_| format!("/scheme/sys/threads is not UTF-8"))?;
+    let text = core::str::from_utf8(&text).map_err(|_| cairn_rt::String::from("/scheme/sys/threads is not UTF-8"))?;
     Ok(text
         .lines()
         .skip(1)
