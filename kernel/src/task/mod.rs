@@ -557,9 +557,12 @@ impl Tasks {
         }
         let next = self.pop_next(cpu);
         if next.is_some() && next == current {
+            // Chosen again: it goes on with what is left of its slice (none
+            // after `sched_yield`), so a thread that yields but finds no one
+            // at its level still sinks at the next tick like any thread that
+            // computes, and the threads below it get their turn.
             let thread = self.threads.get_mut(&current?).expect("queued threads exist");
             thread.state = ThreadState::Running;
-            thread.slice_left = TIME_SLICE_TICKS;
             return None;
         }
         if next.is_none() && current.is_none() {
