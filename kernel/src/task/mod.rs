@@ -512,8 +512,11 @@ impl Tasks {
         self.cpus[cpu].queues[..limit].iter().any(|q| !q.is_empty())
     }
 
-    /// The next thread for `cpu`: the head of its own queue, else the
-    /// least urgent thread allowed here from the busiest other queue.
+    /// The next thread for `cpu`: the head of its own queue, else, from
+    /// the busiest other CPU holding a thread allowed here, the last such
+    /// thread of the most urgent level that has one. (Scanning for an
+    /// allowed thread costs a look-up per queued thread only when most are
+    /// pinned elsewhere; with the default set the first one qualifies.)
     fn pop_next(&mut self, cpu: usize) -> Option<Tid> {
         for queue in &mut self.cpus[cpu].queues {
             if let Some(tid) = queue.pop_front() {
