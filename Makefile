@@ -17,7 +17,7 @@ USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci edu devd nv
 MULTI_PACKAGES := power sh coreutils
 MULTI_PROGRAMS := poweroff reboot sh shtest \
 	basename cat clear cp cut cutest date dirname dmesg echo env false find free grep head hexdump id \
-	kill ln ls mkdir more mv ns printf ps rm rmdir sed seq sleep sort stat tail tee time top touch tr \
+	kill ln ls mkdir more mv ns printf ps rm rmdir sed seq sleep sort stat tail taskset tee time top touch tr \
 	uname uniq uptime wc which whoami xargs yes
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes

@@ -129,6 +129,7 @@ pub fn readiness(object: &Object) -> u32 {
         Object::IoPorts(_) | Object::DeviceMemory { .. } => 0,
         Object::DeviceContext(_) | Object::DmaMemory { .. } => EVENT_READ | EVENT_WRITE,
         Object::DeviceControl(_) => EVENT_WRITE,
+        Object::SchedAffinity(_) => EVENT_READ | EVENT_WRITE,
         Object::PowerSwitch => EVENT_WRITE,
         Object::Framebuffer(_) => EVENT_READ | EVENT_WRITE,
         Object::Console | Object::InitfsFile { .. } | Object::SysFile { .. } | Object::Device(_) => {

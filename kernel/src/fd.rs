@@ -46,6 +46,8 @@ pub enum Object {
     Process { pid: Pid, end: ProcessEnd },
     /// A thread of the holder's process, and its exit value once it ended.
     Thread { tid: Tid, end: ProcessEnd },
+    /// The CPUs a process or thread may run on (`sched-affinity`).
+    SchedAffinity(crate::task::affinity::AffinityTarget),
     /// A device interrupt (an ISA line or a message-signalled vector).
     Interrupt(Arc<crate::irq::InterruptClaim>),
     /// A claimed PCI function.
@@ -99,6 +101,7 @@ impl Object {
             Object::DeviceMemory { .. } => ObjectType::DeviceMemory,
             Object::DmaMemory { .. } => ObjectType::DmaMemory,
             Object::DeviceControl(_) => ObjectType::DeviceControl,
+            Object::SchedAffinity(_) => ObjectType::SchedAffinity,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use crate::arch::gdt::{IO_BITMAP_BYTES, TaskState};
 use x86_64::VirtAddr;
@@ -25,9 +25,10 @@ pub mod offsets {
     pub const KERNEL_STACK_TOP: usize = 8;
     pub const USER_RSP_SCRATCH: usize = 16;
     pub const FPU_AREA: usize = 24;
+    pub const FPU_LIVE: usize = 32;
 }
 
-/// One CPU's private data. The first four fields are read by the entry
+/// One CPU's private data. The first five fields are read by the entry
 /// assembly at the offsets in [`offsets`]; keep them first and in order.
 #[repr(C)]
 pub struct Cpu {
@@ -40,6 +41,14 @@ pub struct Cpu {
     user_rsp_scratch: AtomicU64,
     /// The running thread's FPU/SSE save area (512 bytes, 16-aligned).
     fpu_area: AtomicU64,
+    /// Non-zero while the registers hold the running thread's user FPU/SSE
+    /// state and its save area does not (set by the syscall entry; see
+    /// `arch::fpu`).
+    fpu_live: AtomicU64,
+    /// The process and thread running here (0 while idle): what `getpid`
+    /// and `gettid` answer without the big kernel lock.
+    running_pid: AtomicU32,
+    running_tid: AtomicU32,
     /// This CPU's TSS (its RSP0 is the kernel stack for interrupts from
     /// user mode) and I/O permission bitmap.
     tss: AtomicPtr<TaskState>,
@@ -87,6 +96,9 @@ impl Cpu {
             kernel_stack_top: AtomicU64::new(0),
             user_rsp_scratch: AtomicU64::new(0),
             fpu_area: AtomicU64::new(0),
+            fpu_live: AtomicU64::new(0),
+            running_pid: AtomicU32::new(0),
+            running_tid: AtomicU32::new(0),
             tss: AtomicPtr::new(core::ptr::null_mut()),
             io_permissions: AtomicU64::new(0),
             index,
@@ -115,8 +127,11 @@ impl Cpu {
     }
 
     /// Points the user-to-kernel entry paths at a thread's kernel stack and
-    /// FPU save area.
-    pub fn set_thread_context(&self, kernel_stack_top: u64, fpu_area: u64) {
+    /// FPU save area, and records whose thread it is (`(0, 0)` for the
+    /// idle context).
+    pub fn set_thread_context(&self, kernel_stack_top: u64, fpu_area: u64, (pid, tid): (u32, u32)) {
+        self.running_pid.store(pid, Ordering::Relaxed);
+        self.running_tid.store(tid, Ordering::Relaxed);
         self.kernel_stack_top.store(kernel_stack_top, Ordering::Relaxed);
         self.fpu_area.store(fpu_area, Ordering::Relaxed);
         let tss = self.tss.load(Ordering::Relaxed);
@@ -125,6 +140,28 @@ impl Cpu {
             // this CPU writes it, with interrupts disabled.
             unsafe { (*tss).tss.privilege_stack_table[0] = VirtAddr::new(kernel_stack_top) };
         }
+    }
+
+    /// The process and thread running on this CPU.
+    pub fn running(&self) -> (u32, u32) {
+        (self.running_pid.load(Ordering::Relaxed), self.running_tid.load(Ordering::Relaxed))
+    }
+
+    /// The running thread's FPU/SSE save area.
+    pub fn fpu_area(&self) -> u64 {
+        self.fpu_area.load(Ordering::Relaxed)
+    }
+
+    /// Whether the registers held the running thread's FPU/SSE state (not
+    /// yet in its save area); clears the mark.
+    pub fn take_fpu_live(&self) -> bool {
+        // Only this CPU touches the mark, with interrupts disabled: no
+        // atomic read-modify-write needed.
+        let live = self.fpu_live.load(Ordering::Relaxed) != 0;
+        if live {
+            self.fpu_live.store(0, Ordering::Relaxed);
+        }
+        live
     }
 
     /// Loads the I/O ports the next thread may use (`None`: none) into

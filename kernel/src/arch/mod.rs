@@ -2,6 +2,7 @@
 //! registers, the GDT/TSS, the IDT and the interrupt/exception entry path.
 
 pub mod cpu;
+pub mod fpu;
 pub mod gdt;
 pub mod idt;
 pub mod trap;

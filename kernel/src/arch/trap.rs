@@ -83,7 +83,7 @@ const FRAME_CS: usize = 18 * 8;
 /// Saves the general registers and calls [`trap_dispatch`] with a pointer
 /// to the frame. Coming from user mode it also switches to the kernel GS
 /// and saves the user's FPU/SSE state (kernel code uses SSE) into the
-/// running thread's save area; going back it undoes both.
+/// running thread's save area (see `arch::fpu`); going back it undoes both.
 #[unsafe(naked)]
 extern "C" fn trap_common() {
     naked_asm!(
@@ -93,6 +93,7 @@ extern "C" fn trap_common() {
         "swapgs",
         "mov rax, gs:[{fpu}]",
         "fxsave64 [rax]",
+        "mov qword ptr gs:[{live}], 0",
         "2:",
         "cld",
         "mov rdi, rsp",
@@ -104,6 +105,7 @@ extern "C" fn trap_common() {
         "iretq",
         cs = const FRAME_CS,
         fpu = const crate::percpu::offsets::FPU_AREA,
+        live = const crate::percpu::offsets::FPU_LIVE,
         dispatch = sym trap_dispatch,
         user_return = sym return_to_user,
     )
@@ -130,10 +132,15 @@ pub const SYSCALL_VECTOR: u64 = 0x100;
 
 /// The `syscall` instruction's entry point (IA32_LSTAR). Switches to the
 /// thread's kernel stack, builds a [`TrapFrame`] like an interrupt from
-/// user mode would, saves the FPU/SSE state and calls the dispatcher. The
-/// dispatcher returns 0 when `sysretq` may be used (RCX/R11 are clobbered
-/// anyway and the return address was checked to be a canonical user
-/// address) and non-zero when every register must be restored (`iretq`).
+/// user mode would, marks the user FPU/SSE state as live in the registers
+/// (not saved: `syscall` clobbers the XMM registers by the ABI, see
+/// `arch::fpu`) and calls the dispatcher. The dispatcher returns 0 when
+/// `sysretq` may be used (RCX/R11 are clobbered anyway and the return
+/// address was checked to be a canonical user address) and non-zero when
+/// every register must be restored (`iretq`; it saved the FPU state then).
+/// Before `sysretq` the state is restored from memory if something saved
+/// it (a context switch), else the XMM registers are cleared of kernel
+/// values.
 #[unsafe(naked)]
 pub extern "C" fn syscall_entry() {
     naked_asm!(
@@ -148,15 +155,23 @@ pub extern "C" fn syscall_entry() {
         "push 0",
         "push {vector}",
         push_registers!(),
-        "mov rax, gs:[{fpu}]",
-        "fxsave64 [rax]",
+        "mov qword ptr gs:[{live}], 1",
         "cld",
         "mov rdi, rsp",
         "call {dispatch}",
         "test rax, rax",
         "jnz {user_return}",
+        "cmp qword ptr gs:[{live}], 0",
+        "jne 2f",
         "mov rax, gs:[{fpu}]",
         "fxrstor64 [rax]",
+        "jmp 3f",
+        "2:",
+        "xorps xmm0, xmm0", "xorps xmm1, xmm1", "xorps xmm2, xmm2", "xorps xmm3, xmm3",
+        "xorps xmm4, xmm4", "xorps xmm5, xmm5", "xorps xmm6, xmm6", "xorps xmm7, xmm7",
+        "xorps xmm8, xmm8", "xorps xmm9, xmm9", "xorps xmm10, xmm10", "xorps xmm11, xmm11",
+        "xorps xmm12, xmm12", "xorps xmm13, xmm13", "xorps xmm14, xmm14", "xorps xmm15, xmm15",
+        "3:",
         pop_registers!(),
         "add rsp, 16",
         "mov rcx, [rsp]",
@@ -167,6 +182,7 @@ pub extern "C" fn syscall_entry() {
         scratch = const crate::percpu::offsets::USER_RSP_SCRATCH,
         stack = const crate::percpu::offsets::KERNEL_STACK_TOP,
         fpu = const crate::percpu::offsets::FPU_AREA,
+        live = const crate::percpu::offsets::FPU_LIVE,
         user_ss = const crate::arch::gdt::USER_DATA_SELECTOR,
         user_cs = const crate::arch::gdt::USER_CODE_SELECTOR,
         vector = const SYSCALL_VECTOR,

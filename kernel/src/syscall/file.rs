@@ -13,6 +13,7 @@ use cairn_abi::{
 
 use alloc::sync::Arc;
 
+use cairn_abi::affinity;
 use cairn_abi::scheme::{self as protocol, MAX_PAYLOAD};
 
 use super::resolve::{self, Place, UserPath};
@@ -25,6 +26,7 @@ use crate::fd::{Handle, Object};
 use crate::namespace::{self, KernelScheme};
 use crate::pipe::{PIPE_ATOMIC, PIPE_CAPACITY, PipeEnd};
 use crate::scheme::{self, Call, ClientHandle, Endpoint, Reply, SchemeRef, Submission};
+use crate::task::affinity::{AffinityTarget, CpuSet};
 use crate::task::process::WorkingDirectory;
 use crate::task::{self, WaitKey, WaitReason};
 use crate::vm::AddressSpace;
@@ -98,6 +100,8 @@ enum ReadStep {
     Scheme(Arc<ClientHandle>),
     /// A scheme endpoint: hand the server its next request.
     Endpoint(Endpoint, bool),
+    /// A `sched-affinity` file: read the set (it needs the task state).
+    Affinity(AffinityTarget),
 }
 
 /// Sends one request to a scheme and waits for the answer. While the
@@ -298,6 +302,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                     None => Ok(ReadStep::Wait(WaitKey::Ended(Arc::as_ptr(end) as usize))),
                 },
                 Object::Directory { .. } => Err(errno(error::EISDIR)),
+                Object::SchedAffinity(target) => Ok(ReadStep::Affinity(target.clone())),
                 Object::Timer(timer) => {
                     let mut state = timer.lock();
                     if state.expirations > 0 {
@@ -349,6 +354,16 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                 user::write_bytes(buffer, &request)?;
                 return Ok(request.len());
             }
+            ReadStep::Affinity(target) => {
+                let online = crate::percpu::online().len();
+                let mut bytes = [0u8; affinity::MAX_BYTES];
+                let count = task::with(|tasks| tasks.affinity(&target))?.to_bytes(online, &mut bytes);
+                if len < count {
+                    return Err(errno(error::EINVAL));
+                }
+                user::write_bytes(buffer, &bytes[..count])?;
+                return Ok(count);
+            }
             ReadStep::Scheme(client) => {
                 user::check_destination(buffer, len.min(MAX_PAYLOAD))?;
                 let data = scheme_read(&client, len, None)?;
@@ -391,6 +406,14 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         }
         Object::Interrupt(line) => {
             line.acknowledge();
+            Ok(len)
+        }
+        Object::SchedAffinity(target) => {
+            if len > affinity::MAX_BYTES {
+                return Err(errno(error::EINVAL));
+            }
+            let set = CpuSet::parse(&user::read_bytes(buffer, len)?, crate::percpu::online().len())?;
+            task::with(|tasks| tasks.set_affinity(&target, set))?;
             Ok(len)
         }
         Object::PowerSwitch => {
@@ -526,6 +549,7 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         Place::Kernel(KernelScheme::IoPort, inside) => open_io_ports(&inside)?,
         Place::Kernel(KernelScheme::Pci, inside) => open_pci(&inside, flags)?,
         Place::DeviceResource(context, path) => open_device_resource(&context, &path, flags)?,
+        Place::TaskFile(target, control, path) => open_task_file(target, control, &path, flags)?,
         Place::Kernel(KernelScheme::Framebuffer, _) => {
             let info = console::screen::boot_framebuffer().ok_or(errno(error::ENODEV))?;
             console::hand_over_screen();
@@ -719,7 +743,7 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             Object::Directory { entries, .. } => {
                 Stat { st_mode: cairn_abi::MODE_DIR | 0o555, st_size: entries.len() as u64, ..Stat::default() }
             }
-            Object::Process { .. } | Object::Thread { .. } | Object::IoPorts(_) => {
+            Object::Process { .. } | Object::Thread { .. } | Object::IoPorts(_) | Object::SchedAffinity(_) => {
                 Stat { st_mode: 0o600, ..Stat::default() }
             }
             Object::Interrupt(_) | Object::PowerSwitch => {
@@ -769,7 +793,8 @@ pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {
         | Object::DeviceContext(_)
         | Object::DeviceMemory { .. }
         | Object::DmaMemory { .. }
-        | Object::DeviceControl(_) => Err(errno(error::ESPIPE)),
+        | Object::DeviceControl(_)
+        | Object::SchedAffinity(_) => Err(errno(error::ESPIPE)),
         Object::InitfsFile { data, offset: position } => seek(data.len(), position, offset, whence),
         Object::SysFile { data, offset: position } => seek(data.len(), position, offset, whence),
     })
@@ -1070,6 +1095,21 @@ fn open_device_resource(context: &Arc<DeviceContext>, path: &str, flags: usize) 
         }
         Resource::Control => Handle::new(Object::DeviceControl(context.clone()), rights::WRITE | shared),
     })
+}
+
+/// A file of a process or thread handle: only `sched-affinity`, which
+/// anyone holding the handle may read (as on Linux) and only a holder of
+/// its SIGNAL right — root, or the task's own user — may open for writing.
+fn open_task_file(target: AffinityTarget, control: bool, path: &str, flags: usize) -> Result<Handle> {
+    if path != affinity::FILE {
+        return Err(errno(error::ENOENT));
+    }
+    let granted = access_rights(flags);
+    if granted & rights::WRITE != 0 && !control {
+        return Err(errno(error::EPERM));
+    }
+    task::with(|tasks| tasks.affinity(&target))?;
+    Ok(Handle::new(Object::SchedAffinity(target), granted | rights::DUP | rights::SEND))
 }
 
 /// A command written to a device context's `control` file.

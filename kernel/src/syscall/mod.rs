@@ -40,10 +40,16 @@ impl From<Result<usize>> for Outcome {
 /// Entered from `syscall_entry` with the caller's frame. Returns 0 when the
 /// fast `sysretq` return is allowed, 1 when every register must be restored.
 pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
-    bkl::acquire();
     let a = [frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9].map(|v| v as usize);
     let number = frame.rax;
     let call = Syscall::from_number(number as usize);
+    if let Some(call) = call.filter(|&call| lockless(call)) {
+        if let Outcome::Value(result) = handle(call, a, frame) {
+            frame.rax = Error::mux(result) as u64;
+        }
+        return 0;
+    }
+    bkl::acquire();
     let outcome = match call {
         Some(call) => handle(call, a, frame),
         None => Outcome::Value(Err(Error::new(error::ENOSYS))),
@@ -63,8 +69,22 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
         Outcome::FrameReplaced => true,
     };
     full_restore |= task::prepare_return(frame);
+    if full_restore {
+        // `iretq` goes through `return_to_user`, which restores from memory.
+        crate::arch::fpu::save_live();
+    }
     bkl::release();
     u64::from(full_restore)
+}
+
+/// Calls that only read what this CPU keeps about the thread it runs, and
+/// change nothing: they run without the big kernel lock and skip
+/// `task::prepare_return`. Nothing is missed by skipping it: whatever
+/// another CPU does for this thread meanwhile (a signal, a more urgent
+/// thread queued here, a kill) comes with an IPI, taken as soon as
+/// `sysretq` enables interrupts again, and its return path does the work.
+fn lockless(call: Syscall) -> bool {
+    matches!(call, Syscall::Getpid | Syscall::Gettid)
 }
 
 /// Bytes of the `syscall` instruction (to run it again).

@@ -176,17 +176,19 @@ pub fn create_process(
     image: LoadedImage,
     fds: FdTable,
 ) -> Result<Pid> {
-    let penalty = match parent {
+    let (penalty, affinity) = match parent {
         Some(parent) => {
             tasks.check_new_thread(parent)?;
-            tasks.current_thread().child_penalty()
+            let me = tasks.current_thread();
+            (me.child_penalty(), me.affinity)
         }
-        None => 0,
+        None => (0, crate::task::affinity::CpuSet::ALL),
     };
     let pid = tasks.allocate_pid();
     let tid = tasks.allocate_tid();
     let mut thread = Thread::new(tid, pid, DEFAULT_PRIORITY).map_err(|_| errno(error::ENOMEM))?;
     thread.penalty = penalty;
+    thread.affinity = affinity;
     reset_frame(thread.frame(), image.entry, image.stack_pointer);
     let (parent_pid, pgid, sid, uid, gid, namespace, cwd, limits, terminal) = match parent
         .and_then(|p| tasks.processes.get(&p))
@@ -263,10 +265,17 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
         let pid = tasks.allocate_pid();
         let tid = tasks.allocate_tid();
         let parent_thread = tasks.current_thread();
-        let (priority, penalty, fs_base, mask) =
-            (parent_thread.priority, parent_thread.child_penalty(), parent_thread.fs_base, parent_thread.signal_mask);
+        let (priority, penalty, fs_base, mask, affinity) = (
+            parent_thread.priority,
+            parent_thread.child_penalty(),
+            parent_thread.fs_base,
+            parent_thread.signal_mask,
+            parent_thread.affinity,
+        );
         let mut thread = Thread::new(tid, pid, priority).map_err(|_| errno(error::ENOMEM))?;
         thread.penalty = penalty;
+        thread.affinity = affinity;
+        crate::arch::fpu::save_live();
         thread.fpu.0 = tasks.current_thread().fpu.0;
         thread.fs_base = fs_base;
         thread.signal_mask = mask;
@@ -405,8 +414,9 @@ pub fn waitpid(pid: usize, status_address: usize, options: usize) -> Result<usiz
     }
 }
 
+/// Runs without the big kernel lock (see `syscall::lockless`).
 pub fn getpid() -> Result<usize> {
-    Ok(task::with(|tasks| tasks.current_pid().0 as usize))
+    Ok(percpu::current().running().0 as usize)
 }
 
 pub fn getppid() -> Result<usize> {
@@ -546,7 +556,7 @@ pub fn process_open(pid: usize) -> Result<usize> {
     task::with(|tasks| {
         let my_uid = tasks.current_process().uid;
         let target = tasks.processes.get(&pid).ok_or(errno(error::ESRCH))?;
-        let mut granted = rights::READ | rights::DUP | rights::SEND;
+        let mut granted = rights::READ | rights::LOOKUP | rights::DUP | rights::SEND;
         if my_uid == 0 || target.uid == my_uid {
             granted |= rights::SIGNAL;
         }
@@ -560,7 +570,7 @@ pub fn thread_open(tid: usize) -> Result<usize> {
     task::with(|tasks| {
         let me = tasks.current_pid();
         let thread = tasks.threads.get(&tid).filter(|t| t.pid == me).ok_or(errno(error::ESRCH))?;
-        let granted = rights::READ | rights::SIGNAL | rights::DUP | rights::SEND;
+        let granted = rights::READ | rights::SIGNAL | rights::LOOKUP | rights::DUP | rights::SEND;
         let handle = Handle::new(Object::Thread { tid, end: thread.end.clone() }, granted);
         tasks.current_process().fds.insert(handle)
     })
@@ -617,6 +627,7 @@ impl Tasks {
         // SAFETY: the new space maps the kernel half like every other.
         unsafe { x86_64::registers::control::Cr3::write(frame, x86_64::registers::control::Cr3Flags::empty()) };
         let thread = self.current_thread();
+        crate::arch::fpu::discard_live();
         *thread.fpu = *crate::task::FpuArea::initial();
         thread.fs_base = 0;
         x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::zero());

@@ -24,6 +24,7 @@ use crate::fd::Object;
 use crate::namespace::{self, KernelScheme, NamespaceRef, Target};
 use crate::scheme::{ClientHandle, SchemeRef};
 use crate::task;
+use crate::task::affinity::AffinityTarget;
 
 /// What a path names.
 pub enum Place {
@@ -44,6 +45,9 @@ pub enum Place {
     Descriptor(usize),
     /// A resource of a device context (`crate::device_context::open`).
     DeviceResource(Arc<crate::device_context::DeviceContext>, String),
+    /// A file of a process or thread handle (`sched-affinity`), and whether
+    /// the handle had the SIGNAL right (to act on the task).
+    TaskFile(AffinityTarget, bool, String),
 }
 
 /// A path for a user scheme's server.
@@ -74,6 +78,8 @@ enum Start {
     Path(String),
     /// A device context, whose resources are opened relative to it.
     Device(Arc<crate::device_context::DeviceContext>),
+    /// A process or thread handle, and whether it has the SIGNAL right.
+    Task(AffinityTarget, bool),
 }
 
 /// The directory `dirfd` names ([`AT_FDCWD`]: the working directory); the
@@ -87,10 +93,14 @@ fn start(dirfd: usize, needed: u32) -> Result<(NamespaceRef, Start)> {
                 None => Start::Path(process.cwd.path.clone()),
             }
         } else {
-            match &process.fds.get(dirfd, needed)?.object {
+            let handle = process.fds.get(dirfd, needed)?;
+            let control = handle.rights & rights::SIGNAL != 0;
+            match &handle.object {
                 Object::SchemeHandle(client) => Start::Handle(client.clone()),
                 Object::Directory { path, .. } => Start::Path(String::from(&**path)),
                 Object::DeviceContext(context) => Start::Device(context.clone()),
+                Object::Process { pid, end } => Start::Task(AffinityTarget::Process(*pid, end.clone()), control),
+                Object::Thread { tid, end } => Start::Task(AffinityTarget::Thread(*tid, end.clone()), control),
                 _ => return Err(Error::new(error::ENOTDIR)),
             }
         };
@@ -123,6 +133,7 @@ pub fn place(dirfd: usize, path: &str) -> Result<Place> {
             }))
         }
         Start::Device(context) => Ok(Place::DeviceResource(context, String::from(path))),
+        Start::Task(target, control) => Ok(Place::TaskFile(target, control, String::from(path))),
         Start::Path(_) if path.is_empty() => Err(Error::new(error::ENOENT)),
         Start::Path(directory) => by_absolute(&namespace, namespace::absolute(&directory, path), 0),
     }
@@ -137,7 +148,7 @@ pub fn device_link(dirfd: usize, path: &str) -> Result<Option<String>> {
     } else {
         match start(dirfd, rights::LOOKUP)? {
             (namespace, Start::Path(directory)) => (namespace, namespace::absolute(&directory, path)),
-            (_, Start::Handle(_) | Start::Device(_)) => return Ok(None),
+            (_, Start::Handle(_) | Start::Device(_) | Start::Task(..)) => return Ok(None),
         }
     };
     let Some(name) = absolute.strip_prefix("/dev/").filter(|name| !name.is_empty() && !name.contains('/')) else {

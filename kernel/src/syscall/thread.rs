@@ -24,12 +24,13 @@ pub fn create(entry: usize, stack_top: usize, argument: usize, fs_base: usize) -
         let pid = tasks.current_pid();
         tasks.check_new_thread(pid)?;
         let tid = tasks.allocate_tid();
-        let (priority, penalty, mask) = {
+        let (priority, penalty, mask, affinity) = {
             let me = tasks.current_thread();
-            (me.priority, me.child_penalty(), me.signal_mask)
+            (me.priority, me.child_penalty(), me.signal_mask, me.affinity)
         };
         let mut thread = Thread::new(tid, pid, priority).map_err(|_| errno(error::ENOMEM))?;
         thread.penalty = penalty;
+        thread.affinity = affinity;
         thread.fs_base = fs_base;
         thread.signal_mask = mask;
         let frame = thread.frame();
@@ -78,8 +79,9 @@ pub fn join(tid: usize) -> Result<usize> {
     }
 }
 
+/// Runs without the big kernel lock (see `syscall::lockless`).
 pub fn gettid() -> Result<usize> {
-    Ok(task::with(|tasks| tasks.current_tid().0 as usize))
+    Ok(crate::percpu::current().running().1 as usize)
 }
 
 pub fn set_fs_base(address: usize) -> Result<usize> {

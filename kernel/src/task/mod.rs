@@ -8,6 +8,7 @@
 //! stack, so a thread that blocks in a system call simply switches away
 //! and later continues where it stopped.
 
+pub mod affinity;
 pub mod bkl;
 mod crowd;
 mod ids;
@@ -266,13 +267,14 @@ impl Tasks {
         self.make_runnable(tid);
     }
 
-    /// Puts a thread on the least loaded CPU's queue and wakes that CPU.
+    /// Puts a thread on the least loaded CPU's queue among those it may
+    /// run on and wakes that CPU.
     pub fn make_runnable(&mut self, tid: Tid) {
         self.make_runnable_by(tid, Wake::Balanced);
     }
 
-    /// Makes a thread runnable: on the least loaded CPU, or ([`Wake::Handoff`])
-    /// first in line on this one.
+    /// Makes a thread runnable: on the least loaded CPU it may run on, or
+    /// ([`Wake::Handoff`], if it may run here) first in line on this one.
     fn make_runnable_by(&mut self, tid: Tid, how: Wake) {
         let Some(thread) = self.threads.get_mut(&tid) else { return };
         if matches!(thread.state, ThreadState::Running | ThreadState::Dead) {
@@ -280,14 +282,17 @@ impl Tasks {
         }
         thread.state = ThreadState::Runnable;
         thread.waiting = None;
-        let preferred = thread.last_cpu;
+        let (preferred, allowed) = (thread.last_cpu, thread.affinity);
         let level = self.level_of(&self.threads[&tid]);
-        if how == Wake::Handoff {
+        if how == Wake::Handoff && allowed.contains(this_cpu()) {
             self.cpus[this_cpu()].queues[level].push_front(tid);
             return;
         }
         let load = |c: &CpuScheduler| c.queued() + usize::from(c.current.is_some());
-        let cpu = (0..self.cpus.len()).min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred))).unwrap_or(0);
+        let cpu = (0..self.cpus.len())
+            .filter(|&c| allowed.contains(c))
+            .min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred)))
+            .unwrap_or(preferred);
         self.cpus[cpu].queues[level].push_back(tid);
         if cpu != this_cpu()
             && let (Some(target), Some(lapic)) = (percpu::online().get(cpu), interrupts::local_apic())
@@ -478,7 +483,8 @@ impl Tasks {
                 | Object::DeviceContext(_)
                 | Object::DeviceMemory { .. }
                 | Object::DmaMemory { .. }
-                | Object::DeviceControl(_) => {}
+                | Object::DeviceControl(_)
+                | Object::SchedAffinity(_) => {}
             }
         }
         for key in keys {
@@ -558,26 +564,40 @@ impl Tasks {
     }
 
     /// Whether a thread of more urgent or equal priority waits on this CPU
-    /// (`equal` included only when the running thread's slice is used up).
+    /// (`equal` included only when the running thread's slice is used up),
+    /// or the running thread may no longer run here.
     fn should_preempt(&self, cpu: usize) -> bool {
         let Some(current) = self.cpus[cpu].current else { return false };
         let Some(thread) = self.threads.get(&current) else { return false };
+        if !thread.affinity.contains(cpu) {
+            return true;
+        }
         let level = self.level_of(thread);
         let limit = if thread.slice_left == 0 { level + 1 } else { level };
         self.cpus[cpu].queues[..limit].iter().any(|q| !q.is_empty())
     }
 
+    /// The next thread for `cpu`: the head of its own queue, else, from
+    /// the busiest other CPU holding a thread allowed here, the last such
+    /// thread of the most urgent level that has one. (Scanning for an
+    /// allowed thread costs a look-up per queued thread only when most are
+    /// pinned elsewhere; with the default set the first one qualifies.)
     fn pop_next(&mut self, cpu: usize) -> Option<Tid> {
         for queue in &mut self.cpus[cpu].queues {
             if let Some(tid) = queue.pop_front() {
                 return Some(tid);
             }
         }
-        let busiest = (0..self.cpus.len()).filter(|&c| c != cpu).max_by_key(|&c| self.cpus[c].queued())?;
-        if self.cpus[busiest].queued() == 0 {
-            return None;
-        }
-        self.cpus[busiest].queues.iter_mut().find_map(VecDeque::pop_back)
+        let threads = &self.threads;
+        let allowed = |tid: &Tid| threads.get(tid).is_some_and(|t| t.affinity.contains(cpu));
+        let busiest = (0..self.cpus.len())
+            .filter(|&c| c != cpu && self.cpus[c].queues.iter().any(|q| q.iter().any(allowed)))
+            .max_by_key(|&c| self.cpus[c].queued())?;
+        let queues = &mut self.cpus[busiest].queues;
+        queues.iter_mut().find_map(|queue| {
+            let position = queue.iter().rposition(allowed)?;
+            queue.remove(position)
+        })
     }
 
     fn space_root(&self, pid: Pid) -> Option<u64> {
@@ -593,15 +613,24 @@ impl Tasks {
             && let Some(thread) = self.threads.get_mut(&tid)
             && thread.state == ThreadState::Running
         {
-            thread.state = ThreadState::Runnable;
-            let level = self.level_of(&self.threads[&tid]);
-            self.cpus[cpu].queues[level].push_back(tid);
+            if thread.affinity.contains(cpu) {
+                thread.state = ThreadState::Runnable;
+                let level = self.level_of(&self.threads[&tid]);
+                self.cpus[cpu].queues[level].push_back(tid);
+            } else {
+                // Its set changed: off to a CPU it may run on.
+                thread.state = ThreadState::Runnable;
+                self.make_runnable(tid);
+            }
         }
         let next = self.pop_next(cpu);
         if next.is_some() && next == current {
+            // Chosen again: it goes on with what is left of its slice (none
+            // after `sched_yield`), so a thread that yields but finds no one
+            // at its level still sinks at the next tick like any thread that
+            // computes, and the threads below it get their turn.
             let thread = self.threads.get_mut(&current?).expect("queued threads exist");
             thread.state = ThreadState::Running;
-            thread.slice_left = TIME_SLICE_TICKS;
             return None;
         }
         if next.is_none() && current.is_none() {
@@ -628,7 +657,11 @@ impl Tasks {
                 thread.slice_left = TIME_SLICE_TICKS;
                 thread.last_cpu = cpu;
                 let pid = thread.pid;
-                me.set_thread_context(thread.stack.top.as_u64(), &*thread.fpu as *const FpuArea as u64);
+                me.set_thread_context(
+                    thread.stack.top.as_u64(),
+                    &*thread.fpu as *const FpuArea as u64,
+                    (thread.pid.0, tid.0),
+                );
                 me.set_io_permissions(self.processes.get(&thread.pid).and_then(|p| p.io_permissions.as_deref()));
                 x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::new_truncate(thread.fs_base));
                 resume_rsp = thread.saved_rsp;
@@ -645,7 +678,7 @@ impl Tasks {
             }
             None => {
                 let scheduler = &self.cpus[cpu];
-                me.set_thread_context(scheduler.idle_stack_top, &*scheduler.idle_fpu as *const FpuArea as u64);
+                me.set_thread_context(scheduler.idle_stack_top, &*scheduler.idle_fpu as *const FpuArea as u64, (0, 0));
                 me.set_io_permissions(None);
                 resume_rsp = scheduler.idle_rsp;
                 new_root = paging::kernel_root();
@@ -792,6 +825,7 @@ impl Tasks {
 /// [`with`]; returns when this context is chosen again.
 pub fn reschedule() {
     let cpu = this_cpu();
+    crate::arch::fpu::save_live();
     if let Some((save, resume)) = with(|tasks| tasks.prepare_switch(cpu)) {
         // SAFETY: `resume` was saved by a previous switch or prepared for a
         // new thread, and `save` points into a live thread or this CPU's
@@ -837,19 +871,22 @@ pub fn prepare_return(frame: &mut TrapFrame) -> bool {
             if thread.kill_pending {
                 return Next::Die;
             }
-            let pid = thread.pid;
-            if let Some(process) = tasks.processes.get(&pid)
-                && matches!(process.state, ProcessState::Stopped { .. })
-            {
+            let (pid, own_pending, mask) = (thread.pid, thread.pending, thread.signal_mask & !signal::UNBLOCKABLE);
+            let process = tasks.processes.get(&pid);
+            if process.is_some_and(|p| matches!(p.state, ProcessState::Stopped { .. })) {
                 tasks.current_thread().state = ThreadState::Stopped;
                 return Next::Wait;
             }
-            if signal::deliver(tasks, frame) {
-                full_restore = true;
-                return Next::Yield;
-            }
-            if tasks.current_thread().kill_pending {
-                return Next::Die;
+            // Most returns have no signal to take: skip the delivery's
+            // own look-ups then (this is on every system call's path).
+            if (own_pending | process.map_or(0, |p| p.pending)) & !mask != 0 {
+                if signal::deliver(tasks, frame) {
+                    full_restore = true;
+                    return Next::Yield;
+                }
+                if tasks.current_thread().kill_pending {
+                    return Next::Die;
+                }
             }
             if tasks.should_preempt(cpu) { Next::Yield } else { Next::Go }
         });

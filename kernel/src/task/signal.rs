@@ -242,6 +242,7 @@ fn push_handler_frame(
     // SAFETY: `SignalFrame` is plain old data; its bytes are copied out.
     let bytes =
         unsafe { core::slice::from_raw_parts(&saved as *const SignalFrame as *const u8, size_of::<SignalFrame>()) };
+    crate::arch::fpu::save_live();
     let fpu = tasks.current_thread().fpu.0;
     let space = tasks.current_process().space();
     space.write(base, bytes).map_err(|_| ())?;
@@ -272,6 +273,7 @@ pub fn sigreturn(tasks: &mut Tasks, frame: &mut TrapFrame) {
     }
     let mxcsr = u32::from_le_bytes(fpu[MXCSR_OFFSET..MXCSR_OFFSET + 4].try_into().expect("4 bytes")) & MXCSR_USER_BITS;
     fpu[MXCSR_OFFSET..MXCSR_OFFSET + 4].copy_from_slice(&mxcsr.to_le_bytes());
+    crate::arch::fpu::discard_live();
     tasks.current_thread().fpu.0 = fpu;
     frame.rax = saved.rax;
     frame.rbx = saved.rbx;

@@ -83,6 +83,8 @@ pub struct Thread {
     pub interrupted: bool,
     /// CPU it last ran on (run-queue placement).
     pub last_cpu: usize,
+    /// The CPUs it may run on.
+    pub affinity: super::affinity::CpuSet,
     /// Address of the last user fault (for the crash log line).
     pub fault_address: u64,
     /// Set to the exit value when the thread ends (thread handles share it).
@@ -115,6 +117,7 @@ impl Thread {
             timed_out: false,
             interrupted: false,
             last_cpu: 0,
+            affinity: super::affinity::CpuSet::ALL,
             fault_address: 0,
             end: Default::default(),
         });

@@ -1,8 +1,8 @@
 //! `cairn-rt`: the runtime every Cairn user program links. It owns the
 //! process entry point (`_start`), the global allocator, the panic handler
 //! and a `std`-like API over Cairn's system calls: [`io`], [`env`], [`fs`],
-//! [`process`], [`thread`], [`sync`], [`time`], [`signal`], [`tty`] and the raw
-//! [`sys`] layer.
+//! [`process`], [`sched`], [`thread`], [`sync`], [`time`], [`signal`], [`tty`]
+//! and the raw [`sys`] layer.
 //!
 //! A program is a `#![no_std] #![no_main]` binary that depends on this crate
 //! and names its `main` with [`main!`]:
@@ -40,6 +40,7 @@ pub mod fs;
 mod heap;
 pub mod io;
 pub mod process;
+pub mod sched;
 pub mod scheme;
 pub mod signal;
 #[cfg(not(test))]

@@ -32,6 +32,21 @@ fn decode(raw: usize) -> Result<usize> {
     }
 }
 
+/// Issues `syscall` with the given register operands, declaring what the
+/// instruction clobbers under Cairn's ABI (docs/ABI.md): RCX and R11, and
+/// XMM0-XMM15 (the kernel keeps the x87 state and MXCSR, and every other
+/// general register).
+macro_rules! syscall_asm {
+    ($($operands:tt)*) => {
+        asm!("syscall", $($operands)*, lateout("rcx") _, lateout("r11") _,
+             lateout("xmm0") _, lateout("xmm1") _, lateout("xmm2") _, lateout("xmm3") _,
+             lateout("xmm4") _, lateout("xmm5") _, lateout("xmm6") _, lateout("xmm7") _,
+             lateout("xmm8") _, lateout("xmm9") _, lateout("xmm10") _, lateout("xmm11") _,
+             lateout("xmm12") _, lateout("xmm13") _, lateout("xmm14") _, lateout("xmm15") _,
+             options(nostack))
+    };
+}
+
 /// System call without arguments.
 ///
 /// # Safety
@@ -40,10 +55,10 @@ fn decode(raw: usize) -> Result<usize> {
 #[inline]
 pub unsafe fn syscall0(number: usize) -> Result<usize> {
     let raw: usize;
-    // SAFETY: `syscall` only clobbers RAX, RCX and R11 (declared); the
-    // caller vouches for the call's own effects.
+    // SAFETY: `syscall` only clobbers RAX and what `syscall_asm` declares;
+    // the caller vouches for the call's own effects.
     unsafe {
-        asm!("syscall", inlateout("rax") number => raw, lateout("rcx") _, lateout("r11") _, options(nostack));
+        syscall_asm!(inlateout("rax") number => raw);
     }
     decode(raw)
 }
@@ -57,8 +72,7 @@ pub unsafe fn syscall1(number: usize, a: usize) -> Result<usize> {
     let raw: usize;
     // SAFETY: see `syscall0`.
     unsafe {
-        asm!("syscall", inlateout("rax") number => raw, in("rdi") a, lateout("rcx") _, lateout("r11") _,
-             options(nostack));
+        syscall_asm!(inlateout("rax") number => raw, in("rdi") a);
     }
     decode(raw)
 }
@@ -72,8 +86,7 @@ pub unsafe fn syscall2(number: usize, a: usize, b: usize) -> Result<usize> {
     let raw: usize;
     // SAFETY: see `syscall0`.
     unsafe {
-        asm!("syscall", inlateout("rax") number => raw, in("rdi") a, in("rsi") b, lateout("rcx") _,
-             lateout("r11") _, options(nostack));
+        syscall_asm!(inlateout("rax") number => raw, in("rdi") a, in("rsi") b);
     }
     decode(raw)
 }
@@ -87,8 +100,7 @@ pub unsafe fn syscall3(number: usize, a: usize, b: usize, c: usize) -> Result<us
     let raw: usize;
     // SAFETY: see `syscall0`.
     unsafe {
-        asm!("syscall", inlateout("rax") number => raw, in("rdi") a, in("rsi") b, in("rdx") c,
-             lateout("rcx") _, lateout("r11") _, options(nostack));
+        syscall_asm!(inlateout("rax") number => raw, in("rdi") a, in("rsi") b, in("rdx") c);
     }
     decode(raw)
 }
@@ -102,8 +114,7 @@ pub unsafe fn syscall4(number: usize, a: usize, b: usize, c: usize, d: usize) ->
     let raw: usize;
     // SAFETY: see `syscall0`.
     unsafe {
-        asm!("syscall", inlateout("rax") number => raw, in("rdi") a, in("rsi") b, in("rdx") c, in("r10") d,
-             lateout("rcx") _, lateout("r11") _, options(nostack));
+        syscall_asm!(inlateout("rax") number => raw, in("rdi") a, in("rsi") b, in("rdx") c, in("r10") d);
     }
     decode(raw)
 }
@@ -117,8 +128,7 @@ pub unsafe fn syscall5(number: usize, a: usize, b: usize, c: usize, d: usize, e:
     let raw: usize;
     // SAFETY: see `syscall0`.
     unsafe {
-        asm!("syscall", inlateout("rax") number => raw, in("rdi") a, in("rsi") b, in("rdx") c, in("r10") d,
-             in("r8") e, lateout("rcx") _, lateout("r11") _, options(nostack));
+        syscall_asm!(inlateout("rax") number => raw, in("rdi") a, in("rsi") b, in("rdx") c, in("r10") d, in("r8") e);
     }
     decode(raw)
 }
@@ -132,8 +142,7 @@ pub unsafe fn syscall6(number: usize, a: usize, b: usize, c: usize, d: usize, e:
     let raw: usize;
     // SAFETY: see `syscall0`.
     unsafe {
-        asm!("syscall", inlateout("rax") number => raw, in("rdi") a, in("rsi") b, in("rdx") c, in("r10") d,
-             in("r8") e, in("r9") f, lateout("rcx") _, lateout("r11") _, options(nostack));
+        syscall_asm!(inlateout("rax") number => raw, in("rdi") a, in("rsi") b, in("rdx") c, in("r10") d, in("r8") e, in("r9") f);
     }
     decode(raw)
 }

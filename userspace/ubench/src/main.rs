@@ -5,10 +5,11 @@
 //! the TSC rate measured against `CLOCK_MONOTONIC` over the same run. Exits
 //! with 0, or 1 if a benchmark could not run (the reason goes to stderr).
 //!
-//! The switch benchmarks cannot pin threads to one CPU (the ABI has no
-//! affinity call): with several CPUs the two sides may run on different
-//! CPUs, and the figure is then a cross-CPU hand-off rather than a pure
-//! context switch.
+//! The switch benchmarks do not pin threads to one CPU themselves: with
+//! several CPUs the two sides may run on different CPUs, and the figure is
+//! then a cross-CPU hand-off rather than a pure context switch. Run
+//! `taskset -c 0 /bin/ubench` to pin everything to one CPU, as the Linux
+//! reference does with its `taskset -c 0` run.
 //!
 //! Depends only on `cairn-rt`.
 #![no_std]
@@ -96,6 +97,18 @@ fn null_syscall() -> Result<(), BenchError> {
     bench("null_syscall", 200, 100, 1, || {
         // SAFETY: getpid has no arguments and no effects.
         op("getpid", unsafe { sys::syscall0(Syscall::Getpid as usize) })?;
+        Ok(())
+    })
+}
+
+/// `getppid`: a call that takes the big kernel lock and runs the whole
+/// return path (signal and preemption checks), as every call except
+/// `getpid`/`gettid` does. Linux's `null_syscall` (`microbench.c`) is this
+/// same call. Printed last, so the figures before it keep their order.
+fn null_syscall_locked() -> Result<(), BenchError> {
+    bench("null_syscall_locked", 200, 100, 1, || {
+        // SAFETY: getppid has no arguments and no effects.
+        op("getppid", unsafe { sys::syscall0(Syscall::Getppid as usize) })?;
         Ok(())
     })
 }
@@ -409,7 +422,7 @@ fn pipe_throughput() -> Result<(), BenchError> {
 type Bench = fn() -> Result<(), BenchError>;
 
 fn main() -> i32 {
-    let benches: [(&str, Bench); 14] = [
+    let benches: [(&str, Bench); 15] = [
         ("null_syscall", null_syscall),
         ("fork_exec_wait", fork_exec_wait),
         ("spawn_wait", spawn_wait),
@@ -424,6 +437,7 @@ fn main() -> i32 {
         ("tmpfs_open_close", tmpfs_open_close),
         ("pipe_ping_pong", pipe_ping_pong),
         ("pipe_throughput", pipe_throughput),
+        ("null_syscall_locked", null_syscall_locked),
     ];
     let cpus = thread::available_parallelism().map_or(0, |n| n.get());
     println!("ubench: {} benchmarks, {cpus} CPU(s)", benches.len());

@@ -19,6 +19,7 @@ mod device;
 mod devices;
 mod elf;
 mod events;
+mod fpu;
 mod fsops;
 mod harden_caps;
 mod harden_copy;
@@ -84,6 +85,8 @@ fn tests() -> Vec<Test> {
         test("munmap_enforced", mem::munmap_enforced),
         test("signal_handler_returns", sig::handler_runs_and_returns),
         test("signal_interrupts_user_code", sig::handler_interrupts_user_code),
+        test("syscalls_keep_fpu_controls", fpu::syscalls_keep_fpu_controls),
+        test("syscalls_clear_vector_registers", fpu::syscalls_clear_vector_registers),
         test("signal_blocked_stays_pending", sig::blocked_signal_stays_pending),
         test("signal_default_actions", sig::default_actions_kill),
         test("sigkill_cannot_be_caught", sig::sigkill_cannot_be_caught),
@@ -158,6 +161,8 @@ fn tests() -> Vec<Test> {
         test("clock_monotonic", sched::monotonic_clock),
         test("preemption", sched::preemption),
         test("all_cpus_used", sched::all_cpus_used),
+        test("affinity_pins_processes", sched::affinity_pins_processes),
+        test("affinity_bad_input", sched::affinity_bad_input),
         test("init_refuses_default_signals", harden_limits::init_refuses_default_signals),
         test("limits_rules", harden_limits::limit_rules),
         test("limits_user_thread_limit", harden_limits::user_thread_limit),

@@ -469,7 +469,8 @@ pub mod rights {
     pub const DUP: u32 = 1 << 4;
     /// Pass the fd to another process.
     pub const SEND: u32 = 1 << 5;
-    /// Process and thread handles: send signals through it.
+    /// Process and thread handles: send signals through it, and change
+    /// what the kernel lets it do (its `sched-affinity` for writing).
     pub const SIGNAL: u32 = 1 << 6;
     /// Directories: look paths up from it (the directory fd of `openat`,
     /// `fchmodat`... with a non-empty path; `fchdir`).
@@ -530,6 +531,9 @@ pub enum ObjectType {
     DmaMemory = 21,
     /// A device context's control file (`control`).
     DeviceControl = 22,
+    /// The CPUs a process or thread may run on (`sched-affinity`, opened
+    /// from its handle; see [`affinity`]).
+    SchedAffinity = 23,
 }
 
 /// What reading a framebuffer fd gives: its geometry and pixel layout. Map
@@ -736,6 +740,21 @@ pub mod limit {
         pub current: u64,
         pub maximum: u64,
     }
+}
+
+/// CPU affinity: the set of CPUs a thread may run on. `openat(handle,
+/// "sched-affinity", mode)` on a process or thread handle gives an fd of
+/// type [`ObjectType::SchedAffinity`]; reading it gives the set, writing a
+/// set changes it. A set is a bit string, bit `n` (bit `n % 8` of byte
+/// `n / 8`) standing for the CPU of index `n` (`/scheme/sys/cpus`).
+pub mod affinity {
+    /// The file to open from a process or thread handle.
+    pub const FILE: &str = "sched-affinity";
+    /// CPUs a set can name (xAPIC IDs stop at 254, so no machine Cairn
+    /// starts has more).
+    pub const MAX_CPUS: usize = 256;
+    /// The longest set, in bytes.
+    pub const MAX_BYTES: usize = MAX_CPUS / 8;
 }
 
 /// Number of scheduling priority levels; 0 is the most urgent.

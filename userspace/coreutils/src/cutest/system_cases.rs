@@ -1,7 +1,7 @@
 //! The cases of the system utilities and those that run commands:
 //! `true`, `false`, `sleep`, `date`, `uname`, `id`, `whoami`, `clear`,
-//! `env`, `which`, `time`, `ps`, `top`, `free`, `uptime`, `dmesg`, `kill`
-//! and `ns`. The `kill` tests that need a live process to signal are
+//! `env`, `which`, `time`, `ps`, `top`, `free`, `uptime`, `dmesg`, `kill`,
+//! `taskset` and `ns`. The `kill` tests that need a live process to signal are
 //! functions ([`custom`]) rather than declared cases.
 //!
 //! Depends on `cairn-rt` and the test program's other modules.
@@ -81,6 +81,17 @@ pub fn cases() -> Vec<Case> {
         case("kill_no_such_process", "kill 99999").fails(1, "kill: 99999: No such process\n"),
         case("kill_bad_signal", "kill -FOO 1").fails(2, "kill: FOO: invalid signal specification\n"),
         case("kill_missing_operand", "kill").fails(2, "kill: missing operand\n"),
+        // The coreutils suite boots 2 CPUs; init runs on both.
+        case("taskset_runs_command", "taskset 1 echo hi").out("hi\n"),
+        case("taskset_list_runs_command", "taskset -c 1 taskset -p -c 1").out("pid 1's current affinity list: 0-1\n"),
+        case("taskset_shows_mask", "taskset -p 1").out("pid 1's current affinity mask: 3\n"),
+        case("taskset_empty_mask", "taskset 0 true").fails(2, "taskset: 0: no CPU named\n"),
+        case("taskset_bad_list", "taskset -c 1-0 true").fails(2, "taskset: 1-0: range ends before it starts\n"),
+        case("taskset_offline_cpu", "taskset -c 5 true").fails(1, "taskset: 5: Invalid argument\n"),
+        case("taskset_missing_command", "taskset 1").fails(2, "taskset: missing operand\n"),
+        case("taskset_command_not_found", "taskset 1 nosuch")
+            .fails(127, "taskset: nosuch: No such file or directory\n"),
+        case("taskset_no_such_process", "taskset -p 99999").fails(1, "taskset: 99999: No such process\n"),
         case("ns_denies_files", "ns --allow null -- cat /tmp/cutest/nsf")
             .given(Given::File("nsf", b"secret\n"))
             .fails(1, "cat: /tmp/cutest/nsf: No such device\n"),
