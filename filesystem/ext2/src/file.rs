@@ -59,16 +59,22 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(len)
     }
 
+    /// Regular file `ino`'s inode, on a file system that may be written:
+    /// `IsDir` for a directory, `Invalid` for any other kind.
+    fn writable_regular_file(&mut self, ino: InodeNo) -> Result<Inode, Error> {
+        self.check_writable()?;
+        let inode = self.get(ino)?;
+        match inode.file_type() {
+            Some(FileType::Regular) => Ok(inode),
+            Some(FileType::Directory) => Err(Error::IsDir),
+            _ => Err(Error::Invalid),
+        }
+    }
+
     /// Writes `data` to regular file `ino` at `offset` (growing it and
     /// filling holes as needed); returns the bytes written.
     pub fn write(&mut self, ino: InodeNo, offset: u64, data: &[u8], now: Timestamp) -> Result<usize, Error> {
-        self.check_writable()?;
-        let mut inode = self.get(ino)?;
-        match inode.file_type() {
-            Some(FileType::Regular) => {}
-            Some(FileType::Directory) => return Err(Error::IsDir),
-            _ => return Err(Error::Invalid),
-        }
+        let mut inode = self.writable_regular_file(ino)?;
         let end = offset.checked_add(data.len() as u64).ok_or(Error::FileTooLarge)?;
         if end.div_ceil(self.bs as u64) > self.max_blocks() {
             return Err(Error::FileTooLarge);
@@ -127,13 +133,7 @@ impl<D: BlockDevice> Ext2<D> {
 
     /// Sets the size of regular file `ino` to `size`.
     pub fn truncate(&mut self, ino: InodeNo, size: u64, now: Timestamp) -> Result<(), Error> {
-        self.check_writable()?;
-        let mut inode = self.get(ino)?;
-        match inode.file_type() {
-            Some(FileType::Regular) => {}
-            Some(FileType::Directory) => return Err(Error::IsDir),
-            _ => return Err(Error::Invalid),
-        }
+        let mut inode = self.writable_regular_file(ino)?;
         if size.div_ceil(self.bs as u64) > self.max_blocks() {
             return Err(Error::FileTooLarge);
         }
