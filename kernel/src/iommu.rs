@@ -26,7 +26,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use cairn_abi::{Error, Result, error};
 use cairn_pci::Address;
@@ -345,6 +345,9 @@ static IOMMU: spin::Once<Iommu> = spin::Once::new();
 /// Faults seen by the interrupt handler and not yet handled: (unit, record).
 static PENDING_FAULTS: spin::Mutex<Vec<(usize, FaultRecord)>> = spin::Mutex::new(Vec::new());
 static LOST_FAULTS: AtomicU64 = AtomicU64::new(0);
+/// Set after a fault is added to [`PENDING_FAULTS`], so the return path
+/// (`take_faults`, after every interrupt) takes no lock when there is none.
+static FAULTS_PENDING: AtomicBool = AtomicBool::new(false);
 
 /// Starts the units the DMAR describes (`dmar` is the whole table).
 /// Without a DMAR, or if it is malformed, the machine runs without one.
@@ -406,8 +409,6 @@ pub struct Domain {
     source: SourceId,
     /// The page table and free addresses (taken when the domain goes).
     space: spin::Mutex<Option<(PageTable, IovaSpace)>>,
-    /// Pages mapped now.
-    mapped: AtomicU64,
 }
 
 impl core::fmt::Debug for Domain {
@@ -454,7 +455,7 @@ impl Domain {
             return Err(e);
         }
         let space = IovaSpace::new(unit.width.bits().min(unit.capability.mgaw()));
-        Ok(Some(Domain { unit, id, source, space: spin::Mutex::new(Some((table, space))), mapped: AtomicU64::new(0) }))
+        Ok(Some(Domain { unit, id, source, space: spin::Mutex::new(Some((table, space))) }))
     }
 
     /// Maps `pages` contiguous physical pages from `physical` at free
@@ -477,7 +478,6 @@ impl Domain {
         }
         let flushed = state.invalidate(self.unit.registers, &[Descriptor::IotlbDomain(self.id)]);
         drop(state);
-        self.mapped.fetch_add(pages, Ordering::Relaxed);
         flushed.map(|()| start)
     }
 
@@ -494,7 +494,6 @@ impl Domain {
             log::warn!("iommu: domain {} of {}: invalidation after unmapping failed: {e:?}", self.id.0, self.source);
         }
         addresses.release(start, pages * FRAME_SIZE);
-        self.mapped.fetch_sub(pages, Ordering::Relaxed);
     }
 
     /// Removes the context entry: from now on every DMA of the device
@@ -605,6 +604,9 @@ pub fn fault_interrupt() {
                 LOST_FAULTS.fetch_add(1, Ordering::Relaxed);
             }
         }
+        if !pending.is_empty() {
+            FAULTS_PENDING.store(true, Ordering::Release);
+        }
     }
 }
 
@@ -617,6 +619,9 @@ pub struct Fault {
 
 /// The faults recorded since the last call.
 pub fn take_faults() -> Vec<Fault> {
+    if !FAULTS_PENDING.swap(false, Ordering::AcqRel) {
+        return Vec::new();
+    }
     let pending = core::mem::take(&mut *PENDING_FAULTS.lock());
     let Some(iommu) = IOMMU.get() else { return Vec::new() };
     pending
