@@ -79,7 +79,9 @@ pub fn expire(timer: &TimerRef, now: u64) -> Option<WaitKey> {
 }
 
 /// The wait queue a change to `object`'s readiness wakes; `None` for
-/// objects whose readiness never changes.
+/// objects whose readiness never changes. Only these kinds of key are
+/// looked at for event-queue waiters on a wake (`WaitKey::is_watchable`
+/// lists them: keep the two in step).
 pub fn wait_key(object: &Object) -> Option<WaitKey> {
     match object {
         Object::Pipe(end) => Some(WaitKey::Pipe(end.id())),

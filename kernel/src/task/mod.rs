@@ -73,6 +73,22 @@ enum Wake {
     Handoff,
 }
 
+impl WaitKey {
+    /// Whether an event queue can wait on this key: the kinds
+    /// `events::wait_key` gives for watched objects.
+    fn is_watchable(self) -> bool {
+        matches!(
+            self,
+            WaitKey::Pipe(_)
+                | WaitKey::SchemeRequests(_)
+                | WaitKey::Timer(_)
+                | WaitKey::Ended(_)
+                | WaitKey::Interrupt(_)
+                | WaitKey::Events
+        )
+    }
+}
+
 /// One CPU's scheduling state.
 struct CpuScheduler {
     queues: [VecDeque<Tid>; PRIORITY_LEVELS],
@@ -391,14 +407,17 @@ impl Tasks {
 
     fn wake_queue_by(&mut self, key: WaitKey, count: usize, how: Wake) -> usize {
         // Event-queue waiters watching this object re-check it, whatever
-        // `count` says; `count` is for the threads waiting on it alone.
-        let watchers: Vec<Tid> = self.queues.get(&key).map_or_else(Vec::new, |queue| {
-            queue
+        // `count` says; `count` is for the threads waiting on it alone. Only
+        // the kinds of key `events::wait_key` gives can have such waiters,
+        // so futex and scheme-reply wakes skip the look.
+        let watchers: Vec<Tid> = match self.queues.get(&key) {
+            Some(queue) if key.is_watchable() => queue
                 .iter()
                 .copied()
                 .filter(|tid| self.threads.get(tid).is_some_and(|t| t.waiting == Some(WaitReason::Any)))
-                .collect()
-        });
+                .collect(),
+            _ => Vec::new(),
+        };
         for tid in watchers {
             self.wake_by(tid, how);
         }
