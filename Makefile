@@ -18,7 +18,7 @@ MULTI_PACKAGES := power sh coreutils
 MULTI_PROGRAMS := poweroff reboot sh shtest \
 	basename cat clear cp cut cutest date dirname dmesg echo env false find free grep head hexdump id \
 	kill ln ls mkdir more mv ns printf ps rm rmdir sed seq sleep sort stat tail taskset tee time top touch tr \
-	uname uniq uptime wc which whoami xargs yes
+	uname uniq uptime wc which whoami xargs yes df mount umount
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
@@ -78,6 +78,7 @@ initfs: deps userspace harness
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
 		--file userspace/devd/devd.conf:/etc/devd.conf --file userspace/init/devd-test.conf:/etc/init/devd-test.conf \
 		--file userspace/init/nvme-restart.conf:/etc/init/nvme-restart.conf \
+		--file userspace/init/fstab:/etc/fstab \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \

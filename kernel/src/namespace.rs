@@ -24,11 +24,21 @@
 //!
 //! Path resolution: `/scheme/NAME/rest` and `NAME:rest` go to scheme NAME;
 //! `/dev/rest` to scheme `dev` (see [`crate::devices`]); any other absolute
-//! path goes to the root file system, scheme `file`.
+//! path goes to the file system mounted on its longest [`Mount`] point, or
+//! to the root file system, scheme `file`.
+//!
+//! Mounts: a namespace holds up to [`MAX_MOUNTS`] mount points, each a
+//! directory path of the file tree bound to a user scheme (a file-system
+//! server mounts the scheme it serves). A path at or under the point goes
+//! straight to that scheme's server with the rest of the path — one round
+//! trip, no other server involved. Copies of a namespace share nothing: a
+//! mount made later is seen by the processes sharing the namespace it was
+//! made in (children share their parent's), as Linux's mount namespaces.
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use cairn_abi::{Error, Result, error};
 
@@ -81,6 +91,61 @@ pub struct Namespace {
     pub can_register: bool,
     /// The uid that registered each user scheme name.
     pub owners: BTreeMap<String, u32>,
+    /// Mount points of the file tree.
+    pub mounts: Vec<Mount>,
+}
+
+/// Most mount points a namespace holds.
+pub const MAX_MOUNTS: usize = 64;
+
+/// A directory of the file tree bound to a user scheme.
+#[derive(Clone, Debug)]
+pub struct Mount {
+    /// The directory, absolute and normalised (never `/`).
+    pub point: String,
+    /// The server's scheme.
+    pub scheme: SchemeRef,
+    /// What `/scheme/sys/mounts` shows: the source (a device), the
+    /// file-system type and the options, as the server gave them.
+    pub description: MountDescription,
+    /// The process that mounted it (the server).
+    pub server: crate::task::Pid,
+}
+
+/// The words describing a mount: `SOURCE TYPE OPTIONS`.
+#[derive(Clone, Debug)]
+pub struct MountDescription(String);
+
+impl MountDescription {
+    /// Longest description accepted.
+    pub const MAX_LEN: usize = 256;
+
+    /// Accepts exactly three words of printable ASCII separated by single
+    /// spaces, at most [`Self::MAX_LEN`] bytes.
+    pub fn parse(text: &[u8]) -> Option<MountDescription> {
+        let text = core::str::from_utf8(text).ok()?;
+        let printable = text.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+        let mut words = text.split(' ');
+        let three_words = (0..3).all(|_| words.next().is_some_and(|word| !word.is_empty())) && words.next().is_none();
+        (text.len() <= Self::MAX_LEN && printable && three_words).then(|| MountDescription(String::from(text)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether `path` is `point` or lies beneath it.
+fn under(path: &str, point: &str) -> bool {
+    path.strip_prefix(point).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+impl Namespace {
+    /// The mount whose point is the longest prefix of the absolute,
+    /// normalised file-tree path `path`.
+    pub fn mount_of(&self, path: &str) -> Option<&Mount> {
+        self.mounts.iter().filter(|mount| under(path, &mount.point)).max_by_key(|mount| mount.point.len())
+    }
 }
 
 impl Namespace {
@@ -114,14 +179,47 @@ impl Namespace {
     }
 }
 
-/// Whether `namespace` reaches `scheme` by some name (then a lookup from a
-/// directory of `scheme` cannot go anywhere the namespace could not).
+/// Whether `namespace` reaches `scheme` by some name or mount point (then
+/// a lookup from a directory of `scheme` cannot go anywhere the namespace
+/// could not).
 pub fn reaches(namespace: &NamespaceRef, scheme: &SchemeRef) -> bool {
+    let namespace = namespace.lock();
     namespace
-        .lock()
         .entries
         .values()
         .any(|target| matches!(target, Target::User(binding) if Arc::ptr_eq(&binding.lock(), scheme)))
+        || namespace.mounts.iter().any(|mount| Arc::ptr_eq(&mount.scheme, scheme))
+}
+
+/// Where a lookup of relative `path` from a directory reached as the
+/// file-tree path `base` leaves the file system `base` is on — crossing a
+/// mount point, or climbing above the root of `base`'s file system — as
+/// the absolute path to resolve instead; `None` when it stays (the
+/// directory's server resolves it).
+pub fn leaves_file_system(namespace: &NamespaceRef, base: &str, path: &str) -> Option<String> {
+    let namespace = namespace.lock();
+    if namespace.mounts.is_empty() || !base.starts_with('/') || split(base).ok()?.0 != ROOT_SCHEME {
+        return None;
+    }
+    let whole = absolute(base, path);
+    let home = namespace.mount_of(base).map(|mount| mount.point.as_str());
+    if namespace.mount_of(&whole).map(|mount| mount.point.as_str()) != home {
+        return Some(whole);
+    }
+    // How deep `base` lies below its file system's root.
+    let root = home.unwrap_or("");
+    let mut depth = base[root.len()..].split('/').filter(|part| !part.is_empty()).count();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(up) => depth = up,
+                None => return Some(whole),
+            },
+            _ => depth += 1,
+        }
+    }
+    None
 }
 
 /// Whether `path` stays beneath the directory it starts at, read as text:
@@ -171,7 +269,7 @@ pub fn initial() -> NamespaceRef {
     ] {
         entries.insert(String::from(name), Target::Kernel(scheme));
     }
-    Arc::new(spin::Mutex::new(Namespace { entries, can_register: true, owners: BTreeMap::new() }))
+    Arc::new(spin::Mutex::new(Namespace { entries, can_register: true, owners: BTreeMap::new(), mounts: Vec::new() }))
 }
 
 /// The scheme `/dev` leads to.
@@ -248,15 +346,34 @@ pub fn initfs_path(inside: &str) -> String {
     if inside.starts_with('/') { String::from(inside) } else { alloc::format!("/{inside}") }
 }
 
-/// Finds what `path` leads to in `namespace`: the target and the path
-/// inside it. A name the namespace lacks is `ENODEV`; a dead scheme `EIO`.
-pub fn resolve<'p>(namespace: &NamespaceRef, path: &'p str) -> Result<(Target, &'p str)> {
+/// What a path leads to.
+pub enum Resolved<'p> {
+    /// A scheme name's target, and the path inside it.
+    Named(Target, &'p str),
+    /// A mounted file system's scheme, and the path inside it.
+    Mounted(SchemeRef, &'p str),
+}
+
+/// Finds what `path` leads to in `namespace`: a mount point's scheme, or a
+/// scheme name's target, with the path inside it. A name the namespace
+/// lacks is `ENODEV`; a dead scheme `EIO`.
+pub fn resolve<'p>(namespace: &NamespaceRef, path: &'p str) -> Result<Resolved<'p>> {
     let (name, inside) = split(path)?;
-    let target = namespace.lock().entries.get(name).cloned().ok_or(Error::new(error::ENODEV))?;
+    let namespace = namespace.lock();
+    if name == ROOT_SCHEME
+        && path.starts_with('/')
+        && let Some(mount) = namespace.mount_of(path)
+    {
+        if mount.scheme.lock().dead {
+            return Err(Error::new(error::EIO));
+        }
+        return Ok(Resolved::Mounted(mount.scheme.clone(), &path[mount.point.len()..]));
+    }
+    let target = namespace.entries.get(name).cloned().ok_or(Error::new(error::ENODEV))?;
     if let Target::User(binding) = &target
         && binding.lock().lock().dead
     {
         return Err(Error::new(error::EIO));
     }
-    Ok((target, inside))
+    Ok(Resolved::Named(target, inside))
 }

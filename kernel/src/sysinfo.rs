@@ -10,7 +10,8 @@ use crate::task::{self, ProcessState, ThreadState};
 use crate::{console, percpu, time};
 
 /// The text files, in the order `sys` lists them.
-pub const FILES: [&str; 8] = ["processes", "threads", "meminfo", "cpus", "interrupts", "iommu", "uptime", "log"];
+pub const FILES: [&str; 9] =
+    ["processes", "threads", "meminfo", "cpus", "interrupts", "iommu", "mounts", "uptime", "log"];
 
 /// The contents of `sys` file `name`.
 pub fn render(name: &str) -> Option<String> {
@@ -100,6 +101,15 @@ pub fn render(name: &str) -> Option<String> {
         }
         "interrupts" => crate::irq::render(&mut text),
         "iommu" => crate::iommu::render(&mut text),
+        "mounts" => {
+            // The caller's namespace: `SOURCE POINT TYPE OPTIONS PID SCHEME`.
+            let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
+            for mount in &namespace.lock().mounts {
+                let (source, rest) = mount.description.as_str().split_once(' ').unwrap_or_default();
+                let scheme = mount.scheme.lock().name.clone();
+                let _ = writeln!(text, "{source} {} {rest} {} {scheme}", mount.point, mount.server.0);
+            }
+        }
         "uptime" => {
             let micros = time::micros_since_boot();
             let _ = writeln!(text, "{}.{:06}", micros / 1_000_000, micros % 1_000_000);

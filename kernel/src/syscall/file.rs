@@ -923,7 +923,9 @@ pub fn namespace_create(names: usize, count: usize, flags: usize) -> Result<usiz
             entries.insert(name, target);
         }
         let can_register = flags & cairn_abi::NAMESPACE_REGISTER != 0 && current.can_register;
-        let created = Arc::new(spin::Mutex::new(namespace::Namespace { entries, can_register, owners }));
+        // Mounts are part of the file tree: kept with the root file system.
+        let mounts = if entries.contains_key(namespace::ROOT_SCHEME) { current.mounts } else { Vec::new() };
+        let created = Arc::new(spin::Mutex::new(namespace::Namespace { entries, can_register, owners, mounts }));
         process.fds.insert(Handle::new(Object::Namespace(created), rights::DUP | rights::SEND))
     })
 }
@@ -951,6 +953,74 @@ pub fn namespace_enter(fd: usize) -> Result<usize> {
         release_client(client);
     }
     Ok(0)
+}
+
+/// `mount`: binds the directory `dirfd` names — a file-tree path, not `/`
+/// — to the scheme whose endpoint the caller holds, in the caller's
+/// namespace. Root only.
+pub fn mount(dirfd: usize, endpoint: usize, description: usize, len: usize) -> Result<usize> {
+    if len > namespace::MountDescription::MAX_LEN {
+        return Err(errno(error::EINVAL));
+    }
+    let description =
+        namespace::MountDescription::parse(&user::read_bytes(description, len)?).ok_or(errno(error::EINVAL))?;
+    let (directory, scheme, server) = task::with(|tasks| {
+        let process = tasks.current_process();
+        if process.uid != 0 {
+            return Err(errno(error::EPERM));
+        }
+        let Object::SchemeEndpoint(Endpoint(scheme)) = &process.fds.get(endpoint, 0)?.object else {
+            return Err(errno(error::EINVAL));
+        };
+        let scheme = (**scheme).clone();
+        process.fds.get(endpoint, rights::WRITE)?;
+        let directory = process.fds.get(dirfd, rights::LOOKUP)?.object.clone();
+        Ok((directory, scheme, process.pid))
+    })?;
+    let point = match directory {
+        Object::SchemeHandle(client) => {
+            if scheme_fstat(&client)?.st_mode & cairn_abi::MODE_TYPE != cairn_abi::MODE_DIR {
+                return Err(errno(error::ENOTDIR));
+            }
+            client.path.clone()
+        }
+        Object::Directory { path, .. } => String::from(&*path),
+        _ => return Err(errno(error::ENOTDIR)),
+    };
+    let in_file_tree = point != "/" && namespace::split(&point).is_ok_and(|(name, _)| name == namespace::ROOT_SCHEME);
+    if !in_file_tree {
+        return Err(errno(error::EINVAL));
+    }
+    task::with(|tasks| {
+        let mut namespace = tasks.current_process().namespace.lock();
+        if namespace.mounts.iter().any(|mount| mount.point == point) {
+            return Err(errno(error::EBUSY));
+        }
+        if namespace.mounts.len() >= namespace::MAX_MOUNTS {
+            return Err(errno(error::ENOSPC));
+        }
+        namespace.mounts.try_reserve(1).map_err(|_| errno(error::ENOMEM))?;
+        namespace.mounts.push(namespace::Mount { point, scheme, description, server });
+        Ok(0)
+    })
+}
+
+/// `unmount`: removes the mount at `path` (absolute, or from the working
+/// directory) from the caller's namespace. Handles already open on it keep
+/// working until closed. Root only.
+pub fn unmount(path: usize, len: usize) -> Result<usize> {
+    let path = user::read_path(path, len)?;
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        if process.uid != 0 {
+            return Err(errno(error::EPERM));
+        }
+        let point = namespace::absolute(&process.cwd.path, &path);
+        let mut namespace = process.namespace.lock();
+        let index = namespace.mounts.iter().position(|mount| mount.point == point).ok_or(errno(error::EINVAL))?;
+        namespace.mounts.remove(index);
+        Ok(0)
+    })
 }
 
 /// Opens an I/O port range and lets the caller's threads use it.

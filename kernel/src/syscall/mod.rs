@@ -189,6 +189,8 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         SignalFd => process::signal_fd(a[0], a[1]),
         GetLimit => limits::get_limit(a[0], a[1]),
         SetLimit => limits::set_limit(a[0], a[1]),
+        Mount => file::mount(a[0], a[1], a[2], a[3]),
+        Unmount => file::unmount(a[0], a[1]),
     }
     .into()
 }

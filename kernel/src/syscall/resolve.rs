@@ -21,7 +21,7 @@ use cairn_abi::{AT_FDCWD, Error, Result, error, rights};
 
 use crate::devices::{self, Entry};
 use crate::fd::Object;
-use crate::namespace::{self, KernelScheme, NamespaceRef, Target};
+use crate::namespace::{self, KernelScheme, NamespaceRef, Resolved, Target};
 use crate::scheme::{ClientHandle, SchemeRef};
 use crate::task;
 use crate::task::affinity::AffinityTarget;
@@ -124,6 +124,9 @@ pub fn place(dirfd: usize, path: &str) -> Result<Place> {
             if beneath && !namespace::stays_beneath(path) {
                 return Err(Error::new(error::EACCES));
             }
+            if !beneath && let Some(whole) = namespace::leaves_file_system(&namespace, &client.path, path) {
+                return by_absolute(&namespace, whole, 0);
+            }
             Ok(Place::User(UserPath {
                 scheme: client.scheme.clone(),
                 base: client.id,
@@ -155,7 +158,7 @@ pub fn device_link(dirfd: usize, path: &str) -> Result<Option<String>> {
         return Ok(None);
     };
     match namespace::resolve(&namespace, &absolute) {
-        Ok((Target::Kernel(KernelScheme::Devices), _)) => Ok(Some(String::from(name))),
+        Ok(Resolved::Named(Target::Kernel(KernelScheme::Devices), _)) => Ok(Some(String::from(name))),
         _ => Ok(None),
     }
 }
@@ -166,7 +169,10 @@ fn by_absolute(namespace: &NamespaceRef, absolute: String, hops: usize) -> Resul
     if absolute == namespace::SCHEME_DIRECTORY {
         return Ok(Place::SchemeList);
     }
-    let (target, inside) = namespace::resolve(namespace, &absolute)?;
+    let (target, inside) = match namespace::resolve(namespace, &absolute)? {
+        Resolved::Named(target, inside) => (target, inside),
+        Resolved::Mounted(scheme, inside) => return Ok(scheme_root_path(scheme, inside, &absolute)),
+    };
     Ok(match target {
         Target::Initfs => Place::Initfs(namespace::initfs_path(inside)),
         Target::Kernel(KernelScheme::Devices) => {
@@ -185,14 +191,16 @@ fn by_absolute(namespace: &NamespaceRef, absolute: String, hops: usize) -> Resul
             return by_absolute(namespace, namespace::absolute("/", &leads_to), hops + 1);
         }
         Target::Kernel(scheme) => Place::Kernel(scheme, String::from(inside)),
-        Target::User(binding) => {
-            let scheme = binding.lock().clone();
-            // The scheme's own root is `/` to its server (an empty path
-            // would name the base handle itself).
-            let path = String::from(if inside.is_empty() { "/" } else { inside });
-            Place::User(UserPath { scheme, base: 0, path, absolute, beneath: false })
-        }
+        Target::User(binding) => scheme_root_path(binding.lock().clone(), inside, &absolute),
     })
+}
+
+/// `inside`, a path from the root of `scheme`, reached as `absolute`.
+fn scheme_root_path(scheme: SchemeRef, inside: &str, absolute: &str) -> Place {
+    // The scheme's own root is `/` to its server (an empty path would name
+    // the base handle itself).
+    let path = String::from(if inside.is_empty() { "/" } else { inside });
+    Place::User(UserPath { scheme, base: 0, path, absolute: String::from(absolute), beneath: false })
 }
 
 /// The user scheme path `path` leads to; read-only places give `EROFS`.

@@ -1057,6 +1057,14 @@ impl<'a> Fuzzer<'a> {
                 a[0] = self.limit_resource();
                 a[1] = self.in_buf().0;
             }
+            Mount => {
+                a[0] = self.fd();
+                a[1] = self.fd_of(&[Kind::Endpoint]);
+                let description = self.rng.pick(&["tmpfs /tmp tmpfs", "a b c", "x y", "a  b c", "a\nb c d"]);
+                let ptr = self.put(PATH_B, description.as_bytes());
+                (a[2], a[3]) = if self.rng.one_in(8) { self.in_buf() } else { (ptr, description.len()) };
+            }
+            Unmount => (a[0], a[1]) = self.path(PATH_A, true),
             Fork | Execve | Fexecve | Sigreturn => {}
         }
         a

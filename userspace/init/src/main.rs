@@ -151,6 +151,7 @@ impl Supervised {
         }
         let (ready, what): (&dyn Fn() -> bool, String) = match &self.service.ready {
             Readiness::Started => return,
+            Readiness::Exited => return self.wait_until_ended(),
             Readiness::Root => (&root_is_served, String::from("the root file system")),
             Readiness::Scheme(name) => (&|| scheme_exists(name), format!("scheme {name}")),
         };
@@ -168,6 +169,23 @@ impl Supervised {
                 eprintln!("init: cannot link {CONSOLE_LINK} to {console}: {e}");
             }
         }
+    }
+
+    /// A `ready exited` service: services after it start once it ended
+    /// (or after [`READY_TIMEOUT`], when it is left running).
+    fn wait_until_ended(&mut self) {
+        let Some(pid) = self.pid else { return };
+        while self.started_at.elapsed() <= READY_TIMEOUT {
+            match waitpid(WaitTarget::Pid(pid), WNOHANG) {
+                Ok(Some((_, status))) => return self.ended(status),
+                Ok(None) => thread::sleep(Duration::from_millis(2)),
+                Err(e) => {
+                    eprintln!("init: waiting for {}: {e}", self.service.name);
+                    return;
+                }
+            }
+        }
+        eprintln!("init: {} did not finish within {READY_TIMEOUT:?}", self.service.name);
     }
 
     /// The service failed to start or ended badly: schedule a restart.

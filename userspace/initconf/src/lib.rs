@@ -27,7 +27,8 @@
 //! its properties: `exec PROGRAM ARGS...` (required), `after NAME...`
 //! (services to start first), `ready root` (the service counts as started
 //! only once `/` is served by a scheme: for the root file system server),
-//! `ready scheme NAME` (once scheme NAME exists), `privileged` (the service
+//! `ready scheme NAME` (once scheme NAME exists), `ready exited` (once it
+//! has ended: a one-shot job such as `mount -a`), `privileged` (the service
 //! keeps the driver schemes `irq` and `ioport`; others run without them),
 //! `tty PATH` (the service runs in a new session with the terminal PATH as
 //! standard input, output and error, and as its controlling terminal),
@@ -57,6 +58,8 @@ pub enum Readiness {
     Root,
     /// Once the named scheme exists.
     Scheme(String),
+    /// Once it has ended (a one-shot job, such as `mount -a`).
+    Exited,
 }
 
 /// When a service that ended is started again.
@@ -204,6 +207,7 @@ fn set_property(service: &mut Service, keyword: &str, values: Vec<String>) -> Re
                 [started] if started == "started" => Readiness::Started,
                 [root] if root == "root" => Readiness::Root,
                 [scheme, name] if scheme == "scheme" => Readiness::Scheme(name.clone()),
+                [exited] if exited == "exited" => Readiness::Exited,
                 [] => return Err(ErrorKind::MissingValue("ready")),
                 _ => return Err(ErrorKind::BadValue { keyword: "ready", value: values.join(" ") }),
             }

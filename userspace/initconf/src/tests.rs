@@ -142,3 +142,12 @@ fn garbage_never_panics() {
         let _ = parse(&text);
     }
 }
+
+#[test]
+fn one_shot_jobs() {
+    let text = "service mounts\n exec /bin/mount -a\n privileged\n ready exited\n restart never\n";
+    let services = parse(text).unwrap();
+    assert_eq!(services[0].ready, Readiness::Exited);
+    let bad = "service a\n exec /a\n ready exited now\n";
+    assert_eq!(parse(bad).unwrap_err().kind, ErrorKind::BadValue { keyword: "ready", value: "exited now".into() });
+}

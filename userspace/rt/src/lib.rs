@@ -39,6 +39,7 @@ pub mod fd;
 pub mod fs;
 mod heap;
 pub mod io;
+pub mod mount;
 pub mod process;
 pub mod sched;
 pub mod scheme;

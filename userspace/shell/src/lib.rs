@@ -1,6 +1,6 @@
 //! The POSIX-flavoured shell language of Cairn's sh: parser, expansion and interpreter over an OS trait (host-tested)
 //!
-//! Depends on `core` and `alloc` only. The `sh` binary implements [`Os`] with Cairn system calls, creates a
+//! Depends on `core`, `alloc` and `cairn-text` (paths). The `sh` binary implements [`Os`] with Cairn system calls, creates a
 //! [`Shell`] and feeds it input with [`Shell::run_chunk`] (interactive) or [`Shell::run_script`]; it shows
 //! [`Shell::prompt`], completes with [`Shell::complete`] and calls [`Shell::notify_jobs`] before each prompt.
 #![no_std]
@@ -26,7 +26,6 @@ mod interp;
 mod jobs;
 mod lexer;
 mod options;
-mod path;
 mod pattern;
 mod process;
 mod prompt;

@@ -1,5 +1,32 @@
 //! `basename` and `dirname` as POSIX and GNU define them: trailing slashes ignored, `/` for
-//! all-slash paths, `.` for a path without a directory, and `basename`'s suffix removal.
+//! all-slash paths, `.` for a path without a directory, and `basename`'s suffix removal; and
+//! [`normalize`], the textual resolution of `.` and `..` that `cd` and `umount` use.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// An absolute `path` with `.`, `..` and repeated or trailing slashes resolved textually.
+pub fn normalize(path: &str) -> String {
+    let mut components: Vec<&str> = Vec::new();
+    for component in path.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => {
+                components.pop();
+            }
+            name => components.push(name),
+        }
+    }
+    let mut normalized = String::new();
+    for component in components {
+        normalized.push('/');
+        normalized.push_str(component);
+    }
+    if normalized.is_empty() {
+        normalized.push('/');
+    }
+    normalized
+}
 
 /// The last component of `path`, without `suffix` when it ends with it (and is not just it).
 pub fn basename<'p>(path: &'p [u8], suffix: Option<&[u8]>) -> &'p [u8] {
@@ -41,6 +68,13 @@ fn trim_trailing_slashes(path: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalize_resolves_dots() {
+        assert_eq!(normalize("/a/./b/../c//d/"), "/a/c/d");
+        assert_eq!(normalize("/.."), "/");
+        assert_eq!(normalize("/"), "/");
+    }
 
     const CASES: [(&str, &str, &str); 18] = [
         ("", "", "."),

@@ -1,8 +1,10 @@
 //! `tmpfs`: the RAM file system server, and the reference example of a
 //! scheme server. `tmpfs NAME` registers scheme NAME (default `tmp`);
 //! `tmpfs --root` copies the initfs into its tree (as Linux unpacks an
-//! initramfs), adds `/tmp` (mode 1777) and root's home `/root` (0700), and
-//! takes over the root file system (scheme `file`). It serves a `cairn-memfs` tree: files,
+//! initramfs), adds `/tmp` (mode 1777), root's home `/root` (0700) and
+//! `/mnt` (0755, for mounts), and takes over the root file system (scheme
+//! `file`); `tmpfs --mount DIR [NAME]` serves scheme NAME (default
+//! `tmpfs.PID`) mounted on DIR (what `mount -t tmpfs` runs). It serves a `cairn-memfs` tree: files,
 //! directories, symbolic and hard links with POSIX semantics, permissions
 //! checked against the caller's uid and gid, owners, nanosecond
 //! timestamps from the realtime clock, and paths relative to directory
@@ -489,13 +491,51 @@ fn capacity() -> u64 {
     }
 }
 
+/// What the command line asks for.
+enum Role {
+    /// `tmpfs [NAME]`: serve scheme NAME (default `tmp`).
+    Scheme(String),
+    /// `tmpfs --root`: the root file system, a copy of the initfs.
+    Root,
+    /// `tmpfs --mount DIR [NAME]`: serve scheme NAME (default `tmpfs.PID`)
+    /// mounted on DIR.
+    Mount { point: String, name: String },
+}
+
+impl Role {
+    fn from_args() -> Option<Role> {
+        let mut args = env::args().skip(1);
+        let role = match args.next().as_deref() {
+            None => Role::Scheme(String::from("tmp")),
+            Some("--root") => Role::Root,
+            Some("--mount") => {
+                let point = args.next()?;
+                let name = args.next().unwrap_or_else(|| format!("tmpfs.{}", cairn_rt::process::id()));
+                Role::Mount { point, name }
+            }
+            Some(name) => Role::Scheme(String::from(name)),
+        };
+        args.next().is_none().then_some(role)
+    }
+
+    fn scheme(&self) -> &str {
+        match self {
+            Role::Scheme(name) | Role::Mount { name, .. } => name,
+            Role::Root => ROOT_SCHEME,
+        }
+    }
+}
+
 fn main() -> i32 {
-    let argument: Option<String> = env::args().nth(1);
-    let root = argument.as_deref() == Some("--root");
+    let Some(role) = Role::from_args() else {
+        eprintln!("usage: tmpfs [NAME] | tmpfs --root | tmpfs --mount DIR [NAME]");
+        return 2;
+    };
+    let root = matches!(role, Role::Root);
     let mut tmpfs = Tmpfs { fs: MemFs::with_capacity(capacity()), handles: BTreeMap::new(), next_handle: 1 };
     if root {
         let unpacked = tmpfs.unpack(INITFS, "");
-        let made = [("/tmp", 0o1777), ("/root", 0o700)].into_iter().try_for_each(|(path, mode)| {
+        let made = [("/tmp", 0o1777), ("/root", 0o700), ("/mnt", 0o755)].into_iter().try_for_each(|(path, mode)| {
             let creator = Creator { caller: Caller::ROOT, mode, now: now() };
             tmpfs.fs.mkdir(ROOT, path, creator).map(drop).map_err(|e| (path, e))
         });
@@ -511,14 +551,20 @@ fn main() -> i32 {
             }
         }
     }
-    let name = if root { String::from(ROOT_SCHEME) } else { argument.unwrap_or_else(|| String::from("tmp")) };
-    let server = match Server::create(&name) {
+    let name = role.scheme();
+    let server = match Server::create(name) {
         Ok(server) => server,
         Err(e) => {
             eprintln!("tmpfs: cannot register scheme {name}: {e}");
             return 1;
         }
     };
+    if let Role::Mount { point, .. } = &role
+        && let Err(e) = cairn_rt::mount::mount(point, &server, "tmpfs", "tmpfs", "rw")
+    {
+        eprintln!("tmpfs: cannot mount on {point}: {e}");
+        return 1;
+    }
     loop {
         let incoming = match server.next() {
             Ok(incoming) => incoming,

@@ -27,6 +27,7 @@ mod harden_limits;
 mod harden_vm;
 mod iommu;
 mod mem;
+mod mounts;
 mod nvme;
 mod pci;
 mod proc;
@@ -139,6 +140,9 @@ fn tests() -> Vec<Test> {
         test("root_tmpfs_takes_over", fsops::root_takes_over),
         test("openat_follows_the_directory", fsops::openat_follows_the_directory_not_its_path),
         test("working_directory_is_held", fsops::working_directory_is_held),
+        test("mounts_route_paths", mounts::mounts_route_paths),
+        test("mount_bad_input", mounts::mount_bad_input),
+        test("mount_namespace_copies", mounts::namespace_copies_keep_mounts_with_the_root),
         test("hard_links", fsops::hard_links),
         test("permissions_owners_and_times", fsops::permissions_owners_and_times),
         test("statvfs_and_fcntl", fsops::statvfs_and_fcntl),

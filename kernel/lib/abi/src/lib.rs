@@ -265,10 +265,18 @@ pub enum Syscall {
     /// may not exceed the maximum, and only root may raise the maximum
     /// (`EPERM`).
     SetLimit = 83,
+    /// `mount(dirfd, endpoint, description, description_len)`: binds the
+    /// directory `dirfd` names (a file-tree path) to the scheme whose
+    /// endpoint the caller holds, in the caller's namespace; `description`
+    /// is `SOURCE TYPE OPTIONS`, shown in `/scheme/sys/mounts`. Root only.
+    Mount = 84,
+    /// `unmount(path, path_len)`: removes the mount at `path` from the
+    /// caller's namespace. Root only.
+    Unmount = 85,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 84;
+pub const SYSCALL_COUNT: usize = 86;
 
 /// `dirfd` value meaning the working directory (`openat` and friends).
 pub const AT_FDCWD: usize = usize::MAX - 99;
@@ -654,6 +662,8 @@ impl Syscall {
             SignalFd,
             GetLimit,
             SetLimit,
+            Mount,
+            Unmount,
         ];
         ALL.get(number).copied()
     }

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use crate::interp::Shell;
 use crate::os::Os;
-use crate::path::normalize;
+use cairn_text::path::normalize;
 
 impl<O: Os> Shell<O> {
     /// The logical working directory: `PWD` when it is absolute, otherwise what the system says.

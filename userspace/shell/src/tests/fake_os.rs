@@ -19,8 +19,8 @@ use crate::os::{
     DirEntry, Fd, FileKind, FileStatus, ForkOutcome, KillTarget, OpenMode, Os, OsError, Pid, ProcessGroup, Resource,
     ResourceLimit, Signal, SignalAction, SpawnRequest, WaitMode, WaitStatus,
 };
-use crate::path::normalize;
 use crate::signal::{SIGCONT, SIGINT, SIGTSTP};
+use cairn_text::path::normalize;
 
 /// A program: gets its process context and returns its exit status.
 pub type Program = fn(&mut Process<'_>) -> i32;
