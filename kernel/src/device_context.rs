@@ -40,6 +40,7 @@ use cairn_abi::{Error, Result, error};
 use cairn_pci::bar::{Bar, BarKind};
 use cairn_pci::capability::Kind;
 use cairn_pci::enumerate::Function;
+use cairn_pci::header::Layout;
 use cairn_pci::{Address, ConfigSpace};
 use cairn_physmem::FRAME_SIZE;
 
@@ -130,7 +131,7 @@ impl DeviceContext {
             return false;
         }
         self.disable_messages();
-        self.set_bus_master(false);
+        self.stop_dma();
         if let Some(domain) = &self.domain {
             domain.block();
         }
@@ -175,12 +176,18 @@ impl DeviceContext {
     }
 
     /// Whether configuration byte `at` belongs to what only the context
-    /// changes: the BARs, the ROM BAR, the MSI and MSI-X capabilities.
+    /// changes: the BARs, the ROM BAR, the MSI and MSI-X capabilities —
+    /// and on a bridge its routing (bus numbers, I/O and memory windows,
+    /// bytes 0x18-0x2f) and bridge control (0x3e-0x3f: secondary bus
+    /// reset), which the devices behind it depend on.
     fn protected(&self, at: u16) -> bool {
         let layout = self.function.header.layout;
         let bars = 0x10..0x10 + 4 * u16::from(layout.bar_count());
         let rom = layout.rom_offset().map(|rom| rom..rom + 4);
         if bars.contains(&at) || rom.is_some_and(|rom| rom.contains(&at)) {
+            return true;
+        }
+        if self.is_bridge() && ((0x18..0x30).contains(&at) || (0x3e..0x40).contains(&at)) {
             return true;
         }
         self.function.capabilities.iter().any(|capability| {
@@ -221,8 +228,33 @@ impl DeviceContext {
         Ok(bytes.len())
     }
 
-    /// Turns bus mastering (the device's DMA) on or off.
-    pub fn set_bus_master(&self, on: bool) {
+    /// Whether the function is a PCI-to-PCI bridge (a PCI Express root or
+    /// downstream port): its bus mastering forwards the DMA of every
+    /// device behind it, and a reset would reset them all, so neither is
+    /// the business of the bridge's holder (a hot-plug driver).
+    pub fn is_bridge(&self) -> bool {
+        self.function.header.layout == Layout::Bridge
+    }
+
+    /// Turns bus mastering (the device's DMA) on or off; `EINVAL` for a
+    /// bridge ([`Self::is_bridge`]).
+    pub fn set_bus_master(&self, on: bool) -> Result<()> {
+        if self.is_bridge() {
+            return Err(errno(error::EINVAL));
+        }
+        self.write_bus_master(on);
+        Ok(())
+    }
+
+    /// Stops the function's own DMA (revocation): bus mastering off, except
+    /// on a bridge, whose bus mastering belongs to the devices behind it.
+    fn stop_dma(&self) {
+        if !self.is_bridge() {
+            self.write_bus_master(false);
+        }
+    }
+
+    fn write_bus_master(&self, on: bool) {
         let command = self.read32(0x04) & 0xffff;
         self.write16(0x04, (if on { command | COMMAND_BUS_MASTER } else { command & !COMMAND_BUS_MASTER }) as u16);
     }
@@ -233,8 +265,11 @@ impl DeviceContext {
     /// caller must wait before touching it (100 ms for FLR, 10 ms for
     /// D3hot); `ENODEV` if it can do neither.
     pub fn reset(&self) -> Result<u64> {
+        if self.is_bridge() {
+            return Err(errno(error::EINVAL));
+        }
         self.disable_messages();
-        self.set_bus_master(false);
+        self.stop_dma();
         for capability in &self.function.capabilities {
             if let Kind::PciExpress { .. } = capability.kind
                 && self.read32(capability.offset + 4) & (1 << 28) != 0
@@ -399,7 +434,7 @@ impl Drop for DeviceContext {
     /// function may be claimed again.
     fn drop(&mut self) {
         self.disable_messages();
-        self.set_bus_master(false);
+        self.stop_dma();
         self.domain = None;
         CLAIMED.lock().remove(&self.address());
         log::info!("device {}: released by {}", self.address(), self.holder);

@@ -1185,8 +1185,8 @@ fn open_task_file(target: AffinityTarget, control: bool, path: &str, flags: usiz
 /// A command written to a device context's `control` file.
 fn device_control(context: &DeviceContext, command: &[u8]) -> Result<()> {
     match command {
-        b"bus-master on" => context.set_bus_master(true),
-        b"bus-master off" => context.set_bus_master(false),
+        b"bus-master on" => context.set_bus_master(true)?,
+        b"bus-master off" => context.set_bus_master(false)?,
         b"reset" => {
             let deadline = super::thread::deadline_after(u128::from(context.reset()?) * 1000);
             while crate::arch::cpu::rdtsc() < deadline {
