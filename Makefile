@@ -11,7 +11,7 @@ MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci edu devd nvme diskbench
+USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci edu devd nvme virtio-blk diskbench
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils
@@ -79,6 +79,7 @@ initfs: deps userspace harness
 		--file userspace/devd/devd.conf:/etc/devd.conf --file userspace/init/devd-test.conf:/etc/init/devd-test.conf \
 		--file userspace/init/nvme-restart.conf:/etc/init/nvme-restart.conf \
 		--file userspace/init/fstab:/etc/fstab \
+		--file userspace/init/virtio-blk.conf:/etc/init/virtio-blk.conf \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \

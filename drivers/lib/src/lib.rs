@@ -214,6 +214,26 @@ impl Registers {
         (end <= self.len && offset.is_multiple_of(size_of::<T>())).then_some(self.base + offset)
     }
 
+    pub fn read8(&self, offset: usize) -> Option<u8> {
+        // SAFETY: `at` keeps the access inside the mapped BAR.
+        self.at::<u8>(offset).map(|address| unsafe { (address as *const u8).read_volatile() })
+    }
+
+    pub fn write8(&self, offset: usize, value: u8) -> bool {
+        // SAFETY: as in `read8`.
+        self.at::<u8>(offset).map(|address| unsafe { (address as *mut u8).write_volatile(value) }).is_some()
+    }
+
+    pub fn read16(&self, offset: usize) -> Option<u16> {
+        // SAFETY: `at` keeps the aligned access inside the mapped BAR.
+        self.at::<u16>(offset).map(|address| unsafe { (address as *const u16).read_volatile() })
+    }
+
+    pub fn write16(&self, offset: usize, value: u16) -> bool {
+        // SAFETY: as in `read16`.
+        self.at::<u16>(offset).map(|address| unsafe { (address as *mut u16).write_volatile(value) }).is_some()
+    }
+
     pub fn read32(&self, offset: usize) -> Option<u32> {
         // SAFETY: `at` keeps the aligned access inside the mapped BAR.
         self.at::<u32>(offset).map(|address| unsafe { (address as *const u32).read_volatile() })

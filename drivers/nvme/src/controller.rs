@@ -13,13 +13,14 @@
 //! Specification 2.0, §3.1 (registers), §4.2-4.6 (queues, PRPs), §5
 //! (admin commands), and the NVM Command Set Specification (I/O).
 
+use cairn_block::Operation;
 use cairn_driver::{Cpu, Device, DmaBuffer, Failure, Interrupt};
 use cairn_nvme_queue::{CQ_ENTRY, Command, CommandId, CompletionRing, Outstanding, SQ_ENTRY, SubmissionRing, Taken};
 use cairn_rt::error::Error;
 use cairn_rt::events::{EVENT_READ, Event, EventQueue};
 use cairn_rt::sync::{Condvar, Mutex};
 use cairn_rt::time::Instant;
-use cairn_rt::{Box, String, Vec, eprintln, format};
+use cairn_rt::{String, Vec, eprintln, format};
 use core::time::Duration;
 
 /// Controller registers (offsets in BAR 0).
@@ -213,7 +214,7 @@ fn read_volatile32(memory: &[u8], offset: usize) -> u32 {
 
 /// Called once with a command's outcome: the data read (empty for writes
 /// and flushes), or why it failed.
-pub type Done = Box<dyn FnOnce(Result<&[u8], NvmeError>) + Send>;
+type Done = cairn_block::Done<NvmeError>;
 
 /// A command in flight: who waits, the DMA buffer it uses (none for a
 /// flush), how many bytes it reads, and when it was submitted.
@@ -632,15 +633,6 @@ impl Controller {
         }
         count
     }
-}
-
-/// A data transfer, or none.
-#[derive(Clone, Copy)]
-pub enum Operation<'a> {
-    Flush,
-    /// Read this many bytes.
-    Read(usize),
-    Write(&'a [u8]),
 }
 
 /// Hands a finished command's outcome to its waiter; returns its buffer,

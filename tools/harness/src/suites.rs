@@ -396,6 +396,35 @@ const NVME_RESTART_DEVICES: &[&str] = &[
     "nvme,drive=nvm,serial=cairn-restart",
 ];
 
+/// The virtio-blk test's disk image (`Check::DiskImage`).
+const VIRTIO_BLK_IMAGE: &str = "build/virtio-blk.img";
+
+/// `q35`: three virtio block devices, in this order on bus 0: a modern
+/// one with two request queues on [`VIRTIO_BLK_IMAGE`] (raw, written
+/// through to the file); a modern read-only 1 MiB `null-co` device of 4
+/// KiB blocks; a legacy-only one (`disable-modern=on`: device 1af4:1001
+/// without the virtio 1.x capabilities), which the driver must refuse; a
+/// transitional one (QEMU's default: 1af4:1001 with both interfaces),
+/// driven through its modern capabilities.
+const VIRTIO_BLK_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/virtio-blk.img,if=none,id=vd0,format=raw,cache=writethrough",
+    "-device",
+    "virtio-blk-pci,drive=vd0,disable-legacy=on,num-queues=2",
+    "-blockdev",
+    "null-co,node-name=vd1,size=1048576,read-zeroes=on,read-only=on",
+    "-device",
+    "virtio-blk-pci,drive=vd1,disable-legacy=on,num-queues=1,logical_block_size=4096,physical_block_size=4096",
+    "-blockdev",
+    "null-co,node-name=vd2,size=1048576,read-zeroes=on",
+    "-device",
+    "virtio-blk-pci,drive=vd2,disable-modern=on",
+    "-blockdev",
+    "null-co,node-name=vd3,size=1048576,read-zeroes=on",
+    "-device",
+    "virtio-blk-pci,drive=vd3",
+];
+
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
     Suite {
@@ -674,6 +703,40 @@ pub const SUITES: &[Suite] = &[
             },
             Check::LogContains { name: "waiting-calls-failed", needle: "scheme 'disk.nvme0': server gone" },
             Check::DiskImage { name: "guest-pattern-on-host", path: NVME_RESTART_IMAGE },
+        ],
+    },
+    Suite {
+        // The virtio-blk driver under devd: the host's pattern read back
+        // and the guest's written over the disk (checked in the image
+        // after QEMU ends), a read-only device, concurrent readers, a
+        // vector per request queue, a legacy-only device refused.
+        name: "virtio-blk",
+        machine: Machine { devices: VIRTIO_BLK_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/virtio-blk.conf",
+        timeout: secs(120),
+        session: &[],
+        checks: &[
+            Check::OutputContains {
+                name: "devd-starts-virtio-blk",
+                needle: "devd: started /bin/virtio-blk for 0000-00-",
+            },
+            Check::OutputContains {
+                name: "vda-two-queues",
+                needle: "virtio-blk: serving /dev/vda as disk.vd0 with 2 submitters",
+            },
+            Check::OutputContains {
+                name: "vdb-read-only",
+                needle: "4096 bytes, 1 request queues, seg_max 254, flush yes, read-only yes",
+            },
+            Check::OutputContains {
+                name: "legacy-device-refused",
+                needle: "no virtio 1.x common configuration capability (a legacy-only device",
+            },
+            Check::OutputContains {
+                name: "transitional-device-driven",
+                needle: "virtio-blk: serving /dev/vdd as disk.vd3 with 2 submitters",
+            },
+            Check::DiskImage { name: "guest-pattern-on-host", path: VIRTIO_BLK_IMAGE },
         ],
     },
     Suite {
@@ -1064,8 +1127,8 @@ mod tests {
     }
 
     #[test]
-    fn nvme_suites_attach_the_image_they_check() {
-        for name in ["nvme-q35", "nvme-restart"] {
+    fn disk_suites_attach_the_image_they_check() {
+        for name in ["nvme-q35", "nvme-restart", "virtio-blk"] {
             let suite = suite(name);
             let Some(Check::DiskImage { path, .. }) =
                 suite.checks.iter().find(|c| matches!(c, Check::DiskImage { .. }))

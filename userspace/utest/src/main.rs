@@ -38,6 +38,7 @@ mod terminal;
 mod threads;
 mod tmpfs;
 mod util;
+mod virtio_blk;
 
 use cairn_rt::process::{self, WNOHANG, WaitTarget, waitpid};
 use cairn_rt::{Box, String, Vec, env, format, println};
@@ -225,6 +226,11 @@ fn hardware_tests() -> Vec<Test> {
         test("nvme_queue_interrupts", nvme::queue_interrupts),
         test("nvme_driver_restart", nvme::driver_restart),
         test("scale_msix_vectors", nvme::scale_vectors),
+        test("virtio_blk_disk_data", virtio_blk::disk_data),
+        test("virtio_blk_bad_requests", virtio_blk::disk_bad_requests),
+        test("virtio_blk_read_only_disk", virtio_blk::read_only_disk),
+        test("virtio_blk_concurrent_readers", virtio_blk::concurrent_readers),
+        test("virtio_blk_queue_interrupts", virtio_blk::queue_interrupts),
         test("iommu_stray_dma_kills_driver", iommu::stray_dma_kills_driver),
         test("iommu_remap_entries_follow_vectors", iommu::remap_entries_follow_vectors),
     ])

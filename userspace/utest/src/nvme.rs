@@ -4,7 +4,8 @@
 //! it (the two patterns are defined here and in
 //! `tools/harness/src/diskcheck.rs`, and must agree); namespace 2 is 2 MiB
 //! of 4 KiB blocks that read as zeros. These tests run only when named
-//! (`utest nvme_`): the other suites have no NVMe controller.
+//! (`utest nvme_`): the other suites have no NVMe controller. The
+//! virtio-blk tests share the patterns and their checks.
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
@@ -21,19 +22,20 @@ use crate::util::{TestResult, ensure, expect_errno, in_child, ok};
 const DISK: &str = "/dev/nvme0n1";
 /// The disk in the driver's scheme.
 const SCHEME_DISK: &str = "/scheme/disk.nvme0/1";
-/// What the harness attaches: 4 MiB of 512-byte blocks.
-const DISK_SIZE: u64 = 4 << 20;
-const BLOCK: usize = 512;
+/// What the harness attaches: 4 MiB of 512-byte blocks (also the
+/// virtio-blk suite's disk).
+pub(crate) const DISK_SIZE: u64 = 4 << 20;
+pub(crate) const BLOCK: usize = 512;
 /// Pattern seeds: the host's ('H') and the guest's ('G').
-const HOST: u8 = b'H';
-const GUEST: u8 = b'G';
+pub(crate) const HOST: u8 = b'H';
+pub(crate) const GUEST: u8 = b'G';
 /// Bytes per read or write (what one scheme request carries).
-const CHUNK: usize = 64 * 1024;
+pub(crate) const CHUNK: usize = 64 * 1024;
 
 /// The byte at `offset` of the pattern with `seed`: each 512-byte block
 /// starts with its number (little-endian u64), the rest mixes block and
 /// position; everything XOR `seed`.
-fn pattern(seed: u8, offset: u64) -> u8 {
+pub(crate) fn pattern(seed: u8, offset: u64) -> u8 {
     let (block, at) = (offset / BLOCK as u64, offset % BLOCK as u64);
     let byte = if at < 8 { (block >> (8 * at)) as u8 } else { block.wrapping_mul(31).wrapping_add(at * 7) as u8 };
     byte ^ seed
@@ -69,7 +71,7 @@ fn open_disk(path: &str, write: bool) -> Result<File, String> {
 }
 
 /// Reads the whole disk and compares it with the pattern of `seed`.
-fn check_pattern(disk: &mut File, seed: u8) -> TestResult {
+pub(crate) fn check_pattern(disk: &mut File, seed: u8) -> TestResult {
     ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
     let mut buffer = vec![0u8; CHUNK];
     let mut offset = 0u64;
@@ -102,16 +104,22 @@ pub fn disk_data() -> TestResult {
     let size = metadata.len();
     ensure!(size == DISK_SIZE, "the disk has {size} bytes, not {DISK_SIZE}");
     check_pattern(&mut disk, HOST)?;
+    write_pattern(&mut disk, GUEST)?;
+    ok("fsync", disk.sync_all())?;
+    check_pattern(&mut disk, GUEST)
+}
+
+/// Writes the pattern of `seed` over the whole disk.
+pub(crate) fn write_pattern(disk: &mut File, seed: u8) -> TestResult {
     ok("seek to 0", disk.seek(SeekFrom::Start(0)))?;
     let mut buffer = vec![0u8; CHUNK];
     for start in (0..DISK_SIZE).step_by(CHUNK) {
         for (i, byte) in buffer.iter_mut().enumerate() {
-            *byte = pattern(GUEST, start + i as u64);
+            *byte = pattern(seed, start + i as u64);
         }
         ok(&format!("write at {start}"), disk.write_all(&buffer))?;
     }
-    ok("fsync", disk.sync_all())?;
-    check_pattern(&mut disk, GUEST)
+    Ok(())
 }
 
 /// Unaligned offsets and lengths are `EINVAL`, writing at the end
