@@ -229,17 +229,18 @@ impl DeviceContext {
     }
 
     /// Whether the function is a PCI-to-PCI bridge (a PCI Express root or
-    /// downstream port): its bus mastering forwards the DMA of every
-    /// device behind it, and a reset would reset them all, so neither is
-    /// the business of the bridge's holder (a hot-plug driver).
+    /// downstream port): its bus mastering also forwards the DMA of every
+    /// device behind it, and a reset would reset them all, so turning it
+    /// off or resetting it is not the business of the bridge's holder (a
+    /// hot-plug driver, which only needs it on for its own interrupts).
     pub fn is_bridge(&self) -> bool {
         self.function.header.layout == Layout::Bridge
     }
 
-    /// Turns bus mastering (the device's DMA) on or off; `EINVAL` for a
-    /// bridge ([`Self::is_bridge`]).
+    /// Turns bus mastering (the device's DMA and message interrupts) on or
+    /// off; turning a bridge's off ([`Self::is_bridge`]) is `EINVAL`.
     pub fn set_bus_master(&self, on: bool) -> Result<()> {
-        if self.is_bridge() {
+        if self.is_bridge() && !on {
             return Err(errno(error::EINVAL));
         }
         self.write_bus_master(on);

@@ -35,7 +35,7 @@
 //! mount made later is seen by the processes sharing the namespace it was
 //! made in (children share their parent's), as Linux's mount namespaces.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -87,12 +87,33 @@ pub type Binding = Arc<spin::Mutex<SchemeRef>>;
 
 #[derive(Clone, Debug)]
 pub struct Namespace {
+    /// Its own names (all of them, unless it is a [`View`]).
     pub entries: BTreeMap<String, Target>,
+    /// A live view of another namespace: its names, except the hidden
+    /// ones, are reached too — also those registered there later.
+    pub view: Option<View>,
     pub can_register: bool,
     /// The uid that registered each user scheme name.
     pub owners: BTreeMap<String, u32>,
     /// Mount points of the file tree.
     pub mounts: Vec<Mount>,
+}
+
+/// A namespace seen through another, without some of its names.
+#[derive(Clone, Debug)]
+pub struct View {
+    pub base: NamespaceRef,
+    pub hidden: BTreeSet<String>,
+}
+
+/// Most views stacked on one another (a lookup walks them all).
+pub const MAX_VIEW_DEPTH: usize = 8;
+
+impl Namespace {
+    /// How many views deep it is: 0 for a namespace of its own names.
+    pub fn depth(&self) -> usize {
+        self.view.as_ref().map_or(0, |view| 1 + view.base.lock().depth())
+    }
 }
 
 /// Most mount points a namespace holds.
@@ -149,17 +170,52 @@ impl Namespace {
 }
 
 impl Namespace {
+    /// A namespace of `entries` (and no view or mounts).
+    pub fn new(entries: BTreeMap<String, Target>, can_register: bool, owners: BTreeMap<String, u32>) -> Namespace {
+        Namespace { entries, view: None, can_register, owners, mounts: Vec::new() }
+    }
+
+    /// What `name` leads to: its own entry, or the viewed namespace's.
+    pub fn lookup(&self, name: &str) -> Option<Target> {
+        self.entries.get(name).cloned().or_else(|| {
+            let view = self.view.as_ref().filter(|view| !view.hidden.contains(name))?;
+            view.base.lock().lookup(name)
+        })
+    }
+
+    /// The uid that registered user scheme `name`, here or in the viewed
+    /// namespace.
+    pub fn owner(&self, name: &str) -> Option<u32> {
+        if self.entries.contains_key(name) {
+            return self.owners.get(name).copied();
+        }
+        let view = self.view.as_ref().filter(|view| !view.hidden.contains(name))?;
+        view.base.lock().owner(name)
+    }
+
+    /// Every name it reaches and where it leads (own entries first).
+    pub fn names(&self) -> BTreeMap<String, Target> {
+        let mut names = match &self.view {
+            Some(view) => {
+                let mut seen = view.base.lock().names();
+                seen.retain(|name, _| !view.hidden.contains(name));
+                seen
+            }
+            None => BTreeMap::new(),
+        };
+        names.extend(self.entries.iter().map(|(name, target)| (name.clone(), target.clone())));
+        names
+    }
+
     /// Whether the process of uid `uid` may register `name` here now.
     /// Taken names are `EEXIST`; a dead server's name registered by
     /// another uid (for anyone but root), or the initfs's `file` for
     /// anyone but root, is `EPERM`.
     pub fn may_register(&self, name: &str, uid: u32) -> Result<()> {
         let owned_by = |owner: u32| if uid == 0 || uid == owner { Ok(()) } else { Err(Error::new(error::EPERM)) };
-        match self.entries.get(name) {
+        match self.lookup(name) {
             None => Ok(()),
-            Some(Target::User(existing)) if existing.lock().lock().dead => {
-                owned_by(self.owners.get(name).copied().unwrap_or(0))
-            }
+            Some(Target::User(existing)) if existing.lock().lock().dead => owned_by(self.owner(name).unwrap_or(0)),
             Some(Target::Initfs) if name == ROOT_SCHEME => owned_by(0),
             Some(_) => Err(Error::new(error::EEXIST)),
         }
@@ -170,7 +226,7 @@ impl Namespace {
     /// rebound (for every namespace sharing it), any other name bound anew.
     pub fn register(&mut self, name: String, scheme: SchemeRef, uid: u32) {
         self.owners.insert(name.clone(), uid);
-        match self.entries.get(&name) {
+        match self.lookup(&name) {
             Some(Target::User(binding)) => *binding.lock() = scheme,
             _ => {
                 self.entries.insert(name, Target::User(Arc::new(spin::Mutex::new(scheme))));
@@ -185,7 +241,7 @@ impl Namespace {
 pub fn reaches(namespace: &NamespaceRef, scheme: &SchemeRef) -> bool {
     let namespace = namespace.lock();
     namespace
-        .entries
+        .names()
         .values()
         .any(|target| matches!(target, Target::User(binding) if Arc::ptr_eq(&binding.lock(), scheme)))
         || namespace.mounts.iter().any(|mount| Arc::ptr_eq(&mount.scheme, scheme))
@@ -269,7 +325,7 @@ pub fn initial() -> NamespaceRef {
     ] {
         entries.insert(String::from(name), Target::Kernel(scheme));
     }
-    Arc::new(spin::Mutex::new(Namespace { entries, can_register: true, owners: BTreeMap::new(), mounts: Vec::new() }))
+    Arc::new(spin::Mutex::new(Namespace::new(entries, true, BTreeMap::new())))
 }
 
 /// The scheme `/dev` leads to.
@@ -369,7 +425,7 @@ pub fn resolve<'p>(namespace: &NamespaceRef, path: &'p str) -> Result<Resolved<'
         }
         return Ok(Resolved::Mounted(mount.scheme.clone(), &path[mount.point.len()..]));
     }
-    let target = namespace.entries.get(name).cloned().ok_or(Error::new(error::ENODEV))?;
+    let target = namespace.lookup(name).ok_or(Error::new(error::ENODEV))?;
     if let Target::User(binding) = &target
         && binding.lock().lock().dead
     {

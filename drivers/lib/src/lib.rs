@@ -151,6 +151,14 @@ impl Device {
         doing(|| format!("{}: write config at {offset:#x}", self.name), self.context.write_at(bytes, offset))
     }
 
+    /// Whether the function is still there: a hot-removed one (or one
+    /// behind a port whose slot was powered off) reads all ones, vendor
+    /// ID 0xffff included. A failed read counts as gone too.
+    pub fn present(&self) -> bool {
+        let mut vendor = [0u8; 2];
+        self.config_read(0, &mut vendor).is_ok_and(|_| u16::from_le_bytes(vendor) != u16::MAX)
+    }
+
     /// Maps memory BAR `index`.
     pub fn registers(&self, index: u8) -> Result<Registers> {
         let bar = self.open(&format!("bar{index}"))?;

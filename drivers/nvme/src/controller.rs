@@ -288,7 +288,7 @@ pub enum Health {
     Working,
     /// CSTS.CFS: the controller failed.
     Fatal,
-    /// CSTS reads all ones: the device is gone (hot-removed).
+    /// CSTS or the vendor ID reads all ones: the device is gone (hot-removed).
     Gone,
 }
 
@@ -485,8 +485,12 @@ impl Controller {
         }
     }
 
-    /// Whether the controller still works, is failed, or is gone.
+    /// Whether the controller still works, is failed, or is gone (its
+    /// registers or its configuration space read all ones).
     pub fn health(&self) -> Health {
+        if !self.device.present() {
+            return Health::Gone;
+        }
         match self.registers.read32(reg::CSTS) {
             u32::MAX => Health::Gone,
             status if status & CSTS_FATAL != 0 => Health::Fatal,

@@ -104,7 +104,7 @@ fn watchdog(driver: &Driver) -> ! {
                 cairn_rt::process::exit(1)
             }
             Health::Gone => {
-                eprintln!("nvme: {}: the controller is gone (its registers read all ones); ending", driver.name());
+                eprintln!("nvme: {}: the controller is gone (it reads all ones); ending", driver.name());
                 cairn_rt::process::exit(0)
             }
         }

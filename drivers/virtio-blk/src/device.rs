@@ -196,7 +196,7 @@ impl BlockDevice {
             });
         }
         transport.driver_ok();
-        if let health @ (Health::NeedsReset | Health::Failed) = transport.health() {
+        if let health @ (Health::NeedsReset | Health::Failed | Health::Gone) = transport.health() {
             return Err(BlkError::Broken(health));
         }
         Ok(BlockDevice {

@@ -109,11 +109,11 @@ fn device(function: Option<&str>) -> Result<(Device, String, Option<Server>), St
     Ok((device, format!("{SCHEME_PREFIX}{number}"), None))
 }
 
-/// Ends the driver: gives up on everything in flight, logs why.
-fn end(driver: &Driver, why: &str) -> ! {
+/// Ends the driver with `code`: gives up on everything in flight, logs why.
+fn end(driver: &Driver, why: &str, code: i32) -> ! {
     let given_up = driver.driver().expire(Some(driver.driver().health()).filter(|h| *h != Health::Working));
     eprintln!("virtio-blk: {}: {why}; failed {given_up} requests in flight, ending", driver.name());
-    cairn_rt::process::exit(1)
+    cairn_rt::process::exit(code)
 }
 
 /// The watchdog: gives up on requests in flight too long, and ends the
@@ -121,7 +121,7 @@ fn end(driver: &Driver, why: &str) -> ! {
 fn watchdog(driver: &Driver) -> ! {
     let events = match EventQueue::new() {
         Ok(events) => events,
-        Err(e) => end(driver, &format!("event queue: {e}")),
+        Err(e) => end(driver, &format!("event queue: {e}"), 1),
     };
     // Without the configuration interrupt the watchdog still looks every second.
     let fd = driver.driver().config_interrupt.as_raw_fd();
@@ -135,7 +135,9 @@ fn watchdog(driver: &Driver) -> ! {
         }
         match driver.driver().health() {
             Health::Working => {}
-            broken => end(driver, &format!("the device reports {broken:?} (devd resets and restarts the driver)")),
+            // Nothing left to drive: devd does not restart a driver that exits 0.
+            Health::Gone => end(driver, "the device is gone (it reads all ones)", 0),
+            broken => end(driver, &format!("the device reports {broken:?} (devd resets and restarts the driver)"), 1),
         }
         let expired = driver.driver().expire(None);
         if expired > 0 {
@@ -240,14 +242,14 @@ fn main() -> i32 {
             "a completion thread",
             Box::new(move || {
                 let error = driver.driver().complete(queue);
-                end(&driver, &format!("request queue {queue}: {error}"))
+                end(&driver, &format!("request queue {queue}: {error}"), 1)
             }),
         );
     }
     let watched = Arc::clone(&driver);
     spawn("the watchdog", Box::new(move || watchdog(&watched)));
     if let Err(why) = check_queues(&driver) {
-        end(&driver, &why);
+        end(&driver, &why, 1);
     }
     let link = disk_name(number);
     driver.link(&driver.disks()[0], &link);
@@ -258,10 +260,10 @@ fn main() -> i32 {
             "a submitter",
             Box::new(move || {
                 let error = driver.serve(|| queue);
-                end(&driver, &format!("reading requests failed: {error}"))
+                end(&driver, &format!("reading requests failed: {error}"), 1)
             }),
         );
     }
     let error = driver.serve(|| 0);
-    end(&driver, &format!("reading requests failed: {error}"))
+    end(&driver, &format!("reading requests failed: {error}"), 1)
 }

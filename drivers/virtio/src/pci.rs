@@ -115,6 +115,8 @@ pub enum Health {
     NeedsReset,
     /// FAILED.
     Failed,
+    /// The function is gone (hot-removed: it reads all ones).
+    Gone,
 }
 
 /// A structure: which mapped BAR, where in it, how long.
@@ -322,6 +324,9 @@ impl Transport {
 
     /// Whether the device still works.
     pub fn health(&self) -> Health {
+        if !self.device.present() {
+            return Health::Gone;
+        }
         let status = self.read8(common::DEVICE_STATUS);
         if status & status::FAILED != 0 {
             Health::Failed

@@ -2,6 +2,7 @@
 //! the console, initfs files and pipes; dup/dup2 (rights can only shrink),
 //! fd_info, pipe2 and fd flags.
 
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -535,7 +536,7 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         Place::SchemeList if flags & O_ACCMODE != O_RDONLY => return Err(errno(error::EISDIR)),
         Place::SchemeList => {
             let namespace = task::with(|tasks| tasks.current_process().namespace.clone());
-            let names = namespace.lock().entries.keys().map(|name| (name.clone(), protocol::DIRENT_DIR)).collect();
+            let names = namespace.lock().names().into_keys().map(|name| (name, protocol::DIRENT_DIR)).collect();
             directory(namespace::SCHEME_DIRECTORY, names)
         }
         Place::Initfs(path) => open_initfs(&path, flags)?,
@@ -905,27 +906,51 @@ pub fn scheme_create(name: usize, len: usize) -> Result<usize> {
 }
 
 pub fn namespace_create(names: usize, count: usize, flags: usize) -> Result<usize> {
-    if flags & !cairn_abi::NAMESPACE_REGISTER != 0 {
+    use cairn_abi::{NAMESPACE_EXCEPT, NAMESPACE_REGISTER};
+    if flags & !(NAMESPACE_REGISTER | NAMESPACE_EXCEPT) != 0 {
         return Err(errno(error::EINVAL));
     }
     let names = user::read_strings(names, count, &mut crate::exec::ArgumentBudget::full())?;
+    let names = names
+        .into_iter()
+        .map(|name| String::from_utf8(name).map_err(|_| errno(error::EINVAL)))
+        .collect::<Result<Vec<String>>>()?;
     task::with(|tasks| {
         let process = tasks.current_process();
-        let current = process.namespace.lock().clone();
-        let mut entries = alloc::collections::BTreeMap::new();
-        let mut owners = alloc::collections::BTreeMap::new();
-        for name in names {
-            let name = String::from_utf8(name).map_err(|_| errno(error::EINVAL))?;
-            let target = current.entries.get(&name).cloned().ok_or(errno(error::ENOENT))?;
-            if let Some(owner) = current.owners.get(&name) {
-                owners.insert(name.clone(), *owner);
+        let current = process.namespace.lock();
+        let can_register = flags & NAMESPACE_REGISTER != 0 && current.can_register;
+        let mut created = if flags & NAMESPACE_EXCEPT != 0 {
+            if current.depth() >= namespace::MAX_VIEW_DEPTH {
+                return Err(errno(error::ELOOP));
             }
-            entries.insert(name, target);
-        }
-        let can_register = flags & cairn_abi::NAMESPACE_REGISTER != 0 && current.can_register;
+            let hidden: BTreeSet<String> = names.into_iter().collect();
+            let view = namespace::View { base: process.namespace.clone(), hidden };
+            namespace::Namespace {
+                view: Some(view),
+                ..namespace::Namespace::new(BTreeMap::new(), can_register, BTreeMap::new())
+            }
+        } else {
+            let mut entries = BTreeMap::new();
+            let mut owners = BTreeMap::new();
+            for name in names {
+                let target = current.lookup(&name).ok_or(errno(error::ENOENT))?;
+                if let Some(owner) = current.owner(&name) {
+                    owners.insert(name.clone(), owner);
+                }
+                entries.insert(name, target);
+            }
+            namespace::Namespace::new(entries, can_register, owners)
+        };
         // Mounts are part of the file tree: kept with the root file system.
-        let mounts = if entries.contains_key(namespace::ROOT_SCHEME) { current.mounts } else { Vec::new() };
-        let created = Arc::new(spin::Mutex::new(namespace::Namespace { entries, can_register, owners, mounts }));
+        let keeps_root = match &created.view {
+            Some(view) => !view.hidden.contains(namespace::ROOT_SCHEME),
+            None => created.entries.contains_key(namespace::ROOT_SCHEME),
+        };
+        if keeps_root {
+            created.mounts = current.mounts.clone();
+        }
+        drop(current);
+        let created = Arc::new(spin::Mutex::new(created));
         process.fds.insert(Handle::new(Object::Namespace(created), rights::DUP | rights::SEND))
     })
 }

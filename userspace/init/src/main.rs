@@ -10,8 +10,9 @@
 //!
 //! A `privileged` service shares init's namespace (drivers, and servers
 //! whose scheme others must see: the root file system, the terminal
-//! server); any other runs in a namespace made when it starts, holding the
-//! schemes that exist then except the driver schemes `irq` and `ioport`. A
+//! server); any other runs in a live view of init's namespace without the
+//! driver schemes `irq`, `ioport` and `framebuffer` (so it reaches the
+//! schemes registered later too, such as the disks drivers serve). A
 //! service with a `tty` runs in a new session on that terminal, in the
 //! foreground.
 //!
@@ -64,13 +65,7 @@ const DRIVER_SCHEMES: [&str; 3] = ["irq", "ioport", "framebuffer"];
 /// a terminal.
 fn prepare_child(service: &Service) -> cairn_rt::Result<()> {
     if !service.privileged {
-        let names: Vec<String> = fs::read_dir("/scheme")?
-            .into_iter()
-            .map(|(name, _)| name)
-            .filter(|name| !DRIVER_SCHEMES.contains(&name.as_str()))
-            .collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        scheme::namespace_enter(&scheme::namespace_create(&names, true)?)?;
+        scheme::namespace_enter(&scheme::namespace_create_except(&DRIVER_SCHEMES, true)?)?;
     }
     if let Some(terminal) = &service.tty {
         process::setsid()?;

@@ -15,7 +15,7 @@
 use alloc::vec::Vec;
 
 use cairn_abi::scheme::{MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, RESPONSE_TERMINAL, Response};
-use cairn_abi::{NAMESPACE_REGISTER, StrSlice, Syscall};
+use cairn_abi::{NAMESPACE_EXCEPT, NAMESPACE_REGISTER, StrSlice, Syscall};
 
 use crate::error::{Error, Result};
 use crate::fd::OwnedFd;
@@ -166,8 +166,18 @@ pub fn response_bytes(response: Response, payload: &[u8]) -> Vec<u8> {
 /// A namespace holding the given scheme names of the caller's; `register`
 /// keeps the right to register schemes (if the caller has it).
 pub fn namespace_create(names: &[&str], register: bool) -> Result<OwnedFd> {
+    namespace_create_with(names, if register { NAMESPACE_REGISTER } else { 0 })
+}
+
+/// A live view of the caller's namespace without the given names: names
+/// registered in the caller's later are reached too; `register` as for
+/// [`namespace_create`].
+pub fn namespace_create_except(names: &[&str], register: bool) -> Result<OwnedFd> {
+    namespace_create_with(names, NAMESPACE_EXCEPT | if register { NAMESPACE_REGISTER } else { 0 })
+}
+
+fn namespace_create_with(names: &[&str], flags: usize) -> Result<OwnedFd> {
     let slices: Vec<StrSlice> = names.iter().map(|n| StrSlice { ptr: n.as_ptr() as usize, len: n.len() }).collect();
-    let flags = if register { NAMESPACE_REGISTER } else { 0 };
     // SAFETY: the kernel reads `slices` and the strings they point to.
     let fd = unsafe { syscall3(Syscall::NamespaceCreate as usize, slices.as_ptr() as usize, slices.len(), flags) }?;
     // SAFETY: the kernel just made this fd for the caller.

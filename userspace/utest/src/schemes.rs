@@ -616,3 +616,39 @@ pub fn process_and_thread_handles() -> TestResult {
     expect_errno("no such thread", TaskHandle::thread(999_999).map(drop), ESRCH)?;
     Ok(())
 }
+
+/// A namespace made with `NAMESPACE_EXCEPT` is a live view: it reaches a
+/// scheme registered in the viewed namespace after it was made, never the
+/// hidden names, and what it registers itself stays its own; views nest
+/// at most 8 deep.
+pub fn namespace_view_follows_its_base() -> TestResult {
+    let view = ok("view without sys", scheme::namespace_create_except(&["sys"], true))?;
+    let later = ok("register a scheme after the view was made", Server::create("ut-view-later"))?;
+    let verdict = in_child(|| {
+        ok("enter the view", scheme::namespace_enter(&view))?;
+        expect_errno("a hidden name", File::open("/scheme/sys/uptime").map(drop), ENODEV)?;
+        let listed = ok("list /scheme", cairn_rt::fs::read_dir("/scheme"))?;
+        ensure!(listed.iter().any(|(name, _)| name == "ut-view-later"), "the later scheme is not listed");
+        ensure!(!listed.iter().any(|(name, _)| name == "sys"), "the hidden name is listed");
+        let own = ok("register in the view", Server::create("ut-view-own"))?;
+        drop(own);
+        Ok(())
+    });
+    // The child opened nothing on `later`; its own scheme never reached us.
+    expect_errno("the view's own scheme", File::open("/scheme/ut-view-own").map(drop), ENODEV)?;
+    drop(later);
+    verdict?;
+    in_child(|| {
+        for depth in 1..=8 {
+            let nested = ok(&format!("view {depth} deep"), scheme::namespace_create_except(&[], false))?;
+            ok("enter it", scheme::namespace_enter(&nested))?;
+        }
+        expect_errno(
+            "a ninth view",
+            scheme::namespace_create_except(&[], false).map(drop),
+            cairn_rt::abi::error::ELOOP,
+        )?;
+        ensure!(ok("read through 8 views", cairn_rt::fs::read("/scheme/sys/uptime"))?.len() > 1, "empty uptime");
+        Ok(())
+    })
+}

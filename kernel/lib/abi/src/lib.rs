@@ -310,6 +310,10 @@ pub struct Event {
 
 /// `namespace_create` flag: the new namespace may register schemes.
 pub const NAMESPACE_REGISTER: usize = 1;
+/// `namespace_create` flag: the names are those to leave out; the new
+/// namespace is a live view of the caller's without them (names
+/// registered there later are reached too).
+pub const NAMESPACE_EXCEPT: usize = 2;
 
 /// The scheme protocol between the kernel and a scheme server.
 pub mod scheme {
