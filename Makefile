@@ -31,7 +31,7 @@ STATIC_USER_RUSTFLAGS := -C relocation-model=static -C link-arg=-nostartfiles -C
 STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
 # pci.ids: the PCI ID Repository's names, packed into the initfs for lspci.
-HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs
+HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs fdisk gdisk dosfstools
 PCI_IDS := /usr/share/misc/pci.ids
 # QEMU's GTK window, which `make run` opens when $DISPLAY is set.
 GUI_PACKAGES := qemu-system-gui
