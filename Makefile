@@ -11,7 +11,7 @@ MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci edu devd nvme diskbench
+USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci lsblk edu devd nvme diskbench
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils
@@ -78,6 +78,7 @@ initfs: deps userspace harness
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
 		--file userspace/devd/devd.conf:/etc/devd.conf --file userspace/init/devd-test.conf:/etc/init/devd-test.conf \
 		--file userspace/init/nvme-restart.conf:/etc/init/nvme-restart.conf \
+		--file userspace/init/lsblk-test.conf:/etc/init/lsblk-test.conf --file userspace/init/lsblk-test.sh:/etc/init/lsblk-test.sh \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \

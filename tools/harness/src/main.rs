@@ -9,6 +9,7 @@
 mod bench;
 mod cli;
 mod diskcheck;
+mod gptimage;
 mod grubcfg;
 mod hosttools;
 mod iso;

@@ -10,6 +10,7 @@ use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use crate::diskcheck;
+use crate::gptimage;
 use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
 use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
@@ -46,6 +47,9 @@ pub enum Check {
     /// written with the host pattern before the boot and must hold the
     /// guest pattern after it (`diskcheck`).
     DiskImage { name: &'static str, path: &'static str },
+    /// The disk image at `path` gets a GPT written by sfdisk before the
+    /// boot and must be unchanged after it (`gptimage`).
+    GptImage { name: &'static str, path: &'static str },
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -66,7 +70,8 @@ impl Check {
             | Check::ExceptionNamed { name, .. }
             | Check::ReportContains { name, .. }
             | Check::PciMatchesQemu { name, .. }
-            | Check::DiskImage { name, .. } => name,
+            | Check::DiskImage { name, .. }
+            | Check::GptImage { name, .. } => name,
         }
     }
 }
@@ -396,6 +401,17 @@ const NVME_RESTART_DEVICES: &[&str] = &[
     "nvme,drive=nvm,serial=cairn-restart",
 ];
 
+/// The lsblk test's disk image (`Check::GptImage`).
+const LSBLK_IMAGE: &str = "build/lsblk-gpt.img";
+
+/// `q35`: one NVMe controller on [`LSBLK_IMAGE`], a GPT made by sfdisk.
+const LSBLK_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/lsblk-gpt.img,if=none,id=nvm,format=raw,cache=writethrough",
+    "-device",
+    "nvme,drive=nvm,serial=cairn-lsblk",
+];
+
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
     Suite {
@@ -677,6 +693,29 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        // lsblk on the normal boot path: devd starts the NVMe driver, and
+        // lsblk reads the GPT sfdisk wrote on the host from /dev/nvme0n1.
+        name: "lsblk-nvme",
+        machine: Machine { devices: LSBLK_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/lsblk-test.conf",
+        timeout: secs(120),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "disk-row", needle: "nvme0n1      32M disk" },
+            Check::OutputContains { name: "bios-boot-row", needle: "|-nvme0n1p1   1M part" },
+            Check::OutputContains { name: "last-partition-row", needle: "`-nvme0n1p4  18M part" },
+            Check::OutputContains {
+                name: "esp-columns",
+                needle: "|-nvme0n1p2  4096 EFI System       EFI system c41a1b00-0002-4000-8000-0000000000e5",
+            },
+            Check::OutputContains {
+                name: "unnamed-swap-columns",
+                needle: "|-nvme0n1p3 20480 Linux swap                  c41a1b00-0003-4000-8000-000000005a9e",
+            },
+            Check::GptImage { name: "image-unchanged", path: LSBLK_IMAGE },
+        ],
+    },
+    Suite {
         name: "serial-terminal",
         machine: bios("pc", 2, "512M"),
         cmdline: b"init=/bin/init,/etc/init/terminal-test.conf",
@@ -925,6 +964,7 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
         }
         // QEMU has ended, so the image is complete: the one check that reads a host file.
         Check::DiskImage { path, .. } => diskcheck::verify(std::path::Path::new(path)),
+        Check::GptImage { path, .. } => gptimage::verify(std::path::Path::new(path)),
     }
 }
 
@@ -1065,10 +1105,10 @@ mod tests {
 
     #[test]
     fn nvme_suites_attach_the_image_they_check() {
-        for name in ["nvme-q35", "nvme-restart"] {
+        for name in ["nvme-q35", "nvme-restart", "lsblk-nvme"] {
             let suite = suite(name);
-            let Some(Check::DiskImage { path, .. }) =
-                suite.checks.iter().find(|c| matches!(c, Check::DiskImage { .. }))
+            let Some(Check::DiskImage { path, .. } | Check::GptImage { path, .. }) =
+                suite.checks.iter().find(|c| matches!(c, Check::DiskImage { .. } | Check::GptImage { .. }))
             else {
                 panic!("{name} checks no disk image");
             };

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use crate::cli::TestArgs;
 use crate::diskcheck;
+use crate::gptimage;
 use crate::hosttools;
 use crate::iso;
 use crate::qemu::{self, Boot, Display, Firmware};
@@ -50,8 +51,10 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
             }
         };
         for check in suite.checks {
-            if let suites::Check::DiskImage { path, .. } = check {
-                diskcheck::prepare(Path::new(path))?;
+            match check {
+                suites::Check::DiskImage { path, .. } => diskcheck::prepare(Path::new(path))?,
+                suites::Check::GptImage { path, .. } => gptimage::prepare(Path::new(path))?,
+                _ => {}
             }
         }
         println!("== {} ({}; cmdline \"{}\")", suite.name, suite.machine.describe(), suite.cmdline.escape_ascii());
