@@ -8,6 +8,10 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 ISO := $(BUILD)/cairn.iso
 HARNESS := target/x86_64-unknown-linux-gnu/release/harness
 MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
+MKDISK := target/x86_64-unknown-linux-gnu/release/mkdisk
+DISK := $(BUILD)/cairn-disk.img
+# The root argument `make disk` puts on the kernel command line.
+DISK_CMDLINE ?= root=/dev/vda3
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
@@ -38,7 +42,7 @@ GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso run test test-run bench devbench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk bench devbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -67,7 +71,7 @@ userspace:
 	RUSTFLAGS="$(STATIC_USER_RUSTFLAGS)" $(CARGO) build --release -p true --target-dir $(STATIC_USER_TARGET_DIR)
 
 harness:
-	$(CARGO) build --release -p cairn-harness -p cairn-mkinitfs
+	$(CARGO) build --release -p cairn-harness -p cairn-mkinitfs -p cairn-mkdisk
 
 # The initfs: every user program under /bin, plus broken variants of
 # /bin/true under /test/elf for the ELF loader tests.
@@ -92,6 +96,17 @@ initfs: deps userspace harness
 iso: deps kernel initfs
 	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(ISO) --module $(INITFS):initfs
 
+# A bootable raw disk image (GPT: BIOS boot with GRUB's core.img, EFI
+# system with BOOTX64.EFI, ext3 root holding the initfs's files and /boot);
+# `dd` it to a disk, or boot it with `-drive file=build/cairn-disk.img,format=raw`.
+disk: deps kernel initfs
+	$(MKDISK) --kernel $(KERNEL_ELF) --initfs $(INITFS) --out $(DISK) --cmdline "$(DISK_CMDLINE)"
+
+# Checks the disk image with sfdisk, sgdisk, e2fsck and mtools, and boots it
+# with SeaBIOS and OVMF to the shell prompt (tools/test-disk.sh).
+test-disk: disk
+	tools/test-disk.sh $(DISK)
+
 run: iso
 	@if [ -n "$$DISPLAY" ]; then tools/install-deps.sh $(GUI_PACKAGES); fi
 	$(HARNESS) run --iso $(ISO)
@@ -108,6 +123,7 @@ host-test: deps
 
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
+	$(MAKE) test-disk
 	$(MAKE) test-run
 
 # Device benchmarks beside Linux in the same QEMU configuration (not a

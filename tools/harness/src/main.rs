@@ -10,7 +10,6 @@ mod bench;
 mod cli;
 mod diskcheck;
 mod gptimage;
-mod grubcfg;
 mod hosttools;
 mod iso;
 mod pcicheck;
@@ -22,6 +21,8 @@ mod suites;
 mod testrun;
 
 use std::process::ExitCode;
+
+use cairn_grubcfg as grubcfg;
 
 use cli::{Command, RunArgs};
 use qemu::{Display, Firmware, Machine};
