@@ -9,7 +9,6 @@
 mod bench;
 mod cli;
 mod diskcheck;
-mod gptimage;
 mod hosttools;
 mod iso;
 mod pcicheck;
@@ -18,6 +17,7 @@ mod qemu;
 mod screen;
 mod stats;
 mod suites;
+mod tableimage;
 mod testrun;
 
 use std::process::ExitCode;

@@ -11,11 +11,11 @@ use std::time::Instant;
 
 use crate::cli::TestArgs;
 use crate::diskcheck;
-use crate::gptimage;
 use crate::hosttools;
 use crate::iso;
 use crate::qemu::{self, Boot, Display, Firmware};
 use crate::suites::{self, Suite};
+use crate::tableimage;
 
 /// How many serial lines of a failing suite's log to show.
 const TAIL_LINES: usize = 30;
@@ -53,7 +53,7 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
         for check in suite.checks {
             match check {
                 suites::Check::DiskImage { path, .. } => diskcheck::prepare(Path::new(path))?,
-                suites::Check::GptImage { path, .. } => gptimage::prepare(Path::new(path))?,
+                suites::Check::TableImage { image, .. } => tableimage::prepare(*image)?,
                 _ => {}
             }
         }
