@@ -274,6 +274,16 @@ pub struct PartitionTable {
     pub notes: Vec<Note>,
 }
 
+/// The device name Linux gives partition `number` of the disk named
+/// `disk`: `nvme0n1p2` (a `p` after a name ending in a digit), `sda2`.
+pub fn partition_name(disk: &str, number: u32) -> String {
+    if disk.ends_with(|c: char| c.is_ascii_digit()) {
+        alloc::format!("{disk}p{number}")
+    } else {
+        alloc::format!("{disk}{number}")
+    }
+}
+
 /// Reads the partition table of a disk of `sectors` sectors of
 /// `sector_size` bytes through `reader`.
 pub fn read<R: Reader>(
@@ -341,4 +351,16 @@ fn le32(bytes: &[u8], at: usize) -> u32 {
 
 fn le64(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition_name;
+
+    #[test]
+    fn partition_names_follow_linux() {
+        assert_eq!(partition_name("nvme0n1", 3), "nvme0n1p3");
+        assert_eq!(partition_name("sda", 5), "sda5");
+        assert_eq!(partition_name("vda", 1), "vda1");
+    }
 }

@@ -12,7 +12,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use cairn_partitions::{Partition, PartitionTable};
+use cairn_partitions::{Partition, PartitionTable, partition_name};
 
 /// A whole disk found under `/dev`.
 pub struct Disk {
@@ -100,12 +100,6 @@ pub struct Options {
     pub bytes: bool,
     /// `-l`: a list, without the tree.
     pub list: bool,
-}
-
-/// The device name Linux gives partition `number` of `disk`: `nvme0n1p2`
-/// (a `p` after a name ending in a digit), `sda2`.
-pub fn partition_name(disk: &str, number: u32) -> String {
-    if disk.ends_with(|c: char| c.is_ascii_digit()) { format!("{disk}p{number}") } else { format!("{disk}{number}") }
 }
 
 /// `bytes` as util-linux shows sizes: powers of 1024, the suffix letter
@@ -241,13 +235,6 @@ mod tests {
         for (bytes, text) in cases {
             assert_eq!(size_text(bytes), text, "{bytes}");
         }
-    }
-
-    #[test]
-    fn partition_names_follow_linux() {
-        assert_eq!(partition_name("nvme0n1", 3), "nvme0n1p3");
-        assert_eq!(partition_name("sda", 5), "sda5");
-        assert_eq!(partition_name("vda", 1), "vda1");
     }
 
     #[test]

@@ -12,8 +12,8 @@
 #![no_std]
 #![no_main]
 
-use cairn_blkview::{Column, DEFAULT_COLUMNS, Disk, Options, PARTITION_COLUMNS, parse_columns, partition_name};
-use cairn_partitions::{Note, SECTOR_SIZES};
+use cairn_blkview::{Column, DEFAULT_COLUMNS, Disk, Options, PARTITION_COLUMNS, parse_columns};
+use cairn_partitions::{Note, SECTOR_SIZES, partition_name};
 use cairn_rt::error::Error;
 use cairn_rt::fs::{self, File};
 use cairn_rt::{String, Vec, format};
