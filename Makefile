@@ -8,10 +8,14 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 ISO := $(BUILD)/cairn.iso
 HARNESS := target/x86_64-unknown-linux-gnu/release/harness
 MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
+MKDISK := target/x86_64-unknown-linux-gnu/release/mkdisk
+DISK := $(BUILD)/cairn-disk.img
+# The root argument `make disk` puts on the kernel command line.
+DISK_CMDLINE ?= root=/dev/vda3
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci edu devd nvme virtio-blk diskbench pciehp
+USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci lsblk edu devd nvme virtio-blk diskbench pciehp
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils
@@ -31,14 +35,14 @@ STATIC_USER_RUSTFLAGS := -C relocation-model=static -C link-arg=-nostartfiles -C
 STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
 # pci.ids: the PCI ID Repository's names, packed into the initfs for lspci.
-HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs
+HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs fdisk gdisk dosfstools
 PCI_IDS := /usr/share/misc/pci.ids
 # QEMU's GTK window, which `make run` opens when $DISPLAY is set.
 GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso run test test-run bench devbench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk bench devbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -67,7 +71,7 @@ userspace:
 	RUSTFLAGS="$(STATIC_USER_RUSTFLAGS)" $(CARGO) build --release -p true --target-dir $(STATIC_USER_TARGET_DIR)
 
 harness:
-	$(CARGO) build --release -p cairn-harness -p cairn-mkinitfs
+	$(CARGO) build --release -p cairn-harness -p cairn-mkinitfs -p cairn-mkdisk
 
 # The initfs: every user program under /bin, plus broken variants of
 # /bin/true under /test/elf for the ELF loader tests.
@@ -80,6 +84,7 @@ initfs: deps userspace harness
 		--file userspace/init/nvme-restart.conf:/etc/init/nvme-restart.conf \
 		--file userspace/init/fstab:/etc/fstab \
 		--file userspace/init/virtio-blk.conf:/etc/init/virtio-blk.conf \
+		--file userspace/init/lsblk-test.conf:/etc/init/lsblk-test.conf --file userspace/init/lsblk-test.sh:/etc/init/lsblk-test.sh \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \
@@ -92,6 +97,17 @@ initfs: deps userspace harness
 
 iso: deps kernel initfs
 	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(ISO) --module $(INITFS):initfs
+
+# A bootable raw disk image (GPT: BIOS boot with GRUB's core.img, EFI
+# system with BOOTX64.EFI, ext3 root holding the initfs's files and /boot);
+# `dd` it to a disk, or boot it with `-drive file=build/cairn-disk.img,format=raw`.
+disk: deps kernel initfs
+	$(MKDISK) --kernel $(KERNEL_ELF) --initfs $(INITFS) --out $(DISK) --cmdline "$(DISK_CMDLINE)"
+
+# Checks the disk image with sfdisk, sgdisk, e2fsck and mtools, and boots it
+# with SeaBIOS and OVMF to the shell prompt (tools/test-disk.sh).
+test-disk: disk
+	tools/test-disk.sh $(DISK)
 
 run: iso
 	@if [ -n "$$DISPLAY" ]; then tools/install-deps.sh $(GUI_PACKAGES); fi
@@ -109,6 +125,7 @@ host-test: deps
 
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
+	$(MAKE) test-disk
 	$(MAKE) test-run
 
 # Device benchmarks beside Linux in the same QEMU configuration (not a

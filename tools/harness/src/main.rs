@@ -9,7 +9,6 @@
 mod bench;
 mod cli;
 mod diskcheck;
-mod grubcfg;
 mod hosttools;
 mod iso;
 mod pcicheck;
@@ -18,9 +17,12 @@ mod qemu;
 mod screen;
 mod stats;
 mod suites;
+mod tableimage;
 mod testrun;
 
 use std::process::ExitCode;
+
+use cairn_grubcfg as grubcfg;
 
 use cli::{Command, RunArgs};
 use qemu::{Display, Firmware, Machine};

@@ -13,6 +13,7 @@ use crate::diskcheck;
 use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
 use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
+use crate::tableimage::{self, TableImage};
 
 /// A harness-side check of one boot's serial output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,9 @@ pub enum Check {
     /// written with the host pattern before the boot and must hold the
     /// guest pattern after it (`diskcheck`).
     DiskImage { name: &'static str, path: &'static str },
+    /// The disk image `image` gets a partition table written by util-linux
+    /// before the boot and must be unchanged after it (`tableimage`).
+    TableImage { name: &'static str, image: TableImage },
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -66,7 +70,8 @@ impl Check {
             | Check::ExceptionNamed { name, .. }
             | Check::ReportContains { name, .. }
             | Check::PciMatchesQemu { name, .. }
-            | Check::DiskImage { name, .. } => name,
+            | Check::DiskImage { name, .. }
+            | Check::TableImage { name, .. } => name,
         }
     }
 }
@@ -425,6 +430,26 @@ const VIRTIO_BLK_DEVICES: &[&str] = &[
     "virtio-blk-pci,drive=vd3",
 ];
 
+/// `q35`: an NVMe controller with three namespaces on the lsblk test's
+/// images (`Check::TableImage`): 1 a GPT, 2 a DOS table on 4 KiB blocks,
+/// 3 a GPT with both headers damaged.
+const LSBLK_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/lsblk-gpt.img,if=none,id=gpt,format=raw,cache=writethrough",
+    "-drive",
+    "file=build/lsblk-dos4k.img,if=none,id=dos4k,format=raw,cache=writethrough",
+    "-drive",
+    "file=build/lsblk-broken.img,if=none,id=broken,format=raw,cache=writethrough",
+    "-device",
+    "nvme,id=nvme0,serial=cairn-lsblk",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=gpt,nsid=1",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=dos4k,nsid=2,logical_block_size=4096,physical_block_size=4096",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=broken,nsid=3",
+];
+
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
     Suite {
@@ -740,6 +765,42 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        // lsblk on the normal boot path: devd starts the NVMe driver, and
+        // lsblk reads the tables util-linux wrote on the host from the
+        // three namespaces: a GPT, a DOS table with logical partitions on
+        // 4 KiB blocks, and a GPT whose two headers are damaged.
+        name: "lsblk-nvme",
+        machine: Machine { devices: LSBLK_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/lsblk-test.conf",
+        timeout: secs(120),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "disk-row", needle: "nvme0n1      32M disk" },
+            Check::OutputContains { name: "bios-boot-row", needle: "|-nvme0n1p1   1M part" },
+            Check::OutputContains { name: "last-partition-row", needle: "`-nvme0n1p4  18M part" },
+            Check::OutputContains {
+                name: "esp-columns",
+                needle: "|-nvme0n1p2  4096 EFI System       EFI system c41a1b00-0002-4000-8000-0000000000e5",
+            },
+            Check::OutputContains {
+                name: "unnamed-swap-columns",
+                needle: "|-nvme0n1p3 20480 Linux swap                  c41a1b00-0003-4000-8000-000000005a9e",
+            },
+            Check::OutputContains { name: "dos-4k-disk-row", needle: "nvme0n2      16M disk" },
+            Check::OutputContains { name: "dos-4k-extended-row", needle: "|-nvme0n2p2  11M part" },
+            Check::OutputContains { name: "dos-4k-first-logical-row", needle: "|-nvme0n2p5   4M part" },
+            Check::OutputContains { name: "dos-4k-last-logical-row", needle: "`-nvme0n2p6   5M part" },
+            Check::OutputContains {
+                name: "damaged-table-reported",
+                needle: "lsblk: /dev/nvme0n3: partition table: both GPT headers are damaged: primary: header CRC",
+            },
+            Check::OutputContains { name: "damaged-disk-row", needle: "nvme0n3      32M disk" },
+            Check::TableImage { name: "gpt-image-unchanged", image: TableImage::Gpt },
+            Check::TableImage { name: "dos-4k-image-unchanged", image: TableImage::Dos4k },
+            Check::TableImage { name: "damaged-image-unchanged", image: TableImage::BrokenGpt },
+        ],
+    },
+    Suite {
         name: "serial-terminal",
         machine: bios("pc", 2, "512M"),
         cmdline: b"init=/bin/init,/etc/init/terminal-test.conf",
@@ -988,6 +1049,7 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
         }
         // QEMU has ended, so the image is complete: the one check that reads a host file.
         Check::DiskImage { path, .. } => diskcheck::verify(std::path::Path::new(path)),
+        Check::TableImage { image, .. } => tableimage::verify(*image),
     }
 }
 
@@ -1128,14 +1190,24 @@ mod tests {
 
     #[test]
     fn disk_suites_attach_the_image_they_check() {
-        for name in ["nvme-q35", "nvme-restart", "virtio-blk"] {
+        for name in ["nvme-q35", "nvme-restart", "virtio-blk", "lsblk-nvme"] {
             let suite = suite(name);
-            let Some(Check::DiskImage { path, .. }) =
-                suite.checks.iter().find(|c| matches!(c, Check::DiskImage { .. }))
-            else {
-                panic!("{name} checks no disk image");
-            };
-            assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={path},"))), "{name}");
+            let paths: Vec<&str> = suite
+                .checks
+                .iter()
+                .filter_map(|c| match c {
+                    Check::DiskImage { path, .. } => Some(*path),
+                    Check::TableImage { image, .. } => Some(image.path()),
+                    _ => None,
+                })
+                .collect();
+            assert!(!paths.is_empty(), "{name} checks no disk image");
+            for path in paths {
+                assert!(
+                    suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={path},"))),
+                    "{name}: {path}"
+                );
+            }
         }
     }
 

@@ -15,6 +15,7 @@ use crate::hosttools;
 use crate::iso;
 use crate::qemu::{self, Boot, Display, Firmware};
 use crate::suites::{self, Suite};
+use crate::tableimage;
 
 /// How many serial lines of a failing suite's log to show.
 const TAIL_LINES: usize = 30;
@@ -50,8 +51,10 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
             }
         };
         for check in suite.checks {
-            if let suites::Check::DiskImage { path, .. } = check {
-                diskcheck::prepare(Path::new(path))?;
+            match check {
+                suites::Check::DiskImage { path, .. } => diskcheck::prepare(Path::new(path))?,
+                suites::Check::TableImage { image, .. } => tableimage::prepare(*image)?,
+                _ => {}
             }
         }
         println!("== {} ({}; cmdline \"{}\")", suite.name, suite.machine.describe(), suite.cmdline.escape_ascii());

@@ -1,7 +1,8 @@
-//! Writing `grub.cfg` for a Cairn ISO: the menu entry that loads the kernel with Multiboot2
-//! and its modules, with the kernel command line and module strings quoted so that GRUB's
-//! script parser passes every byte through (tests hand in deliberately garbled command
-//! lines full of `;`, `$`, quotes and backslashes). Pure functions only.
+//! Writing `grub.cfg` for a Cairn boot medium (the harness's ISOs, `mkdisk`'s disk images):
+//! the menu entry that loads the kernel with Multiboot2 and its modules, with the kernel
+//! command line and module strings quoted so that GRUB's script parser passes every byte
+//! through (tests hand in deliberately garbled command lines full of `;`, `$`, quotes and
+//! backslashes). Pure functions only.
 //!
 //! What the kernel then receives: GRUB splits the line into words and hands the kernel the
 //! words joined by single spaces, re-escaping each `\`, `'` and `"` with a backslash (its
@@ -9,14 +10,14 @@
 //! other byte, control and high bytes included, arrives unchanged. The kernel path is not
 //! part of the Multiboot2 command line.
 
-/// A Multiboot2 module on the ISO: the file `/boot/<file_name>` and its string.
+/// A Multiboot2 module on the boot medium: the file `/boot/<file_name>` and its string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleEntry {
     pub file_name: String,
     pub string: Vec<u8>,
 }
 
-/// Where the ISO builder puts the kernel; the path GRUB loads it from.
+/// Where the ISO and disk builders put the kernel; the path GRUB loads it from.
 pub const KERNEL_PATH: &str = "/boot/kernel.elf";
 
 /// Renders the whole `grub.cfg`.
