@@ -10,16 +10,24 @@
 //! one completes. Several threads may run [`BlockScheme::serve`] at once,
 //! and nothing here waits for the device, so many requests are in flight.
 //!
-//! Depends on `cairn-rt`.
+//! Partitions: [`BlockScheme::find_partitions`] reads each disk's GPT or
+//! MBR table (`cairn-partitions`) and serves partition K of disk file `N`
+//! as file `NpK`, a window onto the disk: its requests go to the disk's
+//! device at the partition's offset, with no other process in the path;
+//! [`BlockScheme::link`] links them as Linux names them (`nvme0n1p2`,
+//! `vda2`).
+//!
+//! Depends on `cairn-rt` and `cairn-partitions`.
 #![no_std]
 
+use cairn_partitions::partition_name;
 use cairn_rt::abi::error::{EACCES, EBADF, EINVAL, EIO, EISDIR, ENOENT, ENOSPC, EROFS};
 use cairn_rt::abi::scheme::{self as op, DIRENT_FILE, Request};
 use cairn_rt::abi::{MODE_BLOCK, MODE_DIR, O_ACCMODE, O_RDONLY, O_STAT, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat};
 use cairn_rt::collections::BTreeMap;
 use cairn_rt::error::Error;
 use cairn_rt::scheme::{RESPONSE_HEADER, Server};
-use cairn_rt::sync::{Arc, Mutex};
+use cairn_rt::sync::{Arc, Condvar, Mutex};
 use cairn_rt::{Box, String, Vec, eprintln, format, vec};
 
 /// One operation a driver starts.
@@ -79,10 +87,31 @@ impl<D> Disk<D> {
     }
 }
 
-/// An open handle: a disk (or the directory, `None`), its position and access.
+/// A file of the scheme: a whole disk, or a partition of one.
+struct File {
+    name: String,
+    inode: u64,
+    /// The disk it lies on.
+    disk: usize,
+    /// Its first block on the disk and its size in blocks.
+    first: u64,
+    blocks: u64,
+    /// Its partition number (`None`: the whole disk).
+    partition: Option<u32>,
+}
+
+/// Where an open file lies: its disk, first block and size in blocks.
+#[derive(Clone, Copy)]
+struct Extent {
+    disk: usize,
+    first: u64,
+    blocks: u64,
+}
+
+/// An open handle: a file (or the directory, `None`), its position and access.
 #[derive(Clone, Copy)]
 struct Handle {
-    disk: Option<usize>,
+    file: Option<usize>,
     position: u64,
     readable: bool,
     writable: bool,
@@ -100,7 +129,7 @@ struct Job {
     request: u64,
     /// The handle whose position moves on (not for `pread`/`pwrite`).
     advance: Option<u64>,
-    disk: usize,
+    file: usize,
     len: usize,
     state: Mutex<JobState>,
 }
@@ -143,6 +172,8 @@ pub struct BlockScheme<B: BlockDriver> {
     name: String,
     driver: B,
     disks: Vec<Disk<B::Device>>,
+    /// The disks, then the partitions [`Self::find_partitions`] found.
+    files: Mutex<Vec<File>>,
     handles: Mutex<Handles>,
     server: Server,
 }
@@ -151,11 +182,24 @@ impl<B: BlockDriver> BlockScheme<B> {
     /// Serves `disks` of `driver` as scheme `name` through `server`;
     /// `program` prefixes log lines.
     pub fn new(program: &'static str, name: String, server: Server, driver: B, disks: Vec<Disk<B::Device>>) -> Self {
+        let files = disks
+            .iter()
+            .enumerate()
+            .map(|(index, disk)| File {
+                name: disk.name.clone(),
+                inode: disk.inode,
+                disk: index,
+                first: 0,
+                blocks: disk.blocks,
+                partition: None,
+            })
+            .collect();
         BlockScheme {
             program,
             name,
             driver,
             disks,
+            files: Mutex::new(files),
             handles: Mutex::new(Handles { open: BTreeMap::new(), next: 1 }),
             server,
         }
@@ -174,14 +218,82 @@ impl<B: BlockDriver> BlockScheme<B> {
         &self.disks
     }
 
-    /// Makes `/dev/LINK` point at `disk`, replacing a link an earlier run
-    /// of the driver left.
+    /// Makes `/dev/LINK` point at `disk`, and `/dev/LINKpK` (`LINKK` for a
+    /// name not ending in a digit) at each of its partitions, replacing
+    /// links an earlier run of the driver left.
     pub fn link(&self, disk: &Disk<B::Device>, link: &str) {
-        let path = format!("/dev/{link}");
-        let _ = cairn_rt::fs::remove_file(&path);
-        if let Err(e) = cairn_rt::fs::symlink(&format!("/scheme/{}/{}", self.name, disk.name), &path) {
-            eprintln!("{}: cannot link {path}: {e}", self.program);
+        let files = self.files.lock();
+        let Some(whole) = files.iter().position(|file| file.partition.is_none() && file.name == disk.name) else {
+            return;
+        };
+        for file in files.iter().filter(|file| file.disk == files[whole].disk) {
+            let name = file.partition.map_or_else(|| String::from(link), |number| partition_name(link, number));
+            let path = format!("/dev/{name}");
+            let _ = cairn_rt::fs::remove_file(&path);
+            if let Err(e) = cairn_rt::fs::symlink(&format!("/scheme/{}/{}", self.name, file.name), &path) {
+                eprintln!("{}: cannot link {path}: {e}", self.program);
+            }
         }
+    }
+
+    /// Reads every disk's partition table and serves its partitions; a
+    /// table that cannot be read is logged and its disk served whole only.
+    /// Call once the driver completes operations, before serving.
+    pub fn find_partitions(self: &Arc<Self>) {
+        for (index, disk) in self.disks.iter().enumerate() {
+            let mut reader = |block: u64, buffer: &mut [u8]| self.read_now(0, index, block, buffer);
+            let table = match cairn_partitions::read(&mut reader, disk.block_size, disk.blocks) {
+                Ok(Some(table)) => table,
+                Ok(None) => continue,
+                Err(e) => {
+                    eprintln!("{}: {}/{}: partition table: {e}", self.program, self.name, disk.name);
+                    continue;
+                }
+            };
+            for note in &table.notes {
+                eprintln!("{}: {}/{}: partition table: {note}", self.program, self.name, disk.name);
+            }
+            let mut files = self.files.lock();
+            for partition in &table.partitions {
+                files.push(File {
+                    name: format!("{}p{}", disk.name, partition.number),
+                    inode: (disk.inode << 16) | u64::from(partition.number),
+                    disk: index,
+                    first: partition.first_lba,
+                    blocks: partition.sectors,
+                    partition: Some(partition.number),
+                });
+            }
+        }
+    }
+
+    /// Reads `buffer.len()` bytes (whole blocks, at most one transfer) at
+    /// block `block` of disk `disk` through the driver's queue `queue`,
+    /// waiting for the device (whose driver gives up on an operation that
+    /// never completes).
+    pub fn read_now(&self, queue: usize, disk: usize, block: u64, buffer: &mut [u8]) -> Result<(), String> {
+        let outcome: Arc<(Mutex<Option<Result<Vec<u8>, String>>>, Condvar)> =
+            Arc::new((Mutex::new(None), Condvar::new()));
+        let sent = Arc::clone(&outcome);
+        let done: Done<B::Error> = Box::new(move |result: Result<&[u8], B::Error>| {
+            *sent.0.lock() = Some(result.map(<[u8]>::to_vec).map_err(|e| format!("{e}")));
+            sent.1.notify_all();
+        });
+        self.driver.start(queue, &self.disks[disk].device, Operation::Read(buffer.len()), block, done);
+        let result = outcome.1.wait_while(outcome.0.lock(), |result| result.is_none()).take();
+        let data = result.unwrap_or_else(|| Err(String::from("no outcome")))?;
+        if data.len() != buffer.len() {
+            return Err(format!("read {} bytes of {}", data.len(), buffer.len()));
+        }
+        buffer.copy_from_slice(&data);
+        Ok(())
+    }
+
+    /// Where file `index` lies.
+    fn extent(&self, index: usize) -> Extent {
+        let files = self.files.lock();
+        let file = &files[index];
+        Extent { disk: file.disk, first: file.first, blocks: file.blocks }
     }
 
     /// Takes requests from the scheme and serves them, each on the queue
@@ -218,16 +330,16 @@ impl<B: BlockDriver> BlockScheme<B> {
         let path = core::str::from_utf8(path).map_err(|_| EINVAL)?.trim_matches('/');
         let access = flags & O_ACCMODE;
         let data = flags & O_STAT == 0;
-        let disk = match path {
+        let file = match path {
             "" if access != O_RDONLY => return Err(EISDIR),
             "" => None,
-            name => Some(self.disks.iter().position(|d| d.name == name).ok_or(ENOENT)?),
+            name => Some(self.files.lock().iter().position(|f| f.name == name).ok_or(ENOENT)?),
         };
-        if data && access != O_RDONLY && disk.is_some_and(|index| self.disks[index].read_only) {
+        if data && access != O_RDONLY && file.is_some_and(|index| self.disks[self.extent(index).disk].read_only) {
             return Err(EROFS);
         }
         let handle =
-            Handle { disk, position: 0, readable: data && access != O_WRONLY, writable: data && access != O_RDONLY };
+            Handle { file, position: 0, readable: data && access != O_WRONLY, writable: data && access != O_RDONLY };
         let mut handles = self.handles.lock();
         let id = handles.next;
         handles.next += 1;
@@ -235,16 +347,16 @@ impl<B: BlockDriver> BlockScheme<B> {
         Ok(id as usize)
     }
 
-    /// The disk behind an open disk handle, and the offset a read or write
-    /// of `request` starts at.
-    fn disk_of(&self, request: &Request, write: bool) -> Result<(usize, u64), i32> {
+    /// The file behind an open file handle, and the offset a read or
+    /// write of `request` starts at.
+    fn file_of(&self, request: &Request, write: bool) -> Result<(usize, u64), i32> {
         let handle = self.handle(request.handle)?;
-        let disk = handle.disk.ok_or(EISDIR)?;
+        let file = handle.file.ok_or(EISDIR)?;
         if (write && !handle.writable) || (!write && !handle.readable) {
             return Err(EBADF);
         }
         let positioned = request.args[2] == op::POSITIONED;
-        Ok((disk, if positioned { request.args[1] } else { handle.position }))
+        Ok((file, if positioned { request.args[1] } else { handle.position }))
     }
 
     /// Starts a read (`payload` None) or a write of `payload` for
@@ -252,11 +364,12 @@ impl<B: BlockDriver> BlockScheme<B> {
     /// the last to complete answers.
     fn start_transfer(self: &Arc<Self>, queue: usize, request: &Request, payload: Option<&[u8]>) -> Result<(), i32> {
         let write = payload.is_some();
-        let (index, offset) = self.disk_of(request, write)?;
-        let disk = &self.disks[index];
+        let (index, offset) = self.file_of(request, write)?;
+        let place = self.extent(index);
+        let disk = &self.disks[place.disk];
         let wanted = payload.map_or((request.args[0] as usize).min(op::MAX_PAYLOAD), <[u8]>::len);
         let block = disk.block_size as usize;
-        let len = extent(block as u64, disk.size(), write, offset, wanted)?;
+        let len = extent(block as u64, place.blocks * block as u64, write, offset, wanted)?;
         let advance = (request.args[2] != op::POSITIONED).then_some(request.handle);
         if len == 0 {
             let _ = self.server.respond(request.id, Ok(0), &[]);
@@ -268,13 +381,13 @@ impl<B: BlockDriver> BlockScheme<B> {
         let job = Arc::new(Job {
             request: request.id,
             advance,
-            disk: index,
+            file: index,
             len,
             state: Mutex::new(JobState { remaining: len.div_ceil(chunk), failed: false, answer }),
         });
         for at in (0..len).step_by(chunk) {
             let piece = chunk.min(len - at);
-            let first = (offset + at as u64) / block as u64;
+            let first = place.first + (offset + at as u64) / block as u64;
             let operation = match payload {
                 Some(data) => Operation::Write(&data[at..at + piece]),
                 None => Operation::Read(piece),
@@ -295,7 +408,7 @@ impl<B: BlockDriver> BlockScheme<B> {
             }
             Ok(_) => {}
             Err(error) => {
-                self.failed(job.disk, &error);
+                self.failed(job.file, &error);
                 state.failed = true;
             }
         }
@@ -319,19 +432,19 @@ impl<B: BlockDriver> BlockScheme<B> {
 
     /// Starts a flush of the disk behind `request`'s handle.
     fn start_flush(self: &Arc<Self>, queue: usize, request: &Request) -> Result<(), i32> {
-        let disk = self.handle(request.handle)?.disk.ok_or(EISDIR)?;
+        let file = self.handle(request.handle)?.file.ok_or(EISDIR)?;
         let (scheme, id) = (Arc::clone(self), request.id);
         let done = Box::new(move |outcome: Result<&[u8], B::Error>| {
-            let result = outcome.map(|_| 0).map_err(|error| scheme.failed(disk, &error));
+            let result = outcome.map(|_| 0).map_err(|error| scheme.failed(file, &error));
             let _ = scheme.server.respond(id, result, &[]);
         });
-        self.driver.start(queue, &self.disks[disk].device, Operation::Flush, 0, done);
+        self.driver.start(queue, &self.disks[self.extent(file).disk].device, Operation::Flush, 0, done);
         Ok(())
     }
 
-    /// Logs a failed operation on disk `index`; the client gets `EIO`.
+    /// Logs a failed operation on file `index`; the client gets `EIO`.
     fn failed(&self, index: usize, error: &B::Error) -> i32 {
-        eprintln!("{}: {}/{}: {error}", self.program, self.name, self.disks[index].name);
+        eprintln!("{}: {}/{}: {error}", self.program, self.name, self.files.lock()[index].name);
         EIO
     }
 
@@ -341,7 +454,10 @@ impl<B: BlockDriver> BlockScheme<B> {
         let base = match request.args[1] as usize {
             SEEK_SET => 0,
             SEEK_CUR => handle.position as i64,
-            SEEK_END => self.disks[handle.disk.ok_or(EISDIR)?].size() as i64,
+            SEEK_END => {
+                let place = self.extent(handle.file.ok_or(EISDIR)?);
+                (place.blocks * u64::from(self.disks[place.disk].block_size)) as i64
+            }
             _ => return Err(EINVAL),
         };
         let target = base.checked_add(request.args[0] as i64).filter(|t| *t >= 0).ok_or(EINVAL)?;
@@ -350,17 +466,22 @@ impl<B: BlockDriver> BlockScheme<B> {
     }
 
     fn stat(&self, id: u64) -> Result<Vec<u8>, i32> {
-        let stat = match self.handle(id)?.disk.map(|index| &self.disks[index]) {
+        let stat = match self.handle(id)?.file {
             None => Stat { st_mode: MODE_DIR | 0o500, st_nlink: 2, ..Stat::default() },
-            Some(disk) => Stat {
-                st_ino: disk.inode,
-                st_mode: MODE_BLOCK | 0o600,
-                st_nlink: 1,
-                st_size: disk.size(),
-                st_blksize: disk.block_size,
-                st_blocks: disk.size() / 512,
-                ..Stat::default()
-            },
+            Some(index) => {
+                let (place, inode) = (self.extent(index), self.files.lock()[index].inode);
+                let block_size = self.disks[place.disk].block_size;
+                let size = place.blocks * u64::from(block_size);
+                Stat {
+                    st_ino: inode,
+                    st_mode: MODE_BLOCK | 0o600,
+                    st_nlink: 1,
+                    st_size: size,
+                    st_blksize: block_size,
+                    st_blocks: size / 512,
+                    ..Stat::default()
+                }
+            }
         };
         Ok(bytes_of(&stat))
     }
@@ -368,16 +489,16 @@ impl<B: BlockDriver> BlockScheme<B> {
     /// The directory's entries (all at once, if they fit in `wanted`).
     fn entries(&self, id: u64, wanted: usize) -> Answer {
         match self.handle(id) {
-            Ok(Handle { disk: None, position: 0, .. }) => {}
-            Ok(Handle { disk: None, .. }) => return (Ok(0), Vec::new()),
+            Ok(Handle { file: None, position: 0, .. }) => {}
+            Ok(Handle { file: None, .. }) => return (Ok(0), Vec::new()),
             Ok(_) => return (Err(EBADF), Vec::new()),
             Err(e) => return (Err(e), Vec::new()),
         }
         let mut out = Vec::new();
-        for disk in &self.disks {
+        for file in self.files.lock().iter() {
             out.push(DIRENT_FILE);
-            out.push(disk.name.len() as u8);
-            out.extend_from_slice(disk.name.as_bytes());
+            out.push(file.name.len() as u8);
+            out.extend_from_slice(file.name.as_bytes());
         }
         if out.len() > wanted {
             return (Err(EINVAL), Vec::new());

@@ -34,9 +34,9 @@ mod controller;
 use cairn_block::{BlockDriver, BlockScheme, Disk, Done, Operation};
 use cairn_driver::{Device, Match};
 use cairn_rt::scheme::Server;
-use cairn_rt::sync::{Arc, Condvar, Mutex};
+use cairn_rt::sync::Arc;
 use cairn_rt::time::Duration;
-use cairn_rt::{Box, String, Vec, eprintln, format, println, thread};
+use cairn_rt::{Box, String, Vec, eprintln, format, println, thread, vec};
 
 use controller::{Controller, Health, Namespace, NvmeError};
 
@@ -111,25 +111,13 @@ fn watchdog(driver: &Driver) -> ! {
     }
 }
 
-/// A command's outcome, once it came, and a signal for it.
-type Outcome = (Mutex<Option<Result<(), String>>>, Condvar);
-
 /// Reads block 0 of the first disk through every I/O queue pair (each
 /// must answer, and its vector fire) before the driver serves.
-fn check_queues(driver: &Arc<Driver>) -> Result<(), String> {
+fn check_queues(driver: &Driver) -> Result<(), String> {
     let Some(disk) = driver.disks().first() else { return Ok(()) };
+    let mut block = vec![0u8; disk.block_size as usize];
     for pair in 0..driver.driver().queue_pairs() {
-        let outcome: Arc<Outcome> = Arc::new((Mutex::new(None), Condvar::new()));
-        let sent = Arc::clone(&outcome);
-        let done: Done<NvmeError> = Box::new(move |result: Result<&[u8], NvmeError>| {
-            *sent.0.lock() = Some(result.map(drop).map_err(|e| format!("{e}")));
-            sent.1.notify_all();
-        });
-        let block = disk.block_size as usize;
-        driver.driver().submit(pair, &disk.device, Operation::Read(block), 0, done);
-        // The watchdog ends a command that never completes.
-        let result = outcome.1.wait_while(outcome.0.lock(), |result| result.is_none()).take();
-        result.unwrap_or(Ok(())).map_err(|e| format!("queue pair {}: {e}", pair + 1))?;
+        driver.read_now(pair, 0, 0, &mut block).map_err(|e| format!("queue pair {}: {e}", pair + 1))?;
     }
     Ok(())
 }
@@ -234,6 +222,7 @@ fn main() -> i32 {
         eprintln!("nvme: {function}: {why}");
         return 1;
     }
+    driver.find_partitions();
     let base = driver.name().strip_prefix("disk.").unwrap_or(driver.name());
     for disk in driver.disks() {
         let link = format!("{base}n{}", disk.name);

@@ -31,7 +31,7 @@ use cairn_block::{BlockDriver, BlockScheme, Disk, Done, Operation};
 use cairn_driver::{Device, Match};
 use cairn_rt::events::{EVENT_READ, Event, EventQueue};
 use cairn_rt::scheme::Server;
-use cairn_rt::sync::{Arc, Condvar, Mutex};
+use cairn_rt::sync::Arc;
 use cairn_rt::time::Duration;
 use cairn_rt::{Box, String, Vec, eprintln, format, println, thread, vec};
 use cairn_virtio::pci::{Health, Transport, VirtioError};
@@ -52,8 +52,6 @@ const STACK: usize = 64 * 1024;
 /// How often the watchdog looks at least (it also wakes on the
 /// configuration-change interrupt, which a device raises when it needs a reset).
 const WATCH_EVERY: Duration = Duration::from_secs(1);
-/// How long the check of each queue before serving may take.
-const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The device serves one disk: an operation is a request on request
 /// queue `queue`.
@@ -146,26 +144,12 @@ fn watchdog(driver: &Driver) -> ! {
     }
 }
 
-/// A request's outcome, once it came, and a signal for it.
-type Outcome = (Mutex<Option<Result<(), String>>>, Condvar);
-
 /// Reads block 0 through every request queue (each must answer, and its
 /// vector fire) before the driver serves; bounded.
 fn check_queues(driver: &Driver) -> Result<(), String> {
-    let block = driver.disks()[0].block_size as usize;
+    let mut block = vec![0u8; driver.disks()[0].block_size as usize];
     for queue in 0..driver.driver().queue_count() {
-        let outcome: Arc<Outcome> = Arc::new((Mutex::new(None), Condvar::new()));
-        let sent = Arc::clone(&outcome);
-        let done: Done<BlkError> = Box::new(move |result: Result<&[u8], BlkError>| {
-            *sent.0.lock() = Some(result.map(drop).map_err(|e| format!("{e}")));
-            sent.1.notify_all();
-        });
-        driver.driver().submit(queue, Operation::Read(block), 0, done);
-        let (mut result, _) = outcome.1.wait_timeout(outcome.0.lock(), CHECK_TIMEOUT);
-        match result.take() {
-            Some(answer) => answer.map_err(|e| format!("queue {queue}: {e}"))?,
-            None => return Err(format!("queue {queue}: no answer in {} s", CHECK_TIMEOUT.as_secs())),
-        }
+        driver.read_now(queue, 0, 0, &mut block).map_err(|e| format!("queue {queue}: {e}"))?;
     }
     Ok(())
 }
@@ -251,6 +235,7 @@ fn main() -> i32 {
     if let Err(why) = check_queues(&driver) {
         end(&driver, &why, 1);
     }
+    driver.find_partitions();
     let link = disk_name(number);
     driver.link(&driver.disks()[0], &link);
     println!("virtio-blk: serving /dev/{link} as {} with {queues} submitters", driver.name());

@@ -261,6 +261,16 @@ pub enum Note {
     PrimaryDamaged(HeaderProblem),
 }
 
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::PrimaryDamaged(problem) => {
+                write!(f, "the primary GPT header is damaged ({problem}); using the backup")
+            }
+        }
+    }
+}
+
 /// A disk's partition table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartitionTable {

@@ -13,7 +13,7 @@
 #![no_main]
 
 use cairn_blkview::{Column, DEFAULT_COLUMNS, Disk, Options, PARTITION_COLUMNS, parse_columns};
-use cairn_partitions::{Note, SECTOR_SIZES, partition_name};
+use cairn_partitions::{SECTOR_SIZES, partition_name};
 use cairn_rt::error::Error;
 use cairn_rt::fs::{self, File};
 use cairn_rt::{String, Vec, format};
@@ -113,11 +113,7 @@ fn disk(tool: &mut Tool, path: &str, name: &str) -> Result<Disk, Error> {
     };
     if let Some(table) = &table {
         for note in &table.notes {
-            match note {
-                Note::PrimaryDamaged(problem) => {
-                    tool.warn(format_args!("{path}: the primary GPT header is damaged ({problem}); using the backup"))
-                }
-            }
+            tool.warn(format_args!("{path}: {note}"));
         }
     }
     Ok(Disk { name: name.into(), bytes, table })
