@@ -166,6 +166,28 @@ pub fn chown_result(
     Ok(Some(Ownership { uid: uid.unwrap_or(attributes.uid), gid: gid.unwrap_or(attributes.gid), mode }))
 }
 
+/// How `utimensat` sets one timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeSet {
+    /// To the current time (`UTIME_NOW`).
+    Now,
+    /// Left alone (`UTIME_OMIT`).
+    Omit,
+    /// To this many nanoseconds since the Unix epoch.
+    At(u64),
+}
+
+impl TimeSet {
+    /// The time to store, given the old one and the time now.
+    pub fn resolve(self, old: u64, now: u64) -> u64 {
+        match self {
+            TimeSet::Now => now,
+            TimeSet::Omit => old,
+            TimeSet::At(time) => time,
+        }
+    }
+}
+
 /// `utimensat`'s rule: explicit times only by the owner or root
 /// (`NotPermitted`); the current time also by anyone who may write the
 /// node (`PermissionDenied`).

@@ -15,7 +15,7 @@ pub mod access;
 pub mod ops;
 pub mod path;
 
-pub use access::{Access, Caller, MODE_MASK, SET_GID, SET_UID, STICKY};
+pub use access::{Access, Caller, MODE_MASK, SET_GID, SET_UID, STICKY, TimeSet};
 pub use ops::{OpenOptions, Opening};
 pub use path::{Base, Entry, MAX_PATH, Walk};
 

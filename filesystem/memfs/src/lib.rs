@@ -62,10 +62,11 @@ mod tree;
 
 use alloc::collections::BTreeMap;
 
+pub use cairn_fsrules::TimeSet;
 pub use cairn_fsrules::{
     Access, Caller, MAX_NAME, MAX_PATH, MAX_SYMLINK_HOPS, MODE_MASK, OpenOptions, SET_GID, SET_UID, STICKY,
 };
-pub use meta::{FsStats, TimeSet};
+pub use meta::FsStats;
 pub use node::{Kind, NodeStat, RELATIME_INTERVAL};
 pub use path::Base;
 pub use tree::{Creator, DirEntry};

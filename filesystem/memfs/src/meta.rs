@@ -1,21 +1,10 @@
 //! Metadata: `stat`, `statvfs`, and the operations changing a node's mode,
 //! owner and timestamps with their ownership rules.
 
-use cairn_fsrules::{Tree, access};
+use cairn_fsrules::{TimeSet, Tree, access};
 
 use crate::node::{Content, NodeStat};
 use crate::{BLOCK_SIZE, Caller, FsError, MAX_NAME, MemFs, NodeId};
-
-/// How `set_times` sets one timestamp (`utimensat`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeSet {
-    /// To the current time (`UTIME_NOW`).
-    Now,
-    /// Left alone (`UTIME_OMIT`).
-    Omit,
-    /// To this many nanoseconds since the Unix epoch.
-    At(u64),
-}
 
 /// The whole tree's figures, as `statvfs` reports them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,13 +114,8 @@ impl MemFs {
         let explicit = matches!(accessed, TimeSet::At(_)) || matches!(modified, TimeSet::At(_));
         access::may_set_times(&mut &*self, id, explicit, caller)?;
         let times = &mut self.node_mut(id)?.times;
-        let resolve = |set: TimeSet, old: u64| match set {
-            TimeSet::Now => now,
-            TimeSet::Omit => old,
-            TimeSet::At(time) => time,
-        };
-        times.accessed = resolve(accessed, times.accessed);
-        times.modified = resolve(modified, times.modified);
+        times.accessed = accessed.resolve(times.accessed, now);
+        times.modified = modified.resolve(times.modified, now);
         times.change(now);
         Ok(())
     }
