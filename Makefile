@@ -11,7 +11,7 @@ MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs termd fuzz lspci edu devd nvme diskbench
+USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci edu devd nvme diskbench
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils

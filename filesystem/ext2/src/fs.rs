@@ -174,6 +174,11 @@ impl<D: BlockDevice> Ext2<D> {
         self.dev
     }
 
+    /// The device, borrowed (a server reads its cache's counters).
+    pub fn device(&self) -> &D {
+        &self.dev
+    }
+
     /// Why the file system is read-only, if it is.
     pub fn read_only(&self) -> Option<ReadOnlyReason> {
         self.read_only

@@ -9,6 +9,7 @@
 mod bench;
 mod cli;
 mod diskcheck;
+mod ext2check;
 mod grubcfg;
 mod hosttools;
 mod iso;

@@ -9,10 +9,10 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use crate::diskcheck;
 use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
 use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
+use crate::{diskcheck, ext2check};
 
 /// A harness-side check of one boot's serial output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,10 @@ pub enum Check {
     /// written with the host pattern before the boot and must hold the
     /// guest pattern after it (`diskcheck`).
     DiskImage { name: &'static str, path: &'static str },
+    /// The ext3 image at `path` is made by `mke2fs -d` (and a damaged one
+    /// beside it) before the boot; after it, `e2fsck -fn` must pass and
+    /// `debugfs` must find the guest's files (`ext2check`).
+    Ext2Image { name: &'static str, path: &'static str },
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -66,7 +70,8 @@ impl Check {
             | Check::ExceptionNamed { name, .. }
             | Check::ReportContains { name, .. }
             | Check::PciMatchesQemu { name, .. }
-            | Check::DiskImage { name, .. } => name,
+            | Check::DiskImage { name, .. }
+            | Check::Ext2Image { name, .. } => name,
         }
     }
 }
@@ -299,6 +304,25 @@ const NVME_DEVICES: &[&str] = &[
     "nvme-ns,bus=nvme0,drive=nvm,nsid=1",
     "-device",
     "nvme-ns,bus=nvme0,drive=nvm2,nsid=2,logical_block_size=4096,physical_block_size=4096",
+];
+
+/// The ext2 server test's image (`Check::Ext2Image`): an ext3 file system
+/// made on the host, and beside it a damaged one.
+const EXT2_IMAGE: &str = "build/ext2-disk.img";
+
+/// One NVMe controller: namespace 1 the ext3 image, namespace 2 the
+/// damaged one (both raw files written through).
+const EXT2_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/ext2-disk.img,if=none,id=ext2,format=raw,cache=writethrough",
+    "-drive",
+    "file=build/ext2-disk.bad.img,if=none,id=bad,format=raw,cache=writethrough",
+    "-device",
+    "nvme,id=nvme0,serial=cairn-ext2",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=ext2,nsid=1",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=bad,nsid=2",
 ];
 
 /// QEMU's teaching device, for the device-context tests of utest.
@@ -655,6 +679,25 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        // The ext2 file-system server on an NVMe disk that e2fsprogs made:
+        // utest reads the host's files, writes its own, checks the cache,
+        // unmounts; the harness runs e2fsck and debugfs on the image.
+        name: "ext2-disk",
+        machine: Machine { devices: EXT2_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/utest,ext2_",
+        timeout: secs(240),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "server-ready", needle: "ext2fs: serving /dev/nvme0n1 as ext2test (ext3" },
+            Check::OutputContains { name: "clean-unmount", needle: "ext2fs: ext2test unmounted cleanly" },
+            Check::OutputContains {
+                name: "damaged-image-refused",
+                needle: "ext2fs: cannot mount /dev/nvme0n2: the file system is damaged",
+            },
+            Check::Ext2Image { name: "e2fsck-and-debugfs", path: EXT2_IMAGE },
+        ],
+    },
+    Suite {
         // The normal boot path (init → devd → nvme) and a driver restart
         // during I/O: devd serves the disk, the client's calls fail with
         // EIO when the driver is killed, devd resets the controller and
@@ -925,6 +968,7 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
         }
         // QEMU has ended, so the image is complete: the one check that reads a host file.
         Check::DiskImage { path, .. } => diskcheck::verify(std::path::Path::new(path)),
+        Check::Ext2Image { path, .. } => ext2check::verify(std::path::Path::new(path)),
     }
 }
 
@@ -1073,6 +1117,19 @@ mod tests {
                 panic!("{name} checks no disk image");
             };
             assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={path},"))), "{name}");
+        }
+    }
+
+    #[test]
+    fn ext2_suite_attaches_the_images_it_makes() {
+        let suite = suite("ext2-disk");
+        let Some(Check::Ext2Image { path, .. }) = suite.checks.iter().find(|c| matches!(c, Check::Ext2Image { .. }))
+        else {
+            panic!("ext2-disk checks no image");
+        };
+        let bad = ext2check::bad_image(std::path::Path::new(path));
+        for image in [String::from(*path), bad.display().to_string()] {
+            assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={image},"))), "{image}");
         }
     }
 

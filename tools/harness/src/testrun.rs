@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::cli::TestArgs;
-use crate::diskcheck;
 use crate::hosttools;
 use crate::iso;
 use crate::qemu::{self, Boot, Display, Firmware};
 use crate::suites::{self, Suite};
+use crate::{diskcheck, ext2check};
 
 /// How many serial lines of a failing suite's log to show.
 const TAIL_LINES: usize = 30;
@@ -50,8 +50,10 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
             }
         };
         for check in suite.checks {
-            if let suites::Check::DiskImage { path, .. } = check {
-                diskcheck::prepare(Path::new(path))?;
+            match check {
+                suites::Check::DiskImage { path, .. } => diskcheck::prepare(Path::new(path))?,
+                suites::Check::Ext2Image { path, .. } => ext2check::prepare(Path::new(path))?,
+                _ => {}
             }
         }
         println!("== {} ({}; cmdline \"{}\")", suite.name, suite.machine.describe(), suite.cmdline.escape_ascii());

@@ -33,14 +33,14 @@ const CHUNK: usize = 64 * 1024;
 /// The byte at `offset` of the pattern with `seed`: each 512-byte block
 /// starts with its number (little-endian u64), the rest mixes block and
 /// position; everything XOR `seed`.
-fn pattern(seed: u8, offset: u64) -> u8 {
+pub(crate) fn pattern(seed: u8, offset: u64) -> u8 {
     let (block, at) = (offset / BLOCK as u64, offset % BLOCK as u64);
     let byte = if at < 8 { (block >> (8 * at)) as u8 } else { block.wrapping_mul(31).wrapping_add(at * 7) as u8 };
     byte ^ seed
 }
 
 /// Starts `/bin/nvme` unless it already serves, and waits (bounded) for its disk.
-fn driver() -> TestResult {
+pub(crate) fn driver() -> TestResult {
     if cairn_rt::fs::metadata(SCHEME_DISK).is_ok() {
         return Ok(());
     }
