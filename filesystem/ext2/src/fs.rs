@@ -403,6 +403,11 @@ impl<D: BlockDevice> Ext2<D> {
         Err(Error::NoSpace)
     }
 
+    /// Whether blocks freed since the last commit wait to be reusable.
+    pub(crate) fn has_pending_frees(&self) -> bool {
+        !self.pending_free.is_empty()
+    }
+
     /// Returns block `b` to the free pool.
     pub(crate) fn free_block(&mut self, b: u64) -> Result<(), Error> {
         if !self.block_in_range(b) {

@@ -5,7 +5,10 @@
 //! second image is damaged (an absurd block size) for the refusal test.
 //! After QEMU ends, `e2fsck -fn` must pass on the image and `debugfs` must
 //! find every file the guest wrote with the right bytes, modes, links and
-//! targets, and none of those it removed. The names and the patterns are
+//! targets, and none of those it removed. A third, small image is filled
+//! by the guest and left mounted when the machine goes off: on a copy,
+//! `e2fsck -fy` replays its journal, then `e2fsck -fn` must pass and the
+//! file the guest `fsync`ed must be whole. The names and the patterns are
 //! those of `userspace/utest/src/ext2.rs` and must agree with it.
 
 use std::fs;
@@ -42,6 +45,15 @@ pub fn bad_image(path: &Path) -> PathBuf {
     path.with_extension("bad.img")
 }
 
+/// The small image beside `path` that the guest fills and leaves mounted
+/// when the machine goes off.
+pub fn crash_image(path: &Path) -> PathBuf {
+    path.with_extension("crash.img")
+}
+
+/// The file the guest `fsync`ed on the crash image before the power cut.
+const KEPT_FILE: usize = 512 << 10;
+
 /// Makes the ext3 image at `path` holding the host's files, and the
 /// damaged one beside it.
 pub fn prepare(path: &Path) -> Result<(), String> {
@@ -63,6 +75,9 @@ pub fn prepare(path: &Path) -> Result<(), String> {
             .arg(IMAGE_SIZE),
     )?;
     fs::remove_dir_all(&tree).map_err(|e| format!("removing {}: {e}", tree.display()))?;
+    let crash = crash_image(path);
+    let _ = fs::remove_file(&crash);
+    checked(Command::new("/usr/sbin/mke2fs").args(["-q", "-F", "-t", "ext3"]).arg(&crash).arg("8M"))?;
     let bad = bad_image(path);
     let _ = fs::remove_file(&bad);
     checked(Command::new("/usr/sbin/mke2fs").args(["-q", "-F", "-t", "ext3"]).arg(&bad).arg("4M"))?;
@@ -122,5 +137,36 @@ pub fn verify(path: &Path) -> Result<(), String> {
             problems.push(format!("{gone} still exists"));
         }
     }
+    if let Err(e) = verify_crash(&crash_image(path)) {
+        problems.push(e);
+    }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+}
+
+/// The crash image, as Linux would find it at the next boot: on a copy,
+/// `e2fsck -fy` replays the journal (and must find nothing worse to fix
+/// than what a replay and an unfinished write leave); then `e2fsck -fn`
+/// must pass and the `fsync`ed file must be whole.
+fn verify_crash(path: &Path) -> Result<(), String> {
+    let copy = path.with_extension("replayed.img");
+    fs::copy(path, &copy).map_err(|e| format!("copying {}: {e}", path.display()))?;
+    let replay = run(Command::new("/usr/sbin/e2fsck").arg("-fy").arg(&copy))?;
+    if replay.status.code().is_none_or(|code| code >= 4) {
+        return Err(format!(
+            "e2fsck -fy after the power cut: {}: {}",
+            replay.status,
+            String::from_utf8_lossy(&replay.stdout)
+        ));
+    }
+    let fsck = run(Command::new("/usr/sbin/e2fsck").arg("-fn").arg(&copy))?;
+    if !fsck.status.success() {
+        return Err(format!("e2fsck -fn after the replay: {}: {}", fsck.status, String::from_utf8_lossy(&fsck.stdout)));
+    }
+    let kept = debugfs(&copy, "cat /kept.bin")?;
+    let whole = kept.len() == KEPT_FILE && (0..KEPT_FILE).all(|i| kept[i] == pattern(GUEST, i as u64));
+    let _ = fs::remove_file(&copy);
+    if !whole {
+        return Err(format!("after the power cut /kept.bin is not the fsynced file ({} bytes)", kept.len()));
+    }
+    Ok(())
 }

@@ -311,18 +311,23 @@ const NVME_DEVICES: &[&str] = &[
 const EXT2_IMAGE: &str = "build/ext2-disk.img";
 
 /// One NVMe controller: namespace 1 the ext3 image, namespace 2 the
-/// damaged one (both raw files written through).
+/// damaged one, namespace 3 the small one left mounted at power-off (raw
+/// files written through).
 const EXT2_DEVICES: &[&str] = &[
     "-drive",
     "file=build/ext2-disk.img,if=none,id=ext2,format=raw,cache=writethrough",
     "-drive",
     "file=build/ext2-disk.bad.img,if=none,id=bad,format=raw,cache=writethrough",
+    "-drive",
+    "file=build/ext2-disk.crash.img,if=none,id=crash,format=raw,cache=writethrough",
     "-device",
     "nvme,id=nvme0,serial=cairn-ext2",
     "-device",
     "nvme-ns,bus=nvme0,drive=ext2,nsid=1",
     "-device",
     "nvme-ns,bus=nvme0,drive=bad,nsid=2",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=crash,nsid=3",
 ];
 
 /// QEMU's teaching device, for the device-context tests of utest.
@@ -1127,8 +1132,8 @@ mod tests {
         else {
             panic!("ext2-disk checks no image");
         };
-        let bad = ext2check::bad_image(std::path::Path::new(path));
-        for image in [String::from(*path), bad.display().to_string()] {
+        let (bad, crash) = (ext2check::bad_image(path.as_ref()), ext2check::crash_image(path.as_ref()));
+        for image in [String::from(*path), bad.display().to_string(), crash.display().to_string()] {
             assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={image},"))), "{image}");
         }
     }

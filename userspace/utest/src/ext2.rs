@@ -5,7 +5,9 @@
 //! and patterns here must agree with it), namespace 2 a damaged image.
 //! The tests run in order and share the mounted file system: refuse the
 //! damaged image, mount, read through the cache, read the host's files,
-//! write, a large file, a sparse file, unmount cleanly, mount read-only.
+//! write, a large file, a sparse file, unmount cleanly, mount read-only;
+//! and last, on namespace 3 (a small ext3 image), fill the disk, write and
+//! `fsync` a file and leave the server running as the machine goes off.
 //! They run only when named (`utest ext2_`).
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`], [`crate::nvme`]
@@ -13,7 +15,7 @@
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use cairn_rt::abi::error::{EACCES, EEXIST, ENOENT, ENOTEMPTY, EROFS};
+use cairn_rt::abi::error::{EACCES, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS};
 use cairn_rt::abi::scheme::{DIRENT_CHAR, DIRENT_FIFO};
 use cairn_rt::abi::{MODE_TYPE, O_DIRECTORY, Syscall};
 use cairn_rt::fs::{self, File, OpenOptions};
@@ -27,13 +29,22 @@ use crate::fsops::as_user;
 use crate::nvme::{driver, pattern};
 use crate::util::{TestResult, call, ensure, expect_errno, expect_exit, ok};
 
-/// The disk and the damaged one.
+/// The disk, the damaged one, and the small one that is filled and then
+/// left mounted when the machine goes off.
 const DISK: &str = "/dev/nvme0n1";
 const DAMAGED: &str = "/dev/nvme0n2";
+const CRASH_DISK: &str = "/dev/nvme0n3";
 /// The scheme the tests mount the disk as, and its stats scheme.
 const SCHEME: &str = "ext2test";
 const ROOT: &str = "/scheme/ext2test";
 const STATS: &str = "/scheme/ext2test.stats";
+/// The small disk's scheme.
+const CRASH_SCHEME: &str = "ext2crash";
+const CRASH_ROOT: &str = "/scheme/ext2crash";
+/// The small disk's file made durable before the power cut, and most
+/// bytes written while filling it.
+const KEPT_FILE: usize = 512 << 10;
+const FILL_LIMIT: usize = 16 << 20;
 /// The cache the tests ask for (KiB): smaller than the large file, larger
 /// than the host's pattern file.
 const CACHE_KIB: &str = "cache=4096";
@@ -53,18 +64,23 @@ fn at(path: &str) -> String {
     format!("{ROOT}/{path}")
 }
 
-/// Starts `ext2fs ARGS DISK SCHEME` and waits (bounded) for its scheme.
+/// Starts `ext2fs OPTIONS DISK SCHEME` on the main disk.
 fn start(options: &[&str]) -> TestResult {
+    start_on(options, DISK, SCHEME)
+}
+
+/// Starts `ext2fs OPTIONS DEVICE SCHEME` and waits (bounded) for its scheme.
+fn start_on(options: &[&str], device: &str, scheme: &str) -> TestResult {
     driver()?;
     let mut args: Vec<&str> = Vec::from(options);
-    args.extend([DISK, SCHEME]);
+    args.extend([device, scheme]);
     let mut child = ok("spawn /bin/ext2fs", Command::new("/bin/ext2fs").args(&args).spawn())?;
-    let start = Instant::now();
-    while fs::metadata(ROOT).is_err() {
+    let (start, root) = (Instant::now(), format!("/scheme/{scheme}"));
+    while fs::metadata(&root).is_err() {
         if let Ok(Some(status)) = child.try_wait() {
             return Err(format!("ext2fs ended: {status}"));
         }
-        ensure!(start.elapsed() < Duration::from_secs(30), "{ROOT} did not appear");
+        ensure!(start.elapsed() < Duration::from_secs(30), "{root} did not appear");
         thread::sleep(Duration::from_millis(10));
     }
     SERVER.store(child.id(), Ordering::SeqCst);
@@ -254,4 +270,37 @@ pub fn read_only() -> TestResult {
     expect_errno("mkdir", fs::create_dir(&at("cairn/new"), 0o755), EROFS)?;
     expect_errno("unlink", fs::remove_file(&at("cairn/hard.txt")), EROFS)?;
     stop()
+}
+
+/// The small disk: filling it ends in `ENOSPC` and removing the file gives
+/// the space back; then a file is written and `fsync`ed, more is written
+/// without, and the server is left running: the machine goes off under it
+/// (the harness replays the journal on a copy, runs `e2fsck -fn`, and
+/// finds the `fsync`ed file whole).
+pub fn full_disk_then_power_cut() -> TestResult {
+    start_on(&[], CRASH_DISK, CRASH_SCHEME)?;
+    let fill = format!("{CRASH_ROOT}/fill.bin");
+    let free = ok("statvfs", fs::statvfs(CRASH_ROOT))?.f_bfree;
+    let mut file = ok("create fill.bin", File::create(&fill))?;
+    let chunk = vec![0x5au8; CHUNK];
+    let mut written = 0;
+    let error = loop {
+        ensure!(written < FILL_LIMIT, "{written} bytes fit on an 8 MiB disk");
+        match file.write(&chunk) {
+            Ok(n) => written += n,
+            Err(e) => break e,
+        }
+    };
+    ensure!(error.errno() == Some(ENOSPC), "filling ended in {error:?}, not ENOSPC");
+    drop(file);
+    ensure!(ok("statvfs", fs::statvfs(CRASH_ROOT))?.f_bfree < free / 100, "the disk is not full");
+    ok("remove fill.bin", fs::remove_file(&fill))?;
+    ensure!(ok("statvfs", fs::statvfs(CRASH_ROOT))?.f_bfree == free, "removing fill.bin did not free it all");
+    let mut kept = ok("create kept.bin", File::create(&format!("{CRASH_ROOT}/kept.bin")))?;
+    let data: Vec<u8> = (0..KEPT_FILE as u64).map(|i| pattern(GUEST, i)).collect();
+    ok("write kept.bin", kept.write_all(&data))?;
+    ok("fsync kept.bin", kept.sync_all())?;
+    ok("write lost.bin", fs::write(&format!("{CRASH_ROOT}/lost.bin"), &data[..KEPT_FILE / 2]))?;
+    ok("mkdir unsynced", fs::create_dir(&format!("{CRASH_ROOT}/unsynced"), 0o755))?;
+    Ok(())
 }

@@ -230,6 +230,7 @@ fn hardware_tests() -> Vec<Test> {
         test("ext2_sparse_file", ext2::sparse_file),
         test("ext2_unmount", ext2::unmount),
         test("ext2_read_only", ext2::read_only),
+        test("ext2_full_disk_then_power_cut", ext2::full_disk_then_power_cut),
         test("scale_msix_vectors", nvme::scale_vectors),
         test("iommu_stray_dma_kills_driver", iommu::stray_dma_kills_driver),
         test("iommu_remap_entries_follow_vectors", iommu::remap_entries_follow_vectors),
