@@ -1,17 +1,14 @@
 //! The block device under the cache: a `disk.*` file opened by path, read
-//! and written with `pread`/`pwrite` of whole device blocks, at most
-//! [`MAX_REQUEST`] bytes per call, with `fsync` as the flush. Every request
-//! is counted ([`DiskStats`]), which the stats scheme reports.
+//! and written with `pread`/`pwrite` (the cache asks for whole device
+//! blocks, at most 64 KiB per call), with `fsync` as the flush. Every
+//! request is counted ([`DiskStats`]), which the stats scheme reports.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use alloc::sync::Arc;
-use cairn_ext2::DeviceError;
+use cairn_ext2::{BlockDevice, DeviceError};
 use cairn_rt::String;
 use cairn_rt::fs::{File, OpenOptions};
-
-/// Bytes one `pread`/`pwrite` of a `disk.*` scheme carries at most.
-pub const MAX_REQUEST: usize = 64 * 1024;
 
 /// Requests sent to the device, and their bytes.
 #[derive(Default)]
@@ -41,13 +38,14 @@ impl Disk {
         let size = file.metadata().map_err(|e| cairn_rt::format!("cannot stat {path}: {e}"))?.len();
         Ok(Disk { file, size, stats })
     }
+}
 
-    pub fn size(&self) -> u64 {
+impl BlockDevice for Disk {
+    fn size(&self) -> u64 {
         self.size
     }
 
-    /// Fills `buf` (at most [`MAX_REQUEST`] bytes) from `offset`.
-    pub fn read(&self, offset: u64, buf: &mut [u8]) -> Result<(), DeviceError> {
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), DeviceError> {
         self.stats.reads.fetch_add(1, Ordering::Relaxed);
         self.stats.read_bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
         match self.file.read_at(buf, offset) {
@@ -57,8 +55,7 @@ impl Disk {
         }
     }
 
-    /// Writes `data` (at most [`MAX_REQUEST`] bytes) at `offset`.
-    pub fn write(&self, offset: u64, data: &[u8]) -> Result<(), DeviceError> {
+    fn write_at(&mut self, offset: u64, data: &[u8]) -> Result<(), DeviceError> {
         self.stats.writes.fetch_add(1, Ordering::Relaxed);
         self.stats.write_bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
         match self.file.write_at(data, offset) {
@@ -69,8 +66,7 @@ impl Disk {
         }
     }
 
-    /// Makes every completed write durable.
-    pub fn flush(&self) -> Result<(), DeviceError> {
+    fn flush(&mut self) -> Result<(), DeviceError> {
         self.stats.flushes.fetch_add(1, Ordering::Relaxed);
         self.file.sync_all().map_err(|_| DeviceError::Io)
     }

@@ -5,7 +5,7 @@
 //! as scheme SCHEME with the same protocol and rules as tmpfs. OPTIONS is
 //! a comma-separated list: `ro` (mount read-only: nothing is written, a
 //! journal is replayed in memory only) and `cache=KIB` (the cache's size,
-//! [`cache::DEFAULT_UNITS`] pieces of 4 KiB = 8 MiB by default).
+//! [`DEFAULT_UNITS`] pieces of 4 KiB = 8 MiB by default).
 //!
 //! Once mounted it prints `ext2fs: serving DEVICE as SCHEME (...)`.
 //! Every [`SYNC_INTERVAL`] a thread commits what changed (as ext3's
@@ -18,13 +18,13 @@
 //! checks, unsupported features, a failing device) is refused with a
 //! message naming why, and exit status 1.
 //!
-//! Depends on `cairn-rt`, `cairn-ext2`, `cairn-fsrules` and `cairn-fsproto`.
+//! Depends on `cairn-rt`, `cairn-ext2`, `cairn-blockcache`, `cairn-fsrules`
+//! and `cairn-fsproto`.
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
-mod cache;
 mod disk;
 mod serve;
 mod stats;
@@ -40,7 +40,8 @@ use cairn_rt::sync::Mutex;
 use cairn_rt::time::Duration;
 use cairn_rt::{env, eprintln, format, println, process, signal, thread};
 
-use crate::cache::{BlockCache, UNIT};
+use cairn_blockcache::{BlockCache, DEFAULT_UNITS, UNIT};
+
 use crate::disk::{Disk, DiskStats};
 use crate::serve::Served;
 
@@ -53,7 +54,7 @@ const TICK: Duration = Duration::from_millis(100);
 
 /// The mounted file system (`None` once unmounted), shared by the request
 /// loop, the commit thread and the stats scheme.
-pub type State = Mutex<Option<Served<BlockCache>>>;
+pub type State = Mutex<Option<Served<BlockCache<Disk>>>>;
 
 /// Set by the `SIGTERM` handler.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -74,7 +75,7 @@ const USAGE: &str = "usage: ext2fs [-o ro,cache=KIB] DEVICE SCHEME";
 
 fn arguments() -> Result<Arguments, String> {
     let mut args = env::args().skip(1);
-    let (mut read_only, mut cache_units) = (false, cache::DEFAULT_UNITS);
+    let (mut read_only, mut cache_units) = (false, DEFAULT_UNITS);
     let mut positional = alloc::vec::Vec::new();
     while let Some(arg) = args.next() {
         if arg != "-o" {

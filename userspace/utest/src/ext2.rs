@@ -15,7 +15,7 @@
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use cairn_rt::abi::error::{EACCES, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS};
+use cairn_rt::abi::error::{EACCES, EBUSY, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS};
 use cairn_rt::abi::scheme::{DIRENT_CHAR, DIRENT_FIFO};
 use cairn_rt::abi::{MODE_TYPE, O_DIRECTORY, Syscall};
 use cairn_rt::fs::{self, File, OpenOptions};
@@ -214,6 +214,11 @@ pub fn write_ops() -> TestResult {
     ok("write gone.txt", fs::write(&at("cairn/gone.txt"), b"soon gone"))?;
     ok("unlink", fs::remove_file(&at("cairn/gone.txt")))?;
     expect_errno("unlinked", fs::metadata(&at("cairn/gone.txt")).map(drop), ENOENT)?;
+    ok("write busy.txt", fs::write(&at("cairn/busy.txt"), b"held open"))?;
+    let held = ok("open busy.txt", File::open(&at("cairn/busy.txt")))?;
+    expect_errno("unlink a file held open", fs::remove_file(&at("cairn/busy.txt")), EBUSY)?;
+    drop(held);
+    ok("unlink once closed", fs::remove_file(&at("cairn/busy.txt")))?;
     ok("mkdir removed-dir", fs::create_dir(&at("cairn/removed-dir"), 0o755))?;
     ok("rmdir", fs::remove_dir(&at("cairn/removed-dir")))?;
     let exclusive = OpenOptions::new().write(true).create_new(true).open(&at("cairn/renamed.txt"));

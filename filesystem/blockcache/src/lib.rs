@@ -1,6 +1,8 @@
-//! The block cache between the file system and the disk: a bounded,
-//! write-back cache of [`UNIT`]-byte pieces of the device with LRU
-//! eviction. It is the [`BlockDevice`] `cairn-ext2` runs on:
+//! The block cache between a file system and its disk: a bounded,
+//! write-back cache of [`UNIT`]-byte pieces of a [`BlockDevice`] with LRU
+//! eviction, itself the [`BlockDevice`] `cairn-ext2` runs on (in the
+//! `ext2fs` server). The device under it is asked for at most
+//! [`MAX_REQUEST`] bytes per request, at [`UNIT`]-aligned offsets:
 //!
 //! - a read that misses fetches the missing piece and the pieces after it
 //!   that are not cached either, up to [`MAX_REQUEST`] bytes in one
@@ -18,6 +20,11 @@
 //!
 //! A failed device request is passed on as the file system's `EIO`; a
 //! dirty piece that could not be written stays dirty (and in the cache).
+//!
+//! Depends on `core`, `alloc` and `cairn-ext2` (the trait).
+#![no_std]
+
+extern crate alloc;
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -26,7 +33,9 @@ use alloc::vec::Vec;
 
 use cairn_ext2::{BlockDevice, DeviceError};
 
-use crate::disk::{Disk, MAX_REQUEST};
+/// Bytes one request to the device carries at most (what a `disk.*`
+/// scheme takes per `pread`/`pwrite`).
+pub const MAX_REQUEST: usize = 64 * 1024;
 
 /// Bytes per cached piece: a multiple of every sector size (512 B, 4 KiB),
 /// and of nothing larger, so any file-system block size works.
@@ -55,8 +64,8 @@ pub struct CacheCounts {
 }
 
 /// The cache over `disk`.
-pub struct BlockCache {
-    disk: Disk,
+pub struct BlockCache<D: BlockDevice> {
+    disk: D,
     capacity: usize,
     pieces: BTreeMap<u64, Piece>,
     /// Piece numbers by last use, oldest first.
@@ -65,9 +74,9 @@ pub struct BlockCache {
     counts: CacheCounts,
 }
 
-impl BlockCache {
+impl<D: BlockDevice> BlockCache<D> {
     /// A cache of `units` pieces (at least [`MIN_UNITS`]) over `disk`.
-    pub fn new(disk: Disk, units: usize) -> BlockCache {
+    pub fn new(disk: D, units: usize) -> BlockCache<D> {
         BlockCache {
             disk,
             capacity: units.max(MIN_UNITS),
@@ -155,7 +164,7 @@ impl BlockCache {
         }
         let total = if count == 1 { len } else { count * UNIT };
         let mut buf = vec![0u8; total];
-        self.disk.read(unit * UNIT as u64, &mut buf)?;
+        self.disk.read_at(unit * UNIT as u64, &mut buf)?;
         self.make_room(count)?;
         for (i, chunk) in buf.chunks(UNIT).enumerate() {
             self.insert(unit + i as u64, chunk.into(), false)?;
@@ -179,7 +188,7 @@ impl BlockCache {
             for unit in &dirty[at..at + run] {
                 buf.extend_from_slice(&self.pieces[unit].data);
             }
-            self.disk.write(dirty[at] * UNIT as u64, &buf)?;
+            self.disk.write_at(dirty[at] * UNIT as u64, &buf)?;
             for unit in &dirty[at..at + run] {
                 if let Some(piece) = self.pieces.get_mut(unit) {
                     piece.dirty = false;
@@ -191,7 +200,7 @@ impl BlockCache {
     }
 }
 
-impl BlockDevice for BlockCache {
+impl<D: BlockDevice> BlockDevice for BlockCache<D> {
     fn size(&self) -> u64 {
         self.disk.size()
     }
@@ -244,3 +253,6 @@ impl BlockDevice for BlockCache {
         self.disk.flush()
     }
 }
+
+#[cfg(test)]
+mod tests;
