@@ -37,12 +37,12 @@ impl BlockDevice for Recorder {
         self.inner.size()
     }
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), DeviceError> {
-        assert!(buf.len() <= MAX_REQUEST && offset % 512 == 0, "request {offset}+{}", buf.len());
+        assert!(buf.len() <= MAX_REQUEST && offset.is_multiple_of(512), "request {offset}+{}", buf.len());
         self.seen.push(Seen::Read(offset, buf.len()));
         if self.failing { Err(DeviceError::Io) } else { self.inner.read_at(offset, buf) }
     }
     fn write_at(&mut self, offset: u64, data: &[u8]) -> Result<(), DeviceError> {
-        assert!(data.len() <= MAX_REQUEST && offset % 512 == 0, "request {offset}+{}", data.len());
+        assert!(data.len() <= MAX_REQUEST && offset.is_multiple_of(512), "request {offset}+{}", data.len());
         self.seen.push(Seen::Write(offset, data.len()));
         if self.failing { Err(DeviceError::Io) } else { self.inner.write_at(offset, data) }
     }
