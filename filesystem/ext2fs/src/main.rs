@@ -35,6 +35,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use cairn_ext2::{Error, Ext2, MountOptions, ReadOnlyReason, Timestamp};
 use cairn_rt::abi::error::EINTR;
+use cairn_rt::abi::scheme as op;
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Mutex;
 use cairn_rt::time::Duration;
@@ -223,6 +224,15 @@ fn main() -> i32 {
             shutdown(&state, &args.scheme);
         }
         let request = &incoming.request;
+        if request.opcode == op::MMAP {
+            let mapped = state.lock().as_mut().map(|served| served.map(request));
+            let Some(mapped) = mapped else { shutdown(&state, &args.scheme) };
+            let _ = match mapped {
+                Ok(memory) => server.respond_fd(request.id, &memory),
+                Err(e) => server.respond(request.id, Err(e), &[]),
+            };
+            continue;
+        }
         let answer = state.lock().as_mut().map(|served| served.serve(request, &incoming.payload));
         let Some(answer) = answer else { shutdown(&state, &args.scheme) };
         if let Some((result, payload)) = answer {

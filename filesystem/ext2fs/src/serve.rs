@@ -16,12 +16,12 @@ use alloc::vec::Vec;
 use cairn_ext2::{BlockDevice, Error, Ext2, FileType, InodeNo, Metadata, Owner, ROOT, Timestamp};
 use cairn_fsproto::{
     Handle, Handles, OpenRequest, bytes_of, caller, mode_bits, now, owner_id, pack_entries, path, path_pair,
-    split_time, time_set,
+    private_copy, split_time, time_set,
 };
 use cairn_fsrules::{Attributes, Base, Caller, Denied, NodeType, Opening, TimeSet, Tree, access, ops, path as walk};
 use cairn_rt::abi::error::{
-    EACCES, EBADF, EBUSY, EEXIST, EFBIG, EINVAL, EIO, EISDIR, ELOOP, EMLINK, ENAMETOOLONG, ENODEV, ENOENT, ENOSPC,
-    ENOTDIR, ENOTEMPTY, EPERM, EROFS, EUCLEAN,
+    EACCES, EBADF, EBUSY, EEXIST, EFBIG, EINVAL, EIO, EISDIR, ELOOP, EMLINK, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR,
+    ENOTEMPTY, EPERM, EROFS, EUCLEAN,
 };
 use cairn_rt::abi::scheme::{self as op, DIRENT_DIR, DIRENT_FILE, DIRENT_SYMLINK, MAX_PAYLOAD, Request};
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, Stat, StatVfs};
@@ -416,7 +416,19 @@ impl<D: BlockDevice> Served<D> {
         Ok(0)
     }
 
-    /// Serves one request; `None` for those that take no answer.
+    /// `MMAP`: a memory object holding a copy of the file.
+    pub fn map(&mut self, request: &Request) -> core::result::Result<cairn_rt::fd::OwnedFd, i32> {
+        let handle = *self.handle(request.handle).map_err(|e| e.0)?;
+        let fs = &mut self.fs;
+        private_copy(request, handle.readable, |offset, len| {
+            let mut data = vec![0u8; len];
+            let n = fs.read(handle.node, offset, &mut data).map_err(|e| Errno::from(e).0)?;
+            data.truncate(n);
+            Ok(data)
+        })
+    }
+
+    /// Serves one request but `MMAP`; `None` for those that take no answer.
     pub fn serve(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
         let result = match request.opcode {
             op::OPEN => self.open(request, payload),
@@ -456,7 +468,6 @@ impl<D: BlockDevice> Served<D> {
             op::CHMOD => self.chmod(request, payload),
             op::CHOWN => self.chown(request, payload),
             op::UTIMENS => self.utimens(request, payload),
-            op::MMAP => Err(Errno(ENODEV)),
             _ => Err(Errno(EINVAL)),
         };
         Some(answer(result))

@@ -3,20 +3,22 @@
 //! from the file system behind it: decoding paths, open flags, times and
 //! owners from requests; the table of open handles with their positions,
 //! `lseek` and `fcntl`; packing `GETDENTS` answers; the bases relative
-//! paths start from (with `PATH_BENEATH`); and ABI structures as bytes.
+//! paths start from (with `PATH_BENEATH`); `MMAP` answered with a private
+//! copy; and ABI structures as bytes.
 //!
 //! Depends on `cairn-rt` (the ABI) and `cairn-fsrules`.
 #![no_std]
 
 use cairn_fsrules::{Base, Caller, OpenOptions, TimeSet};
 use cairn_rt::Vec;
-use cairn_rt::abi::error::{EBADF, EINVAL};
+use cairn_rt::abi::error::{EACCES, EBADF, EINVAL, ENODEV};
 use cairn_rt::abi::scheme::{self as op, Request, TIME_NOW, TIME_OMIT};
 use cairn_rt::abi::{
-    F_GETFL, F_SETFL, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_STAT, O_TRUNC,
-    O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
+    F_GETFL, F_SETFL, MapFlags, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_STAT,
+    O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
 };
 use cairn_rt::collections::BTreeMap;
+use cairn_rt::fd::OwnedFd;
 use cairn_rt::time::{SystemTime, UNIX_EPOCH};
 
 /// Nanoseconds since the Unix epoch, from the realtime clock.
@@ -241,4 +243,36 @@ pub fn pack_entries<'a>(
         return Err(EINVAL);
     }
     Ok((out, taken))
+}
+
+/// Answers `MMAP` (`args` = offset, length, `MapFlags`) with a memory
+/// object holding a copy of the file's bytes from the offset, as `read`
+/// gives them (right for `MAP_PRIVATE`; the client maps the object).
+/// Shared mappings are `ENODEV`: the file's bytes do not live in a memory
+/// object. A handle not open for reading is `EACCES`.
+pub fn private_copy(
+    request: &Request,
+    readable: bool,
+    read: impl FnOnce(u64, usize) -> Result<Vec<u8>, i32>,
+) -> Result<OwnedFd, i32> {
+    if !readable {
+        return Err(EACCES);
+    }
+    let flags = MapFlags::from_bits_truncate(request.args[2] as usize);
+    if flags.contains(MapFlags::MAP_SHARED) {
+        return Err(ENODEV);
+    }
+    let (offset, len) = (request.args[0], usize::try_from(request.args[1]).map_err(|_| EINVAL)?);
+    let size = usize::try_from(offset.checked_add(len as u64).ok_or(EINVAL)?).map_err(|_| EINVAL)?;
+    let memory = cairn_rt::sys::memory_create(size).map_err(|_| ENODEV)?;
+    let data = read(offset, len)?;
+    let copied = data.len().min(len);
+    let writable = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+    // SAFETY: a fresh mapping of the new object, placed by the kernel.
+    let address = unsafe { cairn_rt::sys::mmap(0, size, writable, memory.as_raw(), 0) }.map_err(|_| ENODEV)?;
+    // SAFETY: the mapping is `size` writable bytes and `offset + copied <= size`.
+    unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), (address + offset as usize) as *mut u8, copied) };
+    // SAFETY: the mapping made above; nothing refers to it any more.
+    let _ = unsafe { cairn_rt::sys::munmap(address, size) };
+    Ok(memory)
 }

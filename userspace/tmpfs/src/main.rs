@@ -22,15 +22,14 @@
 
 use cairn_fsproto::{
     Handle, Handles, OpenRequest, bytes_of, caller, mode_bits, now, owner_id, pack_entries, path, path_pair,
-    split_time, time_set,
+    private_copy, split_time, time_set,
 };
 use cairn_memfs::{Base, Caller, Creator, FsError, Kind, MemFs, NodeId, ROOT};
 use cairn_rt::abi::error::{
-    EACCES, EBADF, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY,
-    EPERM,
+    EACCES, EBADF, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EPERM,
 };
 use cairn_rt::abi::scheme::{self as op, DIRENT_DIR, DIRENT_FILE, DIRENT_SYMLINK, Request};
-use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_DIR, MODE_FILE, MODE_SYMLINK, MapFlags, Stat, StatVfs};
+use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_DIR, MODE_FILE, MODE_SYMLINK, Stat, StatVfs};
 use cairn_rt::fs::{self, EntryKind};
 use cairn_rt::scheme::Server;
 use cairn_rt::{String, Vec, env, eprintln, format, println};
@@ -209,29 +208,13 @@ impl Tmpfs {
         self.handle(request.handle)?.seek(request, size)
     }
 
-    /// A memory object holding a copy of the file from `args[0]` for
-    /// `args[1]` bytes (the client maps it).
+    /// `MMAP`: a memory object holding a copy of the file.
     fn map(&mut self, request: &Request) -> Result<cairn_rt::fd::OwnedFd, i32> {
         let handle = *self.handle(request.handle)?;
-        if !handle.readable {
-            return Err(EACCES);
-        }
-        let flags = MapFlags::from_bits_truncate(request.args[2] as usize);
-        if flags.contains(MapFlags::MAP_SHARED) {
-            return Err(ENODEV);
-        }
-        let (offset, len) = (request.args[0], usize::try_from(request.args[1]).map_err(|_| EINVAL)?);
-        let size = offset.checked_add(len as u64).ok_or(EINVAL)? as usize;
-        let memory = cairn_rt::sys::memory_create(size).map_err(|_| ENODEV)?;
-        let data = self.fs.read(handle.node, offset, len, now()).map_err(errno)?;
-        let writable = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
-        // SAFETY: a fresh mapping of the new object, placed by the kernel.
-        let address = unsafe { cairn_rt::sys::mmap(0, size, writable, memory.as_raw(), 0) }.map_err(|_| ENODEV)?;
-        // SAFETY: the mapping is `size` writable bytes and `offset + data.len() <= size`.
-        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), (address + offset as usize) as *mut u8, data.len()) };
-        // SAFETY: the mapping made above; nothing refers to it any more.
-        let _ = unsafe { cairn_rt::sys::munmap(address, size) };
-        Ok(memory)
+        let fs = &mut self.fs;
+        private_copy(request, handle.readable, |offset, len| {
+            fs.read(handle.node, offset, len, now()).map(<[u8]>::to_vec).map_err(errno)
+        })
     }
 
     /// Serves one request; `None` for those that take no answer.

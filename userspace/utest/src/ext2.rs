@@ -17,7 +17,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use cairn_rt::abi::error::{EACCES, EBUSY, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS};
 use cairn_rt::abi::scheme::{DIRENT_CHAR, DIRENT_FIFO};
-use cairn_rt::abi::{MODE_TYPE, O_DIRECTORY, Syscall};
+use cairn_rt::abi::{MODE_TYPE, MapFlags, O_DIRECTORY, Syscall};
 use cairn_rt::fs::{self, File, OpenOptions};
 use cairn_rt::io::{Read, Write};
 use cairn_rt::process::{Command, Pid};
@@ -194,6 +194,20 @@ pub fn host_files() -> TestResult {
     }
     ensure!(!entries.iter().any(|e| e.1 == "." || e.1 == ".."), "listing shows . or ..");
     Ok(())
+}
+
+/// A private mapping of the host's pattern file holds its bytes.
+pub fn mmap_private_copy() -> TestResult {
+    let file = ok("open host.bin", File::open(&at("data/host.bin")))?;
+    let (len, flags) = (256 << 10, MapFlags::PROT_READ | MapFlags::MAP_PRIVATE);
+    // SAFETY: a fresh mapping anywhere; nothing else uses the range.
+    let address = ok("mmap private", unsafe { cairn_rt::sys::mmap(0, len, flags, file.as_raw_fd(), 0) })?;
+    // SAFETY: the mapping is `len` readable bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(address as *const u8, len) };
+    let checked = check_pattern("the mapping of data/host.bin", bytes, HOST, len);
+    // SAFETY: the mapping made above; `bytes` is not used after this.
+    ok("munmap", unsafe { cairn_rt::sys::munmap(address, len) })?;
+    checked
 }
 
 pub fn write_ops() -> TestResult {
