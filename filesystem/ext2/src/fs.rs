@@ -179,6 +179,12 @@ impl<D: BlockDevice> Ext2<D> {
         &self.dev
     }
 
+    /// Whether metadata changed since the last [`Ext2::sync`] (file data
+    /// is written to the device at once and is the device's business).
+    pub fn has_changes(&self) -> bool {
+        !self.dirty.is_empty()
+    }
+
     /// Why the file system is read-only, if it is.
     pub fn read_only(&self) -> Option<ReadOnlyReason> {
         self.read_only

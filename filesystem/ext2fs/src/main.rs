@@ -139,7 +139,8 @@ fn shutdown(state: &State, scheme: &str) -> ! {
     }
 }
 
-/// Commits every [`SYNC_INTERVAL`]; unmounts when `SIGTERM` came.
+/// Commits every [`SYNC_INTERVAL`] unless nothing changed (an idle disk
+/// is left alone); unmounts when `SIGTERM` came.
 fn commit_thread(state: Arc<State>, scheme: String) {
     let ticks = (SYNC_INTERVAL.as_millis() / TICK.as_millis()) as u32;
     loop {
@@ -149,9 +150,12 @@ fn commit_thread(state: Arc<State>, scheme: String) {
                 shutdown(&state, &scheme);
             }
         }
-        if let Some(served) = state.lock().as_mut()
-            && let Err(e) = served.fs.sync()
-        {
+        let mut guard = state.lock();
+        let Some(served) = guard.as_mut() else { continue };
+        if !served.fs.has_changes() && served.fs.device().counts().dirty == 0 {
+            continue;
+        }
+        if let Err(e) = served.fs.sync() {
             eprintln!("ext2fs: committing {scheme} failed: {}", describe(e));
         }
     }

@@ -8,7 +8,8 @@
 //! targets, and none of those it removed. A third, small image is filled
 //! by the guest and left mounted when the machine goes off: on a copy,
 //! `e2fsck -fy` replays its journal, then `e2fsck -fn` must pass and the
-//! file the guest `fsync`ed must be whole. The names and the patterns are
+//! file the guest `fsync`ed, and those the periodic commit wrote, must be
+//! whole. The names and the patterns are
 //! those of `userspace/utest/src/ext2.rs` and must agree with it.
 
 use std::fs;
@@ -146,7 +147,8 @@ pub fn verify(path: &Path) -> Result<(), String> {
 /// The crash image, as Linux would find it at the next boot: on a copy,
 /// `e2fsck -fy` replays the journal (and must find nothing worse to fix
 /// than what a replay and an unfinished write leave); then `e2fsck -fn`
-/// must pass and the `fsync`ed file must be whole.
+/// must pass, and the `fsync`ed file and what the periodic commit wrote
+/// must be whole.
 fn verify_crash(path: &Path) -> Result<(), String> {
     let copy = path.with_extension("replayed.img");
     fs::copy(path, &copy).map_err(|e| format!("copying {}: {e}", path.display()))?;
@@ -162,11 +164,16 @@ fn verify_crash(path: &Path) -> Result<(), String> {
     if !fsck.status.success() {
         return Err(format!("e2fsck -fn after the replay: {}: {}", fsck.status, String::from_utf8_lossy(&fsck.stdout)));
     }
-    let kept = debugfs(&copy, "cat /kept.bin")?;
-    let whole = kept.len() == KEPT_FILE && (0..KEPT_FILE).all(|i| kept[i] == pattern(GUEST, i as u64));
-    let _ = fs::remove_file(&copy);
-    if !whole {
-        return Err(format!("after the power cut /kept.bin is not the fsynced file ({} bytes)", kept.len()));
+    let mut problems = Vec::new();
+    for (file, len) in [("/kept.bin", KEPT_FILE), ("/committed.bin", KEPT_FILE / 2)] {
+        let got = debugfs(&copy, &format!("cat {file}"))?;
+        if got.len() != len || (0..len).any(|i| got[i] != pattern(GUEST, i as u64)) {
+            problems.push(format!("after the power cut {file} is not whole ({} bytes)", got.len()));
+        }
     }
-    Ok(())
+    if !debugfs_text(&copy, "stat /committed-dir")?.contains("Type: directory") {
+        problems.push(String::from("after the power cut /committed-dir is missing"));
+    }
+    let _ = fs::remove_file(&copy);
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
 }

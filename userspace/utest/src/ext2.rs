@@ -41,6 +41,9 @@ const STATS: &str = "/scheme/ext2test.stats";
 /// The small disk's scheme.
 const CRASH_SCHEME: &str = "ext2crash";
 const CRASH_ROOT: &str = "/scheme/ext2crash";
+const CRASH_STATS: &str = "/scheme/ext2crash.stats";
+/// How long the periodic commit (every 5 s) may take to come.
+const COMMIT_WAIT: Duration = Duration::from_secs(20);
 /// The small disk's file made durable before the power cut, and most
 /// bytes written while filling it.
 const KEPT_FILE: usize = 512 << 10;
@@ -97,9 +100,14 @@ fn stop() -> TestResult {
     Ok(())
 }
 
-/// One counter of the stats scheme.
+/// One counter of the main disk's stats scheme.
 fn stat(name: &str) -> Result<u64, String> {
-    let text = ok("read the stats", fs::read_to_string(STATS))?;
+    stat_of(STATS, name)
+}
+
+/// One counter of the stats file `stats`.
+fn stat_of(stats: &str, name: &str) -> Result<u64, String> {
+    let text = ok("read the stats", fs::read_to_string(stats))?;
     let line = text.lines().find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')));
     line.and_then(|value| value.parse().ok()).ok_or_else(|| format!("no {name} in {text:?}"))
 }
@@ -293,9 +301,10 @@ pub fn read_only() -> TestResult {
 
 /// The small disk: filling it ends in `ENOSPC` and removing the file gives
 /// the space back; then a file is written and `fsync`ed, more is written
-/// without, and the server is left running: the machine goes off under it
+/// without and left to the periodic commit (waited for, bounded), more
+/// again, and the server is left running: the machine goes off under it
 /// (the harness replays the journal on a copy, runs `e2fsck -fn`, and
-/// finds the `fsync`ed file whole).
+/// finds the `fsync`ed and the committed files whole).
 pub fn full_disk_then_power_cut() -> TestResult {
     start_on(&[], CRASH_DISK, CRASH_SCHEME)?;
     let fill = format!("{CRASH_ROOT}/fill.bin");
@@ -319,7 +328,14 @@ pub fn full_disk_then_power_cut() -> TestResult {
     let data: Vec<u8> = (0..KEPT_FILE as u64).map(|i| pattern(GUEST, i)).collect();
     ok("write kept.bin", kept.write_all(&data))?;
     ok("fsync kept.bin", kept.sync_all())?;
-    ok("write lost.bin", fs::write(&format!("{CRASH_ROOT}/lost.bin"), &data[..KEPT_FILE / 2]))?;
-    ok("mkdir unsynced", fs::create_dir(&format!("{CRASH_ROOT}/unsynced"), 0o755))?;
+    let flushes = stat_of(CRASH_STATS, "disk_flushes")?;
+    ok("write committed.bin", fs::write(&format!("{CRASH_ROOT}/committed.bin"), &data[..KEPT_FILE / 2]))?;
+    ok("mkdir committed-dir", fs::create_dir(&format!("{CRASH_ROOT}/committed-dir"), 0o755))?;
+    let start = Instant::now();
+    while stat_of(CRASH_STATS, "disk_flushes")? == flushes {
+        ensure!(start.elapsed() < COMMIT_WAIT, "no periodic commit within {COMMIT_WAIT:?}");
+        thread::sleep(Duration::from_millis(100));
+    }
+    ok("write late.bin", fs::write(&format!("{CRASH_ROOT}/late.bin"), &data[..KEPT_FILE / 4]))?;
     Ok(())
 }
