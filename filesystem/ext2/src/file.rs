@@ -89,6 +89,15 @@ impl<D: BlockDevice> Ext2<D> {
             let n = (self.bs - in_block).min(data.len() - done);
             let (b, fresh) = match self.map_alloc(ino, &mut inode, pos / bs) {
                 Ok(r) => r,
+                Err(Error::NoSpace) if self.has_pending_frees() => {
+                    // The only free blocks were freed in the transaction
+                    // still open: record the write so far, commit, and go
+                    // on with them (as ext3 forces a commit).
+                    self.finish_write(ino, &mut inode, offset + done as u64, now)?;
+                    in_chunk = 0;
+                    self.sync()?;
+                    continue;
+                }
                 Err(e) => {
                     failure = Some(e);
                     break;

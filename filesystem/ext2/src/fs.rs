@@ -174,6 +174,17 @@ impl<D: BlockDevice> Ext2<D> {
         self.dev
     }
 
+    /// The device, borrowed (a server reads its cache's counters).
+    pub fn device(&self) -> &D {
+        &self.dev
+    }
+
+    /// Whether metadata changed since the last [`Ext2::sync`] (file data
+    /// is written to the device at once and is the device's business).
+    pub fn has_changes(&self) -> bool {
+        !self.dirty.is_empty()
+    }
+
     /// Why the file system is read-only, if it is.
     pub fn read_only(&self) -> Option<ReadOnlyReason> {
         self.read_only
@@ -396,6 +407,11 @@ impl<D: BlockDevice> Ext2<D> {
             return Ok(first + bit as u64);
         }
         Err(Error::NoSpace)
+    }
+
+    /// Whether blocks freed since the last commit wait to be reusable.
+    pub(crate) fn has_pending_frees(&self) -> bool {
+        !self.pending_free.is_empty()
     }
 
     /// Returns block `b` to the free pool.

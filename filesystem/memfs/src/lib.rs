@@ -45,7 +45,10 @@
 //!   whose last name is gone lives on until its last handle is released,
 //!   then its memory is returned.
 //!
-//! Depends on `core` and `alloc` only.
+//! The POSIX rules (permissions, ownership, path walking) are
+//! `cairn-fsrules`', shared with the ext2 server.
+//!
+//! Depends on `core`, `alloc` and `cairn-fsrules`.
 #![no_std]
 
 extern crate alloc;
@@ -59,18 +62,17 @@ mod tree;
 
 use alloc::collections::BTreeMap;
 
-pub use access::{Access, Caller, MODE_MASK, SET_GID, SET_UID, STICKY};
-pub use meta::{FsStats, TimeSet};
+pub use cairn_fsrules::TimeSet;
+pub use cairn_fsrules::{
+    Access, Caller, MAX_NAME, MAX_PATH, MAX_SYMLINK_HOPS, MODE_MASK, OpenOptions, SET_GID, SET_UID, STICKY,
+};
+pub use meta::FsStats;
 pub use node::{Kind, NodeStat, RELATIME_INTERVAL};
-pub use path::{Base, MAX_PATH};
-pub use tree::{Creator, DirEntry, OpenOptions};
+pub use path::Base;
+pub use tree::{Creator, DirEntry};
 
 use node::{Content, Dir, Node};
 
-/// Symbolic links followed while resolving one path before giving up.
-pub const MAX_SYMLINK_HOPS: usize = 40;
-/// Longest name of one directory entry, in bytes.
-pub const MAX_NAME: usize = 255;
 /// Largest file, in bytes.
 pub const MAX_FILE_SIZE: u64 = 1 << 30;
 /// Bytes of file data a tree made by [`MemFs::new`] holds at most.

@@ -1,19 +1,10 @@
 //! Metadata: `stat`, `statvfs`, and the operations changing a node's mode,
 //! owner and timestamps with their ownership rules.
 
-use crate::node::{Content, Kind, NodeStat};
-use crate::{Access, BLOCK_SIZE, Caller, FsError, MAX_NAME, MODE_MASK, MemFs, NodeId, SET_GID, SET_UID};
+use cairn_fsrules::{TimeSet, Tree, access};
 
-/// How `set_times` sets one timestamp (`utimensat`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeSet {
-    /// To the current time (`UTIME_NOW`).
-    Now,
-    /// Left alone (`UTIME_OMIT`).
-    Omit,
-    /// To this many nanoseconds since the Unix epoch.
-    At(u64),
-}
+use crate::node::{Content, NodeStat};
+use crate::{BLOCK_SIZE, Caller, FsError, MAX_NAME, MemFs, NodeId};
 
 /// The whole tree's figures, as `statvfs` reports them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,14 +67,8 @@ impl MemFs {
     /// owner or root may. The set-group-ID bit is dropped when a caller
     /// other than root is not in the node's group.
     pub fn chmod(&mut self, id: NodeId, mode: u16, caller: Caller, now: u64) -> Result<(), FsError> {
+        let mode = access::chmod_mode(&(&*self).attributes(id)?, mode, caller)?;
         let node = self.node_mut(id)?;
-        if !caller.owns(node.uid) {
-            return Err(FsError::NotPermitted);
-        }
-        let mut mode = mode & MODE_MASK;
-        if !caller.is_root() && caller.gid != node.gid {
-            mode &= !SET_GID;
-        }
         node.mode = mode;
         node.times.change(now);
         Ok(())
@@ -102,24 +87,11 @@ impl MemFs {
         caller: Caller,
         now: u64,
     ) -> Result<(), FsError> {
-        let node = self.node_mut(id)?;
-        let owner = caller.uid == node.uid;
-        let uid_ok = uid.is_none_or(|uid| caller.is_root() || (owner && uid == node.uid));
-        let gid_ok = gid.is_none_or(|gid| caller.is_root() || (owner && (gid == node.gid || gid == caller.gid)));
-        if !uid_ok || !gid_ok {
-            return Err(FsError::NotPermitted);
-        }
-        if uid.is_none() && gid.is_none() {
+        let Some(owned) = access::chown_result(&(&*self).attributes(id)?, uid, gid, caller)? else {
             return Ok(());
-        }
-        node.uid = uid.unwrap_or(node.uid);
-        node.gid = gid.unwrap_or(node.gid);
-        if node.kind() != Kind::Dir {
-            node.mode &= !SET_UID;
-            if node.mode & 0o010 != 0 {
-                node.mode &= !SET_GID;
-            }
-        }
+        };
+        let node = self.node_mut(id)?;
+        (node.uid, node.gid, node.mode) = (owned.uid, owned.gid, owned.mode);
         node.times.change(now);
         Ok(())
     }
@@ -136,25 +108,14 @@ impl MemFs {
         caller: Caller,
         now: u64,
     ) -> Result<(), FsError> {
-        let owner = caller.owns(self.node(id)?.uid);
-        let explicit = matches!(accessed, TimeSet::At(_)) || matches!(modified, TimeSet::At(_));
-        if explicit && !owner {
-            return Err(FsError::NotPermitted);
-        }
         if accessed == TimeSet::Omit && modified == TimeSet::Omit {
-            return Ok(());
+            return self.node(id).map(drop);
         }
-        if !owner {
-            self.check_access(id, caller, Access::WRITE)?;
-        }
+        let explicit = matches!(accessed, TimeSet::At(_)) || matches!(modified, TimeSet::At(_));
+        access::may_set_times(&mut &*self, id, explicit, caller)?;
         let times = &mut self.node_mut(id)?.times;
-        let resolve = |set: TimeSet, old: u64| match set {
-            TimeSet::Now => now,
-            TimeSet::Omit => old,
-            TimeSet::At(time) => time,
-        };
-        times.accessed = resolve(accessed, times.accessed);
-        times.modified = resolve(modified, times.modified);
+        times.accessed = accessed.resolve(times.accessed, now);
+        times.modified = modified.resolve(times.modified, now);
         times.change(now);
         Ok(())
     }

@@ -7,9 +7,11 @@ use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use cairn_fsrules::{NodeType, OpenOptions, Opening, ops};
+
 use crate::node::{Content, Dir, Node};
-use crate::path::{Base, Entry, Walk};
-use crate::{Access, Caller, FsError, Kind, MAX_PATH, MAX_SYMLINK_HOPS, MemFs, NodeId};
+use crate::path::Base;
+use crate::{Caller, FsError, Kind, MemFs, NodeId};
 
 /// Who creates a node, with what permission bits (the caller applies its
 /// umask), at what time.
@@ -18,28 +20,6 @@ pub struct Creator {
     pub caller: Caller,
     pub mode: u16,
     pub now: u64,
-}
-
-/// How `open` treats the path and the node. Opening with neither `read` nor
-/// `write` checks no permission on the node itself (like `O_PATH`: for a
-/// working directory or a base directory held as a handle).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct OpenOptions {
-    /// For reading (or listing a directory): needs read permission.
-    pub read: bool,
-    /// For writing: needs write permission; refused on a directory.
-    pub write: bool,
-    /// Create a missing regular file (write and search on its directory);
-    /// an existing directory is `IsDir`.
-    pub create: bool,
-    /// With `create`: fail if the last component exists (never followed).
-    pub exclusive: bool,
-    /// Empty the file: needs write permission; refused on a directory.
-    pub truncate: bool,
-    /// Only a directory will do.
-    pub directory: bool,
-    /// A symbolic link as last component is `Loop`.
-    pub no_follow: bool,
 }
 
 /// One entry of a directory.
@@ -62,80 +42,17 @@ impl MemFs {
         options: OpenOptions,
         creator: Creator,
     ) -> Result<NodeId, FsError> {
-        if path.is_empty() {
-            return Err(FsError::NotFound);
-        }
-        let caller = creator.caller;
-        let exclusive = options.create && options.exclusive;
-        let base = base.into();
-        let id = match self.walk(base.node, path, !options.no_follow && !exclusive, caller, &mut Walk::new(base)) {
-            Ok(_) if exclusive => return Err(FsError::Exists),
-            Ok(id) => id,
-            Err(FsError::NotFound) if options.create && !options.directory => {
-                let (dir, name) = self.creation_point(base.node, path, caller, &mut Walk::new(base))?;
-                let id = self.insert(dir, &name, Content::File(Vec::new()), creator)?;
-                self.retain(id)?;
-                return Ok(id);
+        let id = match ops::open(&mut &*self, base.into(), path, options, creator.caller)? {
+            Opening::Existing(id) => {
+                if options.truncate {
+                    self.truncate(id, 0, creator.now)?;
+                }
+                id
             }
-            Err(e) => return Err(e),
+            Opening::Create { dir, name } => self.insert(dir, &name, Content::File(Vec::new()), creator)?,
         };
-        let kind = self.node(id)?.kind();
-        match kind {
-            Kind::File | Kind::Symlink if options.directory => return Err(FsError::NotDir),
-            Kind::Symlink => return Err(FsError::Loop),
-            Kind::Dir if options.write || options.truncate || options.create => return Err(FsError::IsDir),
-            _ => {}
-        }
-        let access = Access { read: options.read, write: options.write || options.truncate, execute: false };
-        self.check_access(id, caller, access)?;
-        if options.truncate {
-            self.truncate(id, 0, creator.now)?;
-        }
         self.retain(id)?;
         Ok(id)
-    }
-
-    /// Where `open` creates a missing file: the entry `path` names or, when
-    /// that is a dangling symbolic link, the entry its target names.
-    fn creation_point(
-        &self,
-        start: NodeId,
-        path: &str,
-        caller: Caller,
-        walk: &mut Walk,
-    ) -> Result<(NodeId, String), FsError> {
-        let entry = self.entry(start, path, caller, walk)?;
-        match self.child(&entry)? {
-            Some(id) => match &self.node(id)?.content {
-                Content::Symlink(target) => {
-                    walk.hops += 1;
-                    if walk.hops > MAX_SYMLINK_HOPS {
-                        return Err(FsError::Loop);
-                    }
-                    self.creation_point(entry.dir, target, caller, walk)
-                }
-                _ => Err(FsError::Exists),
-            },
-            None if entry.must_be_dir => Err(FsError::IsDir),
-            None => {
-                self.may_create(entry.dir, caller)?;
-                Ok((entry.dir, entry.name.to_string()))
-            }
-        }
-    }
-
-    /// The free entry `path` names, where `caller` may add a `kind` node
-    /// (a trailing `/` only for a directory).
-    fn new_entry<'p>(&self, base: Base, path: &'p str, caller: Caller, kind: Kind) -> Result<Entry<'p>, FsError> {
-        let entry = self.entry(base.node, path, caller, &mut Walk::new(base))?;
-        if self.child(&entry)?.is_some() {
-            return Err(FsError::Exists);
-        }
-        if entry.must_be_dir && kind != Kind::Dir {
-            return Err(FsError::NotFound);
-        }
-        self.may_create(entry.dir, caller)?;
-        Ok(entry)
     }
 
     /// Makes a node named `name` in `dir`.
@@ -178,7 +95,7 @@ impl MemFs {
         data: Vec<u8>,
         creator: Creator,
     ) -> Result<NodeId, FsError> {
-        let entry = self.new_entry(base.into(), path, creator.caller, Kind::File)?;
+        let entry = ops::new_entry(&mut &*self, base.into(), path, creator.caller, NodeType::Other)?;
         let size = data.len() as u64;
         self.check_room(0, size)?;
         let id = self.insert(entry.dir, entry.name, Content::File(data), creator)?;
@@ -188,7 +105,7 @@ impl MemFs {
 
     /// Makes a directory.
     pub fn mkdir(&mut self, base: impl Into<Base>, path: &str, creator: Creator) -> Result<NodeId, FsError> {
-        let entry = self.new_entry(base.into(), path, creator.caller, Kind::Dir)?;
+        let entry = ops::new_entry(&mut &*self, base.into(), path, creator.caller, NodeType::Dir)?;
         let dir = Dir { entries: BTreeMap::new(), parent: entry.dir };
         self.insert(entry.dir, entry.name, Content::Dir(dir), creator)
     }
@@ -201,13 +118,7 @@ impl MemFs {
         path: &str,
         creator: Creator,
     ) -> Result<NodeId, FsError> {
-        if target.is_empty() {
-            return Err(FsError::NotFound);
-        }
-        if target.len() > MAX_PATH {
-            return Err(FsError::NameTooLong);
-        }
-        let entry = self.new_entry(base.into(), path, creator.caller, Kind::Symlink)?;
+        let entry = ops::symlink(&mut &*self, target, base.into(), path, creator.caller)?;
         let content = Content::Symlink(target.to_string());
         self.insert(entry.dir, entry.name, content, Creator { mode: 0o777, ..creator })
     }
@@ -215,8 +126,7 @@ impl MemFs {
     /// The target of the symbolic link `path` names (`base` itself for an
     /// empty path); `Invalid` for anything else.
     pub fn readlink(&mut self, base: impl Into<Base>, path: &str, caller: Caller, now: u64) -> Result<&str, FsError> {
-        let base = base.into();
-        let id = self.walk(base.node, path, false, caller, &mut Walk::new(base))?;
+        let id = ops::readlink(&mut &*self, base.into(), path, caller)?;
         let Node { content: Content::Symlink(target), times, .. } = self.node_mut(id)? else {
             return Err(FsError::Invalid);
         };
@@ -235,17 +145,9 @@ impl MemFs {
         caller: Caller,
         now: u64,
     ) -> Result<(), FsError> {
-        if old_path.is_empty() {
-            return Err(FsError::NotFound);
-        }
-        let old_base = old_base.into();
-        let id = self.walk(old_base.node, old_path, false, caller, &mut Walk::new(old_base))?;
-        let kind = self.node(id)?.kind();
-        if kind == Kind::Dir {
-            return Err(FsError::NotPermitted);
-        }
-        let entry = self.new_entry(new_base.into(), new_path, caller, kind)?;
-        self.put_entry(entry.dir, entry.name, id, now)?;
+        let linking = ops::link(&mut &*self, (old_base.into(), old_path), (new_base.into(), new_path), caller)?;
+        let id = linking.id;
+        self.put_entry(linking.entry.dir, linking.entry.name, id, now)?;
         let node = self.node_mut(id)?;
         node.links += 1;
         node.times.change(now);
@@ -254,52 +156,24 @@ impl MemFs {
 
     /// Removes a name of a non-directory.
     pub fn unlink(&mut self, base: impl Into<Base>, path: &str, caller: Caller, now: u64) -> Result<(), FsError> {
-        let base = base.into();
-        let entry = self.entry(base.node, path, caller, &mut Walk::new(base))?;
-        let id = self.child(&entry)?.ok_or(FsError::NotFound)?;
-        self.may_delete(entry.dir, id, caller)?;
-        match self.node(id)?.kind() {
-            Kind::Dir => return Err(FsError::IsDir),
-            _ if entry.must_be_dir => return Err(FsError::NotDir),
-            _ => {}
-        }
-        self.take_entry(entry.dir, entry.name, now)?;
-        self.drop_link(id, now);
+        let removal = ops::unlink(&mut &*self, base.into(), path, caller)?;
+        self.take_entry(removal.entry.dir, removal.entry.name, now)?;
+        self.drop_link(removal.id, now);
         Ok(())
     }
 
     /// Removes an empty directory.
     pub fn rmdir(&mut self, base: impl Into<Base>, path: &str, caller: Caller, now: u64) -> Result<(), FsError> {
-        let base = base.into();
-        let entry = self.entry(base.node, path, caller, &mut Walk::new(base))?;
-        let id = self.child(&entry)?.ok_or(FsError::NotFound)?;
-        self.may_delete(entry.dir, id, caller)?;
-        if !self.dir(id)?.entries.is_empty() {
-            return Err(FsError::NotEmpty);
-        }
-        self.take_entry(entry.dir, entry.name, now)?;
-        self.drop_link(id, now);
+        let removal = ops::rmdir(&mut &*self, base.into(), path, caller)?;
+        self.take_entry(removal.entry.dir, removal.entry.name, now)?;
+        self.drop_link(removal.id, now);
         Ok(())
     }
 
-    /// Whether `ancestor` is `id` or one of the directories holding it.
-    pub(crate) fn is_ancestor(&self, ancestor: NodeId, mut id: NodeId) -> bool {
-        loop {
-            if id == ancestor {
-                return true;
-            }
-            match self.dir(id) {
-                Ok(dir) if dir.parent != id => id = dir.parent,
-                _ => return false,
-            }
-        }
-    }
-
-    /// POSIX rename: replaces a file, or an empty directory with a
-    /// directory; never moves a directory into its own subtree; does
-    /// nothing when both paths name the same node. Needs write and search
-    /// on both directories (and the sticky rules for the entries removed),
-    /// and write on a directory moved to another parent (its `..` changes).
+    /// POSIX rename (the rules are `cairn_fsrules::ops::rename`'s):
+    /// replaces a file, or an empty directory with a directory; never moves
+    /// a directory into its own subtree; does nothing when both paths name
+    /// the same node.
     pub fn rename(
         &mut self,
         from_base: impl Into<Base>,
@@ -309,45 +183,17 @@ impl MemFs {
         caller: Caller,
         now: u64,
     ) -> Result<(), FsError> {
-        let (from_base, to_base) = (from_base.into(), to_base.into());
-        let source = self.entry(from_base.node, from, caller, &mut Walk::new(from_base))?;
-        let target = self.entry(to_base.node, to, caller, &mut Walk::new(to_base))?;
-        let id = self.child(&source)?.ok_or(FsError::NotFound)?;
-        let moving_dir = self.node(id)?.kind() == Kind::Dir;
-        if !moving_dir && (source.must_be_dir || target.must_be_dir) {
-            return Err(FsError::NotDir);
-        }
-        let existing = self.child(&target)?;
-        if existing == Some(id) {
+        let Some(plan) = ops::rename(&mut &*self, (from_base.into(), from), (to_base.into(), to), caller)? else {
             return Ok(());
-        }
-        self.may_delete(source.dir, id, caller)?;
-        if moving_dir && self.is_ancestor(id, target.dir) {
-            return Err(FsError::Invalid);
-        }
-        match existing {
-            Some(old) => {
-                match (moving_dir, self.node(old)?.kind() == Kind::Dir) {
-                    (true, true) if !self.dir(old)?.entries.is_empty() => return Err(FsError::NotEmpty),
-                    (true, false) => return Err(FsError::NotDir),
-                    (false, true) => return Err(FsError::IsDir),
-                    _ => {}
-                }
-                self.may_delete(target.dir, old, caller)?;
-            }
-            None => self.may_create(target.dir, caller)?,
-        }
-        if moving_dir && source.dir != target.dir {
-            self.check_access(id, caller, Access::WRITE)?;
-        }
-        self.take_entry(source.dir, source.name, now)?;
-        if let Some(old) = self.put_entry(target.dir, target.name, id, now)? {
+        };
+        self.take_entry(plan.source.dir, plan.source.name, now)?;
+        if let Some(old) = self.put_entry(plan.target.dir, plan.target.name, plan.id, now)? {
             self.drop_link(old, now);
         }
-        let node = self.node_mut(id)?;
+        let node = self.node_mut(plan.id)?;
         node.times.change(now);
         if let Content::Dir(dir) = &mut node.content {
-            dir.parent = target.dir;
+            dir.parent = plan.target.dir;
         }
         Ok(())
     }

@@ -9,6 +9,7 @@
 mod bench;
 mod cli;
 mod diskcheck;
+mod ext2check;
 mod hosttools;
 mod iso;
 mod pcicheck;

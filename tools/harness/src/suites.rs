@@ -9,11 +9,11 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use crate::diskcheck;
 use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
 use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
 use crate::tableimage::{self, TableImage};
+use crate::{diskcheck, ext2check};
 
 /// A harness-side check of one boot's serial output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +50,10 @@ pub enum Check {
     /// The disk image `image` gets a partition table written by util-linux
     /// before the boot and must be unchanged after it (`tableimage`).
     TableImage { name: &'static str, image: TableImage },
+    /// The ext3 image at `path` is made by `mke2fs -d` (and a damaged one
+    /// beside it) before the boot; after it, `e2fsck -fn` must pass and
+    /// `debugfs` must find the guest's files (`ext2check`).
+    Ext2Image { name: &'static str, path: &'static str },
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -72,6 +76,7 @@ impl Check {
             | Check::PciMatchesQemu { name, .. }
             | Check::DiskImage { name, .. }
             | Check::TableImage { name, .. } => name,
+            | Check::Ext2Image { name, .. } => name,
         }
     }
 }
@@ -304,6 +309,30 @@ const NVME_DEVICES: &[&str] = &[
     "nvme-ns,bus=nvme0,drive=nvm,nsid=1",
     "-device",
     "nvme-ns,bus=nvme0,drive=nvm2,nsid=2,logical_block_size=4096,physical_block_size=4096",
+];
+
+/// The ext2 server test's image (`Check::Ext2Image`): an ext3 file system
+/// made on the host, and beside it a damaged one.
+const EXT2_IMAGE: &str = "build/ext2-disk.img";
+
+/// One NVMe controller: namespace 1 the ext3 image, namespace 2 the
+/// damaged one, namespace 3 the small one left mounted at power-off (raw
+/// files written through).
+const EXT2_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/ext2-disk.img,if=none,id=ext2,format=raw,cache=writethrough",
+    "-drive",
+    "file=build/ext2-disk.bad.img,if=none,id=bad,format=raw,cache=writethrough",
+    "-drive",
+    "file=build/ext2-disk.crash.img,if=none,id=crash,format=raw,cache=writethrough",
+    "-device",
+    "nvme,id=nvme0,serial=cairn-ext2",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=ext2,nsid=1",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=bad,nsid=2",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=crash,nsid=3",
 ];
 
 /// QEMU's teaching device, for the device-context tests of utest.
@@ -709,6 +738,25 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        // The ext2 file-system server on an NVMe disk that e2fsprogs made:
+        // utest reads the host's files, writes its own, checks the cache,
+        // unmounts; the harness runs e2fsck and debugfs on the image.
+        name: "ext2-disk",
+        machine: Machine { devices: EXT2_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/utest,ext2_",
+        timeout: secs(240),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "server-ready", needle: "ext2fs: serving /dev/nvme0n1 as ext2test (ext3" },
+            Check::OutputContains { name: "clean-unmount", needle: "ext2fs: ext2test unmounted cleanly" },
+            Check::OutputContains {
+                name: "damaged-image-refused",
+                needle: "ext2fs: cannot mount /dev/nvme0n2: the file system is damaged",
+            },
+            Check::Ext2Image { name: "e2fsck-and-debugfs", path: EXT2_IMAGE },
+        ],
+    },
+    Suite {
         // The normal boot path (init → devd → nvme) and a driver restart
         // during I/O: devd serves the disk, the client's calls fail with
         // EIO when the driver is killed, devd resets the controller and
@@ -1050,6 +1098,7 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
         // QEMU has ended, so the image is complete: the one check that reads a host file.
         Check::DiskImage { path, .. } => diskcheck::verify(std::path::Path::new(path)),
         Check::TableImage { image, .. } => tableimage::verify(*image),
+        Check::Ext2Image { path, .. } => ext2check::verify(std::path::Path::new(path)),
     }
 }
 
@@ -1208,6 +1257,19 @@ mod tests {
                     "{name}: {path}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn ext2_suite_attaches_the_images_it_makes() {
+        let suite = suite("ext2-disk");
+        let Some(Check::Ext2Image { path, .. }) = suite.checks.iter().find(|c| matches!(c, Check::Ext2Image { .. }))
+        else {
+            panic!("ext2-disk checks no image");
+        };
+        let (bad, crash) = (ext2check::bad_image(path.as_ref()), ext2check::crash_image(path.as_ref()));
+        for image in [String::from(*path), bad.display().to_string(), crash.display().to_string()] {
+            assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={image},"))), "{image}");
         }
     }
 

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::cli::TestArgs;
-use crate::diskcheck;
 use crate::hosttools;
 use crate::iso;
 use crate::qemu::{self, Boot, Display, Firmware};
 use crate::suites::{self, Suite};
 use crate::tableimage;
+use crate::{diskcheck, ext2check};
 
 /// How many serial lines of a failing suite's log to show.
 const TAIL_LINES: usize = 30;
@@ -54,6 +54,7 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
             match check {
                 suites::Check::DiskImage { path, .. } => diskcheck::prepare(Path::new(path))?,
                 suites::Check::TableImage { image, .. } => tableimage::prepare(*image)?,
+                suites::Check::Ext2Image { path, .. } => ext2check::prepare(Path::new(path))?,
                 _ => {}
             }
         }

@@ -17,40 +17,26 @@
 //! file (right for `MAP_PRIVATE`); shared mappings are refused (`ENODEV`),
 //! since the file's bytes do not live in a memory object.
 //!
-//! Depends on `cairn-rt` and `cairn-memfs`.
+//! Depends on `cairn-rt`, `cairn-memfs` and `cairn-fsproto` (the protocol
+//! side it shares with `ext2fs`).
 #![no_std]
 #![no_main]
 
-use cairn_memfs::{Base, Caller, Creator, FsError, Kind, MemFs, NodeId, OpenOptions, ROOT, TimeSet};
+use cairn_fsproto::{
+    Handle, Handles, OpenRequest, bytes_of, caller, mode_bits, now, owner_id, pack_entries, path, path_pair,
+    private_copy, split_time, time_set,
+};
+use cairn_memfs::{Base, Caller, Creator, FsError, Kind, MemFs, NodeId, ROOT};
 use cairn_rt::abi::error::{
-    EACCES, EBADF, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY,
-    EPERM,
+    EACCES, EBADF, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EPERM,
 };
-use cairn_rt::abi::scheme::{self as op, DIRENT_DIR, DIRENT_FILE, DIRENT_SYMLINK, Request, TIME_NOW, TIME_OMIT};
-use cairn_rt::abi::{
-    EVENT_READ, EVENT_WRITE, F_GETFL, F_SETFL, MODE_DIR, MODE_FILE, MODE_SYMLINK, MapFlags, O_ACCMODE, O_APPEND,
-    O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_STAT, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat,
-    StatVfs,
-};
-use cairn_rt::collections::BTreeMap;
+use cairn_rt::abi::scheme::{self as op, DIRENT_DIR, DIRENT_FILE, DIRENT_SYMLINK, Request};
+use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_DIR, MODE_FILE, MODE_SYMLINK, Stat, StatVfs};
 use cairn_rt::fs::{self, EntryKind};
 use cairn_rt::scheme::Server;
-use cairn_rt::time::{SystemTime, UNIX_EPOCH};
 use cairn_rt::{String, Vec, env, eprintln, format, println};
 
 cairn_rt::main!(main);
-
-/// One open handle.
-#[derive(Clone, Copy)]
-struct Handle {
-    node: NodeId,
-    position: u64,
-    append: bool,
-    readable: bool,
-    writable: bool,
-    /// Next directory entry `GETDENTS` returns.
-    cursor: usize,
-}
 
 fn errno(error: FsError) -> i32 {
     match error {
@@ -70,77 +56,26 @@ fn errno(error: FsError) -> i32 {
     }
 }
 
-/// Nanoseconds since the Unix epoch.
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
-}
-
-/// A path from a request payload.
-fn path(payload: &[u8]) -> Result<&str, i32> {
-    core::str::from_utf8(payload).map_err(|_| EINVAL)
-}
-
-/// Two paths joined by a NUL (RENAME, LINK, SYMLINK).
-fn path_pair(payload: &[u8]) -> Result<(&str, &str), i32> {
-    let split = payload.iter().position(|b| *b == 0).ok_or(EINVAL)?;
-    Ok((path(&payload[..split])?, path(&payload[split + 1..])?))
-}
-
-/// A `UTIMENS` time value.
-fn time_set(value: u64) -> TimeSet {
-    match value {
-        TIME_NOW => TimeSet::Now,
-        TIME_OMIT => TimeSet::Omit,
-        at => TimeSet::At(at),
-    }
-}
-
-/// A `CHOWN` id (`u32::MAX`: unchanged).
-fn owner_id(value: u64) -> Option<u32> {
-    u32::try_from(value).ok().filter(|id| *id != u32::MAX)
-}
-
-/// Plain-old-data bytes of an ABI structure.
-fn bytes_of<T: Copy>(value: &T) -> Vec<u8> {
-    // SAFETY: ABI structures are plain old data.
-    unsafe { core::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
-}
-
 struct Tmpfs {
     fs: MemFs,
-    handles: BTreeMap<u64, Handle>,
-    next_handle: u64,
+    handles: Handles<NodeId>,
 }
 
 /// What to answer: a value or errno, and a payload.
 type Answer = (Result<usize, i32>, Vec<u8>);
 
 impl Tmpfs {
-    fn caller(request: &Request) -> Caller {
-        Caller { uid: request.caller_uid, gid: request.caller_gid }
-    }
-
     fn creator(request: &Request, mode: u64) -> Creator {
-        Creator { caller: Self::caller(request), mode: (mode & 0o7777) as u16, now: now() }
+        Creator { caller: caller(request), mode: mode_bits(mode), now: now() }
     }
 
-    fn handle(&mut self, id: u64) -> Result<&mut Handle, i32> {
-        self.handles.get_mut(&id).ok_or(EBADF)
+    fn handle(&mut self, id: u64) -> Result<&mut Handle<NodeId>, i32> {
+        self.handles.get(id)
     }
 
-    /// The directory a request's relative path starts at, confined to it
-    /// when the kernel says so ([`op::PATH_BENEATH`]).
+    /// The directory a request's relative path starts at.
     fn base(&self, request: &Request) -> Result<Base, i32> {
-        self.base_of(request.handle, request.args[2] & op::PATH_BENEATH != 0)
-    }
-
-    /// The directory handle `id` (0: the root) as a base.
-    fn base_of(&self, id: u64, beneath: bool) -> Result<Base, i32> {
-        let node = match id {
-            0 => ROOT,
-            id => self.handles.get(&id).map(|h| h.node).ok_or(EBADF)?,
-        };
-        Ok(Base { node, beneath })
+        self.handles.request_base(request, ROOT)
     }
 
     /// The node a metadata request acts on: its path, or the handle itself.
@@ -148,49 +83,25 @@ impl Tmpfs {
         let base = self.base(request)?;
         match path(payload)? {
             "" => Ok(base.node),
-            path => self.fs.lookup(base, path, true, Self::caller(request)).map_err(errno),
+            path => self.fs.lookup(base, path, true, caller(request)).map_err(errno),
         }
-    }
-
-    fn add_handle(&mut self, handle: Handle) -> usize {
-        let id = self.next_handle;
-        self.next_handle += 1;
-        self.handles.insert(id, handle);
-        id as usize
     }
 
     fn open(&mut self, request: &Request, payload: &[u8]) -> Result<usize, i32> {
         let flags = request.args[0] as usize;
-        let base = self.base(request)?;
-        let path = path(payload)?;
-        let access = flags & O_ACCMODE;
-        let node = if flags & O_STAT != 0 {
-            // Only to look at (stat, chmod...): no permission on the node, and
-            // with O_NOFOLLOW a symbolic link itself.
-            let node = self.fs.lookup(base, path, flags & O_NOFOLLOW == 0, Self::caller(request)).map_err(errno)?;
-            self.fs.retain(node).map_err(errno)?;
-            node
-        } else {
-            let options = OpenOptions {
-                read: access != O_WRONLY,
-                write: access != O_RDONLY,
-                create: flags & O_CREAT != 0,
-                exclusive: flags & O_EXCL != 0,
-                truncate: flags & O_TRUNC != 0,
-                directory: flags & O_DIRECTORY != 0,
-                no_follow: flags & O_NOFOLLOW != 0,
-            };
-            self.fs.open(base, path, options, Self::creator(request, request.args[1])).map_err(errno)?
+        let (base, path) = (self.base(request)?, path(payload)?);
+        let node = match OpenRequest::from_flags(flags) {
+            // Only to look at (stat, chmod...): no permission on the node.
+            OpenRequest::Stat { no_follow } => {
+                let node = self.fs.lookup(base, path, !no_follow, caller(request)).map_err(errno)?;
+                self.fs.retain(node).map_err(errno)?;
+                node
+            }
+            OpenRequest::Open(options) => {
+                self.fs.open(base, path, options, Self::creator(request, request.args[1])).map_err(errno)?
+            }
         };
-        let data = flags & O_STAT == 0;
-        Ok(self.add_handle(Handle {
-            node,
-            position: 0,
-            append: flags & O_APPEND != 0,
-            readable: data && access != O_WRONLY,
-            writable: data && access != O_RDONLY,
-            cursor: 0,
-        }))
+        Ok(self.handles.add(Handle::opened(node, flags)))
     }
 
     fn stat(&self, node: NodeId) -> Result<Vec<u8>, i32> {
@@ -200,9 +111,8 @@ impl Tmpfs {
             Kind::Dir => MODE_DIR,
             Kind::Symlink => MODE_SYMLINK,
         };
-        let seconds = |time: u64| (time / 1_000_000_000, (time % 1_000_000_000) as u32);
         let ((mtime, mtime_nsec), (atime, atime_nsec), (ctime, ctime_nsec)) =
-            (seconds(info.modified), seconds(info.accessed), seconds(info.changed));
+            (split_time(info.modified), split_time(info.accessed), split_time(info.changed));
         Ok(bytes_of(&Stat {
             st_ino: info.inode,
             st_mode: kind | info.mode,
@@ -242,24 +152,18 @@ impl Tmpfs {
             Ok(entries) => entries,
             Err(e) => return (Err(errno(e)), Vec::new()),
         };
-        let mut out = Vec::new();
-        let mut taken = 0;
-        for entry in entries.iter().skip(cursor) {
-            if out.len() + 2 + entry.name.len() > wanted {
-                break;
-            }
-            out.push(match entry.kind {
+        let kinds = entries.iter().map(|entry| {
+            let kind = match entry.kind {
                 Kind::File => DIRENT_FILE,
                 Kind::Dir => DIRENT_DIR,
                 Kind::Symlink => DIRENT_SYMLINK,
-            });
-            out.push(entry.name.len() as u8);
-            out.extend_from_slice(entry.name.as_bytes());
-            taken += 1;
-        }
-        if taken == 0 && cursor < entries.len() {
-            return (Err(EINVAL), Vec::new());
-        }
+            };
+            (kind, entry.name.as_bytes())
+        });
+        let (out, taken) = match pack_entries(kinds, cursor, wanted) {
+            Ok(packed) => packed,
+            Err(e) => return (Err(e), Vec::new()),
+        };
         if let Ok(handle) = self.handle(id) {
             handle.cursor += taken;
         }
@@ -267,16 +171,15 @@ impl Tmpfs {
     }
 
     fn read(&mut self, request: &Request) -> Answer {
-        let positioned = request.args[2] == op::POSITIONED;
-        let (node, offset) = match self.handle(request.handle) {
-            Ok(handle) if handle.readable => (handle.node, if positioned { request.args[1] } else { handle.position }),
+        let (node, (offset, moves)) = match self.handle(request.handle) {
+            Ok(handle) if handle.readable => (handle.node, handle.offset(request)),
             Ok(_) => return (Err(EBADF), Vec::new()),
             Err(e) => return (Err(e), Vec::new()),
         };
         match self.fs.read(node, offset, request.args[0] as usize, now()) {
             Ok(data) => {
                 let data = data.to_vec();
-                if let (false, Ok(handle)) = (positioned, self.handle(request.handle)) {
+                if let (true, Ok(handle)) = (moves, self.handle(request.handle)) {
                     handle.position += data.len() as u64;
                 }
                 (Ok(data.len()), data)
@@ -290,73 +193,35 @@ impl Tmpfs {
         if !handle.writable {
             return Err(EBADF);
         }
-        let positioned = request.args[2] == op::POSITIONED;
-        let offset = match (positioned, handle.append) {
-            (true, _) => request.args[1],
-            (false, true) => self.fs.stat(handle.node).map_err(errno)?.size,
-            (false, false) => handle.position,
+        let (offset, moves) = match handle.offset(request) {
+            (_, true) if handle.append => (self.fs.stat(handle.node).map_err(errno)?.size, true),
+            at => at,
         };
         let written = self.fs.write(handle.node, offset, payload, now()).map_err(errno)?;
-        if !positioned {
+        if moves {
             self.handle(request.handle)?.position = offset + written as u64;
         }
         Ok(written)
     }
 
     fn seek(&mut self, request: &Request) -> Result<usize, i32> {
-        let handle = *self.handle(request.handle)?;
-        let size = self.fs.stat(handle.node).map_err(errno)?.size as i64;
-        let base = match request.args[1] as usize {
-            SEEK_SET => 0,
-            SEEK_CUR => handle.position as i64,
-            SEEK_END => size,
-            _ => return Err(EINVAL),
-        };
-        let target = base.checked_add(request.args[0] as i64).filter(|t| *t >= 0).ok_or(EINVAL)?;
-        self.handle(request.handle)?.position = target as u64;
-        Ok(target as usize)
+        let node = self.handle(request.handle)?.node;
+        let size = self.fs.stat(node).map_err(errno)?.size;
+        self.handle(request.handle)?.seek(request, size)
     }
 
-    fn fcntl(&mut self, request: &Request) -> Result<usize, i32> {
-        let handle = self.handle(request.handle)?;
-        match request.args[0] as usize {
-            F_GETFL => Ok(if handle.append { O_APPEND } else { 0 }),
-            F_SETFL => {
-                handle.append = request.args[1] as usize & O_APPEND != 0;
-                Ok(0)
-            }
-            _ => Err(EINVAL),
-        }
-    }
-
-    /// A memory object holding a copy of the file from `args[0]` for
-    /// `args[1]` bytes (the client maps it).
+    /// `MMAP`: a memory object holding a copy of the file.
     fn map(&mut self, request: &Request) -> Result<cairn_rt::fd::OwnedFd, i32> {
         let handle = *self.handle(request.handle)?;
-        if !handle.readable {
-            return Err(EACCES);
-        }
-        let flags = MapFlags::from_bits_truncate(request.args[2] as usize);
-        if flags.contains(MapFlags::MAP_SHARED) {
-            return Err(ENODEV);
-        }
-        let (offset, len) = (request.args[0], usize::try_from(request.args[1]).map_err(|_| EINVAL)?);
-        let size = offset.checked_add(len as u64).ok_or(EINVAL)? as usize;
-        let memory = cairn_rt::sys::memory_create(size).map_err(|_| ENODEV)?;
-        let data = self.fs.read(handle.node, offset, len, now()).map_err(errno)?;
-        let writable = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
-        // SAFETY: a fresh mapping of the new object, placed by the kernel.
-        let address = unsafe { cairn_rt::sys::mmap(0, size, writable, memory.as_raw(), 0) }.map_err(|_| ENODEV)?;
-        // SAFETY: the mapping is `size` writable bytes and `offset + data.len() <= size`.
-        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), (address + offset as usize) as *mut u8, data.len()) };
-        // SAFETY: the mapping made above; nothing refers to it any more.
-        let _ = unsafe { cairn_rt::sys::munmap(address, size) };
-        Ok(memory)
+        let fs = &mut self.fs;
+        private_copy(request, handle.readable, |offset, len| {
+            fs.read(handle.node, offset, len, now()).map(<[u8]>::to_vec).map_err(errno)
+        })
     }
 
     /// Serves one request; `None` for those that take no answer.
     fn serve(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
-        let caller = Self::caller(request);
+        let caller = caller(request);
         let result = match request.opcode {
             op::OPEN => self.open(request, payload),
             op::READ => return Some(self.read(request)),
@@ -369,7 +234,7 @@ impl Tmpfs {
             }
             op::FSTATVFS => return Some((Ok(0), self.statvfs())),
             op::LSEEK => self.seek(request),
-            op::FCNTL => self.fcntl(request),
+            op::FCNTL => self.handle(request.handle).and_then(|handle| handle.fcntl(request)),
             op::FEVENT => self.handle(request.handle).map(|_| (EVENT_READ | EVENT_WRITE) as usize),
             op::FTRUNCATE => (|| {
                 let handle = *self.handle(request.handle)?;
@@ -381,7 +246,7 @@ impl Tmpfs {
             op::FSYNC => self.handle(request.handle).map(|_| 0),
             op::GETDENTS => return Some(self.entries(request.handle, request.args[0] as usize)),
             op::CLOSE => {
-                if let Some(handle) = self.handles.remove(&request.handle) {
+                if let Some(handle) = self.handles.remove(request.handle) {
                     self.fs.release(handle.node);
                 }
                 return None;
@@ -391,7 +256,7 @@ impl Tmpfs {
             op::DUP => (|| {
                 let copy = Handle { position: 0, cursor: 0, ..*self.handle(request.handle)? };
                 self.fs.retain(copy.node).map_err(errno)?;
-                Ok(self.add_handle(copy))
+                Ok(self.handles.add(copy))
             })(),
             op::MKDIR => (|| {
                 let base = self.base(request)?;
@@ -406,7 +271,7 @@ impl Tmpfs {
             op::RENAME | op::LINK => (|| {
                 let (from, to) = path_pair(payload)?;
                 let from_base = self.base(request)?;
-                let to_base = self.base_of(request.args[0], request.args[2] & op::PATH_BENEATH_NEW != 0)?;
+                let to_base = self.handles.new_path_base(request, ROOT)?;
                 if request.opcode == op::RENAME {
                     self.fs.rename(from_base, from, to_base, to, caller, now()).map_err(errno)
                 } else {
@@ -532,7 +397,7 @@ fn main() -> i32 {
         return 2;
     };
     let root = matches!(role, Role::Root);
-    let mut tmpfs = Tmpfs { fs: MemFs::with_capacity(capacity()), handles: BTreeMap::new(), next_handle: 1 };
+    let mut tmpfs = Tmpfs { fs: MemFs::with_capacity(capacity()), handles: Handles::default() };
     if root {
         let unpacked = tmpfs.unpack(INITFS, "");
         let made = [("/tmp", 0o1777), ("/root", 0o700), ("/mnt", 0o755)].into_iter().try_for_each(|(path, mode)| {

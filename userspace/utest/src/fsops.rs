@@ -99,7 +99,7 @@ pub fn hard_links() -> TestResult {
 }
 
 /// Runs `body` in a child with uid and gid 1000.
-fn as_user(body: impl FnOnce() -> TestResult) -> TestResult {
+pub(crate) fn as_user(body: impl FnOnce() -> TestResult) -> TestResult {
     in_child(|| {
         ok("setgid", process::setgid(1000))?;
         ok("setuid", process::setuid(1000))?;

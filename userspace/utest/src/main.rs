@@ -19,6 +19,7 @@ mod device;
 mod devices;
 mod elf;
 mod events;
+mod ext2;
 mod fpu;
 mod fsops;
 mod harden_caps;
@@ -226,6 +227,17 @@ fn hardware_tests() -> Vec<Test> {
         test("nvme_concurrent_clients", nvme::concurrent_clients),
         test("nvme_queue_interrupts", nvme::queue_interrupts),
         test("nvme_driver_restart", nvme::driver_restart),
+        test("ext2_damaged_image_refused", ext2::damaged_image_refused),
+        test("ext2_mount", ext2::mount),
+        test("ext2_cache_rereads", ext2::cache_rereads),
+        test("ext2_host_files", ext2::host_files),
+        test("ext2_mmap_private_copy", ext2::mmap_private_copy),
+        test("ext2_write_ops", ext2::write_ops),
+        test("ext2_large_file", ext2::large_file),
+        test("ext2_sparse_file", ext2::sparse_file),
+        test("ext2_unmount", ext2::unmount),
+        test("ext2_read_only", ext2::read_only),
+        test("ext2_full_disk_then_power_cut", ext2::full_disk_then_power_cut),
         test("scale_msix_vectors", nvme::scale_vectors),
         test("virtio_blk_disk_data", virtio_blk::disk_data),
         test("virtio_blk_bad_requests", virtio_blk::disk_bad_requests),

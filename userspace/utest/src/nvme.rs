@@ -42,7 +42,7 @@ pub(crate) fn pattern(seed: u8, offset: u64) -> u8 {
 }
 
 /// Starts `/bin/nvme` unless it already serves, and waits (bounded) for its disk.
-fn driver() -> TestResult {
+pub(crate) fn driver() -> TestResult {
     if cairn_rt::fs::metadata(SCHEME_DISK).is_ok() {
         return Ok(());
     }

@@ -218,6 +218,22 @@ fn full_disk_is_nospace_and_stays_consistent() {
 }
 
 #[test]
+fn space_freed_in_the_open_transaction_is_reused_after_a_forced_commit() {
+    let s = Scratch::new();
+    let img = mkfs(&s, "ext3", 1024, "4M", &[]);
+    let mut fs = mount(&img);
+    let f = fs.create(ROOT, b"fill", 0o644, ROOT_OWNER, NOW).unwrap();
+    let data = pattern(2, 8 << 20);
+    let n = fs.write(f, 0, &data, NOW).unwrap();
+    assert!(n > 1 << 20 && n < data.len(), "partial write of {n}");
+    fs.unlink(ROOT, b"fill", NOW).unwrap();
+    let g = fs.create(ROOT, b"again", 0o644, ROOT_OWNER, NOW).unwrap();
+    assert_eq!(fs.write(g, 0, &data[..n], NOW), Ok(n), "the freed blocks are written again");
+    unmount_check(fs, &img);
+    assert_eq!(cat(&img, "/again"), data[..n]);
+}
+
+#[test]
 fn many_files_fill_inodes() {
     let s = Scratch::new();
     let img = mkfs(&s, "ext2", 1024, "1M", &["-N", "64"]);

@@ -455,6 +455,12 @@ pub mod scheme {
     pub const DIRENT_FILE: u8 = 1;
     pub const DIRENT_DIR: u8 = 2;
     pub const DIRENT_SYMLINK: u8 = 3;
+    /// A character device, a block device, a FIFO and a socket (disk file
+    /// systems hold them; tmpfs does not).
+    pub const DIRENT_CHAR: u8 = 4;
+    pub const DIRENT_BLOCK: u8 = 5;
+    pub const DIRENT_FIFO: u8 = 6;
+    pub const DIRENT_SOCKET: u8 = 7;
 
     /// Largest payload in either direction.
     pub const MAX_PAYLOAD: usize = 64 * 1024;

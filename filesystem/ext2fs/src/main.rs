@@ -1,0 +1,246 @@
+//! `ext2fs`: the disk file-system server. `ext2fs [-o OPTIONS] DEVICE
+//! SCHEME` opens the block device DEVICE (a `disk.*` file such as
+//! `/dev/nvme0n1`), mounts the ext2/ext3 (or, read-only, ext4) file system
+//! on it with `cairn-ext2` through a write-back block cache, and serves it
+//! as scheme SCHEME with the same protocol and rules as tmpfs. OPTIONS is
+//! a comma-separated list: `ro` (mount read-only: nothing is written, a
+//! journal is replayed in memory only) and `cache=KIB` (the cache's size,
+//! [`DEFAULT_UNITS`] pieces of 4 KiB = 8 MiB by default).
+//!
+//! Once mounted it prints `ext2fs: serving DEVICE as SCHEME (...)`.
+//! Every [`SYNC_INTERVAL`] a thread commits what changed (as ext3's
+//! commit interval); `fsync` commits at once. On `SIGTERM` it writes
+//! everything back, marks the file system clean, prints `ext2fs: SCHEME
+//! unmounted cleanly` and exits with 0. Its counters (device requests,
+//! cache hits) are the read-only file of scheme `SCHEME.stats`.
+//!
+//! A file system that will not mount (no ext2 magic, damage found by the
+//! checks, unsupported features, a failing device) is refused with a
+//! message naming why, and exit status 1.
+//!
+//! Depends on `cairn-rt`, `cairn-ext2`, `cairn-blockcache`, `cairn-fsrules`
+//! and `cairn-fsproto`.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod disk;
+mod serve;
+mod stats;
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use cairn_ext2::{Error, Ext2, MountOptions, ReadOnlyReason, Timestamp};
+use cairn_rt::abi::error::EINTR;
+use cairn_rt::abi::scheme as op;
+use cairn_rt::scheme::Server;
+use cairn_rt::sync::Mutex;
+use cairn_rt::time::Duration;
+use cairn_rt::{env, eprintln, format, println, process, signal, thread};
+
+use cairn_blockcache::{BlockCache, DEFAULT_UNITS, UNIT};
+
+use crate::disk::{Disk, DiskStats};
+use crate::serve::Served;
+
+cairn_rt::main!(main);
+
+/// How often changes are committed without being asked.
+const SYNC_INTERVAL: Duration = Duration::from_secs(5);
+/// How often the commit thread looks whether `SIGTERM` came.
+const TICK: Duration = Duration::from_millis(100);
+
+/// The mounted file system (`None` once unmounted), shared by the request
+/// loop, the commit thread and the stats scheme.
+pub type State = Mutex<Option<Served<BlockCache<Disk>>>>;
+
+/// Set by the `SIGTERM` handler.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+fn on_sigterm(_: usize) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// The command line.
+struct Arguments {
+    device: String,
+    scheme: String,
+    read_only: bool,
+    cache_units: usize,
+}
+
+const USAGE: &str = "usage: ext2fs [-o ro,cache=KIB] DEVICE SCHEME";
+
+fn arguments() -> Result<Arguments, String> {
+    let mut args = env::args().skip(1);
+    let (mut read_only, mut cache_units) = (false, DEFAULT_UNITS);
+    let mut positional = alloc::vec::Vec::new();
+    while let Some(arg) = args.next() {
+        if arg != "-o" {
+            positional.push(arg);
+            continue;
+        }
+        let options = args.next().ok_or(USAGE)?;
+        for option in options.split(',') {
+            match option.split_once('=') {
+                None if option == "ro" => read_only = true,
+                None if option == "rw" => read_only = false,
+                Some(("cache", kib)) => {
+                    let kib: usize = kib.parse().map_err(|_| format!("ext2fs: bad cache size {kib}"))?;
+                    cache_units = kib * 1024 / UNIT;
+                }
+                _ => return Err(format!("ext2fs: unknown option {option}\n{USAGE}")),
+            }
+        }
+    }
+    match <[String; 2]>::try_from(positional) {
+        Ok([device, scheme]) => Ok(Arguments { device, scheme, read_only, cache_units }),
+        Err(_) => Err(String::from(USAGE)),
+    }
+}
+
+/// Why a mount failed, in words.
+fn describe(error: Error) -> String {
+    match error {
+        Error::NotExt2 => String::from("no ext2 file system on it (bad magic number)"),
+        Error::Corrupt(what) => format!("the file system is damaged: {what:?}"),
+        Error::Unsupported(what) => format!("the file system uses what ext2fs does not support: {what:?}"),
+        Error::Device(e) => format!("the device failed: {e:?}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn now() -> Timestamp {
+    let (secs, nanos) = cairn_fsproto::split_time(cairn_fsproto::now());
+    Timestamp { secs: secs as i64, nanos }
+}
+
+/// Unmounts (everything written back, marked clean) and ends the process.
+/// A second caller finds nothing mounted and waits for the first to end it.
+fn shutdown(state: &State, scheme: &str) -> ! {
+    let served = state.lock().take();
+    let Some(served) = served else {
+        loop {
+            thread::sleep(TICK);
+        }
+    };
+    match served.fs.unmount(now()) {
+        Ok(_) => {
+            println!("ext2fs: {scheme} unmounted cleanly");
+            process::exit(0)
+        }
+        Err(e) => {
+            eprintln!("ext2fs: unmounting {scheme} failed: {}", describe(e));
+            process::exit(1)
+        }
+    }
+}
+
+/// Commits every [`SYNC_INTERVAL`] unless nothing changed (an idle disk
+/// is left alone); unmounts when `SIGTERM` came.
+fn commit_thread(state: Arc<State>, scheme: String) {
+    let ticks = (SYNC_INTERVAL.as_millis() / TICK.as_millis()) as u32;
+    loop {
+        for _ in 0..ticks {
+            thread::sleep(TICK);
+            if STOP.load(Ordering::SeqCst) {
+                shutdown(&state, &scheme);
+            }
+        }
+        let mut guard = state.lock();
+        let Some(served) = guard.as_mut() else { continue };
+        if !served.fs.has_changes() && served.fs.device().counts().dirty == 0 {
+            continue;
+        }
+        if let Err(e) = served.fs.sync() {
+            eprintln!("ext2fs: committing {scheme} failed: {}", describe(e));
+        }
+    }
+}
+
+fn main() -> i32 {
+    let args = match arguments() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
+            return 2;
+        }
+    };
+    let disk_stats = Arc::new(DiskStats::default());
+    let disk = match Disk::open(&args.device, args.read_only, disk_stats.clone()) {
+        Ok(disk) => disk,
+        Err(e) => {
+            eprintln!("ext2fs: {e}");
+            return 1;
+        }
+    };
+    let cache = BlockCache::new(disk, args.cache_units);
+    let fs = match Ext2::mount(cache, MountOptions { read_only: args.read_only, now: now() }) {
+        Ok(fs) => fs,
+        Err(e) => {
+            eprintln!("ext2fs: cannot mount {}: {}", args.device, describe(e));
+            return 1;
+        }
+    };
+    let (server, stats_server) = match (Server::create(&args.scheme), Server::create(&format!("{}.stats", args.scheme)))
+    {
+        (Ok(server), Ok(stats)) => (server, stats),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("ext2fs: cannot register scheme {}: {e}", args.scheme);
+            let _ = fs.unmount(now());
+            return 1;
+        }
+    };
+    let figures = fs.statfs();
+    let mode = match fs.read_only() {
+        None => String::from("read-write"),
+        Some(ReadOnlyReason::Requested) => String::from("read-only"),
+        Some(reason) => format!("read-only: {reason:?}"),
+    };
+    let kind = if fs.has_journal() { "ext3" } else { "ext2" };
+    let cache_kib = fs.device().capacity() * UNIT / 1024;
+    let state: Arc<State> = Arc::new(Mutex::new(Some(Served::new(fs))));
+    if let Err(e) = signal::set_handler(signal::SIGTERM, on_sigterm) {
+        eprintln!("ext2fs: cannot handle SIGTERM: {e}");
+    }
+    let (committer, scheme) = (state.clone(), args.scheme.clone());
+    thread::spawn(move || commit_thread(committer, scheme));
+    let reporter = state.clone();
+    thread::spawn(move || stats::run(stats_server, reporter, disk_stats));
+    println!(
+        "ext2fs: serving {} as {} ({kind}, {mode}, {}-byte blocks, {} of {} free, {cache_kib} KiB cache)",
+        args.device, args.scheme, figures.block_size, figures.free_blocks, figures.blocks
+    );
+    loop {
+        let incoming = match server.next() {
+            Ok(incoming) => incoming,
+            Err(_) if STOP.load(Ordering::SeqCst) => shutdown(&state, &args.scheme),
+            Err(e) if e.errno() == Some(EINTR) => continue,
+            Err(e) => {
+                eprintln!("ext2fs: reading requests failed: {e}");
+                shutdown(&state, &args.scheme);
+            }
+        };
+        if STOP.load(Ordering::SeqCst) {
+            shutdown(&state, &args.scheme);
+        }
+        let request = &incoming.request;
+        if request.opcode == op::MMAP {
+            let mapped = state.lock().as_mut().map(|served| served.map(request));
+            let Some(mapped) = mapped else { shutdown(&state, &args.scheme) };
+            let _ = match mapped {
+                Ok(memory) => server.respond_fd(request.id, &memory),
+                Err(e) => server.respond(request.id, Err(e), &[]),
+            };
+            continue;
+        }
+        let answer = state.lock().as_mut().map(|served| served.serve(request, &incoming.payload));
+        let Some(answer) = answer else { shutdown(&state, &args.scheme) };
+        if let Some((result, payload)) = answer {
+            let _ = server.respond(request.id, result, &payload);
+        }
+    }
+}

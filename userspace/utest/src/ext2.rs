@@ -1,0 +1,341 @@
+//! The ext2 file-system server (`/bin/ext2fs`) on the NVMe disk of the
+//! harness suite `ext2-disk`: namespace 1 is an ext3 image `mke2fs -d`
+//! filled on the host (`tools/harness/src/ext2check.rs` makes it, and
+//! after the run checks it with `e2fsck -fn` and `debugfs`; the file names
+//! and patterns here must agree with it), namespace 2 a damaged image.
+//! The tests run in order and share the mounted file system: refuse the
+//! damaged image, mount, read through the cache, read the host's files,
+//! write, a large file, a sparse file, unmount cleanly, mount read-only;
+//! and last, on namespace 3 (a small ext3 image), fill the disk, write and
+//! `fsync` a file and leave the server running as the machine goes off.
+//! They run only when named (`utest ext2_`).
+//!
+//! Depends on `cairn-rt` and the helpers in [`crate::util`], [`crate::nvme`]
+//! and [`crate::fsops`].
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use cairn_rt::abi::error::{EACCES, EBUSY, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS};
+use cairn_rt::abi::scheme::{DIRENT_CHAR, DIRENT_FIFO};
+use cairn_rt::abi::{MODE_TYPE, MapFlags, O_DIRECTORY, Syscall};
+use cairn_rt::fs::{self, File, OpenOptions};
+use cairn_rt::io::{Read, Write};
+use cairn_rt::process::{Command, Pid};
+use cairn_rt::signal::{self, SIGTERM};
+use cairn_rt::time::{Duration, Instant};
+use cairn_rt::{String, Vec, format, thread, vec};
+
+use crate::fsops::as_user;
+use crate::nvme::{driver, pattern};
+use crate::util::{TestResult, call, ensure, expect_errno, expect_exit, ok};
+
+/// The disk, the damaged one, and the small one that is filled and then
+/// left mounted when the machine goes off.
+const DISK: &str = "/dev/nvme0n1";
+const DAMAGED: &str = "/dev/nvme0n2";
+const CRASH_DISK: &str = "/dev/nvme0n3";
+/// The scheme the tests mount the disk as, and its stats scheme.
+const SCHEME: &str = "ext2test";
+const ROOT: &str = "/scheme/ext2test";
+const STATS: &str = "/scheme/ext2test.stats";
+/// The small disk's scheme.
+const CRASH_SCHEME: &str = "ext2crash";
+const CRASH_ROOT: &str = "/scheme/ext2crash";
+const CRASH_STATS: &str = "/scheme/ext2crash.stats";
+/// How long the periodic commit (every 5 s) may take to come.
+const COMMIT_WAIT: Duration = Duration::from_secs(20);
+/// The small disk's file made durable before the power cut, and most
+/// bytes written while filling it.
+const KEPT_FILE: usize = 512 << 10;
+const FILL_LIMIT: usize = 16 << 20;
+/// The cache the tests ask for (KiB): smaller than the large file, larger
+/// than the host's pattern file.
+const CACHE_KIB: &str = "cache=4096";
+/// Pattern seeds (as the harness's): the host's files and the guest's.
+const HOST: u8 = b'H';
+const GUEST: u8 = b'G';
+const HOST_FILE: usize = 1 << 20;
+const BIG_FILE: usize = 6 << 20;
+const SPARSE_AT: u64 = 40 << 20;
+/// Bytes per read or write.
+const CHUNK: usize = 64 * 1024;
+
+/// The running server's pid (0: none).
+static SERVER: AtomicUsize = AtomicUsize::new(0);
+
+fn at(path: &str) -> String {
+    format!("{ROOT}/{path}")
+}
+
+/// Starts `ext2fs OPTIONS DISK SCHEME` on the main disk.
+fn start(options: &[&str]) -> TestResult {
+    start_on(options, DISK, SCHEME)
+}
+
+/// Starts `ext2fs OPTIONS DEVICE SCHEME` and waits (bounded) for its scheme.
+fn start_on(options: &[&str], device: &str, scheme: &str) -> TestResult {
+    driver()?;
+    let mut args: Vec<&str> = Vec::from(options);
+    args.extend([device, scheme]);
+    let mut child = ok("spawn /bin/ext2fs", Command::new("/bin/ext2fs").args(&args).spawn())?;
+    let (start, root) = (Instant::now(), format!("/scheme/{scheme}"));
+    while fs::metadata(&root).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("ext2fs ended: {status}"));
+        }
+        ensure!(start.elapsed() < Duration::from_secs(30), "{root} did not appear");
+        thread::sleep(Duration::from_millis(10));
+    }
+    SERVER.store(child.id(), Ordering::SeqCst);
+    Ok(())
+}
+
+/// Sends the server `SIGTERM` and expects a clean exit.
+fn stop() -> TestResult {
+    let pid: Pid = SERVER.swap(0, Ordering::SeqCst);
+    ensure!(pid != 0, "no server running");
+    ok("SIGTERM", signal::kill(pid, SIGTERM))?;
+    expect_exit(pid, 0)?;
+    ensure!(fs::metadata(ROOT).is_err(), "{ROOT} still served after the server ended");
+    Ok(())
+}
+
+/// One counter of the main disk's stats scheme.
+fn stat(name: &str) -> Result<u64, String> {
+    stat_of(STATS, name)
+}
+
+/// One counter of the stats file `stats`.
+fn stat_of(stats: &str, name: &str) -> Result<u64, String> {
+    let text = ok("read the stats", fs::read_to_string(stats))?;
+    let line = text.lines().find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')));
+    line.and_then(|value| value.parse().ok()).ok_or_else(|| format!("no {name} in {text:?}"))
+}
+
+/// Reads the whole of `path`, 64 KiB at a time.
+fn read_all(path: &str) -> Result<Vec<u8>, String> {
+    let mut file = ok(&format!("open {path}"), File::open(path))?;
+    let (mut data, mut buffer) = (Vec::new(), vec![0u8; CHUNK]);
+    loop {
+        match ok(&format!("read {path}"), file.read(&mut buffer))? {
+            0 => return Ok(data),
+            n => data.extend_from_slice(&buffer[..n]),
+        }
+    }
+}
+
+/// Whether `data` is the pattern of `seed` from offset 0.
+fn check_pattern(what: &str, data: &[u8], seed: u8, len: usize) -> TestResult {
+    ensure!(data.len() == len, "{what}: {} bytes, not {len}", data.len());
+    match (0..len).find(|&i| data[i] != pattern(seed, i as u64)) {
+        None => Ok(()),
+        Some(at) => Err(format!("{what} differs from the pattern at byte {at}")),
+    }
+}
+
+pub fn damaged_image_refused() -> TestResult {
+    driver()?;
+    let child = ok("spawn /bin/ext2fs", Command::new("/bin/ext2fs").args([DAMAGED, "ext2bad"]).spawn())?;
+    expect_exit(child.id(), 1)?;
+    ensure!(fs::metadata("/scheme/ext2bad").is_err(), "a damaged file system was served");
+    Ok(())
+}
+
+pub fn mount() -> TestResult {
+    start(&["-o", CACHE_KIB])?;
+    let figures = ok("statvfs", fs::statvfs(ROOT))?;
+    ensure!(figures.f_bsize == 4096 && figures.f_blocks == 16384, "statvfs: {figures:?}");
+    ensure!(figures.f_bfree > 0 && figures.f_bavail <= figures.f_bfree, "statvfs: {figures:?}");
+    Ok(())
+}
+
+/// The first read of a 1 MiB file goes to the disk in large requests; a
+/// second read does not reach the disk at all.
+pub fn cache_rereads() -> TestResult {
+    let path = at("data/host.bin");
+    let (reads, bytes) = (stat("disk_reads")?, stat("disk_read_bytes")?);
+    check_pattern("data/host.bin", &read_all(&path)?, HOST, HOST_FILE)?;
+    let (reads, bytes) = (stat("disk_reads")? - reads, stat("disk_read_bytes")? - bytes);
+    ensure!(reads > 0 && bytes >= HOST_FILE as u64, "first read: {reads} requests, {bytes} bytes");
+    ensure!(bytes / reads >= 32 * 1024, "first read: {reads} requests for {bytes} bytes (not in large requests)");
+    let reads = stat("disk_reads")?;
+    check_pattern("data/host.bin again", &read_all(&path)?, HOST, HOST_FILE)?;
+    let again = stat("disk_reads")? - reads;
+    ensure!(again == 0, "reading a cached file made {again} disk requests");
+    Ok(())
+}
+
+/// Directory entries of `path` as (kind, name), through `getdents` itself.
+fn raw_entries(path: &str) -> Result<Vec<(u8, String)>, String> {
+    let dir = ok("open dir", OpenOptions::new().read(true).custom_flags(O_DIRECTORY).open(path))?;
+    let mut buffer = vec![0u8; 4096];
+    let mut entries = Vec::new();
+    loop {
+        let len = ok(
+            "getdents",
+            call(Syscall::Getdents, [dir.as_raw_fd(), buffer.as_mut_ptr() as usize, buffer.len(), 0, 0, 0]),
+        )?;
+        if len == 0 {
+            return Ok(entries);
+        }
+        let mut at = 0;
+        while at + 2 <= len {
+            let (kind, name_len) = (buffer[at], usize::from(buffer[at + 1]));
+            entries.push((kind, String::from_utf8_lossy(&buffer[at + 2..at + 2 + name_len]).into_owned()));
+            at += 2 + name_len;
+        }
+    }
+}
+
+pub fn host_files() -> TestResult {
+    let hello = ok("read hello.txt", fs::read(&at("hello.txt")))?;
+    ensure!(hello == b"hello from the host\n", "hello.txt holds {hello:?}");
+    ensure!(ok("readlink", fs::read_link(&at("data/link")))? == "../hello.txt", "data/link's target");
+    ensure!(ok("read through the link", fs::read(&at("data/link")))? == hello, "data/link reads hello.txt");
+    let fifo = ok("stat fifo", fs::symlink_metadata(&at("fifo")))?;
+    ensure!(fifo.stat().st_mode & MODE_TYPE == 0o010_000, "fifo's mode {:o}", fifo.stat().st_mode);
+    let null = ok("stat null", fs::symlink_metadata(&at("null")))?;
+    ensure!(null.stat().st_mode & MODE_TYPE == 0o020_000, "null's mode {:o}", null.stat().st_mode);
+    let entries = raw_entries(ROOT)?;
+    for (kind, name) in [(DIRENT_FIFO, "fifo"), (DIRENT_CHAR, "null")] {
+        ensure!(entries.iter().any(|e| e.0 == kind && e.1 == name), "{name} not listed as kind {kind}: {entries:?}");
+    }
+    ensure!(!entries.iter().any(|e| e.1 == "." || e.1 == ".."), "listing shows . or ..");
+    Ok(())
+}
+
+/// A private mapping of the host's pattern file holds its bytes.
+pub fn mmap_private_copy() -> TestResult {
+    let file = ok("open host.bin", File::open(&at("data/host.bin")))?;
+    let (len, flags) = (256 << 10, MapFlags::PROT_READ | MapFlags::MAP_PRIVATE);
+    // SAFETY: a fresh mapping anywhere; nothing else uses the range.
+    let address = ok("mmap private", unsafe { cairn_rt::sys::mmap(0, len, flags, file.as_raw_fd(), 0) })?;
+    // SAFETY: the mapping is `len` readable bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(address as *const u8, len) };
+    let checked = check_pattern("the mapping of data/host.bin", bytes, HOST, len);
+    // SAFETY: the mapping made above; `bytes` is not used after this.
+    ok("munmap", unsafe { cairn_rt::sys::munmap(address, len) })?;
+    checked
+}
+
+pub fn write_ops() -> TestResult {
+    ok("mkdir cairn", fs::create_dir(&at("cairn"), 0o755))?;
+    ok("write small.txt", fs::write(&at("cairn/small.txt"), b"written on Cairn\n"))?;
+    let mut appending = ok("open append", OpenOptions::new().append(true).open(&at("cairn/small.txt")))?;
+    ok("append", appending.write_all(b"and appended\n"))?;
+    drop(appending);
+    ok("rename", fs::rename(&at("cairn/small.txt"), &at("cairn/renamed.txt")))?;
+    expect_errno("old name", fs::metadata(&at("cairn/small.txt")).map(drop), ENOENT)?;
+    ok("hard link", fs::hard_link(&at("cairn/renamed.txt"), &at("cairn/hard.txt")))?;
+    ensure!(ok("stat", fs::metadata(&at("cairn/hard.txt")))?.stat().st_nlink == 2, "two links");
+    ok("symlink", fs::symlink("renamed.txt", &at("cairn/sym")))?;
+    ensure!(ok("read via symlink", fs::read(&at("cairn/sym")))? == b"written on Cairn\nand appended\n", "content");
+    ok("chmod", fs::set_permissions(&at("cairn/renamed.txt"), 0o640))?;
+    ok("mkdir sub", fs::create_dir(&at("cairn/sub"), 0o750))?;
+    ok("chmod sub", fs::set_permissions(&at("cairn/sub"), 0o750))?;
+    ok("write gone.txt", fs::write(&at("cairn/gone.txt"), b"soon gone"))?;
+    ok("unlink", fs::remove_file(&at("cairn/gone.txt")))?;
+    expect_errno("unlinked", fs::metadata(&at("cairn/gone.txt")).map(drop), ENOENT)?;
+    ok("write busy.txt", fs::write(&at("cairn/busy.txt"), b"held open"))?;
+    let held = ok("open busy.txt", File::open(&at("cairn/busy.txt")))?;
+    expect_errno("unlink a file held open", fs::remove_file(&at("cairn/busy.txt")), EBUSY)?;
+    drop(held);
+    ok("unlink once closed", fs::remove_file(&at("cairn/busy.txt")))?;
+    ok("mkdir removed-dir", fs::create_dir(&at("cairn/removed-dir"), 0o755))?;
+    ok("rmdir", fs::remove_dir(&at("cairn/removed-dir")))?;
+    let exclusive = OpenOptions::new().write(true).create_new(true).open(&at("cairn/renamed.txt"));
+    expect_errno("O_EXCL on an existing file", exclusive.map(drop), EEXIST)?;
+    expect_errno("rmdir a full directory", fs::remove_dir(&at("cairn")), ENOTEMPTY)?;
+    as_user(|| {
+        expect_errno("user reads a 0640 root file", File::open(&at("cairn/renamed.txt")).map(drop), EACCES)?;
+        expect_errno("user creates in a 0755 root dir", fs::write(&at("cairn/user.txt"), b"x"), EACCES)?;
+        Ok(())
+    })
+}
+
+pub fn large_file() -> TestResult {
+    let path = at("cairn/big.bin");
+    let evictions = stat("cache_evictions")?;
+    let mut file = ok("create big.bin", File::create(&path))?;
+    let data: Vec<u8> = (0..BIG_FILE as u64).map(|i| pattern(GUEST, i)).collect();
+    for chunk in data.chunks(CHUNK) {
+        ok("write big.bin", file.write_all(chunk))?;
+    }
+    ok("fsync", file.sync_all())?;
+    drop(file);
+    check_pattern("cairn/big.bin", &read_all(&path)?, GUEST, BIG_FILE)?;
+    let evicted = stat("cache_evictions")? - evictions;
+    ensure!(evicted > 0, "a 6 MiB file went through a 4 MiB cache without evictions");
+    ensure!(stat("cache_pieces")? <= 1024, "the cache holds more than its 4 MiB");
+    Ok(())
+}
+
+pub fn sparse_file() -> TestResult {
+    let path = at("cairn/sparse.bin");
+    let creating = OpenOptions::new().read(true).write(true).create(true).open(&path);
+    let file = ok("create sparse.bin", creating)?;
+    ok("write past a hole", file.write_at(b"end", SPARSE_AT))?;
+    let meta = ok("fstat", file.metadata())?;
+    ensure!(meta.len() == SPARSE_AT + 3, "size {}", meta.len());
+    ensure!(meta.stat().st_blocks <= 64, "a 40 MiB hole takes {} sectors", meta.stat().st_blocks);
+    let mut hole = vec![1u8; 4096];
+    ok("read the hole", file.read_at(&mut hole, SPARSE_AT / 2))?;
+    ensure!(hole.iter().all(|b| *b == 0), "the hole reads as non-zero");
+    ok("fsync", file.sync_all())
+}
+
+pub fn unmount() -> TestResult {
+    stop()
+}
+
+pub fn read_only() -> TestResult {
+    start(&["-o", "ro"])?;
+    let text = ok("read", fs::read(&at("cairn/renamed.txt")))?;
+    ensure!(text == b"written on Cairn\nand appended\n", "after remount: {text:?}");
+    let writing = OpenOptions::new().write(true).open(&at("cairn/renamed.txt"));
+    expect_errno("open for writing", writing.map(drop), EROFS)?;
+    expect_errno("mkdir", fs::create_dir(&at("cairn/new"), 0o755), EROFS)?;
+    expect_errno("unlink", fs::remove_file(&at("cairn/hard.txt")), EROFS)?;
+    stop()
+}
+
+/// The small disk: filling it ends in `ENOSPC` and removing the file gives
+/// the space back; then a file is written and `fsync`ed, more is written
+/// without and left to the periodic commit (waited for, bounded), more
+/// again, and the server is left running: the machine goes off under it
+/// (the harness replays the journal on a copy, runs `e2fsck -fn`, and
+/// finds the `fsync`ed and the committed files whole).
+pub fn full_disk_then_power_cut() -> TestResult {
+    start_on(&[], CRASH_DISK, CRASH_SCHEME)?;
+    let fill = format!("{CRASH_ROOT}/fill.bin");
+    let free = ok("statvfs", fs::statvfs(CRASH_ROOT))?.f_bfree;
+    let mut file = ok("create fill.bin", File::create(&fill))?;
+    let chunk = vec![0x5au8; CHUNK];
+    let mut written = 0;
+    let error = loop {
+        ensure!(written < FILL_LIMIT, "{written} bytes fit on an 8 MiB disk");
+        match file.write(&chunk) {
+            Ok(n) => written += n,
+            Err(e) => break e,
+        }
+    };
+    ensure!(error.errno() == Some(ENOSPC), "filling ended in {error:?}, not ENOSPC");
+    drop(file);
+    ensure!(ok("statvfs", fs::statvfs(CRASH_ROOT))?.f_bfree < free / 100, "the disk is not full");
+    ok("remove fill.bin", fs::remove_file(&fill))?;
+    ensure!(ok("statvfs", fs::statvfs(CRASH_ROOT))?.f_bfree == free, "removing fill.bin did not free it all");
+    let mut kept = ok("create kept.bin", File::create(&format!("{CRASH_ROOT}/kept.bin")))?;
+    let data: Vec<u8> = (0..KEPT_FILE as u64).map(|i| pattern(GUEST, i)).collect();
+    ok("write kept.bin", kept.write_all(&data))?;
+    ok("fsync kept.bin", kept.sync_all())?;
+    let flushes = stat_of(CRASH_STATS, "disk_flushes")?;
+    ok("write committed.bin", fs::write(&format!("{CRASH_ROOT}/committed.bin"), &data[..KEPT_FILE / 2]))?;
+    ok("mkdir committed-dir", fs::create_dir(&format!("{CRASH_ROOT}/committed-dir"), 0o755))?;
+    let start = Instant::now();
+    while stat_of(CRASH_STATS, "disk_flushes")? == flushes {
+        ensure!(start.elapsed() < COMMIT_WAIT, "no periodic commit within {COMMIT_WAIT:?}");
+        thread::sleep(Duration::from_millis(100));
+    }
+    ok("write late.bin", fs::write(&format!("{CRASH_ROOT}/late.bin"), &data[..KEPT_FILE / 4]))?;
+    Ok(())
+}
