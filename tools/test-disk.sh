@@ -5,7 +5,10 @@
 # for /boot and the programs) and its EFI system partition (mtools); then
 # QEMU boots the raw image from its firmware, SeaBIOS through GRUB's
 # boot.img and core.img, and OVMF through /EFI/BOOT/BOOTX64.EFI, until the
-# serial console shows the kernel's boot log and the root shell prompt.
+# serial console shows the kernel's boot log, the root file system served
+# by ext2fs from the disk's ext3 partition (root=/dev/vda3: the image is
+# attached as a virtio disk) with init running the disk's own init.conf,
+# and the root shell prompt.
 # Every QEMU run is bounded and stopped at the end. Prints `ok`/`FAIL`
 # lines like the harness and exits 1 on a failure.
 #
@@ -97,7 +100,7 @@ boot() {
     local log="$logs/disk-$name.log"
     : >"$log"
     qemu-system-x86_64 "$@" -m 512M -smp 2 -display none -no-reboot -serial "file:$log" -monitor none \
-        -drive "file=$IMAGE,format=raw,snapshot=on" &
+        -drive "file=$IMAGE,format=raw,if=virtio,snapshot=on" &
     qemu_pid=$!
     local deadline=$((SECONDS + BOOT))
     until grep -qF "$PROMPT" "$log"; do
@@ -111,6 +114,8 @@ boot() {
     grep -q "INFO  Cairn .* booting" "$log" || problems="$problems no kernel boot line;"
     grep -q "init: started '/bin/init' as pid 1" "$log" || problems="$problems init did not start;"
     grep -qF "$PROMPT" "$log" || problems="$problems no shell prompt within ${BOOT} s;"
+    grep -q "ext2fs: serving /dev/vda3 as file (ext3, read-write" "$log" || problems="$problems / is not the disk's ext3;"
+    grep -q "init: running /etc/init.conf of the root file system" "$log" || problems="$problems not the disk's init.conf;"
     if [ -z "$problems" ]; then ok "boot-$name"; else fail "boot-$name" "$problems see $log"; fi
 }
 

@@ -312,7 +312,7 @@ fn start_user_space(args: &BootArgs<'_>, info: &BootInfo) {
     let words: alloc::vec::Vec<&str> =
         command.trim_matches('"').split(|c: char| c == ',' || c.is_whitespace()).filter(|w| !w.is_empty()).collect();
     task::bkl::acquire();
-    match syscall::start_init(&words) {
+    match syscall::start_init(&words, args.root) {
         Ok(pid) => log::info!("init: started '{command}' as pid {pid}"),
         Err(e) => log::error!("init: cannot start '{command}': {e:?}"),
     }

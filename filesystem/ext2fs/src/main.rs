@@ -1,8 +1,12 @@
-//! `ext2fs`: the disk file-system server. `ext2fs [-o OPTIONS] DEVICE
-//! SCHEME` opens the block device DEVICE (a `disk.*` file such as
-//! `/dev/nvme0n1`), mounts the ext2/ext3 (or, read-only, ext4) file system
-//! on it with `cairn-ext2` through a write-back block cache, and serves it
-//! as scheme SCHEME with the same protocol and rules as tmpfs. OPTIONS is
+//! `ext2fs`: the disk file-system server. `ext2fs [-o OPTIONS] [--mount
+//! DIR] DEVICE SCHEME` opens the block device DEVICE (a `disk.*` file such
+//! as `/dev/nvme0n1`), mounts the ext2/ext3 (or, read-only, ext4) file
+//! system on it with `cairn-ext2` through a write-back block cache, and
+//! serves it as scheme SCHEME with the same protocol and rules as tmpfs;
+//! with `--mount DIR` it also mounts itself on directory DIR (what `mount`
+//! runs). `ext2fs [-o OPTIONS] --root DEVICE` serves the root file system
+//! (scheme `file`, taken over from the initfs; what init runs for the
+//! kernel's `root=DEVICE`), waiting up to 20 s for DEVICE to appear. OPTIONS is
 //! a comma-separated list: `ro` (mount read-only: nothing is written, a
 //! journal is replayed in memory only) and `cache=KIB` (the cache's size,
 //! [`DEFAULT_UNITS`] pieces of 4 KiB = 8 MiB by default).
@@ -38,7 +42,7 @@ use cairn_rt::abi::error::EINTR;
 use cairn_rt::abi::scheme as op;
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Mutex;
-use cairn_rt::time::Duration;
+use cairn_rt::time::{Duration, Instant};
 use cairn_rt::{env, eprintln, format, println, process, signal, thread};
 
 use cairn_blockcache::{BlockCache, DEFAULT_UNITS, UNIT};
@@ -64,41 +68,75 @@ fn on_sigterm(_: usize) {
     STOP.store(true, Ordering::SeqCst);
 }
 
+/// What the served file system becomes besides scheme SCHEME.
+enum Role {
+    /// Only the scheme.
+    Scheme,
+    /// The root file system (`--root`: the scheme is `file`).
+    Root,
+    /// Mounted on a directory (`--mount DIR`).
+    Mount(String),
+}
+
 /// The command line.
 struct Arguments {
     device: String,
     scheme: String,
     read_only: bool,
     cache_units: usize,
+    role: Role,
 }
 
-const USAGE: &str = "usage: ext2fs [-o ro,cache=KIB] DEVICE SCHEME";
+const USAGE: &str = "usage: ext2fs [-o ro,cache=KIB] [--mount DIR] DEVICE SCHEME | ext2fs [-o ...] --root DEVICE";
 
 fn arguments() -> Result<Arguments, String> {
     let mut args = env::args().skip(1);
-    let (mut read_only, mut cache_units) = (false, DEFAULT_UNITS);
+    let (mut read_only, mut cache_units, mut role) = (false, DEFAULT_UNITS, Role::Scheme);
     let mut positional = alloc::vec::Vec::new();
     while let Some(arg) = args.next() {
-        if arg != "-o" {
-            positional.push(arg);
-            continue;
-        }
-        let options = args.next().ok_or(USAGE)?;
-        for option in options.split(',') {
-            match option.split_once('=') {
-                None if option == "ro" => read_only = true,
-                None if option == "rw" => read_only = false,
-                Some(("cache", kib)) => {
-                    let kib: usize = kib.parse().map_err(|_| format!("ext2fs: bad cache size {kib}"))?;
-                    cache_units = kib * 1024 / UNIT;
+        match arg.as_str() {
+            "--root" => role = Role::Root,
+            "--mount" => role = Role::Mount(args.next().ok_or(USAGE)?),
+            "-o" => {
+                for option in args.next().ok_or(USAGE)?.split(',') {
+                    match option.split_once('=') {
+                        None if option == "ro" => read_only = true,
+                        None if option == "rw" => read_only = false,
+                        Some(("cache", kib)) => {
+                            let kib: usize = kib.parse().map_err(|_| format!("ext2fs: bad cache size {kib}"))?;
+                            cache_units = kib * 1024 / UNIT;
+                        }
+                        _ => return Err(format!("ext2fs: unknown option {option}\n{USAGE}")),
+                    }
                 }
-                _ => return Err(format!("ext2fs: unknown option {option}\n{USAGE}")),
             }
+            _ => positional.push(arg),
         }
     }
+    if matches!(role, Role::Root) {
+        positional.push(String::from(ROOT_SCHEME));
+    }
     match <[String; 2]>::try_from(positional) {
-        Ok([device, scheme]) => Ok(Arguments { device, scheme, read_only, cache_units }),
+        Ok([device, scheme]) => Ok(Arguments { device, scheme, read_only, cache_units, role }),
         Err(_) => Err(String::from(USAGE)),
+    }
+}
+
+/// The scheme of the root file system.
+const ROOT_SCHEME: &str = "file";
+/// How long `--root` waits for its device (its driver starts beside it).
+const DEVICE_WAIT: Duration = Duration::from_secs(20);
+
+/// Opens the device; as the root file system, waits up to [`DEVICE_WAIT`]
+/// for it to appear.
+fn open_disk(args: &Arguments, stats: Arc<DiskStats>) -> Result<Disk, String> {
+    let started = Instant::now();
+    loop {
+        match Disk::open(&args.device, args.read_only, stats.clone()) {
+            Ok(disk) => return Ok(disk),
+            Err(_) if matches!(args.role, Role::Root) && started.elapsed() < DEVICE_WAIT => thread::sleep(TICK),
+            Err(e) => return Err(format!("{e}")),
+        }
     }
 }
 
@@ -170,7 +208,7 @@ fn main() -> i32 {
         }
     };
     let disk_stats = Arc::new(DiskStats::default());
-    let disk = match Disk::open(&args.device, args.read_only, disk_stats.clone()) {
+    let disk = match open_disk(&args, disk_stats.clone()) {
         Ok(disk) => disk,
         Err(e) => {
             eprintln!("ext2fs: {e}");
@@ -194,13 +232,21 @@ fn main() -> i32 {
             return 1;
         }
     };
+    let kind = if fs.has_journal() { "ext3" } else { "ext2" };
+    if let Role::Mount(point) = &args.role {
+        let options = if fs.read_only().is_some() { "ro" } else { "rw" };
+        if let Err(e) = cairn_rt::mount::mount(point, &server, &args.device, kind, options) {
+            eprintln!("ext2fs: cannot mount {} on {point}: {e}", args.device);
+            let _ = fs.unmount(now());
+            return 1;
+        }
+    }
     let figures = fs.statfs();
     let mode = match fs.read_only() {
         None => String::from("read-write"),
         Some(ReadOnlyReason::Requested) => String::from("read-only"),
         Some(reason) => format!("read-only: {reason:?}"),
     };
-    let kind = if fs.has_journal() { "ext3" } else { "ext2" };
     let cache_kib = fs.device().capacity() * UNIT / 1024;
     let state: Arc<State> = Arc::new(Mutex::new(Some(Served::new(fs))));
     if let Err(e) = signal::set_handler(signal::SIGTERM, on_sigterm) {

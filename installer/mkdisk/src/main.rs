@@ -214,7 +214,8 @@ fn partition(out: &Path, bytes: u64, esp_mib: u64) -> Result<[Partition; 3], Str
 }
 
 /// The root file system's tree: the initfs's files and directories with
-/// their modes, `/tmp`, and `/boot` with the kernel, the initfs and grub.cfg.
+/// their modes, `/tmp`, `/root`, `/mnt`, and `/boot` with the kernel, the
+/// initfs and grub.cfg.
 fn stage_root(tree: &Path, args: &Args) -> Result<(), String> {
     let image = fs::read(&args.initfs).map_err(|e| io(&args.initfs, e))?;
     let initfs = Initfs::parse(&image).map_err(|e| format!("{}: {e:?}", args.initfs.display()))?;
@@ -227,9 +228,12 @@ fn stage_root(tree: &Path, args: &Args) -> Result<(), String> {
         }
         fs::set_permissions(&path, fs::Permissions::from_mode(entry.mode.permissions())).map_err(|e| io(&path, e))?;
     }
-    let tmp = tree.join("tmp");
-    create_dir(&tmp)?;
-    fs::set_permissions(&tmp, fs::Permissions::from_mode(0o1777)).map_err(|e| io(&tmp, e))?;
+    // The directories the root tmpfs adds to the initfs's, with its modes.
+    for (name, mode) in [("tmp", 0o1777), ("root", 0o700), ("mnt", 0o755)] {
+        let dir = tree.join(name);
+        create_dir(&dir)?;
+        fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).map_err(|e| io(&dir, e))?;
+    }
     let grub_dir = tree.join("boot/grub");
     create_dir(&grub_dir)?;
     let initfs_name = "initfs.img";

@@ -641,11 +641,15 @@ impl Tasks {
 }
 
 /// Starts the first user process from the initfs: `command` is the
-/// program path followed by its arguments.
-pub fn start_init(command: &[&str]) -> Result<Pid> {
+/// program path followed by its arguments; `root` (the command line's
+/// `root=`) becomes its environment variable `ROOT`.
+pub fn start_init(command: &[&str], root: Option<&str>) -> Result<Pid> {
     let path = command.first().ok_or(errno(error::ENOENT))?;
     let argv: Vec<Vec<u8>> = command.iter().map(|s| s.as_bytes().to_vec()).collect();
-    let envp = alloc::vec![b"PATH=/bin".to_vec()];
+    let mut envp = alloc::vec![b"PATH=/bin".to_vec()];
+    if let Some(root) = root {
+        envp.push(alloc::format!("ROOT={root}").into_bytes());
+    }
     exec::check_arguments(&argv, &envp)?;
     let data = initfs_executable(&namespace::initfs_path(path))?;
     let image = exec::load(data.bytes(), &argv, &envp, 0, 0)?;

@@ -76,7 +76,7 @@ impl Check {
             | Check::PciMatchesQemu { name, .. }
             | Check::DiskImage { name, .. }
             | Check::TableImage { name, .. } => name,
-            | Check::Ext2Image { name, .. } => name,
+            Check::Ext2Image { name, .. } => name,
         }
     }
 }

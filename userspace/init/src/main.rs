@@ -8,6 +8,12 @@
 //! exit code (128 + signal if a signal killed it): that is how a test boot
 //! ends.
 //!
+//! Root on a disk: with `root=DEVICE` on the kernel's command line (the
+//! kernel hands it over as the environment variable `ROOT`), the `ready
+//! root` service runs `ext2fs --root DEVICE` instead of its own command,
+//! and once the disk serves `/`, the services not started yet are those of
+//! the disk's own `/etc/init.conf`.
+//!
 //! A `privileged` service shares init's namespace (drivers, and servers
 //! whose scheme others must see: the root file system, the terminal
 //! server); any other runs in a live view of init's namespace without the
@@ -32,6 +38,8 @@ cairn_rt::main!(main);
 
 /// Where the service list is read from by default.
 const DEFAULT_CONFIG: &str = "/etc/init.conf";
+/// The server of a root file system on a disk (`root=DEVICE`).
+const ROOT_SERVER: &str = "/scheme/initfs/bin/ext2fs";
 /// How long a `ready` service may take to serve what it promised.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Exit code when the configuration cannot be used.
@@ -209,26 +217,64 @@ impl Supervised {
     }
 }
 
+/// Reads and parses the service list at `path`.
+fn read_config(path: &str) -> Result<Vec<Service>, String> {
+    match fs::read_to_string(path).map(|text| cairn_initconf::parse(&text)) {
+        Ok(Ok(services)) => Ok(services),
+        Ok(Err(e)) => Err(format!("{path}: {e}")),
+        Err(e) => Err(format!("cannot read {path}: {e}")),
+    }
+}
+
+fn supervise(service: Service) -> Supervised {
+    Supervised { service, pid: None, started_at: Instant::now(), failures: 0, restart_at: None }
+}
+
+/// The root file system is now the disk's: the services not started yet
+/// become those of the disk's own `/etc/init.conf` (less those already
+/// started); if it cannot be read, the initfs's list goes on.
+fn switch_to_disk_config(supervised: &mut Vec<Supervised>, started: usize) {
+    match read_config(DEFAULT_CONFIG) {
+        Ok(services) => {
+            supervised.truncate(started);
+            let fresh: Vec<Service> = services
+                .into_iter()
+                .filter(|service| !supervised.iter().any(|s| s.service.name == service.name))
+                .collect();
+            println!("init: running {DEFAULT_CONFIG} of the root file system ({} more services)", fresh.len());
+            supervised.extend(fresh.into_iter().map(supervise));
+        }
+        Err(e) => eprintln!("init: {e}; going on with the initfs's services"),
+    }
+}
+
 fn main() -> i32 {
     println!("init: starting (pid {})", cairn_rt::process::id());
     let path = env::args().nth(1).unwrap_or_else(|| DEFAULT_CONFIG.into());
-    let services = match fs::read_to_string(&path).map(|text| cairn_initconf::parse(&text)) {
-        Ok(Ok(services)) => services,
-        Ok(Err(e)) => {
-            eprintln!("init: {path}: {e}");
-            return BAD_CONFIG;
-        }
+    let mut services = match read_config(&path) {
+        Ok(services) => services,
         Err(e) => {
-            eprintln!("init: cannot read {path}: {e}");
+            eprintln!("init: {e}");
             return BAD_CONFIG;
         }
     };
-    let mut supervised: Vec<Supervised> = services
-        .into_iter()
-        .map(|service| Supervised { service, pid: None, started_at: Instant::now(), failures: 0, restart_at: None })
-        .collect();
-    for entry in supervised.iter_mut() {
-        entry.start();
+    // `root=DEVICE` on the kernel's command line: the root file system is
+    // the ext2/ext3 file system on DEVICE, served by ext2fs.
+    let root = env::var("ROOT").ok().filter(|device| !device.is_empty());
+    if let Some(device) = &root {
+        for service in services.iter_mut().filter(|service| service.ready == Readiness::Root) {
+            println!("init: root={device}: {} runs ext2fs on it", service.name);
+            service.command = Vec::from([String::from(ROOT_SERVER), String::from("--root"), device.clone()]);
+        }
+    }
+    let mut supervised: Vec<Supervised> = services.into_iter().map(supervise).collect();
+    let mut index = 0;
+    while index < supervised.len() {
+        supervised[index].start();
+        if root.is_some() && path == DEFAULT_CONFIG && supervised[index].service.ready == Readiness::Root {
+            switch_to_disk_config(&mut supervised, index + 1);
+        }
+        index += 1;
     }
     loop {
         let now = Instant::now();

@@ -125,6 +125,9 @@ pub struct BootArgs<'a> {
     pub tests: TestSelection<'a>,
     /// `init=/path`: the first user program.
     pub init: Option<&'a str>,
+    /// `root=DEVICE`: the disk partition init mounts as `/` (handed to
+    /// init as its environment variable `ROOT`).
+    pub root: Option<&'a str>,
 }
 
 impl<'a> BootArgs<'a> {
@@ -192,6 +195,13 @@ impl<'a> BootArgs<'a> {
                     warn(CmdlineWarning::Duplicate { key: "init", word: excerpt });
                 }
                 self.init = Some(value);
+            }
+            "root" => {
+                let value = required("root", value, excerpt)?;
+                if self.root.is_some() {
+                    warn(CmdlineWarning::Duplicate { key: "root", word: excerpt });
+                }
+                self.root = Some(value);
             }
             "test" => {
                 let value = required("test", value, excerpt)?;
@@ -274,9 +284,11 @@ mod tests {
 
     #[test]
     fn everything_at_once() {
-        let (args, warnings) = parse(b"  quiet\tloglevel=debug\ntest=kernel,fault,nxfault   init=/bin/init \r\n");
+        let (args, warnings) =
+            parse(b"  quiet\tloglevel=debug\ntest=kernel,fault,nxfault   init=/bin/init root=/dev/vda3 \r\n");
         assert_eq!(warnings, []);
         assert!(args.quiet);
+        assert_eq!(args.root, Some("/dev/vda3"));
         assert_eq!(args.log_level, Some(LogLevel::Debug));
         assert_eq!(args.init, Some("/bin/init"));
         assert_eq!(args.tests.as_slice(), ["kernel", "fault", "nxfault"]);
