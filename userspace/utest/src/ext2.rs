@@ -299,6 +299,29 @@ pub fn read_only() -> TestResult {
     stop()
 }
 
+/// `mount` and `umount` as a user runs them: the disk mounted on a
+/// directory of the initfs (`/usr`, shadowed while mounted) is reached by
+/// paths under it, listed by `mount`'s table and measured by `statvfs`,
+/// then unmounted cleanly (the host's `e2fsck -fn` checks it after the run).
+pub fn mount_tool() -> TestResult {
+    let mounted = ok("run mount", Command::new("/bin/mount").args(["-t", "ext3", DISK, "/usr"]).status())?;
+    ensure!(mounted.success(), "mount -t ext3 {DISK} /usr: {mounted}");
+    let text = ok("read through the mount", fs::read("/usr/cairn/renamed.txt"))?;
+    ensure!(text == b"written on Cairn\nand appended\n", "/usr/cairn/renamed.txt: {text:?}");
+    ensure!(fs::metadata("/usr/share/misc/pci.ids").is_err(), "the initfs's /usr shows through the mount");
+    let table = ok("read the mount table", cairn_rt::mount::mounts())?;
+    let entry = table.iter().find(|entry| entry.point == "/usr").ok_or(format!("/usr not listed: {table:?}"))?;
+    ensure!(entry.source == DISK && entry.fstype == "ext3" && entry.options == "rw", "mount table entry {entry:?}");
+    let space = ok("statvfs /usr", fs::statvfs("/usr"))?;
+    ensure!(space.f_blocks > 0 && space.f_bfree <= space.f_blocks, "statvfs /usr: {space:?}");
+    let unmounted = ok("run umount", Command::new("/bin/umount").arg("/usr").status())?;
+    ensure!(unmounted.success(), "umount /usr: {unmounted}");
+    ensure!(fs::metadata("/usr/share/misc/pci.ids").is_ok(), "the initfs's /usr is not back");
+    let table = ok("read the mount table", cairn_rt::mount::mounts())?;
+    ensure!(!table.iter().any(|entry| entry.point == "/usr"), "/usr still listed");
+    Ok(())
+}
+
 /// The small disk: filling it ends in `ENOSPC` and removing the file gives
 /// the space back; then a file is written and `fsync`ed, more is written
 /// without and left to the periodic commit (waited for, bounded), more
