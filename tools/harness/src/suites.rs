@@ -479,6 +479,20 @@ const LSBLK_DEVICES: &[&str] = &[
     "nvme-ns,bus=nvme0,drive=broken,nsid=3",
 ];
 
+/// `q35` with native PCI Express hot-plug (QEMU's ACPI hot-plug of root
+/// ports off): an NVMe controller on a 16 MiB null device behind a root
+/// port, removed during the run (`device_del`).
+const HOTPLUG_DEVICES: &[&str] = &[
+    "-global",
+    "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
+    "-device",
+    "pcie-root-port,id=rp1,chassis=1,slot=1",
+    "-blockdev",
+    "null-co,node-name=hot0,size=16777216,read-zeroes=on",
+    "-device",
+    "nvme,id=hotnvme,bus=rp1,drive=hot0,serial=cairn-hot",
+];
+
 /// Every suite, in the order `harness test` runs them.
 pub const SUITES: &[Suite] = &[
     Suite {
@@ -846,6 +860,30 @@ pub const SUITES: &[Suite] = &[
             Check::TableImage { name: "gpt-image-unchanged", image: TableImage::Gpt },
             Check::TableImage { name: "dos-4k-image-unchanged", image: TableImage::Dos4k },
             Check::TableImage { name: "damaged-image-unchanged", image: TableImage::BrokenGpt },
+        ],
+    },
+    Suite {
+        // Hot removal: pciehp powers the slot off when QEMU presses its
+        // attention button; the NVMe driver ends, readers get EIO, the
+        // system goes on (utest nvme_hot_removal).
+        name: "nvme-hotplug",
+        machine: Machine { devices: HOTPLUG_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/utest,nvme_hot_removal",
+        timeout: secs(120),
+        session: &[Step {
+            name: "device-removed",
+            wait: Wait::Serial("nvme-hotplug: remove now"),
+            then: Input::Monitor("device_del hotnvme"),
+        }],
+        checks: &[
+            Check::OutputContains {
+                name: "button-powers-slot-off",
+                needle: "attention button pressed: powering the slot off",
+            },
+            Check::OutputContains {
+                name: "driver-sees-device-gone",
+                needle: "the controller is gone (it reads all ones); ending",
+            },
         ],
     },
     Suite {

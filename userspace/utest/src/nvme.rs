@@ -26,6 +26,8 @@ const SCHEME_DISK: &str = "/scheme/disk.nvme0/1";
 /// virtio-blk suite's disk).
 pub(crate) const DISK_SIZE: u64 = 4 << 20;
 pub(crate) const BLOCK: usize = 512;
+/// NVMe controllers, as devd matches them.
+const NVME: cairn_driver::Match = cairn_driver::Match::Class { class: 0x01, subclass: Some(0x08), prog_if: Some(0x02) };
 /// Pattern seeds: the host's ('H') and the guest's ('G').
 pub(crate) const HOST: u8 = b'H';
 pub(crate) const GUEST: u8 = b'G';
@@ -423,5 +425,53 @@ pub fn restart_during_io() -> TestResult {
         errors.len(),
         errors.join("; ")
     );
+    Ok(())
+}
+
+/// Hot removal (suite `nvme-hotplug`: native PCI Express hot-plug, the
+/// controller behind a root port). `pciehp` watches the port's slot, a
+/// thread reads the disk, and the test prints `nvme-hotplug: remove now`;
+/// the harness then has QEMU press the slot's attention button
+/// (`device_del`). pciehp powers the slot off and the controller
+/// disappears: its driver finds its function reading all ones and ends
+/// with 0, the reader gets `EIO` rather than hanging, and the function's
+/// configuration space reads all ones.
+pub fn hot_removal() -> TestResult {
+    let port_class = cairn_driver::Match::Class { class: 0x06, subclass: Some(0x04), prog_if: None };
+    let ports = cairn_driver::find(port_class).map_err(|e| format!("find the root port: {e}"))?;
+    let [port] = ports.as_slice() else { return Err(format!("expected one root port, found {ports:?}")) };
+    let controllers = cairn_driver::find(NVME).map_err(|e| format!("find the controller: {e}"))?;
+    let [controller] = controllers.as_slice() else { return Err(format!("expected one NVMe, found {controllers:?}")) };
+    let mut hotplug = ok("spawn pciehp", Command::new("/bin/pciehp").arg(port).spawn())?;
+    let start = Instant::now();
+    while !ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?.contains("/bin/pciehp") {
+        ensure!(start.elapsed() < Duration::from_secs(20), "pciehp bound no interrupt within 20 s");
+        thread::sleep(Duration::from_millis(10));
+    }
+    driver()?;
+    let driver = driver_pid()?;
+    let reader = thread::spawn(|| -> Result<i32, String> {
+        let disk = open(false)?;
+        let mut block = [0u8; BLOCK];
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(90) {
+            if let Err(e) = disk.read_at(&mut block, 0) {
+                return Ok(e.errno().unwrap_or(0));
+            }
+        }
+        Err(String::from("reads still succeed 90 s after the removal"))
+    });
+    thread::sleep(Duration::from_millis(200));
+    cairn_rt::println!("nvme-hotplug: remove now");
+    let ended = crate::util::expect_exit(driver, 0);
+    let read_error = reader.join().map_err(|_| String::from("the reader died"))?;
+    let _ = hotplug.kill();
+    let _ = hotplug.wait();
+    ended?;
+    ensure!(read_error? == EIO, "a read after the removal did not fail with EIO");
+    let mut vendor = [0u8; 2];
+    let config = ok("open the removed function's config", File::open(&format!("/scheme/pci/{controller}/config")))?;
+    ok("read its vendor ID", config.read_at(&mut vendor, 0))?;
+    ensure!(vendor == [0xff, 0xff], "the removed function's vendor ID reads {vendor:02x?}");
     Ok(())
 }
