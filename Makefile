@@ -11,7 +11,7 @@ MKINITFS := target/x86_64-unknown-linux-gnu/release/mkinitfs
 MKDISK := target/x86_64-unknown-linux-gnu/release/mkdisk
 DISK := $(BUILD)/cairn-disk.img
 # The root argument `make disk` puts on the kernel command line.
-DISK_CMDLINE ?= root=/dev/vda3
+DISK_CMDLINE ?= root=LABEL=cairn-root
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
@@ -22,7 +22,7 @@ MULTI_PACKAGES := power sh coreutils
 MULTI_PROGRAMS := poweroff reboot sh shtest \
 	basename cat clear cp cut cutest date dirname dmesg echo env false find free grep head hexdump id \
 	kill ln ls mkdir more mv ns printf ps rm rmdir sed seq sleep sort stat tail taskset tee time top touch tr \
-	uname uniq uptime wc which whoami xargs yes df mount umount
+	uname uniq uptime wc which whoami xargs yes df mount umount sync
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.

@@ -3,12 +3,13 @@
 # of it would: the host's own tools check its GPT (sfdisk, sgdisk -v), its
 # ext3 root (e2fsck -fn on the partition copied out with dd, and debugfs
 # for /boot and the programs) and its EFI system partition (mtools); then
-# QEMU boots the raw image from its firmware, SeaBIOS through GRUB's
-# boot.img and core.img, and OVMF through /EFI/BOOT/BOOTX64.EFI, until the
+# QEMU boots a copy of the raw image from its firmware, SeaBIOS through
+# GRUB's boot.img and core.img, and OVMF through /EFI/BOOT/BOOTX64.EFI, until the
 # serial console shows the kernel's boot log, the root file system served
-# by ext2fs from the disk's ext3 partition (root=/dev/vda3: the image is
+# by ext2fs from the disk's ext3 partition (root=LABEL=cairn-root finds /dev/vda3: the image is
 # attached as a virtio disk) with init running the disk's own init.conf,
-# and the root shell prompt.
+# and the root shell prompt; a file the BIOS boot writes (then `sync`,
+# `poweroff`) must be read back by the UEFI boot.
 # Every QEMU run is bounded and stopped at the end. Prints `ok`/`FAIL`
 # lines like the harness and exits 1 on a failure.
 #
@@ -92,16 +93,22 @@ else
 fi
 check "esp-bootx64" mdir -i "$work/esp.img" ::/EFI/BOOT/BOOTX64.EFI
 
-# Boots the image (a snapshot: the file is never written) with the firmware
-# arguments given, until the shell prompt or $BOOT seconds.
+# Boots the copy of the image at $disk with the firmware arguments given,
+# its serial console on a pipe pair (the log, and input the test types),
+# until the shell prompt or $BOOT seconds; then types "$2" and waits for
+# QEMU to end (a poweroff) or for "$3" to appear, at most $BOOT seconds.
 boot() {
-    local name=$1
-    shift
-    local log="$logs/disk-$name.log"
+    local name=$1 typed=$2 awaited=$3
+    shift 3
+    local log="$logs/disk-$name.log" pipe="$work/serial-$name"
     : >"$log"
-    qemu-system-x86_64 "$@" -m 512M -smp 2 -display none -no-reboot -serial "file:$log" -monitor none \
-        -drive "file=$IMAGE,format=raw,if=virtio,snapshot=on" &
+    mkfifo "$pipe.in" "$pipe.out"
+    qemu-system-x86_64 "$@" -m 512M -smp 2 -display none -no-reboot -serial "pipe:$pipe" -monitor none \
+        -drive "file=$disk,format=raw,if=virtio" &
     qemu_pid=$!
+    cat "$pipe.out" >>"$log" &
+    local reader=$!
+    exec 3>"$pipe.in"
     local deadline=$((SECONDS + BOOT))
     until grep -qF "$PROMPT" "$log"; do
         if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$qemu_pid" 2>/dev/null; then
@@ -109,7 +116,16 @@ boot() {
         fi
         sleep 0.5
     done
+    printf '%s\r' "$typed" >&3
+    deadline=$((SECONDS + BOOT))
+    until ! kill -0 "$qemu_pid" 2>/dev/null || { [ -n "$awaited" ] && grep -qF "$awaited" "$log"; }; do
+        [ "$SECONDS" -ge "$deadline" ] && break
+        sleep 0.5
+    done
+    exec 3>&-
     stop_qemu
+    kill "$reader" 2>/dev/null
+    wait "$reader" 2>/dev/null
     local problems=""
     grep -q "INFO  Cairn .* booting" "$log" || problems="$problems no kernel boot line;"
     grep -q "init: started '/bin/init' as pid 1" "$log" || problems="$problems init did not start;"
@@ -119,10 +135,20 @@ boot() {
     if [ -z "$problems" ]; then ok "boot-$name"; else fail "boot-$name" "$problems see $log"; fi
 }
 
-boot bios -machine pc
+# A copy the boots write: BIOS writes a file on the disk's root and
+# powers off; UEFI, the next boot, must find it.
+disk="$work/disk.img"
+cp "$IMAGE" "$disk"
+boot bios 'echo persisted-$((6*7)) > /root/mark; sync; poweroff' "" -machine pc
 if [ -f "$OVMF_CODE" ] && [ -f "$OVMF_VARS" ]; then
-    boot uefi -machine q35 -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
-        -drive "if=pflash,format=raw,snapshot=on,file=$OVMF_VARS"
+    cp "$OVMF_VARS" "$work/vars.fd"
+    boot uefi 'cat /root/mark' "persisted-42" -machine q35 -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
+        -drive "if=pflash,format=raw,file=$work/vars.fd"
+    if grep -q "^persisted-42" "$logs/disk-uefi.log"; then
+        ok "file-survives-reboot"
+    else
+        fail "file-survives-reboot" "/root/mark written before the BIOS boot's poweroff is not read back; see $logs/disk-uefi.log"
+    fi
 else
     fail "boot-uefi" "OVMF ($OVMF_CODE) is missing (run \`make deps\`)"
 fi

@@ -55,6 +55,7 @@ pub use device::{BlockDevice, DeviceError, MemDevice};
 pub use fs::{Ext2, MountOptions, ReadOnlyReason, StatFs};
 pub use inode::{FileType, InodeNo, ROOT, Timestamp};
 pub use ops::{DirEntry, Metadata, NodeKind, Owner};
+pub use superblock::{Identity, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE};
 
 /// Longest name of one directory entry, in bytes.
 pub const MAX_NAME: usize = 255;

@@ -85,6 +85,36 @@ pub struct Superblock {
     pub group_count: u32,
 }
 
+/// What names a file system: its UUID and volume label (`mke2fs -U`,
+/// `-L`), as `root=UUID=...` and `root=LABEL=...` find it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub uuid: [u8; 16],
+    /// Up to 16 bytes, without the NUL padding.
+    pub label: Vec<u8>,
+}
+
+impl Identity {
+    /// The identity in superblock `raw` (its 1024 bytes), if it holds the
+    /// ext2 magic number.
+    pub fn read(raw: &[u8]) -> Option<Identity> {
+        if raw.len() < SUPERBLOCK_SIZE || le16(raw, 56) != MAGIC {
+            return None;
+        }
+        let uuid = raw[104..120].try_into().ok()?;
+        let label = &raw[120..136];
+        let end = label.iter().position(|&b| b == 0).unwrap_or(label.len());
+        Some(Identity { uuid, label: label[..end].to_vec() })
+    }
+
+    /// The UUID as text, `01234567-89ab-cdef-0123-456789abcdef`.
+    pub fn uuid_text(&self) -> alloc::string::String {
+        let hex: Vec<alloc::string::String> = self.uuid.iter().map(|b| alloc::format!("{b:02x}")).collect();
+        let hex = hex.concat();
+        alloc::format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    }
+}
+
 impl Superblock {
     /// Parses and checks `raw` (1024 bytes) for a device of `device_size`
     /// bytes.

@@ -6,7 +6,7 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use alloc::sync::Arc;
-use cairn_ext2::{BlockDevice, DeviceError};
+use cairn_ext2::{BlockDevice, DeviceError, Identity, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE};
 use cairn_rt::String;
 use cairn_rt::fs::{File, OpenOptions};
 
@@ -38,6 +38,32 @@ impl Disk {
         let size = file.metadata().map_err(|e| cairn_rt::format!("cannot stat {path}: {e}"))?.len();
         Ok(Disk { file, size, stats })
     }
+}
+
+/// The block device under `/dev` holding the ext2 file system `spec`
+/// names: `UUID=01234567-89ab-...` (any case) or `LABEL=name`; `None` for
+/// a plain path, or when no device matches now.
+pub fn find_by_identity(spec: &str) -> Option<String> {
+    let matches = |identity: &Identity| match spec.split_once('=') {
+        Some(("UUID", uuid)) => identity.uuid_text().eq_ignore_ascii_case(uuid),
+        Some(("LABEL", label)) => identity.label == label.as_bytes(),
+        _ => false,
+    };
+    let entries = cairn_rt::fs::read_dir("/dev").ok()?;
+    entries.into_iter().map(|(name, _)| cairn_rt::format!("/dev/{name}")).find(|path| {
+        cairn_rt::fs::metadata(path).is_ok_and(|meta| meta.is_block_device())
+            && superblock_of(path).as_deref().and_then(Identity::read).is_some_and(|identity| matches(&identity))
+    })
+}
+
+/// The superblock bytes of the block device at `path` (the first 4 KiB
+/// are read: whole blocks of any block size up to 4 KiB).
+fn superblock_of(path: &str) -> Option<alloc::vec::Vec<u8>> {
+    let file = OpenOptions::new().read(true).open(path).ok()?;
+    let mut head = alloc::vec![0u8; 4096];
+    let read = file.read_at(&mut head, 0).ok()?;
+    let (start, end) = (SUPERBLOCK_OFFSET as usize, SUPERBLOCK_OFFSET as usize + SUPERBLOCK_SIZE);
+    (read >= end).then(|| head[start..end].to_vec())
 }
 
 impl BlockDevice for Disk {

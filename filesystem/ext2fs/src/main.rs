@@ -6,7 +6,9 @@
 //! with `--mount DIR` it also mounts itself on directory DIR (what `mount`
 //! runs). `ext2fs [-o OPTIONS] --root DEVICE` serves the root file system
 //! (scheme `file`, taken over from the initfs; what init runs for the
-//! kernel's `root=DEVICE`), waiting up to 20 s for DEVICE to appear. OPTIONS is
+//! kernel's `root=DEVICE`), waiting up to 20 s for DEVICE to appear.
+//! DEVICE may also be `UUID=...` or `LABEL=...`: the block device under
+//! `/dev` whose ext2 superblock carries that UUID or volume label. OPTIONS is
 //! a comma-separated list: `ro` (mount read-only: nothing is written, a
 //! journal is replayed in memory only) and `cache=KIB` (the cache's size,
 //! [`DEFAULT_UNITS`] pieces of 4 KiB = 8 MiB by default).
@@ -127,15 +129,23 @@ const ROOT_SCHEME: &str = "file";
 /// How long `--root` waits for its device (its driver starts beside it).
 const DEVICE_WAIT: Duration = Duration::from_secs(20);
 
-/// Opens the device; as the root file system, waits up to [`DEVICE_WAIT`]
-/// for it to appear.
-fn open_disk(args: &Arguments, stats: Arc<DiskStats>) -> Result<Disk, String> {
+/// Opens the device — a path, or `UUID=...`/`LABEL=...` naming the file
+/// system on one of `/dev`'s block devices; as the root file system, waits
+/// up to [`DEVICE_WAIT`] for it to appear.
+fn open_disk(args: &Arguments, stats: Arc<DiskStats>) -> Result<(Disk, String), String> {
+    let by_identity = args.device.starts_with("UUID=") || args.device.starts_with("LABEL=");
     let started = Instant::now();
     loop {
-        match Disk::open(&args.device, args.read_only, stats.clone()) {
-            Ok(disk) => return Ok(disk),
+        let found = match by_identity {
+            true => disk::find_by_identity(&args.device)
+                .ok_or_else(|| format!("no block device holds a file system with {}", args.device)),
+            false => Ok(args.device.clone()),
+        };
+        let opened = found.and_then(|path| Disk::open(&path, args.read_only, stats.clone()).map(|disk| (disk, path)));
+        match opened {
+            Ok(opened) => return Ok(opened),
             Err(_) if matches!(args.role, Role::Root) && started.elapsed() < DEVICE_WAIT => thread::sleep(TICK),
-            Err(e) => return Err(format!("{e}")),
+            Err(e) => return Err(e),
         }
     }
 }
@@ -208,8 +218,8 @@ fn main() -> i32 {
         }
     };
     let disk_stats = Arc::new(DiskStats::default());
-    let disk = match open_disk(&args, disk_stats.clone()) {
-        Ok(disk) => disk,
+    let (disk, device) = match open_disk(&args, disk_stats.clone()) {
+        Ok(opened) => opened,
         Err(e) => {
             eprintln!("ext2fs: {e}");
             return 1;
@@ -219,7 +229,7 @@ fn main() -> i32 {
     let fs = match Ext2::mount(cache, MountOptions { read_only: args.read_only, now: now() }) {
         Ok(fs) => fs,
         Err(e) => {
-            eprintln!("ext2fs: cannot mount {}: {}", args.device, describe(e));
+            eprintln!("ext2fs: cannot mount {}: {}", device, describe(e));
             return 1;
         }
     };
@@ -235,8 +245,8 @@ fn main() -> i32 {
     let kind = if fs.has_journal() { "ext3" } else { "ext2" };
     if let Role::Mount(point) = &args.role {
         let options = if fs.read_only().is_some() { "ro" } else { "rw" };
-        if let Err(e) = cairn_rt::mount::mount(point, &server, &args.device, kind, options) {
-            eprintln!("ext2fs: cannot mount {} on {point}: {e}", args.device);
+        if let Err(e) = cairn_rt::mount::mount(point, &server, &device, kind, options) {
+            eprintln!("ext2fs: cannot mount {} on {point}: {e}", device);
             let _ = fs.unmount(now());
             return 1;
         }
@@ -258,7 +268,7 @@ fn main() -> i32 {
     thread::spawn(move || stats::run(stats_server, reporter, disk_stats));
     println!(
         "ext2fs: serving {} as {} ({kind}, {mode}, {}-byte blocks, {} of {} free, {cache_kib} KiB cache)",
-        args.device, args.scheme, figures.block_size, figures.free_blocks, figures.blocks
+        device, args.scheme, figures.block_size, figures.free_blocks, figures.blocks
     );
     loop {
         let incoming = match server.next() {

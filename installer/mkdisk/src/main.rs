@@ -16,7 +16,7 @@
 //!
 //! Both GRUB images find the root by its file-system UUID and read
 //! `/boot/grub/grub.cfg` there, which boots the kernel with the initfs
-//! module and the command line given (`root=/dev/vda3` unless
+//! module and the command line given (`root=LABEL=cairn-root`, the label `mke2fs -L` gives the root, unless
 //! `--cmdline` says otherwise). Staging files are kept in
 //! `<dir of OUT>/mkdisk-<stem of OUT>/`.
 //!
@@ -89,7 +89,7 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         out: PathBuf::new(),
         size_mib: 128,
         esp_mib: 32,
-        cmdline: "root=/dev/vda3".into(),
+        cmdline: "root=LABEL=cairn-root".into(),
     };
     while let Some(flag) = argv.next() {
         let mut value = || argv.next().ok_or(format!("{flag} needs a value"));
@@ -355,7 +355,7 @@ mod tests {
     #[test]
     fn options() {
         let a = args(&["--kernel", "k", "--initfs", "i", "--out", "o"]).unwrap();
-        assert_eq!((a.size_mib, a.esp_mib, a.cmdline.as_str()), (128, 32, "root=/dev/vda3"));
+        assert_eq!((a.size_mib, a.esp_mib, a.cmdline.as_str()), (128, 32, "root=LABEL=cairn-root"));
         let a = args(&[
             "--kernel",
             "k",

@@ -174,3 +174,15 @@ fn read_only_mount_writes_nothing() {
     let dev = fs.unmount(NOW).unwrap();
     assert_eq!(dev.bytes(), std::fs::read(&img).unwrap().as_slice());
 }
+
+#[test]
+fn identity_from_mke2fs() {
+    let s = Scratch::new();
+    let uuid = "c0f41283-1f0d-413a-a199-4a7f015fadb0";
+    let img = mkfs(&s, "ext3", 1024, "4M", &["-U", uuid, "-L", "cairn-root"]);
+    let image = std::fs::read(&img).unwrap();
+    let identity = crate::Identity::read(&image[1024..2048]).expect("an ext2 superblock");
+    assert_eq!(identity.uuid_text(), uuid);
+    assert_eq!(identity.label, b"cairn-root");
+    assert_eq!(crate::Identity::read(&[0u8; 1024]), None);
+}
