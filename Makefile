@@ -12,6 +12,8 @@ MKDISK := target/x86_64-unknown-linux-gnu/release/mkdisk
 DISK := $(BUILD)/cairn-disk.img
 # The root argument `make disk` puts on the kernel command line.
 DISK_CMDLINE ?= root=LABEL=cairn-root
+# Rounds of the crash test (make test-crash CRASH_ROUNDS=200 for a longer run).
+CRASH_ROUNDS ?= 20
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
@@ -42,7 +44,7 @@ GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk bench devbench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk test-crash bench devbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -109,6 +111,12 @@ disk: deps kernel initfs
 test-disk: disk
 	tools/test-disk.sh $(DISK)
 
+# The ext3 crash test: QEMU killed 20 times during a write-heavy workload,
+# each time the journal replayed by the next boot, e2fsck -fn clean and
+# every fsynced file whole (harness crash, docs/TESTING.md).
+test-crash: deps kernel initfs
+	$(HARNESS) crash --kernel $(KERNEL_ELF) --module $(INITFS):initfs --rounds $(CRASH_ROUNDS)
+
 run: iso
 	@if [ -n "$$DISPLAY" ]; then tools/install-deps.sh $(GUI_PACKAGES); fi
 	$(HARNESS) run --iso $(ISO)
@@ -126,6 +134,7 @@ host-test: deps
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
 	$(MAKE) test-disk
+	$(MAKE) test-crash
 	$(MAKE) test-run
 
 # Device benchmarks beside Linux in the same QEMU configuration (not a

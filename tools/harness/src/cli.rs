@@ -12,12 +12,16 @@ usage:
   harness run   --iso ISO [--uefi] [--smp N] [--mem SIZE]
   harness test  --kernel ELF [--only SUBSTR] [--module PATH[:STRING]]... [--build-dir DIR] [--timeout SECS]
   harness bench --kernel ELF [--runs N] [--module PATH[:STRING]]... [--build-dir DIR]
+  harness crash --kernel ELF [--rounds N] [--seed N] [--module PATH[:STRING]]... [--build-dir DIR]
 
 iso    make a hybrid BIOS+UEFI GRUB ISO that boots ELF with Multiboot2
 run    boot ISO in QEMU (GTK window if $DISPLAY is set, else serial console in the terminal)
 test   run the QEMU test suites; ends with the line `N passed, N failed` (--timeout
        replaces every selected suite's time limit, e.g. for a long `make fuzz` run)
 bench  boot the default image several times and report boot-time median and range
+crash  the ext3 crash test: N rounds (default 20) of QEMU killed during a write-heavy
+       workload, the journal replayed by the next boot, then e2fsck -fn and every
+       fsynced file checked on the host; ends with `N passed, N failed`
 
 --module copies PATH to /boot/<file name> on the ISO and loads it as a Multiboot2 module
 with STRING (default: the file name). KVM=1 in the environment makes `run` and `test` use
@@ -70,6 +74,7 @@ pub enum Command {
     Run(RunArgs),
     Test(TestArgs),
     Bench(BenchArgs),
+    Crash(CrashArgs),
     Help,
 }
 
@@ -84,6 +89,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         Some("run") => parse_run(args).map(Command::Run),
         Some("test") => parse_test(args).map(Command::Test),
         Some("bench") => parse_bench(args).map(Command::Bench),
+        Some("crash") => parse_crash(args).map(Command::Crash),
         Some("help" | "-h" | "--help") => Ok(Command::Help),
         _ => Err(format!("unknown subcommand {sub:?}")),
     }
@@ -185,6 +191,35 @@ fn parse_test<I: Iterator<Item = OsString>>(mut args: Args<I>) -> Result<TestArg
         }
     }
     Ok(TestArgs { kernel: required(kernel, "--kernel")?, only, modules, build_dir, timeout })
+}
+
+/// `harness crash` arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrashArgs {
+    pub kernel: PathBuf,
+    pub rounds: u32,
+    pub seed: u64,
+    pub modules: Vec<ModuleArg>,
+    pub build_dir: PathBuf,
+}
+
+fn parse_crash<I: Iterator<Item = OsString>>(mut args: Args<I>) -> Result<CrashArgs, String> {
+    let (mut kernel, mut rounds, mut seed, mut modules) = (None, 20, 1, Vec::new());
+    let mut build_dir = PathBuf::from("build");
+    while let Some(flag) = args.flag()? {
+        match flag.as_str() {
+            "--kernel" => kernel = Some(args.value(&flag)?.into()),
+            "--rounds" => rounds = args.number(&flag)?,
+            "--seed" => seed = args.number(&flag)?,
+            "--module" => modules.push(parse_module(args.value(&flag)?)?),
+            "--build-dir" => build_dir = args.value(&flag)?.into(),
+            _ => return Err(format!("crash: unknown option {flag:?}")),
+        }
+    }
+    if rounds == 0 {
+        return Err("--rounds must be at least 1".to_string());
+    }
+    Ok(CrashArgs { kernel: required(kernel, "--kernel")?, rounds, seed, modules, build_dir })
 }
 
 fn parse_bench<I: Iterator<Item = OsString>>(mut args: Args<I>) -> Result<BenchArgs, String> {

@@ -29,11 +29,11 @@ const BIG_FILE: usize = 6 << 20;
 /// Where the guest's sparse file ends in a 3-byte tail.
 const SPARSE_AT: usize = 40 << 20;
 
-fn run(command: &mut Command) -> Result<std::process::Output, String> {
+pub(crate) fn run(command: &mut Command) -> Result<std::process::Output, String> {
     command.output().map_err(|e| format!("running {command:?}: {e}"))
 }
 
-fn checked(command: &mut Command) -> Result<Vec<u8>, String> {
+pub(crate) fn checked(command: &mut Command) -> Result<Vec<u8>, String> {
     let out = run(command)?;
     if !out.status.success() {
         return Err(format!("{command:?} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)));
@@ -89,7 +89,7 @@ pub fn prepare(path: &Path) -> Result<(), String> {
 }
 
 /// `debugfs -R REQUEST image`'s output.
-fn debugfs(path: &Path, request: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn debugfs(path: &Path, request: &str) -> Result<Vec<u8>, String> {
     checked(Command::new("/usr/sbin/debugfs").arg("-R").arg(request).arg(path))
 }
 

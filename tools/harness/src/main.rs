@@ -8,6 +8,7 @@
 
 mod bench;
 mod cli;
+mod crash;
 mod diskcheck;
 mod ext2check;
 mod hosttools;
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         Command::Run(a) => Err(run(&a)),
         Command::Test(a) => testrun::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Bench(a) => bench::run(&a).map(|()| ExitCode::SUCCESS),
+        Command::Crash(a) => crash::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
     };
     result.unwrap_or_else(|e| {
         eprintln!("harness: error: {e}");

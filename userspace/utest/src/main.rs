@@ -15,6 +15,7 @@
 
 mod abi;
 mod caps;
+mod crash;
 mod device;
 mod devices;
 mod elf;
@@ -228,6 +229,8 @@ fn hardware_tests() -> Vec<Test> {
         test("nvme_queue_interrupts", nvme::queue_interrupts),
         test("nvme_driver_restart", nvme::driver_restart),
         test("nvme_hot_removal", nvme::hot_removal),
+        test("ext2_crash_workload", crash::workload),
+        test("ext2_crash_verify", crash::verify),
         test("ext2_damaged_image_refused", ext2::damaged_image_refused),
         test("ext2_mount", ext2::mount),
         test("ext2_cache_rereads", ext2::cache_rereads),
