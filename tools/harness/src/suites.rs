@@ -76,7 +76,7 @@ impl Check {
             | Check::PciMatchesQemu { name, .. }
             | Check::DiskImage { name, .. }
             | Check::TableImage { name, .. } => name,
-            | Check::Ext2Image { name, .. } => name,
+            Check::Ext2Image { name, .. } => name,
         }
     }
 }
@@ -459,6 +459,20 @@ const VIRTIO_BLK_DEVICES: &[&str] = &[
     "virtio-blk-pci,drive=vd3",
 ];
 
+/// `q35`: two modern virtio network devices (1af4:1041) with fixed MACs,
+/// wired to each other through one QEMU hub (`hubport` netdevs): every
+/// frame one sends the other receives, and nothing leaves QEMU.
+const VIRTIO_NET_DEVICES: &[&str] = &[
+    "-netdev",
+    "hubport,id=vn0,hubid=7",
+    "-netdev",
+    "hubport,id=vn1,hubid=7",
+    "-device",
+    "virtio-net-pci,netdev=vn0,disable-legacy=on,mac=52:54:00:c0:ff:00",
+    "-device",
+    "virtio-net-pci,netdev=vn1,disable-legacy=on,mac=52:54:00:c0:ff:01",
+];
+
 /// `q35`: an NVMe controller with three namespaces on the lsblk test's
 /// images (`Check::TableImage`): 1 a GPT, 2 a DOS table on 4 KiB blocks,
 /// 3 a GPT with both headers damaged.
@@ -810,6 +824,31 @@ pub const SUITES: &[Suite] = &[
                 needle: "virtio-blk: serving /dev/vdd as disk.vd3 with 2 submitters",
             },
             Check::DiskImage { name: "guest-pattern-on-host", path: VIRTIO_BLK_IMAGE },
+        ],
+    },
+    Suite {
+        // The virtio-net driver under devd on two devices wired to each
+        // other: MACs, link state, 300 frames of every size checked byte
+        // for byte and in order, counters, bad frame sizes, blocking and
+        // non-blocking reads.
+        name: "virtio-net",
+        machine: Machine { devices: VIRTIO_NET_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/virtio-net.conf",
+        timeout: secs(90),
+        session: &[],
+        checks: &[
+            Check::OutputContains {
+                name: "devd-starts-virtio-net",
+                needle: "devd: started /bin/virtio-net for 0000-00-",
+            },
+            Check::OutputContains {
+                name: "net-virtio0-served",
+                needle: "virtio-net: serving 52:54:00:c0:ff:00 as net.virtio0",
+            },
+            Check::OutputContains {
+                name: "net-virtio1-served",
+                needle: "virtio-net: serving 52:54:00:c0:ff:01 as net.virtio1",
+            },
         ],
     },
     Suite {
