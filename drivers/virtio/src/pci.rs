@@ -365,6 +365,10 @@ impl DeviceConfig<'_> {
         (offset + width <= self.window.length).then_some(self.window.offset + offset)
     }
 
+    pub fn read8(&self, offset: usize) -> Option<u8> {
+        self.registers.read8(self.at(offset, 1)?)
+    }
+
     pub fn read16(&self, offset: usize) -> Option<u16> {
         self.registers.read16(self.at(offset, 2)?)
     }

@@ -459,6 +459,32 @@ const VIRTIO_BLK_DEVICES: &[&str] = &[
     "virtio-blk-pci,drive=vd3",
 ];
 
+/// `q35`: four virtio network devices, in this order on bus 0: two
+/// modern ones (1af4:1041) with fixed MACs, wired to each other through
+/// one QEMU hub (`hubport` netdevs): every frame one sends the other
+/// receives, and nothing leaves QEMU; a legacy-only one
+/// (`disable-modern=on`), which the driver must refuse; a transitional one
+/// (QEMU's default: 1af4:1000 with both interfaces), driven through its
+/// modern capabilities. The last two share a hub of their own.
+const VIRTIO_NET_DEVICES: &[&str] = &[
+    "-netdev",
+    "hubport,id=vn0,hubid=7",
+    "-netdev",
+    "hubport,id=vn1,hubid=7",
+    "-device",
+    "virtio-net-pci,netdev=vn0,disable-legacy=on,mac=52:54:00:c0:ff:00",
+    "-device",
+    "virtio-net-pci,netdev=vn1,disable-legacy=on,mac=52:54:00:c0:ff:01",
+    "-netdev",
+    "hubport,id=vn2,hubid=8",
+    "-netdev",
+    "hubport,id=vn3,hubid=8",
+    "-device",
+    "virtio-net-pci,netdev=vn2,disable-modern=on,mac=52:54:00:c0:ff:02",
+    "-device",
+    "virtio-net-pci,netdev=vn3,mac=52:54:00:c0:ff:03",
+];
+
 /// `q35`: an NVMe controller with three namespaces on the lsblk test's
 /// images (`Check::TableImage`): 1 a GPT, 2 a DOS table on 4 KiB blocks,
 /// 3 a GPT with both headers damaged.
@@ -824,6 +850,40 @@ pub const SUITES: &[Suite] = &[
                 needle: "virtio-blk: serving /dev/vdd as disk.vd3 with 2 submitters",
             },
             Check::DiskImage { name: "guest-pattern-on-host", path: VIRTIO_BLK_IMAGE },
+        ],
+    },
+    Suite {
+        // The virtio-net driver under devd on two devices wired to each
+        // other: MACs, link state, 300 frames of every size checked byte
+        // for byte and in order, counters, bad frame sizes, blocking and
+        // non-blocking reads, backlog drops, a vector per queue; a
+        // legacy-only device refused, a transitional one driven.
+        name: "virtio-net",
+        machine: Machine { devices: VIRTIO_NET_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/virtio-net.conf",
+        timeout: secs(90),
+        session: &[],
+        checks: &[
+            Check::OutputContains {
+                name: "devd-starts-virtio-net",
+                needle: "devd: started /bin/virtio-net for 0000-00-",
+            },
+            Check::OutputContains {
+                name: "net-virtio0-served",
+                needle: "virtio-net: serving 52:54:00:c0:ff:00 as net.virtio0",
+            },
+            Check::OutputContains {
+                name: "net-virtio1-served",
+                needle: "virtio-net: serving 52:54:00:c0:ff:01 as net.virtio1",
+            },
+            Check::OutputContains {
+                name: "legacy-device-refused",
+                needle: "virtio-net: 0000-00-04.0: no virtio 1.x common configuration capability (a legacy-only device",
+            },
+            Check::OutputContains {
+                name: "transitional-device-driven",
+                needle: "virtio-net: serving 52:54:00:c0:ff:03 as net.virtio3",
+            },
         ],
     },
     Suite {

@@ -41,6 +41,7 @@ mod threads;
 mod tmpfs;
 mod util;
 mod virtio_blk;
+mod vnet;
 
 use cairn_rt::process::{self, WNOHANG, WaitTarget, waitpid};
 use cairn_rt::{Box, String, Vec, env, format, println};
@@ -249,6 +250,12 @@ fn hardware_tests() -> Vec<Test> {
         test("virtio_blk_read_only_disk", virtio_blk::read_only_disk),
         test("virtio_blk_concurrent_readers", virtio_blk::concurrent_readers),
         test("virtio_blk_queue_interrupts", virtio_blk::queue_interrupts),
+        test("vnet_mac_and_link", vnet::mac_and_link),
+        test("vnet_frames_cross_the_link", vnet::frames_cross_the_link),
+        test("vnet_bad_frame_sizes", vnet::bad_frame_sizes),
+        test("vnet_blocking_read", vnet::blocking_read),
+        test("vnet_backlog_drops", vnet::backlog_drops),
+        test("vnet_queue_interrupts", vnet::queue_interrupts),
         test("iommu_stray_dma_kills_driver", iommu::stray_dma_kills_driver),
         test("iommu_remap_entries_follow_vectors", iommu::remap_entries_follow_vectors),
     ])

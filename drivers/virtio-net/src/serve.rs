@@ -1,0 +1,300 @@
+//! Scheme `net.virtioN`: the device's frames, MAC address, link state and
+//! counters for clients (the layout is in docs/ABI.md, "Schemes `net.*`").
+//!
+//! Opening the root gives a frame handle. Every frame received goes to
+//! every frame handle open: to a reader waiting on it, else into its
+//! backlog (at most [`BACKLOG`] frames; one more is dropped and counted).
+//! `read` takes one frame (truncated to the length asked for), blocking
+//! — or `EAGAIN` if the handle was opened with `O_NONBLOCK` — and a
+//! watched handle (`FEVENT`) is told when its backlog stops being empty.
+//! `write` sends one frame of 60-1514 bytes (`EINVAL` otherwise). `mac`,
+//! `link` and `stats` are read-only text files whose contents are taken
+//! when they are opened.
+
+use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EINVAL, EIO, ENOENT, ESPIPE};
+use cairn_rt::abi::scheme::{self as op, POSITIONED, Request};
+use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_FILE, O_ACCMODE, O_NONBLOCK, O_RDONLY, Stat};
+use cairn_rt::collections::{BTreeMap, VecDeque};
+use cairn_rt::scheme::Server;
+use cairn_rt::sync::Mutex;
+use cairn_rt::{String, Vec, eprintln, format};
+use cairn_virtio::net::{self, FrameError, Mac};
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use crate::device::{NetDevice, NetError};
+
+/// Unread frames a handle keeps at most.
+pub const BACKLOG: usize = 256;
+/// A character device's mode bits (the frame handle's `fstat`).
+const MODE_CHARACTER_DEVICE: u16 = 0o020000;
+
+/// A handle's id in the scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct HandleId(u64);
+
+/// A read waiting for a frame: its request and the bytes it wants.
+struct Reader {
+    request: u64,
+    len: usize,
+}
+
+/// A frame handle's state.
+struct Frames {
+    backlog: VecDeque<Vec<u8>>,
+    readers: VecDeque<Reader>,
+    nonblocking: bool,
+    /// A client watches it (`FEVENT`).
+    watched: bool,
+}
+
+enum Handle {
+    Frames(Frames),
+    /// `mac`, `link` or `stats`: the text taken at open, and the position.
+    File {
+        text: Vec<u8>,
+        position: usize,
+    },
+}
+
+/// The counters of `stats`.
+#[derive(Default)]
+struct Stats {
+    rx_packets: AtomicU64,
+    rx_bytes: AtomicU64,
+    /// Frames a handle lost (its backlog was full), or that no handle took.
+    rx_dropped: AtomicU64,
+    /// Buffers the device returned with a bad header or length.
+    rx_errors: AtomicU64,
+    tx_packets: AtomicU64,
+    tx_bytes: AtomicU64,
+    /// Frames that could not be sent (no transmit slot came free).
+    tx_dropped: AtomicU64,
+}
+
+impl Stats {
+    fn add(counter: &AtomicU64, value: usize) {
+        counter.fetch_add(value as u64, Ordering::Relaxed);
+    }
+
+    fn text(&self) -> String {
+        let fields = [
+            ("rx_packets", &self.rx_packets),
+            ("rx_bytes", &self.rx_bytes),
+            ("rx_dropped", &self.rx_dropped),
+            ("rx_errors", &self.rx_errors),
+            ("tx_packets", &self.tx_packets),
+            ("tx_bytes", &self.tx_bytes),
+            ("tx_dropped", &self.tx_dropped),
+        ];
+        fields.iter().map(|(name, value)| format!("{name} {}\n", value.load(Ordering::Relaxed))).collect()
+    }
+}
+
+/// The handles open.
+struct Handles {
+    open: BTreeMap<HandleId, Handle>,
+    next: u64,
+}
+
+/// The driver: its device, its scheme and its clients.
+pub struct Net {
+    pub name: String,
+    server: Server,
+    pub device: NetDevice,
+    handles: Mutex<Handles>,
+    stats: Stats,
+}
+
+/// A request's answer now: the result and the payload; `None` when it
+/// comes later (a blocking read) or never (`CLOSE`, `CANCEL`).
+type Answer = Option<(Result<usize, i32>, Vec<u8>)>;
+
+fn value(result: Result<usize, i32>) -> Answer {
+    Some((result, Vec::new()))
+}
+
+impl Net {
+    pub fn new(name: String, server: Server, device: NetDevice) -> Net {
+        Net {
+            name,
+            server,
+            device,
+            handles: Mutex::new(Handles { open: BTreeMap::new(), next: 1 }),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Serves requests until reading one fails.
+    pub fn serve(&self) -> cairn_rt::Error {
+        loop {
+            let incoming = match self.server.next() {
+                Ok(incoming) => incoming,
+                Err(error) => return error,
+            };
+            let request = &incoming.request;
+            if let Some((result, payload)) = self.answer(request, &incoming.payload)
+                && let Err(error) = self.server.respond(request.id, result, &payload)
+            {
+                eprintln!("virtio-net: {}: cannot answer a request: {error}", self.name);
+            }
+        }
+    }
+
+    fn answer(&self, request: &Request, payload: &[u8]) -> Answer {
+        let id = HandleId(request.handle);
+        if request.opcode == op::OPEN {
+            return value(self.open(payload, request.args[0] as usize, request.caller_uid));
+        }
+        // Sending happens outside the handle lock (it may wait for room).
+        if request.opcode == op::WRITE {
+            let frames = matches!(self.handles.lock().open.get(&id), Some(Handle::Frames(_)));
+            return match frames {
+                true => value(self.send(payload)),
+                false => value(Err(EBADF)),
+            };
+        }
+        let mut handles = self.handles.lock();
+        if request.opcode == op::CANCEL {
+            for handle in handles.open.values_mut() {
+                if let Handle::Frames(frames) = handle {
+                    frames.readers.retain(|reader| reader.request != request.args[0]);
+                }
+            }
+            return None;
+        }
+        if request.opcode == op::CLOSE {
+            handles.open.remove(&id);
+            return None;
+        }
+        let Some(handle) = handles.open.get_mut(&id) else { return value(Err(EBADF)) };
+        match (request.opcode, handle) {
+            (op::READ, Handle::Frames(frames)) => {
+                let len = request.args[0] as usize;
+                match frames.backlog.pop_front() {
+                    Some(mut frame) => {
+                        frame.truncate(len);
+                        Some((Ok(frame.len()), frame))
+                    }
+                    None if frames.nonblocking => value(Err(EAGAIN)),
+                    None => {
+                        frames.readers.push_back(Reader { request: request.id, len });
+                        None
+                    }
+                }
+            }
+            (op::READ, Handle::File { text, position }) => {
+                let at = if request.args[2] == POSITIONED { request.args[1] as usize } else { *position };
+                let chunk = text.get(at..).unwrap_or(&[]);
+                let chunk = chunk[..chunk.len().min(request.args[0] as usize)].to_vec();
+                if request.args[2] != POSITIONED {
+                    *position = at + chunk.len();
+                }
+                Some((Ok(chunk.len()), chunk))
+            }
+            (op::FEVENT, Handle::Frames(frames)) => {
+                frames.watched = request.args[0] != 0;
+                value(Ok((EVENT_WRITE | if frames.backlog.is_empty() { 0 } else { EVENT_READ }) as usize))
+            }
+            (op::FEVENT, Handle::File { .. }) => value(Ok((EVENT_READ | EVENT_WRITE) as usize)),
+            (op::FSTAT, handle) => {
+                let stat = match handle {
+                    Handle::Frames(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() },
+                    Handle::File { text, .. } => {
+                        Stat { st_mode: MODE_FILE | 0o444, st_size: text.len() as u64, ..Stat::default() }
+                    }
+                };
+                // SAFETY: `Stat` is plain old data.
+                let bytes = unsafe { core::slice::from_raw_parts((&raw const stat).cast::<u8>(), size_of::<Stat>()) };
+                Some((Ok(0), bytes.to_vec()))
+            }
+            // No flags of the server's own; nothing buffered to write out.
+            (op::FCNTL | op::FSYNC, _) => value(Ok(0)),
+            (op::LSEEK, _) => value(Err(ESPIPE)),
+            _ => value(Err(EINVAL)),
+        }
+    }
+
+    /// Opens the root (a frame handle: root only, raw frames bypass every
+    /// rule of the stack) or one of the files (anyone, read-only).
+    fn open(&self, path: &[u8], flags: usize, uid: u32) -> Result<usize, i32> {
+        let path = core::str::from_utf8(path).map_err(|_| ENOENT)?.trim_matches('/');
+        let text = match path {
+            "" => None,
+            "mac" => Some(format!("{}\n", Mac(self.device.mac))),
+            "link" => Some(String::from(if self.device.link_up() { "up\n" } else { "down\n" })),
+            "stats" => Some(self.stats.text()),
+            _ => return Err(ENOENT),
+        };
+        let handle = match text {
+            None if uid != 0 => return Err(EACCES),
+            None => Handle::Frames(Frames {
+                backlog: VecDeque::new(),
+                readers: VecDeque::new(),
+                nonblocking: flags & O_NONBLOCK != 0,
+                watched: false,
+            }),
+            Some(_) if flags & O_ACCMODE != O_RDONLY => return Err(EACCES),
+            Some(text) => Handle::File { text: text.into_bytes(), position: 0 },
+        };
+        let mut handles = self.handles.lock();
+        let id = handles.next;
+        handles.next += 1;
+        handles.open.insert(HandleId(id), handle);
+        Ok(id as usize)
+    }
+
+    fn send(&self, frame: &[u8]) -> Result<usize, i32> {
+        net::check_frame(frame).map_err(|_| EINVAL)?;
+        match self.device.send(frame) {
+            Ok(()) => {
+                Stats::add(&self.stats.tx_packets, 1);
+                Stats::add(&self.stats.tx_bytes, frame.len());
+                Ok(frame.len())
+            }
+            Err(NetError::TransmitFull) => {
+                Stats::add(&self.stats.tx_dropped, 1);
+                Err(EAGAIN)
+            }
+            Err(error) => {
+                eprintln!("virtio-net: {}: sending a frame: {error}", self.name);
+                Stats::add(&self.stats.tx_dropped, 1);
+                Err(EIO)
+            }
+        }
+    }
+
+    /// Hands a received frame to every frame handle (the receive thread).
+    pub fn deliver(&self, frame: Result<&[u8], FrameError>) {
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(error) => {
+                eprintln!("virtio-net: {}: dropped a received buffer: {error}", self.name);
+                return Stats::add(&self.stats.rx_errors, 1);
+            }
+        };
+        Stats::add(&self.stats.rx_packets, 1);
+        Stats::add(&self.stats.rx_bytes, frame.len());
+        let mut handles = self.handles.lock();
+        let mut any = false;
+        for (id, handle) in handles.open.iter_mut() {
+            let Handle::Frames(frames) = handle else { continue };
+            any = true;
+            if let Some(reader) = frames.readers.pop_front() {
+                let part = &frame[..frame.len().min(reader.len)];
+                if let Err(error) = self.server.respond(reader.request, Ok(part.len()), part) {
+                    eprintln!("virtio-net: {}: cannot answer a read: {error}", self.name);
+                }
+            } else if frames.backlog.len() < BACKLOG {
+                frames.backlog.push_back(frame.to_vec());
+                if frames.watched && frames.backlog.len() == 1 {
+                    let _ = self.server.post_event(id.0, EVENT_READ | EVENT_WRITE);
+                }
+            } else {
+                Stats::add(&self.stats.rx_dropped, 1);
+            }
+        }
+        if !any {
+            Stats::add(&self.stats.rx_dropped, 1);
+        }
+    }
+}
