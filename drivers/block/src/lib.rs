@@ -142,6 +142,10 @@ struct JobState {
     answer: Vec<u8>,
 }
 
+/// A blocking read's outcome once it came (the data, or why not), and the
+/// signal that it came.
+type ReadOutcome = (Mutex<Option<Result<Vec<u8>, String>>>, Condvar);
+
 /// What to answer: a value or errno, and a payload.
 type Answer = (Result<usize, i32>, Vec<u8>);
 
@@ -272,8 +276,7 @@ impl<B: BlockDriver> BlockScheme<B> {
     /// waiting for the device (whose driver gives up on an operation that
     /// never completes).
     pub fn read_now(&self, queue: usize, disk: usize, block: u64, buffer: &mut [u8]) -> Result<(), String> {
-        let outcome: Arc<(Mutex<Option<Result<Vec<u8>, String>>>, Condvar)> =
-            Arc::new((Mutex::new(None), Condvar::new()));
+        let outcome: Arc<ReadOutcome> = Arc::new((Mutex::new(None), Condvar::new()));
         let sent = Arc::clone(&outcome);
         let done: Done<B::Error> = Box::new(move |result: Result<&[u8], B::Error>| {
             *sent.0.lock() = Some(result.map(<[u8]>::to_vec).map_err(|e| format!("{e}")));
