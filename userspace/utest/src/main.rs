@@ -14,6 +14,7 @@
 #![no_main]
 
 mod abi;
+mod ahci;
 mod caps;
 mod device;
 mod devices;
@@ -244,6 +245,11 @@ fn hardware_tests() -> Vec<Test> {
         test("virtio_blk_read_only_disk", virtio_blk::read_only_disk),
         test("virtio_blk_concurrent_readers", virtio_blk::concurrent_readers),
         test("virtio_blk_queue_interrupts", virtio_blk::queue_interrupts),
+        test("ahci_disk_data", ahci::disk_data),
+        test("ahci_bad_requests", ahci::bad_requests),
+        test("ahci_second_disk", ahci::second_disk),
+        test("ahci_concurrent_readers", ahci::concurrent_readers),
+        test("ahci_task_file_error", ahci::task_file_error),
         test("iommu_stray_dma_kills_driver", iommu::stray_dma_kills_driver),
         test("iommu_remap_entries_follow_vectors", iommu::remap_entries_follow_vectors),
     ])
