@@ -113,3 +113,17 @@ pub fn task_file_error() -> TestResult {
     }
     Ok(())
 }
+
+/// The HBA's MSI is bound by `/bin/ahci` and has fired: completions come
+/// by interrupt, not by the driver's once-a-second look.
+pub fn msi_fired() -> TestResult {
+    served(DISK)?;
+    let table = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
+    let lines: cairn_rt::Vec<&str> = table.lines().filter(|l| l.contains("/bin/ahci")).collect();
+    ensure!(lines.len() == 1, "/bin/ahci holds {} vectors, not one:\n{table}", lines.len());
+    let fields: cairn_rt::Vec<&str> = lines[0].split_whitespace().collect();
+    ensure!(fields.windows(2).any(|w| w == ["MSI", "0"]), "not an MSI: {:?}", lines[0]);
+    let count: u64 = fields.iter().skip(1).take_while(|f| **f != "MSI").filter_map(|f| f.parse::<u64>().ok()).sum();
+    ensure!(count > 0, "the HBA's MSI never fired: {:?}", lines[0]);
+    Ok(())
+}

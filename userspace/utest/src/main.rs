@@ -250,6 +250,7 @@ fn hardware_tests() -> Vec<Test> {
         test("ahci_second_disk", ahci::second_disk),
         test("ahci_concurrent_readers", ahci::concurrent_readers),
         test("ahci_task_file_error", ahci::task_file_error),
+        test("ahci_msi_fired", ahci::msi_fired),
         test("iommu_stray_dma_kills_driver", iommu::stray_dma_kills_driver),
         test("iommu_remap_entries_follow_vectors", iommu::remap_entries_follow_vectors),
     ])
