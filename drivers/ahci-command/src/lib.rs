@@ -184,7 +184,7 @@ pub fn prdt(address: u64, len: usize, room: usize) -> Option<Vec<[u8; PRD_ENTRY]
 pub struct Identity {
     pub model: String,
     pub serial: String,
-    /// Logical sectors (LBA48 count when supported, else the LBA28 count).
+    /// Logical sectors (the 48-bit count, words 100-103).
     pub sectors: u64,
     /// Bytes per logical sector.
     pub sector_size: u32,
@@ -199,6 +199,8 @@ pub enum IdentifyError {
     Short,
     /// The disk cannot be addressed by LBA (word 49 bit 9).
     NoLba,
+    /// The disk lacks the 48-bit address feature set (word 83 bit 10).
+    NoLba48,
     /// A logical sector size that is odd, under 512 bytes or over 64 KiB.
     SectorSize(u64),
     /// No sectors.
@@ -210,6 +212,7 @@ impl core::fmt::Display for IdentifyError {
         match self {
             IdentifyError::Short => write!(f, "IDENTIFY DEVICE data shorter than 512 bytes"),
             IdentifyError::NoLba => write!(f, "the disk does not support LBA addressing"),
+            IdentifyError::NoLba48 => write!(f, "the disk lacks 48-bit addressing (READ/WRITE DMA EXT)"),
             IdentifyError::SectorSize(size) => write!(f, "unusable logical sector size {size}"),
             IdentifyError::Empty => write!(f, "the disk reports no sectors"),
         }
@@ -232,12 +235,11 @@ pub fn identify(data: &[u8]) -> Result<Identity, IdentifyError> {
     if words[49] & (1 << 9) == 0 {
         return Err(IdentifyError::NoLba);
     }
-    let lba48 = words[83] & (1 << 10) != 0;
-    let sectors = if lba48 {
-        (0..4).fold(0u64, |total, i| total | (u64::from(words[100 + i]) << (16 * i)))
-    } else {
-        u64::from(words[60]) | (u64::from(words[61]) << 16)
-    };
+    // The driver's commands (DMA EXT, FPDMA QUEUED) address 48 bits.
+    if words[83] & (1 << 10) == 0 {
+        return Err(IdentifyError::NoLba48);
+    }
+    let sectors = (0..4).fold(0u64, |total, i| total | (u64::from(words[100 + i]) << (16 * i)));
     // Word 106 is valid when bits 15:14 are 01; bit 12: the logical
     // sector is longer than 256 words, its length in words 117-118.
     let sector_size = if words[106] & 0xc000 == 0x4000 && words[106] & (1 << 12) != 0 {
