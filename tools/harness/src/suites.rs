@@ -485,6 +485,34 @@ const VIRTIO_NET_DEVICES: &[&str] = &[
     "virtio-net-pci,netdev=vn3,mac=52:54:00:c0:ff:03",
 ];
 
+/// The AHCI test's disk image (`Check::DiskImage`).
+const AHCI_IMAGE: &str = "build/ahci.img";
+
+/// `q35`: three SATA disks on the built-in AHCI HBA: port 0 on
+/// [`AHCI_IMAGE`] (raw, written through to the file), port 4 a 1 MiB
+/// `null-co` device that reads zeros, port 5 another whose reads of
+/// sector 8 fail (`blkdebug` under the raw format injects EIO on each
+/// read the format passes down, `read_aio`: the disk answers with a
+/// task-file error). The boot CD sits on port 2.
+const AHCI_DEVICES: &[&str] = &[
+    "-drive",
+    "file=build/ahci.img,if=none,id=sata0,format=raw,cache=writethrough",
+    "-device",
+    "ide-hd,drive=sata0,bus=ide.0",
+    "-blockdev",
+    "null-co,node-name=sata4,size=1048576,read-zeroes=on",
+    "-device",
+    "ide-hd,drive=sata4,bus=ide.4",
+    "-blockdev",
+    concat!(
+        r#"{"driver":"raw","node-name":"sata5","file":{"driver":"blkdebug","#,
+        r#""inject-error":[{"event":"read_aio","sector":8,"errno":5}],"#,
+        r#""image":{"driver":"null-co","size":1048576,"read-zeroes":true}}}"#
+    ),
+    "-device",
+    "ide-hd,drive=sata5,bus=ide.5",
+];
+
 /// `q35`: an NVMe controller with three namespaces on the lsblk test's
 /// images (`Check::TableImage`): 1 a GPT, 2 a DOS table on 4 KiB blocks,
 /// 3 a GPT with both headers damaged.
@@ -884,6 +912,33 @@ pub const SUITES: &[Suite] = &[
                 name: "transitional-device-driven",
                 needle: "virtio-net: serving 52:54:00:c0:ff:03 as net.virtio3",
             },
+        ],
+    },
+    Suite {
+        // The AHCI driver under devd on q35's SATA HBA: the host's pattern
+        // read back and the guest's written over the disk with NCQ
+        // commands (checked in the image after QEMU ends), a second disk
+        // on port 4, the boot CD skipped, concurrent readers, bad requests.
+        name: "ahci",
+        machine: Machine { devices: AHCI_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/ahci.conf",
+        timeout: secs(120),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "devd-starts-ahci", needle: "devd: started /bin/ahci for 0000-00-1f.2" },
+            Check::OutputContains { name: "ncq-disk", needle: "ahci: port 0: QEMU HARDDISK (serial " },
+            Check::OutputContains { name: "ncq-depth-32", needle: "sectors of 512 bytes, NCQ depth 32" },
+            Check::OutputContains {
+                name: "atapi-skipped",
+                needle: "port 2: ATAPI device (signature 0xeb140101), not driven",
+            },
+            Check::OutputContains { name: "driver-serves", needle: "ahci: serving 3 disks as disk.sata0" },
+            Check::OutputContains {
+                name: "task-file-error-logged",
+                needle: "ahci: port 5: a command failed (PxTFD 0x",
+            },
+            Check::OutputContains { name: "port-restarted", needle: "ahci: port 5: restarted" },
+            Check::DiskImage { name: "guest-pattern-on-host", path: AHCI_IMAGE },
         ],
     },
     Suite {
@@ -1337,7 +1392,7 @@ mod tests {
 
     #[test]
     fn disk_suites_attach_the_image_they_check() {
-        for name in ["nvme-q35", "nvme-restart", "virtio-blk", "lsblk-nvme"] {
+        for name in ["nvme-q35", "nvme-restart", "virtio-blk", "lsblk-nvme", "ahci"] {
             let suite = suite(name);
             let paths: Vec<&str> = suite
                 .checks

@@ -14,6 +14,7 @@
 #![no_main]
 
 mod abi;
+mod ahci;
 mod caps;
 mod crash;
 mod device;
@@ -256,6 +257,12 @@ fn hardware_tests() -> Vec<Test> {
         test("vnet_blocking_read", vnet::blocking_read),
         test("vnet_backlog_drops", vnet::backlog_drops),
         test("vnet_queue_interrupts", vnet::queue_interrupts),
+        test("ahci_disk_data", ahci::disk_data),
+        test("ahci_bad_requests", ahci::bad_requests),
+        test("ahci_second_disk", ahci::second_disk),
+        test("ahci_concurrent_readers", ahci::concurrent_readers),
+        test("ahci_task_file_error", ahci::task_file_error),
+        test("ahci_msi_fired", ahci::msi_fired),
         test("iommu_stray_dma_kills_driver", iommu::stray_dma_kills_driver),
         test("iommu_remap_entries_follow_vectors", iommu::remap_entries_follow_vectors),
     ])

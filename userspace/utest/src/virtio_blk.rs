@@ -22,7 +22,7 @@ const SCHEME_DISK: &str = "/scheme/disk.vd0/0";
 const READ_ONLY: &str = "/dev/vdb";
 
 /// Waits (bounded) until devd's driver serves `path`.
-fn served(path: &str) -> TestResult {
+pub(crate) fn served(path: &str) -> TestResult {
     let start = Instant::now();
     loop {
         match cairn_rt::fs::metadata(path) {
@@ -33,7 +33,7 @@ fn served(path: &str) -> TestResult {
     }
 }
 
-fn open(path: &str, write: bool) -> Result<File, String> {
+pub(crate) fn open(path: &str, write: bool) -> Result<File, String> {
     served(path)?;
     ok(&format!("open {path}"), OpenOptions::new().read(true).write(write).open(path))
 }
@@ -91,13 +91,20 @@ pub fn read_only_disk() -> TestResult {
 /// driver serves them on both request queues at the same time).
 pub fn concurrent_readers() -> TestResult {
     served(DISK)?;
+    read_concurrently(SCHEME_DISK)
+}
+
+/// Four threads, each with its own fd on `scheme_disk` (a disk holding
+/// the guest pattern), read their own quarter of it at once in 16 KiB
+/// pieces and check the pattern.
+pub(crate) fn read_concurrently(scheme_disk: &'static str) -> TestResult {
     const THREADS: u64 = 4;
     const PIECE: usize = 16 * 1024;
     let slice = DISK_SIZE / THREADS;
     let threads: cairn_rt::Vec<_> = (0..THREADS)
         .map(|index| {
             thread::spawn(move || -> TestResult {
-                let disk = ok("open", cairn_rt::scheme::open(SCHEME_DISK, cairn_rt::abi::O_RDONLY))?;
+                let disk = ok("open", cairn_rt::scheme::open(scheme_disk, cairn_rt::abi::O_RDONLY))?;
                 let mut buffer = vec![0u8; PIECE];
                 for round in 0..2 {
                     for start in (index * slice..(index + 1) * slice).step_by(PIECE) {
