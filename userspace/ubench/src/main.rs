@@ -5,6 +5,14 @@
 //! the TSC rate measured against `CLOCK_MONOTONIC` over the same run. Exits
 //! with 0, or 1 if a benchmark could not run (the reason goes to stderr).
 //!
+//! After these primitives come the workloads people feel, on the root
+//! tmpfs's `/tmp` (run as init, ubench starts `tmpfs --root` for them):
+//! `stat_file`, `readdir_1000` (open + getdents + close of 1,000 entries),
+//! `cp_tree` and `grep_tree` (`cp -r` and `grep -r` of 20 × 20 files of
+//! 4 KiB, process start included) and `shell_true_300` (`sh -c` with a
+//! loop of 300 `/bin/true`). Their Linux twins are in
+//! `tools/perf/microbench.c`, under the same names.
+//!
 //! The switch benchmarks do not pin threads to one CPU themselves: with
 //! several CPUs the two sides may run on different CPUs, and the figure is
 //! then a cross-CPU hand-off rather than a pure context switch. Run
@@ -18,6 +26,7 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use cairn_rt::abi::error::ETIMEDOUT;
+use cairn_rt::abi::rights;
 use cairn_rt::abi::scheme::MAX_PAYLOAD;
 use cairn_rt::fd;
 use cairn_rt::io::{Read, Write};
@@ -26,7 +35,7 @@ use cairn_rt::scheme::{self, Server};
 use cairn_rt::sync::Arc;
 use cairn_rt::sys::{self, MapFlags, PAGE_SIZE, Syscall, map_anonymous};
 use cairn_rt::time::{Duration, Instant};
-use cairn_rt::{Error, String, Vec, eprintln, format, println, thread, vec};
+use cairn_rt::{Error, String, Vec, eprintln, format, fs, println, thread, vec};
 
 cairn_rt::main!(main);
 
@@ -60,18 +69,31 @@ fn rdtsc() -> u64 {
     unsafe { core::arch::x86_64::_rdtsc() }
 }
 
-/// Runs `samples` samples of `batch` operations each (after a short warm-up)
-/// and prints the median cost of one operation; `per_op` divides further
-/// when one call performs several operations (a ping-pong round is two
-/// switches).
+/// Runs `samples` samples of `batch` operations each (after 3 warm-up
+/// operations) and prints the median cost of one operation; `per_op`
+/// divides further when one call performs several operations (a ping-pong
+/// round is two switches).
 fn bench(
     name: &str,
     samples: usize,
     batch: u64,
     per_op: u64,
+    f: impl FnMut() -> Result<(), BenchError>,
+) -> Result<(), BenchError> {
+    bench_warm(name, 3, samples, batch, per_op, f)
+}
+
+/// `bench` with `warmups` warm-up operations: the workloads, whose single
+/// operation takes up to seconds, warm up once or not at all.
+fn bench_warm(
+    name: &str,
+    warmups: usize,
+    samples: usize,
+    batch: u64,
+    per_op: u64,
     mut f: impl FnMut() -> Result<(), BenchError>,
 ) -> Result<(), BenchError> {
-    for _ in 0..3 {
+    for _ in 0..warmups {
         f()?;
     }
     let mut costs: Vec<u64> = Vec::with_capacity(samples);
@@ -333,16 +355,21 @@ fn scheme_open_close() -> Result<(), BenchError> {
     })
 }
 
+/// Waits (up to 10 s) until `path` exists: a server just started serves it.
+fn wait_for(path: &str) {
+    let start = Instant::now();
+    while fs::metadata(path).is_err() && start.elapsed() < Duration::from_secs(10) {
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// `open` + `close` of a file on tmpfs (an instance `tmpfs ub-tmp`).
 fn tmpfs_open_close() -> Result<(), BenchError> {
     let mut server = op("spawn tmpfs", Command::new("/bin/tmpfs").arg("ub-tmp").spawn())?;
-    let start = Instant::now();
-    while cairn_rt::fs::metadata("/scheme/ub-tmp").is_err() && start.elapsed() < Duration::from_secs(10) {
-        thread::sleep(Duration::from_millis(5));
-    }
-    let result = op("create", cairn_rt::fs::write("/scheme/ub-tmp/f", b"x")).and_then(|()| {
+    wait_for("/scheme/ub-tmp");
+    let result = op("create", fs::write("/scheme/ub-tmp/f", b"x")).and_then(|()| {
         bench("tmpfs_open_close", 200, 4, 1, || {
-            drop(op("open", cairn_rt::fs::File::open("/scheme/ub-tmp/f"))?);
+            drop(op("open", fs::File::open("/scheme/ub-tmp/f"))?);
             Ok(())
         })
     });
@@ -418,8 +445,176 @@ fn pipe_throughput() -> Result<(), BenchError> {
     Ok(())
 }
 
+/// Where the workloads make their files: the root file system's `/tmp`.
+const WORK_DIR: &str = "/tmp/ubench-work";
+/// The tree `cp_tree` copies and `grep_tree` searches: directories of files.
+const TREE_DIRS: usize = 20;
+const TREE_FILES: usize = 20;
+/// Each tree file is `TREE_LINES` text lines of `LINE_LEN` bytes (4 KiB).
+const TREE_LINES: usize = 64;
+const LINE_LEN: usize = 64;
+/// The one tree file (directory, file) with a line holding `NEEDLE`.
+const NEEDLE_AT: (usize, usize) = (7, 13);
+const NEEDLE: &str = "needle";
+/// Entries of the `readdir_1000` directory.
+const LISTED: usize = 1000;
+
+/// Makes sure `/tmp` is served by a root tmpfs: run from the shell it is
+/// (the default system's); run as init (`make bench`) ubench starts
+/// `tmpfs --root` itself and returns it, to be stopped after the workloads.
+fn root_tmpfs() -> Result<Option<process::Child>, BenchError> {
+    if fs::metadata("/tmp").is_ok() {
+        return Ok(None);
+    }
+    let server = op("spawn tmpfs --root", Command::new("/scheme/initfs/bin/tmpfs").arg("--root").spawn())?;
+    wait_for("/tmp");
+    Ok(Some(server))
+}
+
+/// Removes `path` and, if it is a directory, everything in it.
+fn remove_tree(path: &str) -> Result<(), BenchError> {
+    for (name, kind) in op("read_dir", fs::read_dir(path))? {
+        let inner = format!("{path}/{name}");
+        match kind {
+            fs::EntryKind::Dir => remove_tree(&inner)?,
+            _ => op("unlink", fs::remove_file(&inner))?,
+        }
+    }
+    op("rmdir", fs::remove_dir(path))
+}
+
+/// A fresh, empty `WORK_DIR`.
+fn fresh_work_dir() -> Result<(), BenchError> {
+    if fs::metadata(WORK_DIR).is_ok() {
+        remove_tree(WORK_DIR)?;
+    }
+    op("mkdir", fs::create_dir(WORK_DIR, 0o755))
+}
+
+/// Runs `argv` (a full path first) with stdout on `/scheme/null`, as a
+/// shell would start it: fork, redirect, exec, wait; it must exit with 0.
+fn run_quiet(argv: &[&str]) -> Result<(), BenchError> {
+    match op("fork", fork())? {
+        ForkResult::Child => {
+            let err = match fs::OpenOptions::new().write(true).open("/scheme/null") {
+                Ok(null) => match fd::dup2(null.as_raw_fd(), 1, rights::ALL) {
+                    Ok(_) => process::exec(argv[0], argv, &["PATH=/bin"]),
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            };
+            eprintln!("ubench: running {}: {err}", argv[0]);
+            process::exit(127)
+        }
+        ForkResult::Parent { child } => expect_success(child),
+    }
+}
+
+/// `stat` of one file on the root tmpfs.
+fn stat_file() -> Result<(), BenchError> {
+    fresh_work_dir()?;
+    let path = format!("{WORK_DIR}/stat-me");
+    op("create", fs::write(&path, b"x"))?;
+    bench("stat_file", 200, 4, 1, || op("stat", fs::metadata(&path)).map(drop))?;
+    remove_tree(WORK_DIR)
+}
+
+/// Open + `getdents` to the end + close of a directory of 1,000 empty
+/// files: what `ls` of a big directory costs before it prints.
+fn readdir_1000() -> Result<(), BenchError> {
+    fresh_work_dir()?;
+    let dir = format!("{WORK_DIR}/many");
+    op("mkdir", fs::create_dir(&dir, 0o755))?;
+    for i in 0..LISTED {
+        drop(op("create", fs::File::create(&format!("{dir}/f{i:04}")))?);
+    }
+    bench("readdir_1000", 20, 1, 1, || {
+        let entries = op("read_dir", fs::read_dir(&dir))?;
+        let listed = entries.iter().filter(|(name, _)| name != "." && name != "..").count();
+        if listed == LISTED { Ok(()) } else { Err(BenchError::Child(format!("{dir}: {listed} entries"))) }
+    })?;
+    remove_tree(WORK_DIR)
+}
+
+/// One 4 KiB tree file: numbered lines of text, one of them `NEEDLE`'s.
+fn tree_file(dir: usize, file: usize) -> Vec<u8> {
+    let mut data = Vec::with_capacity(TREE_LINES * LINE_LEN);
+    for line in 0..TREE_LINES {
+        let text = if (dir, file) == NEEDLE_AT && line == TREE_LINES / 2 {
+            NEEDLE
+        } else {
+            "the quick brown fox jumps over the lazy dog"
+        };
+        let mut row = format!("{dir:02} {file:02} {line:02} {text} ").into_bytes();
+        row.resize(LINE_LEN - 1, b'.');
+        row.push(b'\n');
+        data.extend_from_slice(&row);
+    }
+    data
+}
+
+/// `WORK_DIR/tree`: `TREE_DIRS` directories of `TREE_FILES` files.
+fn make_tree() -> Result<String, BenchError> {
+    fresh_work_dir()?;
+    let tree = format!("{WORK_DIR}/tree");
+    op("mkdir", fs::create_dir(&tree, 0o755))?;
+    for d in 0..TREE_DIRS {
+        let dir = format!("{tree}/d{d:02}");
+        op("mkdir", fs::create_dir(&dir, 0o755))?;
+        for f in 0..TREE_FILES {
+            op("write", fs::write(&format!("{dir}/f{f:02}"), &tree_file(d, f)))?;
+        }
+    }
+    Ok(tree)
+}
+
+/// `cp -r` of the tree (400 files of 4 KiB), process start included; the
+/// copy is removed between runs (not timed).
+fn cp_tree() -> Result<(), BenchError> {
+    let tree = make_tree()?;
+    let copy = format!("{WORK_DIR}/copy");
+    bench_warm("cp_tree", 1, 3, 1, 1, || {
+        if fs::metadata(&copy).is_ok() {
+            remove_tree(&copy)?;
+        }
+        run_quiet(&["/bin/cp", "-r", &tree, &copy])
+    })?;
+    let copied = op("stat copy", fs::metadata(&format!("{copy}/d19/f19")))?.len();
+    remove_tree(WORK_DIR)?;
+    if copied == (TREE_LINES * LINE_LEN) as u64 {
+        Ok(())
+    } else {
+        Err(BenchError::Child(format!("cp copied {copied} B")))
+    }
+}
+
+/// `grep -r` of a word one line of the tree holds, process start included.
+fn grep_tree() -> Result<(), BenchError> {
+    let tree = make_tree()?;
+    bench_warm("grep_tree", 1, 3, 1, 1, || run_quiet(&["/bin/grep", "-r", NEEDLE, &tree]))?;
+    remove_tree(WORK_DIR)
+}
+
+/// The shell running `/bin/true` 300 times in a loop (issue 11's row).
+fn shell_true_300() -> Result<(), BenchError> {
+    let script = "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done";
+    bench_warm("shell_true_300", 0, 3, 1, 1, || run_quiet(&["/bin/sh", "-c", script]))
+}
+
 /// A benchmark's entry.
 type Bench = fn() -> Result<(), BenchError>;
+
+/// Runs `benches` in order; returns how many failed.
+fn run_all(benches: &[(&str, Bench)]) -> usize {
+    let mut failed = 0;
+    for (name, run) in benches {
+        if let Err(e) = run() {
+            eprintln!("ubench: {name} failed: {e}");
+            failed += 1;
+        }
+    }
+    failed
+}
 
 fn main() -> i32 {
     let benches: [(&str, Bench); 15] = [
@@ -439,13 +634,29 @@ fn main() -> i32 {
         ("pipe_throughput", pipe_throughput),
         ("null_syscall_locked", null_syscall_locked),
     ];
+    // The workloads, on the root file system's /tmp (after the primitives,
+    // so those keep their order and conditions).
+    let workloads: [(&str, Bench); 5] = [
+        ("stat_file", stat_file),
+        ("readdir_1000", readdir_1000),
+        ("cp_tree", cp_tree),
+        ("grep_tree", grep_tree),
+        ("shell_true_300", shell_true_300),
+    ];
     let cpus = thread::available_parallelism().map_or(0, |n| n.get());
-    println!("ubench: {} benchmarks, {cpus} CPU(s)", benches.len());
-    let mut failed = 0;
-    for (name, run) in benches {
-        if let Err(e) = run() {
-            eprintln!("ubench: {name} failed: {e}");
-            failed += 1;
+    println!("ubench: {} benchmarks, {cpus} CPU(s)", benches.len() + workloads.len());
+    let mut failed = run_all(&benches);
+    match root_tmpfs() {
+        Ok(started) => {
+            failed += run_all(&workloads);
+            if let Some(mut server) = started {
+                let _ = server.kill();
+                let _ = server.wait();
+            }
+        }
+        Err(e) => {
+            eprintln!("ubench: no root file system for the workloads: {e}");
+            failed += workloads.len();
         }
     }
     if failed == 0 { 0 } else { 1 }
