@@ -54,6 +54,9 @@ static NEXT_SCHEME: AtomicU64 = AtomicU64::new(1);
 pub struct Reply {
     pub result: i64,
     pub payload: Vec<u8>,
+    /// The payload's length when the server's `write` copied it straight
+    /// into the client's buffer (`payload` is then empty).
+    pub delivered: Option<usize>,
     /// An fd the server handed over (`RESPONSE_FD`).
     pub passed: Option<Handle>,
     /// The server said the handle opened is a terminal (`RESPONSE_TERMINAL`).
@@ -64,6 +67,8 @@ pub struct Reply {
 struct InFlight {
     /// Largest payload the client accepts back.
     max_reply: usize,
+    /// Where in the client (its pid) the payload may go straight.
+    destination: Option<(u32, u64)>,
     /// Whether the answer may be an fd.
     accepts_fd: bool,
     reply: Option<Reply>,
@@ -180,12 +185,15 @@ pub struct Call {
     pub passed: Option<Handle>,
     /// Whether the server may answer with an fd (`OPEN`, `DUP`, `MMAP`).
     pub accepts_fd: bool,
+    /// The client's buffer (an address in its memory) the answer's payload
+    /// may be copied into straight from the server's (`READ`).
+    pub destination: Option<u64>,
 }
 
 impl Call {
     /// A call without an fd either way.
     pub fn new(opcode: u32, handle: u64, args: [u64; 3], payload: Vec<u8>, max_reply: usize) -> Call {
-        Call { opcode, handle, args, payload, max_reply, passed: None, accepts_fd: false }
+        Call { opcode, handle, args, payload, max_reply, passed: None, accepts_fd: false, destination: None }
     }
 }
 
@@ -259,7 +267,9 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
     };
     state.queued.insert(caller.pid, queued + queued_cost(bytes));
     state.pending.push_back(Pending { request, payload: call.payload, passed: call.passed });
-    state.in_flight.insert(id, InFlight { max_reply: call.max_reply, accepts_fd: call.accepts_fd, reply: None });
+    let destination = call.destination.map(|address| (caller.pid, address));
+    let entry = InFlight { max_reply: call.max_reply, destination, accepts_fd: call.accepts_fd, reply: None };
+    state.in_flight.insert(id, entry);
     let key = WaitKey::SchemeRequests(state.id);
     drop(state);
     tasks.wake_queue_handoff(key, 1);
@@ -383,15 +393,9 @@ pub fn next_request(
     Ok(Some((bytes, WaitKey::SchemeRoom(state.id))))
 }
 
-/// Server side of `write`: checks and stores a response, returning the
-/// queue to wake (the client's, or event waiters' for `RESPONSE_EVENT`).
-/// `lend` copies an fd of the server's (for `RESPONSE_FD`; it checks the
-/// SEND right).
-pub fn accept_response(
-    scheme: &SchemeRef,
-    bytes: &[u8],
-    lend: impl FnOnce(usize) -> Result<Handle>,
-) -> Result<WaitKey> {
+/// A response's header, from the first bytes a server writes (`EINVAL`
+/// when they are too few).
+pub fn response_header(bytes: &[u8]) -> Result<Response> {
     if bytes.len() < size_of::<Response>() {
         return Err(einval());
     }
@@ -400,7 +404,47 @@ pub fn accept_response(
     unsafe {
         core::ptr::copy_nonoverlapping(bytes.as_ptr(), &mut response as *mut Response as *mut u8, size_of::<Response>())
     };
-    let payload = &bytes[size_of::<Response>()..];
+    Ok(response)
+}
+
+/// A response's payload: its bytes, or how many the server's `write`
+/// already copied into the client's buffer ([`direct_destination`]).
+pub enum ResponsePayload {
+    Bytes(Vec<u8>),
+    Delivered(usize),
+}
+
+impl ResponsePayload {
+    fn len(&self) -> usize {
+        match self {
+            ResponsePayload::Bytes(bytes) => bytes.len(),
+            ResponsePayload::Delivered(len) => *len,
+        }
+    }
+}
+
+/// Where the payload of a response to request `id` with `len` bytes may
+/// be copied straight: the client's pid and buffer, when the client named
+/// one and the answer is plain data that fits it.
+pub fn direct_destination(scheme: &SchemeRef, response: &Response, len: usize) -> Option<(u32, u64)> {
+    if response.flags != 0 || response.result < 0 || len == 0 || response.payload_len != len as u64 {
+        return None;
+    }
+    let state = scheme.lock();
+    let entry = state.in_flight.get(&response.id).filter(|entry| entry.reply.is_none() && len <= entry.max_reply)?;
+    entry.destination
+}
+
+/// Server side of `write`: checks and stores a response (its header and
+/// payload), returning the queue to wake (the client's, or event waiters'
+/// for `RESPONSE_EVENT`). `lend` copies an fd of the server's (for
+/// `RESPONSE_FD`; it checks the SEND right).
+pub fn accept_response(
+    scheme: &SchemeRef,
+    response: &Response,
+    payload: ResponsePayload,
+    lend: impl FnOnce(usize) -> Result<Handle>,
+) -> Result<WaitKey> {
     if response.payload_len != payload.len() as u64 || !(-4095..=i64::MAX).contains(&response.result) {
         return Err(einval());
     }
@@ -416,9 +460,6 @@ pub fn accept_response(
     if entry.reply.is_some() || payload.len() > entry.max_reply {
         return Err(einval());
     }
-    let mut copy = Vec::new();
-    copy.try_reserve_exact(payload.len()).map_err(|_| Error::new(error::ENOMEM))?;
-    copy.extend_from_slice(payload);
     let terminal = response.flags & RESPONSE_TERMINAL != 0;
     if terminal && (response.flags & RESPONSE_FD != 0 || response.result < 0) {
         return Err(einval());
@@ -431,7 +472,11 @@ pub fn accept_response(
     } else {
         None
     };
-    entry.reply = Some(Reply { result: response.result, payload: copy, passed, terminal });
+    let (payload, delivered) = match payload {
+        ResponsePayload::Bytes(bytes) => (bytes, None),
+        ResponsePayload::Delivered(len) => (Vec::new(), Some(len)),
+    };
+    entry.reply = Some(Reply { result: response.result, payload, delivered, passed, terminal });
     Ok(WaitKey::SchemeReply(scheme_id, response.id))
 }
 

@@ -31,6 +31,7 @@ use crate::task::affinity::{AffinityTarget, CpuSet};
 use crate::task::process::WorkingDirectory;
 use crate::task::{self, WaitKey, WaitReason};
 use crate::vm::AddressSpace;
+use crate::vm::CopyFault;
 use crate::vm::SharedPages;
 use crate::{initfs, task::signal::UNBLOCKABLE};
 use cairn_physmem::FRAME_SIZE;
@@ -367,9 +368,7 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             }
             ReadStep::Scheme(client) => {
                 user::check_destination(buffer, len.min(MAX_PAYLOAD))?;
-                let data = scheme_read(&client, len, None)?;
-                user::write_bytes(buffer, &data)?;
-                return Ok(data.len());
+                return scheme_read_into(&client, buffer, len, None);
             }
         }
     }
@@ -433,14 +432,65 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         Object::Pipe(end) => write_pipe(&end, buffer, len, nonblocking),
         Object::SchemeHandle(client) => scheme_write(&client, buffer, len, [0; 3]),
         Object::SchemeEndpoint(endpoint) => {
-            let bytes = user::read_bytes(buffer, len.min(size_of::<protocol::Response>() + MAX_PAYLOAD))?;
+            let len = len.min(size_of::<protocol::Response>() + MAX_PAYLOAD);
+            let header = size_of::<protocol::Response>();
+            let response = scheme::response_header(&user::read_bytes(buffer, len.min(header))?)?;
+            let (source, payload_len) = (buffer + header, len - header);
+            let delivered = task::with(|tasks| copy_to_client(tasks, &endpoint.0, &response, source, payload_len))?;
+            let payload = match delivered {
+                Some(copied) => scheme::ResponsePayload::Delivered(copied),
+                None => scheme::ResponsePayload::Bytes(user::read_bytes(source, payload_len)?),
+            };
             task::with(|tasks| {
                 let fds = &mut tasks.current_process().fds;
-                let key = scheme::accept_response(&endpoint.0, &bytes, |fd| scheme::lend(fds.get(fd, 0)?))?;
+                let key = scheme::accept_response(&endpoint.0, &response, payload, |fd| scheme::lend(fds.get(fd, 0)?))?;
                 tasks.wake_queue_handoff(key, usize::MAX);
-                Ok(bytes.len())
+                Ok(len)
             })
         }
+    }
+}
+
+/// Copies the payload of `response` — `len` bytes at `source` in the
+/// server's (the caller's) memory — straight into the buffer its client
+/// named, when it named one ([`scheme::direct_destination`]): one copy,
+/// no kernel buffer. `Ok(None)` when there is nowhere to copy it or the
+/// client's buffer faults (the payload then goes through the kernel and
+/// the client's own copy reports the fault); `EFAULT` for a bad source.
+fn copy_to_client(
+    tasks: &mut task::Tasks,
+    endpoint: &SchemeRef,
+    response: &protocol::Response,
+    source: usize,
+    len: usize,
+) -> Result<Option<usize>> {
+    let Some((client, destination)) = scheme::direct_destination(endpoint, response, len) else {
+        return Ok(None);
+    };
+    let server = tasks.current_process().pid;
+    let client = task::Pid(client);
+    let copied = if client == server {
+        let space = tasks.current_process().space.as_deref_mut().ok_or(errno(error::EFAULT))?;
+        let mut bytes = user::try_zeroed(len)?;
+        space.read(source as u64, &mut bytes).map_err(|_| errno(error::EFAULT))?;
+        space.write(destination, &bytes).map_err(|_| CopyFault::Destination)
+    } else {
+        let Some(mut target) = tasks.processes.get_mut(&client).and_then(|process| process.space.take()) else {
+            return Ok(None);
+        };
+        let copied = match tasks.current_process().space.as_deref_mut() {
+            Some(space) => space.copy_to(source as u64, &mut target, destination, len),
+            None => Err(CopyFault::Source),
+        };
+        if let Some(process) = tasks.processes.get_mut(&client) {
+            process.space = Some(target);
+        }
+        copied
+    };
+    match copied {
+        Ok(()) => Ok(Some(len)),
+        Err(CopyFault::Destination) => Ok(None),
+        Err(CopyFault::Source) => Err(errno(error::EFAULT)),
     }
 }
 
@@ -1350,9 +1400,7 @@ pub fn pread(fd: usize, buffer: usize, len: usize, offset: usize) -> Result<usiz
         }
         Object::SchemeHandle(client) => {
             user::check_destination(buffer, len.min(MAX_PAYLOAD))?;
-            let data = scheme_read(&client, len, Some(offset as u64))?;
-            user::write_bytes(buffer, &data)?;
-            Ok(data.len())
+            scheme_read_into(&client, buffer, len, Some(offset as u64))
         }
         _ => Err(errno(error::ESPIPE)),
     }
@@ -1387,15 +1435,34 @@ fn scheme_write(client: &ClientHandle, buffer: usize, len: usize, args: [u64; 3]
 
 /// A `READ` request for up to `len` bytes; returns the data.
 pub(super) fn scheme_read(client: &ClientHandle, len: usize, position: Option<u64>) -> Result<Vec<u8>> {
+    let reply = scheme_call(&client.scheme, read_call(client, len, position))?;
+    reply_value(&reply)?;
+    Ok(reply.payload)
+}
+
+/// `READ` of up to `len` bytes (at `position`, or the handle's own)
+/// for the kernel's use.
+fn read_call(client: &ClientHandle, len: usize, position: Option<u64>) -> Call {
     let wanted = len.min(MAX_PAYLOAD);
     let args = match position {
         Some(offset) => [wanted as u64, offset, protocol::POSITIONED],
         None => [wanted as u64, 0, 0],
     };
-    let call = Call::new(protocol::READ, client.id, args, Vec::new(), wanted);
+    Call::new(protocol::READ, client.id, args, Vec::new(), wanted)
+}
+
+/// `read`/`pread` of a scheme handle into the caller's `buffer` (checked
+/// writable before): the server's answer is copied straight there when it
+/// can be, else through the kernel. Returns the bytes read.
+fn scheme_read_into(client: &ClientHandle, buffer: usize, len: usize, position: Option<u64>) -> Result<usize> {
+    let call = Call { destination: Some(buffer as u64), ..read_call(client, len, position) };
     let reply = scheme_call(&client.scheme, call)?;
     reply_value(&reply)?;
-    Ok(reply.payload)
+    if let Some(delivered) = reply.delivered {
+        return Ok(delivered);
+    }
+    user::write_bytes(buffer, &reply.payload)?;
+    Ok(reply.payload.len())
 }
 
 /// Stores a new scheme handle; if the table is full the server still hears

@@ -145,6 +145,13 @@ struct Region {
     backing: Backing,
 }
 
+/// Which side of a copy between two address spaces faulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopyFault {
+    Source,
+    Destination,
+}
+
 /// Why a memory operation failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VmError {
@@ -682,6 +689,43 @@ impl AddressSpace {
             // SAFETY: `phys..phys+len` is a mapped, writable user frame.
             unsafe { core::ptr::copy_nonoverlapping(data[offset..].as_ptr(), phys_to_virt(phys), len) };
         })
+    }
+
+    /// Copies `len` bytes of user memory at `source` in this space to
+    /// `destination` in `other` (another process's space) — one copy,
+    /// frame to frame through the direct map, faulting pages in on both
+    /// sides as the users' own accesses would. A fault is reported for the
+    /// side it happened on; bytes before it are copied.
+    pub fn copy_to(
+        &mut self,
+        source: u64,
+        other: &mut AddressSpace,
+        destination: u64,
+        len: usize,
+    ) -> Result<(), CopyFault> {
+        let in_range = |address: u64| address.checked_add(len as u64).is_some_and(|end| end <= USER_END);
+        if !in_range(source) {
+            return Err(CopyFault::Source);
+        }
+        if !in_range(destination) {
+            return Err(CopyFault::Destination);
+        }
+        let mut done = 0u64;
+        while done < len as u64 {
+            let (from, to) = (source + done, destination + done);
+            let chunk = (FRAME_SIZE - from % FRAME_SIZE).min(FRAME_SIZE - to % FRAME_SIZE).min(len as u64 - done);
+            let from_phys = self.translate_for(from, false).map_err(|_| CopyFault::Source)?;
+            let to_phys = other.translate_for(to, true).map_err(|_| CopyFault::Destination)?;
+            // SAFETY: both ranges lie inside one mapped user frame each (the
+            // chunk stops at either page's end), reached through the direct
+            // map; `copy` allows them to overlap (one shared frame mapped in
+            // both spaces).
+            unsafe {
+                core::ptr::copy(phys_to_virt(from_phys), phys_to_virt(to_phys), chunk as usize);
+            }
+            done += chunk;
+        }
+        Ok(())
     }
 
     /// Walks `address..address+len` page by page, faulting pages in with the

@@ -14,7 +14,7 @@ mod address_space;
 mod object;
 pub mod tlb;
 
-pub use address_space::{AddressSpace, Backing, Protection, VmError};
+pub use address_space::{AddressSpace, Backing, CopyFault, Protection, VmError};
 pub use object::SharedPages;
 
 /// First address above user space. The last page below the canonical

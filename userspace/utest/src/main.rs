@@ -136,6 +136,7 @@ fn tests() -> Vec<Test> {
         test("dev_controlling_terminal", devices::controlling_terminal),
         test("working_directory_and_relative_paths", schemes::working_directory_and_relative_paths),
         test("scheme_listing_follows_namespace", schemes::scheme_listing_follows_namespace),
+        test("scheme_read_answer_copied_across_processes", schemes::read_answer_copied_across_processes),
         test("namespace_view_follows_its_base", schemes::namespace_view_follows_its_base),
         test("fd_passing_keeps_or_drops_rights", schemes::fd_passing),
         test("tmpfs_posix_semantics", tmpfs::posix_suite),

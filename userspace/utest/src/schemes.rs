@@ -652,3 +652,63 @@ pub fn namespace_view_follows_its_base() -> TestResult {
         Ok(())
     })
 }
+
+/// A `read` answer crosses from a server process's memory straight into
+/// the client's buffer: 64 KiB and a `pread` arrive whole; an answer whose
+/// payload the server points at unmapped memory is `EFAULT` for the
+/// server and leaves the client waiting for the right one.
+pub fn read_answer_copied_across_processes() -> TestResult {
+    const LEN: usize = 64 * 1024;
+    let byte = |at: usize| (at * 7 + at / 251) as u8;
+    let (mut registered, mut announce) = ok("pipe", cairn_rt::fd::pipe(0))?;
+    let server_pid = spawn_child(|| {
+        let verdict = (|| -> TestResult {
+            let server = ok("create scheme ut-direct", Server::create("ut-direct"))?;
+            ok("say it is registered", announce.write_all(b"r"))?;
+            let open = ok("next", server.next())?;
+            ok("answer open", server.respond(open.request.id, Ok(1), &[]))?;
+            let read = ok("next", server.next())?;
+            ensure!(read.request.opcode == READ, "expected READ");
+            // The header at the end of a page, the payload in the next,
+            // which is unmapped.
+            let page = cairn_rt::sys::PAGE_SIZE;
+            let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_PRIVATE;
+            let base = ok("map two pages", cairn_rt::sys::map_anonymous(2 * page, flags))?;
+            // SAFETY: the second page is this test's own.
+            ok("unmap the second", unsafe { cairn_rt::sys::munmap(base + page, page) })?;
+            let header = Response { id: read.request.id, result: LEN as i64, payload_len: LEN as u64, flags: 0 };
+            let at = base + page - size_of::<Response>();
+            // SAFETY: `at..at + size_of::<Response>()` lies in the first, mapped page.
+            unsafe { core::ptr::write_unaligned(at as *mut Response, header) };
+            let endpoint = server.endpoint().as_raw();
+            let answer = call(Syscall::Write, [endpoint, at, size_of::<Response>() + LEN, 0, 0, 0]);
+            expect_errno("a payload in unmapped memory", answer, cairn_rt::abi::error::EFAULT)?;
+            let data: Vec<u8> = (0..LEN).map(byte).collect();
+            ok("the right answer", server.respond(read.request.id, Ok(LEN), &data))?;
+            let pread = ok("next", server.next())?;
+            ensure!(pread.request.opcode == READ && pread.request.args[1] == 5, "expected a READ at 5");
+            ok("answer the pread", server.respond(pread.request.id, Ok(1000), &data[5..1005]))?;
+            let close = ok("next", server.next())?;
+            ensure!(close.request.opcode == CLOSE, "expected CLOSE");
+            Ok(())
+        })();
+        match verdict {
+            Ok(()) => 0,
+            Err(reason) => {
+                cairn_rt::eprintln!("utest server: {reason}");
+                1
+            }
+        }
+    })?;
+    let mut signal = [0u8; 1];
+    ok("wait for the server to register", registered.read_exact(&mut signal))?;
+    let mut file = ok("open", scheme::open("/scheme/ut-direct/x", O_RDONLY))?;
+    let mut buffer = cairn_rt::vec![0u8; LEN];
+    let n = ok("read 64 KiB", file.read(&mut buffer))?;
+    ensure!(n == LEN && (0..LEN).all(|at| buffer[at] == byte(at)), "read {n} bytes, not the server's");
+    let mut part = [0u8; 1000];
+    let n = ok("pread", call(Syscall::Pread, [file.as_raw(), part.as_mut_ptr() as usize, 1000, 5, 0, 0]))?;
+    ensure!(n == 1000 && (0..1000).all(|at| part[at] == byte(at + 5)), "pread got the wrong bytes");
+    drop(file);
+    expect_exit(server_pid, 0)
+}
