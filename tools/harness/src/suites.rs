@@ -980,10 +980,10 @@ pub const SUITES: &[Suite] = &[
     Suite {
         // Hot removal: pciehp powers the slot off when QEMU presses its
         // attention button; the NVMe driver ends, readers get EIO, the
-        // system goes on (utest nvme_hot_removal).
+        // system goes on (utest hot_removal_of_nvme).
         name: "nvme-hotplug",
         machine: Machine { devices: HOTPLUG_DEVICES, ..bios("q35", 2, "512M") },
-        cmdline: b"test=user init=/bin/utest,nvme_hot_removal",
+        cmdline: b"test=user init=/bin/utest,hot_removal_of_nvme",
         timeout: secs(120),
         session: &[Step {
             name: "device-removed",
