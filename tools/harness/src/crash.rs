@@ -1,11 +1,11 @@
 //! `harness crash`: the ext3 crash test. Each round boots Cairn twice on
 //! one NVMe disk image (`mke2fs -t ext3` once, before the first round):
 //!
-//! 1. utest `ext2_crash_workload` mounts the disk with ext2fs and writes,
+//! 1. utest `ext3_crash_workload` mounts the disk with ext2fs and writes,
 //!    renames, removes and `fsync`s files; a seeded random time after it
 //!    says `crash-workload: writing`, QEMU is killed (SIGKILL, as a power
 //!    cut: what reached the image file stays, nothing else);
-//! 2. utest `ext2_crash_verify` mounts it again — ext2fs replays the
+//! 2. utest `ext3_crash_verify` mounts it again — ext2fs replays the
 //!    journal — checks every file holds a prefix of its pattern, and
 //!    unmounts cleanly;
 //!
@@ -79,7 +79,7 @@ fn round(image: &Path, isos: &(PathBuf, PathBuf), kill_after: Duration) -> Resul
     if !text.iter().any(|line| line.starts_with("crash-workload: writing")) {
         return Err(format!("the workload never started writing: {}", tail(&text)));
     }
-    if text.iter().any(|line| line.contains("ext2_crash_workload ... FAILED")) {
+    if text.iter().any(|line| line.contains("ext3_crash_workload ... FAILED")) {
         return Err(format!("the workload failed before the cut: {}", tail(&text)));
     }
     let fsynced: Vec<String> =
@@ -87,7 +87,7 @@ fn round(image: &Path, isos: &(PathBuf, PathBuf), kill_after: Duration) -> Resul
     // The replay and check.
     let verify = qemu::boot(&machine_args(&isos.1)?, BOOT_LIMIT, protocol::is_selftest_done, &[])?;
     let text: Vec<&str> = verify.lines.iter().map(|line| line.text.as_str()).collect();
-    if !text.iter().any(|line| line.contains("TEST user::ext2_crash_verify ... ok")) {
+    if !text.iter().any(|line| line.contains("TEST user::ext3_crash_verify ... ok")) {
         return Err(format!("the replay boot's check failed: {}", tail(&text)));
     }
     let fsck = run_command(Command::new("/usr/sbin/e2fsck").arg("-fn").arg(image))?;
@@ -122,8 +122,8 @@ pub fn run(args: &CrashArgs) -> Result<bool, String> {
     checked(Command::new("/usr/sbin/mke2fs").args(["-q", "-F", "-t", "ext3"]).arg(&image).arg(IMAGE_SIZE))?;
     let iso_dir = args.build_dir.join("test-iso");
     let (workload, verify) = (iso_dir.join("crash-workload.iso"), iso_dir.join("crash-verify.iso"));
-    iso::build(&args.kernel, &workload, b"test=user init=/bin/utest,ext2_crash_workload", &args.modules)?;
-    iso::build(&args.kernel, &verify, b"test=user init=/bin/utest,ext2_crash_verify", &args.modules)?;
+    iso::build(&args.kernel, &workload, b"test=user init=/bin/utest,ext3_crash_workload", &args.modules)?;
+    iso::build(&args.kernel, &verify, b"test=user init=/bin/utest,ext3_crash_verify", &args.modules)?;
     let isos = (workload, verify);
     let mut rng = Rng(args.seed | 1);
     let (mut passed, mut failed) = (0usize, 0usize);

@@ -1,11 +1,11 @@
 //! The two boots of the ext3 crash test (`harness crash`, TESTING.md).
-//! `ext2_crash_workload` mounts the NVMe disk with ext2fs and writes
+//! `ext3_crash_workload` mounts the NVMe disk with ext2fs and writes
 //! files until QEMU is killed under it: round K (counted in the file
 //! `round`) writes `rK/fI`, each the pattern of seed [`file_seed`] over
 //! [`file_len`] bytes; every third is `fsync`ed and announced as
 //! `crash-fsynced rK/fI` once `fsync` returned; others are renamed
 //! (`gI`) or removed, so the journal carries directory changes too.
-//! `ext2_crash_verify`, the next boot, mounts the disk again — ext2fs
+//! `ext3_crash_verify`, the next boot, mounts the disk again — ext2fs
 //! replays the journal — checks that every file holds a prefix of its
 //! pattern, and unmounts cleanly; the harness then runs `e2fsck -fn` and
 //! reads every announced file back with `debugfs`.
