@@ -252,7 +252,8 @@ pub fn write_ops() -> TestResult {
 
 /// Removing the name of an open file: the handle still reads, writes,
 /// `fstat`s (no links) and `fsync`s it, and its blocks come back only when
-/// it closes (the server keeps it on the file system's orphan list).
+/// it closes (the server keeps it on the file system's orphan list); an
+/// open directory removed takes no new entries.
 pub fn unlink_open() -> TestResult {
     let path = at("cairn/orphan.bin");
     let free = || ok("statvfs", fs::statvfs(ROOT)).map(|s| s.f_bfree);
@@ -283,6 +284,15 @@ pub fn unlink_open() -> TestResult {
     drop(file);
     let after = free()?;
     ensure!(after == before, "{after} blocks free after the close, {before} before the file");
+    // A directory removed while open: no links, no entries, none added.
+    ok("mkdir open-dir", fs::create_dir(&at("cairn/open-dir"), 0o755))?;
+    let dir = ok("open open-dir", OpenOptions::new().read(true).custom_flags(O_DIRECTORY).open(&at("cairn/open-dir")))?;
+    ok("rmdir the open directory", fs::remove_dir(&at("cairn/open-dir")))?;
+    ensure!(ok("fstat the directory", dir.metadata())?.stat().st_nlink == 0, "a removed directory keeps links");
+    let creating = OpenOptions::new().write(true).create(true).open_at(&dir, "new");
+    expect_errno("create in the removed directory", creating.map(drop), ENOENT)?;
+    drop(dir);
+    ensure!(free()? == before, "the removed directory's block is not back after the close");
     Ok(())
 }
 
