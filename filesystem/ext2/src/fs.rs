@@ -69,6 +69,10 @@ pub struct Ext2<D: BlockDevice> {
     /// Blocks freed since the last write-back (not reused until then).
     pending_free: BTreeSet<u64>,
     journal: Option<Journal>,
+    /// Inodes the server has open ([`Ext2::hold`]).
+    pub(crate) held: BTreeSet<InodeNo>,
+    /// Held inodes whose last name is gone, on the on-disk orphan list.
+    pub(crate) orphans: BTreeSet<InodeNo>,
 }
 
 fn read_superblock<D: BlockDevice>(dev: &mut D) -> Result<Superblock, Error> {
@@ -112,6 +116,8 @@ impl<D: BlockDevice> Ext2<D> {
             dirty: BTreeMap::new(),
             pending_free: BTreeSet::new(),
             journal: None,
+            held: BTreeSet::new(),
+            orphans: BTreeSet::new(),
         };
         fs.load_groups()?;
         if fs.sb.compat & compat::HAS_JOURNAL != 0 {
@@ -147,15 +153,17 @@ impl<D: BlockDevice> Ext2<D> {
             fs.sb.set_state(state);
             fs.sb.stamp(opts.now.secs, true);
             fs.put_sb()?;
+            fs.orphan_cleanup(opts.now)?;
             fs.sync()?;
         }
         Ok(fs)
     }
 
-    /// Writes everything back, marks the file system clean and returns
-    /// the device.
+    /// Frees the orphans (no handle outlives the mount), writes everything
+    /// back, marks the file system clean and returns the device.
     pub fn unmount(mut self, now: Timestamp) -> Result<D, Error> {
         if self.read_only.is_none() {
+            self.release_all(now)?;
             let feat = self.sb.incompat & !incompat::RECOVER;
             self.sb.set_incompat(feat);
             let state = self.sb.state() | STATE_VALID;

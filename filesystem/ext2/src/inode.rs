@@ -171,6 +171,11 @@ impl Inode {
     pub fn set_links(&mut self, n: u16) {
         put_le16(&mut self.raw, 26, n)
     }
+    /// `i_dtime`: the deletion time, or on an orphan the next inode of
+    /// the orphan list.
+    pub fn dtime(&self) -> u32 {
+        le32(&self.raw, 20)
+    }
     pub fn set_dtime(&mut self, t: u32) {
         put_le32(&mut self.raw, 20, t)
     }

@@ -25,6 +25,10 @@
 //! - **Directories** are linear; hashed-tree (htree) directories are read
 //!   through their leaf blocks (the index hides inside entries a linear
 //!   reader skips) and lose the index flag when an entry is added.
+//! - **Open inodes** ([`Ext2::hold`], [`Ext2::release`]): the server says
+//!   which inodes it has open; removing the last name of one puts it on
+//!   the on-disk orphan list (as Linux's) until it is released, and a
+//!   read-write mount frees the orphans a crash left.
 //! - Names and paths are bytes. Permission checks belong to the server: the
 //!   crate stores modes, owners and times exactly as given.
 //!
@@ -49,6 +53,7 @@ mod fs;
 mod inode;
 mod journal;
 mod ops;
+mod orphan;
 mod superblock;
 
 pub use device::{BlockDevice, DeviceError, MemDevice};

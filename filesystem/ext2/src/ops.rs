@@ -126,7 +126,7 @@ impl<D: BlockDevice> Ext2<D> {
         if inode.file_type().is_none() {
             return Err(Error::Corrupt(Corrupt::Inode(ino, "unknown file type")));
         }
-        if inode.links() == 0 {
+        if inode.links() == 0 && !self.is_orphan(ino) {
             return Err(Error::Corrupt(Corrupt::Inode(ino, "in use with no links")));
         }
         if inode.file_type() == Some(FileType::Directory)
@@ -365,6 +365,10 @@ impl<D: BlockDevice> Ext2<D> {
         self.check_writable()?;
         check_name(name)?;
         let dinode = self.get_dir(dir)?;
+        if dinode.links() == 0 {
+            // A removed directory (still open): nothing can be added.
+            return Err(Error::NotFound);
+        }
         if self.find(dir, &dinode, name)?.is_some() {
             return Err(Error::Exists);
         }
@@ -481,6 +485,9 @@ impl<D: BlockDevice> Ext2<D> {
         if inode.file_type() == Some(FileType::Directory) {
             return Err(Error::NotPermitted);
         }
+        if inode.links() == 0 {
+            return Err(Error::NotFound);
+        }
         Self::inc_links(&mut inode)?;
         inode.set_time(TimeField::Change, now);
         let ft = inode.file_type().unwrap_or(FileType::Regular);
@@ -501,7 +508,7 @@ impl<D: BlockDevice> Ext2<D> {
     }
 
     /// Frees inode `ino` and everything it holds.
-    fn destroy(&mut self, ino: InodeNo, mut inode: Inode, now: Timestamp) -> Result<(), Error> {
+    pub(crate) fn destroy(&mut self, ino: InodeNo, mut inode: Inode, now: Timestamp) -> Result<(), Error> {
         if self.has_block_map(&inode) {
             self.free_blocks_from(ino, &mut inode, 0)?;
         }
@@ -532,12 +539,13 @@ impl<D: BlockDevice> Ext2<D> {
         self.free_inode(ino, dir)
     }
 
-    /// Drops one link of non-directory `ino`, freeing it at zero.
+    /// Drops one link of non-directory `ino`; at zero it is freed, or
+    /// orphaned if it is held open.
     fn drop_link(&mut self, ino: InodeNo, now: Timestamp) -> Result<(), Error> {
         let mut inode = self.get(ino)?;
         inode.set_links(inode.links() - 1);
         inode.set_time(TimeField::Change, now);
-        if inode.links() == 0 { self.destroy(ino, inode, now) } else { self.write_inode(ino, &inode) }
+        if inode.links() == 0 { self.drop_last(ino, inode, now) } else { self.write_inode(ino, &inode) }
     }
 
     /// Removes name `name` (not a directory) from `dir`.
@@ -586,7 +594,7 @@ impl<D: BlockDevice> Ext2<D> {
         dinode.set_time(TimeField::Modify, now);
         dinode.set_time(TimeField::Change, now);
         self.write_inode(dir, &dinode)?;
-        self.destroy(ino, inode, now)?;
+        self.drop_last(ino, inode, now)?;
         self.end_op()
     }
 
@@ -657,7 +665,7 @@ impl<D: BlockDevice> Ext2<D> {
             ddinode.set_time(TimeField::Change, now);
             if src_is_dir {
                 let oinode = self.get(old)?;
-                self.destroy(old, oinode, now)?;
+                self.drop_last(old, oinode, now)?;
                 ddinode.set_links(ddinode.links().saturating_sub(1).max(2));
             } else {
                 self.drop_link(old, now)?;

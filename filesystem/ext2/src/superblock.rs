@@ -253,6 +253,16 @@ impl Superblock {
         put_le32(&mut self.raw, 16, n);
     }
 
+    /// The head of the orphan list (`s_last_orphan`, 0 when empty).
+    pub fn last_orphan(&self) -> u32 {
+        le32(&self.raw, 232)
+    }
+
+    /// Sets the head of the orphan list.
+    pub fn set_last_orphan(&mut self, ino: u32) {
+        put_le32(&mut self.raw, 232, ino);
+    }
+
     /// `s_state`.
     pub fn state(&self) -> u16 {
         le16(&self.raw, 58)

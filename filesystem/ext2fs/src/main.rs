@@ -257,6 +257,9 @@ fn main() -> i32 {
         Some(ReadOnlyReason::Requested) => String::from("read-only"),
         Some(reason) => format!("read-only: {reason:?}"),
     };
+    if fs.leftover_orphans() {
+        println!("ext2fs: {device} has orphan inodes from a crash; a read-write mount (or e2fsck) frees them");
+    }
     let cache_kib = fs.device().capacity() * UNIT / 1024;
     let state: Arc<State> = Arc::new(Mutex::new(Some(Served::new(fs))));
     if let Err(e) = signal::set_handler(signal::SIGTERM, on_sigterm) {

@@ -4,11 +4,13 @@
 //! and gid, path walking, `PATH_BENEATH`) from `cairn-fsrules` and the
 //! request decoding from `cairn-fsproto`, both shared with tmpfs.
 //!
-//! `cairn-ext2` frees an inode when its last name goes and keeps no orphan
-//! list, so removing the last name of a file or directory some handle
-//! still has open is refused with `EBUSY` (a stale handle must never reach
-//! an inode reused by another file).
+//! The server counts its handles per inode and tells `cairn-ext2` which
+//! inodes are open (`hold` at the first handle, `release` at the last), so
+//! removing the last name of an open file or directory succeeds at once:
+//! the inode lives on the file system's orphan list, reachable through
+//! its handles (`st_nlink` 0), and is freed when the last one closes.
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -20,11 +22,12 @@ use cairn_fsproto::{
 };
 use cairn_fsrules::{Attributes, Base, Caller, Denied, NodeType, Opening, TimeSet, Tree, access, ops, path as walk};
 use cairn_rt::abi::error::{
-    EACCES, EBADF, EBUSY, EEXIST, EFBIG, EINVAL, EIO, EISDIR, ELOOP, EMLINK, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR,
-    ENOTEMPTY, EPERM, EROFS, EUCLEAN,
+    EACCES, EBADF, EEXIST, EFBIG, EINVAL, EIO, EISDIR, ELOOP, EMLINK, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY,
+    EPERM, EROFS, EUCLEAN,
 };
 use cairn_rt::abi::scheme::{self as op, DIRENT_DIR, DIRENT_FILE, DIRENT_SYMLINK, MAX_PAYLOAD, Request};
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, Stat, StatVfs};
+use cairn_rt::eprintln;
 
 /// An errno value, as the rules and the file system produce them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +136,8 @@ impl<D: BlockDevice> Tree for View<'_, D> {
 pub struct Served<D: BlockDevice> {
     pub fs: Ext2<D>,
     handles: Handles<InodeNo>,
+    /// Handles open on each inode (an inode is held while it has any).
+    open_count: BTreeMap<InodeNo, usize>,
 }
 
 /// What to answer: a value or errno, and a payload.
@@ -151,7 +156,7 @@ fn answer_with(result: Result<Vec<u8>>, value: impl Fn(&[u8]) -> usize) -> Answe
 
 impl<D: BlockDevice> Served<D> {
     pub fn new(fs: Ext2<D>) -> Served<D> {
-        Served { fs, handles: Handles::default() }
+        Served { fs, handles: Handles::default(), open_count: BTreeMap::new() }
     }
 
     fn view(&mut self) -> View<'_, D> {
@@ -180,11 +185,29 @@ impl<D: BlockDevice> Served<D> {
         }
     }
 
-    /// `EBUSY` if removing `id`'s name would free an inode a handle holds.
-    fn not_held(&mut self, id: InodeNo) -> Result<()> {
-        let meta = self.fs.metadata(id)?;
-        let last = meta.links <= 1 || meta.file_type == FileType::Directory;
-        if last && self.handles.any_on(id) { Err(Errno(EBUSY)) } else { Ok(()) }
+    /// Adds `handle`, holding its inode open in the file system if it is
+    /// the first handle on it; returns the handle's id.
+    fn add_handle(&mut self, handle: Handle<InodeNo>) -> usize {
+        let count = self.open_count.entry(handle.node).or_insert(0);
+        if *count == 0 {
+            self.fs.hold(handle.node);
+        }
+        *count += 1;
+        self.handles.add(handle)
+    }
+
+    /// `CLOSE`: drops handle `id`; the last handle on an inode releases it
+    /// (an orphan is freed then).
+    fn close(&mut self, id: u64) {
+        let Some(handle) = self.handles.remove(id) else { return };
+        let Some(count) = self.open_count.get_mut(&handle.node) else { return };
+        *count -= 1;
+        if *count == 0 {
+            self.open_count.remove(&handle.node);
+            if let Err(e) = self.fs.release(handle.node, timestamp(now())) {
+                eprintln!("ext2fs: freeing removed inode {} failed: {}", handle.node.0, crate::describe(e));
+            }
+        }
     }
 
     fn open(&mut self, request: &Request, payload: &[u8]) -> Result<usize> {
@@ -208,7 +231,7 @@ impl<D: BlockDevice> Served<D> {
                 }
             },
         };
-        Ok(self.handles.add(Handle::opened(node, flags)))
+        Ok(self.add_handle(Handle::opened(node, flags)))
     }
 
     fn stat(&mut self, node: InodeNo) -> Result<Vec<u8>> {
@@ -328,7 +351,6 @@ impl<D: BlockDevice> Served<D> {
         } else {
             ops::unlink(&mut self.view(), base, path, who)?
         };
-        self.not_held(removal.id)?;
         let (dir, name, time) = (removal.entry.dir, removal.entry.name.as_bytes(), timestamp(now()));
         if request.opcode == op::RMDIR {
             self.fs.rmdir(dir, name, time)?
@@ -352,9 +374,6 @@ impl<D: BlockDevice> Served<D> {
         let Some(plan) = ops::rename(&mut self.view(), (from_base, from), (to_base, to), who)? else {
             return Ok(0);
         };
-        if let Some(replaced) = plan.replaced {
-            self.not_held(replaced)?;
-        }
         let (source, target) = (plan.source, plan.target);
         let time = timestamp(now());
         self.fs.rename(source.dir, source.name.as_bytes(), target.dir, target.name.as_bytes(), time)?;
@@ -452,13 +471,13 @@ impl<D: BlockDevice> Served<D> {
                 return Some(answer_with(self.entries(request.handle, request.args[0] as usize), <[u8]>::len));
             }
             op::CLOSE => {
-                self.handles.remove(request.handle);
+                self.close(request.handle);
                 return None;
             }
             op::CANCEL => return None,
             op::DUP => (|| {
                 let copy = Handle { position: 0, cursor: 0, ..*self.handle(request.handle)? };
-                Ok(self.handles.add(copy))
+                Ok(self.add_handle(copy))
             })(),
             op::MKDIR => self.mkdir(request, payload),
             op::RMDIR | op::UNLINK => self.remove(request, payload),

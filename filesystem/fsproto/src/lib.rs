@@ -188,14 +188,6 @@ impl<N: Copy> Handles<N> {
         self.table.remove(&id)
     }
 
-    /// Whether any handle is open on `node`.
-    pub fn any_on(&self, node: N) -> bool
-    where
-        N: PartialEq,
-    {
-        self.table.values().any(|handle| handle.node == node)
-    }
-
     /// The directory handle `id` (0: `root`) as a base, confined to it when
     /// `beneath`.
     pub fn base(&self, id: u64, beneath: bool, root: N) -> Result<Base<N>, i32> {
