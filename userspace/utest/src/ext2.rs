@@ -357,12 +357,64 @@ pub fn mount_tool() -> TestResult {
     ensure!(entry.source == DISK && entry.fstype == "ext3" && entry.options == "rw", "mount table entry {entry:?}");
     let space = ok("statvfs /usr", fs::statvfs("/usr"))?;
     ensure!(space.f_blocks > 0 && space.f_bfree <= space.f_blocks, "statvfs /usr: {space:?}");
+    copy_tree_round_trip()?;
     let unmounted = ok("run umount", Command::new("/bin/umount").arg("/usr").status())?;
     ensure!(unmounted.success(), "umount /usr: {unmounted}");
     ensure!(fs::metadata("/usr/share/misc/pci.ids").is_ok(), "the initfs's /usr is not back");
     let table = ok("read the mount table", cairn_rt::mount::mounts())?;
     ensure!(!table.iter().any(|entry| entry.point == "/usr"), "/usr still listed");
     Ok(())
+}
+
+/// A tree (the initfs's `/etc`) copied with `cp -r` into a tmpfs, from
+/// there onto the ext3 disk mounted on `/usr`, and back into the tmpfs:
+/// the copy that made the round trip must equal the first, file for file
+/// and byte for byte.
+fn copy_tree_round_trip() -> TestResult {
+    let mut tmpfs = ok("start a tmpfs", Command::new("/bin/tmpfs").arg("ut-tree").spawn())?;
+    let start = Instant::now();
+    while fs::metadata("/scheme/ut-tree").is_err() {
+        ensure!(start.elapsed() < Duration::from_secs(20), "tmpfs ut-tree did not start");
+        thread::sleep(Duration::from_millis(5));
+    }
+    let copy = |from: &str, to: &str| -> TestResult {
+        let status = ok("run cp -r", Command::new("/bin/cp").args(["-r", from, to]).status())?;
+        ensure!(status.success(), "cp -r {from} {to}: {status}");
+        Ok(())
+    };
+    let verdict = copy("/scheme/initfs/etc", "/scheme/ut-tree/first")
+        .and_then(|()| copy("/scheme/ut-tree/first", "/usr/tree"))
+        .and_then(|()| copy("/usr/tree", "/scheme/ut-tree/back"))
+        .and_then(|()| same_tree("/scheme/ut-tree/first", "/scheme/ut-tree/back"))
+        .and_then(|files| {
+            ensure!(files >= 20, "the tree held only {files} files");
+            Ok(())
+        });
+    let _ = tmpfs.kill();
+    let _ = tmpfs.wait();
+    verdict
+}
+
+/// Whether the trees at `a` and `b` hold the same names, kinds and bytes;
+/// the number of files compared.
+fn same_tree(a: &str, b: &str) -> Result<usize, String> {
+    let mut left = ok("list", fs::read_dir(a))?;
+    let mut right = ok("list", fs::read_dir(b))?;
+    left.sort_by(|x, y| x.0.cmp(&y.0));
+    right.sort_by(|x, y| x.0.cmp(&y.0));
+    let names = |list: &[(String, fs::EntryKind)]| list.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>();
+    ensure!(names(&left) == names(&right), "{a} and {b} list different names");
+    let mut files = 0;
+    for (name, kind) in &left {
+        let (x, y) = (format!("{a}/{name}"), format!("{b}/{name}"));
+        if *kind == fs::EntryKind::Dir {
+            files += same_tree(&x, &y)?;
+        } else {
+            ensure!(ok("read", fs::read(&x))? == ok("read", fs::read(&y))?, "{x} and {y} differ");
+            files += 1;
+        }
+    }
+    Ok(files)
 }
 
 /// The small disk: filling it ends in `ENOSPC` and removing the file gives
