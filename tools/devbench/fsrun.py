@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""File-system benchmarks side by side with Linux (`make fsbench`).
+
+In run.py's QEMU configuration (q35, 2 CPUs, 512 MiB, intel-iommu, edu,
+an NVMe controller on DISK, raw, `cache=unsafe`), each round boots Cairn
+with `init=/bin/fsbench,/dev/nvme0n1` (its ext2fs serving the disk) and
+the Linux guest of build-linux.sh, which loads nvme and ext4 and runs
+`devbench fs /dev/nvme0n1`. Before every boot DISK is made afresh with
+`mke2fs -t ext3 -b 4096` (256 MiB, fixed UUID and hash seed), so both
+sides start from the same image. Prints each side's median over the
+rounds, the Cairn/Linux ratio and whether Cairn is within 1.5x of Linux.
+
+usage: fsrun.py CAIRN_FS_ISO LINUX_ISO DISK [--rounds N]
+"""
+import argparse, subprocess, sys
+
+from run import LOAD_NVME, Session, cairn, collect, devices, print_rates, RATE
+
+LOAD_EXT4 = "cd /modules && for m in crc16 mbcache jbd2 crc32c_generic ext4; do insmod $m.ko || exit 1; done; cd /"
+# The issue's goal: Cairn within this factor of Linux on every row.
+GOAL = 1.5
+
+
+def fresh_image(disk):
+    subprocess.run(["rm", "-f", disk], check=True)
+    subprocess.run(["truncate", "-s", "256M", disk], check=True)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext3", "-b", "4096", "-L", "fsbench",
+                    "-U", "4a6f1c2e-8d3b-4e5f-9a1b-2c3d4e5f6a7b", "-E", "hash_seed=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+                    disk], check=True)
+
+
+def linux(iso, disk):
+    with Session(iso, machine="q35", extra=["-cpu", "max"] + devices(disk)) as s:
+        s.wait_boot()
+        s.wait_shell()
+        for load in (LOAD_NVME, LOAD_EXT4):
+            _, rc = s.run(load)
+            if rc != 0:
+                raise RuntimeError("loading modules failed: " + load)
+        out, _ = s.run("devbench fs /dev/nvme0n1", timeout=900)
+        return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("cairn_fs_iso")
+    ap.add_argument("linux_iso")
+    ap.add_argument("disk")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    rates = {"Cairn": {}, "Linux": {}}
+    for round_ in range(args.rounds):
+        for side in ("Cairn", "Linux"):
+            fresh_image(args.disk)
+            out = cairn(args.cairn_fs_iso, args.disk, timeout=900) if side == "Cairn" else linux(args.linux_iso, args.disk)
+            found = RATE.findall(out)
+            print("round %d %s: %s" % (round_ + 1, side, found or "no figures"), file=sys.stderr, flush=True)
+            if not found:
+                print(out[-2000:], file=sys.stderr)
+            collect(rates, side, out)
+    print_rates(rates, GOAL)
+
+
+if __name__ == "__main__":
+    main()
