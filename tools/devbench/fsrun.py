@@ -17,6 +17,8 @@ import argparse, subprocess, sys
 from run import LOAD_NVME, Session, cairn, collect, devices, print_rates, RATE
 
 LOAD_EXT4 = "cd /modules && for m in crc16 mbcache jbd2 crc32c_generic ext4; do insmod $m.ko || exit 1; done; cd /"
+# What each side prints when it runs to the end.
+FIGURES = ("fs_seq_write", "fs_seq_read", "fs_create", "fs_delete", "fs_ls_l_5000", "fs_grep_cold", "fs_grep_warm")
 # The goal: Cairn within this factor of Linux on every row.
 GOAL = 1.5
 
@@ -37,8 +39,8 @@ def linux(iso, disk):
             _, rc = s.run(load)
             if rc != 0:
                 raise RuntimeError("loading modules failed: " + load)
-        out, _ = s.run("devbench fs /dev/nvme0n1", timeout=900)
-        return out
+        out, rc = s.run("devbench fs /dev/nvme0n1", timeout=900)
+        return out + ("\ndevbench fs: exit status %d\n" % rc if rc else "")
 
 
 def main():
@@ -55,8 +57,8 @@ def main():
             out = cairn(args.cairn_fs_iso, args.disk, timeout=900) if side == "Cairn" else linux(args.linux_iso, args.disk)
             found = RATE.findall(out)
             print("round %d %s: %s" % (round_ + 1, side, found or "no figures"), file=sys.stderr, flush=True)
-            if not found:
-                print(out[-2000:], file=sys.stderr)
+            if len(found) < len(FIGURES):
+                print("%s did not finish; its output ends:\n%s" % (side, out[-2000:]), file=sys.stderr)
             collect(rates, side, out)
     print_rates(rates, GOAL)
 
