@@ -155,16 +155,19 @@ devbench: deps kernel initfs harness
 
 # File-system benchmarks beside Linux, in devbench's QEMU configuration
 # (not a test): Cairn's fsbench (ext2fs over nvme) and Linux's ext4 driver
-# mounting the same fresh 256 MiB ext3 image, made again before every boot
-# (tools/devbench/fsrun.py; docs/STORAGE.md "Benchmarks").
+# mounting the same fresh 256 MiB ext3 image, made again before every boot,
+# and fsbench on a tmpfs mount for reference (tools/devbench/fsrun.py;
+# docs/STORAGE.md "Benchmarks").
 FSBENCH_ROUNDS ?= 3
 fsbench: deps kernel initfs harness
 	@mkdir -p $(BUILD)/devbench
 	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/devbench/cairn-fs.iso --module $(INITFS):initfs \
 		--cmdline "test=user init=/bin/fsbench,/dev/nvme0n1"
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/devbench/cairn-fs-tmpfs.iso --module $(INITFS):initfs \
+		--cmdline "test=user init=/bin/fsbench,--tmpfs,/dev/nvme0n1"
 	tools/devbench/build-linux.sh
 	tools/devbench/fsrun.py $(BUILD)/devbench/cairn-fs.iso $(BUILD)/devbench/linux.iso \
-		$(BUILD)/devbench/fs.img --rounds $(FSBENCH_ROUNDS)
+		$(BUILD)/devbench/fs.img --rounds $(FSBENCH_ROUNDS) --tmpfs-iso $(BUILD)/devbench/cairn-fs-tmpfs.iso
 
 # A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
 # Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service

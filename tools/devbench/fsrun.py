@@ -9,8 +9,11 @@ the Linux guest of build-linux.sh, which loads nvme and ext4 and runs
 `mke2fs -t ext3 -b 4096` (256 MiB, fixed UUID and hash seed), so both
 sides start from the same image. Prints each side's median over the
 rounds, the Cairn/Linux ratio and whether Cairn is within 1.5x of Linux.
+With --tmpfs-iso (Cairn with `init=/bin/fsbench,--tmpfs,...`), each round
+also boots that, and a second table sets Cairn's figures on a tmpfs mount
+(no disk, no ext2) beside Linux's ext3 ones.
 
-usage: fsrun.py CAIRN_FS_ISO LINUX_ISO DISK [--rounds N]
+usage: fsrun.py CAIRN_FS_ISO LINUX_ISO DISK [--rounds N] [--tmpfs-iso ISO]
 """
 import argparse, subprocess, sys
 
@@ -49,18 +52,27 @@ def main():
     ap.add_argument("linux_iso")
     ap.add_argument("disk")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tmpfs-iso")
     args = ap.parse_args()
-    rates = {"Cairn": {}, "Linux": {}}
+    boots = {"Cairn": lambda: cairn(args.cairn_fs_iso, args.disk, timeout=900),
+             "Linux": lambda: linux(args.linux_iso, args.disk)}
+    if args.tmpfs_iso:
+        boots["Cairn tmpfs"] = lambda: cairn(args.tmpfs_iso, args.disk, timeout=900)
+    rates = {side: {} for side in boots}
     for round_ in range(args.rounds):
-        for side in ("Cairn", "Linux"):
+        for side, boot in boots.items():
             fresh_image(args.disk)
-            out = cairn(args.cairn_fs_iso, args.disk, timeout=900) if side == "Cairn" else linux(args.linux_iso, args.disk)
+            out = boot()
             found = RATE.findall(out)
             print("round %d %s: %s" % (round_ + 1, side, found or "no figures"), file=sys.stderr, flush=True)
             if len(found) < len(FIGURES):
                 print("%s did not finish; its output ends:\n%s" % (side, out[-2000:]), file=sys.stderr)
             collect(rates, side, out)
     print_rates(rates, GOAL)
+    if args.tmpfs_iso:
+        print()
+        print("Cairn on a tmpfs mount beside Linux on ext3:")
+        print_rates({"Cairn": rates["Cairn tmpfs"], "Linux": rates["Linux"]})
 
 
 if __name__ == "__main__":

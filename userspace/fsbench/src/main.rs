@@ -1,6 +1,6 @@
-//! `fsbench DISK`: the file-system figures of `make fsbench` (its Linux
-//! twin is `tools/devbench/devbench.c fs`). Starts `/bin/nvme`, waits for
-//! DISK (a fresh ext3 image) to appear, mounts it on `/usr` with
+//! `fsbench [--tmpfs] DISK`: the file-system figures of `make fsbench`
+//! (its Linux twin is `tools/devbench/devbench.c fs`). Starts `/bin/nvme`,
+//! waits for DISK (a fresh ext3 image) to appear, mounts it on `/usr` with
 //! `/bin/mount -t ext3` and prints `BENCH <name> <value> <unit>` for:
 //!
 //! - `fs_seq_write`: a 64 MiB file written in 1 MiB writes and `fsync`ed
@@ -15,6 +15,12 @@
 //! - `fs_grep_cold` and `fs_grep_warm`: `/bin/grep -r` over a tree of
 //!   2,000 files of 2 KiB (20 directories of 100) after a remount, then
 //!   again (ms).
+//!
+//! With `--tmpfs` a tmpfs is mounted on `/usr` instead and nothing is
+//! remounted (a tmpfs's contents are its only copy, so the "cold" figures
+//! are warm ones): the same workload with no disk and no ext2 below the
+//! scheme protocol, to tell the file-system server's share of the time
+//! from the rest (system calls, round trips, the programs).
 //!
 //! Exits 0, or 1 with the reason if a step failed.
 //!
@@ -49,11 +55,15 @@ const NEEDLE: &str = "cairn-needle";
 
 fn main() -> i32 {
     let args: Vec<String> = cairn_rt::env::args().skip(1).collect();
-    let [disk] = args.as_slice() else {
-        eprintln!("usage: fsbench DISK");
-        return 2;
+    let (kind, disk) = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [disk] => (Kind::Ext3, String::from(*disk)),
+        ["--tmpfs", disk] => (Kind::Tmpfs, String::from(*disk)),
+        _ => {
+            eprintln!("usage: fsbench [--tmpfs] DISK");
+            return 2;
+        }
     };
-    match run(disk) {
+    match run(&Mount { kind, disk }) {
         Ok(()) => 0,
         Err(why) => {
             eprintln!("fsbench: {why}");
@@ -87,16 +97,38 @@ fn execute(program: &str, args: &[&str], quiet: bool) -> Result<(), String> {
     }
 }
 
-fn mount(disk: &str) -> Result<(), String> {
-    execute("/bin/mount", &["-t", "ext3", disk, POINT], false)
+/// What is mounted on [`POINT`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The disk, served by ext2fs.
+    Ext3,
+    /// A tmpfs (the disk unused).
+    Tmpfs,
 }
 
-/// Unmounts (the server writes everything back and ends) and mounts
-/// again: a server with an empty cache, the nearest thing to dropping
-/// caches.
-fn remount(disk: &str) -> Result<(), String> {
-    execute("/bin/umount", &[POINT], false)?;
-    mount(disk)
+struct Mount {
+    kind: Kind,
+    disk: String,
+}
+
+impl Mount {
+    fn mount(&self) -> Result<(), String> {
+        match self.kind {
+            Kind::Ext3 => execute("/bin/mount", &["-t", "ext3", &self.disk, POINT], false),
+            Kind::Tmpfs => execute("/bin/mount", &["-t", "tmpfs", "bench", POINT], false),
+        }
+    }
+
+    /// Unmounts (the server writes everything back and ends) and mounts
+    /// again: a server with an empty cache, the nearest thing to dropping
+    /// caches. Nothing for a tmpfs.
+    fn remount(&self) -> Result<(), String> {
+        if self.kind == Kind::Tmpfs {
+            return Ok(());
+        }
+        execute("/bin/umount", &[POINT], false)?;
+        self.mount()
+    }
 }
 
 fn millis(start: Instant) -> u64 {
@@ -182,7 +214,8 @@ fn make_tree(root: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn run(disk: &str) -> Result<(), String> {
+fn run(mount: &Mount) -> Result<(), String> {
+    let disk = &mount.disk;
     Command::new("/bin/nvme").spawn().map_err(|e| format!("/bin/nvme: {e}"))?;
     let start = Instant::now();
     while fs::metadata(disk).is_err() {
@@ -191,11 +224,11 @@ fn run(disk: &str) -> Result<(), String> {
         }
         thread::sleep(Duration::from_millis(20));
     }
-    mount(disk)?;
+    mount.mount()?;
 
     let big = format!("{POINT}/big");
     println!("BENCH fs_seq_write {} MiB/s", sequential_write(&big)?);
-    remount(disk)?;
+    mount.remount()?;
     println!("BENCH fs_seq_read {} MiB/s", sequential_read(&big)?);
 
     let small = format!("{POINT}/small");
@@ -216,7 +249,7 @@ fn run(disk: &str) -> Result<(), String> {
 
     let tree = format!("{POINT}/tree");
     make_tree(&tree)?;
-    remount(disk)?;
+    mount.remount()?;
     for name in ["fs_grep_cold", "fs_grep_warm"] {
         let start = Instant::now();
         execute("/bin/grep", &["-r", NEEDLE, &tree], true)?;
