@@ -17,7 +17,7 @@ CRASH_ROUNDS ?= 20
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net diskbench pciehp
+USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net diskbench fsbench pciehp
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils
@@ -44,7 +44,7 @@ GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk test-crash bench devbench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -153,6 +153,22 @@ devbench: deps kernel initfs harness
 	tools/devbench/build-linux.sh
 	tools/devbench/run.py $(BUILD)/devbench/cairn-edu.iso $(BUILD)/devbench/cairn-disk.iso \
 		$(BUILD)/devbench/linux.iso $(BUILD)/devbench/disk.img --rounds $(DEVBENCH_ROUNDS)
+
+# File-system benchmarks beside Linux, in devbench's QEMU configuration
+# (not a test): Cairn's fsbench (ext2fs over nvme) and Linux's ext4 driver
+# mounting the same fresh 256 MiB ext3 image, made again before every boot,
+# and fsbench on a tmpfs mount for reference (tools/devbench/fsrun.py;
+# docs/STORAGE.md "Benchmarks").
+FSBENCH_ROUNDS ?= 3
+fsbench: deps kernel initfs harness
+	@mkdir -p $(BUILD)/devbench
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/devbench/cairn-fs.iso --module $(INITFS):initfs \
+		--cmdline "test=user init=/bin/fsbench,/dev/nvme0n1"
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/devbench/cairn-fs-tmpfs.iso --module $(INITFS):initfs \
+		--cmdline "test=user init=/bin/fsbench,--tmpfs,/dev/nvme0n1"
+	tools/devbench/build-linux.sh
+	tools/devbench/fsrun.py $(BUILD)/devbench/cairn-fs.iso $(BUILD)/devbench/linux.iso \
+		$(BUILD)/devbench/fs.img --rounds $(FSBENCH_ROUNDS) --tmpfs-iso $(BUILD)/devbench/cairn-fs-tmpfs.iso
 
 # A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
 # Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service

@@ -4,7 +4,8 @@
 # is run first if they are missing) — Debian's generic kernel and
 # busybox-static — plus /bin/devbench (devbench.c) and the modules the
 # benchmarks load: nvme (and the CRC libraries it needs), and vfio-pci over
-# the type-1 IOMMU driver (for edu; the guest
+# the type-1 IOMMU driver (for edu), and ext4 (which also serves ext3)
+# with jbd2, mbcache, crc16 and crc32c for `devbench fs` (the guest
 # runs with QEMU's intel-iommu and `intel_iommu=on`, since Debian's kernel
 # has no no-IOMMU mode). Its init prints a
 # `cairn: N CPUs online` line and runs a shell on COM1, as the reference
@@ -29,7 +30,8 @@ modules=$(ls -d li/lib/modules/*/kernel)
 for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_iommu_type1 drivers/vfio/vfio_virqfd \
          drivers/vfio/pci/vfio-pci-core drivers/vfio/pci/vfio-pci lib/crc64 crypto/crc64_rocksoft_generic \
          lib/crc64-rocksoft crypto/crct10dif_common crypto/crct10dif_generic lib/crc-t10dif block/t10-pi \
-         drivers/nvme/host/nvme-core drivers/nvme/host/nvme; do
+         drivers/nvme/host/nvme-core drivers/nvme/host/nvme lib/crc16 fs/mbcache fs/jbd2/jbd2 \
+         crypto/crc32c_generic fs/ext4/ext4; do
   cp "$modules/$m.ko" root/modules/
 done
 cat > root/init <<'INIT'

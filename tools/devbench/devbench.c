@@ -4,6 +4,7 @@
  *
  *   devbench edu BDF COUNT
  *   devbench disk DEVICE
+ *   devbench fs DEVICE
  *
  * QEMU's edu device (the twin of `edu --bench COUNT` on Cairn): the device
  * is bound to vfio-pci (behind QEMU's intel-iommu: Debian's kernel has no
@@ -15,6 +16,15 @@
  * queue depth 1 and 32 (32 threads, one O_DIRECT pread each in flight)
  * over the first 64 MiB, 128 KiB sequential O_DIRECT reads and writes over
  * 32 MiB; prints `BENCH <name> <value> IOPS|MiB/s`.
+ *
+ * A file system (the twin of Cairn's `fsbench`): DEVICE, a fresh ext3, is
+ * mounted on /bench with mount(2) (type ext3, served by the ext4 module);
+ * a 64 MiB file is written in 1 MiB writes and fsynced, the page cache
+ * dropped (sync, `3` into /proc/sys/vm/drop_caches) and the file read
+ * back (MiB/s); 10,000 empty files are created in one directory and then
+ * unlinked (files/s); `/bin/ls -l` (busybox) lists a directory of 5,000
+ * files into /dev/null (ms); `/bin/grep -r` (busybox) searches a tree of
+ * 2,000 files of 2 KiB after dropping the caches and again (ms).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +39,9 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -183,9 +196,146 @@ static int disk(const char *device) {
     return 0;
 }
 
+#define POINT "/bench"
+#define BIG (64 << 20)
+#define CHUNK (1 << 20)
+#define SMALL_FILES 10000
+#define LISTED 5000
+#define TREE_DIRS 20
+#define TREE_FILES 100
+#define TREE_FILE_BYTES 2048
+#define NEEDLE "cairn-needle"
+
+/* Writes back and drops the page cache, dentries and inodes. */
+static void drop_caches(void) {
+    sync();
+    int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+    if (fd < 0 || write(fd, "3", 1) != 1) fail("drop_caches");
+    close(fd);
+}
+
+/* Runs `argv` with its output in /dev/null; requires exit status 0. */
+static void execute(char *const argv[]) {
+    pid_t child = fork();
+    if (child < 0) fail("fork");
+    if (child == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) dup2(null, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "devbench: %s %s failed\n", argv[0], argv[1]);
+        exit(1);
+    }
+}
+
+static long long sequential_file(const char *path, int write_it) {
+    int fd = open(path, write_it ? O_WRONLY | O_CREAT | O_EXCL : O_RDONLY, 0644);
+    char *chunk = malloc(CHUNK);
+    if (fd < 0 || !chunk) fail(path);
+    memset(chunk, 0x5a, CHUNK);
+    uint64_t start = now_ns();
+    for (long offset = 0; offset < BIG; offset += CHUNK) {
+        ssize_t n = write_it ? pwrite(fd, chunk, CHUNK, offset) : pread(fd, chunk, CHUNK, offset);
+        if (n != CHUNK) fail(write_it ? "a file write" : "a file read");
+    }
+    if (write_it && fsync(fd) != 0) fail("fsync");
+    long long rate = (long long)((uint64_t)(BIG >> 20) * 1000000000ull / (now_ns() - start));
+    close(fd);
+    free(chunk);
+    return rate;
+}
+
+static void create_files(const char *dir, int count) {
+    char path[128];
+    for (int i = 0; i < count; i++) {
+        snprintf(path, sizeof path, "%s/f%05d", dir, i);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        if (fd < 0) fail(path);
+        close(fd);
+    }
+}
+
+static void delete_files(const char *dir, int count) {
+    char path[128];
+    for (int i = 0; i < count; i++) {
+        snprintf(path, sizeof path, "%s/f%05d", dir, i);
+        if (unlink(path) != 0) fail(path);
+    }
+}
+
+static long long per_second(int count, uint64_t start) {
+    return (long long)count * 1000000000ll / (long long)(now_ns() - start);
+}
+
+static long long millis(uint64_t start) {
+    return (long long)((now_ns() - start) / 1000000u);
+}
+
+/* Tree file `index`: numbered lines, the needle in every tenth file. */
+static void tree_file(const char *path, int index) {
+    char text[TREE_FILE_BYTES + 128];
+    int length = 0;
+    for (int line = 0; length < TREE_FILE_BYTES; line++) {
+        const char *word = index % 10 == 0 && line == 7 ? NEEDLE : "lorem ipsum dolor sit amet";
+        length += snprintf(text + length, sizeof text - length, "file %04d line %03d: %s consectetur adipiscing elit\n",
+                           index, line, word);
+    }
+    text[TREE_FILE_BYTES - 1] = '\n';
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0 || write(fd, text, TREE_FILE_BYTES) != TREE_FILE_BYTES) fail(path);
+    close(fd);
+}
+
+static void make_tree(const char *root) {
+    char path[128];
+    if (mkdir(root, 0755) != 0) fail(root);
+    for (int d = 0; d < TREE_DIRS; d++) {
+        snprintf(path, sizeof path, "%s/d%02d", root, d);
+        if (mkdir(path, 0755) != 0) fail(path);
+        for (int f = 0; f < TREE_FILES; f++) {
+            snprintf(path, sizeof path, "%s/d%02d/f%03d.txt", root, d, f);
+            tree_file(path, d * TREE_FILES + f);
+        }
+    }
+}
+
+static int file_system(const char *device) {
+    if (mkdir(POINT, 0755) != 0 && errno != EEXIST) fail(POINT);
+    if (mount(device, POINT, "ext3", 0, NULL) != 0) fail("mount -t ext3 (is ext4.ko loaded?)");
+    printf("BENCH fs_seq_write %lld MiB/s\n", sequential_file(POINT "/big", 1));
+    drop_caches();
+    printf("BENCH fs_seq_read %lld MiB/s\n", sequential_file(POINT "/big", 0));
+    if (mkdir(POINT "/small", 0755) != 0) fail(POINT "/small");
+    uint64_t start = now_ns();
+    create_files(POINT "/small", SMALL_FILES);
+    printf("BENCH fs_create %lld files/s\n", per_second(SMALL_FILES, start));
+    start = now_ns();
+    delete_files(POINT "/small", SMALL_FILES);
+    printf("BENCH fs_delete %lld files/s\n", per_second(SMALL_FILES, start));
+    if (mkdir(POINT "/list", 0755) != 0) fail(POINT "/list");
+    create_files(POINT "/list", LISTED);
+    start = now_ns();
+    execute((char *const[]){"/bin/ls", "-l", POINT "/list", NULL});
+    printf("BENCH fs_ls_l_5000 %lld ms\n", millis(start));
+    make_tree(POINT "/tree");
+    drop_caches();
+    const char *names[] = {"fs_grep_cold", "fs_grep_warm"};
+    for (int i = 0; i < 2; i++) {
+        start = now_ns();
+        execute((char *const[]){"/bin/grep", "-r", NEEDLE, POINT "/tree", NULL});
+        printf("BENCH %s %lld ms\n", names[i], millis(start));
+    }
+    if (umount(POINT) != 0) fail("umount");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "edu") == 0 && atoi(argv[3]) > 0) return edu(argv[2], atoi(argv[3]));
     if (argc == 3 && strcmp(argv[1], "disk") == 0) return disk(argv[2]);
-    fprintf(stderr, "usage: devbench edu BDF COUNT | devbench disk DEVICE\n");
+    if (argc == 3 && strcmp(argv[1], "fs") == 0) return file_system(argv[2]);
+    fprintf(stderr, "usage: devbench edu BDF COUNT | devbench disk DEVICE | devbench fs DEVICE\n");
     return 2;
 }

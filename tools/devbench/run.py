@@ -23,7 +23,9 @@ from session import Session  # noqa: E402
 QEMU = ["qemu-system-x86_64", "-machine", "q35", "-m", "512M", "-smp", "2", "-display", "none",
         "-monitor", "none", "-no-reboot", "-cpu", "max"]
 LATENCY = re.compile(r"BENCH (\w+) median (\d+) ns p99 (\d+) ns")
-RATE = re.compile(r"BENCH (\w+) (\d+) (IOPS|MiB/s)")
+RATE = re.compile(r"BENCH (\w+) (\d+) (IOPS|MiB/s|files/s|ms)\b")
+# Units of times, where lower is better (for the others higher is).
+TIMES = ("ms",)
 LOAD_VFIO = ("cd /modules && for m in irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core; do "
              "insmod $m.ko || exit 1; done; insmod vfio-pci.ko ids=1234:11e8; cd /")
 LOAD_NVME = ("cd /modules && for m in crc64 crc64_rocksoft_generic crc64-rocksoft crct10dif_common "
@@ -55,6 +57,32 @@ def linux(iso, disk, samples):
         return out + disk_out
 
 
+def collect(rates, side, out):
+    """Adds the `BENCH name value unit` figures of `out` to rates[side]."""
+    for name, value, unit in RATE.findall(out):
+        rates[side].setdefault((name, unit), []).append(int(value))
+
+
+def print_rates(rates, goal=None):
+    """A table of each figure's median on both sides and their ratio; with
+    `goal` (e.g. 1.5), whether Cairn is within that factor of Linux."""
+    print("figure | Cairn | Linux | Cairn/Linux | better | rounds" + (" | within %gx" % goal if goal else ""))
+    print("--- | --- | --- | --- | --- | ---" + (" | ---" if goal else ""))
+    for (name, unit) in sorted(rates["Cairn"]):
+        c, l = rates["Cairn"][(name, unit)], rates["Linux"].get((name, unit), [])
+        if not l:
+            print("%s | %d %s | (none) | | | %d/0" % (name, statistics.median(c), unit, len(c)))
+            continue
+        cm, lm = statistics.median(c), statistics.median(l)
+        lower = unit in TIMES
+        row = "%s | %d %s | %d %s | %.2f | %s | %d/%d" % (
+            name, cm, unit, lm, unit, cm / max(lm, 1), "lower" if lower else "higher", len(c), len(l))
+        if goal:
+            met = cm <= lm * goal if lower else cm * goal >= lm
+            row += " | " + ("yes" if met else "no")
+        print(row)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cairn_edu_iso")
@@ -74,8 +102,7 @@ def main():
             print("round %d %s: %s" % (round_ + 1, side, found or "no figures"), file=sys.stderr, flush=True)
             for name, median, p99 in LATENCY.findall(out):
                 latency[side].setdefault(name, []).append((int(median), int(p99)))
-            for name, value, unit in RATE.findall(out):
-                rates[side].setdefault((name, unit), []).append(int(value))
+            collect(rates, side, out)
     print("figure | Cairn median | Linux median | ratio | Cairn p99 | Linux p99 | ratio | rounds")
     print("--- | --- | --- | --- | --- | --- | --- | ---")
     for name in sorted(latency["Cairn"]):
@@ -87,14 +114,7 @@ def main():
         print("%s | %d ns | %d ns | %.2f | %d ns | %d ns | %.2f | %d/%d" % (
             name, cm, lm, cm / lm, cp, lp, cp / lp, len(c), len(l)))
     print()
-    print("figure | Cairn | Linux | Cairn/Linux (higher is better) | rounds")
-    print("--- | --- | --- | --- | ---")
-    for (name, unit) in sorted(rates["Cairn"]):
-        c, l = rates["Cairn"][(name, unit)], rates["Linux"].get((name, unit), [])
-        if not l:
-            continue
-        cm, lm = statistics.median(c), statistics.median(l)
-        print("%s | %d %s | %d %s | %.2f | %d/%d" % (name, cm, unit, lm, unit, cm / lm, len(c), len(l)))
+    print_rates(rates)
 
 
 if __name__ == "__main__":
