@@ -221,7 +221,7 @@ const SHELL_SESSION: &[Step] = &[
     },
     Step {
         name: "ls-lists-scheme-sys",
-        wait: Wait::Serial("cpusinterruptsiommulogmeminfopowerprocessesthreadsuptime"),
+        wait: Wait::Serial("cpusinterruptsiommulogmeminfomountspowerprocessesthreadsuptime"),
         then: Input::Serial("echo history-$(test -s /root/.sh_history && echo kept)\r"),
     },
     Step { name: "history-file", wait: Wait::Serial("history-kept"), then: Input::Serial("kill -9 $$\r") },
