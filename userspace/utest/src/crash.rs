@@ -4,7 +4,8 @@
 //! `round`) writes `rK/fI`, each the pattern of seed [`file_seed`] over
 //! [`file_len`] bytes; every third is `fsync`ed and announced as
 //! `crash-fsynced rK/fI` once `fsync` returned; others are renamed
-//! (`gI`) or removed, so the journal carries directory changes too.
+//! (`gI`) or removed, so the journal carries directory changes too; the
+//! earlier rounds' files, checked already, are removed first.
 //! `crash_verify_ext3`, the next boot, mounts the disk again — ext2fs
 //! replays the journal — checks that every file holds a prefix of its
 //! pattern, and unmounts cleanly; the harness then runs `e2fsck -fn` and
@@ -60,6 +61,17 @@ pub fn workload() -> TestResult {
     let mut file = ok("write the round counter", File::create(&counter))?;
     ok("write", file.write_all(format!("{}\n", round + 1).as_bytes()))?;
     ok("fsync the counter", file.sync_all())?;
+    // The earlier rounds' files were checked after their replay: remove
+    // them (more directory changes for the journal, and room on the disk).
+    for earlier in 0..round {
+        let directory = format!("{ROOT}/r{earlier}");
+        if let Ok(entries) = fs::read_dir(&directory) {
+            for (name, _) in entries {
+                ok("remove an earlier round's file", fs::remove_file(&format!("{directory}/{name}")))?;
+            }
+            ok("remove an earlier round's directory", fs::remove_dir(&directory))?;
+        }
+    }
     ok("mkdir the round's directory", fs::create_dir(&format!("{ROOT}/r{round}"), 0o755))?;
     println!("crash-workload: writing round {round}");
     for index in 0..MAX_FILES {
