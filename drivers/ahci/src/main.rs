@@ -29,7 +29,7 @@
 mod hba;
 
 use cairn_block::{BlockDriver, BlockScheme, Disk, Done, Operation};
-use cairn_driver::{Device, Match};
+use cairn_driver::{Driven, Match};
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Arc;
 use cairn_rt::time::Duration;
@@ -39,10 +39,15 @@ use hba::{AhciError, DiskPort, Hba, Health};
 
 cairn_rt::main!(main);
 
-/// AHCI HBAs: mass storage, SATA, AHCI 1.0.
-const AHCI: Match = Match::Class { class: 0x01, subclass: Some(0x06), prog_if: Some(0x01) };
 /// The prefix of the scheme names (`disk.sata0`).
 const SCHEME_PREFIX: &str = "disk.sata";
+/// AHCI HBAs: mass storage, SATA, AHCI 1.0.
+const AHCI: Driven = Driven {
+    matches: &[Match::Class { class: 0x01, subclass: Some(0x06), prog_if: Some(0x01) }],
+    article: "an",
+    noun: "AHCI controller",
+    scheme_prefix: SCHEME_PREFIX,
+};
 /// Stack of each of the driver's threads.
 const STACK: usize = 64 * 1024;
 /// How often the watchdog looks at the HBA and the commands in flight.
@@ -101,24 +106,6 @@ fn submitter(driver: &Arc<Driver>) -> i32 {
     1
 }
 
-/// The device, the scheme's name, and its server if devd registered it.
-fn device(function: Option<&str>) -> Result<(Device, String, Option<Server>), String> {
-    if let Some(device) = Device::inherited() {
-        let device = device.map_err(|e| format!("{e}"))?;
-        let (name, server) = cairn_driver::inherited_scheme()
-            .ok_or(String::from("devd started the driver without a scheme (devd.conf needs `serve disk.sata`)"))?;
-        return Ok((device, name, Some(server)));
-    }
-    let found = cairn_driver::find(AHCI).map_err(|e| format!("{e}"))?;
-    let function = match function {
-        Some(function) => function,
-        None => found.first().ok_or(String::from("no AHCI controller"))?,
-    };
-    let number = found.iter().position(|f| f == function).ok_or(format!("{function} is not an AHCI controller"))?;
-    let device = Device::claim(function).map_err(|e| format!("{e}"))?;
-    Ok((device, format!("{SCHEME_PREFIX}{number}"), None))
-}
-
 /// The `/dev` name of the `index`th disk (in port order) of scheme `scheme`.
 fn link_name(scheme: &str, index: usize) -> String {
     let letter = char::from(b'a' + (index % 26) as u8);
@@ -138,7 +125,7 @@ fn main() -> i32 {
             return 2;
         }
     };
-    let (device, scheme, server) = match device(function) {
+    let (device, scheme, server) = match AHCI.device(function) {
         Ok(found) => found,
         Err(why) => {
             eprintln!("ahci: {why}");

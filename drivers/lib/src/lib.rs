@@ -4,6 +4,8 @@
 //! a BAR as [`Registers`], takes [`DmaBuffer`]s, binds [`Interrupt`]s
 //! (MSI or MSI-X, on a chosen CPU or spread), switches bus mastering and
 //! resets the function. Errors are the kernel's, with what was being done.
+//! [`Driven::device`] finds the function a driver serves and its scheme
+//! (handed over by `devd`, or claimed when run by hand).
 //!
 //! Depends on `cairn-rt`, and on `cairn-devconf` for [`Match`].
 #![no_std]
@@ -55,6 +57,60 @@ pub fn functions() -> Result<Vec<(String, [u8; 12])>> {
 /// The names of the functions `wanted` selects, in bus order.
 pub fn find(wanted: Match) -> Result<Vec<String>> {
     Ok(functions()?.into_iter().filter(|(_, header)| wanted.accepts(header)).map(|(name, _)| name).collect())
+}
+
+/// What a driver drives: the functions it takes, what they are called in
+/// messages, and the prefix of the schemes it serves them as.
+pub struct Driven<'a> {
+    /// The functions it takes; their names sorted (bus order) number them.
+    pub matches: &'a [Match],
+    /// One of them in messages, with and without its article:
+    /// `("an", "NVMe controller")`.
+    pub article: &'a str,
+    pub noun: &'a str,
+    /// The schemes' prefix: function N in bus order is `PREFIXN`.
+    pub scheme_prefix: &'a str,
+}
+
+/// The function a driver serves, the name of its scheme, and the scheme's
+/// server if `devd` registered it.
+pub type Served = (Device, String, Option<cairn_rt::scheme::Server>);
+
+impl Driven<'_> {
+    /// The names of the functions the driver takes, in bus order.
+    pub fn functions(&self) -> core::result::Result<Vec<String>, String> {
+        let mut found = Vec::new();
+        for wanted in self.matches {
+            found.extend(find(*wanted).map_err(|e| format!("{e}"))?);
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// The device and scheme `devd` handed over (fds 3 and 4), or else,
+    /// for a driver run by hand, `function` (by default the first one the
+    /// driver takes) claimed, and the name of its scheme: `PREFIXN`, N
+    /// its place among the functions the driver takes.
+    pub fn device(&self, function: Option<&str>) -> core::result::Result<Served, String> {
+        if let Some(device) = Device::inherited() {
+            let device = device.map_err(|e| format!("{e}"))?;
+            let (name, server) = inherited_scheme().ok_or_else(|| {
+                format!("devd started the driver without a scheme (devd.conf needs `serve {}`)", self.scheme_prefix)
+            })?;
+            return Ok((device, name, Some(server)));
+        }
+        let found = self.functions()?;
+        let function = match function {
+            Some(function) => function,
+            None => found.first().ok_or_else(|| format!("no {}", self.noun))?,
+        };
+        let number = found
+            .iter()
+            .position(|f| f == function)
+            .ok_or_else(|| format!("{function} is not {} {}", self.article, self.noun))?;
+        let device = Device::claim(function).map_err(|e| format!("{e}"))?;
+        Ok((device, format!("{}{number}", self.scheme_prefix), None))
+    }
 }
 
 /// The fd at which a driver started by `devd` finds its device context.
@@ -293,10 +349,14 @@ pub struct Interrupt {
 
 impl Interrupt {
     /// Blocks until it fired; returns how often since the last wait.
-    pub fn wait(&mut self) -> cairn_rt::Result<u64> {
+    /// Takes `&self` so that the thread that waits for a vector may share
+    /// it with the others (each vector has one waiter).
+    pub fn wait(&self) -> cairn_rt::Result<u64> {
         let mut count = [0u8; 8];
-        self.fd.read_exact(&mut count)?;
-        Ok(u64::from_le_bytes(count))
+        match cairn_rt::io::read_fd(self.fd.as_raw_fd(), &mut count)? {
+            8 => Ok(u64::from_le_bytes(count)),
+            _ => Err(Error::from_errno(cairn_rt::abi::error::EIO)),
+        }
     }
 
     /// Tells the kernel the interrupt was handled.

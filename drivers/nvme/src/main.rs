@@ -32,7 +32,7 @@
 mod controller;
 
 use cairn_block::{BlockDriver, BlockScheme, Disk, Done, Operation};
-use cairn_driver::{Device, Match};
+use cairn_driver::{Driven, Match};
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Arc;
 use cairn_rt::time::Duration;
@@ -42,10 +42,14 @@ use controller::{Controller, Health, Namespace, NvmeError};
 
 cairn_rt::main!(main);
 
-/// NVMe controllers: mass storage, non-volatile memory, NVM Express.
-const NVME: Match = Match::Class { class: 0x01, subclass: Some(0x08), prog_if: Some(0x02) };
-/// The prefix of the scheme names (`disk.nvme0`).
-const SCHEME_PREFIX: &str = "disk.nvme";
+/// NVMe controllers (mass storage, non-volatile memory, NVM Express),
+/// served as `disk.nvme0`, `disk.nvme1`, ...
+const NVME: Driven = Driven {
+    matches: &[Match::Class { class: 0x01, subclass: Some(0x08), prog_if: Some(0x02) }],
+    article: "an",
+    noun: "NVMe controller",
+    scheme_prefix: "disk.nvme",
+};
 /// Stack of each of the driver's threads.
 const STACK: usize = 64 * 1024;
 /// How often the watchdog looks at the controller and the commands in flight.
@@ -122,24 +126,6 @@ fn check_queues(driver: &Driver) -> Result<(), String> {
     Ok(())
 }
 
-/// The device, the scheme's name, and its server if devd registered it.
-fn device(function: Option<&str>) -> Result<(Device, String, Option<Server>), String> {
-    if let Some(device) = Device::inherited() {
-        let device = device.map_err(|e| format!("{e}"))?;
-        let (name, server) = cairn_driver::inherited_scheme()
-            .ok_or(String::from("devd started the driver without a scheme (devd.conf needs `serve disk.nvme`)"))?;
-        return Ok((device, name, Some(server)));
-    }
-    let found = cairn_driver::find(NVME).map_err(|e| format!("{e}"))?;
-    let function = match function {
-        Some(function) => function,
-        None => found.first().ok_or(String::from("no NVMe controller"))?,
-    };
-    let number = found.iter().position(|f| f == function).ok_or(format!("{function} is not an NVMe controller"))?;
-    let device = Device::claim(function).map_err(|e| format!("{e}"))?;
-    Ok((device, format!("{SCHEME_PREFIX}{number}"), None))
-}
-
 fn main() -> i32 {
     let args: Vec<String> = cairn_rt::env::args().skip(1).collect();
     let (queues, function) = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
@@ -153,7 +139,7 @@ fn main() -> i32 {
             return 2;
         }
     };
-    let (device, scheme, server) = match device(function) {
+    let (device, scheme, server) = match NVME.device(function) {
         Ok(found) => found,
         Err(why) => {
             eprintln!("nvme: {why}");

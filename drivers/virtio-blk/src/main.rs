@@ -28,7 +28,7 @@
 mod device;
 
 use cairn_block::{BlockDriver, BlockScheme, Disk, Done, Operation};
-use cairn_driver::{Device, Match};
+use cairn_driver::{Driven, Match};
 use cairn_rt::events::{EVENT_READ, Event, EventQueue};
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Arc;
@@ -40,11 +40,15 @@ use device::{BlkError, BlockDevice};
 
 cairn_rt::main!(main);
 
-/// Virtio block devices: modern, and transitional.
-const VIRTIO_BLK: [Match; 2] =
-    [Match::Id { vendor: 0x1af4, device: 0x1042 }, Match::Id { vendor: 0x1af4, device: 0x1001 }];
 /// The prefix of the scheme names (`disk.vd0`).
 const SCHEME_PREFIX: &str = "disk.vd";
+/// Virtio block devices: modern, and transitional.
+const VIRTIO_BLK: Driven = Driven {
+    matches: &[Match::Id { vendor: 0x1af4, device: 0x1042 }, Match::Id { vendor: 0x1af4, device: 0x1001 }],
+    article: "a",
+    noun: "virtio-blk device",
+    scheme_prefix: SCHEME_PREFIX,
+};
 /// The one file of the scheme.
 const FILE: &str = "0";
 /// Stack of each of the driver's threads.
@@ -77,34 +81,6 @@ fn disk_name(number: usize) -> String {
         0..26 => format!("vd{}", letter(number)),
         _ => format!("vd{}{}", letter(number / 26 - 1), letter(number)),
     }
-}
-
-/// The virtio-blk functions, in bus order.
-fn functions() -> Result<Vec<String>, String> {
-    let mut found = Vec::new();
-    for wanted in VIRTIO_BLK {
-        found.extend(cairn_driver::find(wanted).map_err(|e| format!("{e}"))?);
-    }
-    found.sort();
-    Ok(found)
-}
-
-/// The device, the scheme's name, and its server if devd registered it.
-fn device(function: Option<&str>) -> Result<(Device, String, Option<Server>), String> {
-    if let Some(device) = Device::inherited() {
-        let device = device.map_err(|e| format!("{e}"))?;
-        let (name, server) = cairn_driver::inherited_scheme()
-            .ok_or(String::from("devd started the driver without a scheme (devd.conf needs `serve disk.vd`)"))?;
-        return Ok((device, name, Some(server)));
-    }
-    let found = functions()?;
-    let function = match function {
-        Some(function) => function,
-        None => found.first().ok_or(String::from("no virtio-blk device"))?,
-    };
-    let number = found.iter().position(|f| f == function).ok_or(format!("{function} is not a virtio-blk device"))?;
-    let device = Device::claim(function).map_err(|e| format!("{e}"))?;
-    Ok((device, format!("{SCHEME_PREFIX}{number}"), None))
 }
 
 /// Ends the driver with `code`: gives up on everything in flight, logs why.
@@ -164,7 +140,7 @@ fn main() -> i32 {
             return 2;
         }
     };
-    let (device, scheme, server) = match device(function) {
+    let (device, scheme, server) = match VIRTIO_BLK.device(function) {
         Ok(found) => found,
         Err(why) => {
             eprintln!("virtio-blk: {why}");

@@ -28,7 +28,7 @@
 mod device;
 mod serve;
 
-use cairn_driver::{Device, Match};
+use cairn_driver::{Driven, Match};
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Arc;
 use cairn_rt::{Box, String, Vec, eprintln, format, println, thread};
@@ -40,41 +40,16 @@ use serve::{BACKLOG, Net};
 
 cairn_rt::main!(main);
 
-/// Virtio network devices: modern, and transitional.
-const VIRTIO_NET: [Match; 2] =
-    [Match::Id { vendor: 0x1af4, device: 0x1041 }, Match::Id { vendor: 0x1af4, device: 0x1000 }];
-/// The prefix of the scheme names (`net.virtio0`).
-const SCHEME_PREFIX: &str = "net.virtio";
+/// Virtio network devices (modern, and transitional), served as
+/// `net.virtio0`, `net.virtio1`, ...
+const VIRTIO_NET: Driven = Driven {
+    matches: &[Match::Id { vendor: 0x1af4, device: 0x1041 }, Match::Id { vendor: 0x1af4, device: 0x1000 }],
+    article: "a",
+    noun: "virtio-net device",
+    scheme_prefix: "net.virtio",
+};
 /// Stack of each of the driver's threads.
 const STACK: usize = 64 * 1024;
-
-/// The virtio-net functions, in bus order.
-fn functions() -> Result<Vec<String>, String> {
-    let mut found = Vec::new();
-    for wanted in VIRTIO_NET {
-        found.extend(cairn_driver::find(wanted).map_err(|e| format!("{e}"))?);
-    }
-    found.sort();
-    Ok(found)
-}
-
-/// The device, the scheme's name, and its server if devd registered it.
-fn device(function: Option<&str>) -> Result<(Device, String, Option<Server>), String> {
-    if let Some(device) = Device::inherited() {
-        let device = device.map_err(|e| format!("{e}"))?;
-        let (name, server) = cairn_driver::inherited_scheme()
-            .ok_or(String::from("devd started the driver without a scheme (devd.conf needs `serve net.virtio`)"))?;
-        return Ok((device, name, Some(server)));
-    }
-    let found = functions()?;
-    let function = match function {
-        Some(function) => function,
-        None => found.first().ok_or(String::from("no virtio-net device"))?,
-    };
-    let number = found.iter().position(|f| f == function).ok_or(format!("{function} is not a virtio-net device"))?;
-    let device = Device::claim(function).map_err(|e| format!("{e}"))?;
-    Ok((device, format!("{SCHEME_PREFIX}{number}"), None))
-}
 
 /// The configuration thread: logs link changes, and ends the driver when
 /// the device needs a reset (exit 1: devd resets and restarts it) or is
@@ -113,7 +88,7 @@ fn main() -> i32 {
             return 2;
         }
     };
-    let (device, scheme, server) = match device(function) {
+    let (device, scheme, server) = match VIRTIO_NET.device(function) {
         Ok(found) => found,
         Err(why) => {
             eprintln!("virtio-net: {why}");
