@@ -12,6 +12,7 @@
 //! device is done with. Without MRG_RXBUF every slot holds a whole frame.
 
 use cairn_driver::{Cpu, DmaBuffer, Failure, Interrupt};
+use cairn_netdev::{Nic, SendError};
 use cairn_rt::sync::{Condvar, Mutex};
 use cairn_rt::time::Duration;
 use cairn_rt::{String, Vec, eprintln};
@@ -206,9 +207,9 @@ impl NetDevice {
         matches!(status, Ok(Some(status)) if status & config::STATUS_LINK_UP != 0)
     }
 
-    /// Sends one frame (checked by [`net::check_frame`] already): waits
-    /// (bounded) for a free slot, fills it, notifies the device.
-    pub fn send(&self, frame: &[u8]) -> Result<(), NetError> {
+    /// Sends one frame (checked by the scheme already): waits (bounded)
+    /// for a free slot, fills it, notifies the device.
+    fn send_frame(&self, frame: &[u8]) -> Result<(), NetError> {
         let mut queue = self.transmit.lock();
         reclaim(&mut queue)?;
         let mut waited = Duration::ZERO;
@@ -280,6 +281,26 @@ impl NetDevice {
                 return error;
             }
         }
+    }
+}
+
+/// The device as the `net.*` scheme sees it.
+impl Nic for NetDevice {
+    type Error = NetError;
+
+    fn mac(&self) -> [u8; 6] {
+        self.mac
+    }
+
+    fn link_up(&self) -> bool {
+        NetDevice::link_up(self)
+    }
+
+    fn send(&self, frame: &[u8]) -> Result<(), SendError<NetError>> {
+        self.send_frame(frame).map_err(|error| match error {
+            NetError::TransmitFull => SendError::Full,
+            error => SendError::Failed(error),
+        })
     }
 }
 

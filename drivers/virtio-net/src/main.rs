@@ -9,7 +9,7 @@
 //! the first virtio-net function) and registers `net.virtioN` itself.
 //! Prints `virtio-net: serving MAC as SCHEME` once ready.
 //!
-//! The scheme ([`serve`]): opening its root gives a frame handle — each
+//! The scheme (`cairn-netdev`): opening its root gives a frame handle — each
 //! gets a copy of every frame received from then on, up to [`BACKLOG`]
 //! unread; `read` returns one frame, `write` sends one — and `mac`,
 //! `link` and `stats` are small text files (docs/ABI.md, "Schemes
@@ -21,24 +21,25 @@
 //! thread (link changes; ends the driver, exit 1, when the device needs a
 //! reset). A legacy-only device is logged and the driver exits 0.
 //!
-//! Depends on `cairn-driver`, `cairn-virtio` and `cairn-rt`.
+//! Depends on `cairn-driver`, `cairn-netdev`, `cairn-virtio` and `cairn-rt`.
 #![no_std]
 #![no_main]
 
 mod device;
-mod serve;
 
 use cairn_driver::{Driven, Match};
+use cairn_netdev::{BACKLOG, Mac, NetScheme};
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Arc;
 use cairn_rt::{Box, String, Vec, eprintln, format, println, thread};
-use cairn_virtio::net::Mac;
 use cairn_virtio::pci::{Health, Transport, VirtioError};
 
 use device::{NetDevice, NetError};
-use serve::{BACKLOG, Net};
 
 cairn_rt::main!(main);
+
+/// What every thread shares: the device, served.
+type Net = NetScheme<NetDevice>;
 
 /// Virtio network devices (modern, and transitional), served as
 /// `net.virtio0`, `net.virtio1`, ...
@@ -121,7 +122,7 @@ fn main() -> i32 {
         if device.link_up() { "up" } else { "down" },
         device.features,
     );
-    let net = Arc::new(Net::new(scheme, server, device));
+    let net = Arc::new(Net::new("virtio-net", scheme, server, device));
     let spawn = |what: &str, work: Box<dyn FnOnce() + Send>| {
         if let Err(e) = thread::Builder::new().stack_size(STACK).spawn(work) {
             eprintln!("virtio-net: cannot start {what}: {e}");

@@ -1,8 +1,9 @@
 //! The virtio network device's own definitions (virtio 1.x §5.1): its
 //! feature bits, the fields of its device configuration, the 12-byte
 //! header (`struct virtio_net_hdr`) that leads every frame on its queues,
-//! and the checks of what a driver accepts and hands on: a frame's length,
-//! a received buffer's header. Pure logic, tested on the host.
+//! and the check of a received buffer's header. Pure logic, tested on the
+//! host. (Frame lengths and MAC addresses, which every network driver
+//! shares, are `cairn-netdev`'s.)
 
 /// virtio-net feature bits (§5.1.3).
 pub mod feature {
@@ -37,12 +38,6 @@ pub const TRANSMIT_QUEUE: u16 = 1;
 /// Bytes of the header before every frame (VERSION_1 always has
 /// `num_buffers`, so 12).
 pub const HEADER: usize = 12;
-/// The shortest Ethernet frame a driver sends (without the frame check
-/// sequence, which the device adds): shorter ones must be padded.
-pub const MIN_FRAME: usize = 60;
-/// The longest untagged Ethernet frame for an MTU of 1500 (14 header
-/// bytes + 1500), without the frame check sequence.
-pub const MAX_FRAME: usize = 1514;
 /// The bytes each receive buffer has without `MRG_RXBUF` and without
 /// segmentation offload: the header and the longest frame, with room for
 /// one VLAN tag (§5.1.6.3.1 asks for at least 1526).
@@ -53,11 +48,9 @@ const NEEDS_CSUM: u8 = 1;
 /// The header's `gso_type` for "no segmentation offload".
 const GSO_NONE: u8 = 0;
 
-/// Why a frame or a received buffer is refused.
+/// Why a received buffer is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FrameError {
-    /// A frame to send outside [`MIN_FRAME`]..=[`MAX_FRAME`] bytes.
-    BadLength(usize),
     /// The device returned fewer bytes than a header.
     Short(usize),
     /// The device returned more bytes than the buffer it was given.
@@ -72,7 +65,6 @@ pub enum FrameError {
 impl core::fmt::Display for FrameError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            FrameError::BadLength(len) => write!(f, "a frame of {len} bytes (not {MIN_FRAME}-{MAX_FRAME})"),
             FrameError::Short(len) => write!(f, "a received buffer of {len} bytes, shorter than its header"),
             FrameError::Overrun { written, buffer } => {
                 write!(f, "the device wrote {written} bytes into a buffer of {buffer}")
@@ -83,11 +75,6 @@ impl core::fmt::Display for FrameError {
             FrameError::Merged(count) => write!(f, "a received frame over {count} buffers, never negotiated"),
         }
     }
-}
-
-/// Checks the length of a frame to send.
-pub fn check_frame(frame: &[u8]) -> Result<(), FrameError> {
-    if (MIN_FRAME..=MAX_FRAME).contains(&frame.len()) { Ok(()) } else { Err(FrameError::BadLength(frame.len())) }
 }
 
 /// Writes the header of a frame to send into `buffer` (the first
@@ -120,30 +107,10 @@ pub fn received_frame(buffer: &[u8], written: usize) -> Result<&[u8], FrameError
     Ok(&buffer[HEADER..written])
 }
 
-/// A MAC address as Linux prints it: `52:54:00:12:34:56`.
-pub struct Mac(pub [u8; 6]);
-
-impl core::fmt::Display for Mac {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let [a, b, c, d, e, g] = self.0;
-        write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::format;
     use std::vec;
-
-    #[test]
-    fn frame_lengths() {
-        assert_eq!(check_frame(&[0; 60]), Ok(()));
-        assert_eq!(check_frame(&[0; 1514]), Ok(()));
-        assert_eq!(check_frame(&[0; 59]), Err(FrameError::BadLength(59)));
-        assert_eq!(check_frame(&[0; 1515]), Err(FrameError::BadLength(1515)));
-        assert_eq!(check_frame(&[]), Err(FrameError::BadLength(0)));
-    }
 
     #[test]
     fn transmit_header_is_all_zero() {
@@ -178,10 +145,5 @@ mod tests {
         buffer[1] = 0;
         buffer[10] = 3;
         assert_eq!(received_frame(&buffer, 100), Err(FrameError::Merged(3)));
-    }
-
-    #[test]
-    fn mac_prints_like_linux() {
-        assert_eq!(format!("{}", Mac([0x52, 0x54, 0, 0x12, 0xab, 0x0f])), "52:54:00:12:ab:0f");
     }
 }

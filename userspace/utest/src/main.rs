@@ -31,6 +31,7 @@ mod harden_vm;
 mod iommu;
 mod mem;
 mod mounts;
+mod nic;
 mod nvme;
 mod pci;
 mod proc;
@@ -42,7 +43,6 @@ mod threads;
 mod tmpfs;
 mod util;
 mod virtio_blk;
-mod vnet;
 
 use cairn_rt::process::{self, WNOHANG, WaitTarget, waitpid};
 use cairn_rt::{Box, String, Vec, env, format, println};
@@ -253,12 +253,12 @@ fn hardware_tests() -> Vec<Test> {
         test("virtio_blk_read_only_disk", virtio_blk::read_only_disk),
         test("virtio_blk_concurrent_readers", virtio_blk::concurrent_readers),
         test("virtio_blk_queue_interrupts", virtio_blk::queue_interrupts),
-        test("vnet_mac_and_link", vnet::mac_and_link),
-        test("vnet_frames_cross_the_link", vnet::frames_cross_the_link),
-        test("vnet_bad_frame_sizes", vnet::bad_frame_sizes),
-        test("vnet_blocking_read", vnet::blocking_read),
-        test("vnet_backlog_drops", vnet::backlog_drops),
-        test("vnet_queue_interrupts", vnet::queue_interrupts),
+        test("vnet_mac_and_link", || nic::mac_and_link(&nic::VIRTIO)),
+        test("vnet_frames_cross_the_link", || nic::frames_cross_the_link(&nic::VIRTIO)),
+        test("vnet_bad_frame_sizes", || nic::bad_frame_sizes(&nic::VIRTIO)),
+        test("vnet_blocking_read", || nic::blocking_read(&nic::VIRTIO)),
+        test("vnet_backlog_drops", || nic::backlog_drops(&nic::VIRTIO)),
+        test("vnet_queue_interrupts", || nic::queue_interrupts(&nic::VIRTIO)),
         test("ahci_disk_data", ahci::disk_data),
         test("ahci_bad_requests", ahci::bad_requests),
         test("ahci_second_disk", ahci::second_disk),

@@ -1,8 +1,9 @@
-//! The virtio-net driver (`/bin/virtio-net`) in the harness suite
-//! `virtio-net`, started by devd for two devices QEMU wires to each other
-//! on one hub (nothing else on the link, nothing leaves QEMU): frames
-//! written on `net.virtio0` are read on `net.virtio1` and back. These
-//! tests run only when named (`utest vnet_`).
+//! The network drivers' `net.*` scheme (served by `cairn-netdev`), the
+//! same checks for each driver, given its [`Pair`]: in the harness suite
+//! `virtio-net` (`/bin/virtio-net`, `utest vnet_`) devd starts the driver
+//! for two devices QEMU wires to each other on one hub (nothing else on
+//! the link, nothing leaves QEMU): frames written on the first scheme are
+//! read on the second and back. These tests run only when named.
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
@@ -18,18 +19,40 @@ use cairn_rt::{String, Vec, format, thread, vec};
 
 use crate::util::{TestResult, ensure, expect_errno, ok};
 
-/// The MACs the suite gives the two devices.
-const MAC0: [u8; 6] = [0x52, 0x54, 0x00, 0xc0, 0xff, 0x00];
-const MAC1: [u8; 6] = [0x52, 0x54, 0x00, 0xc0, 0xff, 0x01];
+/// Two devices of one driver wired to each other, as a suite sets them up.
+pub struct Pair {
+    /// Their schemes (`/scheme/net.virtio0`): what the first sends, the
+    /// second receives, and back.
+    pub schemes: [&'static str; 2],
+    /// The MACs the suite gives them.
+    pub macs: [[u8; 6]; 2],
+    /// The driver's program, as `/scheme/sys/interrupts` names it.
+    pub program: &'static str,
+    /// The functions the driver drives in the suite (the pair and others).
+    pub driven: usize,
+}
+
+/// The `virtio-net` suite: two modern devices wired, and a transitional
+/// one beside them.
+pub const VIRTIO: Pair = Pair {
+    schemes: ["/scheme/net.virtio0", "/scheme/net.virtio1"],
+    macs: [[0x52, 0x54, 0x00, 0xc0, 0xff, 0x00], [0x52, 0x54, 0x00, 0xc0, 0xff, 0x01]],
+    program: "/bin/virtio-net",
+    driven: 3,
+};
+
 /// An EtherType for local experiments (IEEE 802): nobody else's frames.
 const ETHERTYPE: [u8; 2] = [0x88, 0xb5];
+/// The shortest and longest frames a driver sends (cairn-netdev's bounds).
+const MIN_FRAME: usize = 60;
+const MAX_FRAME: usize = 1514;
 /// Frames the pattern test sends, and how many at a time before reading.
 const FRAMES: usize = 300;
 const BATCH: usize = 30;
 /// How long a frame may take to arrive.
 const ARRIVAL: Duration = Duration::from_secs(10);
 
-/// Opens `/scheme/net.virtioN[/file]`, waiting (bounded) for devd's
+/// Opens `/scheme/net.NAME[/file]`, waiting (bounded) for devd's
 /// driver to serve it.
 fn open_net(path: &str, flags: usize) -> Result<OwnedFd, String> {
     let start = Instant::now();
@@ -58,22 +81,26 @@ fn read_text(path: &str) -> Result<String, String> {
     String::from_utf8(text).map_err(|_| format!("{path} is not text"))
 }
 
-/// Counter `name` of `/scheme/net.virtioN/stats`.
-fn counter(device: usize, name: &str) -> Result<u64, String> {
-    let text = read_text(&format!("/scheme/net.virtio{device}/stats"))?;
+/// Counter `name` of `SCHEME/stats`.
+fn counter(scheme: &str, name: &str) -> Result<u64, String> {
+    let text = read_text(&format!("{scheme}/stats"))?;
     let line = text.lines().find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')));
     line.and_then(|value| value.parse().ok()).ok_or(format!("stats has no counter {name}: {text:?}"))
 }
 
-/// Frame `k` of the pattern, from `from` to `to`: 60-1514 bytes (frame
-/// 0 the shortest, frame 1 the longest), its number, then bytes counting
-/// from it.
-fn frame(k: usize, from: [u8; 6], to: [u8; 6]) -> Vec<u8> {
-    let len = match k {
-        0 => 60,
-        1 => 1514,
-        _ => 60 + (k * 97) % 1455,
-    };
+/// The length of frame `k` of the pattern: 60-1514 bytes (frame 0 the
+/// shortest, frame 1 the longest).
+fn pattern_len(k: usize) -> usize {
+    match k {
+        0 => MIN_FRAME,
+        1 => MAX_FRAME,
+        _ => MIN_FRAME + (k * 97) % (MAX_FRAME - MIN_FRAME + 1),
+    }
+}
+
+/// Frame `k` of `len` bytes, from `from` to `to`: its number, then bytes
+/// counting from it.
+fn frame_of(k: usize, len: usize, from: [u8; 6], to: [u8; 6]) -> Vec<u8> {
     let mut frame = vec![0u8; len];
     frame[..6].copy_from_slice(&to);
     frame[6..12].copy_from_slice(&from);
@@ -83,6 +110,11 @@ fn frame(k: usize, from: [u8; 6], to: [u8; 6]) -> Vec<u8> {
         *byte = (k * 7 + j) as u8;
     }
     frame
+}
+
+/// Frame `k` of the pattern, from `from` to `to`.
+fn frame(k: usize, from: [u8; 6], to: [u8; 6]) -> Vec<u8> {
+    frame_of(k, pattern_len(k), from, to)
 }
 
 /// Reads the next frame from non-blocking `fd`, waiting on `events` for
@@ -110,69 +142,82 @@ fn next_frame(fd: &OwnedFd, events: &EventQueue, what: &str) -> Result<Vec<u8>, 
 /// `mac` holds each device's address as QEMU set it, `link` is up,
 /// `stats` has every counter; the files are read-only, and unknown names
 /// are `ENOENT`.
-pub fn mac_and_link() -> TestResult {
-    for (device, mac) in [(0, MAC0), (1, MAC1)] {
-        let text = read_text(&format!("/scheme/net.virtio{device}/mac"))?;
+pub fn mac_and_link(pair: &Pair) -> TestResult {
+    for (scheme, mac) in pair.schemes.iter().zip(pair.macs) {
+        let text = read_text(&format!("{scheme}/mac"))?;
         let [a, b, c, d, e, f] = mac;
         let wanted = format!("{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}\n");
-        ensure!(text == wanted, "net.virtio{device}/mac reads {text:?}, not {wanted:?}");
-        let link = read_text(&format!("/scheme/net.virtio{device}/link"))?;
-        ensure!(link == "up\n", "net.virtio{device}/link reads {link:?}");
+        ensure!(text == wanted, "{scheme}/mac reads {text:?}, not {wanted:?}");
+        let link = read_text(&format!("{scheme}/link"))?;
+        ensure!(link == "up\n", "{scheme}/link reads {link:?}");
         for name in ["rx_packets", "rx_bytes", "rx_dropped", "rx_errors", "tx_packets", "tx_bytes", "tx_dropped"] {
-            counter(device, name)?;
+            counter(scheme, name)?;
         }
     }
-    expect_errno("open mac for writing", open("/scheme/net.virtio0/mac", O_RDWR), EACCES)?;
-    expect_errno("open stats write-only", open("/scheme/net.virtio0/stats", O_WRONLY), EACCES)?;
-    expect_errno("open an unknown file", open("/scheme/net.virtio0/nothing", O_RDONLY), ENOENT)?;
+    let first = pair.schemes[0];
+    expect_errno("open mac for writing", open(&format!("{first}/mac"), O_RDWR), EACCES)?;
+    expect_errno("open stats write-only", open(&format!("{first}/stats"), O_WRONLY), EACCES)?;
+    expect_errno("open an unknown file", open(&format!("{first}/nothing"), O_RDONLY), ENOENT)?;
     Ok(())
 }
 
-/// 300 frames of 60-1514 bytes written on `net.virtio0` are read on
-/// `net.virtio1`, byte for byte and in order, through a non-blocking
-/// handle woken by its event queue (an empty one reads `EAGAIN`); both
-/// sides count them and their bytes.
-pub fn frames_cross_the_link() -> TestResult {
-    let receiver = open_net("/scheme/net.virtio1", O_RDONLY | O_NONBLOCK)?;
-    let sender = open_net("/scheme/net.virtio0", O_WRONLY)?;
+/// Frames of `lengths` bytes (frame k of `lengths[k]`) written on scheme
+/// `from` (MAC `from_mac`) in batches of [`BATCH`] are read on `to`
+/// (`to_mac`), byte for byte and in order, through a non-blocking handle
+/// woken by its event queue (an empty one reads `EAGAIN`); both sides
+/// count them and their bytes.
+fn cross(from: (&str, [u8; 6]), to: (&str, [u8; 6]), lengths: &[usize]) -> TestResult {
+    let ((from, from_mac), (to, to_mac)) = (from, to);
+    let receiver = open_net(to, O_RDONLY | O_NONBLOCK)?;
+    let sender = open_net(from, O_WRONLY)?;
     let events = ok("event queue", EventQueue::new())?;
     ok("watch the receiver", events.watch(receiver.as_raw(), EVENT_READ, 1))?;
     expect_errno("a read with nothing received", read_fd(receiver.as_raw(), &mut [0u8; 2048]), EAGAIN)?;
-    let (tx_packets, tx_bytes) = (counter(0, "tx_packets")?, counter(0, "tx_bytes")?);
-    let (rx_packets, rx_bytes) = (counter(1, "rx_packets")?, counter(1, "rx_bytes")?);
+    let (tx_packets, tx_bytes) = (counter(from, "tx_packets")?, counter(from, "tx_bytes")?);
+    let (rx_packets, rx_bytes) = (counter(to, "rx_packets")?, counter(to, "rx_bytes")?);
     let mut bytes = 0;
-    for batch in (0..FRAMES).step_by(BATCH) {
-        for k in batch..batch + BATCH {
-            let sent = frame(k, MAC0, MAC1);
+    for batch in (0..lengths.len()).step_by(BATCH) {
+        let batch = batch..(batch + BATCH).min(lengths.len());
+        for k in batch.clone() {
+            let sent = frame_of(k, lengths[k], from_mac, to_mac);
             let n = ok(&format!("write frame {k}"), write_fd(sender.as_raw(), &sent))?;
             ensure!(n == sent.len(), "frame {k}: wrote {n} of {} bytes", sent.len());
             bytes += sent.len() as u64;
         }
-        for k in batch..batch + BATCH {
+        for k in batch {
             let got = next_frame(&receiver, &events, &format!("frame {k}"))?;
-            let wanted = frame(k, MAC0, MAC1);
+            let wanted = frame_of(k, lengths[k], from_mac, to_mac);
             if got != wanted {
                 let number = got.get(14..18).map(|n| u32::from_le_bytes([n[0], n[1], n[2], n[3]]));
                 return Err(format!("frame {k}: read {} bytes (number {number:?}), not {}", got.len(), wanted.len()));
             }
         }
     }
-    let sent = (counter(0, "tx_packets")? - tx_packets, counter(0, "tx_bytes")? - tx_bytes);
-    ensure!(sent == (FRAMES as u64, bytes), "net.virtio0 counted {sent:?} sent, not ({FRAMES}, {bytes})");
-    let received = (counter(1, "rx_packets")? - rx_packets, counter(1, "rx_bytes")? - rx_bytes);
-    ensure!(received == (FRAMES as u64, bytes), "net.virtio1 counted {received:?} received, not ({FRAMES}, {bytes})");
+    let frames = lengths.len();
+    let sent = (counter(from, "tx_packets")? - tx_packets, counter(from, "tx_bytes")? - tx_bytes);
+    ensure!(sent == (frames as u64, bytes), "{from} counted {sent:?} sent, not ({frames}, {bytes})");
+    let received = (counter(to, "rx_packets")? - rx_packets, counter(to, "rx_bytes")? - rx_bytes);
+    ensure!(received == (frames as u64, bytes), "{to} counted {received:?} received, not ({frames}, {bytes})");
     Ok(())
+}
+
+/// 300 frames of 60-1514 bytes written on the first scheme are read on
+/// the second (see [`cross`]).
+pub fn frames_cross_the_link(pair: &Pair) -> TestResult {
+    let lengths: Vec<usize> = (0..FRAMES).map(pattern_len).collect();
+    cross((pair.schemes[0], pair.macs[0]), (pair.schemes[1], pair.macs[1]), &lengths)
 }
 
 /// Frames shorter than 60 or longer than 1514 bytes are `EINVAL` and
 /// are not sent.
-pub fn bad_frame_sizes() -> TestResult {
-    let sender = open_net("/scheme/net.virtio0", O_RDWR)?;
-    let before = counter(0, "tx_packets")?;
+pub fn bad_frame_sizes(pair: &Pair) -> TestResult {
+    let scheme = pair.schemes[0];
+    let sender = open_net(scheme, O_RDWR)?;
+    let before = counter(scheme, "tx_packets")?;
     for len in [0, 1, 59, 1515, 4000] {
         expect_errno(&format!("a frame of {len} bytes"), write_fd(sender.as_raw(), &vec![0u8; len]), EINVAL)?;
     }
-    let after = counter(0, "tx_packets")?;
+    let after = counter(scheme, "tx_packets")?;
     ensure!(after == before, "tx_packets went from {before} to {after} for refused frames");
     Ok(())
 }
@@ -180,11 +225,11 @@ pub fn bad_frame_sizes() -> TestResult {
 /// What the reader thread of [`blocking_read`] read, or why it failed.
 type ReadOutcome = Result<Vec<u8>, String>;
 
-/// A blocking read on `net.virtio0` waits for the frame `net.virtio1`
+/// A blocking read on the first scheme waits for the frame the second
 /// sends afterwards (the other direction).
-pub fn blocking_read() -> TestResult {
-    let receiver = open_net("/scheme/net.virtio0", O_RDONLY)?;
-    let sender = open_net("/scheme/net.virtio1", O_WRONLY)?;
+pub fn blocking_read(pair: &Pair) -> TestResult {
+    let receiver = open_net(pair.schemes[0], O_RDONLY)?;
+    let sender = open_net(pair.schemes[1], O_WRONLY)?;
     let got: Arc<Mutex<Option<ReadOutcome>>> = Arc::new(Mutex::new(None));
     let slot = Arc::clone(&got);
     let reader = thread::Builder::new().spawn(move || {
@@ -196,7 +241,7 @@ pub fn blocking_read() -> TestResult {
     // Let the reader block first (it need not: a frame sent before its
     // read waits in the handle's backlog).
     thread::sleep(Duration::from_millis(50));
-    let sent = frame(7, MAC1, MAC0);
+    let sent = frame(7, pair.macs[1], pair.macs[0]);
     ok("write the frame", write_fd(sender.as_raw(), &sent))?;
     let start = Instant::now();
     loop {
@@ -212,42 +257,45 @@ pub fn blocking_read() -> TestResult {
 
 /// A handle nobody reads keeps the first 256 frames (`BACKLOG` of the
 /// driver) in order and drops the rest, counted in `rx_dropped`.
-pub fn backlog_drops() -> TestResult {
+pub fn backlog_drops(pair: &Pair) -> TestResult {
     const BACKLOG: usize = 256;
-    let receiver = open_net("/scheme/net.virtio1", O_RDONLY | O_NONBLOCK)?;
-    let sender = open_net("/scheme/net.virtio0", O_WRONLY)?;
-    let (packets, dropped) = (counter(1, "rx_packets")?, counter(1, "rx_dropped")?);
+    let [from, to] = pair.schemes;
+    let [mac0, mac1] = pair.macs;
+    let receiver = open_net(to, O_RDONLY | O_NONBLOCK)?;
+    let sender = open_net(from, O_WRONLY)?;
+    let (packets, dropped) = (counter(to, "rx_packets")?, counter(to, "rx_dropped")?);
     for k in 0..FRAMES {
-        ok(&format!("write frame {k}"), write_fd(sender.as_raw(), &frame(k, MAC0, MAC1)))?;
+        ok(&format!("write frame {k}"), write_fd(sender.as_raw(), &frame(k, mac0, mac1)))?;
     }
     let start = Instant::now();
-    while counter(1, "rx_packets")? - packets < FRAMES as u64 {
-        ensure!(start.elapsed() < ARRIVAL, "net.virtio1 did not receive {FRAMES} frames in {ARRIVAL:?}");
+    while counter(to, "rx_packets")? - packets < FRAMES as u64 {
+        ensure!(start.elapsed() < ARRIVAL, "{to} did not receive {FRAMES} frames in {ARRIVAL:?}");
         thread::sleep(Duration::from_millis(10));
     }
-    let lost = counter(1, "rx_dropped")? - dropped;
+    let lost = counter(to, "rx_dropped")? - dropped;
     ensure!(lost == (FRAMES - BACKLOG) as u64, "{lost} frames dropped, not {}", FRAMES - BACKLOG);
     let mut buffer = vec![0u8; 2048];
     for k in 0..BACKLOG {
         let n = ok(&format!("read frame {k}"), read_fd(receiver.as_raw(), &mut buffer))?;
-        ensure!(buffer[..n] == frame(k, MAC0, MAC1)[..], "backlog frame {k} differs ({n} bytes)");
+        ensure!(buffer[..n] == frame(k, mac0, mac1)[..], "backlog frame {k} differs ({n} bytes)");
     }
     expect_errno("a read past the backlog", read_fd(receiver.as_raw(), &mut buffer), EAGAIN)
 }
 
-/// Each driver has its three MSI-X vectors (`/scheme/sys/interrupts`):
-/// entry 0 for configuration changes, entry 1 for the receive queue on
-/// CPU 0 and entry 2 for the transmit queue on CPU 1 — the two wired
-/// devices and the transitional one (the legacy-only one has no driver);
+/// Each driver process has its three MSI-X vectors
+/// (`/scheme/sys/interrupts`): entry 0 for configuration changes (the
+/// link), entry 1 for the receive queue on CPU 0 and entry 2 for the
+/// transmit queue on CPU 1 — every function driven (in the virtio-net
+/// suite the transitional one too; the legacy-only one has no driver);
 /// after the tests above both queue vectors of the two wired devices
-/// have fired (the transitional one's link is idle).
-pub fn queue_interrupts() -> TestResult {
-    open_net("/scheme/net.virtio1/link", O_RDONLY)?;
+/// have fired (others' links are idle).
+pub fn queue_interrupts(pair: &Pair) -> TestResult {
+    open_net(&format!("{}/link", pair.schemes[1]), O_RDONLY)?;
     let cpus = ok("available_parallelism", thread::available_parallelism())?.get();
     let table = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
     // Per function: the entries seen, and whether each queue's fired.
     let mut seen: Vec<(String, [bool; 3], [bool; 3])> = Vec::new();
-    for line in table.lines().filter(|l| l.contains("/bin/virtio-net")) {
+    for line in table.lines().filter(|l| l.contains(pair.program)) {
         let fields: Vec<&str> = line.split_whitespace().collect();
         let cpu: usize = fields[0].split('/').next().and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
         let count: u64 = fields.get(1 + cpu).and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
@@ -266,7 +314,7 @@ pub fn queue_interrupts() -> TestResult {
         seen[at].1[entry] = true;
         seen[at].2[entry] |= count > 0;
     }
-    ensure!(seen.len() == 3, "vectors of {} virtio-net functions, not 3:\n{table}", seen.len());
+    ensure!(seen.len() == pair.driven, "vectors of {} functions, not {}:\n{table}", seen.len(), pair.driven);
     for (function, entries, _) in &seen {
         ensure!(entries.iter().all(|e| *e), "{function} lacks one of MSI-X entries 0-2:\n{table}");
     }

@@ -1,5 +1,6 @@
-//! Scheme `net.virtioN`: the device's frames, MAC address, link state and
-//! counters for clients (the layout is in docs/ABI.md, "Schemes `net.*`").
+//! The `net.*` scheme of one network device: its frames, MAC address,
+//! link state and counters for clients (the layout is in docs/ABI.md,
+//! "Schemes `net.*`"), whatever the driver.
 //!
 //! Opening the root gives a frame handle. Every frame received goes to
 //! every frame handle open: to a reader waiting on it, else into its
@@ -10,6 +11,10 @@
 //! `write` sends one frame of 60-1514 bytes (`EINVAL` otherwise). `mac`,
 //! `link` and `stats` are read-only text files whose contents are taken
 //! when they are opened.
+//!
+//! The driver supplies a [`Nic`]; its receive path calls
+//! [`NetScheme::deliver`] for each frame (or the reason a received buffer
+//! was refused, counted in `rx_errors`).
 
 use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EINVAL, EIO, ENOENT, ESPIPE};
 use cairn_rt::abi::scheme::{self as op, POSITIONED, Request};
@@ -18,15 +23,40 @@ use cairn_rt::collections::{BTreeMap, VecDeque};
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Mutex;
 use cairn_rt::{String, Vec, eprintln, format};
-use cairn_virtio::net::{self, FrameError, Mac};
+use core::fmt::Display;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use crate::device::{NetDevice, NetError};
+use crate::{Mac, check_frame};
 
 /// Unread frames a handle keeps at most.
 pub const BACKLOG: usize = 256;
 /// A character device's mode bits (the frame handle's `fstat`).
 const MODE_CHARACTER_DEVICE: u16 = 0o020000;
+
+/// Why a frame was not sent.
+#[derive(Debug)]
+pub enum SendError<E> {
+    /// The device took no frame in time (every transmit slot stayed busy).
+    Full,
+    /// The device failed.
+    Failed(E),
+}
+
+/// What the scheme needs of a network device.
+pub trait Nic: Send + Sync + 'static {
+    /// Why a send failed (logged; the client gets `EIO`).
+    type Error: Display;
+
+    /// The device's MAC address.
+    fn mac(&self) -> [u8; 6];
+
+    /// Whether the link is up now.
+    fn link_up(&self) -> bool;
+
+    /// Sends one frame of [`crate::MIN_FRAME`]-[`crate::MAX_FRAME`] bytes
+    /// (checked already), waiting (bounded) for room.
+    fn send(&self, frame: &[u8]) -> Result<(), SendError<Self::Error>>;
+}
 
 /// A handle's id in the scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -67,7 +97,8 @@ struct Stats {
     rx_errors: AtomicU64,
     tx_packets: AtomicU64,
     tx_bytes: AtomicU64,
-    /// Frames that could not be sent (no transmit slot came free).
+    /// Frames that could not be sent (no transmit slot came free, or the
+    /// device failed).
     tx_dropped: AtomicU64,
 }
 
@@ -96,11 +127,14 @@ struct Handles {
     next: u64,
 }
 
-/// The driver: its device, its scheme and its clients.
-pub struct Net {
+/// A network device served: the device, its scheme and its clients.
+pub struct NetScheme<D: Nic> {
+    /// The program, for its log lines (`virtio-net`).
+    program: &'static str,
+    /// The scheme's name (`net.virtio0`).
     pub name: String,
     server: Server,
-    pub device: NetDevice,
+    pub device: D,
     handles: Mutex<Handles>,
     stats: Stats,
 }
@@ -113,9 +147,12 @@ fn value(result: Result<usize, i32>) -> Answer {
     Some((result, Vec::new()))
 }
 
-impl Net {
-    pub fn new(name: String, server: Server, device: NetDevice) -> Net {
-        Net {
+impl<D: Nic> NetScheme<D> {
+    /// Serves `device` as scheme `name` (registered, `server`) for
+    /// program `program`.
+    pub fn new(program: &'static str, name: String, server: Server, device: D) -> NetScheme<D> {
+        NetScheme {
+            program,
             name,
             server,
             device,
@@ -135,7 +172,7 @@ impl Net {
             if let Some((result, payload)) = self.answer(request, &incoming.payload)
                 && let Err(error) = self.server.respond(request.id, result, &payload)
             {
-                eprintln!("virtio-net: {}: cannot answer a request: {error}", self.name);
+                eprintln!("{}: {}: cannot answer a request: {error}", self.program, self.name);
             }
         }
     }
@@ -220,7 +257,7 @@ impl Net {
         let path = core::str::from_utf8(path).map_err(|_| ENOENT)?.trim_matches('/');
         let text = match path {
             "" => None,
-            "mac" => Some(format!("{}\n", Mac(self.device.mac))),
+            "mac" => Some(format!("{}\n", Mac(self.device.mac()))),
             "link" => Some(String::from(if self.device.link_up() { "up\n" } else { "down\n" })),
             "stats" => Some(self.stats.text()),
             _ => return Err(ENOENT),
@@ -244,31 +281,32 @@ impl Net {
     }
 
     fn send(&self, frame: &[u8]) -> Result<usize, i32> {
-        net::check_frame(frame).map_err(|_| EINVAL)?;
+        check_frame(frame).map_err(|_| EINVAL)?;
         match self.device.send(frame) {
             Ok(()) => {
                 Stats::add(&self.stats.tx_packets, 1);
                 Stats::add(&self.stats.tx_bytes, frame.len());
                 Ok(frame.len())
             }
-            Err(NetError::TransmitFull) => {
+            Err(SendError::Full) => {
                 Stats::add(&self.stats.tx_dropped, 1);
                 Err(EAGAIN)
             }
-            Err(error) => {
-                eprintln!("virtio-net: {}: sending a frame: {error}", self.name);
+            Err(SendError::Failed(error)) => {
+                eprintln!("{}: {}: sending a frame: {error}", self.program, self.name);
                 Stats::add(&self.stats.tx_dropped, 1);
                 Err(EIO)
             }
         }
     }
 
-    /// Hands a received frame to every frame handle (the receive thread).
-    pub fn deliver(&self, frame: Result<&[u8], FrameError>) {
+    /// Hands a received frame to every frame handle, or counts (and
+    /// logs) why the device's buffer was refused (the receive thread).
+    pub fn deliver(&self, frame: Result<&[u8], impl Display>) {
         let frame = match frame {
             Ok(frame) => frame,
             Err(error) => {
-                eprintln!("virtio-net: {}: dropped a received buffer: {error}", self.name);
+                eprintln!("{}: {}: dropped a received buffer: {error}", self.program, self.name);
                 return Stats::add(&self.stats.rx_errors, 1);
             }
         };
@@ -282,7 +320,7 @@ impl Net {
             if let Some(reader) = frames.readers.pop_front() {
                 let part = &frame[..frame.len().min(reader.len)];
                 if let Err(error) = self.server.respond(reader.request, Ok(part.len()), part) {
-                    eprintln!("virtio-net: {}: cannot answer a read: {error}", self.name);
+                    eprintln!("{}: {}: cannot answer a read: {error}", self.program, self.name);
                 }
             } else if frames.backlog.len() < BACKLOG {
                 frames.backlog.push_back(frame.to_vec());
