@@ -17,7 +17,7 @@ CRASH_ROUNDS ?= 20
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net diskbench fsbench pciehp
+USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils
@@ -87,6 +87,7 @@ initfs: deps userspace harness
 		--file userspace/init/fstab:/etc/fstab \
 		--file userspace/init/virtio-blk.conf:/etc/init/virtio-blk.conf \
 		--file userspace/init/virtio-net.conf:/etc/init/virtio-net.conf \
+		--file userspace/init/e1000e.conf:/etc/init/e1000e.conf \
 		--file userspace/init/ahci.conf:/etc/init/ahci.conf \
 		--file userspace/init/lsblk-test.conf:/etc/init/lsblk-test.conf --file userspace/init/lsblk-test.sh:/etc/init/lsblk-test.sh \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \

@@ -1,9 +1,10 @@
 //! The network drivers' `net.*` scheme (served by `cairn-netdev`), the
-//! same checks for each driver, given its [`Pair`]: in the harness suite
-//! `virtio-net` (`/bin/virtio-net`, `utest vnet_`) devd starts the driver
-//! for two devices QEMU wires to each other on one hub (nothing else on
-//! the link, nothing leaves QEMU): frames written on the first scheme are
-//! read on the second and back. These tests run only when named.
+//! same checks for each driver: in the harness suites `virtio-net`
+//! (`/bin/virtio-net`, `utest vnet_`) and `e1000e` (`/bin/e1000e`,
+//! `utest e1000e_`) devd starts the driver for two devices QEMU wires to
+//! each other on one hub (nothing else on the link, nothing leaves
+//! QEMU): frames written on the first [`Pair`] scheme are read on the
+//! second and back. These tests run only when named.
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
@@ -15,7 +16,7 @@ use cairn_rt::io::{read_fd, write_fd};
 use cairn_rt::scheme::open;
 use cairn_rt::sync::{Arc, Mutex};
 use cairn_rt::time::{Duration, Instant};
-use cairn_rt::{String, Vec, format, thread, vec};
+use cairn_rt::{String, Vec, format, println, thread, vec};
 
 use crate::util::{TestResult, ensure, expect_errno, ok};
 
@@ -41,6 +42,13 @@ pub const VIRTIO: Pair = Pair {
     driven: 3,
 };
 
+/// The `e1000e` suite: two 82574Ls wired.
+pub const E1000E: Pair = Pair {
+    schemes: ["/scheme/net.e1000e0", "/scheme/net.e1000e1"],
+    macs: [[0x52, 0x54, 0x00, 0xc0, 0xee, 0x00], [0x52, 0x54, 0x00, 0xc0, 0xee, 0x01]],
+    program: "/bin/e1000e",
+    driven: 2,
+};
 /// An EtherType for local experiments (IEEE 802): nobody else's frames.
 const ETHERTYPE: [u8; 2] = [0x88, 0xb5];
 /// The shortest and longest frames a driver sends (cairn-netdev's bounds).
@@ -208,6 +216,15 @@ pub fn frames_cross_the_link(pair: &Pair) -> TestResult {
     cross((pair.schemes[0], pair.macs[0]), (pair.schemes[1], pair.macs[1]), &lengths)
 }
 
+/// A frame of every length from 60 to 1514 bytes crosses the link one
+/// way, then the other (see [`cross`]).
+pub fn every_size_both_ways(pair: &Pair) -> TestResult {
+    let lengths: Vec<usize> = (MIN_FRAME..=MAX_FRAME).collect();
+    let [first, second] = [(pair.schemes[0], pair.macs[0]), (pair.schemes[1], pair.macs[1])];
+    cross(first, second, &lengths)?;
+    cross(second, first, &lengths)
+}
+
 /// Frames shorter than 60 or longer than 1514 bytes are `EINVAL` and
 /// are not sent.
 pub fn bad_frame_sizes(pair: &Pair) -> TestResult {
@@ -321,4 +338,30 @@ pub fn queue_interrupts(pair: &Pair) -> TestResult {
     let busy = seen.iter().filter(|(_, _, fired)| fired[1] && fired[2]).count();
     ensure!(busy == 2, "{busy} functions, not 2, had both queue vectors fire:\n{table}");
     Ok(())
+}
+
+/// Waits (bounded by `within`) until `SCHEME/link` reads `state`.
+fn link_becomes(scheme: &str, state: &str, within: Duration) -> TestResult {
+    let start = Instant::now();
+    loop {
+        let link = read_text(&format!("{scheme}/link"))?;
+        if link.trim_end() == state {
+            return Ok(());
+        }
+        ensure!(start.elapsed() < within, "{scheme}/link still reads {link:?}, not {state:?}, after {within:?}");
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The second device's link goes down and comes back up: the suite's
+/// session, seeing the line this prints, takes the link down (QEMU's
+/// `set_link`), waits for the driver to log the change (which it learns
+/// from the link-change interrupt), and brings it up again; `link`
+/// follows. Runs only in a suite whose session does that.
+pub fn link_change(pair: &Pair) -> TestResult {
+    let scheme = pair.schemes[1];
+    link_becomes(scheme, "up", ARRIVAL)?;
+    println!("nic link test: waiting for {scheme} to go down and up");
+    link_becomes(scheme, "down", Duration::from_secs(30))?;
+    link_becomes(scheme, "up", Duration::from_secs(30))
 }
