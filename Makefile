@@ -88,6 +88,8 @@ initfs: deps userspace harness
 		--file userspace/init/virtio-blk.conf:/etc/init/virtio-blk.conf \
 		--file userspace/init/virtio-net.conf:/etc/init/virtio-net.conf \
 		--file userspace/init/e1000e.conf:/etc/init/e1000e.conf \
+		--file userspace/init/e1000e-msi.conf:/etc/init/e1000e-msi.conf \
+		--file userspace/init/devd-e1000e-msi.conf:/etc/devd-e1000e-msi.conf \
 		--file userspace/init/ahci.conf:/etc/init/ahci.conf \
 		--file userspace/init/lsblk-test.conf:/etc/init/lsblk-test.conf --file userspace/init/lsblk-test.sh:/etc/init/lsblk-test.sh \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \

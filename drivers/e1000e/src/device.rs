@@ -159,13 +159,13 @@ pub struct E1000e {
 
 impl E1000e {
     /// Brings the device up: reset, the MAC address, the rings, the
-    /// interrupts, then receiving and transmitting on.
-    pub fn start(device: Device) -> Result<E1000e, E1000eError> {
+    /// interrupts (MSI only if `msi`), then receiving and transmitting on.
+    pub fn start(device: Device, msi: bool) -> Result<E1000e, E1000eError> {
         let registers = device.registers(0)?;
         if registers.read32(LAST_REGISTER).is_none() {
             return Err(E1000eError::SmallBar);
         }
-        let vectors = bind_vectors(&device)?;
+        let vectors = bind_vectors(&device, msi)?;
         let mut e1000e = E1000e {
             registers,
             mac: [0; 6],
@@ -392,8 +392,11 @@ impl E1000e {
 
 /// Binds MSI-X entries 0 (other causes, any CPU), 1 (receive, CPU 0) and
 /// 2 (transmit, CPU 1 where there is one) — or, if the function has no
-/// MSI-X, its MSI vector on CPU 0.
-fn bind_vectors(device: &Device) -> Result<Vectors, E1000eError> {
+/// MSI-X or `msi` asks for it, its MSI vector on CPU 0.
+fn bind_vectors(device: &Device, msi: bool) -> Result<Vectors, E1000eError> {
+    if msi {
+        return Ok(Vectors::Msi(device.interrupt(None, Cpu::Number(0))?));
+    }
     let cpus = thread::available_parallelism().map_or(1, |n| n.get()) as u32;
     match device.interrupt(Some(u16::from(OTHER_ENTRY)), Cpu::Any) {
         Ok(other) => Ok(Vectors::MsiX {

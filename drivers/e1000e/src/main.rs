@@ -5,9 +5,11 @@
 //! scheme virtio-net serves: frame handles, `mac`, `link` and `stats`
 //! (docs/ABI.md, "Schemes `net.*`"). Started by `devd` (the normal way),
 //! it takes the device context (fd 3) and the scheme devd registered for
-//! it (fd 4); run by hand (`e1000e [FUNCTION]`, as root) it claims
-//! FUNCTION (by default the first 82574L) and registers `net.e1000eN`
-//! itself. Prints `e1000e: serving MAC as SCHEME` once ready.
+//! it (fd 4); run by hand (`e1000e [--msi] [FUNCTION]`, as root) it
+//! claims FUNCTION (by default the first 82574L) and registers
+//! `net.e1000eN` itself. `--msi` takes the MSI vector even though the
+//! device offers MSI-X (the fallback's test, suite `e1000e-msi`). Prints
+//! `e1000e: serving MAC as SCHEME` once ready.
 //!
 //! Threads under MSI-X: the request loop (main), the receive thread
 //! (MSI-X entry 1), the transmit thread (entry 2: frees transmit slots)
@@ -146,11 +148,15 @@ fn interrupt_thread(net: &Net, work: Work) -> ! {
 
 fn main() -> i32 {
     let args: Vec<String> = cairn_rt::env::args().skip(1).collect();
-    let function = match args.as_slice() {
+    let (msi, rest) = match args.split_first() {
+        Some((first, rest)) if first == "--msi" => (true, rest),
+        _ => (false, args.as_slice()),
+    };
+    let function = match rest {
         [] => None,
         [function] if !function.starts_with('-') => Some(function.as_str()),
         _ => {
-            eprintln!("usage: e1000e [FUNCTION]");
+            eprintln!("usage: e1000e [--msi] [FUNCTION]");
             return 2;
         }
     };
@@ -162,7 +168,7 @@ fn main() -> i32 {
         }
     };
     let function = String::from(device.name());
-    let device = match E1000e::start(device) {
+    let device = match E1000e::start(device, msi) {
         Ok(device) => device,
         Err(e) => {
             eprintln!("e1000e: {function}: {e}");
@@ -178,7 +184,7 @@ fn main() -> i32 {
     };
     let interrupts = match device.vectors {
         Vectors::MsiX { .. } => "MSI-X: other 0, receive 1, transmit 2",
-        Vectors::Msi(_) => "MSI (no MSI-X)",
+        Vectors::Msi(_) => "MSI: one vector for every cause",
     };
     println!(
         "e1000e: {function}: {scheme}: MAC {}, link {}, {interrupts}, {SLOTS} descriptors per ring, {BACKLOG} frames of backlog per handle",

@@ -973,6 +973,25 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        // The e1000e driver's MSI path (`--msi`: QEMU's 82574L always
+        // offers MSI-X): the same two devices, one interrupt thread each.
+        name: "e1000e-msi",
+        machine: Machine { devices: E1000E_DEVICES, ..bios("q35", 2, "512M") },
+        cmdline: b"test=user init=/bin/init,/etc/init/e1000e-msi.conf",
+        timeout: secs(90),
+        session: E1000E_LINK_SESSION,
+        checks: &[
+            Check::OutputContains {
+                name: "msi-vector",
+                needle: "net.e1000e1: MAC 52:54:00:c0:ee:01, link up, MSI: one vector for every cause",
+            },
+            Check::OutputContains {
+                name: "net-e1000e0-served",
+                needle: "e1000e: serving 52:54:00:c0:ee:00 as net.e1000e0",
+            },
+        ],
+    },
+    Suite {
         // The AHCI driver under devd on q35's SATA HBA: the host's pattern
         // read back and the guest's written over the disk with NCQ
         // commands (checked in the image after QEMU ends), a second disk

@@ -340,6 +340,29 @@ pub fn queue_interrupts(pair: &Pair) -> TestResult {
     Ok(())
 }
 
+/// Each driver process holds one vector, its MSI (`/scheme/sys/interrupts`
+/// shows it as `MSI 0`), on CPU 0, and it fired — a driver that found no
+/// MSI-X (or was told `--msi`).
+pub fn one_msi_each(pair: &Pair) -> TestResult {
+    open_net(&format!("{}/link", pair.schemes[1]), O_RDONLY)?;
+    let table = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
+    let lines: Vec<&str> = table.lines().filter(|l| l.contains(pair.program)).collect();
+    ensure!(
+        lines.len() == pair.driven,
+        "{} vectors, not one for each of {} functions:\n{table}",
+        lines.len(),
+        pair.driven
+    );
+    for line in lines {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        ensure!(fields.windows(2).any(|w| w == ["MSI", "0"]), "not an MSI: {line:?}");
+        ensure!(fields[0].starts_with("0/"), "not on CPU 0: {line:?}");
+        let count: u64 = fields.get(1).and_then(|c| c.parse().ok()).ok_or(format!("line {line:?}"))?;
+        ensure!(count > 0, "the MSI never fired: {line:?}");
+    }
+    Ok(())
+}
+
 /// Waits (bounded by `within`) until `SCHEME/link` reads `state`.
 fn link_becomes(scheme: &str, state: &str, within: Duration) -> TestResult {
     let start = Instant::now();
