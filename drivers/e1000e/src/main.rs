@@ -51,16 +51,13 @@ fn end(net: &Net, why: &str, code: i32) -> ! {
     cairn_rt::process::exit(code)
 }
 
-/// Logs a link change, and ends the driver when the device is gone.
-fn link_changed(net: &Net, up: &mut bool) {
+/// Ends the driver when the device is gone, else has the scheme look at
+/// the link (it logs and counts a change).
+fn link_changed(net: &Net) {
     if !net.device.present() {
         end(net, "the device is gone (it reads all ones)", 0);
     }
-    let now = net.device.link_up();
-    if now != *up {
-        println!("e1000e: {}: link {}", net.name, if now { "up" } else { "down" });
-        *up = now;
-    }
+    net.link_now();
 }
 
 /// The receive thread (MSI-X): hands on what came, unmasks, waits.
@@ -88,13 +85,12 @@ fn transmit_thread(net: &Net, transmit: &Interrupt) -> ! {
 /// The link thread (MSI-X): on each message of the other causes, clears
 /// them, looks at the link, unmasks.
 fn link_thread(net: &Net, other: &Interrupt) -> ! {
-    let mut up = net.device.link_up();
     loop {
         if let Err(error) = device::wait(other, "wait for the link interrupt") {
             end(net, &format!("{error}"), 1);
         }
         net.device.clear_other();
-        link_changed(net, &mut up);
+        link_changed(net);
         net.device.unmask(int::OTHER | int::LSC);
     }
 }
@@ -102,7 +98,6 @@ fn link_thread(net: &Net, other: &Interrupt) -> ! {
 /// The interrupt thread (MSI): reads the causes (which clears them) and
 /// does what they name until none is left, then waits.
 fn msi_thread(net: &Net, msi: &Interrupt) -> ! {
-    let mut up = net.device.link_up();
     loop {
         loop {
             let causes = net.device.take_causes();
@@ -119,7 +114,7 @@ fn msi_thread(net: &Net, msi: &Interrupt) -> ! {
                 net.device.transmit_done();
             }
             if causes & int::LSC != 0 {
-                link_changed(net, &mut up);
+                link_changed(net);
             }
         }
         if let Err(error) = device::wait(msi, "wait for the interrupt") {

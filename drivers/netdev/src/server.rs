@@ -22,9 +22,9 @@ use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_FILE, O_ACCMODE, O_NONBLOCK, O
 use cairn_rt::collections::{BTreeMap, VecDeque};
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::Mutex;
-use cairn_rt::{String, Vec, eprintln, format};
+use cairn_rt::{String, Vec, eprintln, format, println};
 use core::fmt::Display;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::{Mac, check_frame};
 
@@ -100,6 +100,8 @@ struct Stats {
     /// Frames that could not be sent (no transmit slot came free, or the
     /// device failed).
     tx_dropped: AtomicU64,
+    /// Changes of the link state the driver learnt of ([`NetScheme::link_now`]).
+    link_changes: AtomicU64,
 }
 
 impl Stats {
@@ -116,6 +118,7 @@ impl Stats {
             ("tx_packets", &self.tx_packets),
             ("tx_bytes", &self.tx_bytes),
             ("tx_dropped", &self.tx_dropped),
+            ("link_changes", &self.link_changes),
         ];
         fields.iter().map(|(name, value)| format!("{name} {}\n", value.load(Ordering::Relaxed))).collect()
     }
@@ -137,6 +140,8 @@ pub struct NetScheme<D: Nic> {
     pub device: D,
     handles: Mutex<Handles>,
     stats: Stats,
+    /// The link state last seen ([`NetScheme::link_now`]).
+    link_up: AtomicBool,
 }
 
 /// A request's answer now: the result and the payload; `None` when it
@@ -155,6 +160,7 @@ impl<D: Nic> NetScheme<D> {
             program,
             name,
             server,
+            link_up: AtomicBool::new(device.link_up()),
             device,
             handles: Mutex::new(Handles { open: BTreeMap::new(), next: 1 }),
             stats: Stats::default(),
@@ -297,6 +303,17 @@ impl<D: Nic> NetScheme<D> {
                 Stats::add(&self.stats.tx_dropped, 1);
                 Err(EIO)
             }
+        }
+    }
+
+    /// Looks at the link (the driver calls it on its link interrupt): a
+    /// change is logged (`PROGRAM: SCHEME: link up`), then counted in
+    /// `link_changes`.
+    pub fn link_now(&self) {
+        let up = self.device.link_up();
+        if self.link_up.swap(up, Ordering::SeqCst) != up {
+            println!("{}: {}: link {}", self.program, self.name, if up { "up" } else { "down" });
+            Stats::add(&self.stats.link_changes, 1);
         }
     }
 

@@ -56,7 +56,6 @@ const STACK: usize = 64 * 1024;
 /// the device needs a reset (exit 1: devd resets and restarts it) or is
 /// gone (exit 0).
 fn watch_config(net: &Net) -> ! {
-    let mut up = net.device.link_up();
     loop {
         if let Err(error) = device::wait(&net.device.config_interrupt, "wait for the configuration interrupt") {
             end(net, &format!("{error}"), 1);
@@ -66,11 +65,7 @@ fn watch_config(net: &Net) -> ! {
             Health::Gone => end(net, "the device is gone (it reads all ones)", 0),
             broken => end(net, &format!("the device reports {broken:?} (devd resets and restarts the driver)"), 1),
         }
-        let now = net.device.link_up();
-        if now != up {
-            println!("virtio-net: {}: link {}", net.name, if now { "up" } else { "down" });
-            up = now;
-        }
+        net.link_now();
     }
 }
 

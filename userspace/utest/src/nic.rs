@@ -158,7 +158,16 @@ pub fn mac_and_link(pair: &Pair) -> TestResult {
         ensure!(text == wanted, "{scheme}/mac reads {text:?}, not {wanted:?}");
         let link = read_text(&format!("{scheme}/link"))?;
         ensure!(link == "up\n", "{scheme}/link reads {link:?}");
-        for name in ["rx_packets", "rx_bytes", "rx_dropped", "rx_errors", "tx_packets", "tx_bytes", "tx_dropped"] {
+        for name in [
+            "rx_packets",
+            "rx_bytes",
+            "rx_dropped",
+            "rx_errors",
+            "tx_packets",
+            "tx_bytes",
+            "tx_dropped",
+            "link_changes",
+        ] {
             counter(scheme, name)?;
         }
     }
@@ -380,11 +389,21 @@ fn link_becomes(scheme: &str, state: &str, within: Duration) -> TestResult {
 /// session, seeing the line this prints, takes the link down (QEMU's
 /// `set_link`), waits for the driver to log the change (which it learns
 /// from the link-change interrupt), and brings it up again; `link`
-/// follows. Runs only in a suite whose session does that.
+/// follows, and `link_changes` counts both changes (the driver's
+/// interrupt path, not only the state it reads). Runs only in a suite
+/// whose session does that.
 pub fn link_change(pair: &Pair) -> TestResult {
     let scheme = pair.schemes[1];
     link_becomes(scheme, "up", ARRIVAL)?;
+    let before = counter(scheme, "link_changes")?;
     println!("nic link test: waiting for {scheme} to go down and up");
     link_becomes(scheme, "down", Duration::from_secs(30))?;
-    link_becomes(scheme, "up", Duration::from_secs(30))
+    link_becomes(scheme, "up", Duration::from_secs(30))?;
+    let start = Instant::now();
+    while counter(scheme, "link_changes")? < before + 2 {
+        let changes = counter(scheme, "link_changes")? - before;
+        ensure!(start.elapsed() < ARRIVAL, "{scheme} counted {changes} link changes, not 2, in {ARRIVAL:?}");
+        thread::sleep(Duration::from_millis(10));
+    }
+    Ok(())
 }
