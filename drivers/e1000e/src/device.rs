@@ -8,8 +8,9 @@
 //! Under MSI-X each message clears its cause in `ICR` and masks it
 //! (`EIAC`); the thread that waits for it does its work and unmasks it
 //! again (`IMS`), and a cause that came meanwhile raises the message
-//! again at once, so nothing is lost. Under MSI a single thread reads
-//! `ICR` (reading clears it) and does whatever it names, until it reads 0.
+//! again at once, so nothing is lost. Under MSI a single thread takes
+//! the causes from `ICR` (and clears them) and does whatever they name,
+//! until none is left.
 //!
 //! Receive: [`SLOTS`] descriptors, each with its 2048-byte buffer, all
 //! but one offered to the device; [`E1000e::receive_ready`] hands each
@@ -384,9 +385,15 @@ impl E1000e {
         self.write(reg::ICR, int::OTHER | int::LSC | int::RXO | int::RXDMT0);
     }
 
-    /// Under MSI: the causes pending, cleared by reading them.
+    /// Under MSI: the causes pending, cleared (reading `ICR` clears it
+    /// under MSI; writing them back clears also those a device keeps
+    /// while their mask bit is off).
     pub fn take_causes(&self) -> u32 {
-        self.read(reg::ICR)
+        let causes = self.read(reg::ICR);
+        if causes != u32::MAX {
+            self.write(reg::ICR, causes);
+        }
+        causes
     }
 }
 
