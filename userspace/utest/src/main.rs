@@ -267,6 +267,7 @@ fn hardware_tests() -> Vec<Test> {
         test("e1000e_backlog_drops", || nic::backlog_drops(&nic::E1000E)),
         test("e1000e_queue_interrupts", || nic::queue_interrupts(&nic::E1000E)),
         test("e1000e_link_change", || nic::link_change(&nic::E1000E)),
+        test("e1000e_driver_restart", || nic::driver_restart(&nic::E1000E)),
         // The same under MSI (suite e1000e-msi; not `e1000e_`, so that
         // suite e1000e's selection leaves them out).
         test("e1000emsi_mac_and_link", || nic::mac_and_link(&nic::E1000E)),

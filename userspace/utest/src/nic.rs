@@ -407,3 +407,62 @@ pub fn link_change(pair: &Pair) -> TestResult {
     }
     Ok(())
 }
+
+/// The pid of the driver process serving `pair.schemes[index]`: the
+/// owner of the vectors of the `index`-th function (in bus order) the
+/// driver holds, as `/scheme/sys/interrupts` names them
+/// (`0000:00:03.0 /bin/e1000e (pid 5)`).
+fn driver_pid(pair: &Pair, index: usize) -> Result<usize, String> {
+    let table = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
+    let mut owners: Vec<(String, usize)> = Vec::new();
+    for line in table.lines().filter(|l| l.contains(pair.program)) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let function = fields.iter().copied().find(|f| f.starts_with("0000:")).ok_or(format!("line {line:?}"))?;
+        let at = fields.iter().position(|f| *f == "(pid").ok_or(format!("line {line:?}"))?;
+        let pid =
+            fields.get(at + 1).and_then(|p| p.trim_end_matches(')').parse().ok()).ok_or(format!("line {line:?}"))?;
+        if !owners.iter().any(|(f, _)| f == function) {
+            owners.push((String::from(function), pid));
+        }
+    }
+    owners.sort();
+    owners.get(index).map(|(_, pid)| *pid).ok_or(format!("no {index}th function of {}:\n{table}", pair.program))
+}
+
+/// The second device's driver is killed (`SIGKILL`) while a client
+/// blocks reading its scheme: the read fails rather than hang; devd
+/// resets the function and starts a new driver (another pid), which
+/// serves the scheme again — frames cross the link as before, counted
+/// afresh.
+pub fn driver_restart(pair: &Pair) -> TestResult {
+    let scheme = pair.schemes[1];
+    let receiver = open_net(scheme, O_RDONLY)?;
+    let old = driver_pid(pair, 1)?;
+    let got: Arc<Mutex<Option<ReadOutcome>>> = Arc::new(Mutex::new(None));
+    let slot = Arc::clone(&got);
+    let reader = thread::Builder::new().spawn(move || {
+        let mut buffer = vec![0u8; 2048];
+        let read = read_fd(receiver.as_raw(), &mut buffer).map(|n| buffer[..n].to_vec()).map_err(|e| format!("{e}"));
+        *slot.lock() = Some(read);
+    });
+    ok("start the reader", reader)?;
+    thread::sleep(Duration::from_millis(50));
+    ok("kill the driver", cairn_rt::signal::kill(old, cairn_rt::signal::SIGKILL))?;
+    let start = Instant::now();
+    loop {
+        if let Some(read) = got.lock().take() {
+            ensure!(read.is_err(), "a read on {scheme} returned a frame after its driver was killed");
+            break;
+        }
+        ensure!(start.elapsed() < ARRIVAL, "a read on {scheme} still blocks {ARRIVAL:?} after its driver was killed");
+        thread::sleep(Duration::from_millis(10));
+    }
+    loop {
+        match driver_pid(pair, 1) {
+            Ok(new) if new != old => break,
+            _ => ensure!(start.elapsed() < Duration::from_secs(30), "no new driver for {scheme} in 30 s"),
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    frames_cross_the_link(pair)
+}
