@@ -103,7 +103,7 @@ boot() {
     local log="$logs/disk-$name.log" pipe="$work/serial-$name"
     : >"$log"
     mkfifo "$pipe.in" "$pipe.out"
-    qemu-system-x86_64 "$@" -m 512M -smp 2 -display none -no-reboot -serial "pipe:$pipe" -monitor none \
+    qemu-system-x86_64 "$@" -m 512M -smp 2 -display none -no-reboot -nic none -serial "pipe:$pipe" -monitor none \
         -drive "file=$disk,format=raw,if=virtio" &
     qemu_pid=$!
     cat "$pipe.out" >>"$log" &

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "shared", "linux-ref"))
 from session import Session  # noqa: E402
 
 QEMU = ["qemu-system-x86_64", "-machine", "q35", "-m", "512M", "-smp", "2", "-display", "none",
-        "-monitor", "none", "-no-reboot", "-cpu", "max"]
+        "-monitor", "none", "-no-reboot", "-cpu", "max", "-nic", "none"]
 LATENCY = re.compile(r"BENCH (\w+) median (\d+) ns p99 (\d+) ns")
 RATE = re.compile(r"BENCH (\w+) (\d+) (IOPS|MiB/s|files/s|ms)\b")
 # Units of times, where lower is better (for the others higher is).

@@ -85,6 +85,10 @@ pub fn args(machine: &Machine, iso: &Path, display: Display, kvm: bool) -> Resul
         push(&["-vga", "none"]);
     }
     push(machine.devices);
+    if !has_network(machine.devices) {
+        // Without this QEMU adds a NIC on unrestricted user networking.
+        push(&["-nic", "none"]);
+    }
     push(&["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
     if machine.firmware == Firmware::Uefi {
         match hosttools::find_ovmf()? {
@@ -104,6 +108,12 @@ pub fn args(machine: &Machine, iso: &Path, display: Display, kvm: bool) -> Resul
     a.push(iso.into());
     a.extend(["-boot", "d"].map(OsString::from));
     Ok(a)
+}
+
+/// Whether `devices` wire up a network of their own (`-netdev`, `-nic`
+/// or `-net`); a machine without one gets no NIC at all.
+fn has_network(devices: &[&str]) -> bool {
+    devices.iter().any(|d| matches!(*d, "-netdev" | "-nic" | "-net"))
 }
 
 /// A `-drive` value with `file=` last; QEMU option values escape `,` by doubling it.
@@ -605,9 +615,21 @@ mod tests {
         assert_eq!(
             strings(&a).join(" "),
             "-machine pc,acpi=off -smp 4 -m 512M -cpu max -no-reboot -display none \
-             -monitor none -serial stdio -vga none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+             -monitor none -serial stdio -vga none -nic none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
              -cdrom build/x.iso -boot d"
         );
+    }
+
+    #[test]
+    fn nic_only_when_wired() {
+        let wired = ["-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0"];
+        let m =
+            Machine { model: "q35", firmware: Firmware::Bios, smp: 1, mem: "256M", vga_none: true, devices: &wired };
+        let a = strings(&args(&m, Path::new("c.iso"), Display::Headless, false).unwrap());
+        assert!(!a.windows(2).any(|w| w == ["-nic", "none"]));
+        let m = Machine { devices: &[], ..m };
+        let a = strings(&args(&m, Path::new("c.iso"), Display::Headless, false).unwrap());
+        assert!(a.windows(2).any(|w| w == ["-nic", "none"]));
     }
 
     #[test]
