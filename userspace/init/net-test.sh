@@ -62,6 +62,9 @@ seq 1 500000 | nc peer.test 7 > /tmp/echoed
 echo "echoed $(wc -c < /tmp/echoed) bytes"
 nc 10.0.2.100 8 < /tmp/echoed
 
+# The socket tests of utest (loopback: events, back-pressure, options).
+/bin/utest sock_
+
 # Bad paths and addresses, each with its error.
 cat /scheme/tcp/10.0.2.2 2>&1 | head -1
 cat /scheme/tcp/10.0.2.2:0 2>&1 | head -1

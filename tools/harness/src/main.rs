@@ -56,6 +56,10 @@ fn main() -> ExitCode {
     })
 }
 
+/// The NIC of `harness run`: a virtio-net on QEMU's user network, `restrict=on` (nothing
+/// reaches outside QEMU; DHCP gives 10.0.2.15 and the gateway 10.0.2.2 answers pings).
+const RUN_NIC: &[&str] = &["-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pci,netdev=net0"];
+
 /// Boots `args.iso` interactively by becoming QEMU; returns only with an error.
 fn run(args: &RunArgs) -> String {
     if let Err(e) = hosttools::require(&[hosttools::QEMU]) {
@@ -70,7 +74,7 @@ fn run(args: &RunArgs) -> String {
         smp: args.smp,
         mem: &args.mem,
         vga_none: false,
-        devices: &[],
+        devices: RUN_NIC,
     };
     let display =
         if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) { Display::Gtk } else { Display::Terminal };

@@ -108,7 +108,10 @@ fn main() -> i32 {
     loop {
         let now = stack::now();
         if stack.discovery_due(now).is_zero() {
-            for index in stack.discover(now) {
+            for (index, new) in stack.discover(now) {
+                if new {
+                    sockets.iface_added(&mut stack, index);
+                }
                 if let Some(fd) = stack.ifaces[index].link.io.fd()
                     && let Err(e) = queue.watch(fd.as_raw(), EVENT_READ, IFACE_TAG + index as u64)
                 {

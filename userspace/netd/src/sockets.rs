@@ -17,7 +17,7 @@ use cairn_rt::abi::error::{
     ENOPROTOOPT, ENOTCONN, EPIPE, ESPIPE, ETIMEDOUT,
 };
 use cairn_rt::abi::scheme::{self as op, MAX_PAYLOAD, Request};
-use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, F_GETFL, F_SETFL, MODE_FILE, O_NONBLOCK, O_RDWR, Stat};
+use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_FILE, O_NONBLOCK, Stat};
 use cairn_rt::format;
 use cairn_rt::net::{UDP_HEADER, decode_udp_header, encode_udp_header};
 use smoltcp::iface::SocketHandle;
@@ -137,6 +137,7 @@ enum OptName {
     SndTimeo,
     RcvBuf,
     ReuseAddr,
+    NonBlock,
 }
 
 impl OptName {
@@ -152,6 +153,7 @@ impl OptName {
             b"sndtimeo" => OptName::SndTimeo,
             b"rcvbuf" => OptName::RcvBuf,
             b"reuseaddr" => OptName::ReuseAddr,
+            b"nonblock" => OptName::NonBlock,
             _ => return None,
         })
     }
@@ -347,14 +349,9 @@ impl Sockets {
                 handle.posted = ready;
                 value(Ok(ready as usize))
             }
-            op::FCNTL => match request.args[0] as usize {
-                F_SETFL => {
-                    handle.nonblocking = request.args[1] as usize & O_NONBLOCK != 0;
-                    value(Ok(0))
-                }
-                F_GETFL => value(Ok(O_RDWR | if handle.nonblocking { O_NONBLOCK } else { 0 })),
-                _ => value(Ok(0)),
-            },
+            // The kernel keeps O_NONBLOCK itself and never shows it here
+            // (the option `nonblock` sets the mode); netd keeps no other flag.
+            op::FCNTL => value(Ok(0)),
             op::FSTAT => {
                 let stat = match &handle.kind {
                     Kind::Text { text, .. } => {
@@ -564,7 +561,8 @@ impl Sockets {
         let handle = self.handles.get(&owner).ok_or(EBADF)?;
         let applies = matches!(
             (&handle.kind, name),
-            (Kind::Tcp(_), _)
+            (Kind::Tcp(_) | Kind::Listener(_) | Kind::Udp(_) | Kind::Icmp(_), OptName::NonBlock)
+                | (Kind::Tcp(_), _)
                 | (Kind::Listener(_), OptName::Local | OptName::State | OptName::RcvTimeo | OptName::ReuseAddr)
                 | (
                     Kind::Udp(_),
@@ -672,6 +670,26 @@ impl Sockets {
             handle.posted = ready;
         }
         self.finish_closing(stack, now);
+    }
+
+    /// Extends the listeners and UDP sockets bound to the unspecified
+    /// address to interface `index`, which just appeared.
+    pub fn iface_added(&mut self, stack: &mut Stack, index: usize) {
+        for handle in self.handles.values_mut() {
+            match &mut handle.kind {
+                Kind::Listener(listener) if listener.local.ip().is_unspecified() => {
+                    listener.ifaces.push(index);
+                    replenish(stack, listener);
+                }
+                Kind::Udp(udp) if udp.local.ip().is_unspecified() => {
+                    let mut socket = udp_socket();
+                    if socket.bind(listen_endpoint(udp.local.ip(), udp.local.port())).is_ok() {
+                        udp.slots.push((index, stack.ifaces[index].sockets.add(socket)));
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// The earliest deadline of a waiting request or a closing connection.
@@ -1157,6 +1175,7 @@ fn option_get(stack: &mut Stack, handle: &Handle, name: OptName) -> Result<Strin
         (_, OptName::RcvTimeo) => Ok(millis(handle.rcvtimeo)),
         (_, OptName::SndTimeo) => Ok(millis(handle.sndtimeo)),
         (_, OptName::ReuseAddr) => Ok(String::from("1")),
+        (_, OptName::NonBlock) => Ok(String::from(if handle.nonblocking { "1" } else { "0" })),
         (_, OptName::Shutdown) => Err(EINVAL),
         (Kind::Tcp(tcp), name) => {
             let socket = stack.ifaces[tcp.iface].sockets.get::<tcp::Socket>(tcp.socket);
@@ -1196,6 +1215,7 @@ fn option_set(stack: &mut Stack, handle: &mut Handle, name: OptName, text: &str)
     let number: u64 = text.parse().map_err(|_| EINVAL)?;
     let duration = (number != 0).then(|| Duration::from_millis(number));
     match (&mut handle.kind, name) {
+        (_, OptName::NonBlock) => handle.nonblocking = number != 0,
         (_, OptName::RcvTimeo) => handle.rcvtimeo = duration,
         (_, OptName::SndTimeo) => handle.sndtimeo = duration,
         (Kind::Tcp(tcp), OptName::NoDelay) => {

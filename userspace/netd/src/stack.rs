@@ -252,9 +252,9 @@ impl Stack {
     }
 
     /// Opens the `net.*` devices not open yet (new ones, or ones whose
-    /// driver came back); returns the indices of interfaces whose frame
-    /// handle is new (to be watched).
-    pub fn discover(&mut self, now: Instant) -> Vec<usize> {
+    /// driver came back); returns the interfaces whose frame handle is new
+    /// (to be watched), each with whether the interface itself is new.
+    pub fn discover(&mut self, now: Instant) -> Vec<(usize, bool)> {
         self.discovered = Some(now);
         let mut names: Vec<String> = match cairn_rt::fs::read_dir("/scheme") {
             Ok(entries) => entries.into_iter().map(|(name, _)| name).filter(|n| n.starts_with("net.")).collect(),
@@ -272,12 +272,12 @@ impl Stack {
                 {
                     nic.fd = Some(fd);
                     println!("netd: {}: {device} is back", iface.name);
-                    fresh.push(index);
+                    fresh.push((index, false));
                 }
                 continue;
             }
             match self.add_wired(&device, now) {
-                Ok(index) => fresh.push(index),
+                Ok(index) => fresh.push((index, true)),
                 Err(why) => println!("netd: {device}: {why}"),
             }
         }

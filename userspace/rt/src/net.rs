@@ -192,7 +192,10 @@ impl Socket {
         })
     }
 
+    /// The server's mode (option `nonblock`: the kernel keeps `fcntl`'s
+    /// `O_NONBLOCK` to itself), and the fd's flag to match.
     fn set_nonblocking(&self, nonblocking: bool) -> Result<()> {
+        self.set("nonblock", if nonblocking { "1" } else { "0" })?;
         let flags = fcntl(self.fd.as_raw(), F_GETFL, 0)?;
         let flags = if nonblocking { flags | O_NONBLOCK } else { flags & !O_NONBLOCK };
         fcntl(self.fd.as_raw(), F_SETFL, flags).map(drop)

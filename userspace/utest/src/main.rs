@@ -37,6 +37,7 @@ mod proc;
 mod sched;
 mod schemes;
 mod sig;
+mod sock;
 mod terminal;
 mod threads;
 mod tmpfs;
@@ -259,6 +260,10 @@ fn hardware_tests() -> Vec<Test> {
         test("vnet_blocking_read", vnet::blocking_read),
         test("vnet_backlog_drops", vnet::backlog_drops),
         test("vnet_queue_interrupts", vnet::queue_interrupts),
+        test("sock_nonblocking_connect_and_events", sock::nonblocking_connect_and_events),
+        test("sock_back_pressure", sock::back_pressure),
+        test("sock_options_and_half_close", sock::options_and_half_close),
+        test("sock_udp_datagrams", sock::udp_datagrams),
         test("ahci_disk_data", ahci::disk_data),
         test("ahci_bad_requests", ahci::bad_requests),
         test("ahci_second_disk", ahci::second_disk),
