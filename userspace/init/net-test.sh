@@ -23,7 +23,7 @@ ping -c 2 -i 0.2 fec0::2
 nc -l -w 40 -e /bin/cat 7000 &
 nc -u -l -w 40 7001 < /dev/null | head -n 1 | sed 's/^/udp from the host: /' &
 
-# UDP and TCP over the loopback, both ways.
+# UDP and TCP over the loopback (TCP on IPv4 and IPv6), both ways.
 # (each client starts once its server's socket is listed, at most 10 s)
 echo pong-lo | nc -u -l -w 3 7002 > /tmp/udp-server &
 tries=0
@@ -50,6 +50,18 @@ if [ "$echoed" = hello-tcp-lo ]; then
 else
     echo "TEST user::tcp_loopback_echo ... FAILED: got '$echoed'"
 fi
+nc -l -w 10 -e /bin/cat 7004 &
+tries=0
+until grep -q 0.0.0.0:7004 /scheme/netcfg/sockets || [ $tries -ge 100 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+done
+echoed=$(echo hello-tcp-v6 | nc ::1 7004)
+if [ "$echoed" = hello-tcp-v6 ]; then
+    echo "TEST user::tcp_ipv6_loopback_echo ... ok"
+else
+    echo "TEST user::tcp_ipv6_loopback_echo ... FAILED: got '$echoed'"
+fi
 peer=$(cat /scheme/dns/peer.test)
 if [ "$peer" = 10.0.2.100 ]; then
     echo "TEST user::hosts_file_lookup ... ok"
@@ -71,6 +83,8 @@ cat /scheme/tcp/10.0.2.2:0 2>&1 | head -1
 cat /scheme/udp/nonsense 2>&1 | head -1
 cat /scheme/netcfg/passwords 2>&1 | head -1
 nc no.such.host.test 80 2>&1 | head -1
+nc 127.0.0.1 9 < /dev/null 2>&1 | head -1
+nc 192.168.99.1 80 < /dev/null 2>&1 | head -1
 
 # A namespace without the network schemes cannot connect.
 ns --allow file --allow initfs --allow null -- nc 10.0.2.100 7 < /dev/null 2>&1 | head -1

@@ -954,6 +954,11 @@ pub const SUITES: &[Suite] = &[
                 needle: "cat: /scheme/udp/nonsense: No such file or directory",
             },
             Check::OutputContains { name: "no-dns-server", needle: "nc: no.such.host.test: Network is unreachable" },
+            Check::OutputContains { name: "closed-port-refused", needle: "nc: 127.0.0.1:9: Connection refused" },
+            Check::OutputContains {
+                name: "no-route-unreachable",
+                needle: "nc: 192.168.99.1:80: Network is unreachable",
+            },
             Check::OutputContains { name: "namespace-without-network", needle: "nc: 10.0.2.100:7: No such device" },
             Check::OutputContains { name: "script-finished", needle: "net-test: done" },
         ],
