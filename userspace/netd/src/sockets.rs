@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
 
 use cairn_rt::abi::error::{
-    EADDRINUSE, EADDRNOTAVAIL, EAGAIN, EBADF, ECONNREFUSED, ECONNRESET, EINVAL, EMSGSIZE, ENETUNREACH, ENOENT,
+    EADDRINUSE, EADDRNOTAVAIL, EAGAIN, EBADF, ECONNREFUSED, ECONNRESET, EINVAL, EMSGSIZE, ENETUNREACH, ENOBUFS, ENOENT,
     ENOPROTOOPT, ENOTCONN, EPIPE, ESPIPE, ETIMEDOUT,
 };
 use cairn_rt::abi::scheme::{self as op, MAX_PAYLOAD, Request};
@@ -52,6 +52,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a name lookup may take.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
+/// smoltcp sockets (connections, a listener's waiting sockets, UDP and
+/// ICMP sockets, connections still closing) past which opening another
+/// socket is `ENOBUFS`: each holds fixed buffers (128 KiB for TCP and
+/// UDP), so this bounds netd's memory (a listener may still grow to its
+/// backlog).
+const MAX_SOCKETS: usize = 256;
 /// A socket's `st_mode`: `S_IFSOCK`, 0666.
 const MODE_SOCKET: u16 = 0o140_666;
 /// The ephemeral ports (IANA's range).
@@ -386,6 +392,11 @@ impl Sockets {
             Ok(target) => target,
             Err(error) => return value(Err(path_error(error))),
         };
+        let makes_socket =
+            matches!(target, Target::TcpConnect(_) | Target::TcpListen(_) | Target::UdpBind(_) | Target::IcmpEcho(_));
+        if makes_socket && self.socket_count() >= MAX_SOCKETS {
+            return value(Err(ENOBUFS));
+        }
         let kind = match target {
             Target::TcpConnect(addr) => match self.connect(stack, addr, now) {
                 Ok(kind) => kind,
@@ -670,6 +681,15 @@ impl Sockets {
             handle.posted = ready;
         }
         self.finish_closing(stack, now);
+    }
+
+    /// The sockets held (see [`MAX_SOCKETS`]).
+    fn socket_count(&self) -> usize {
+        let open = self
+            .handles
+            .values()
+            .filter(|h| matches!(h.kind, Kind::Tcp(_) | Kind::Listener(_) | Kind::Udp(_) | Kind::Icmp(_)));
+        open.count() + self.closing.len()
     }
 
     /// Extends the listeners and UDP sockets bound to the unspecified

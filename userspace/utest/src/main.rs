@@ -264,6 +264,7 @@ fn hardware_tests() -> Vec<Test> {
         test("sock_back_pressure", sock::back_pressure),
         test("sock_options_and_half_close", sock::options_and_half_close),
         test("sock_udp_datagrams", sock::udp_datagrams),
+        test("sock_bounded_sockets", sock::bounded_sockets),
         test("ahci_disk_data", ahci::disk_data),
         test("ahci_bad_requests", ahci::bad_requests),
         test("ahci_second_disk", ahci::second_disk),

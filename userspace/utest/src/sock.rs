@@ -3,12 +3,12 @@
 //! `utest sock_` once netd serves): non-blocking connect and accept with
 //! readiness in one event queue, back-pressure (a reader that does not
 //! read stops the writer at a bounded amount), options, half-close,
-//! datagrams with their addresses, bad requests. These tests run only when
-//! named.
+//! datagrams with their addresses, bad requests, a bounded number of
+//! sockets. These tests run only when named.
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
-use cairn_rt::abi::error::{EAGAIN, EINVAL, ENOPROTOOPT};
+use cairn_rt::abi::error::{EAGAIN, EINVAL, ENOBUFS, ENOPROTOOPT};
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, Event};
 use cairn_rt::events::EventQueue;
 use cairn_rt::io::{Read, Write, write_fd};
@@ -166,4 +166,21 @@ pub fn udp_datagrams() -> TestResult {
     ensure!(&buffer[..n] == b"two" && from == b_addr, "a got {:?} from {from}", &buffer[..n]);
     expect_errno("a datagram without its header", write_fd(a.fd().as_raw(), b"short"), EINVAL)?;
     Ok(())
+}
+
+/// Sockets are bounded: binding UDP sockets ends in `ENOBUFS` (netd holds
+/// at most 256), and closing them makes room again.
+pub fn bounded_sockets() -> TestResult {
+    let mut held = Vec::new();
+    let refused = loop {
+        match UdpSocket::bind("127.0.0.1:0") {
+            Ok(socket) => held.push(socket),
+            Err(e) => break e,
+        }
+        ensure!(held.len() <= 256, "more than 256 sockets were made");
+    };
+    ensure!(refused.errno() == Some(ENOBUFS), "binding stopped with {refused}, not ENOBUFS");
+    ensure!(held.len() >= 200, "only {} sockets before ENOBUFS", held.len());
+    drop(held);
+    ok("a bind after closing them", UdpSocket::bind("127.0.0.1:0")).map(drop)
 }
