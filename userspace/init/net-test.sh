@@ -74,6 +74,22 @@ seq 1 500000 | nc peer.test 7 > /tmp/echoed
 echo "echoed $(wc -c < /tmp/echoed) bytes"
 nc 10.0.2.100 8 < /tmp/echoed
 
+# The driver killed: devd starts it again and netd takes the device back
+# (it looks for devices every second); then the gateway answers and a TCP
+# echo through the host's third peer (10.0.2.100:9) works.
+driver=$(ps | grep 'virtio-net' | grep -v grep | sed 's/^ *//' | cut -d ' ' -f 1)
+kill -9 $driver
+tries=0
+until ping -c 1 -W 1 10.0.2.2 > /dev/null || [ $tries -ge 30 ]; do
+    tries=$((tries + 1))
+done
+echoed=$(echo after-restart | nc 10.0.2.100 9)
+if [ -n "$driver" ] && [ "$echoed" = after-restart ]; then
+    echo "TEST user::driver_restart_then_tcp ... ok"
+else
+    echo "TEST user::driver_restart_then_tcp ... FAILED: driver pid '$driver', echo '$echoed'"
+fi
+
 # The socket tests of utest (loopback: events, back-pressure, options).
 /bin/utest sock_
 

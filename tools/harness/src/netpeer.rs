@@ -5,6 +5,8 @@
 //! - `guestfwd` 10.0.2.100:7 runs `harness net-peer echo FILE` per connection: it echoes
 //!   what the guest sends and, at the guest's end of stream, writes `BYTES HASH` to FILE;
 //! - `guestfwd` 10.0.2.100:8 runs `harness net-peer sink FILE`: the same without the echo;
+//! - `guestfwd` 10.0.2.100:9 runs another echo, for the guest's own checks (its FILE is not
+//!   checked);
 //! - `hostfwd` tcp 127.0.0.1:P → guest 7000: a harness thread connects (again until the
 //!   guest listens), sends the transfer, reads the echo and writes its `BYTES HASH`;
 //! - `hostfwd` udp 127.0.0.1:Q → guest 7001: a thread sends `ping-udp` datagrams (every
@@ -48,6 +50,9 @@ pub enum HostPeer {
     /// The host's TCP client through hostfwd to the guest's echo server (port 7000).
     HostTcp,
 }
+
+/// The result file of the spare echo (10.0.2.100:9), which nothing checks.
+const SPARE_FILE: &str = "guest-spare";
 
 impl HostPeer {
     fn file(self) -> &'static str {
@@ -145,19 +150,19 @@ impl Peers {
         let dir = Path::new(PEER_DIR);
         fs::create_dir_all(dir).map_err(|e| format!("creating {PEER_DIR}: {e}"))?;
         let dir = dir.canonicalize().map_err(|e| format!("{PEER_DIR}: {e}"))?;
-        for peer in [HostPeer::GuestEcho, HostPeer::GuestSink, HostPeer::HostTcp] {
-            let _ = fs::remove_file(dir.join(peer.file()));
+        for file in [HostPeer::GuestEcho.file(), HostPeer::GuestSink.file(), HostPeer::HostTcp.file(), SPARE_FILE] {
+            let _ = fs::remove_file(dir.join(file));
         }
         let exe = std::env::current_exe().map_err(|e| format!("finding the harness binary: {e}"))?;
         let (tcp, udp) = (free_port(false)?, free_port(true)?);
-        let peer_cmd = |mode: &str, peer: HostPeer| {
-            format!("cmd:{} net-peer {mode} {}", exe.display(), dir.join(peer.file()).display())
-        };
+        let peer_cmd =
+            |mode: &str, file: &str| format!("cmd:{} net-peer {mode} {}", exe.display(), dir.join(file).display());
         let netdev = format!(
             "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:{tcp}-:7000,hostfwd=udp:127.0.0.1:{udp}-:7001,\
-             guestfwd=tcp:10.0.2.100:7-{},guestfwd=tcp:10.0.2.100:8-{}",
-            peer_cmd("echo", HostPeer::GuestEcho),
-            peer_cmd("sink", HostPeer::GuestSink)
+             guestfwd=tcp:10.0.2.100:7-{},guestfwd=tcp:10.0.2.100:8-{},guestfwd=tcp:10.0.2.100:9-{}",
+            peer_cmd("echo", HostPeer::GuestEcho.file()),
+            peer_cmd("sink", HostPeer::GuestSink.file()),
+            peer_cmd("echo", SPARE_FILE)
         );
         let qemu_args =
             ["-netdev", &netdev, "-device", "virtio-net-pci,netdev=net0"].iter().map(OsString::from).collect();
