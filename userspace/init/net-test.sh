@@ -70,7 +70,8 @@ else
 fi
 
 # Guest to host and back: the echo's answer goes on to the sink.
-seq 1 500000 | nc peer.test 7 > /tmp/echoed
+seq 1 500000 > /tmp/sent
+time nc peer.test 7 < /tmp/sent > /tmp/echoed
 echo "echoed $(wc -c < /tmp/echoed) bytes"
 nc 10.0.2.100 8 < /tmp/echoed
 
