@@ -933,6 +933,7 @@ pub const SUITES: &[Suite] = &[
             Check::OutputContains { name: "netd-serves", needle: "netd: serving tcp, udp, icmp, dns and netcfg" },
             Check::OutputContains { name: "dhcp-lease", needle: "netd: eth0: DHCP lease 10.0.2.15/24" },
             Check::OutputContains { name: "ip-addr", needle: "    inet 10.0.2.15/24 scope global eth0" },
+            Check::OutputContains { name: "ip-route", needle: "10.0.2.0/24 dev eth0" },
             Check::OutputContains {
                 name: "ipv6-slaac",
                 needle: "    inet6 fec0::5054:ff:fe12:3456/64 scope global eth0",
