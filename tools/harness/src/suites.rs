@@ -943,7 +943,11 @@ pub const SUITES: &[Suite] = &[
                 name: "ping6-gateway",
                 needle: "2 packets transmitted, 2 received, 0% packet loss",
             },
-            Check::OutputContains { name: "guest-received-echo", needle: "echoed 3388895 bytes" },
+            Check::OutputContains {
+                name: "ping6-loopback",
+                needle: "loopback ping6: 1 packets transmitted, 1 received, 0% packet loss",
+            },
+            Check::OutputContains { name: "guest-received-echo", needle: "echoed 1288895 bytes" },
             Check::HostPeer { name: "tcp-guest-to-host", peer: HostPeer::GuestEcho },
             Check::HostPeer { name: "tcp-guest-echo-back-to-host", peer: HostPeer::GuestSink },
             Check::HostPeer { name: "tcp-host-to-guest-echo", peer: HostPeer::HostTcp },
