@@ -13,6 +13,7 @@ mod diskcheck;
 mod ext2check;
 mod hosttools;
 mod iso;
+mod netpeer;
 mod pcicheck;
 mod protocol;
 mod qemu;
@@ -47,12 +48,17 @@ fn main() -> ExitCode {
         Command::Test(a) => testrun::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Bench(a) => bench::run(&a).map(|()| ExitCode::SUCCESS),
         Command::Crash(a) => crash::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
+        Command::NetPeer { mode, file } => netpeer::serve_stdio(&mode, &file).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
         eprintln!("harness: error: {e}");
         ExitCode::from(2)
     })
 }
+
+/// The NIC of `harness run`: a virtio-net on QEMU's user network, `restrict=on` (nothing
+/// reaches outside QEMU; DHCP gives 10.0.2.15 and the gateway 10.0.2.2 answers pings).
+const RUN_NIC: &[&str] = &["-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pci,netdev=net0"];
 
 /// Boots `args.iso` interactively by becoming QEMU; returns only with an error.
 fn run(args: &RunArgs) -> String {
@@ -68,7 +74,7 @@ fn run(args: &RunArgs) -> String {
         smp: args.smp,
         mem: &args.mem,
         vga_none: false,
-        devices: &[],
+        devices: RUN_NIC,
     };
     let display =
         if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) { Display::Gtk } else { Display::Terminal };

@@ -38,6 +38,7 @@ mod proc;
 mod sched;
 mod schemes;
 mod sig;
+mod sock;
 mod terminal;
 mod threads;
 mod tmpfs;
@@ -276,6 +277,11 @@ fn hardware_tests() -> Vec<Test> {
         test("e1000emsi_backlog_drops", || nic::backlog_drops(&nic::E1000E)),
         test("e1000emsi_one_msi_each", || nic::one_msi_each(&nic::E1000E)),
         test("e1000emsi_link_change", || nic::link_change(&nic::E1000E)),
+        test("sock_nonblocking_connect_and_events", sock::nonblocking_connect_and_events),
+        test("sock_back_pressure", sock::back_pressure),
+        test("sock_options_and_half_close", sock::options_and_half_close),
+        test("sock_udp_datagrams", sock::udp_datagrams),
+        test("sock_bounded_sockets", sock::bounded_sockets),
         test("ahci_disk_data", ahci::disk_data),
         test("ahci_bad_requests", ahci::bad_requests),
         test("ahci_second_disk", ahci::second_disk),

@@ -1,0 +1,186 @@
+//! Sockets of netd (`cairn_rt::net` over the schemes `tcp` and `udp`) on
+//! the loopback, in the harness suite `net-user` (its script runs
+//! `utest sock_` once netd serves): non-blocking connect and accept with
+//! readiness in one event queue, back-pressure (a reader that does not
+//! read stops the writer at a bounded amount), options, half-close,
+//! datagrams with their addresses, bad requests, a bounded number of
+//! sockets. These tests run only when named.
+//!
+//! Depends on `cairn-rt` and the helpers in [`crate::util`].
+
+use cairn_rt::abi::error::{EAGAIN, EINVAL, ENOBUFS, ENOPROTOOPT};
+use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, Event};
+use cairn_rt::events::EventQueue;
+use cairn_rt::io::{Read, Write, write_fd};
+use cairn_rt::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use cairn_rt::time::{Duration, Instant};
+use cairn_rt::{Vec, vec};
+
+use crate::util::{TestResult, ensure, expect_errno, ok};
+
+/// How long anything on the loopback may take.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+fn listener() -> Result<(TcpListener, SocketAddr), cairn_rt::String> {
+    let listener = ok("listen on 127.0.0.1:0", TcpListener::bind("127.0.0.1:0"))?;
+    let addr = ok("the listener's address", listener.local_addr())?;
+    Ok((listener, addr))
+}
+
+/// Waits until every `(fd, bits)` was reported ready with those bits.
+fn wait_ready(queue: &EventQueue, wanted: &[(usize, u32)]) -> TestResult {
+    let mut seen = vec![0u32; wanted.len()];
+    let start = Instant::now();
+    while seen.iter().zip(wanted).any(|(s, (_, w))| s & w != *w) {
+        ensure!(start.elapsed() < PATIENCE, "readiness never came: saw {seen:?} of {wanted:?}");
+        let mut events = [Event::default(); 8];
+        let count = ok("event wait", queue.wait(&mut events, Some(Duration::from_millis(200))))?;
+        for event in &events[..count] {
+            if let Some(at) = wanted.iter().position(|(fd, _)| *fd == event.fd as usize) {
+                seen[at] |= event.ready;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A non-blocking connect becomes writable, the non-blocking listener
+/// readable (after `EAGAIN` while nobody connected), both seen through one
+/// event queue; then data crosses both ways.
+pub fn nonblocking_connect_and_events() -> TestResult {
+    let (listener, addr) = listener()?;
+    ok("non-blocking listener", listener.set_nonblocking(true))?;
+    expect_errno("accept with nobody connecting", listener.accept().map(drop), EAGAIN)?;
+    let mut client = ok("non-blocking connect", TcpStream::connect_nonblocking(addr))?;
+    let queue = ok("event queue", EventQueue::new())?;
+    ok("watch the client", queue.watch(client.as_raw_fd(), EVENT_WRITE, 1))?;
+    ok("watch the listener", queue.watch(listener.as_raw_fd(), EVENT_READ, 2))?;
+    wait_ready(&queue, &[(client.as_raw_fd(), EVENT_WRITE), (listener.as_raw_fd(), EVENT_READ)])?;
+    let (mut server, peer) = ok("accept", listener.accept())?;
+    ensure!(peer == ok("the client's address", client.local_addr())?, "accept gave {peer}, the client is elsewhere");
+    ok("the client writes", client.write_all(b"ping"))?;
+    let mut got = [0u8; 4];
+    ok("the server reads", server.read_exact(&mut got))?;
+    ensure!(&got == b"ping", "the server read {got:?}");
+    ok("the server answers", server.write_all(b"pong"))?;
+    ok("a blocking client", client.set_nonblocking(false))?;
+    ok("the client reads", client.read_exact(&mut got))?;
+    ensure!(&got == b"pong", "the client read {got:?}");
+    Ok(())
+}
+
+/// A server that does not read stalls a non-blocking writer after a
+/// bounded amount (its receive window and the writer's send buffer); once
+/// it reads everything, all of it arrives in order and the writer can
+/// write again.
+pub fn back_pressure() -> TestResult {
+    let (listener, addr) = listener()?;
+    let mut client = ok("connect", TcpStream::connect(&addr))?;
+    let (mut server, _) = ok("accept", listener.accept())?;
+    ok("non-blocking client", client.set_nonblocking(true))?;
+    let chunk: Vec<u8> = (0..4096u32).map(|i| i as u8).collect();
+    let mut written = 0usize;
+    let start = Instant::now();
+    loop {
+        match client.write(&chunk[written % chunk.len()..]) {
+            Ok(n) => written += n,
+            Err(e) if e.errno() == Some(EAGAIN) => {
+                // The window may still be closing: a pause, and EAGAIN again, means stalled.
+                cairn_rt::thread::sleep(Duration::from_millis(300));
+                if client.write(&chunk[written % chunk.len()..]).is_err() {
+                    break;
+                }
+            }
+            Err(e) => return Err(cairn_rt::format!("write after {written} bytes: {e}")),
+        }
+        ensure!(written <= 4 << 20, "the writer was never stopped ({written} bytes taken)");
+        ensure!(start.elapsed() < PATIENCE, "writing took too long");
+    }
+    ensure!(written >= 64 * 1024, "the writer stalled after only {written} bytes");
+    ensure!(written <= 512 * 1024, "{written} bytes were taken before the writer stalled (buffers are 64 KiB)");
+    let mut received = vec![0u8; written];
+    ok("the server reads all of it", server.read_exact(&mut received))?;
+    let expected = (0..written).all(|i| received[i] == chunk[i % chunk.len()]);
+    ensure!(expected, "the bytes arrived out of order or changed");
+    let start = Instant::now();
+    loop {
+        match client.write(b"x") {
+            Ok(_) => return Ok(()),
+            Err(e) if e.errno() == Some(EAGAIN) && start.elapsed() < PATIENCE => {
+                cairn_rt::thread::sleep(Duration::from_millis(20))
+            }
+            Err(e) => return Err(cairn_rt::format!("the writer stayed stalled: {e}")),
+        }
+    }
+}
+
+/// Options read back what was set; a read timeout gives `EAGAIN`; an
+/// unknown option is `ENOPROTOOPT`; `shutdown(Write)` gives the peer end
+/// of stream while the other direction still works.
+pub fn options_and_half_close() -> TestResult {
+    let (listener, addr) = listener()?;
+    let mut client = ok("connect", TcpStream::connect(&addr))?;
+    let (mut server, _) = ok("accept", listener.accept())?;
+    ok("set nodelay", client.set_nodelay(true))?;
+    ensure!(ok("nodelay", client.nodelay())?, "nodelay did not stay set");
+    ok("clear nodelay", client.set_nodelay(false))?;
+    ensure!(!ok("nodelay", client.nodelay())?, "nodelay did not clear");
+    ok("set keepalive", client.set_keepalive(Some(Duration::from_secs(30))))?;
+    ensure!(ok("keepalive", client.keepalive())? == Some(Duration::from_secs(30)), "keepalive did not stay set");
+    ensure!(ok("rcvbuf", client.recv_buffer_size())? == 64 * 1024, "rcvbuf is not the 64 KiB buffer");
+    ensure!(ok("state", client.state())? == "ESTABLISHED", "the connection is not ESTABLISHED");
+    ensure!(ok("peer", client.peer_addr())? == addr, "the peer is not the listener's address");
+    expect_errno("an unknown option", client.fd().scheme_dup(b"sndlowat").map(drop), ENOPROTOOPT)?;
+    ok("read timeout", server.set_read_timeout(Some(Duration::from_millis(200))))?;
+    let mut buffer = [0u8; 16];
+    expect_errno("a read that times out", server.read(&mut buffer), EAGAIN)?;
+    ok("client writes", client.write_all(b"last words"))?;
+    ok("shutdown(Write)", client.shutdown(Shutdown::Write))?;
+    ok("no read timeout", server.set_read_timeout(None))?;
+    let mut got = Vec::new();
+    ok("the server reads to the end", server.read_to_end(&mut got))?;
+    ensure!(got == b"last words", "the server read {got:?}");
+    ok("the server still writes", server.write_all(b"reply"))?;
+    let mut reply = [0u8; 5];
+    ok("the half-closed client still reads", client.read_exact(&mut reply))?;
+    ensure!(&reply == b"reply", "the client read {reply:?}");
+    Ok(())
+}
+
+/// Datagrams carry their sender's address; a short header is `EINVAL`;
+/// a second bind of the same port is refused.
+pub fn udp_datagrams() -> TestResult {
+    let a = ok("bind a", UdpSocket::bind("127.0.0.1:0"))?;
+    let mut b = ok("bind b", UdpSocket::bind("127.0.0.1:0"))?;
+    let (a_addr, b_addr) = (ok("a's address", a.local_addr())?, ok("b's address", b.local_addr())?);
+    expect_errno("a second bind of a's port", UdpSocket::bind(&a_addr).map(drop), cairn_rt::abi::error::EADDRINUSE)?;
+    ok("a sends", a.send_to(b"one", &b_addr))?;
+    ok("b's read timeout", b.set_read_timeout(Some(PATIENCE)))?;
+    let mut buffer = [0u8; 64];
+    let (n, from) = ok("b receives", b.recv_from(&mut buffer))?;
+    ensure!(&buffer[..n] == b"one" && from == a_addr, "b got {:?} from {from}", &buffer[..n]);
+    ok("b connects to a", b.connect(&a_addr))?;
+    ok("b answers", b.send(b"two"))?;
+    ok("a's read timeout", a.set_read_timeout(Some(PATIENCE)))?;
+    let (n, from) = ok("a receives", a.recv_from(&mut buffer))?;
+    ensure!(&buffer[..n] == b"two" && from == b_addr, "a got {:?} from {from}", &buffer[..n]);
+    expect_errno("a datagram without its header", write_fd(a.fd().as_raw(), b"short"), EINVAL)?;
+    Ok(())
+}
+
+/// Sockets are bounded: binding UDP sockets ends in `ENOBUFS` (netd holds
+/// at most 256), and closing them makes room again.
+pub fn bounded_sockets() -> TestResult {
+    let mut held = Vec::new();
+    let refused = loop {
+        match UdpSocket::bind("127.0.0.1:0") {
+            Ok(socket) => held.push(socket),
+            Err(e) => break e,
+        }
+        ensure!(held.len() <= 256, "more than 256 sockets were made");
+    };
+    ensure!(refused.errno() == Some(ENOBUFS), "binding stopped with {refused}, not ENOBUFS");
+    ensure!(held.len() >= 200, "only {} sockets before ENOBUFS", held.len());
+    drop(held);
+    ok("a bind after closing them", UdpSocket::bind("127.0.0.1:0")).map(drop)
+}
