@@ -44,7 +44,7 @@ GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench netbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -169,6 +169,19 @@ fsbench: deps kernel initfs harness
 	tools/devbench/build-linux.sh
 	tools/devbench/fsrun.py $(BUILD)/devbench/cairn-fs.iso $(BUILD)/devbench/linux.iso \
 		$(BUILD)/devbench/fs.img --rounds $(FSBENCH_ROUNDS) --tmpfs-iso $(BUILD)/devbench/cairn-fs-tmpfs.iso
+
+# Network benchmarks beside Linux in one QEMU configuration (not a test):
+# TCP bulk receive and send, TCP connect+close, UDP and ICMP round trips,
+# each guest on restricted user networking with its host peer on 127.0.0.1
+# (tools/netbench/run.py; docs/NETWORK.md "Benchmarks").
+# NETBENCH_ARGS="--nic e1000e" measures over the e1000e NIC.
+NETBENCH_ROUNDS ?= 3
+netbench: deps kernel initfs harness
+	@mkdir -p $(BUILD)/netbench
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/netbench/cairn.iso --module $(INITFS):initfs
+	tools/devbench/build-linux.sh
+	tools/netbench/run.py $(BUILD)/netbench/cairn.iso $(BUILD)/devbench/linux.iso \
+		--rounds $(NETBENCH_ROUNDS) $(NETBENCH_ARGS)
 
 # A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
 # Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service
