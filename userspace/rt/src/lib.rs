@@ -1,7 +1,7 @@
 //! `cairn-rt`: the runtime every Cairn user program links. It owns the
 //! process entry point (`_start`), the global allocator, the panic handler
 //! and a `std`-like API over Cairn's system calls: [`io`], [`env`], [`fs`],
-//! [`process`], [`sched`], [`thread`], [`sync`], [`time`], [`signal`], [`tty`]
+//! [`process`], [`sched`], [`thread`], [`sync`], [`time`], [`signal`], [`tty`], [`net`]
 //! and the raw [`sys`] layer.
 //!
 //! A program is a `#![no_std] #![no_main]` binary that depends on this crate
@@ -40,6 +40,7 @@ pub mod fs;
 mod heap;
 pub mod io;
 pub mod mount;
+pub mod net;
 pub mod process;
 pub mod sched;
 pub mod scheme;
