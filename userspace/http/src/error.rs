@@ -32,6 +32,8 @@ pub enum Error {
     BadChunkEnd,
     /// The trailer section after the last chunk is too large or malformed.
     BadTrailer,
+    /// The stream ended before the body did.
+    TruncatedBody,
     /// The URL does not start with `http://`.
     UnsupportedScheme,
     /// The URL's host is empty, malformed, or an invalid IP literal.
@@ -81,6 +83,7 @@ impl core::fmt::Display for Error {
             Error::BadChunkSize => "bad chunk size",
             Error::BadChunkEnd => "chunk data not followed by CRLF",
             Error::BadTrailer => "bad chunked trailer",
+            Error::TruncatedBody => "the connection ended before the body did",
             Error::UnsupportedScheme => "only http:// URLs are supported",
             Error::BadHost => "bad host",
             Error::BadPort => "bad port",

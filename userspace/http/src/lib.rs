@@ -3,7 +3,8 @@
 //! chunked bodies, `Range` requests, `http://` URLs and redirect targets, confining request
 //! paths to the served directory, and rendering directory listings. The programs do the I/O
 //! through Cairn's runtime and hand the bytes to these functions; everything here is pure,
-//! bounded and never panics, whatever the input: bad input is an [`Error`].
+//! bounded and never panics, whatever the input: bad input is an [`Error`]. Reading from a
+//! stream goes through a closure ([`stream`]), so the socket stays the program's.
 //!
 //! Depends on `core` and `alloc` only.
 #![no_std]
@@ -20,6 +21,7 @@ pub mod mime;
 pub mod path;
 pub mod range;
 pub mod status;
+pub mod stream;
 pub mod url;
 
 pub use error::Error;
