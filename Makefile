@@ -89,6 +89,7 @@ initfs: deps userspace harness
 		--file userspace/init/virtio-net.conf:/etc/init/virtio-net.conf \
 		--file userspace/init/ahci.conf:/etc/init/ahci.conf \
 		--file userspace/init/lsblk-test.conf:/etc/init/lsblk-test.conf --file userspace/init/lsblk-test.sh:/etc/init/lsblk-test.sh \
+		--file userspace/init/http-test.conf:/etc/init/http-test.conf --file userspace/init/http-test.sh:/etc/init/http-test.sh \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \

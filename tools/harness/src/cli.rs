@@ -13,6 +13,7 @@ usage:
   harness test  --kernel ELF [--only SUBSTR] [--module PATH[:STRING]]... [--build-dir DIR] [--timeout SECS]
   harness bench --kernel ELF [--runs N] [--module PATH[:STRING]]... [--build-dir DIR]
   harness crash --kernel ELF [--rounds N] [--seed N] [--module PATH[:STRING]]... [--build-dir DIR]
+  harness http-relay PORT
 
 iso    make a hybrid BIOS+UEFI GRUB ISO that boots ELF with Multiboot2
 run    boot ISO in QEMU (GTK window if $DISPLAY is set, else serial console in the terminal)
@@ -22,6 +23,8 @@ bench  boot the default image several times and report boot-time median and rang
 crash  the ext3 crash test: N rounds (default 20) of QEMU killed during a write-heavy
        workload, the journal replayed by the next boot, then e2fsck -fn and every
        fsynced file checked on the host; ends with `N passed, N failed`
+http-relay  the net-http suite's guestfwd command: relays standard input and output to the
+       harness's HTTP server on 127.0.0.1:PORT
 
 --module copies PATH to /boot/<file name> on the ISO and loads it as a Multiboot2 module
 with STRING (default: the file name). KVM=1 in the environment makes `run` and `test` use
@@ -75,6 +78,10 @@ pub enum Command {
     Test(TestArgs),
     Bench(BenchArgs),
     Crash(CrashArgs),
+    /// `http-relay PORT`: the guestfwd command of the net-http suite (httppeer.rs).
+    HttpRelay {
+        port: u16,
+    },
     Help,
 }
 
@@ -90,6 +97,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         Some("test") => parse_test(args).map(Command::Test),
         Some("bench") => parse_bench(args).map(Command::Bench),
         Some("crash") => parse_crash(args).map(Command::Crash),
+        Some("http-relay") => args.number("http-relay").map(|port| Command::HttpRelay { port }),
         Some("help" | "-h" | "--help") => Ok(Command::Help),
         _ => Err(format!("unknown subcommand {sub:?}")),
     }

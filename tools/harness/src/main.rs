@@ -12,6 +12,7 @@ mod crash;
 mod diskcheck;
 mod ext2check;
 mod hosttools;
+mod httppeer;
 mod iso;
 mod pcicheck;
 mod protocol;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Test(a) => testrun::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Bench(a) => bench::run(&a).map(|()| ExitCode::SUCCESS),
         Command::Crash(a) => crash::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
+        Command::HttpRelay { port } => httppeer::relay(port).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
         eprintln!("harness: error: {e}");

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use crate::cli::TestArgs;
 use crate::hosttools;
+use crate::httppeer;
 use crate::iso;
 use crate::qemu::{self, Boot, Display, Firmware};
 use crate::suites::{self, Suite};
@@ -61,9 +62,17 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
         println!("== {} ({}; cmdline \"{}\")", suite.name, suite.machine.describe(), suite.cmdline.escape_ascii());
         flush();
         let started = Instant::now();
-        let boot = qemu::args(&suite.machine, &iso, Display::Headless, kvm).and_then(|a| {
+        let http_peers = match suite.checks.iter().any(|c| matches!(c, suites::Check::HttpPeer { .. })) {
+            true => Some(httppeer::Peers::start()?),
+            false => None,
+        };
+        let boot = qemu::args(&suite.machine, &iso, Display::Headless, kvm).and_then(|mut a| {
+            a.extend(http_peers.iter().flat_map(|p| p.qemu_args.iter().cloned()));
             qemu::boot(&a, args.timeout.unwrap_or(suite.timeout), suites::is_stop_line, suite.session).map(|b| (a, b))
         });
+        if let Some(peers) = http_peers {
+            peers.finish();
+        }
         let log_path = log_dir.join(format!("{}.log", suite.name));
         let (log, results) = match &boot {
             Ok((qemu_args, b)) => (log_text(b, qemu_args), suites::evaluate(suite, Ok(b))),
