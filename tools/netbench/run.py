@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "shared", "linux-ref"))
 from session import Session  # noqa: E402
 
 LATENCY = re.compile(r"BENCH (\w+) median (\d+) ns p99 (\d+) ns")
-RATE = re.compile(r"BENCH (\w+) (\d+) (MiB/s|conn/s)\b")
+RATE = re.compile(r"BENCH (\w+) (\d+(?:\.\d+)?) (MiB/s|conn/s)")
 
 GUEST_PORT = 5000
 GATEWAY = "10.0.2.2"
@@ -130,12 +130,13 @@ def bench(session, ports, args):
     """Runs netbench in a booted guest and does the host's half; returns `BENCH` lines."""
     command = "netbench %d %d %d %d %d %s" % (GUEST_PORT, args.bytes, args.conns, args.datagrams, args.pings, GATEWAY)
     session.send(command + "\r")
-    listening = session.expect(rb"(?s)(.*?)NETBENCH listening", TIMEOUT)
+    # Each round trip waits at most 1 s for its answer.
+    listening = session.expect(rb"(?s)(.*?)NETBENCH listening", TIMEOUT + args.pings + args.datagrams)
     out = listening.group(1).decode(errors="replace").replace("\r", "")
     lines = [line for line in out.splitlines() if line.startswith("BENCH ")]
-    lines.append("BENCH tcp_recv %d MiB/s" % tcp_recv(ports[0], args.bytes))
-    lines.append("BENCH tcp_send %d MiB/s" % tcp_send(ports[1], args.bytes))
-    lines.append("BENCH tcp_conn %d conn/s" % tcp_conn(ports[2], args.conns))
+    lines.append("BENCH tcp_recv %.2f MiB/s" % tcp_recv(ports[0], args.bytes))
+    lines.append("BENCH tcp_send %.2f MiB/s" % tcp_send(ports[1], args.bytes))
+    lines.append("BENCH tcp_conn %.1f conn/s" % tcp_conn(ports[2], args.conns))
     session.expect(rb"NETBENCH done", TIMEOUT)
     return "\n".join(lines) + "\n"
 
@@ -181,14 +182,14 @@ def main():
             for name, median, p99 in LATENCY.findall(out):
                 figures[side].setdefault((name, "ns"), []).append(int(median))
             for name, value, unit in RATE.findall(out):
-                figures[side].setdefault((name, unit), []).append(int(value))
+                figures[side].setdefault((name, unit), []).append(float(value))
     shutil.rmtree(tftp)
     print("figure | Cairn | Linux | Cairn/Linux | better | rounds")
     print("--- | --- | --- | --- | --- | ---")
     for name, unit in sorted(set(figures["Cairn"]) | set(figures["Linux"])):
         c, l = figures["Cairn"].get((name, unit), []), figures["Linux"].get((name, unit), [])
-        cm = "%d %s" % (statistics.median(c), unit) if c else "-"
-        lm = "%d %s" % (statistics.median(l), unit) if l else "-"
+        shown = lambda xs: ("%d %s" if unit == "ns" else "%.2f %s") % (statistics.median(xs), unit)
+        cm, lm = (shown(c) if c else "-"), (shown(l) if l else "-")
         ratio = "%.2f" % (statistics.median(c) / max(statistics.median(l), 1)) if c and l else "-"
         better = "lower" if unit == "ns" else "higher"
         label = name + (" (median)" if unit == "ns" else "")

@@ -180,17 +180,22 @@ fn send(
     head_only: bool,
     keep_alive: bool,
 ) -> cairn_rt::Result<Answer> {
-    let length = format!("{}", body.len());
-    let mut all: Vec<(&str, &str)> = fields.to_vec();
-    all.push(("Content-Length", &length));
-    all.push(("Connection", if keep_alive { "keep-alive" } else { "close" }));
     let mut message = Vec::with_capacity(256 + body.len());
-    write_response_head(&mut message, status, &all);
+    write_head(&mut message, status, fields, body.len() as u64, keep_alive);
     if !head_only {
         message.extend_from_slice(body);
     }
     stream.write_all(&message)?;
     Ok(Answer { status, bytes: if head_only { 0 } else { body.len() as u64 }, keep_alive })
+}
+
+/// Appends a response head: `fields`, then `Content-Length: length` and `Connection`.
+fn write_head(out: &mut Vec<u8>, status: u16, fields: &[(&str, &str)], length: u64, keep_alive: bool) {
+    let length = format!("{length}");
+    let mut all: Vec<(&str, &str)> = fields.to_vec();
+    all.push(("Content-Length", &length));
+    all.push(("Connection", if keep_alive { "keep-alive" } else { "close" }));
+    write_response_head(out, status, &all);
 }
 
 fn send_error(stream: &mut TcpStream, status: u16, head_only: bool, keep_alive: bool) -> cairn_rt::Result<Answer> {
@@ -296,14 +301,12 @@ fn send_file(
             return send(stream, 416, &[("Content-Range", content_range.as_str())], b"", false, keep_alive);
         }
     };
-    let length = format!("{count}");
-    let mut fields = vec![("Content-Type", kind), ("Content-Length", length.as_str()), ("Accept-Ranges", "bytes")];
+    let mut fields = vec![("Content-Type", kind), ("Accept-Ranges", "bytes")];
     if let Some(content_range) = &content_range {
         fields.push(("Content-Range", content_range.as_str()));
     }
-    fields.push(("Connection", if keep_alive { "keep-alive" } else { "close" }));
     let mut head = Vec::new();
-    write_response_head(&mut head, status, &fields);
+    write_head(&mut head, status, &fields, count, keep_alive);
     stream.write_all(&head)?;
     if head_only {
         return Ok(Answer { status, bytes: 0, keep_alive });
