@@ -17,14 +17,15 @@ CRASH_ROUNDS ?= 20
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net diskbench fsbench pciehp wget httpd netbench
+USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net diskbench fsbench pciehp netd wget httpd netbench
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
-MULTI_PACKAGES := power sh coreutils
+MULTI_PACKAGES := power sh coreutils nettools
 MULTI_PROGRAMS := poweroff reboot sh shtest \
 	basename cat clear cp cut cutest date dirname dmesg echo env false find free grep head hexdump id \
 	kill ln ls mkdir more mv ns printf ps rm rmdir sed seq sleep sort stat tail taskset tee time top touch tr \
-	uname uniq uptime wc which whoami xargs yes df mount umount sync
+	uname uniq uptime wc which whoami xargs yes df mount umount sync \
+	ip ping nc
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
@@ -89,6 +90,8 @@ initfs: deps userspace harness
 		--file userspace/init/virtio-net.conf:/etc/init/virtio-net.conf \
 		--file userspace/init/ahci.conf:/etc/init/ahci.conf \
 		--file userspace/init/lsblk-test.conf:/etc/init/lsblk-test.conf --file userspace/init/lsblk-test.sh:/etc/init/lsblk-test.sh \
+		--file userspace/netd/etc/hosts:/etc/hosts \
+		--file userspace/init/net-test.conf:/etc/init/net-test.conf --file userspace/init/net-test.sh:/etc/init/net-test.sh \
 		--file userspace/init/http-test.conf:/etc/init/http-test.conf --file userspace/init/http-test.sh:/etc/init/http-test.sh \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \

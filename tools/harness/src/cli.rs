@@ -13,6 +13,7 @@ usage:
   harness test  --kernel ELF [--only SUBSTR] [--module PATH[:STRING]]... [--build-dir DIR] [--timeout SECS]
   harness bench --kernel ELF [--runs N] [--module PATH[:STRING]]... [--build-dir DIR]
   harness crash --kernel ELF [--rounds N] [--seed N] [--module PATH[:STRING]]... [--build-dir DIR]
+  harness net-peer echo|sink FILE
   harness http-relay PORT
 
 iso    make a hybrid BIOS+UEFI GRUB ISO that boots ELF with Multiboot2
@@ -23,6 +24,8 @@ bench  boot the default image several times and report boot-time median and rang
 crash  the ext3 crash test: N rounds (default 20) of QEMU killed during a write-heavy
        workload, the journal replayed by the next boot, then e2fsck -fn and every
        fsynced file checked on the host; ends with `N passed, N failed`
+net-peer  a test's host-side TCP peer on standard input and output, which QEMU's guestfwd
+       runs per connection: echo (or sink) what comes, then write `BYTES HASH` to FILE
 http-relay  the net-http suite's guestfwd command: relays standard input and output to the
        harness's HTTP server on 127.0.0.1:PORT
 
@@ -82,6 +85,11 @@ pub enum Command {
     HttpRelay {
         port: u16,
     },
+    /// `net-peer echo|sink FILE`: a guestfwd peer QEMU runs (netpeer.rs).
+    NetPeer {
+        mode: String,
+        file: PathBuf,
+    },
     Help,
 }
 
@@ -98,6 +106,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         Some("bench") => parse_bench(args).map(Command::Bench),
         Some("crash") => parse_crash(args).map(Command::Crash),
         Some("http-relay") => args.number("http-relay").map(|port| Command::HttpRelay { port }),
+        Some("net-peer") => {
+            let mode = args.flag()?.ok_or("net-peer needs a mode (echo or sink)")?;
+            let file = args.value("net-peer")?.into();
+            Ok(Command::NetPeer { mode, file })
+        }
         Some("help" | "-h" | "--help") => Ok(Command::Help),
         _ => Err(format!("unknown subcommand {sub:?}")),
     }

@@ -14,6 +14,7 @@ mod ext2check;
 mod hosttools;
 mod httppeer;
 mod iso;
+mod netpeer;
 mod pcicheck;
 mod protocol;
 mod qemu;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Test(a) => testrun::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Bench(a) => bench::run(&a).map(|()| ExitCode::SUCCESS),
         Command::Crash(a) => crash::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
+        Command::NetPeer { mode, file } => netpeer::serve_stdio(&mode, &file).map(|()| ExitCode::SUCCESS),
         Command::HttpRelay { port } => httppeer::relay(port).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {

@@ -10,6 +10,7 @@ use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use crate::httppeer::{self, HttpResult};
+use crate::netpeer::{self, HostPeer};
 use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
 use crate::qemu::{Boot, End, Firmware, Input, Machine, Step, Wait};
@@ -55,6 +56,9 @@ pub enum Check {
     /// beside it) before the boot; after it, `e2fsck -fn` must pass and
     /// `debugfs` must find the guest's files (`ext2check`).
     Ext2Image { name: &'static str, path: &'static str },
+    /// A host-side network peer's result (`netpeer`): a suite with such checks gets a
+    /// virtio-net NIC on QEMU user networking (restrict=on) with the peers' forwards.
+    HostPeer { name: &'static str, peer: HostPeer },
     /// A result of the net-http suite's host peers (`httppeer`): a suite with such checks
     /// gets a virtio-net NIC on QEMU user networking (restrict=on) with their forwards.
     HttpPeer { name: &'static str, result: HttpResult },
@@ -80,7 +84,7 @@ impl Check {
             | Check::PciMatchesQemu { name, .. }
             | Check::DiskImage { name, .. }
             | Check::TableImage { name, .. } => name,
-            Check::Ext2Image { name, .. } | Check::HttpPeer { name, .. } => name,
+            Check::Ext2Image { name, .. } | Check::HostPeer { name, .. } | Check::HttpPeer { name, .. } => name,
         }
     }
 }
@@ -919,6 +923,46 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        // The network stack on QEMU user networking (restrict=on; peers on the host's
+        // loopback, netpeer.rs): netd under init, a DHCP lease, ping (IPv4 and IPv6) to the
+        // gateway, TCP both ways checked by hash, UDP from the host and over the loopback,
+        // TCP over the loopback, /etc/hosts, clear errors
+        // for bad socket paths, and a namespace without the network schemes.
+        name: "net-user",
+        machine: bios("q35", 2, "512M"),
+        cmdline: b"test=user init=/bin/init,/etc/init/net-test.conf",
+        timeout: secs(90),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "netd-serves", needle: "netd: serving tcp, udp, icmp, dns and netcfg" },
+            Check::OutputContains { name: "dhcp-lease", needle: "netd: eth0: DHCP lease 10.0.2.15/24" },
+            Check::OutputContains { name: "ip-addr", needle: "    inet 10.0.2.15/24 scope global eth0" },
+            Check::OutputContains {
+                name: "ipv6-slaac",
+                needle: "    inet6 fec0::5054:ff:fe12:3456/64 scope global eth0",
+            },
+            Check::OutputContains { name: "ping-gateway", needle: "3 packets transmitted, 3 received, 0% packet loss" },
+            Check::OutputContains {
+                name: "ping6-gateway",
+                needle: "2 packets transmitted, 2 received, 0% packet loss",
+            },
+            Check::OutputContains { name: "guest-received-echo", needle: "echoed 3388895 bytes" },
+            Check::HostPeer { name: "tcp-guest-to-host", peer: HostPeer::GuestEcho },
+            Check::HostPeer { name: "tcp-guest-echo-back-to-host", peer: HostPeer::GuestSink },
+            Check::HostPeer { name: "tcp-host-to-guest-echo", peer: HostPeer::HostTcp },
+            Check::OutputContains { name: "udp-host-to-guest", needle: "udp from the host: ping-udp" },
+            Check::OutputContains { name: "no-port-einval", needle: "cat: /scheme/tcp/10.0.2.2: Invalid argument" },
+            Check::OutputContains { name: "port-0-einval", needle: "cat: /scheme/tcp/10.0.2.2:0: Invalid argument" },
+            Check::OutputContains {
+                name: "unknown-path-enoent",
+                needle: "cat: /scheme/udp/nonsense: No such file or directory",
+            },
+            Check::OutputContains { name: "no-dns-server", needle: "nc: no.such.host.test: Network is unreachable" },
+            Check::OutputContains { name: "namespace-without-network", needle: "nc: 10.0.2.100:7: No such device" },
+            Check::OutputContains { name: "script-finished", needle: "net-test: done" },
+        ],
+    },
+    Suite {
         // The AHCI driver under devd on q35's SATA HBA: the host's pattern
         // read back and the guest's written over the disk with NCQ
         // commands (checked in the image after QEMU ends), a second disk
@@ -1284,6 +1328,7 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
         Check::DiskImage { path, .. } => diskcheck::verify(std::path::Path::new(path)),
         Check::TableImage { image, .. } => tableimage::verify(*image),
         Check::Ext2Image { path, .. } => ext2check::verify(std::path::Path::new(path)),
+        Check::HostPeer { peer, .. } => netpeer::verify(*peer),
         Check::HttpPeer { result, .. } => httppeer::verify(*result),
     }
 }

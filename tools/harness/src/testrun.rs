@@ -13,6 +13,7 @@ use crate::cli::TestArgs;
 use crate::hosttools;
 use crate::httppeer;
 use crate::iso;
+use crate::netpeer;
 use crate::qemu::{self, Boot, Display, Firmware};
 use crate::suites::{self, Suite};
 use crate::tableimage;
@@ -62,14 +63,22 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
         println!("== {} ({}; cmdline \"{}\")", suite.name, suite.machine.describe(), suite.cmdline.escape_ascii());
         flush();
         let started = Instant::now();
+        let host_peers = match suite.checks.iter().any(|c| matches!(c, suites::Check::HostPeer { .. })) {
+            true => Some(netpeer::Peers::start()?),
+            false => None,
+        };
         let http_peers = match suite.checks.iter().any(|c| matches!(c, suites::Check::HttpPeer { .. })) {
             true => Some(httppeer::Peers::start()?),
             false => None,
         };
         let boot = qemu::args(&suite.machine, &iso, Display::Headless, kvm).and_then(|mut a| {
+            a.extend(host_peers.iter().flat_map(|p| p.qemu_args.iter().cloned()));
             a.extend(http_peers.iter().flat_map(|p| p.qemu_args.iter().cloned()));
             qemu::boot(&a, args.timeout.unwrap_or(suite.timeout), suites::is_stop_line, suite.session).map(|b| (a, b))
         });
+        if let Some(peers) = host_peers {
+            peers.finish();
+        }
         if let Some(peers) = http_peers {
             peers.finish();
         }

@@ -352,6 +352,11 @@ impl TcpListener {
         self.socket.addr("local")
     }
 
+    /// An [`TcpListener::accept`] waiting longer fails with `EAGAIN`.
+    pub fn set_accept_timeout(&self, timeout: Option<Duration>) -> Result<()> {
+        self.socket.set_timeout("rcvtimeo", timeout)
+    }
+
     pub fn set_nonblocking(&self, nonblocking: bool) -> Result<()> {
         self.socket.set_nonblocking(nonblocking)
     }

@@ -1,0 +1,262 @@
+//! Host-side network peers for a suite on QEMU user networking (`net-user`): the guest's
+//! NIC is a virtio-net on `-netdev user,restrict=on` (nothing leaves QEMU), and every peer
+//! lives on the host's loopback or is a process QEMU starts, each bounded in time and bytes:
+//!
+//! - `guestfwd` 10.0.2.100:7 runs `harness net-peer echo FILE` per connection: it echoes
+//!   what the guest sends and, at the guest's end of stream, writes `BYTES HASH` to FILE;
+//! - `guestfwd` 10.0.2.100:8 runs `harness net-peer sink FILE`: the same without the echo;
+//! - `hostfwd` tcp 127.0.0.1:P → guest 7000: a harness thread connects (again until the
+//!   guest listens), sends the transfer, reads the echo and writes its `BYTES HASH`;
+//! - `hostfwd` udp 127.0.0.1:Q → guest 7001: a thread sends `ping-udp` datagrams (every
+//!   300 ms until the boot ends); the guest prints what it gets. Nothing comes back: with
+//!   `restrict=on` QEMU's user network drops every UDP datagram the guest sends that is
+//!   not DHCP or TFTP, answers to forwarded ports included.
+//!
+//! The transfer is the text of `seq 1 500000` (3.2 MiB) ([`TRANSFER_LINES`]), which the guest's
+//! script makes too; hashes are FNV-1a (64 bits). Checks ([`verify`]) read the files after
+//! the boot.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// Lines of the transfer (`seq 1 TRANSFER_LINES`).
+pub const TRANSFER_LINES: u32 = 500_000;
+/// Where the peers write their results (relative to the working directory).
+pub const PEER_DIR: &str = "build/net-peer";
+/// The most a peer takes in (more ends it), and how long it may live.
+const MAX_BYTES: u64 = 64 << 20;
+const MAX_LIFE: Duration = Duration::from_secs(120);
+/// The datagram the host sends.
+const UDP_PING: &[u8] = b"ping-udp\n";
+/// How often it is sent.
+const UDP_PERIOD: Duration = Duration::from_millis(300);
+
+/// One peer, named by a suite's check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostPeer {
+    /// The guestfwd echo (10.0.2.100:7): what the guest sent.
+    GuestEcho,
+    /// The guestfwd sink (10.0.2.100:8): what the guest sent back after the echo.
+    GuestSink,
+    /// The host's TCP client through hostfwd to the guest's echo server (port 7000).
+    HostTcp,
+}
+
+impl HostPeer {
+    fn file(self) -> &'static str {
+        match self {
+            HostPeer::GuestEcho => "guest-echo",
+            HostPeer::GuestSink => "guest-sink",
+            HostPeer::HostTcp => "host-tcp",
+        }
+    }
+}
+
+/// FNV-1a, 64 bits, fed in pieces.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// The transfer's bytes.
+pub fn transfer() -> Vec<u8> {
+    (1..=TRANSFER_LINES).flat_map(|n| format!("{n}\n").into_bytes()).collect()
+}
+
+/// `BYTES HASH` of some bytes, as the peers write it.
+fn summary(bytes: u64, hash: Fnv) -> String {
+    format!("{bytes} {:016x}\n", hash.0)
+}
+
+fn expected() -> String {
+    let data = transfer();
+    let mut hash = Fnv::new();
+    hash.feed(&data);
+    summary(data.len() as u64, hash)
+}
+
+/// `harness net-peer echo|sink FILE`: serves one guestfwd connection on standard input and
+/// output (QEMU runs it per connection), then writes `BYTES HASH` to FILE.
+pub fn serve_stdio(mode: &str, file: &Path) -> Result<(), String> {
+    let echo = match mode {
+        "echo" => true,
+        "sink" => false,
+        other => return Err(format!("net-peer: unknown mode {other:?} (echo or sink)")),
+    };
+    // The watchdog bounds a peer whose guest never closes.
+    thread::spawn(|| {
+        thread::sleep(MAX_LIFE);
+        std::process::exit(3);
+    });
+    let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
+    let (mut bytes, mut hash, mut chunk) = (0u64, Fnv::new(), vec![0u8; 64 * 1024]);
+    loop {
+        let n = input.read(&mut chunk).map_err(|e| format!("net-peer: reading: {e}"))?;
+        if n == 0 || bytes > MAX_BYTES {
+            break;
+        }
+        bytes += n as u64;
+        hash.feed(&chunk[..n]);
+        if echo {
+            output.write_all(&chunk[..n]).and_then(|()| output.flush()).map_err(|e| format!("net-peer: {e}"))?;
+        }
+    }
+    fs::write(file, summary(bytes, hash)).map_err(|e| format!("net-peer: writing {}: {e}", file.display()))
+}
+
+/// A free port on the host's loopback for `udp` or TCP (taken again by QEMU's hostfwd).
+fn free_port(udp: bool) -> Result<u16, String> {
+    let port = if udp {
+        UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr())
+    } else {
+        TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr())
+    };
+    port.map(|a| a.port()).map_err(|e| format!("finding a free port: {e}"))
+}
+
+/// The running peers of one boot.
+pub struct Peers {
+    over: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    /// The QEMU arguments of the NIC and its forwards.
+    pub qemu_args: Vec<OsString>,
+}
+
+impl Peers {
+    /// Clears the result files, picks the forwarded ports and starts the host's clients.
+    pub fn start() -> Result<Peers, String> {
+        let dir = Path::new(PEER_DIR);
+        fs::create_dir_all(dir).map_err(|e| format!("creating {PEER_DIR}: {e}"))?;
+        let dir = dir.canonicalize().map_err(|e| format!("{PEER_DIR}: {e}"))?;
+        for peer in [HostPeer::GuestEcho, HostPeer::GuestSink, HostPeer::HostTcp] {
+            let _ = fs::remove_file(dir.join(peer.file()));
+        }
+        let exe = std::env::current_exe().map_err(|e| format!("finding the harness binary: {e}"))?;
+        let (tcp, udp) = (free_port(false)?, free_port(true)?);
+        let peer_cmd = |mode: &str, peer: HostPeer| {
+            format!("cmd:{} net-peer {mode} {}", exe.display(), dir.join(peer.file()).display())
+        };
+        let netdev = format!(
+            "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:{tcp}-:7000,hostfwd=udp:127.0.0.1:{udp}-:7001,\
+             guestfwd=tcp:10.0.2.100:7-{},guestfwd=tcp:10.0.2.100:8-{}",
+            peer_cmd("echo", HostPeer::GuestEcho),
+            peer_cmd("sink", HostPeer::GuestSink)
+        );
+        let qemu_args =
+            ["-netdev", &netdev, "-device", "virtio-net-pci,netdev=net0"].iter().map(OsString::from).collect();
+        let over = Arc::new(AtomicBool::new(false));
+        let deadline = Instant::now() + MAX_LIFE;
+        let (o1, o2) = (over.clone(), over.clone());
+        let file = dir.join(HostPeer::HostTcp.file());
+        let threads = vec![
+            thread::spawn(move || tcp_client(SocketAddr::from(([127, 0, 0, 1], tcp)), &file, &o1, deadline)),
+            thread::spawn(move || udp_client(SocketAddr::from(([127, 0, 0, 1], udp)), &o2, deadline)),
+        ];
+        Ok(Peers { over, threads, qemu_args })
+    }
+
+    /// Stops the host's clients (the boot is over).
+    pub fn finish(self) {
+        self.over.store(true, Ordering::Relaxed);
+        for thread in self.threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn running(over: &AtomicBool, deadline: Instant) -> bool {
+    !over.load(Ordering::Relaxed) && Instant::now() < deadline
+}
+
+/// One try of the TCP echo through hostfwd: `None` if the guest was not listening yet.
+fn tcp_try(addr: SocketAddr, data: &Arc<Vec<u8>>) -> Option<(u64, Fnv)> {
+    let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
+    let mut writer = stream.try_clone().ok()?;
+    let sent = data.clone();
+    let sending = thread::spawn(move || {
+        let ok = writer.write_all(&sent).is_ok();
+        let _ = writer.shutdown(Shutdown::Write);
+        ok
+    });
+    let (mut reader, mut bytes, mut hash, mut chunk) = (stream, 0u64, Fnv::new(), vec![0u8; 64 * 1024]);
+    while let Ok(n) = reader.read(&mut chunk) {
+        if n == 0 || bytes > MAX_BYTES {
+            break;
+        }
+        bytes += n as u64;
+        hash.feed(&chunk[..n]);
+    }
+    let sent_all = sending.join().unwrap_or(false);
+    (sent_all && bytes > 0).then_some((bytes, hash))
+}
+
+fn tcp_client(addr: SocketAddr, file: &Path, over: &AtomicBool, deadline: Instant) {
+    let data = Arc::new(transfer());
+    while running(over, deadline) {
+        if let Some((bytes, hash)) = tcp_try(addr, &data) {
+            let _ = fs::write(file, summary(bytes, hash));
+            return;
+        }
+        thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn udp_client(addr: SocketAddr, over: &AtomicBool, deadline: Instant) {
+    let Ok(socket) = UdpSocket::bind("127.0.0.1:0") else { return };
+    while running(over, deadline) {
+        let _ = socket.send_to(UDP_PING, addr);
+        thread::sleep(UDP_PERIOD);
+    }
+}
+
+/// Checks a peer's result file after the boot.
+pub fn verify(peer: HostPeer) -> Result<(), String> {
+    let path: PathBuf = Path::new(PEER_DIR).join(peer.file());
+    let got = fs::read_to_string(&path).map_err(|e| format!("no result from the peer ({}: {e})", path.display()))?;
+    let want = expected();
+    if got == want { Ok(()) } else { Err(format!("the peer got {:?}, expected {want:?}", got.trim_end())) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transfer_is_seq_output() {
+        let data = transfer();
+        assert!(data.starts_with(b"1\n2\n3\n"));
+        assert!(data.ends_with(b"499999\n500000\n"));
+        assert_eq!(data.len(), 3_388_895);
+    }
+
+    #[test]
+    fn hashing_in_pieces_matches_whole() {
+        let data = transfer();
+        let (mut whole, mut pieces) = (Fnv::new(), Fnv::new());
+        whole.feed(&data);
+        for chunk in data.chunks(4093) {
+            pieces.feed(chunk);
+        }
+        assert_eq!(whole.0, pieces.0);
+        assert_eq!(expected(), summary(data.len() as u64, whole));
+        assert_ne!(summary(3, Fnv::new()), expected());
+    }
+}

@@ -1,0 +1,75 @@
+# The network test (harness suite net-user) on QEMU user networking with
+# restrict=on, whose peers are the harness's (tools/harness/src/netpeer.rs):
+# the DHCP lease, ping to the gateway, TCP through guestfwd to a host echo
+# peer and back to a host sink (both hash what they get), a TCP echo
+# server and a UDP listener for the host's clients through hostfwd, name
+# lookups through /etc/hosts, UDP and TCP over the loopback, bad socket
+# paths, and a namespace without the network schemes. The transfers are
+# `seq 1 500000` (3388895 bytes), which the harness computes too.
+tries=0
+until grep -q bound /scheme/netcfg/dhcp 2>/dev/null || [ $tries -ge 300 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+done
+cat /scheme/netcfg/dhcp
+ip addr
+ip route
+ping -c 3 -i 0.2 10.0.2.2
+ping -c 2 -i 0.2 fec0::2
+
+# The host's clients come through hostfwd: a TCP echo server (one
+# connection), and UDP datagrams (the first line is shown; QEMU's
+# restricted network would drop an answer).
+nc -l -w 40 -e /bin/cat 7000 &
+nc -u -l -w 40 7001 < /dev/null | head -n 1 | sed 's/^/udp from the host: /' &
+
+# UDP and TCP over the loopback, both ways.
+# (each client starts once its server's socket is listed, at most 10 s)
+echo pong-lo | nc -u -l -w 3 7002 > /tmp/udp-server &
+tries=0
+until grep -q 0.0.0.0:7002 /scheme/netcfg/sockets || [ $tries -ge 100 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+done
+answer=$(echo ping-lo | nc -u -w 3 127.0.0.1 7002)
+request=$(cat /tmp/udp-server)
+if [ "$answer" = pong-lo ] && [ "$request" = ping-lo ]; then
+    echo "TEST user::udp_loopback ... ok"
+else
+    echo "TEST user::udp_loopback ... FAILED: the client got '$answer', the server '$request'"
+fi
+nc -l -w 10 -e /bin/cat 7003 &
+tries=0
+until grep -q 0.0.0.0:7003 /scheme/netcfg/sockets || [ $tries -ge 100 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+done
+echoed=$(echo hello-tcp-lo | nc 127.0.0.1 7003)
+if [ "$echoed" = hello-tcp-lo ]; then
+    echo "TEST user::tcp_loopback_echo ... ok"
+else
+    echo "TEST user::tcp_loopback_echo ... FAILED: got '$echoed'"
+fi
+peer=$(cat /scheme/dns/peer.test)
+if [ "$peer" = 10.0.2.100 ]; then
+    echo "TEST user::hosts_file_lookup ... ok"
+else
+    echo "TEST user::hosts_file_lookup ... FAILED: peer.test is '$peer'"
+fi
+
+# Guest to host and back: the echo's answer goes on to the sink.
+seq 1 500000 | nc peer.test 7 > /tmp/echoed
+echo "echoed $(wc -c < /tmp/echoed) bytes"
+nc 10.0.2.100 8 < /tmp/echoed
+
+# Bad paths and addresses, each with its error.
+cat /scheme/tcp/10.0.2.2 2>&1 | head -1
+cat /scheme/tcp/10.0.2.2:0 2>&1 | head -1
+cat /scheme/udp/nonsense 2>&1 | head -1
+cat /scheme/netcfg/passwords 2>&1 | head -1
+nc no.such.host.test 80 2>&1 | head -1
+
+# A namespace without the network schemes cannot connect.
+ns --allow file --allow initfs --allow null -- nc 10.0.2.100 7 < /dev/null 2>&1 | head -1
+wait
+echo "net-test: done"

@@ -1,0 +1,148 @@
+//! `netd`: Cairn's network stack server. One process, one thread, built on
+//! smoltcp: it opens every network device (`/scheme/net.*`, [`stack`])
+//! plus a loopback, addresses them (DHCPv4 or `/etc/network.conf`, IPv6
+//! link-local and SLAAC), and serves sockets to programs as the schemes
+//! `tcp`, `udp`, `icmp`, `dns` and `netcfg` ([`sockets`], [`status`];
+//! docs/ABI.md and docs/NETWORK.md).
+//!
+//! The loop: wait on one event queue (the five scheme endpoints and each
+//! NIC's frame handle) for at most smoltcp's `poll_delay`, the nearest
+//! request deadline or the next device discovery; then serve requests,
+//! poll the interfaces, apply DHCP news, answer what can be answered and
+//! poll again to send what that queued. Prints `netd: serving ...` once
+//! its schemes are registered.
+//!
+//! Depends on `cairn-rt`, `smoltcp` and `cairn-netstack` (the pure parts).
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod sockets;
+mod stack;
+mod status;
+
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use cairn_rt::abi::O_NONBLOCK;
+use cairn_rt::events::{EVENT_READ, Event, EventQueue};
+use cairn_rt::scheme::Server;
+use cairn_rt::{eprintln, println};
+
+use cairn_netstack::config::NetworkConfig;
+use cairn_netstack::path::SchemeKind;
+use sockets::{Responder, Sockets};
+use stack::Stack;
+
+cairn_rt::main!(main);
+
+/// The static configuration, if any.
+const CONFIG: &str = "/etc/network.conf";
+/// The longest wait between two looks at the stack (a safety net: every
+/// source of work also wakes the loop).
+const MAX_WAIT: Duration = Duration::from_millis(500);
+/// Event-queue tag of interface `n`'s frame handle: `IFACE_TAG + n`
+/// (smaller tags are the scheme endpoints).
+const IFACE_TAG: u64 = 16;
+
+/// The five scheme servers.
+struct Servers {
+    list: Vec<(SchemeKind, Server)>,
+}
+
+impl Servers {
+    fn get(&self, scheme: SchemeKind) -> Option<&Server> {
+        self.list.iter().find(|(kind, _)| *kind == scheme).map(|(_, server)| server)
+    }
+}
+
+impl Responder for Servers {
+    fn respond(&self, scheme: SchemeKind, request: u64, result: Result<usize, i32>, payload: &[u8]) {
+        if let Some(Err(e)) = self.get(scheme).map(|s| s.respond(request, result, payload)) {
+            eprintln!("netd: cannot answer a {} request: {e}", scheme.name());
+        }
+    }
+
+    fn post(&self, scheme: SchemeKind, handle: u64, ready: u32) {
+        if let Some(server) = self.get(scheme) {
+            let _ = server.post_event(handle, ready);
+        }
+    }
+}
+
+fn config() -> NetworkConfig {
+    match cairn_rt::fs::read_to_string(CONFIG) {
+        Err(_) => NetworkConfig::default(),
+        Ok(text) => NetworkConfig::parse(&text).unwrap_or_else(|error| {
+            eprintln!("netd: {CONFIG}: {error}; using DHCP on every interface");
+            NetworkConfig::default()
+        }),
+    }
+}
+
+fn setup() -> Result<(Servers, EventQueue), cairn_rt::Error> {
+    let queue = EventQueue::new()?;
+    let mut list = Vec::new();
+    for (tag, kind) in SchemeKind::ALL.into_iter().enumerate() {
+        let server = Server::create(kind.name())?;
+        server.endpoint().set_flags(O_NONBLOCK)?;
+        queue.watch(server.endpoint().as_raw(), EVENT_READ, tag as u64)?;
+        list.push((kind, server));
+    }
+    Ok((Servers { list }, queue))
+}
+
+fn main() -> i32 {
+    let mut stack = Stack::new(config());
+    let (servers, queue) = match setup() {
+        Ok(set) => set,
+        Err(e) => {
+            eprintln!("netd: cannot register its schemes: {e}");
+            return 1;
+        }
+    };
+    println!("netd: serving tcp, udp, icmp, dns and netcfg");
+    let mut sockets = Sockets::default();
+    let mut events = [Event::default(); 16];
+    loop {
+        let now = stack::now();
+        if stack.discovery_due(now).is_zero() {
+            for index in stack.discover(now) {
+                if let Some(fd) = stack.ifaces[index].link.io.fd()
+                    && let Err(e) = queue.watch(fd.as_raw(), EVENT_READ, IFACE_TAG + index as u64)
+                {
+                    eprintln!("netd: {}: cannot watch its frames: {e}", stack.ifaces[index].name);
+                }
+            }
+        }
+        for (kind, server) in &servers.list {
+            while let Ok(incoming) = server.next() {
+                if let Some((result, payload)) = sockets.serve(&mut stack, *kind, &incoming.request, &incoming.payload)
+                {
+                    servers.respond(*kind, incoming.request.id, result, &payload);
+                }
+            }
+        }
+        let now = stack::now();
+        for iface in &mut stack.ifaces {
+            iface.poll(now);
+        }
+        stack.dhcp_events();
+        sockets.progress(&mut stack, &servers, now);
+        let mut wait = stack.discovery_due(now).min(MAX_WAIT);
+        for iface in &mut stack.ifaces {
+            iface.poll(now);
+            if let Some(delay) = iface.iface.poll_delay(now, &iface.sockets) {
+                wait = wait.min(Duration::from_micros(delay.total_micros()));
+            }
+        }
+        if let Some(deadline) = sockets.next_deadline() {
+            wait = wait.min(Duration::from_micros((deadline - now).total_micros()));
+        }
+        if queue.wait(&mut events, Some(wait)).is_err() {
+            eprintln!("netd: waiting on the event queue failed");
+            return 1;
+        }
+    }
+}

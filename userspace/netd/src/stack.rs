@@ -1,0 +1,452 @@
+//! The interfaces: the loopback `lo` and one `ethN` per `net.*` scheme
+//! found (looked for again every [`DISCOVERY_PERIOD`], so devices whose
+//! driver starts later, or restarts, are taken up), each a smoltcp
+//! `Interface` with its own socket set, addressed by DHCPv4 or statically
+//! (`/etc/network.conf`, [`cairn_netstack::config`]), with IPv6 link-local and
+//! SLAAC addresses. Also the DNS servers and the choice of interface for
+//! a destination.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::net::IpAddr;
+use core::time::Duration;
+
+use cairn_rt::abi::error::{EAGAIN, EIO};
+use cairn_rt::abi::{O_NONBLOCK, O_RDWR};
+use cairn_rt::fd::OwnedFd;
+use cairn_rt::io::{read_fd, write_fd};
+use cairn_rt::{format, println};
+use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::phy::Medium;
+use smoltcp::socket::{dhcpv4, dns};
+use smoltcp::time::Instant;
+use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv6Address};
+
+use cairn_netstack::config::{Addressing, NetworkConfig};
+use cairn_netstack::link::{FrameIo, Link, Loopback, MAX_FRAME};
+
+/// How often `/scheme` is looked at for new network devices.
+pub const DISCOVERY_PERIOD: Duration = Duration::from_secs(1);
+
+/// The time now, for smoltcp.
+pub fn now() -> Instant {
+    Instant::from_micros(cairn_rt::time::Instant::now().since_boot().as_micros() as i64)
+}
+
+/// A NIC's frame handle (`/scheme/net.*`, opened non-blocking).
+pub struct Nic {
+    fd: Option<OwnedFd>,
+}
+
+impl FrameIo for Nic {
+    fn recv(&mut self) -> Option<Vec<u8>> {
+        let fd = self.fd.as_ref()?;
+        let mut frame = alloc::vec![0u8; MAX_FRAME];
+        match read_fd(fd.as_raw(), &mut frame) {
+            Ok(len) => {
+                frame.truncate(len);
+                Some(frame)
+            }
+            Err(e) if e.errno() == Some(EAGAIN) => None,
+            Err(_) => {
+                // The driver is gone (EIO): the device is opened again
+                // when its scheme comes back.
+                self.fd = None;
+                None
+            }
+        }
+    }
+
+    fn send(&mut self, frame: &[u8]) -> bool {
+        match self.fd.as_ref().map(|fd| write_fd(fd.as_raw(), frame)) {
+            Some(Ok(_)) => true,
+            Some(Err(e)) if e.errno() == Some(EIO) => {
+                self.fd = None;
+                false
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Where an interface's frames go: the loopback's queue or a NIC.
+pub enum Port {
+    Loopback(Loopback),
+    Nic(Nic),
+}
+
+impl Port {
+    /// The NIC's frame handle, to watch.
+    pub fn fd(&self) -> Option<&OwnedFd> {
+        match self {
+            Port::Loopback(_) => None,
+            Port::Nic(nic) => nic.fd.as_ref(),
+        }
+    }
+}
+
+impl FrameIo for Port {
+    fn recv(&mut self) -> Option<Vec<u8>> {
+        match self {
+            Port::Loopback(lo) => lo.recv(),
+            Port::Nic(nic) => nic.recv(),
+        }
+    }
+
+    fn send(&mut self, frame: &[u8]) -> bool {
+        match self {
+            Port::Loopback(lo) => lo.send(frame),
+            Port::Nic(nic) => nic.send(frame),
+        }
+    }
+}
+
+/// How a wired interface is addressed now.
+pub enum Dhcp {
+    /// Static addresses from `/etc/network.conf`.
+    Static,
+    /// The DHCP client's socket and the lease it holds, if any.
+    Client { socket: SocketHandle, lease: Option<Lease> },
+}
+
+/// What a DHCP server gave.
+pub struct Lease {
+    pub address: IpCidr,
+    pub router: Option<Ipv4Address>,
+    pub dns: Vec<IpAddr>,
+}
+
+/// One interface.
+pub struct Iface {
+    pub name: String,
+    /// The scheme of its device (`net.virtio0`); `None` for the loopback.
+    pub device: Option<String>,
+    pub mac: Option<EthernetAddress>,
+    pub iface: Interface,
+    pub link: Link<Port>,
+    pub sockets: SocketSet<'static>,
+    pub dhcp: Option<Dhcp>,
+    /// Its DNS resolver socket (wired interfaces).
+    pub dns: Option<SocketHandle>,
+}
+
+impl Iface {
+    pub fn is_loopback(&self) -> bool {
+        self.device.is_none()
+    }
+
+    /// Whether a route or a connected subnet of this interface reaches `ip`.
+    pub fn reaches(&mut self, ip: IpAddr) -> bool {
+        let ip = IpAddress::from(ip);
+        if self.iface.ip_addrs().iter().any(|cidr| cidr.contains_addr(&ip)) {
+            return true;
+        }
+        let mut found = false;
+        self.iface.routes_mut().update(|routes| found = routes.iter().any(|r| r.cidr.contains_addr(&ip)));
+        found
+    }
+
+    /// Whether `ip` is one of this interface's addresses.
+    pub fn owns(&self, ip: IpAddr) -> bool {
+        self.iface.has_ip_addr(IpAddress::from(ip))
+    }
+
+    /// The routes smoltcp holds: (destination, gateway).
+    pub fn routes(&mut self) -> Vec<(IpCidr, IpAddress)> {
+        let mut list = Vec::new();
+        self.iface.routes_mut().update(|routes| list = routes.iter().map(|r| (r.cidr, r.via_router)).collect());
+        list
+    }
+
+    /// Polls the interface (the loopback until its queue is empty, since
+    /// what it sends it receives at once).
+    pub fn poll(&mut self, now: Instant) {
+        for _ in 0..64 {
+            self.iface.poll(now, &mut self.link, &mut self.sockets);
+            if !self.is_loopback() {
+                return;
+            }
+            if self.iface.poll_delay(now, &self.sockets) != Some(smoltcp::time::Duration::ZERO) {
+                return;
+            }
+        }
+    }
+}
+
+/// Every interface and the DNS servers.
+pub struct Stack {
+    pub ifaces: Vec<Iface>,
+    config: NetworkConfig,
+    seed: u64,
+    /// When `/scheme` was last looked at.
+    discovered: Option<Instant>,
+}
+
+/// Reads 8 random bytes for smoltcp's seed (ISNs, DHCP transaction ids).
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    if let Ok(fd) = cairn_rt::scheme::open("/scheme/rand", cairn_rt::abi::O_RDONLY) {
+        let _ = read_fd(fd.as_raw(), &mut bytes);
+    }
+    u64::from_le_bytes(bytes) ^ now().total_micros() as u64
+}
+
+/// A DNS resolver socket with room for queries.
+fn dns_socket(servers: &[IpAddress]) -> dns::Socket<'static> {
+    dns::Socket::new(servers, Vec::new())
+}
+
+/// The EUI-64 link-local address of `mac`.
+fn link_local(mac: EthernetAddress) -> Ipv6Address {
+    let m = mac.0;
+    Ipv6Address::new(
+        0xfe80,
+        0,
+        0,
+        0,
+        u16::from_be_bytes([m[0] ^ 2, m[1]]),
+        u16::from_be_bytes([m[2], 0xff]),
+        u16::from_be_bytes([0xfe, m[3]]),
+        u16::from_be_bytes([m[4], m[5]]),
+    )
+}
+
+impl Stack {
+    pub fn new(config: NetworkConfig) -> Stack {
+        let mut stack = Stack { ifaces: Vec::new(), config, seed: random_seed(), discovered: None };
+        let mut link: Link<Port> = Link::new(Port::Loopback(Loopback::default()), Medium::Ip);
+        let mut config = Config::new(HardwareAddress::Ip);
+        config.random_seed = stack.next_seed();
+        let mut iface = Interface::new(config, &mut link, now());
+        iface.update_ip_addrs(|addrs| {
+            let _ = addrs.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
+            let _ = addrs.push(IpCidr::new(IpAddress::Ipv6(Ipv6Address::LOCALHOST), 128));
+        });
+        stack.ifaces.push(Iface {
+            name: String::from("lo"),
+            device: None,
+            mac: None,
+            iface,
+            link,
+            sockets: SocketSet::new(Vec::new()),
+            dhcp: None,
+            dns: None,
+        });
+        stack
+    }
+
+    fn next_seed(&mut self) -> u64 {
+        self.seed = self.seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.seed
+    }
+
+    /// When discovery is due next.
+    pub fn discovery_due(&self, now: Instant) -> Duration {
+        match self.discovered {
+            None => Duration::ZERO,
+            Some(at) => {
+                let next = at + smoltcp::time::Duration::from_micros(DISCOVERY_PERIOD.as_micros() as u64);
+                Duration::from_micros(next.total_micros().saturating_sub(now.total_micros()).max(0) as u64)
+            }
+        }
+    }
+
+    /// Opens the `net.*` devices not open yet (new ones, or ones whose
+    /// driver came back); returns the indices of interfaces whose frame
+    /// handle is new (to be watched).
+    pub fn discover(&mut self, now: Instant) -> Vec<usize> {
+        self.discovered = Some(now);
+        let mut names: Vec<String> = match cairn_rt::fs::read_dir("/scheme") {
+            Ok(entries) => entries.into_iter().map(|(name, _)| name).filter(|n| n.starts_with("net.")).collect(),
+            Err(_) => return Vec::new(),
+        };
+        names.sort();
+        let mut fresh = Vec::new();
+        for device in names {
+            let known = self.ifaces.iter().position(|i| i.device.as_deref() == Some(device.as_str()));
+            if let Some(index) = known {
+                let iface = &mut self.ifaces[index];
+                if let Port::Nic(nic) = &mut iface.link.io
+                    && nic.fd.is_none()
+                    && let Ok(fd) = cairn_rt::scheme::open(&format!("/scheme/{device}"), O_RDWR | O_NONBLOCK)
+                {
+                    nic.fd = Some(fd);
+                    println!("netd: {}: {device} is back", iface.name);
+                    fresh.push(index);
+                }
+                continue;
+            }
+            match self.add_wired(&device, now) {
+                Ok(index) => fresh.push(index),
+                Err(why) => println!("netd: {device}: {why}"),
+            }
+        }
+        fresh
+    }
+
+    fn add_wired(&mut self, device: &str, now: Instant) -> Result<usize, String> {
+        let mac_text = cairn_rt::fs::read_to_string(&format!("/scheme/{device}/mac"))
+            .map_err(|e| format!("cannot read its MAC address: {e}"))?;
+        let mac = parse_mac(mac_text.trim()).ok_or(format!("bad MAC address {:?}", mac_text.trim()))?;
+        let fd = cairn_rt::scheme::open(&format!("/scheme/{device}"), O_RDWR | O_NONBLOCK)
+            .map_err(|e| format!("cannot open its frames: {e}"))?;
+        let name = format!("eth{}", self.ifaces.iter().filter(|i| !i.is_loopback()).count());
+        let mut link: Link<Port> = Link::new(Port::Nic(Nic { fd: Some(fd) }), Medium::Ethernet);
+        let mut config = Config::new(HardwareAddress::Ethernet(mac));
+        config.random_seed = self.next_seed();
+        config.slaac = true;
+        let mut iface = Interface::new(config, &mut link, now);
+        let local = link_local(mac);
+        iface.update_ip_addrs(|addrs| {
+            let _ = addrs.push(IpCidr::new(IpAddress::Ipv6(local), 64));
+        });
+        let mut sockets = SocketSet::new(Vec::new());
+        let dhcp = match self.config.addressing(&name) {
+            Addressing::Dhcp => Some(Dhcp::Client { socket: sockets.add(dhcpv4::Socket::new()), lease: None }),
+            Addressing::Static(cidrs) => {
+                iface.update_ip_addrs(|addrs| {
+                    for cidr in &cidrs {
+                        let _ = addrs.push(IpCidr::new(IpAddress::from(cidr.addr), cidr.prefix));
+                    }
+                });
+                Some(Dhcp::Static)
+            }
+        };
+        let servers: Vec<IpAddress> = self.config.nameservers.iter().map(|&a| IpAddress::from(a)).collect();
+        let dns = Some(sockets.add(dns_socket(&servers)));
+        let mut wired =
+            Iface { name, device: Some(String::from(device)), mac: Some(mac), iface, link, sockets, dhcp, dns };
+        self.add_static_routes(&mut wired);
+        println!(
+            "netd: {}: {device}, MAC {}, {}",
+            wired.name,
+            mac_text.trim(),
+            match wired.dhcp {
+                Some(Dhcp::Static) => "static addresses",
+                _ => "DHCP",
+            }
+        );
+        self.ifaces.push(wired);
+        Ok(self.ifaces.len() - 1)
+    }
+
+    /// Adds the configured routes whose gateway this interface reaches.
+    fn add_static_routes(&self, iface: &mut Iface) {
+        for route in &self.config.routes {
+            let via = IpAddress::from(route.via);
+            if !iface.iface.ip_addrs().iter().any(|c| c.contains_addr(&via)) {
+                continue;
+            }
+            let cidr = match route.dest {
+                Some(dest) => IpCidr::new(IpAddress::from(dest.addr), dest.prefix),
+                None if route.via.is_ipv4() => IpCidr::new(IpAddress::v4(0, 0, 0, 0), 0),
+                None => IpCidr::new(IpAddress::Ipv6(Ipv6Address::UNSPECIFIED), 0),
+            };
+            iface.iface.routes_mut().update(|routes| {
+                let _ = routes.push(smoltcp::iface::Route {
+                    cidr,
+                    via_router: via,
+                    preferred_until: None,
+                    expires_at: None,
+                });
+            });
+        }
+    }
+
+    /// Applies the DHCP clients' news.
+    pub fn dhcp_events(&mut self) {
+        for wired in &mut self.ifaces {
+            let Some(Dhcp::Client { socket, lease }) = &mut wired.dhcp else { continue };
+            let event = match wired.sockets.get_mut::<dhcpv4::Socket>(*socket).poll() {
+                None => continue,
+                Some(dhcpv4::Event::Deconfigured) => None,
+                Some(dhcpv4::Event::Configured(config)) => Some(Lease {
+                    address: IpCidr::Ipv4(config.address),
+                    router: config.router,
+                    dns: config.dns_servers.iter().map(|&a| IpAddr::V4(a)).collect(),
+                }),
+            };
+            let old = lease.take().map(|l| l.address);
+            wired.iface.update_ip_addrs(|addrs| addrs.retain(|a| Some(*a) != old));
+            wired.iface.routes_mut().remove_default_ipv4_route();
+            match event {
+                None if old.is_none() => {}
+                None => println!("netd: {}: DHCP lease lost", wired.name),
+                Some(new) => {
+                    wired.iface.update_ip_addrs(|addrs| {
+                        let _ = addrs.push(new.address);
+                    });
+                    if let Some(router) = new.router {
+                        let _ = wired.iface.routes_mut().add_default_ipv4_route(router);
+                    }
+                    let servers: Vec<String> = new.dns.iter().map(|a| format!("{a}")).collect();
+                    println!(
+                        "netd: {}: DHCP lease {} router {} dns {}",
+                        wired.name,
+                        new.address,
+                        new.router.map_or(String::from("none"), |r| format!("{r}")),
+                        if servers.is_empty() { String::from("none") } else { servers.join(",") }
+                    );
+                    *lease = Some(new);
+                }
+            }
+        }
+        let servers = self.nameservers();
+        let servers: Vec<IpAddress> = servers.into_iter().map(IpAddress::from).collect();
+        for wired in &mut self.ifaces {
+            if let Some(dns) = wired.dns {
+                wired.sockets.get_mut::<dns::Socket>(dns).update_servers(&servers);
+            }
+        }
+    }
+
+    /// The DNS servers: the configured ones, then DHCP's.
+    pub fn nameservers(&self) -> Vec<IpAddr> {
+        let mut servers = self.config.nameservers.clone();
+        for wired in &self.ifaces {
+            if let Some(Dhcp::Client { lease: Some(lease), .. }) = &wired.dhcp {
+                for server in &lease.dns {
+                    if !servers.contains(server) {
+                        servers.push(*server);
+                    }
+                }
+            }
+        }
+        servers
+    }
+
+    /// The interface traffic to `ip` leaves by: the loopback for its own
+    /// addresses and 127/8, ::1; else the first wired interface with a
+    /// subnet or route reaching it.
+    pub fn route(&mut self, ip: IpAddr) -> Option<usize> {
+        if ip.is_loopback() {
+            return Some(0);
+        }
+        if let Some(index) = self.ifaces.iter().position(|i| i.owns(ip)) {
+            return Some(index);
+        }
+        (1..self.ifaces.len()).find(|&index| self.ifaces[index].reaches(ip))
+    }
+
+    /// The interfaces a socket bound to `ip` lives on: all for the
+    /// unspecified address (of its family), else the one owning it.
+    pub fn bound_ifaces(&self, ip: IpAddr) -> Vec<usize> {
+        if ip.is_unspecified() {
+            return (0..self.ifaces.len()).collect();
+        }
+        if ip.is_loopback() {
+            return alloc::vec![0];
+        }
+        self.ifaces.iter().position(|i| i.owns(ip)).into_iter().collect()
+    }
+}
+
+/// Parses `52:54:00:12:34:56`.
+fn parse_mac(text: &str) -> Option<EthernetAddress> {
+    let mut bytes = [0u8; 6];
+    let mut parts = text.split(':');
+    for byte in &mut bytes {
+        *byte = u8::from_str_radix(parts.next()?, 16).ok()?;
+    }
+    parts.next().is_none().then_some(EthernetAddress(bytes))
+}
