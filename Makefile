@@ -17,7 +17,7 @@ CRASH_ROUNDS ?= 20
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp netd
+USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp netd wget httpd netbench
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils nettools
@@ -45,7 +45,7 @@ GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench netbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -95,6 +95,7 @@ initfs: deps userspace harness
 		--file userspace/init/lsblk-test.conf:/etc/init/lsblk-test.conf --file userspace/init/lsblk-test.sh:/etc/init/lsblk-test.sh \
 		--file userspace/netd/etc/hosts:/etc/hosts \
 		--file userspace/init/net-test.conf:/etc/init/net-test.conf --file userspace/init/net-test.sh:/etc/init/net-test.sh \
+		--file userspace/init/http-test.conf:/etc/init/http-test.conf --file userspace/init/http-test.sh:/etc/init/http-test.sh \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \
@@ -175,6 +176,19 @@ fsbench: deps kernel initfs harness
 	tools/devbench/build-linux.sh
 	tools/devbench/fsrun.py $(BUILD)/devbench/cairn-fs.iso $(BUILD)/devbench/linux.iso \
 		$(BUILD)/devbench/fs.img --rounds $(FSBENCH_ROUNDS) --tmpfs-iso $(BUILD)/devbench/cairn-fs-tmpfs.iso
+
+# Network benchmarks beside Linux in one QEMU configuration (not a test):
+# TCP bulk receive and send, TCP connect+close, UDP and ICMP round trips,
+# each guest on restricted user networking with its host peer on 127.0.0.1
+# (tools/netbench/run.py; docs/NETWORK.md "Benchmarks").
+# NETBENCH_ARGS="--nic e1000e" measures over the e1000e NIC.
+NETBENCH_ROUNDS ?= 3
+netbench: deps kernel initfs harness
+	@mkdir -p $(BUILD)/netbench
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/netbench/cairn.iso --module $(INITFS):initfs
+	tools/devbench/build-linux.sh
+	tools/netbench/run.py $(BUILD)/netbench/cairn.iso $(BUILD)/devbench/linux.iso \
+		--rounds $(NETBENCH_ROUNDS) $(NETBENCH_ARGS)
 
 # A fuzz run of any length: `make fuzz CALLS=10000000 SEED=42 FUZZ_TIME=7200`.
 # Boots the fuzz suite with its own initfs (build/fuzz/) whose fuzz service

@@ -14,6 +14,7 @@ usage:
   harness bench --kernel ELF [--runs N] [--module PATH[:STRING]]... [--build-dir DIR]
   harness crash --kernel ELF [--rounds N] [--seed N] [--module PATH[:STRING]]... [--build-dir DIR]
   harness net-peer echo|sink FILE
+  harness http-relay PORT
 
 iso    make a hybrid BIOS+UEFI GRUB ISO that boots ELF with Multiboot2
 run    boot ISO in QEMU (GTK window if $DISPLAY is set, else serial console in the terminal)
@@ -25,6 +26,8 @@ crash  the ext3 crash test: N rounds (default 20) of QEMU killed during a write-
        fsynced file checked on the host; ends with `N passed, N failed`
 net-peer  a test's host-side TCP peer on standard input and output, which QEMU's guestfwd
        runs per connection: echo (or sink) what comes, then write `BYTES HASH` to FILE
+http-relay  the net-http suite's guestfwd command: relays standard input and output to the
+       harness's HTTP server on 127.0.0.1:PORT
 
 --module copies PATH to /boot/<file name> on the ISO and loads it as a Multiboot2 module
 with STRING (default: the file name). KVM=1 in the environment makes `run` and `test` use
@@ -78,6 +81,10 @@ pub enum Command {
     Test(TestArgs),
     Bench(BenchArgs),
     Crash(CrashArgs),
+    /// `http-relay PORT`: the guestfwd command of the net-http suite (httppeer.rs).
+    HttpRelay {
+        port: u16,
+    },
     /// `net-peer echo|sink FILE`: a guestfwd peer QEMU runs (netpeer.rs).
     NetPeer {
         mode: String,
@@ -98,6 +105,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         Some("test") => parse_test(args).map(Command::Test),
         Some("bench") => parse_bench(args).map(Command::Bench),
         Some("crash") => parse_crash(args).map(Command::Crash),
+        Some("http-relay") => args.number("http-relay").map(|port| Command::HttpRelay { port }),
         Some("net-peer") => {
             let mode = args.flag()?.ok_or("net-peer needs a mode (echo or sink)")?;
             let file = args.value("net-peer")?.into();

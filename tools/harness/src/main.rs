@@ -12,6 +12,7 @@ mod crash;
 mod diskcheck;
 mod ext2check;
 mod hosttools;
+mod httppeer;
 mod iso;
 mod netpeer;
 mod pcicheck;
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench::run(&a).map(|()| ExitCode::SUCCESS),
         Command::Crash(a) => crash::run(&a).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::NetPeer { mode, file } => netpeer::serve_stdio(&mode, &file).map(|()| ExitCode::SUCCESS),
+        Command::HttpRelay { port } => httppeer::relay(port).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
         eprintln!("harness: error: {e}");

@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use crate::httppeer::{self, HttpResult};
 use crate::netpeer::{self, HostPeer};
 use crate::pcicheck;
 use crate::protocol::{self, Level, TestVerdict};
@@ -58,6 +59,9 @@ pub enum Check {
     /// A host-side network peer's result (`netpeer`): a suite with such checks gets a
     /// virtio-net NIC on QEMU user networking (restrict=on) with the peers' forwards.
     HostPeer { name: &'static str, peer: HostPeer },
+    /// A result of the net-http suite's host peers (`httppeer`): a suite with such checks
+    /// gets a virtio-net NIC on QEMU user networking (restrict=on) with their forwards.
+    HttpPeer { name: &'static str, result: HttpResult },
     /// `halted-cleanly`: the kernel printed `cairn: halted` and QEMU was still running
     /// (did not exit or reset by itself) when the harness killed it.
     HaltedCleanly,
@@ -80,7 +84,7 @@ impl Check {
             | Check::PciMatchesQemu { name, .. }
             | Check::DiskImage { name, .. }
             | Check::TableImage { name, .. } => name,
-            Check::Ext2Image { name, .. } | Check::HostPeer { name, .. } => name,
+            Check::Ext2Image { name, .. } | Check::HostPeer { name, .. } | Check::HttpPeer { name, .. } => name,
         }
     }
 }
@@ -1073,6 +1077,34 @@ pub const SUITES: &[Suite] = &[
         ],
     },
     Suite {
+        // wget and httpd on QEMU user networking (restrict=on; the peers are the harness's own
+        // on the host's loopback, httppeer.rs): wget fetches a file with Content-Length and,
+        // through a relative redirect, a chunked one from the host's HTTP server (guestfwd);
+        // httpd serves them back to the host (hostfwd), whose client checks every byte, opens
+        // 100 connections at once each asking its own range, and checks the listing, a 404
+        // and a confined "..". wget's errors for a 404 and a bad URL are checked too.
+        name: "net-http",
+        machine: bios("q35", 2, "512M"),
+        cmdline: b"test=user init=/bin/init,/etc/init/http-test.conf",
+        timeout: secs(120),
+        session: &[],
+        checks: &[
+            Check::OutputContains { name: "wget-file", needle: "wget blob.bin: status 0" },
+            Check::OutputContains { name: "wget-redirect", needle: "wget redirect: status 0" },
+            Check::OutputContains { name: "wget-not-found", needle: "wget: server answered 404 Not Found" },
+            Check::OutputContains { name: "wget-not-found-status", needle: "wget missing: status 8" },
+            Check::OutputContains { name: "wget-bad-url", needle: "wget: bad URL: only http:// URLs are supported" },
+            Check::OutputContains { name: "httpd-serves", needle: "httpd: serving /tmp/www on port 8080" },
+            Check::HttpPeer { name: "wget-file-hash", result: HttpResult::WgetFile },
+            Check::HttpPeer { name: "wget-redirect-chunked-hash", result: HttpResult::WgetRedirectChunked },
+            Check::HttpPeer { name: "httpd-100-concurrent-ranges", result: HttpResult::ConcurrentRanges },
+            Check::HttpPeer { name: "httpd-listing", result: HttpResult::Listing },
+            Check::HttpPeer { name: "httpd-not-found", result: HttpResult::NotFound },
+            Check::HttpPeer { name: "httpd-confined", result: HttpResult::Confined },
+            Check::OutputContains { name: "script-finished", needle: "http-test: done" },
+        ],
+    },
+    Suite {
         // lsblk on the normal boot path: devd starts the NVMe driver, and
         // lsblk reads the tables util-linux wrote on the host from the
         // three namespaces: a GPT, a DOS table with logical partitions on
@@ -1384,6 +1416,7 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
         Check::TableImage { image, .. } => tableimage::verify(*image),
         Check::Ext2Image { path, .. } => ext2check::verify(std::path::Path::new(path)),
         Check::HostPeer { peer, .. } => netpeer::verify(*peer),
+        Check::HttpPeer { result, .. } => httppeer::verify(*result),
     }
 }
 

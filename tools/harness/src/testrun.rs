@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use crate::cli::TestArgs;
 use crate::hosttools;
+use crate::httppeer;
 use crate::iso;
 use crate::netpeer;
 use crate::qemu::{self, Boot, Display, Firmware};
@@ -62,15 +63,23 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
         println!("== {} ({}; cmdline \"{}\")", suite.name, suite.machine.describe(), suite.cmdline.escape_ascii());
         flush();
         let started = Instant::now();
-        let peers = match suite.checks.iter().any(|c| matches!(c, suites::Check::HostPeer { .. })) {
+        let host_peers = match suite.checks.iter().any(|c| matches!(c, suites::Check::HostPeer { .. })) {
             true => Some(netpeer::Peers::start()?),
             false => None,
         };
+        let http_peers = match suite.checks.iter().any(|c| matches!(c, suites::Check::HttpPeer { .. })) {
+            true => Some(httppeer::Peers::start()?),
+            false => None,
+        };
         let boot = qemu::args(&suite.machine, &iso, Display::Headless, kvm).and_then(|mut a| {
-            a.extend(peers.iter().flat_map(|p| p.qemu_args.iter().cloned()));
+            a.extend(host_peers.iter().flat_map(|p| p.qemu_args.iter().cloned()));
+            a.extend(http_peers.iter().flat_map(|p| p.qemu_args.iter().cloned()));
             qemu::boot(&a, args.timeout.unwrap_or(suite.timeout), suites::is_stop_line, suite.session).map(|b| (a, b))
         });
-        if let Some(peers) = peers {
+        if let Some(peers) = host_peers {
+            peers.finish();
+        }
+        if let Some(peers) = http_peers {
             peers.finish();
         }
         let log_path = log_dir.join(format!("{}.log", suite.name));
