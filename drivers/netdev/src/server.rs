@@ -246,8 +246,7 @@ impl<D: Nic> NetScheme<D> {
                         Stat { st_mode: MODE_FILE | 0o444, st_size: text.len() as u64, ..Stat::default() }
                     }
                 };
-                // SAFETY: `Stat` is plain old data.
-                let bytes = unsafe { core::slice::from_raw_parts((&raw const stat).cast::<u8>(), size_of::<Stat>()) };
+                let bytes = &*stat;
                 Some((Ok(0), bytes.to_vec()))
             }
             // No flags of the server's own; nothing buffered to write out.

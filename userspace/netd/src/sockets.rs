@@ -365,8 +365,7 @@ impl Sockets {
                     }
                     _ => Stat { st_mode: MODE_SOCKET, ..Stat::default() },
                 };
-                // SAFETY: `Stat` is plain old data.
-                let bytes = unsafe { core::slice::from_raw_parts((&raw const stat).cast::<u8>(), size_of::<Stat>()) };
+                let bytes = &*stat;
                 Some((Ok(0), bytes.to_vec()))
             }
             op::FSYNC => value(Ok(0)),

@@ -156,8 +156,7 @@ impl Terminals {
             }
             (op::FSTAT, _) => {
                 let stat = Stat { st_mode: MODE_CHARACTER_DEVICE | 0o620, st_blksize: 1024, ..Stat::default() };
-                // SAFETY: `Stat` is plain old data.
-                let bytes = unsafe { core::slice::from_raw_parts((&raw const stat).cast::<u8>(), size_of::<Stat>()) };
+                let bytes = &*stat;
                 Some((Ok(0), bytes.to_vec()))
             }
             (op::FEVENT, Role::Terminal) => value(Ok(terminal.watch(request.handle) as usize)),

@@ -55,8 +55,7 @@ fn serve_memory_files(server: &Server, closes: usize) -> Result<usize, String> {
             }
             (FSTAT, Some((data, _))) => {
                 let stat = Stat { st_size: data.len() as u64, ..Stat::default() };
-                // SAFETY: `Stat` is plain old data.
-                let bytes = unsafe { core::slice::from_raw_parts((&raw const stat).cast::<u8>(), size_of::<Stat>()) };
+                let bytes = &*stat;
                 server.respond(request.id, Ok(0), bytes)
             }
             (LSEEK, Some((_, position))) if request.args[1] as usize == SEEK_SET => {
