@@ -58,9 +58,28 @@ fn main() -> ExitCode {
     })
 }
 
+/// The host port `harness run` forwards to the guest's port 80 (where the README's tour
+/// starts `httpd`), when it is free; another free port otherwise.
+const RUN_HTTP_PORT: u16 = 8080;
+
 /// The NIC of `harness run`: a virtio-net on QEMU's user network, `restrict=on` (nothing
-/// reaches outside QEMU; DHCP gives 10.0.2.15 and the gateway 10.0.2.2 answers pings).
-const RUN_NIC: &[&str] = &["-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pci,netdev=net0"];
+/// reaches outside QEMU; DHCP gives 10.0.2.15 and the gateway 10.0.2.2 answers pings), and
+/// 127.0.0.1:`http_port` on the host forwarded to the guest's port 80.
+fn run_nic(http_port: u16) -> [String; 4] {
+    [
+        "-netdev".into(),
+        format!("user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:{http_port}-:80"),
+        "-device".into(),
+        "virtio-net-pci,netdev=net0".into(),
+    ]
+}
+
+/// [`RUN_HTTP_PORT`] if nothing on the host listens there, else a free port of 127.0.0.1.
+fn free_http_port() -> std::io::Result<u16> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", RUN_HTTP_PORT))
+        .or_else(|_| std::net::TcpListener::bind(("127.0.0.1", 0)))?;
+    Ok(listener.local_addr()?.port())
+}
 
 /// Boots `args.iso` interactively by becoming QEMU; returns only with an error.
 fn run(args: &RunArgs) -> String {
@@ -70,14 +89,21 @@ fn run(args: &RunArgs) -> String {
     if !args.iso.is_file() {
         return format!("{} does not exist (make it with `harness iso`)", args.iso.display());
     }
+    let http_port = match free_http_port() {
+        Ok(port) => port,
+        Err(e) => return format!("no free port on 127.0.0.1 for the guest's web server: {e}"),
+    };
+    let nic = run_nic(http_port);
+    let devices: Vec<&str> = nic.iter().map(String::as_str).collect();
     let machine = Machine {
         model: "q35",
         firmware: if args.uefi { Firmware::Uefi } else { Firmware::Bios },
         smp: args.smp,
         mem: &args.mem,
         vga_none: false,
-        devices: RUN_NIC,
+        devices: &devices,
     };
+    eprintln!("harness: http://127.0.0.1:{http_port}/ on this host reaches port 80 of the guest (`httpd -p 80 DIR`)");
     let display =
         if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) { Display::Gtk } else { Display::Terminal };
     match qemu::args(&machine, &args.iso, display, hosttools::kvm_requested()) {
