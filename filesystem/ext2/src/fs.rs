@@ -7,6 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::device::BlockDevice;
+use crate::dirindex::DirIndexes;
 use crate::inode::{Inode, InodeNo, Timestamp};
 use crate::journal::Journal;
 use crate::superblock::{
@@ -73,6 +74,27 @@ pub struct Ext2<D: BlockDevice> {
     pub(crate) held: BTreeSet<InodeNo>,
     /// Held inodes whose last name is gone, on the on-disk orphan list.
     pub(crate) orphans: BTreeSet<InodeNo>,
+    /// Name indexes of large directories.
+    pub(crate) dir_indexes: DirIndexes,
+}
+
+/// The first clear bit of `bitmap` in `from..count` that `usable`
+/// accepts. Runs of 64 set bits are skipped a word at a time, so a group
+/// filled from its start costs a few hundred steps, not one per bit.
+fn first_clear(bitmap: &[u8], from: u32, count: u32, mut usable: impl FnMut(u32) -> bool) -> Option<u32> {
+    let mut bit = from;
+    while bit < count {
+        let at = bit as usize / 8;
+        if bit % 64 == 0 && bit + 64 <= count && bitmap[at..at + 8] == [0xff; 8] {
+            bit += 64;
+            continue;
+        }
+        if bitmap[at] & (1 << (bit % 8)) == 0 && usable(bit) {
+            return Some(bit);
+        }
+        bit += 1;
+    }
+    None
 }
 
 fn read_superblock<D: BlockDevice>(dev: &mut D) -> Result<Superblock, Error> {
@@ -118,6 +140,7 @@ impl<D: BlockDevice> Ext2<D> {
             journal: None,
             held: BTreeSet::new(),
             orphans: BTreeSet::new(),
+            dir_indexes: DirIndexes::new(),
         };
         fs.load_groups()?;
         if fs.sb.compat & compat::HAS_JOURNAL != 0 {
@@ -401,9 +424,8 @@ impl<D: BlockDevice> Ext2<D> {
             let mut bitmap = self.read_block(bitmap_block)?;
             let first = self.sb.group_first_block(g);
             let count = self.sb.blocks_in_group(g);
-            let found = (0..count).find(|&bit| {
-                bitmap[bit as usize / 8] & (1 << (bit % 8)) == 0 && !self.pending_free.contains(&(first + bit as u64))
-            });
+            let pending = &self.pending_free;
+            let found = first_clear(&bitmap, 0, count, |bit| !pending.contains(&(first + bit as u64)));
             let Some(bit) = found else { continue };
             bitmap[bit as usize / 8] |= 1 << (bit % 8);
             self.write_meta(bitmap_block, bitmap);
@@ -467,9 +489,9 @@ impl<D: BlockDevice> Ext2<D> {
             }
             let bitmap_block = self.groups[g as usize].inode_bitmap;
             let mut bitmap = self.read_block(bitmap_block)?;
-            let first_ino = self.sb.first_ino;
-            let found = (0..ipg)
-                .find(|&bit| g * ipg + bit + 1 >= first_ino && bitmap[bit as usize / 8] & (1 << (bit % 8)) == 0);
+            // Inodes below the first usable one are reserved.
+            let from = self.sb.first_ino.saturating_sub(g * ipg + 1);
+            let found = first_clear(&bitmap, from, ipg, |_| true);
             let Some(bit) = found else { continue };
             bitmap[bit as usize / 8] |= 1 << (bit % 8);
             self.write_meta(bitmap_block, bitmap);

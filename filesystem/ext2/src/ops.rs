@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use crate::bytes::{le32, put_le32};
 use crate::device::BlockDevice;
 use crate::dir::{self, RawEntry};
+use crate::dirindex::{self, DirIndex};
 use crate::fs::Ext2;
 use crate::inode::{FileType, Inode, InodeNo, ROOT, TimeField, Timestamp, flags};
 use crate::superblock::incompat;
@@ -92,6 +93,10 @@ pub struct DirEntry {
 
 /// A located directory entry.
 struct Found {
+    /// The directory, its size in blocks and the entry's logical block.
+    dir: InodeNo,
+    blocks: u64,
+    l: u64,
     phys: u64,
     block: Vec<u8>,
     entries: Vec<RawEntry>,
@@ -160,15 +165,51 @@ impl<D: BlockDevice> Ext2<D> {
         Ok((phys, block, entries))
     }
 
+    /// Whether directory `dir` has a name index (built here if the
+    /// directory is large enough for one).
+    fn ensure_index(&mut self, dir: InodeNo, inode: &Inode) -> Result<bool, Error> {
+        let blocks = inode.size() / self.bs as u64;
+        if self.dir_indexes.get(dir, blocks).is_some() {
+            return Ok(true);
+        }
+        if blocks < dirindex::MIN_BLOCKS {
+            return Ok(false);
+        }
+        let mut index = DirIndex::new();
+        for l in 0..blocks {
+            let (_, block, entries) = self.dir_block(dir, inode, l)?;
+            index.add_block(&block, &entries);
+        }
+        self.dir_indexes.insert(dir, index);
+        Ok(self.dir_indexes.get(dir, blocks).is_some())
+    }
+
+    /// The logical blocks of `dir` to search for `name`: the index's
+    /// candidates, or every block.
+    fn blocks_to_search(&mut self, dir: InodeNo, inode: &Inode, name: &[u8]) -> Result<Vec<u64>, Error> {
+        let blocks = inode.size() / self.bs as u64;
+        if self.ensure_index(dir, inode)? {
+            if let Some(index) = self.dir_indexes.get(dir, blocks) {
+                return Ok(index.candidates(name).collect());
+            }
+        }
+        Ok((0..blocks).collect())
+    }
+
     fn find(&mut self, dir: InodeNo, inode: &Inode, name: &[u8]) -> Result<Option<Found>, Error> {
         let blocks = inode.size() / self.bs as u64;
-        for l in 0..blocks {
+        for l in self.blocks_to_search(dir, inode, name)? {
             let (phys, block, entries) = self.dir_block(dir, inode, l)?;
             if let Some(index) = entries.iter().position(|e| e.ino != 0 && e.name(&block) == name) {
-                return Ok(Some(Found { phys, block, entries, index }));
+                return Ok(Some(Found { dir, blocks, l, phys, block, entries, index }));
             }
         }
         Ok(None)
+    }
+
+    /// The largest new entry directory block `block` of `dir` has room for.
+    fn room_in(&self, dir: InodeNo, block: &[u8]) -> Result<usize, Error> {
+        Ok(dirindex::room(&dir::parse(block, dir, self.sb.inodes_count, self.filetype())?))
     }
 
     /// The inode named `name` in directory `dir`.
@@ -307,6 +348,7 @@ impl<D: BlockDevice> Ext2<D> {
         now: Timestamp,
     ) -> Result<(InodeNo, Inode), Error> {
         let ino = self.alloc_inode(parent, ft == FileType::Directory)?;
+        self.dir_indexes.forget(ino);
         let mut inode = Inode::new(self.sb.inode_size, self.sb.want_extra_isize());
         // Keep the generation number of the previous use, bumped.
         let old = self.read_inode(ino)?;
@@ -335,30 +377,50 @@ impl<D: BlockDevice> Ext2<D> {
         // Adding entries linearly breaks a hashed index: drop it.
         dinode.set_flags(dinode.flags() & !flags::INDEX);
         let blocks = dinode.size() / self.bs as u64;
-        let mut placed = false;
-        for l in 0..blocks {
+        let need = dir::entry_size(name.len());
+        // With an index, only the first block with room is tried.
+        let tries: Vec<u64> = if self.ensure_index(dir, dinode)? {
+            self.dir_indexes.get(dir, blocks).and_then(|i| i.block_with_room(need)).into_iter().collect()
+        } else {
+            (0..blocks).collect()
+        };
+        let mut placed = None;
+        for l in tries {
             let (phys, mut block, entries) = self.dir_block(dir, dinode, l)?;
             if dir::insert(&mut block, &entries, ino.0, name, code) {
+                placed = Some((l, self.room_in(dir, &block)?));
                 self.write_meta(phys, block);
-                placed = true;
                 break;
             }
         }
-        if !placed {
-            let (phys, _) = self.map_alloc(dir, dinode, blocks)?;
-            let mut block = vec![0; self.bs];
-            dir::write_entry(&mut block, 0, self.bs, ino.0, name, code);
-            self.write_meta(phys, block);
-            dinode.set_size((blocks + 1) * self.bs as u64);
+        let (l, room) = match placed {
+            Some(p) => p,
+            None => {
+                let (phys, _) = self.map_alloc(dir, dinode, blocks)?;
+                let mut block = vec![0; self.bs];
+                dir::write_entry(&mut block, 0, self.bs, ino.0, name, code);
+                self.write_meta(phys, block);
+                dinode.set_size((blocks + 1) * self.bs as u64);
+                (blocks, self.bs - need)
+            }
+        };
+        if let Some(index) = self.dir_indexes.get(dir, blocks) {
+            index.inserted(name, l, room);
+            self.dir_indexes.grew(dir);
         }
         dinode.set_time(TimeField::Modify, now);
         dinode.set_time(TimeField::Change, now);
         Ok(())
     }
 
-    fn remove_found(&mut self, mut f: Found) {
+    fn remove_found(&mut self, mut f: Found) -> Result<(), Error> {
         dir::remove(&mut f.block, &f.entries, f.index);
+        let room = self.room_in(f.dir, &f.block)?;
+        if let Some(index) = self.dir_indexes.get(f.dir, f.blocks) {
+            index.removed(f.entries[f.index].name(&f.block), f.l, room);
+        }
         self.write_meta(f.phys, f.block);
+        Ok(())
     }
 
     fn check_new(&mut self, dir: InodeNo, name: &[u8]) -> Result<Inode, Error> {
@@ -557,7 +619,7 @@ impl<D: BlockDevice> Ext2<D> {
         if self.get(ino)?.file_type() == Some(FileType::Directory) {
             return Err(Error::IsDir);
         }
-        self.remove_found(f);
+        self.remove_found(f)?;
         dinode.set_time(TimeField::Modify, now);
         dinode.set_time(TimeField::Change, now);
         self.write_inode(dir, &dinode)?;
@@ -589,7 +651,7 @@ impl<D: BlockDevice> Ext2<D> {
         if !self.dir_is_empty(ino, &inode)? {
             return Err(Error::NotEmpty);
         }
-        self.remove_found(f);
+        self.remove_found(f)?;
         dinode.set_links(dinode.links().saturating_sub(1).max(2));
         dinode.set_time(TimeField::Modify, now);
         dinode.set_time(TimeField::Change, now);
@@ -680,7 +742,7 @@ impl<D: BlockDevice> Ext2<D> {
         // Drop the source name (the directory may have changed above).
         let mut sdinode = self.get_dir(sdir)?;
         let f = self.find(sdir, &sdinode, sname)?.ok_or(Error::NotFound)?;
-        self.remove_found(f);
+        self.remove_found(f)?;
         sdinode.set_time(TimeField::Modify, now);
         sdinode.set_time(TimeField::Change, now);
         if src_is_dir && sdir != ddir {
