@@ -19,7 +19,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use crate::dir::{RawEntry, entry_size};
+use crate::dir::{RawEntry, room_of};
 use crate::inode::InodeNo;
 
 /// Directories smaller than this (in blocks) are walked, not indexed.
@@ -30,12 +30,6 @@ pub(crate) const MAX_NAMES: usize = 256 * 1024;
 /// The hash a name is indexed by (64-bit FNV-1a).
 fn name_hash(name: &[u8]) -> u64 {
     name.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
-}
-
-/// The largest entry block `entries` has room for (as `dir::insert`
-/// places one: in an unused entry, or after a used entry's name).
-pub(crate) fn room(entries: &[RawEntry]) -> usize {
-    entries.iter().map(|e| if e.ino == 0 { e.rec_len } else { e.rec_len - entry_size(e.name_len) }).max().unwrap_or(0)
 }
 
 /// The index of one directory.
@@ -60,7 +54,7 @@ impl DirIndex {
     /// Records logical block `l` (the next one) with its entries.
     pub fn add_block(&mut self, block: &[u8], entries: &[RawEntry]) {
         let l = self.room.len() as u32;
-        self.room.push(room(entries));
+        self.room.push(entries.iter().map(room_of).max().unwrap_or(0));
         for e in entries.iter().filter(|e| e.ino != 0) {
             self.add_name(e.name(block), l);
         }
@@ -131,11 +125,9 @@ impl DirIndexes {
             self.dirs.remove(&dir);
         }
         self.clock += 1;
-        let clock = self.clock;
-        self.dirs.get_mut(&dir).map(|d| {
-            d.used = clock;
-            d
-        })
+        let index = self.dirs.get_mut(&dir)?;
+        index.used = self.clock;
+        Some(index)
     }
 
     /// Keeps `index` as `dir`'s (a directory with more than

@@ -85,7 +85,7 @@ fn first_clear(bitmap: &[u8], from: u32, count: u32, mut usable: impl FnMut(u32)
     let mut bit = from;
     while bit < count {
         let at = bit as usize / 8;
-        if bit % 64 == 0 && bit + 64 <= count && bitmap[at..at + 8] == [0xff; 8] {
+        if bit.is_multiple_of(64) && bit + 64 <= count && bitmap[at..at + 8] == [0xff; 8] {
             bit += 64;
             continue;
         }
@@ -95,6 +95,17 @@ fn first_clear(bitmap: &[u8], from: u32, count: u32, mut usable: impl FnMut(u32)
         bit += 1;
     }
     None
+}
+
+/// Block `block` (of `bs` bytes, on a file system of `blocks_count`) read
+/// from the device.
+fn device_block<D: BlockDevice>(dev: &mut D, bs: usize, blocks_count: u64, block: u64) -> Result<Vec<u8>, Error> {
+    if block >= blocks_count {
+        return Err(Error::Corrupt(Corrupt::Superblock("block number past the end")));
+    }
+    let mut buf = vec![0; bs];
+    dev.read_block(block, &mut buf)?;
+    Ok(buf)
 }
 
 fn read_superblock<D: BlockDevice>(dev: &mut D) -> Result<Superblock, Error> {
@@ -301,16 +312,15 @@ impl<D: BlockDevice> Ext2<D> {
 
     fn read_sb_bytes(&mut self) -> Result<Vec<u8>, Error> {
         let (block, off) = self.sb_location();
-        let b = self.read_block(block)?;
-        Ok(b[off..off + SUPERBLOCK_SIZE].to_vec())
+        self.with_block(block, |b| b[off..off + SUPERBLOCK_SIZE].to_vec())
     }
 
     /// Stores the superblock into the overlay.
     pub(crate) fn put_sb(&mut self) -> Result<(), Error> {
         let (block, off) = self.sb_location();
-        let mut b = self.read_block(block)?;
-        b[off..off + SUPERBLOCK_SIZE].copy_from_slice(&self.sb.raw);
-        self.write_meta(block, b);
+        let raw = &self.sb.raw;
+        let b = Self::overlay_mut(&mut self.dirty, &mut self.dev, self.bs, self.sb.blocks_count, block)?;
+        b[off..off + SUPERBLOCK_SIZE].copy_from_slice(raw);
         Ok(())
     }
 
@@ -357,12 +367,40 @@ impl<D: BlockDevice> Ext2<D> {
         if let Some(d) = self.dirty.get(&block) {
             return Ok(d.clone());
         }
-        if block >= self.sb.blocks_count {
-            return Err(Error::Corrupt(Corrupt::Superblock("block number past the end")));
+        device_block(&mut self.dev, self.bs, self.sb.blocks_count, block)
+    }
+
+    /// Calls `f` with block `block` as it stands, without copying it when
+    /// the overlay holds it.
+    pub(crate) fn with_block<R>(&mut self, block: u64, f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
+        if let Some(d) = self.dirty.get(&block) {
+            return Ok(f(d));
         }
-        let mut buf = vec![0; self.bs];
-        self.dev.read_block(block, &mut buf)?;
-        Ok(buf)
+        Ok(f(&self.read_block(block)?))
+    }
+
+    /// Metadata block `block` in `dirty` (the overlay), to change in
+    /// place: read from `dev` into the overlay first if it is not there.
+    /// (Takes the fields it needs, so callers may borrow others.)
+    fn overlay_mut<'a>(
+        dirty: &'a mut BTreeMap<u64, Vec<u8>>,
+        dev: &mut D,
+        bs: usize,
+        blocks_count: u64,
+        block: u64,
+    ) -> Result<&'a mut Vec<u8>, Error> {
+        match dirty.entry(block) {
+            alloc::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            alloc::collections::btree_map::Entry::Vacant(e) => {
+                Ok(e.insert(device_block(dev, bs, blocks_count, block)?))
+            }
+        }
+    }
+
+    /// Metadata block `block`, to change in place (kept until the next
+    /// write-back).
+    pub(crate) fn meta_mut(&mut self, block: u64) -> Result<&mut Vec<u8>, Error> {
+        Self::overlay_mut(&mut self.dirty, &mut self.dev, self.bs, self.sb.blocks_count, block)
     }
 
     /// Changes metadata block `block` (kept until the next write-back).
@@ -390,15 +428,13 @@ impl<D: BlockDevice> Ext2<D> {
 
     pub(crate) fn read_inode(&mut self, ino: InodeNo) -> Result<Inode, Error> {
         let (block, off) = self.inode_location(ino)?;
-        let b = self.read_block(block)?;
-        Ok(Inode { raw: b[off..off + self.sb.inode_size as usize].to_vec() })
+        let size = self.sb.inode_size as usize;
+        self.with_block(block, |b| Inode { raw: b[off..off + size].to_vec() })
     }
 
     pub(crate) fn write_inode(&mut self, ino: InodeNo, inode: &Inode) -> Result<(), Error> {
         let (block, off) = self.inode_location(ino)?;
-        let mut b = self.read_block(block)?;
-        b[off..off + inode.raw.len()].copy_from_slice(&inode.raw);
-        self.write_meta(block, b);
+        self.meta_mut(block)?[off..off + inode.raw.len()].copy_from_slice(&inode.raw);
         Ok(())
     }
 
@@ -421,14 +457,14 @@ impl<D: BlockDevice> Ext2<D> {
                 continue;
             }
             let bitmap_block = self.groups[g as usize].block_bitmap;
-            let mut bitmap = self.read_block(bitmap_block)?;
             let first = self.sb.group_first_block(g);
             let count = self.sb.blocks_in_group(g);
+            let bitmap =
+                Self::overlay_mut(&mut self.dirty, &mut self.dev, self.bs, self.sb.blocks_count, bitmap_block)?;
             let pending = &self.pending_free;
-            let found = first_clear(&bitmap, 0, count, |bit| !pending.contains(&(first + bit as u64)));
+            let found = first_clear(bitmap, 0, count, |bit| !pending.contains(&(first + bit as u64)));
             let Some(bit) = found else { continue };
             bitmap[bit as usize / 8] |= 1 << (bit % 8);
-            self.write_meta(bitmap_block, bitmap);
             self.groups[g as usize].free_blocks -= 1;
             self.put_group(g);
             let free = self.sb.free_blocks().saturating_sub(1);
@@ -453,12 +489,11 @@ impl<D: BlockDevice> Ext2<D> {
         let g = (rel / self.sb.blocks_per_group as u64) as u32;
         let bit = (rel % self.sb.blocks_per_group as u64) as usize;
         let bitmap_block = self.groups[g as usize].block_bitmap;
-        let mut bitmap = self.read_block(bitmap_block)?;
+        let bitmap = self.meta_mut(bitmap_block)?;
         if bitmap[bit / 8] & (1 << (bit % 8)) == 0 {
             return Err(Error::Corrupt(Corrupt::Bitmap("freeing a free block")));
         }
         bitmap[bit / 8] &= !(1 << (bit % 8));
-        self.write_meta(bitmap_block, bitmap);
         let gd = &mut self.groups[g as usize];
         gd.free_blocks = (gd.free_blocks + 1).min(self.sb.blocks_in_group(g));
         self.put_group(g);
@@ -488,13 +523,12 @@ impl<D: BlockDevice> Ext2<D> {
                 continue;
             }
             let bitmap_block = self.groups[g as usize].inode_bitmap;
-            let mut bitmap = self.read_block(bitmap_block)?;
             // Inodes below the first usable one are reserved.
             let from = self.sb.first_ino.saturating_sub(g * ipg + 1);
-            let found = first_clear(&bitmap, from, ipg, |_| true);
+            let bitmap = self.meta_mut(bitmap_block)?;
+            let found = first_clear(bitmap, from, ipg, |_| true);
             let Some(bit) = found else { continue };
             bitmap[bit as usize / 8] |= 1 << (bit % 8);
-            self.write_meta(bitmap_block, bitmap);
             let gd = &mut self.groups[g as usize];
             gd.free_inodes -= 1;
             if dir {
@@ -515,12 +549,11 @@ impl<D: BlockDevice> Ext2<D> {
         let g = self.inode_group(ino);
         let bit = ((ino.0 - 1) % self.sb.inodes_per_group) as usize;
         let bitmap_block = self.groups[g as usize].inode_bitmap;
-        let mut bitmap = self.read_block(bitmap_block)?;
+        let bitmap = self.meta_mut(bitmap_block)?;
         if bitmap[bit / 8] & (1 << (bit % 8)) == 0 {
             return Err(Error::Corrupt(Corrupt::Bitmap("freeing a free inode")));
         }
         bitmap[bit / 8] &= !(1 << (bit % 8));
-        self.write_meta(bitmap_block, bitmap);
         let ipg = self.sb.inodes_per_group;
         let gd = &mut self.groups[g as usize];
         gd.free_inodes = (gd.free_inodes + 1).min(ipg);

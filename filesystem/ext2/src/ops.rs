@@ -188,10 +188,10 @@ impl<D: BlockDevice> Ext2<D> {
     /// candidates, or every block.
     fn blocks_to_search(&mut self, dir: InodeNo, inode: &Inode, name: &[u8]) -> Result<Vec<u64>, Error> {
         let blocks = inode.size() / self.bs as u64;
-        if self.ensure_index(dir, inode)? {
-            if let Some(index) = self.dir_indexes.get(dir, blocks) {
-                return Ok(index.candidates(name).collect());
-            }
+        if self.ensure_index(dir, inode)?
+            && let Some(index) = self.dir_indexes.get(dir, blocks)
+        {
+            return Ok(index.candidates(name).collect());
         }
         Ok((0..blocks).collect())
     }
@@ -205,11 +205,6 @@ impl<D: BlockDevice> Ext2<D> {
             }
         }
         Ok(None)
-    }
-
-    /// The largest new entry directory block `block` of `dir` has room for.
-    fn room_in(&self, dir: InodeNo, block: &[u8]) -> Result<usize, Error> {
-        Ok(dirindex::room(&dir::parse(block, dir, self.sb.inodes_count, self.filetype())?))
     }
 
     /// The inode named `name` in directory `dir`.
@@ -387,8 +382,8 @@ impl<D: BlockDevice> Ext2<D> {
         let mut placed = None;
         for l in tries {
             let (phys, mut block, entries) = self.dir_block(dir, dinode, l)?;
-            if dir::insert(&mut block, &entries, ino.0, name, code) {
-                placed = Some((l, self.room_in(dir, &block)?));
+            if let Some(room) = dir::insert(&mut block, &entries, ino.0, name, code) {
+                placed = Some((l, room));
                 self.write_meta(phys, block);
                 break;
             }
@@ -413,14 +408,12 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(())
     }
 
-    fn remove_found(&mut self, mut f: Found) -> Result<(), Error> {
-        dir::remove(&mut f.block, &f.entries, f.index);
-        let room = self.room_in(f.dir, &f.block)?;
+    fn remove_found(&mut self, mut f: Found) {
+        let room = dir::remove(&mut f.block, &f.entries, f.index);
         if let Some(index) = self.dir_indexes.get(f.dir, f.blocks) {
             index.removed(f.entries[f.index].name(&f.block), f.l, room);
         }
         self.write_meta(f.phys, f.block);
-        Ok(())
     }
 
     fn check_new(&mut self, dir: InodeNo, name: &[u8]) -> Result<Inode, Error> {
@@ -619,7 +612,7 @@ impl<D: BlockDevice> Ext2<D> {
         if self.get(ino)?.file_type() == Some(FileType::Directory) {
             return Err(Error::IsDir);
         }
-        self.remove_found(f)?;
+        self.remove_found(f);
         dinode.set_time(TimeField::Modify, now);
         dinode.set_time(TimeField::Change, now);
         self.write_inode(dir, &dinode)?;
@@ -651,7 +644,7 @@ impl<D: BlockDevice> Ext2<D> {
         if !self.dir_is_empty(ino, &inode)? {
             return Err(Error::NotEmpty);
         }
-        self.remove_found(f)?;
+        self.remove_found(f);
         dinode.set_links(dinode.links().saturating_sub(1).max(2));
         dinode.set_time(TimeField::Modify, now);
         dinode.set_time(TimeField::Change, now);
@@ -742,7 +735,7 @@ impl<D: BlockDevice> Ext2<D> {
         // Drop the source name (the directory may have changed above).
         let mut sdinode = self.get_dir(sdir)?;
         let f = self.find(sdir, &sdinode, sname)?.ok_or(Error::NotFound)?;
-        self.remove_found(f)?;
+        self.remove_found(f);
         sdinode.set_time(TimeField::Modify, now);
         sdinode.set_time(TimeField::Change, now);
         if src_is_dir && sdir != ddir {

@@ -232,3 +232,36 @@ fn a_reused_directory_inode_starts_a_fresh_index() {
     assert_eq!(listed(&mut fs, again), BTreeSet::from([String::from("x")]));
     unmount_check(fs, &img);
 }
+
+#[test]
+fn room_after_insert_and_remove_matches_the_block() {
+    use crate::dir;
+    use crate::inode::InodeNo;
+    let mut block = std::vec![0u8; 1024];
+    dir::write_entry(&mut block, 0, 1024, 0, b"", 0);
+    let room_now = |block: &[u8]| {
+        dir::parse(block, InodeNo(2), 1 << 20, true).unwrap().iter().map(dir::room_of).max().unwrap_or(0)
+    };
+    let mut x = 12345u32;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x
+    };
+    for step in 0..5000u32 {
+        let entries = dir::parse(&block, InodeNo(2), 1 << 20, true).unwrap();
+        let used: Vec<usize> = (0..entries.len()).filter(|&i| entries[i].ino != 0).collect();
+        if next() % 3 == 0 && !used.is_empty() {
+            let index = used[next() as usize % used.len()];
+            let room = dir::remove(&mut block, &entries, index);
+            assert_eq!(room, room_now(&block), "remove at step {step}");
+        } else {
+            let name = "n".repeat(1 + next() as usize % 60);
+            match dir::insert(&mut block, &entries, 100 + step, name.as_bytes(), 1) {
+                Some(room) => assert_eq!(room, room_now(&block), "insert at step {step}"),
+                None => assert!(room_now(&block) < dir::entry_size(name.len()), "a fitting insert refused"),
+            }
+        }
+    }
+}
