@@ -370,6 +370,11 @@ impl<D: BlockDevice> Ext2<D> {
         device_block(&mut self.dev, self.bs, self.sb.blocks_count, block)
     }
 
+    /// Whether the overlay holds any block of `first..=last`.
+    pub(crate) fn overlay_holds_any(&self, first: u64, last: u64) -> bool {
+        self.dirty.range(first..=last).next().is_some()
+    }
+
     /// Calls `f` with block `block` as it stands, without copying it when
     /// the overlay holds it.
     pub(crate) fn with_block<R>(&mut self, block: u64, f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
