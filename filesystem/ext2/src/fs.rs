@@ -352,14 +352,18 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(())
     }
 
-    /// Stores group `g`'s descriptor into the overlay.
-    fn put_group(&mut self, g: u32) {
+    /// Stores group `g`'s descriptor into the overlay (only its bytes: the
+    /// rest of the block is as `gdt_raw` holds it already, since every
+    /// change to a descriptor comes through here).
+    fn put_group(&mut self, g: u32) -> Result<(), Error> {
         let ds = self.sb.desc_size as usize;
         let off = g as usize * ds;
         self.groups[g as usize].store_counts(&mut self.gdt_raw[off..off + ds]);
-        let blk = off / self.bs;
-        let data = self.gdt_raw[blk * self.bs..(blk + 1) * self.bs].to_vec();
-        self.write_meta(self.gdt_start() + blk as u64, data);
+        let block = self.gdt_start() + (off / self.bs) as u64;
+        let within = off % self.bs;
+        let b = Self::overlay_mut(&mut self.dirty, &mut self.dev, self.bs, self.sb.blocks_count, block)?;
+        b[within..within + ds].copy_from_slice(&self.gdt_raw[off..off + ds]);
+        Ok(())
     }
 
     /// Block `block` as it stands (the overlay first, then the device).
@@ -434,7 +438,13 @@ impl<D: BlockDevice> Ext2<D> {
     pub(crate) fn read_inode(&mut self, ino: InodeNo) -> Result<Inode, Error> {
         let (block, off) = self.inode_location(ino)?;
         let size = self.sb.inode_size as usize;
-        self.with_block(block, |b| Inode { raw: b[off..off + size].to_vec() })
+        if let Some(b) = self.dirty.get(&block) {
+            return Ok(Inode { raw: b[off..off + size].to_vec() });
+        }
+        // Only the inode's bytes, not its whole block.
+        let mut raw = vec![0; size];
+        self.dev.read_at(block * self.bs as u64 + off as u64, &mut raw)?;
+        Ok(Inode { raw })
     }
 
     pub(crate) fn write_inode(&mut self, ino: InodeNo, inode: &Inode) -> Result<(), Error> {
@@ -471,7 +481,7 @@ impl<D: BlockDevice> Ext2<D> {
             let Some(bit) = found else { continue };
             bitmap[bit as usize / 8] |= 1 << (bit % 8);
             self.groups[g as usize].free_blocks -= 1;
-            self.put_group(g);
+            self.put_group(g)?;
             let free = self.sb.free_blocks().saturating_sub(1);
             self.sb.set_free_blocks(free);
             self.put_sb()?;
@@ -501,7 +511,7 @@ impl<D: BlockDevice> Ext2<D> {
         bitmap[bit / 8] &= !(1 << (bit % 8));
         let gd = &mut self.groups[g as usize];
         gd.free_blocks = (gd.free_blocks + 1).min(self.sb.blocks_in_group(g));
-        self.put_group(g);
+        self.put_group(g)?;
         let free = (self.sb.free_blocks() + 1).min(self.sb.blocks_count);
         self.sb.set_free_blocks(free);
         self.put_sb()?;
@@ -539,7 +549,7 @@ impl<D: BlockDevice> Ext2<D> {
             if dir {
                 gd.used_dirs += 1;
             }
-            self.put_group(g);
+            self.put_group(g)?;
             let free = self.sb.free_inodes().saturating_sub(1);
             self.sb.set_free_inodes(free);
             self.put_sb()?;
@@ -565,7 +575,7 @@ impl<D: BlockDevice> Ext2<D> {
         if dir {
             gd.used_dirs = gd.used_dirs.saturating_sub(1);
         }
-        self.put_group(g);
+        self.put_group(g)?;
         let free = (self.sb.free_inodes() + 1).min(self.sb.inodes_count);
         self.sb.set_free_inodes(free);
         self.put_sb()

@@ -155,11 +155,14 @@ impl<D: BlockDevice> Ext2<D> {
         self.sb.incompat & incompat::FILETYPE != 0
     }
 
+    /// The device block holding block `l` of directory `dir`.
+    fn dir_phys(&mut self, dir: InodeNo, inode: &Inode, l: u64) -> Result<u64, Error> {
+        self.map_block(dir, inode, l)?.ok_or(Error::Corrupt(Corrupt::Directory(dir, "hole in a directory")))
+    }
+
     /// Block `l` of directory `dir` with its entries.
     fn dir_block(&mut self, dir: InodeNo, inode: &Inode, l: u64) -> Result<(u64, Vec<u8>, Vec<RawEntry>), Error> {
-        let Some(phys) = self.map_block(dir, inode, l)? else {
-            return Err(Error::Corrupt(Corrupt::Directory(dir, "hole in a directory")));
-        };
+        let phys = self.dir_phys(dir, inode, l)?;
         let block = self.read_block(phys)?;
         let entries = dir::parse(&block, dir, self.sb.inodes_count, self.filetype())?;
         Ok((phys, block, entries))
@@ -213,10 +216,19 @@ impl<D: BlockDevice> Ext2<D> {
             return Err(Error::NameTooLong);
         }
         let inode = self.get_dir(dir)?;
-        match self.find(dir, &inode, name)? {
-            Some(f) => Ok(f.ino()),
-            None => Err(Error::NotFound),
+        let (inodes, filetype) = (self.sb.inodes_count, self.filetype());
+        for l in self.blocks_to_search(dir, &inode, name)? {
+            let phys = self.dir_phys(dir, &inode, l)?;
+            // Searched where it stands: no copy of the block.
+            let found = self.with_block(phys, |block| {
+                let entries = dir::parse(block, dir, inodes, filetype)?;
+                Ok::<_, Error>(entries.iter().find(|e| e.ino != 0 && e.name(block) == name).map(|e| InodeNo(e.ino)))
+            })??;
+            if let Some(ino) = found {
+                return Ok(ino);
+            }
         }
+        Err(Error::NotFound)
     }
 
     /// Resolves `path` from `base` (from the root if it starts with `/`),
