@@ -159,3 +159,43 @@ impl DirIndexes {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index claiming `count` names (the bound counts names only).
+    fn sized(count: usize) -> DirIndex {
+        DirIndex { count, ..DirIndex::new() }
+    }
+
+    #[test]
+    fn the_least_recently_used_index_goes_first() {
+        let mut all = DirIndexes::new();
+        all.insert(InodeNo(20), sized(MAX_NAMES / 2));
+        all.insert(InodeNo(21), sized(MAX_NAMES / 4));
+        // 20 used again: 21 is now the oldest.
+        assert!(all.get(InodeNo(20), 0).is_some());
+        all.insert(InodeNo(22), sized(MAX_NAMES / 2));
+        assert!(all.get(InodeNo(21), 0).is_none());
+        assert!(all.get(InodeNo(20), 0).is_some());
+        assert!(all.get(InodeNo(22), 0).is_some());
+    }
+
+    #[test]
+    fn an_index_over_the_bound_alone_is_not_kept() {
+        let mut all = DirIndexes::new();
+        all.insert(InodeNo(20), sized(10));
+        all.insert(InodeNo(21), sized(MAX_NAMES + 1));
+        assert!(all.get(InodeNo(21), 0).is_none());
+        assert!(all.get(InodeNo(20), 0).is_some());
+    }
+
+    #[test]
+    fn an_index_of_another_size_is_dropped() {
+        let mut all = DirIndexes::new();
+        all.insert(InodeNo(20), sized(10));
+        assert!(all.get(InodeNo(20), 1).is_none());
+        assert!(all.get(InodeNo(20), 0).is_none(), "dropped, not kept for later");
+    }
+}
