@@ -40,8 +40,11 @@ pub const MAX_REQUEST: usize = 64 * 1024;
 /// Bytes per cached piece: a multiple of every sector size (512 B, 4 KiB),
 /// and of nothing larger, so any file-system block size works.
 pub const UNIT: usize = 4096;
-/// Pieces cached when the command line does not say: 8 MiB.
-pub const DEFAULT_UNITS: usize = 2048;
+/// Pieces cached when the command line does not say: 32 MiB (a tree of
+/// a few thousand small files with its inodes and directories fits; with
+/// LRU, a working set a little larger than the cache misses on every
+/// access).
+pub const DEFAULT_UNITS: usize = 8192;
 /// Fewest pieces a cache holds (one largest request, and room to work).
 pub const MIN_UNITS: usize = 2 * MAX_REQUEST / UNIT;
 

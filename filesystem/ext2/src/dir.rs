@@ -74,6 +74,18 @@ pub(crate) fn parse(
     Ok(out)
 }
 
+/// The largest new entry `e` has room for (as [`insert`] places one: in
+/// an unused entry, or after a used entry's name).
+pub(crate) fn room_of(e: &RawEntry) -> usize {
+    if e.ino == 0 { e.rec_len } else { e.rec_len - entry_size(e.name_len) }
+}
+
+/// The largest new entry `entries` have room for, leaving out entry
+/// `skip`.
+fn room_but(entries: &[RawEntry], skip: usize) -> usize {
+    entries.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, e)| room_of(e)).max().unwrap_or(0)
+}
+
 /// Writes an entry at `off` spanning `rec_len` bytes.
 pub(crate) fn write_entry(block: &mut [u8], off: usize, rec_len: usize, ino: u32, name: &[u8], file_type: u8) {
     put_le32(block, off, ino);
@@ -83,32 +95,38 @@ pub(crate) fn write_entry(block: &mut [u8], off: usize, rec_len: usize, ino: u32
     block[off + 8..off + 8 + name.len()].copy_from_slice(name);
 }
 
-/// Puts an entry for `name` into `block` if it has room; returns whether
-/// it did.
-pub(crate) fn insert(block: &mut [u8], entries: &[RawEntry], ino: u32, name: &[u8], file_type: u8) -> bool {
+/// Puts an entry for `name` into `block` if it has room; returns the
+/// room left then (as [`room_of`] counts it), or `None` if it had none.
+pub(crate) fn insert(block: &mut [u8], entries: &[RawEntry], ino: u32, name: &[u8], file_type: u8) -> Option<usize> {
     let need = entry_size(name.len());
-    for e in entries {
-        if e.ino == 0 && e.rec_len >= need {
-            write_entry(block, e.off, e.rec_len, ino, name, file_type);
-            return true;
-        }
-        let used = entry_size(e.name_len);
-        if e.ino != 0 && e.rec_len >= used + need {
+    for (i, e) in entries.iter().enumerate() {
+        let (at, len) = if e.ino == 0 && e.rec_len >= need {
+            (e.off, e.rec_len)
+        } else if e.ino != 0 && e.rec_len >= entry_size(e.name_len) + need {
+            let used = entry_size(e.name_len);
             put_le16(block, e.off + 4, used as u16);
-            write_entry(block, e.off + used, e.rec_len - used, ino, name, file_type);
-            return true;
-        }
+            (e.off + used, e.rec_len - used)
+        } else {
+            continue;
+        };
+        write_entry(block, at, len, ino, name, file_type);
+        return Some(room_but(entries, i).max(len - need));
     }
-    false
+    None
 }
 
-/// Removes entry `index` of `entries` from `block`.
-pub(crate) fn remove(block: &mut [u8], entries: &[RawEntry], index: usize) {
+/// Removes entry `index` of `entries` from `block`; returns the room left
+/// then (as [`room_of`] counts it).
+pub(crate) fn remove(block: &mut [u8], entries: &[RawEntry], index: usize) -> usize {
     let e = entries[index];
     if index == 0 {
         put_le32(block, e.off, 0);
+        room_but(entries, 0).max(e.rec_len)
     } else {
         let prev = entries[index - 1];
         put_le16(block, prev.off + 4, (prev.rec_len + e.rec_len) as u16);
+        let merged = RawEntry { rec_len: prev.rec_len + e.rec_len, ..prev };
+        let others = entries.iter().enumerate().filter(|(i, _)| *i != index && *i != index - 1);
+        others.map(|(_, e)| room_of(e)).max().unwrap_or(0).max(room_of(&merged))
     }
 }

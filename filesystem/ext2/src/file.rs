@@ -48,6 +48,12 @@ impl<D: BlockDevice> Ext2<D> {
             let in_block = (pos % bs) as usize;
             let n = (self.bs - in_block).min(len - done);
             match self.map_block(ino, inode, pos / bs)? {
+                Some(b) if n == self.bs => {
+                    let run = self.contiguous_run(ino, inode, pos / bs, b, (len - done) / self.bs)?;
+                    self.read_run(b, &mut buf[done..done + run * self.bs])?;
+                    done += run * self.bs;
+                    continue;
+                }
                 Some(b) => {
                     let blk = self.read_block(b)?;
                     buf[done..done + n].copy_from_slice(&blk[in_block..in_block + n]);
@@ -57,6 +63,38 @@ impl<D: BlockDevice> Ext2<D> {
             done += n;
         }
         Ok(len)
+    }
+
+    /// How many of the (at most `most`) logical blocks from `lblk`, which
+    /// maps to device block `first`, lie on consecutive device blocks.
+    fn contiguous_run(
+        &mut self,
+        ino: InodeNo,
+        inode: &Inode,
+        lblk: u64,
+        first: u64,
+        most: usize,
+    ) -> Result<usize, Error> {
+        let mut run = 1;
+        while run < most && self.map_block(ino, inode, lblk + run as u64)? == Some(first + run as u64) {
+            run += 1;
+        }
+        Ok(run)
+    }
+
+    /// Reads whole blocks from `first` into `buf`: one device request for
+    /// the run (the device's cache splits it as it needs), unless the
+    /// overlay holds one of them.
+    fn read_run(&mut self, first: u64, buf: &mut [u8]) -> Result<(), Error> {
+        let last = first + (buf.len() / self.bs) as u64 - 1;
+        if self.overlay_holds_any(first, last) {
+            for (i, chunk) in buf.chunks_mut(self.bs).enumerate() {
+                chunk.copy_from_slice(&self.read_block(first + i as u64)?);
+            }
+            return Ok(());
+        }
+        self.dev.read_at(first * self.bs as u64, buf)?;
+        Ok(())
     }
 
     /// Regular file `ino`'s inode, on a file system that may be written:

@@ -7,6 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::device::BlockDevice;
+use crate::dirindex::DirIndexes;
 use crate::inode::{Inode, InodeNo, Timestamp};
 use crate::journal::Journal;
 use crate::superblock::{
@@ -73,6 +74,38 @@ pub struct Ext2<D: BlockDevice> {
     pub(crate) held: BTreeSet<InodeNo>,
     /// Held inodes whose last name is gone, on the on-disk orphan list.
     pub(crate) orphans: BTreeSet<InodeNo>,
+    /// Name indexes of large directories.
+    pub(crate) dir_indexes: DirIndexes,
+}
+
+/// The first clear bit of `bitmap` in `from..count` that `usable`
+/// accepts. Runs of 64 set bits are skipped a word at a time, so a group
+/// filled from its start costs a few hundred steps, not one per bit.
+fn first_clear(bitmap: &[u8], from: u32, count: u32, mut usable: impl FnMut(u32) -> bool) -> Option<u32> {
+    let mut bit = from;
+    while bit < count {
+        let at = bit as usize / 8;
+        if bit.is_multiple_of(64) && bit + 64 <= count && bitmap[at..at + 8] == [0xff; 8] {
+            bit += 64;
+            continue;
+        }
+        if bitmap[at] & (1 << (bit % 8)) == 0 && usable(bit) {
+            return Some(bit);
+        }
+        bit += 1;
+    }
+    None
+}
+
+/// Block `block` (of `bs` bytes, on a file system of `blocks_count`) read
+/// from the device.
+fn device_block<D: BlockDevice>(dev: &mut D, bs: usize, blocks_count: u64, block: u64) -> Result<Vec<u8>, Error> {
+    if block >= blocks_count {
+        return Err(Error::Corrupt(Corrupt::Superblock("block number past the end")));
+    }
+    let mut buf = vec![0; bs];
+    dev.read_block(block, &mut buf)?;
+    Ok(buf)
 }
 
 fn read_superblock<D: BlockDevice>(dev: &mut D) -> Result<Superblock, Error> {
@@ -118,6 +151,7 @@ impl<D: BlockDevice> Ext2<D> {
             journal: None,
             held: BTreeSet::new(),
             orphans: BTreeSet::new(),
+            dir_indexes: DirIndexes::new(),
         };
         fs.load_groups()?;
         if fs.sb.compat & compat::HAS_JOURNAL != 0 {
@@ -278,16 +312,15 @@ impl<D: BlockDevice> Ext2<D> {
 
     fn read_sb_bytes(&mut self) -> Result<Vec<u8>, Error> {
         let (block, off) = self.sb_location();
-        let b = self.read_block(block)?;
-        Ok(b[off..off + SUPERBLOCK_SIZE].to_vec())
+        self.with_block(block, |b| b[off..off + SUPERBLOCK_SIZE].to_vec())
     }
 
     /// Stores the superblock into the overlay.
     pub(crate) fn put_sb(&mut self) -> Result<(), Error> {
         let (block, off) = self.sb_location();
-        let mut b = self.read_block(block)?;
-        b[off..off + SUPERBLOCK_SIZE].copy_from_slice(&self.sb.raw);
-        self.write_meta(block, b);
+        let raw = &self.sb.raw;
+        let b = Self::overlay_mut(&mut self.dirty, &mut self.dev, self.bs, self.sb.blocks_count, block)?;
+        b[off..off + SUPERBLOCK_SIZE].copy_from_slice(raw);
         Ok(())
     }
 
@@ -319,14 +352,18 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(())
     }
 
-    /// Stores group `g`'s descriptor into the overlay.
-    fn put_group(&mut self, g: u32) {
+    /// Stores group `g`'s descriptor into the overlay (only its bytes: the
+    /// rest of the block is as `gdt_raw` holds it already, since every
+    /// change to a descriptor comes through here).
+    fn put_group(&mut self, g: u32) -> Result<(), Error> {
         let ds = self.sb.desc_size as usize;
         let off = g as usize * ds;
         self.groups[g as usize].store_counts(&mut self.gdt_raw[off..off + ds]);
-        let blk = off / self.bs;
-        let data = self.gdt_raw[blk * self.bs..(blk + 1) * self.bs].to_vec();
-        self.write_meta(self.gdt_start() + blk as u64, data);
+        let block = self.gdt_start() + (off / self.bs) as u64;
+        let within = off % self.bs;
+        let b = Self::overlay_mut(&mut self.dirty, &mut self.dev, self.bs, self.sb.blocks_count, block)?;
+        b[within..within + ds].copy_from_slice(&self.gdt_raw[off..off + ds]);
+        Ok(())
     }
 
     /// Block `block` as it stands (the overlay first, then the device).
@@ -334,12 +371,45 @@ impl<D: BlockDevice> Ext2<D> {
         if let Some(d) = self.dirty.get(&block) {
             return Ok(d.clone());
         }
-        if block >= self.sb.blocks_count {
-            return Err(Error::Corrupt(Corrupt::Superblock("block number past the end")));
+        device_block(&mut self.dev, self.bs, self.sb.blocks_count, block)
+    }
+
+    /// Whether the overlay holds any block of `first..=last`.
+    pub(crate) fn overlay_holds_any(&self, first: u64, last: u64) -> bool {
+        self.dirty.range(first..=last).next().is_some()
+    }
+
+    /// Calls `f` with block `block` as it stands, without copying it when
+    /// the overlay holds it.
+    pub(crate) fn with_block<R>(&mut self, block: u64, f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
+        if let Some(d) = self.dirty.get(&block) {
+            return Ok(f(d));
         }
-        let mut buf = vec![0; self.bs];
-        self.dev.read_block(block, &mut buf)?;
-        Ok(buf)
+        Ok(f(&self.read_block(block)?))
+    }
+
+    /// Metadata block `block` in `dirty` (the overlay), to change in
+    /// place: read from `dev` into the overlay first if it is not there.
+    /// (Takes the fields it needs, so callers may borrow others.)
+    fn overlay_mut<'a>(
+        dirty: &'a mut BTreeMap<u64, Vec<u8>>,
+        dev: &mut D,
+        bs: usize,
+        blocks_count: u64,
+        block: u64,
+    ) -> Result<&'a mut Vec<u8>, Error> {
+        match dirty.entry(block) {
+            alloc::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            alloc::collections::btree_map::Entry::Vacant(e) => {
+                Ok(e.insert(device_block(dev, bs, blocks_count, block)?))
+            }
+        }
+    }
+
+    /// Metadata block `block`, to change in place (kept until the next
+    /// write-back).
+    pub(crate) fn meta_mut(&mut self, block: u64) -> Result<&mut Vec<u8>, Error> {
+        Self::overlay_mut(&mut self.dirty, &mut self.dev, self.bs, self.sb.blocks_count, block)
     }
 
     /// Changes metadata block `block` (kept until the next write-back).
@@ -367,15 +437,19 @@ impl<D: BlockDevice> Ext2<D> {
 
     pub(crate) fn read_inode(&mut self, ino: InodeNo) -> Result<Inode, Error> {
         let (block, off) = self.inode_location(ino)?;
-        let b = self.read_block(block)?;
-        Ok(Inode { raw: b[off..off + self.sb.inode_size as usize].to_vec() })
+        let size = self.sb.inode_size as usize;
+        if let Some(b) = self.dirty.get(&block) {
+            return Ok(Inode { raw: b[off..off + size].to_vec() });
+        }
+        // Only the inode's bytes, not its whole block.
+        let mut raw = vec![0; size];
+        self.dev.read_at(block * self.bs as u64 + off as u64, &mut raw)?;
+        Ok(Inode { raw })
     }
 
     pub(crate) fn write_inode(&mut self, ino: InodeNo, inode: &Inode) -> Result<(), Error> {
         let (block, off) = self.inode_location(ino)?;
-        let mut b = self.read_block(block)?;
-        b[off..off + inode.raw.len()].copy_from_slice(&inode.raw);
-        self.write_meta(block, b);
+        self.meta_mut(block)?[off..off + inode.raw.len()].copy_from_slice(&inode.raw);
         Ok(())
     }
 
@@ -398,17 +472,16 @@ impl<D: BlockDevice> Ext2<D> {
                 continue;
             }
             let bitmap_block = self.groups[g as usize].block_bitmap;
-            let mut bitmap = self.read_block(bitmap_block)?;
             let first = self.sb.group_first_block(g);
             let count = self.sb.blocks_in_group(g);
-            let found = (0..count).find(|&bit| {
-                bitmap[bit as usize / 8] & (1 << (bit % 8)) == 0 && !self.pending_free.contains(&(first + bit as u64))
-            });
+            let bitmap =
+                Self::overlay_mut(&mut self.dirty, &mut self.dev, self.bs, self.sb.blocks_count, bitmap_block)?;
+            let pending = &self.pending_free;
+            let found = first_clear(bitmap, 0, count, |bit| !pending.contains(&(first + bit as u64)));
             let Some(bit) = found else { continue };
             bitmap[bit as usize / 8] |= 1 << (bit % 8);
-            self.write_meta(bitmap_block, bitmap);
             self.groups[g as usize].free_blocks -= 1;
-            self.put_group(g);
+            self.put_group(g)?;
             let free = self.sb.free_blocks().saturating_sub(1);
             self.sb.set_free_blocks(free);
             self.put_sb()?;
@@ -431,15 +504,14 @@ impl<D: BlockDevice> Ext2<D> {
         let g = (rel / self.sb.blocks_per_group as u64) as u32;
         let bit = (rel % self.sb.blocks_per_group as u64) as usize;
         let bitmap_block = self.groups[g as usize].block_bitmap;
-        let mut bitmap = self.read_block(bitmap_block)?;
+        let bitmap = self.meta_mut(bitmap_block)?;
         if bitmap[bit / 8] & (1 << (bit % 8)) == 0 {
             return Err(Error::Corrupt(Corrupt::Bitmap("freeing a free block")));
         }
         bitmap[bit / 8] &= !(1 << (bit % 8));
-        self.write_meta(bitmap_block, bitmap);
         let gd = &mut self.groups[g as usize];
         gd.free_blocks = (gd.free_blocks + 1).min(self.sb.blocks_in_group(g));
-        self.put_group(g);
+        self.put_group(g)?;
         let free = (self.sb.free_blocks() + 1).min(self.sb.blocks_count);
         self.sb.set_free_blocks(free);
         self.put_sb()?;
@@ -466,19 +538,18 @@ impl<D: BlockDevice> Ext2<D> {
                 continue;
             }
             let bitmap_block = self.groups[g as usize].inode_bitmap;
-            let mut bitmap = self.read_block(bitmap_block)?;
-            let first_ino = self.sb.first_ino;
-            let found = (0..ipg)
-                .find(|&bit| g * ipg + bit + 1 >= first_ino && bitmap[bit as usize / 8] & (1 << (bit % 8)) == 0);
+            // Inodes below the first usable one are reserved.
+            let from = self.sb.first_ino.saturating_sub(g * ipg + 1);
+            let bitmap = self.meta_mut(bitmap_block)?;
+            let found = first_clear(bitmap, from, ipg, |_| true);
             let Some(bit) = found else { continue };
             bitmap[bit as usize / 8] |= 1 << (bit % 8);
-            self.write_meta(bitmap_block, bitmap);
             let gd = &mut self.groups[g as usize];
             gd.free_inodes -= 1;
             if dir {
                 gd.used_dirs += 1;
             }
-            self.put_group(g);
+            self.put_group(g)?;
             let free = self.sb.free_inodes().saturating_sub(1);
             self.sb.set_free_inodes(free);
             self.put_sb()?;
@@ -493,19 +564,18 @@ impl<D: BlockDevice> Ext2<D> {
         let g = self.inode_group(ino);
         let bit = ((ino.0 - 1) % self.sb.inodes_per_group) as usize;
         let bitmap_block = self.groups[g as usize].inode_bitmap;
-        let mut bitmap = self.read_block(bitmap_block)?;
+        let bitmap = self.meta_mut(bitmap_block)?;
         if bitmap[bit / 8] & (1 << (bit % 8)) == 0 {
             return Err(Error::Corrupt(Corrupt::Bitmap("freeing a free inode")));
         }
         bitmap[bit / 8] &= !(1 << (bit % 8));
-        self.write_meta(bitmap_block, bitmap);
         let ipg = self.sb.inodes_per_group;
         let gd = &mut self.groups[g as usize];
         gd.free_inodes = (gd.free_inodes + 1).min(ipg);
         if dir {
             gd.used_dirs = gd.used_dirs.saturating_sub(1);
         }
-        self.put_group(g);
+        self.put_group(g)?;
         let free = (self.sb.free_inodes() + 1).min(self.sb.inodes_count);
         self.sb.set_free_inodes(free);
         self.put_sb()

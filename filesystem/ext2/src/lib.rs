@@ -22,9 +22,11 @@
 //!   read as zeros and are only filled when written; sizes up to the block
 //!   map's limit (`large_file` is set when a file passes 2 GiB). ext4
 //!   extent trees are read.
-//! - **Directories** are linear; hashed-tree (htree) directories are read
-//!   through their leaf blocks (the index hides inside entries a linear
-//!   reader skips) and lose the index flag when an entry is added.
+//! - **Directories** are linear on disk; hashed-tree (htree) directories
+//!   are read through their leaf blocks (the index hides inside entries a
+//!   linear reader skips) and lose the index flag when an entry is added.
+//!   Large directories get an in-memory name index (`dirindex.rs`), so a
+//!   lookup, create or removal reads a block or two, not the directory.
 //! - **Open inodes** ([`Ext2::hold`], [`Ext2::release`]): the server says
 //!   which inodes it has open; removing the last name of one puts it on
 //!   the on-disk orphan list (as Linux's) until it is released, and a
@@ -48,6 +50,7 @@ mod bytes;
 mod crc32c;
 mod device;
 mod dir;
+mod dirindex;
 mod file;
 mod fs;
 mod inode;

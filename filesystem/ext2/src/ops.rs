@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use crate::bytes::{le32, put_le32};
 use crate::device::BlockDevice;
 use crate::dir::{self, RawEntry};
+use crate::dirindex::{self, DirIndex};
 use crate::fs::Ext2;
 use crate::inode::{FileType, Inode, InodeNo, ROOT, TimeField, Timestamp, flags};
 use crate::superblock::incompat;
@@ -92,6 +93,10 @@ pub struct DirEntry {
 
 /// A located directory entry.
 struct Found {
+    /// The directory, its size in blocks and the entry's logical block.
+    dir: InodeNo,
+    blocks: u64,
+    l: u64,
     phys: u64,
     block: Vec<u8>,
     entries: Vec<RawEntry>,
@@ -150,22 +155,56 @@ impl<D: BlockDevice> Ext2<D> {
         self.sb.incompat & incompat::FILETYPE != 0
     }
 
+    /// The device block holding block `l` of directory `dir`.
+    fn dir_phys(&mut self, dir: InodeNo, inode: &Inode, l: u64) -> Result<u64, Error> {
+        self.map_block(dir, inode, l)?.ok_or(Error::Corrupt(Corrupt::Directory(dir, "hole in a directory")))
+    }
+
     /// Block `l` of directory `dir` with its entries.
     fn dir_block(&mut self, dir: InodeNo, inode: &Inode, l: u64) -> Result<(u64, Vec<u8>, Vec<RawEntry>), Error> {
-        let Some(phys) = self.map_block(dir, inode, l)? else {
-            return Err(Error::Corrupt(Corrupt::Directory(dir, "hole in a directory")));
-        };
+        let phys = self.dir_phys(dir, inode, l)?;
         let block = self.read_block(phys)?;
         let entries = dir::parse(&block, dir, self.sb.inodes_count, self.filetype())?;
         Ok((phys, block, entries))
     }
 
+    /// Whether directory `dir` has a name index (built here if the
+    /// directory is large enough for one).
+    fn ensure_index(&mut self, dir: InodeNo, inode: &Inode) -> Result<bool, Error> {
+        let blocks = inode.size() / self.bs as u64;
+        if self.dir_indexes.get(dir, blocks).is_some() {
+            return Ok(true);
+        }
+        if blocks < dirindex::MIN_BLOCKS {
+            return Ok(false);
+        }
+        let mut index = DirIndex::new();
+        for l in 0..blocks {
+            let (_, block, entries) = self.dir_block(dir, inode, l)?;
+            index.add_block(&block, &entries);
+        }
+        self.dir_indexes.insert(dir, index);
+        Ok(self.dir_indexes.get(dir, blocks).is_some())
+    }
+
+    /// The logical blocks of `dir` to search for `name`: the index's
+    /// candidates, or every block.
+    fn blocks_to_search(&mut self, dir: InodeNo, inode: &Inode, name: &[u8]) -> Result<Vec<u64>, Error> {
+        let blocks = inode.size() / self.bs as u64;
+        if self.ensure_index(dir, inode)?
+            && let Some(index) = self.dir_indexes.get(dir, blocks)
+        {
+            return Ok(index.candidates(name).collect());
+        }
+        Ok((0..blocks).collect())
+    }
+
     fn find(&mut self, dir: InodeNo, inode: &Inode, name: &[u8]) -> Result<Option<Found>, Error> {
         let blocks = inode.size() / self.bs as u64;
-        for l in 0..blocks {
+        for l in self.blocks_to_search(dir, inode, name)? {
             let (phys, block, entries) = self.dir_block(dir, inode, l)?;
             if let Some(index) = entries.iter().position(|e| e.ino != 0 && e.name(&block) == name) {
-                return Ok(Some(Found { phys, block, entries, index }));
+                return Ok(Some(Found { dir, blocks, l, phys, block, entries, index }));
             }
         }
         Ok(None)
@@ -177,10 +216,19 @@ impl<D: BlockDevice> Ext2<D> {
             return Err(Error::NameTooLong);
         }
         let inode = self.get_dir(dir)?;
-        match self.find(dir, &inode, name)? {
-            Some(f) => Ok(f.ino()),
-            None => Err(Error::NotFound),
+        let (inodes, filetype) = (self.sb.inodes_count, self.filetype());
+        for l in self.blocks_to_search(dir, &inode, name)? {
+            let phys = self.dir_phys(dir, &inode, l)?;
+            // Searched where it stands: no copy of the block.
+            let found = self.with_block(phys, |block| {
+                let entries = dir::parse(block, dir, inodes, filetype)?;
+                Ok::<_, Error>(entries.iter().find(|e| e.ino != 0 && e.name(block) == name).map(|e| InodeNo(e.ino)))
+            })??;
+            if let Some(ino) = found {
+                return Ok(ino);
+            }
         }
+        Err(Error::NotFound)
     }
 
     /// Resolves `path` from `base` (from the root if it starts with `/`),
@@ -307,6 +355,7 @@ impl<D: BlockDevice> Ext2<D> {
         now: Timestamp,
     ) -> Result<(InodeNo, Inode), Error> {
         let ino = self.alloc_inode(parent, ft == FileType::Directory)?;
+        self.dir_indexes.forget(ino);
         let mut inode = Inode::new(self.sb.inode_size, self.sb.want_extra_isize());
         // Keep the generation number of the previous use, bumped.
         let old = self.read_inode(ino)?;
@@ -335,21 +384,36 @@ impl<D: BlockDevice> Ext2<D> {
         // Adding entries linearly breaks a hashed index: drop it.
         dinode.set_flags(dinode.flags() & !flags::INDEX);
         let blocks = dinode.size() / self.bs as u64;
-        let mut placed = false;
-        for l in 0..blocks {
+        let need = dir::entry_size(name.len());
+        // With an index, only the first block with room is tried.
+        let tries: Vec<u64> = if self.ensure_index(dir, dinode)? {
+            self.dir_indexes.get(dir, blocks).and_then(|i| i.block_with_room(need)).into_iter().collect()
+        } else {
+            (0..blocks).collect()
+        };
+        let mut placed = None;
+        for l in tries {
             let (phys, mut block, entries) = self.dir_block(dir, dinode, l)?;
-            if dir::insert(&mut block, &entries, ino.0, name, code) {
+            if let Some(room) = dir::insert(&mut block, &entries, ino.0, name, code) {
+                placed = Some((l, room));
                 self.write_meta(phys, block);
-                placed = true;
                 break;
             }
         }
-        if !placed {
-            let (phys, _) = self.map_alloc(dir, dinode, blocks)?;
-            let mut block = vec![0; self.bs];
-            dir::write_entry(&mut block, 0, self.bs, ino.0, name, code);
-            self.write_meta(phys, block);
-            dinode.set_size((blocks + 1) * self.bs as u64);
+        let (l, room) = match placed {
+            Some(p) => p,
+            None => {
+                let (phys, _) = self.map_alloc(dir, dinode, blocks)?;
+                let mut block = vec![0; self.bs];
+                dir::write_entry(&mut block, 0, self.bs, ino.0, name, code);
+                self.write_meta(phys, block);
+                dinode.set_size((blocks + 1) * self.bs as u64);
+                (blocks, self.bs - need)
+            }
+        };
+        if let Some(index) = self.dir_indexes.get(dir, blocks) {
+            index.inserted(name, l, room);
+            self.dir_indexes.grew(dir);
         }
         dinode.set_time(TimeField::Modify, now);
         dinode.set_time(TimeField::Change, now);
@@ -357,7 +421,10 @@ impl<D: BlockDevice> Ext2<D> {
     }
 
     fn remove_found(&mut self, mut f: Found) {
-        dir::remove(&mut f.block, &f.entries, f.index);
+        let room = dir::remove(&mut f.block, &f.entries, f.index);
+        if let Some(index) = self.dir_indexes.get(f.dir, f.blocks) {
+            index.removed(f.entries[f.index].name(&f.block), f.l, room);
+        }
         self.write_meta(f.phys, f.block);
     }
 

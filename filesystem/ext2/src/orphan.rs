@@ -54,6 +54,7 @@ impl<D: BlockDevice> Ext2<D> {
     /// dropped to 0) is gone: frees it, or if it is held, keeps it on the
     /// orphan list with its data (a directory loses its entries: size 0).
     pub(crate) fn drop_last(&mut self, ino: InodeNo, mut inode: Inode, now: Timestamp) -> Result<(), Error> {
+        self.dir_indexes.forget(ino);
         if !self.held.contains(&ino) {
             return self.destroy(ino, inode, now);
         }

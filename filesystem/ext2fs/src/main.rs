@@ -11,7 +11,7 @@
 //! `/dev` whose ext2 superblock carries that UUID or volume label. OPTIONS is
 //! a comma-separated list: `ro` (mount read-only: nothing is written, a
 //! journal is replayed in memory only) and `cache=KIB` (the cache's size,
-//! [`DEFAULT_UNITS`] pieces of 4 KiB = 8 MiB by default).
+//! [`DEFAULT_UNITS`] pieces of 4 KiB = 32 MiB by default).
 //!
 //! Once mounted it prints `ext2fs: serving DEVICE as SCHEME (...)`.
 //! Every [`SYNC_INTERVAL`] a thread commits what changed (as ext3's

@@ -138,6 +138,10 @@ pub struct Served<D: BlockDevice> {
     handles: Handles<InodeNo>,
     /// Handles open on each inode (an inode is held while it has any).
     open_count: BTreeMap<InodeNo, usize>,
+    /// The listing each directory handle is reading (`GETDENTS`): taken
+    /// at its first `GETDENTS`, dropped at its close, so a large
+    /// directory is read once per listing, not once per call.
+    listings: BTreeMap<u64, Vec<(u8, Vec<u8>)>>,
 }
 
 /// What to answer: a value or errno, and a payload.
@@ -156,7 +160,7 @@ fn answer_with(result: Result<Vec<u8>>, value: impl Fn(&[u8]) -> usize) -> Answe
 
 impl<D: BlockDevice> Served<D> {
     pub fn new(fs: Ext2<D>) -> Served<D> {
-        Served { fs, handles: Handles::default(), open_count: BTreeMap::new() }
+        Served { fs, handles: Handles::default(), open_count: BTreeMap::new(), listings: BTreeMap::new() }
     }
 
     fn view(&mut self) -> View<'_, D> {
@@ -199,6 +203,7 @@ impl<D: BlockDevice> Served<D> {
     /// `CLOSE`: drops handle `id`; the last handle on an inode releases it
     /// (an orphan is freed then).
     fn close(&mut self, id: u64) {
+        self.listings.remove(&id);
         let Some(handle) = self.handles.remove(id) else { return };
         let Some(count) = self.open_count.get_mut(&handle.node) else { return };
         *count -= 1;
@@ -272,19 +277,23 @@ impl<D: BlockDevice> Served<D> {
         if !handle.readable {
             return Err(Errno(EBADF));
         }
-        let entries = self.fs.read_dir(handle.node)?;
-        let listed = entries.iter().filter(|e| e.name != b"." && e.name != b"..").map(|e| {
-            let kind = match e.file_type {
-                FileType::Directory => DIRENT_DIR,
-                FileType::Symlink => DIRENT_SYMLINK,
-                FileType::Regular => DIRENT_FILE,
-                FileType::CharDevice => op::DIRENT_CHAR,
-                FileType::BlockDevice => op::DIRENT_BLOCK,
-                FileType::Fifo => op::DIRENT_FIFO,
-                FileType::Socket => op::DIRENT_SOCKET,
-            };
-            (kind, e.name.as_slice())
-        });
+        if handle.cursor == 0 || !self.listings.contains_key(&id) {
+            let entries = self.fs.read_dir(handle.node)?;
+            let listed = entries.into_iter().filter(|e| e.name != b"." && e.name != b"..").map(|e| {
+                let kind = match e.file_type {
+                    FileType::Directory => DIRENT_DIR,
+                    FileType::Symlink => DIRENT_SYMLINK,
+                    FileType::Regular => DIRENT_FILE,
+                    FileType::CharDevice => op::DIRENT_CHAR,
+                    FileType::BlockDevice => op::DIRENT_BLOCK,
+                    FileType::Fifo => op::DIRENT_FIFO,
+                    FileType::Socket => op::DIRENT_SOCKET,
+                };
+                (kind, e.name)
+            });
+            self.listings.insert(id, listed.collect());
+        }
+        let listed = self.listings.get(&id).into_iter().flatten().map(|(kind, name)| (*kind, name.as_slice()));
         let (out, taken) = pack_entries(listed, handle.cursor, wanted).map_err(Errno)?;
         self.handle(id)?.cursor += taken;
         Ok(out)
