@@ -25,7 +25,7 @@ MULTI_PROGRAMS := poweroff reboot sh shtest \
 	basename cat clear cp cut cutest date dirname dmesg echo env false find free grep head hexdump id \
 	kill ln ls mkdir more mv ns printf ps rm rmdir sed seq sleep sort stat tail taskset tee time top touch tr \
 	uname uniq uptime wc which whoami xargs yes df mount umount sync \
-	ip ping nc
+	ip ping nc ss host dhcp
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.

@@ -70,6 +70,32 @@ else
     echo "TEST user::hosts_file_lookup ... FAILED: peer.test is '$peer'"
 fi
 
+# The reporting tools: ss lists a listener (with -l, not without), host
+# answers from /etc/hosts and fails clearly without a DNS server, dhcp
+# shows the lease.
+nc -l -w 10 7005 < /dev/null > /dev/null &
+tries=0
+until grep -q 0.0.0.0:7005 /scheme/netcfg/sockets || [ $tries -ge 100 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+done
+if ss -t -l -H | grep -q '^tcp   LISTEN .*0\.0\.0\.0:7005 ' && ! ss -H | grep -q ':7005 '; then
+    echo "TEST user::ss_lists_listeners ... ok"
+else
+    echo "TEST user::ss_lists_listeners ... FAILED: $(ss -a)"
+fi
+echo | nc 127.0.0.1 7005
+found=$(host peer.test; host ip6-localhost)
+if [ "$found" = "peer.test has address 10.0.2.100
+ip6-localhost has IPv6 address ::1" ]; then
+    echo "TEST user::host_names ... ok"
+else
+    echo "TEST user::host_names ... FAILED: '$found'"
+fi
+host no.such.host.test
+echo "host of an unknown name: status $?"
+dhcp
+
 # Guest to host and back: the echo's answer goes on to the sink.
 seq 1 200000 > /tmp/sent
 time nc peer.test 7 < /tmp/sent > /tmp/echoed

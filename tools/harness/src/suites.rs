@@ -1040,6 +1040,12 @@ pub const SUITES: &[Suite] = &[
                 needle: "cat: /scheme/udp/nonsense: No such file or directory",
             },
             Check::OutputContains { name: "no-dns-server", needle: "nc: no.such.host.test: Network is unreachable" },
+            Check::OutputContains {
+                name: "host-without-dns-server",
+                needle: "host: no.such.host.test: Network is unreachable",
+            },
+            Check::OutputContains { name: "host-unknown-status", needle: "host of an unknown name: status 1" },
+            Check::OutputContains { name: "dhcp-status", needle: "eth0: bound 10.0.2.15/24" },
             Check::OutputContains { name: "closed-port-refused", needle: "nc: 127.0.0.1:9: Connection refused" },
             Check::OutputContains {
                 name: "no-route-unreachable",
