@@ -68,6 +68,8 @@ pub struct Cpu {
     pub context_switches: AtomicU64,
     /// Timer ticks that interrupted a user thread.
     pub user_ticks: AtomicU64,
+    /// Wake IPIs other CPUs sent this one for a thread they queued here.
+    pub wake_ipis: AtomicU64,
     mailbox: spin::Mutex<Mailbox>,
     /// The device interrupts bound to this CPU's vectors.
     pub vectors: crate::irq::VectorTable,
@@ -109,6 +111,7 @@ impl Cpu {
             tlb_flush_pending: AtomicBool::new(false),
             context_switches: AtomicU64::new(0),
             user_ticks: AtomicU64::new(0),
+            wake_ipis: AtomicU64::new(0),
             mailbox: spin::Mutex::new(Mailbox::default()),
             vectors: crate::irq::VectorTable::new(),
             wake_requested: AtomicBool::new(false),

@@ -5,7 +5,7 @@ pinned) in rotation, with the boot, measure and quiet-host functions of ../share
 and prints every figure's medians and ratios (docs/PERFORMANCE.md). On a shared machine the two Cairn
 builds then see the same conditions, which separate compare.py runs do not give them.
 
-Usage: before_after.py BEFORE_ISO AFTER_ISO LINUX_ISO ROUNDS OUT_DIR [--linux-ref DIR]
+Usage: before_after.py BEFORE_ISO AFTER_ISO LINUX_ISO ROUNDS OUT_DIR [--linux-ref DIR] [--no-pinned]
 (DIR defaults to ../shared/linux-ref from the project root). Logs and runs.json go to OUT_DIR.
 `null_syscall_locked` (Cairn's getppid) is set beside Linux's `null_syscall`, which is getppid too.
 """
@@ -14,6 +14,8 @@ import json
 import os
 import statistics
 import sys
+
+from compare_all import WORKLOADS
 
 
 def main():
@@ -24,6 +26,7 @@ def main():
     ap.add_argument("rounds", type=int)
     ap.add_argument("out")
     ap.add_argument("--linux-ref", default="../shared/linux-ref")
+    ap.add_argument("--no-pinned", action="store_true", help="skip the runs under `taskset -c 0`")
     a = ap.parse_args()
     sys.path.insert(0, os.path.abspath(a.linux_ref))
     import compare as C  # noqa: E402 (found through --linux-ref)
@@ -35,6 +38,8 @@ def main():
         (a.after, [("after", "/bin/ubench"), ("after_pinned", "taskset -c 0 /bin/ubench")], "after"),
         (a.linux, [("linux", "/bin/microbench"), ("linux_pinned", "taskset -c 0 /bin/microbench")], "linux"),
     )
+    if a.no_pinned:
+        plan = tuple((iso, [c for c in cmds if not c[0].endswith("_pinned")], tag) for iso, cmds, tag in plan)
     for i in range(a.rounds):
         r = {}
         for iso, cmds, tag in plan:
@@ -58,7 +63,7 @@ def main():
     print("figure | Cairn before | Cairn after | Linux | before/Linux | after/Linux | Cairn after pinned"
           " | Linux pinned | after pinned/Linux pinned")
     print("--- | --- | --- | --- | --- | --- | --- | --- | ---")
-    for n in [n for n, _ in C.MAIN] + ["null_syscall_locked"]:
+    for n in [n for n, _ in C.MAIN] + ["null_syscall_locked"] + [n for n, _ in WORKLOADS]:
         ln = "null_syscall" if n == "null_syscall_locked" else n
         b, af, li, ap_, lp = med("before", n), med("after", n), med("linux", ln), med("after_pinned", n), med("linux_pinned", ln)
         print(" | ".join([n, C.fmt(n, b), C.fmt(n, af), C.fmt(ln, li), ratio(b, li), ratio(af, li),

@@ -7,7 +7,7 @@
 
 extern crate std;
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -118,11 +118,8 @@ fn directories() {
     assert_eq!(fs.mkdir(ROOT, "/d", directory()), Err(FsError::Exists));
     let f = create(&mut fs, "/d/f");
     let e = fs.mkdir(ROOT, "/d/e", directory()).unwrap();
-    let expected = [
-        DirEntry { name: "e".to_string(), kind: Kind::Dir, id: e },
-        DirEntry { name: "f".to_string(), kind: Kind::File, id: f },
-    ];
-    assert_eq!(fs.entries(d, 0).unwrap(), expected);
+    let expected = [DirEntry { name: "e", kind: Kind::Dir, id: e }, DirEntry { name: "f", kind: Kind::File, id: f }];
+    assert_eq!(fs.entries(d, 0).unwrap().collect::<Vec<_>>(), expected);
     assert_eq!(fs.rmdir(ROOT, "/d", USER, 0), Err(FsError::NotEmpty));
     assert_eq!(fs.rmdir(ROOT, "/d/f", USER, 0), Err(FsError::NotDir));
     assert_eq!(fs.unlink(ROOT, "/d/e", USER, 0), Err(FsError::IsDir));
@@ -130,7 +127,7 @@ fn directories() {
     assert_eq!(fs.lookup(ROOT, "/d/../d/./f", true, USER), Ok(f));
     assert_eq!(fs.lookup(ROOT, "/../../d", true, USER), Ok(d), "`..` never climbs above the root");
     assert_eq!(fs.rmdir(ROOT, "/", USER, 0), Err(FsError::Invalid));
-    assert_eq!(fs.entries(f, 0), Err(FsError::NotDir));
+    assert_eq!(fs.entries(f, 0).map(Iterator::count), Err(FsError::NotDir));
 }
 
 #[test]
@@ -330,7 +327,7 @@ fn entry_operations_resolve_from_their_bases() {
     fs.unlink(b, "g", USER, 0).unwrap();
     fs.mkdir(b, "sub", directory()).unwrap();
     fs.rmdir(b, "./sub", USER, 0).unwrap();
-    let names: Vec<String> = fs.entries(b, 0).unwrap().into_iter().map(|e| e.name).collect();
+    let names: Vec<&str> = fs.entries(b, 0).unwrap().map(|e| e.name).collect();
     assert_eq!(names, ["h", "s"]);
     assert_eq!(fs.mkdir(f, "x", directory()), Err(FsError::NotDir), "a file is no base for a relative path");
 }
@@ -552,7 +549,7 @@ fn listing_a_directory_needs_read() {
     assert_eq!(fs.lookup(d, "f", true, USER).map(|_| ()), Ok(()));
     fs.chmod(d, 0o511, USER, 0).unwrap();
     assert_eq!(fs.open(ROOT, "/d", list, creator()), Ok(d));
-    assert_eq!(fs.entries(d, 0).unwrap().len(), 1);
+    assert_eq!(fs.entries(d, 0).unwrap().count(), 1);
 }
 
 #[test]
@@ -663,7 +660,7 @@ fn reading_updates_the_access_time_relatime() {
     assert_eq!(accessed(&fs), later + 1, "refreshed after a write");
     assert_eq!((stat(&fs, f).modified, stat(&fs, f).changed), (later, later), "reading changes nothing else");
     let d = fs.mkdir(ROOT, "/d", made_by(USER, 0o755, 5)).unwrap();
-    fs.entries(d, 6).unwrap();
+    fs.entries(d, 6).unwrap().count();
     assert_eq!(stat(&fs, d).accessed, 6, "listing is reading");
     let s = fs.symlink("f", ROOT, "/s", made_by(USER, 0, 5)).unwrap();
     fs.readlink(ROOT, "/s", USER, 8).unwrap();
@@ -912,7 +909,7 @@ fn a_removed_directory_takes_no_new_entries() {
     file(&mut fs, "/f", b"", creator());
     assert_eq!(fs.link(ROOT, "/f", d, "g", USER, 0), Err(FsError::NotFound));
     assert_eq!(fs.rename(ROOT, "/f", d, "g", USER, 0), Err(FsError::NotFound));
-    assert_eq!(fs.entries(d, 0), Ok(Vec::new()));
+    assert_eq!(fs.entries(d, 0).map(Iterator::count), Ok(0));
     let nodes = fs.statvfs().nodes;
     fs.release(d);
     assert_eq!(fs.statvfs().nodes, nodes - 1);
@@ -971,7 +968,7 @@ fn bad_input_never_panics() {
     assert_eq!(fs.write(stale, 0, b"x", 0), Err(FsError::NotFound));
     assert_eq!(fs.truncate(stale, 0, 0), Err(FsError::NotFound));
     assert_eq!(fs.stat(stale), Err(FsError::NotFound));
-    assert_eq!(fs.entries(stale, 0), Err(FsError::NotFound));
+    assert_eq!(fs.entries(stale, 0).map(Iterator::count), Err(FsError::NotFound));
     assert_eq!(fs.retain(stale), Err(FsError::NotFound));
     assert_eq!(fs.open(stale, "x", CREATE, creator()), Err(FsError::NotFound));
     assert_eq!(fs.readlink(stale, "", USER, 0), Err(FsError::NotFound));

@@ -4,7 +4,7 @@
 //! of the directories they change.
 
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use cairn_fsrules::{NodeType, OpenOptions, Opening, ops};
@@ -22,10 +22,10 @@ pub struct Creator {
     pub now: u64,
 }
 
-/// One entry of a directory.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DirEntry {
-    pub name: String,
+/// One entry of a directory, borrowed from the tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirEntry<'a> {
+    pub name: &'a str,
     pub kind: Kind,
     pub id: NodeId,
 }
@@ -71,7 +71,7 @@ impl MemFs {
     fn put_entry(&mut self, dir: NodeId, name: &str, id: NodeId, now: u64) -> Result<Option<NodeId>, FsError> {
         let node = self.node_mut(dir)?;
         let Content::Dir(directory) = &mut node.content else { return Err(FsError::NotDir) };
-        let replaced = directory.entries.insert(name.to_string(), id);
+        let replaced = directory.entries.insert(String::from(name), id);
         node.times.modify(now);
         Ok(replaced)
     }
@@ -119,7 +119,7 @@ impl MemFs {
         creator: Creator,
     ) -> Result<NodeId, FsError> {
         let entry = ops::symlink(&mut &*self, target, base.into(), path, creator.caller)?;
-        let content = Content::Symlink(target.to_string());
+        let content = Content::Symlink(String::from(target));
         self.insert(entry.dir, entry.name, content, Creator { mode: 0o777, ..creator })
     }
 
@@ -198,15 +198,18 @@ impl MemFs {
         Ok(())
     }
 
-    /// The entries of directory `id`, by name (its access time is read).
-    /// Whether the caller may list it was settled when it was opened.
-    pub fn entries(&mut self, id: NodeId, now: u64) -> Result<Vec<DirEntry>, FsError> {
+    /// The entries of directory `id`, by name (its access time is read),
+    /// as they are found: a listing that wants only some of them (a
+    /// `GETDENTS` answer from a cursor on) copies and allocates nothing
+    /// for the rest. Whether the caller may list it was settled when it
+    /// was opened.
+    pub fn entries(&mut self, id: NodeId, now: u64) -> Result<impl Iterator<Item = DirEntry<'_>>, FsError> {
         self.dir(id)?;
         self.node_mut(id)?.times.read(now);
         let dir = self.dir(id)?;
-        let entry = |(name, &id): (&String, &NodeId)| {
-            self.nodes.get(&id).map(|node| DirEntry { name: name.clone(), kind: node.kind(), id })
-        };
-        Ok(dir.entries.iter().filter_map(entry).collect())
+        let nodes = &self.nodes;
+        Ok(dir.entries.iter().filter_map(|(name, &id)| {
+            nodes.get(&id).map(|node| DirEntry { name: name.as_str(), kind: node.kind(), id })
+        }))
     }
 }

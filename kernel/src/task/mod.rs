@@ -71,6 +71,12 @@ enum Wake {
     Balanced,
     /// Next on this CPU, whose thread is about to wait for it.
     Handoff,
+    /// Last in line on this CPU, with no IPI: for a thread told of
+    /// something that need not be handled at once (a server told of a
+    /// `CLOSE`). It runs when this CPU's thread next waits or is
+    /// preempted, or an idle CPU takes it at its next look; the waker keeps
+    /// its CPU and the two do not bounce between CPUs.
+    Local,
 }
 
 impl WaitKey {
@@ -170,15 +176,17 @@ pub fn with<R>(f: impl FnOnce(&mut Tasks) -> R) -> R {
             break;
         }
         for key in keys {
-            tasks.wake_queue(key, usize::MAX);
+            tasks.wake_queue_by(key, usize::MAX, Wake::Local);
         }
     }
     IN_USE.store(false, Ordering::Release);
     result
 }
 
-/// Wakes `key`'s waiters when the task state is next released: for code
-/// that cannot reach it (a destructor, possibly running inside [`with`]).
+/// Wakes `key`'s waiters when the task state is next released, on this
+/// CPU without an IPI ([`Wake::Local`]): for code that cannot reach it (a
+/// destructor, possibly running inside [`with`]) telling of something
+/// that need not be handled at once (a `CLOSE`).
 /// If the note cannot be stored the wake is lost; waiters then see the
 /// change at their next wake-up.
 pub fn wake_later(key: WaitKey) {
@@ -290,7 +298,8 @@ impl Tasks {
     }
 
     /// Makes a thread runnable: on the least loaded CPU it may run on, or
-    /// ([`Wake::Handoff`], if it may run here) first in line on this one.
+    /// ([`Wake::Handoff`], [`Wake::Local`], if it may run here) first or
+    /// last in line on this one.
     fn make_runnable_by(&mut self, tid: Tid, how: Wake) {
         let Some(thread) = self.threads.get_mut(&tid) else { return };
         if matches!(thread.state, ThreadState::Running | ThreadState::Dead) {
@@ -300,8 +309,13 @@ impl Tasks {
         thread.waiting = None;
         let (preferred, allowed) = (thread.last_cpu, thread.affinity);
         let level = self.level_of(&self.threads[&tid]);
-        if how == Wake::Handoff && allowed.contains(this_cpu()) {
-            self.cpus[this_cpu()].queues[level].push_front(tid);
+        if how != Wake::Balanced && allowed.contains(this_cpu()) {
+            let queue = &mut self.cpus[this_cpu()].queues[level];
+            if how == Wake::Handoff {
+                queue.push_front(tid)
+            } else {
+                queue.push_back(tid)
+            }
             return;
         }
         let load = |c: &CpuScheduler| c.queued() + usize::from(c.current.is_some());
@@ -314,6 +328,7 @@ impl Tasks {
             && let (Some(target), Some(lapic)) = (percpu::online().get(cpu), interrupts::local_apic())
         {
             target.wake_requested.store(true, Ordering::Release);
+            target.wake_ipis.fetch_add(1, Ordering::Relaxed);
             lapic.send_ipi(target.apic_id, VECTOR_WAKE);
         }
     }

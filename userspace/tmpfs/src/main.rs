@@ -152,7 +152,7 @@ impl Tmpfs {
             Ok(entries) => entries,
             Err(e) => return (Err(errno(e)), Vec::new()),
         };
-        let kinds = entries.iter().map(|entry| {
+        let kinds = entries.map(|entry| {
             let kind = match entry.kind {
                 Kind::File => DIRENT_FILE,
                 Kind::Dir => DIRENT_DIR,

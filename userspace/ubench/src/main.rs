@@ -19,6 +19,9 @@
 //! `taskset -c 0 /bin/ubench` to pin everything to one CPU, as the Linux
 //! reference does with its `taskset -c 0` run.
 //!
+//! `ubench NAME...` runs only the benchmarks named (in their usual order),
+//! e.g. `init=/bin/ubench,stat_file,readdir_1000` on the kernel command line.
+//!
 //! Depends only on `cairn-rt`.
 #![no_std]
 #![no_main]
@@ -604,10 +607,11 @@ fn shell_true_300() -> Result<(), BenchError> {
 /// A benchmark's entry.
 type Bench = fn() -> Result<(), BenchError>;
 
-/// Runs `benches` in order; returns how many failed.
-fn run_all(benches: &[(&str, Bench)]) -> usize {
+/// Runs those of `benches` that `wanted` names (all if it names none), in
+/// order; returns how many failed.
+fn run_all(benches: &[(&str, Bench)], wanted: &[String]) -> usize {
     let mut failed = 0;
-    for (name, run) in benches {
+    for (name, run) in benches.iter().filter(|(name, _)| wanted.is_empty() || wanted.iter().any(|w| w == name)) {
         if let Err(e) = run() {
             eprintln!("ubench: {name} failed: {e}");
             failed += 1;
@@ -645,18 +649,22 @@ fn main() -> i32 {
     ];
     let cpus = thread::available_parallelism().map_or(0, |n| n.get());
     println!("ubench: {} benchmarks, {cpus} CPU(s)", benches.len() + workloads.len());
-    let mut failed = run_all(&benches);
-    match root_tmpfs() {
-        Ok(started) => {
-            failed += run_all(&workloads);
-            if let Some(mut server) = started {
-                let _ = server.kill();
-                let _ = server.wait();
+    let wanted: Vec<String> = cairn_rt::env::args().skip(1).collect();
+    let mut failed = run_all(&benches, &wanted);
+    let workloads_wanted = wanted.is_empty() || workloads.iter().any(|(name, _)| wanted.iter().any(|w| w == name));
+    if workloads_wanted {
+        match root_tmpfs() {
+            Ok(started) => {
+                failed += run_all(&workloads, &wanted);
+                if let Some(mut server) = started {
+                    let _ = server.kill();
+                    let _ = server.wait();
+                }
             }
-        }
-        Err(e) => {
-            eprintln!("ubench: no root file system for the workloads: {e}");
-            failed += workloads.len();
+            Err(e) => {
+                eprintln!("ubench: no root file system for the workloads: {e}");
+                failed += workloads.len();
+            }
         }
     }
     if failed == 0 { 0 } else { 1 }

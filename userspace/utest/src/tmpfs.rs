@@ -164,6 +164,25 @@ fn directories() -> TestResult {
     Ok(())
 }
 
+/// A directory whose listing takes several `getdents` answers (each
+/// continues from the handle's cursor): every name comes exactly once, in
+/// order, and a name removed between two listings is gone from the next.
+fn long_listing() -> TestResult {
+    const NAMES: usize = 700;
+    let name = |i: usize| format!("entry-with-a-long-name-{i:04}");
+    fs::create_dir(&p("long"), 0o755).map_err(|e| format!("mkdir: {e}"))?;
+    for i in 0..NAMES {
+        drop(open(&format!("long/{}", name(i)), O_WRONLY | O_CREAT)?);
+    }
+    let listed: Vec<String> = ok("read_dir", fs::read_dir(&p("long")))?.into_iter().map(|(n, _)| n).collect();
+    let expected: Vec<String> = (0..NAMES).map(name).collect();
+    ensure!(listed == expected, "{} names listed, {} expected, first {:?}", listed.len(), NAMES, listed.first());
+    ok("unlink", fs::remove_file(&p(&format!("long/{}", name(350)))))?;
+    let again = ok("read_dir", fs::read_dir(&p("long")))?;
+    ensure!(again.len() == NAMES - 1 && !again.iter().any(|(n, _)| *n == name(350)), "after unlink: {}", again.len());
+    Ok(())
+}
+
 fn symlinks() -> TestResult {
     let mut target = open("target", O_WRONLY | O_CREAT)?;
     ok("write", target.write_all(b"via link"))?;
@@ -183,6 +202,7 @@ pub fn posix_suite() -> TestResult {
         .and_then(|_| rename_over())
         .and_then(|_| unlink_while_open())
         .and_then(|_| directories())
+        .and_then(|_| long_listing())
         .and_then(|_| symlinks());
     let _ = cairn_rt::signal::kill(server.id(), SIGTERM);
     let _ = server.wait();
