@@ -11,7 +11,7 @@ use crate::dirindex::DirIndexes;
 use crate::inode::{Inode, InodeNo, Timestamp};
 use crate::journal::Journal;
 use crate::superblock::{
-    GroupDesc, STATE_VALID, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, Superblock, compat, incompat, ro_compat,
+    GroupDesc, STATE_ERROR, STATE_VALID, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, Superblock, compat, incompat, ro_compat,
 };
 use crate::{Corrupt, Error, Unsupported};
 
@@ -35,6 +35,8 @@ pub enum ReadOnlyReason {
     IncompatFeatures(u32),
     /// Read-only compatible features this crate cannot maintain.
     RoCompatFeatures(u32),
+    /// Damage was found while mounted ([`Ext2::damaged`]).
+    Damaged,
 }
 
 /// Space and inode counts (`statfs`).
@@ -216,6 +218,34 @@ impl<D: BlockDevice> Ext2<D> {
         self.dev
     }
 
+    /// Damage was found (a call returned [`Error::Corrupt`]): as ext3's
+    /// `errors=remount-ro`, the changes not yet committed are dropped —
+    /// they may rest on the damaged structure — the superblock on the
+    /// device gets the error state (so that `e2fsck` checks it in full,
+    /// the rest of it as last committed) and the file system turns
+    /// read-only: later changes are [`Error::ReadOnly`], reads go on. Does
+    /// nothing on a file system already read-only.
+    pub fn damaged(&mut self) -> Result<(), Error> {
+        if self.read_only.is_some() {
+            return Ok(());
+        }
+        self.read_only = Some(ReadOnlyReason::Damaged);
+        self.dirty.clear();
+        self.pending_free.clear();
+        self.dir_indexes = DirIndexes::new();
+        let raw = self.read_sb_bytes()?;
+        self.sb = Superblock::parse(raw, self.dev.size())?;
+        self.load_groups()?;
+        let state = self.sb.state() | STATE_ERROR;
+        self.sb.set_state(state);
+        let (block, off) = self.sb_location();
+        let mut data = self.read_block(block)?;
+        data[off..off + SUPERBLOCK_SIZE].copy_from_slice(&self.sb.raw);
+        self.dev.write_block(block, &data)?;
+        self.dev.flush()?;
+        Ok(())
+    }
+
     /// The device, borrowed (a server reads its cache's counters).
     pub fn device(&self) -> &D {
         &self.dev
@@ -257,9 +287,13 @@ impl<D: BlockDevice> Ext2<D> {
 
     /// Makes every change so far durable: with a journal, as one or more
     /// committed transactions (file data flushed first), then written home.
+    /// On a file system turned read-only by damage, `ReadOnly`: what was
+    /// not committed then is lost.
     pub fn sync(&mut self) -> Result<(), Error> {
-        if self.read_only.is_some() {
-            return Ok(());
+        match self.read_only {
+            Some(ReadOnlyReason::Damaged) => return Err(Error::ReadOnly),
+            Some(_) => return Ok(()),
+            None => {}
         }
         if self.dirty.is_empty() {
             self.dev.flush()?;

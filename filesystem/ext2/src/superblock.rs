@@ -63,6 +63,8 @@ pub mod ro_compat {
 
 /// `s_state` bit: unmounted cleanly.
 pub const STATE_VALID: u16 = 0x1;
+/// `s_state`: errors were detected (e2fsck checks the file system in full).
+pub const STATE_ERROR: u16 = 0x2;
 
 /// The superblock's interpreted fields.
 #[derive(Clone, Debug)]

@@ -200,7 +200,8 @@ fn commit_thread(state: Arc<State>, scheme: String) {
         }
         let mut guard = state.lock();
         let Some(served) = guard.as_mut() else { continue };
-        if !served.fs.has_changes() && served.fs.device().counts().dirty == 0 {
+        let idle = !served.fs.has_changes() && served.fs.device().counts().dirty == 0;
+        if idle || served.fs.read_only().is_some() {
             continue;
         }
         if let Err(e) = served.fs.sync() {

@@ -448,16 +448,46 @@ impl<D: BlockDevice> Served<D> {
     pub fn map(&mut self, request: &Request) -> core::result::Result<cairn_rt::fd::OwnedFd, i32> {
         let handle = *self.handle(request.handle).map_err(|e| e.0)?;
         let fs = &mut self.fs;
-        private_copy(request, handle.readable, |offset, len| {
+        let mapped = private_copy(request, handle.readable, |offset, len| {
             let mut data = vec![0u8; len];
             let n = fs.read(handle.node, offset, &mut data).map_err(|e| Errno::from(e).0)?;
             data.truncate(n);
             Ok(data)
-        })
+        });
+        if matches!(mapped, Err(EUCLEAN)) {
+            self.damage_found();
+        }
+        mapped
     }
 
-    /// Serves one request but `MMAP`; `None` for those that take no answer.
+    /// Serves one request but `MMAP`; `None` for those that take no
+    /// answer. Damage met on the way (`EUCLEAN`) turns the file system
+    /// read-only ([`Served::damage_found`]).
     pub fn serve(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
+        let answer = self.answer(request, payload);
+        if matches!(answer, Some((Err(EUCLEAN), _))) {
+            self.damage_found();
+        }
+        answer
+    }
+
+    /// As ext3 mounted `errors=remount-ro`: the first damage found drops
+    /// what was not yet committed, marks the superblock and leaves the
+    /// file system read-only ([`Ext2::damaged`]), with a log line.
+    fn damage_found(&mut self) {
+        if self.fs.read_only().is_some() {
+            return;
+        }
+        match self.fs.damaged() {
+            Ok(()) => eprintln!("ext2fs: the file system is damaged: remounted read-only (run e2fsck)"),
+            Err(e) => eprintln!(
+                "ext2fs: the file system is damaged: remounted read-only, but marking it on the disk failed: {}",
+                crate::describe(e)
+            ),
+        }
+    }
+
+    fn answer(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
         let result = match request.opcode {
             op::OPEN => self.open(request, payload),
             op::READ => return Some(answer_with(self.read(request), <[u8]>::len)),

@@ -319,3 +319,30 @@ fn fuzzed_journals_never_panic() {
         assert!(r.is_ok(), "journal fuzz case {case} panicked");
     }
 }
+
+#[test]
+fn damage_found_turns_the_file_system_read_only() {
+    let s = Scratch::new();
+    let img = base(&s);
+    let b0 = request(&img, "bmap file 0");
+    debugfs(&img, true, &[&format!("sif file block[1] {}", b0.trim())]);
+    let mut fs = mount(&img);
+    fs.create(ROOT, b"kept", 0o644, ROOT_OWNER, NOW).unwrap();
+    fs.sync().unwrap();
+    fs.create(ROOT, b"uncommitted", 0o644, ROOT_OWNER, NOW).unwrap();
+    assert_eq!(fs.unlink(ROOT, b"file", NOW), Err(Error::Corrupt(Corrupt::Bitmap("freeing a free block"))));
+    fs.damaged().unwrap();
+    assert_eq!(fs.read_only(), Some(ReadOnlyReason::Damaged));
+    assert_eq!(fs.create(ROOT, b"later", 0o644, ROOT_OWNER, NOW).map(|_| ()), Err(Error::ReadOnly));
+    assert_eq!(fs.lookup(ROOT, b"uncommitted"), Err(Error::NotFound));
+    let dir = fs.lookup(ROOT, b"dir").unwrap();
+    assert!(fs.lookup(dir, b"sub").is_ok(), "reads go on");
+    assert_eq!(fs.sync(), Err(Error::ReadOnly), "what was not committed is lost, and sync says so");
+    fs.damaged().unwrap();
+    std::fs::write(&img, fs.unmount(NOW).unwrap().into_inner()).unwrap();
+    let listing = request(&img, "ls -l /");
+    assert!(listing.contains("kept") && listing.contains("file"), "{listing}");
+    assert!(!listing.contains("uncommitted"), "{listing}");
+    let stats = request(&img, "stats -h");
+    assert!(stats.contains("Filesystem state:         not clean with errors"), "{stats}");
+}
