@@ -96,6 +96,8 @@ initfs: deps userspace harness
 		--file userspace/netd/etc/hosts:/etc/hosts \
 		--file userspace/init/net-test.conf:/etc/init/net-test.conf --file userspace/init/net-test.sh:/etc/init/net-test.sh \
 		--file userspace/init/http-test.conf:/etc/init/http-test.conf --file userspace/init/http-test.sh:/etc/init/http-test.sh \
+		--file userspace/init/linux-peer.conf:/etc/init/linux-peer.conf \
+		--file userspace/init/linux-peer.network:/etc/init/linux-peer.network \
 		--file userspace/accounts/etc/passwd:/etc/passwd --file userspace/accounts/etc/group:/etc/group \
 		--file userspace/coreutils/cutest.conf:/etc/init/cutest.conf \
 		--file $(FUZZ_CONF):/etc/init/fuzz.conf \
@@ -126,6 +128,16 @@ test-disk: disk
 test-crash: deps kernel initfs
 	$(HARNESS) crash --kernel $(KERNEL_ELF) --module $(INITFS):initfs --rounds $(CRASH_ROUNDS)
 
+# Cairn and the Linux guest of tools/devbench/build-linux.sh joined only
+# by a `-netdev dgram` link over 127.0.0.1: IPv4 and IPv6 ping both ways,
+# TCP both ways checked by md5sum (tools/test-linux-peer.py).
+test-linux-peer: deps kernel initfs harness
+	@mkdir -p $(BUILD)/linux-peer
+	$(HARNESS) iso --kernel $(KERNEL_ELF) --out $(BUILD)/linux-peer/cairn.iso --module $(INITFS):initfs \
+		--cmdline "init=/bin/init,/etc/init/linux-peer.conf"
+	tools/devbench/build-linux.sh
+	tools/test-linux-peer.py $(BUILD)/linux-peer/cairn.iso $(BUILD)/devbench/linux.iso
+
 run: iso
 	@if [ -n "$$DISPLAY" ]; then tools/install-deps.sh $(GUI_PACKAGES); fi
 	$(HARNESS) run --iso $(ISO)
@@ -145,6 +157,7 @@ test: deps kernel initfs host-test
 	$(MAKE) test-disk
 	$(MAKE) test-crash
 	$(MAKE) test-run
+	$(MAKE) test-linux-peer
 
 # Device benchmarks beside Linux in the same QEMU configuration (not a
 # test): edu interrupt → driver wake-up latency, and NVMe random and

@@ -72,35 +72,42 @@ fn drain(mut stream: TcpStream) -> cairn_rt::Result<()> {
     }
 }
 
-/// Runs a TCP session on `stream`: the program of `-e`, or both copies.
-fn session(stream: TcpStream, exec: Option<&str>) -> i32 {
-    if let Some(program) = exec {
-        return run_on(stream, program);
-    }
-    let reader = match stream.try_clone() {
-        Ok(reader) => reader,
-        Err(e) => return fail("nc", format_args!("{e}")),
-    };
-    let copier = thread::spawn(move || drain(reader));
-    let mut stream = stream;
+/// Copies standard input to the stream until it ends, then closes the writing half.
+fn send(mut stream: TcpStream) -> cairn_rt::Result<()> {
     let mut buffer = cairn_rt::vec![0u8; 16 * 1024];
     let sent = loop {
         match read_fd(0, &mut buffer) {
             Ok(0) => break Ok(()),
-            Ok(n) => {
-                if let Err(e) = stream.write_all(&buffer[..n]) {
-                    break Err(e);
-                }
-            }
+            Ok(n) => stream.write_all(&buffer[..n])?,
             Err(e) => break Err(e),
         }
     };
     let _ = stream.shutdown(Shutdown::Write);
-    let received = copier.join();
-    match (sent, received) {
-        (Err(e), _) | (_, Ok(Err(e))) => fail("nc", format_args!("{e}")),
-        (_, Err(e)) => fail("nc", format_args!("{e}")),
-        _ => 0,
+    sent
+}
+
+/// Runs a TCP session on `stream`: the program of `-e`, or both copies.
+/// The session ends when the peer closes, whether or not standard input
+/// has ended (a terminal never does), as OpenBSD's nc does: `nc -l PORT >
+/// FILE` ends with the transfer.
+fn session(stream: TcpStream, exec: Option<&str>) -> i32 {
+    if let Some(program) = exec {
+        return run_on(stream, program);
+    }
+    let writer = match stream.try_clone() {
+        Ok(writer) => writer,
+        Err(e) => return fail("nc", format_args!("{e}")),
+    };
+    let sender = thread::spawn(move || send(writer));
+    if let Err(e) = drain(stream) {
+        return fail("nc", format_args!("{e}"));
+    }
+    if !sender.is_finished() {
+        return 0;
+    }
+    match sender.join() {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) | Err(e) => fail("nc", format_args!("{e}")),
     }
 }
 
