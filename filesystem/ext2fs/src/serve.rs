@@ -17,8 +17,8 @@ use alloc::vec::Vec;
 
 use cairn_ext2::{BlockDevice, Error, Ext2, FileType, InodeNo, Metadata, Owner, ROOT, Timestamp};
 use cairn_fsproto::{
-    Handle, Handles, OpenRequest, bytes_of, caller, mode_bits, now, owner_id, pack_entries, path, path_pair,
-    private_copy, split_time, time_set,
+    Handle, Handles, OpenRequest, bytes_of, caller, mode_bits, now, open_answer, owner_id, pack_entries, path,
+    path_pair, private_copy, split_time, time_set,
 };
 use cairn_fsrules::{Attributes, Base, Caller, Denied, NodeType, Opening, TimeSet, Tree, access, ops, path as walk};
 use cairn_rt::abi::error::{
@@ -489,7 +489,13 @@ impl<D: BlockDevice> Served<D> {
 
     fn answer(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
         let result = match request.opcode {
-            op::OPEN => self.open(request, payload),
+            op::OPEN => {
+                let opened = self.open(request, payload).map_err(|e| e.0);
+                return Some(open_answer(request.args[0] as usize, opened, |id| {
+                    let node = self.handle(id).map_err(|e| e.0)?.node;
+                    self.stat(node).map_err(|e| e.0)
+                }));
+            }
             op::READ => return Some(answer_with(self.read(request), <[u8]>::len)),
             op::WRITE => self.write(request, payload),
             op::FSTAT => {

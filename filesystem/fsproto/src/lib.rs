@@ -73,6 +73,21 @@ pub fn bytes_of<T: Copy>(value: &T) -> Vec<u8> {
     unsafe { core::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
 }
 
+/// `OPEN`'s answer: the new handle's id and, for an `O_STAT` open, the
+/// file's `Stat` (from `stat`, given the id) as payload, so that the
+/// kernel's `fstatat` takes one round trip (docs/ABI.md, `OPEN`).
+pub fn open_answer(
+    flags: usize,
+    opened: Result<usize, i32>,
+    stat: impl FnOnce(u64) -> Result<Vec<u8>, i32>,
+) -> (Result<usize, i32>, Vec<u8>) {
+    let payload = match opened {
+        Ok(id) if flags & O_STAT != 0 => stat(id as u64).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    (opened, payload)
+}
+
 /// What an `OPEN` asks: only to look (`O_STAT`: stat, chmod..., with
 /// `no_follow` for the link itself), or to open with these options.
 #[derive(Clone, Copy, Debug)]

@@ -582,6 +582,12 @@ fn access_rights(flags: usize) -> u32 {
 
 /// Opens `path` (relative to `dirfd`) in the caller's namespace.
 fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize> {
+    insert_opened(opened(dirfd, path, flags, mode)?.0, flags)
+}
+
+/// The handle `path` (relative to `dirfd`) opens to, and with `O_STAT` the
+/// file's `Stat` when its server sent it along.
+fn opened(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<(Handle, Option<Stat>)> {
     let handle = match resolve::place(dirfd, path)? {
         Place::SchemeList if flags & O_ACCMODE != O_RDONLY => return Err(errno(error::EISDIR)),
         Place::SchemeList => {
@@ -610,7 +616,7 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         Place::Kernel(device, _) => {
             Handle::new(Object::Device(device), access_rights(flags) | rights::DUP | rights::SEND)
         }
-        Place::User(user) => open_user(user, flags, mode)?,
+        Place::User(user) => return open_user(user, flags, mode),
         Place::Devices | Place::Descriptors if flags & O_ACCMODE != O_RDONLY => return Err(errno(error::EISDIR)),
         Place::Devices => {
             let entries = devices::list()
@@ -633,7 +639,7 @@ fn open_at(dirfd: usize, path: &str, flags: usize, mode: usize) -> Result<usize>
         }
         Place::Descriptor(fd) => open_descriptor(fd, flags)?,
     };
-    insert_opened(handle, flags)
+    Ok((handle, None))
 }
 
 /// `/dev`, as its directory handle records it.
@@ -658,16 +664,23 @@ fn open_descriptor(fd: usize, flags: usize) -> Result<Handle> {
 }
 
 /// Sends `OPEN` for `user`; the server answers with a handle id, or with an
-/// fd of its own that the caller receives instead.
-fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<Handle> {
+/// fd of its own that the caller receives instead. An `O_STAT` open may
+/// come with the file's `Stat` ([`protocol::OPEN`]).
+fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<(Handle, Option<Stat>)> {
     let args = [flags as u64, (mode & 0o7777) as u64, user.flags()];
-    let mut call = Call::new(protocol::OPEN, user.base, args, user.path.into_bytes(), 0);
+    let stat_room = if flags & cairn_abi::O_STAT != 0 { size_of::<Stat>() } else { 0 };
+    let mut call = Call::new(protocol::OPEN, user.base, args, user.path.into_bytes(), stat_room);
     call.accepts_fd = true;
     let reply = scheme_call(&user.scheme, call)?;
     let id = reply_value(&reply)? as u64;
     if let Some(passed) = reply.passed {
-        return Ok(passed);
+        return Ok((passed, None));
     }
+    let stat = (stat_room > 0 && reply.payload.len() == stat_room).then(|| {
+        let mut stat = Stat::default();
+        stat.copy_from_slice(&reply.payload);
+        stat
+    });
     if reply.terminal {
         adopt_terminal(&user.absolute);
     }
@@ -685,7 +698,7 @@ fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<Handle> {
             _ => rights::READ | rights::WRITE | rights::EXEC | rights::MAP,
         };
     let client = ClientHandle::new(user.scheme, id, user.absolute, task::with(|tasks| tasks.caller()));
-    Ok(Handle::new(Object::SchemeHandle(Arc::new(client)), granted))
+    Ok((Handle::new(Object::SchemeHandle(Arc::new(client)), granted), stat))
 }
 
 /// A session leader without a controlling terminal that opened terminal
@@ -703,7 +716,7 @@ fn adopt_terminal(path: &str) {
 /// Opens `user` for the kernel's own use (no fd): a scheme handle, which
 /// [`release_client`] closes.
 pub(super) fn open_client(user: UserPath, flags: usize, mode: usize) -> Result<Arc<ClientHandle>> {
-    let handle = open_user(user, flags, mode)?;
+    let (handle, _) = open_user(user, flags, mode)?;
     match handle.object {
         Object::SchemeHandle(client) => Ok(client),
         _ => {
@@ -757,13 +770,37 @@ pub fn close(fd: usize) -> Result<usize> {
 }
 
 pub fn fstat(fd: usize, address: usize) -> Result<usize> {
-    let object = task::with(|tasks| tasks.current_process().fds.get(fd, 0).map(|h| h.object.clone()))?;
-    if let Object::SchemeHandle(client) = &object {
-        user::write_value(address, &scheme_fstat(client)?)?;
-        return Ok(0);
+    let handle = task::with(|tasks| tasks.current_process().fds.get(fd, 0).cloned())?;
+    user::write_value(address, &stat_of(&handle)?)?;
+    Ok(0)
+}
+
+/// `fstatat`: opens `path` with `O_STAT` for the kernel alone, takes the
+/// `Stat` its server sent with the answer (or asks with `FSTAT`), and
+/// closes it; the caller never holds an fd.
+pub fn fstatat(dirfd: usize, path: usize, len: usize, flags: usize, address: usize) -> Result<usize> {
+    if flags & !cairn_abi::AT_SYMLINK_NOFOLLOW != 0 {
+        return Err(errno(error::EINVAL));
     }
-    let stat = task::with(|tasks| -> Result<Stat> {
-        let handle = tasks.current_process().fds.get(fd, 0)?;
+    let no_follow = if flags & cairn_abi::AT_SYMLINK_NOFOLLOW != 0 { cairn_abi::O_NOFOLLOW } else { 0 };
+    let path = user::read_path(path, len)?;
+    let (handle, sent) = opened(dirfd, &path, O_RDONLY | cairn_abi::O_STAT | no_follow, 0)?;
+    let stat = match sent {
+        Some(stat) => Ok(stat),
+        None => stat_of(&handle),
+    };
+    release(handle);
+    user::write_value(address, &stat?)?;
+    Ok(0)
+}
+
+/// What `fstat` says of `handle`'s object (a scheme handle's server is
+/// asked).
+fn stat_of(handle: &Handle) -> Result<Stat> {
+    if let Object::SchemeHandle(client) = &handle.object {
+        return scheme_fstat(client);
+    }
+    {
         Ok(match &handle.object {
             Object::Console => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o620, st_blksize: 4096, ..Stat::default() },
             // An initfs file is executable exactly when it grants EXEC.
@@ -813,9 +850,7 @@ pub fn fstat(fd: usize, address: usize) -> Result<usize> {
             }
             Object::DeviceControl(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o200, ..Stat::default() },
         })
-    })?;
-    user::write_value(address, &stat)?;
-    Ok(0)
+    }
 }
 
 pub fn lseek(fd: usize, offset: i64, whence: usize) -> Result<usize> {

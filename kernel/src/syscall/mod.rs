@@ -191,6 +191,7 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         SetLimit => limits::set_limit(a[0], a[1]),
         Mount => file::mount(a[0], a[1], a[2], a[3]),
         Unmount => file::unmount(a[0], a[1]),
+        Fstatat => file::fstatat(a[0], a[1], a[2], a[3], a[4]),
     }
     .into()
 }

@@ -35,9 +35,9 @@ use cairn_rt::abi::signal::{
     SIGCHLD, SIGCONT, SIGKILL, SIGPIPE, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SigAction, bit,
 };
 use cairn_rt::abi::{
-    AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, NO_FD, O_APPEND, O_CLOEXEC, O_CREAT,
-    O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_RDWR, O_STAT, O_TRUNC, O_WRONLY, SYSCALL_COUNT, StrSlice,
-    Syscall, TimeSpec, rights,
+    AT_FDCWD, AT_SYMLINK_NOFOLLOW, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, NO_FD, O_APPEND,
+    O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_RDWR, O_STAT, O_TRUNC, O_WRONLY,
+    SYSCALL_COUNT, StrSlice, Syscall, TimeSpec, rights,
 };
 use cairn_rt::sys::{PAGE_SIZE, syscall6};
 use cairn_rt::{eprintln, format};
@@ -1009,6 +1009,12 @@ impl<'a> Fuzzer<'a> {
                 (a[1], a[2]) = self.path(PATH_A, true);
                 a[3] = self.mut_dirfd();
                 (a[4], a[5]) = self.path(PATH_B, true);
+            }
+            Fstatat => {
+                a[0] = self.dirfd();
+                (a[1], a[2]) = self.path(PATH_A, false);
+                a[3] = self.rng.pick(&[0, AT_SYMLINK_NOFOLLOW, AT_SYMLINK_NOFOLLOW | 1, usize::MAX]);
+                (a[4], _) = self.out_buf();
             }
             Fchmodat => {
                 a[0] = self.mut_dirfd();

@@ -12,9 +12,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use cairn_abi::{
-    AT_FDCWD, MODE_DIR, MODE_FILE, MODE_PERM, MODE_SYMLINK, MODE_TYPE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY,
-    O_EXCL, O_NOFOLLOW, O_RDONLY, O_RDWR, O_STAT, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat, StatVfs,
-    Syscall, TimeSpec, UTIME_NOW, UTIME_OMIT,
+    AT_FDCWD, AT_SYMLINK_NOFOLLOW, MODE_DIR, MODE_FILE, MODE_PERM, MODE_SYMLINK, MODE_TYPE, O_APPEND, O_CLOEXEC,
+    O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_RDWR, O_STAT, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET, Stat,
+    StatVfs, Syscall, TimeSpec, UTIME_NOW, UTIME_OMIT,
 };
 
 use crate::error::Result;
@@ -415,12 +415,23 @@ pub fn write(path: &str, data: &[u8]) -> Result<()> {
 /// Metadata of the file at `path` (symbolic links followed). Needs no
 /// permission on the file itself.
 pub fn metadata(path: &str) -> Result<Metadata> {
-    OpenOptions::new().custom_flags(O_STAT | O_CLOEXEC).open(path)?.metadata()
+    stat_at(AT_FDCWD, path, 0)
 }
 
 /// Metadata of `path` itself, not following a final symbolic link.
 pub fn symlink_metadata(path: &str) -> Result<Metadata> {
-    OpenOptions::new().custom_flags(O_STAT | O_NOFOLLOW | O_CLOEXEC).open(path)?.metadata()
+    stat_at(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW)
+}
+
+/// `fstatat`: the metadata of `path` relative to `dirfd`, without an fd.
+fn stat_at(dirfd: usize, path: &str, flags: usize) -> Result<Metadata> {
+    let mut stat = Stat::default();
+    // SAFETY: the kernel reads `path.len()` bytes of `path` and writes one
+    // `Stat` into `stat`.
+    unsafe {
+        syscall5(Syscall::Fstatat as usize, dirfd, path.as_ptr() as usize, path.len(), flags, (&raw mut stat) as usize)
+    }?;
+    Ok(Metadata { stat })
 }
 
 /// Sets the permission bits of `path`.

@@ -23,8 +23,8 @@
 #![no_main]
 
 use cairn_fsproto::{
-    Handle, Handles, OpenRequest, bytes_of, caller, mode_bits, now, owner_id, pack_entries, path, path_pair,
-    private_copy, split_time, time_set,
+    Handle, Handles, OpenRequest, bytes_of, caller, mode_bits, now, open_answer, owner_id, pack_entries, path,
+    path_pair, private_copy, split_time, time_set,
 };
 use cairn_memfs::{Base, Caller, Creator, FsError, Kind, MemFs, NodeId, ROOT};
 use cairn_rt::abi::error::{
@@ -223,7 +223,13 @@ impl Tmpfs {
     fn serve(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
         let caller = caller(request);
         let result = match request.opcode {
-            op::OPEN => self.open(request, payload),
+            op::OPEN => {
+                let opened = self.open(request, payload);
+                return Some(open_answer(request.args[0] as usize, opened, |id| {
+                    let node = self.handle(id)?.node;
+                    self.stat(node)
+                }));
+            }
             op::READ => return Some(self.read(request)),
             op::WRITE => self.write(request, payload),
             op::FSTAT => {

@@ -5,7 +5,7 @@
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
-use cairn_rt::abi::error::{EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENODEV, ENOSYS, EROFS};
+use cairn_rt::abi::error::{EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENODEV, ENOENT, ENOSYS, EROFS};
 use cairn_rt::abi::signal::SIG_BLOCK;
 use cairn_rt::abi::{CLOCK_MONOTONIC, O_RDWR, SEEK_SET, Stat, StrSlice, TimeSpec};
 use cairn_rt::error::Error;
@@ -253,6 +253,44 @@ pub fn bad_flags_and_values() -> TestResult {
             ("thread_create(kernel entry)", call(Syscall::ThreadCreate, [KERNEL_IMAGE, top, 0, 0, 0, 0]), EINVAL),
         ])
     })
+}
+
+/// `fstatat`: what `open(O_STAT)` + `fstat` give, for kernel files
+/// (initfs, `/scheme/sys`) as for a server's; bad flags, pointers, fds
+/// and paths refused.
+pub fn fstatat_checks() -> TestResult {
+    let fstatat = |dirfd: usize, path: &str, flags: usize, out: usize| {
+        call(Syscall::Fstatat, [dirfd, path.as_ptr() as usize, path.len(), flags, out, 0])
+    };
+    let mut stat = Stat::default();
+    let out = (&raw mut stat) as usize;
+    for path in ["/bin/true", "/scheme/sys/uptime", "/etc/passwd"] {
+        let mut by_fd = Stat::default();
+        let file = ok(path, File::open(path))?;
+        ok("fstat", call(Syscall::Fstat, [file.as_raw_fd(), (&raw mut by_fd) as usize, 0, 0, 0, 0]))?;
+        ok(path, fstatat(cairn_rt::abi::AT_FDCWD, path, 0, out))?;
+        ensure!(
+            (stat.st_mode, stat.st_size, stat.st_ino) == (by_fd.st_mode, by_fd.st_size, by_fd.st_ino),
+            "{path}: fstatat gave mode {:o} size {} inode {}, fstat mode {:o} size {} inode {}",
+            stat.st_mode,
+            stat.st_size,
+            stat.st_ino,
+            by_fd.st_mode,
+            by_fd.st_size,
+            by_fd.st_ino
+        );
+    }
+    let bin = ok("open /bin", File::open("/bin"))?;
+    ok("fstatat(/bin, true)", fstatat(bin.as_raw_fd(), "true", cairn_rt::abi::AT_SYMLINK_NOFOLLOW, out))?;
+    ensure!(stat.st_size > 0, "/bin/true relative to /bin has size 0");
+    all(vec![
+        ("fstatat(flags 1)", fstatat(cairn_rt::abi::AT_FDCWD, "/bin/true", 1, out), EINVAL),
+        ("fstatat(NULL stat)", fstatat(cairn_rt::abi::AT_FDCWD, "/bin/true", 0, 0), EFAULT),
+        ("fstatat(kernel stat)", fstatat(cairn_rt::abi::AT_FDCWD, "/bin/true", 0, KERNEL_IMAGE), EFAULT),
+        ("fstatat(NULL path)", call(Syscall::Fstatat, [cairn_rt::abi::AT_FDCWD, 0, 5, 0, out, 0]), EFAULT),
+        ("fstatat(bad dirfd)", fstatat(999, "true", 0, out), EBADF),
+        ("fstatat(missing)", fstatat(cairn_rt::abi::AT_FDCWD, "/bin/no-such-file", 0, out), ENOENT),
+    ])
 }
 
 pub fn console_fds() -> TestResult {

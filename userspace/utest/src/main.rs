@@ -74,6 +74,7 @@ fn tests() -> Vec<Test> {
         test("ebadf", abi::ebadf),
         test("enosys", abi::enosys),
         test("bad_flags_and_values", abi::bad_flags_and_values),
+        test("fstatat_checks", abi::fstatat_checks),
         test("files", proc::files),
         test("fork_exit_codes", proc::fork_exit_codes),
         test("exec_hello", proc::exec_hello),

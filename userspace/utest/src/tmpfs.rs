@@ -192,6 +192,13 @@ fn symlinks() -> TestResult {
     ok("symlink", fs::symlink("loop-b", &p("loop-a")))?;
     ok("symlink", fs::symlink("loop-a", &p("loop-b")))?;
     expect_errno("a symlink loop", scheme::open(&p("loop-a"), O_RDONLY), ELOOP)?;
+    // `fstatat` (tmpfs sends the Stat with its O_STAT answer): the link
+    // followed or itself.
+    let followed = ok("metadata", fs::metadata(&p("link")))?;
+    let itself = ok("symlink_metadata", fs::symlink_metadata(&p("link")))?;
+    ensure!(followed.is_file() && followed.len() == 8, "the link followed: {:?}", followed.stat().st_mode);
+    ensure!(itself.is_symlink() && itself.len() == 6, "the link itself: {:?}", itself.stat().st_mode);
+    expect_errno("metadata through a loop", fs::metadata(&p("loop-a")), ELOOP)?;
     Ok(())
 }
 

@@ -273,10 +273,21 @@ pub enum Syscall {
     /// `unmount(path, path_len)`: removes the mount at `path` from the
     /// caller's namespace. Root only.
     Unmount = 85,
+    /// `fstatat(dirfd, path, path_len, flags, *mut Stat)`: the `Stat` of
+    /// the file at `path` (relative paths from `dirfd`, [`AT_FDCWD`]: the
+    /// working directory), as `open` with `O_STAT` then `fstat` and
+    /// `close` give it, in one round trip to a server that answers an
+    /// `O_STAT` open with the `Stat` ([`scheme::OPEN`]). `flags`:
+    /// [`AT_SYMLINK_NOFOLLOW`] (a final symbolic link itself); other bits
+    /// are `EINVAL`.
+    Fstatat = 86,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 86;
+pub const SYSCALL_COUNT: usize = 87;
+
+/// `fstatat` flag: do not follow a final symbolic link (Linux's value).
+pub const AT_SYMLINK_NOFOLLOW: usize = 0x100;
 
 /// `dirfd` value meaning the working directory (`openat` and friends).
 pub const AT_FDCWD: usize = usize::MAX - 99;
@@ -370,6 +381,9 @@ pub mod scheme {
     /// scheme's root; an absolute path always starts at the root). The
     /// same holds for every path operation below. `args[0]` = flags,
     /// `args[1]` = mode of a created file, `args[2]` = [`PATH_BENEATH`].
+    /// An `O_STAT` open may be answered with the opened file's `Stat` as
+    /// payload (the kernel's `fstatat` then needs no `FSTAT`); a server
+    /// that sends none is asked with `FSTAT`.
     pub const OPEN: u32 = 1;
     /// Path operations (`OPEN`, `MKDIR`, `RMDIR`, `UNLINK`, `RENAME`,
     /// `SYMLINK`'s link path, `READLINK`, `LINK`, `CHMOD`, `CHOWN`,
@@ -674,6 +688,7 @@ impl Syscall {
             SetLimit,
             Mount,
             Unmount,
+            Fstatat,
         ];
         ALL.get(number).copied()
     }
