@@ -64,10 +64,8 @@ impl Responder for Servers {
         }
     }
 
-    fn post(&self, scheme: SchemeKind, handle: u64, ready: u32) {
-        if let Some(server) = self.get(scheme) {
-            let _ = server.post_event(handle, ready);
-        }
+    fn post(&self, scheme: SchemeKind, handle: u64, ready: u32) -> bool {
+        self.get(scheme).is_some_and(|server| server.post_event(handle, ready).is_ok())
     }
 }
 
@@ -128,11 +126,13 @@ fn main() -> i32 {
             }
         }
         let now = stack::now();
+        sockets.gate_syns(&mut stack);
         for iface in &mut stack.ifaces {
             iface.poll(now);
         }
         stack.dhcp_events();
         sockets.progress(&mut stack, &servers, now);
+        sockets.gate_syns(&mut stack);
         let mut wait = stack.discovery_due(now).min(MAX_WAIT);
         for iface in &mut stack.ifaces {
             iface.poll(now);
@@ -140,7 +140,7 @@ fn main() -> i32 {
                 wait = wait.min(Duration::from_micros(delay.total_micros()));
             }
         }
-        if let Some(deadline) = sockets.next_deadline() {
+        if let Some(deadline) = sockets.next_deadline(now) {
             wait = wait.min(Duration::from_micros((deadline - now).total_micros()));
         }
         if queue.wait(&mut events, Some(wait)).is_err() {
