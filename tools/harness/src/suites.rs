@@ -1030,7 +1030,7 @@ pub const SUITES: &[Suite] = &[
                 name: "ping6-loopback",
                 needle: "loopback ping6: 1 packets transmitted, 1 received, 0% packet loss",
             },
-            Check::OutputContains { name: "guest-received-echo", needle: "echoed 1288895 bytes" },
+            Check::OutputContains { name: "guest-received-echo", needle: "echoed 16888896 bytes" },
             Check::HostPeer { name: "tcp-guest-to-host", peer: HostPeer::GuestEcho },
             Check::HostPeer { name: "tcp-guest-echo-back-to-host", peer: HostPeer::GuestSink },
             Check::HostPeer { name: "tcp-host-to-guest-echo", peer: HostPeer::HostTcp },
