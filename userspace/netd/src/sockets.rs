@@ -33,8 +33,14 @@ use cairn_netstack::path::{self, PathError, SchemeKind, Target};
 use crate::stack::Stack;
 use crate::status;
 
-/// Bytes of each TCP socket's receive and send buffers.
+/// Bytes of each TCP socket's send buffer.
 const TCP_BUFFER: usize = 64 * 1024;
+/// Bytes of each TCP socket's receive buffer: the largest window offered
+/// (past 64 KiB through window scaling, when the peer takes it). Kept
+/// below cairn-rt's 256 KiB, past which every allocation is a mapping of
+/// its own, slow to make for each connection (`tcp_conn` fell to a
+/// quarter with 256 KiB).
+const TCP_RECEIVE_BUFFER: usize = 128 * 1024;
 /// Bytes and datagrams of each UDP socket's buffers.
 const UDP_BUFFER: usize = 64 * 1024;
 const UDP_DATAGRAMS: usize = 64;
@@ -264,7 +270,7 @@ fn endpoint_text(endpoint: Option<IpEndpoint>) -> String {
 
 fn tcp_socket() -> tcp::Socket<'static> {
     tcp::Socket::new(
-        tcp::SocketBuffer::new(alloc::vec![0; TCP_BUFFER]),
+        tcp::SocketBuffer::new(alloc::vec![0; TCP_RECEIVE_BUFFER]),
         tcp::SocketBuffer::new(alloc::vec![0; TCP_BUFFER]),
     )
 }
