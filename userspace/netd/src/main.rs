@@ -12,7 +12,8 @@
 //! poll again to send what that queued. Prints `netd: serving ...` once
 //! its schemes are registered.
 //!
-//! Depends on `cairn-rt`, `smoltcp` and `cairn-netstack` (the pure parts).
+//! Depends on `cairn-rt`, `smoltcp`, `cairn-netstack` (the pure parts) and
+//! `cairn-netdev` (the batch layout of the NIC schemes' frame handles).
 #![no_std]
 #![no_main]
 
