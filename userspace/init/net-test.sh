@@ -5,7 +5,7 @@
 # server and a UDP listener for the host's clients through hostfwd, name
 # lookups through /etc/hosts, UDP and TCP over the loopback, bad socket
 # paths, and a namespace without the network schemes. The transfers are
-# `seq 1 200000` (1288895 bytes), which the harness computes too.
+# `seq 1 2250000` (16888896 bytes, 16.1 MiB), which the harness computes too.
 tries=0
 until grep -q bound /scheme/netcfg/dhcp 2>/dev/null || [ $tries -ge 300 ]; do
     sleep 0.1
@@ -97,7 +97,7 @@ echo "host of an unknown name: status $?"
 dhcp
 
 # Guest to host and back: the echo's answer goes on to the sink.
-seq 1 200000 > /tmp/sent
+seq 1 2250000 > /tmp/sent
 time nc peer.test 7 < /tmp/sent > /tmp/echoed
 echo "echoed $(wc -c < /tmp/echoed) bytes"
 nc 10.0.2.100 8 < /tmp/echoed

@@ -7,8 +7,12 @@
 //! backlog (at most [`BACKLOG`] frames; one more is dropped and counted).
 //! `read` takes one frame (truncated to the length asked for), blocking
 //! — or `EAGAIN` if the handle was opened with `O_NONBLOCK` — and a
-//! watched handle (`FEVENT`) is told when its backlog stops being empty.
-//! `write` sends one frame of 60-1514 bytes (`EINVAL` otherwise). `mac`,
+//! watched handle (`FEVENT`) is told when its backlog stops being empty
+//! and when a read empties it (the kernel's readiness is level-triggered).
+//! `write` sends one frame of 60-1514 bytes (`EINVAL` otherwise). A
+//! handle opened as `batch` moves frames in batches ([`crate::Batch`]): a
+//! read takes as many waiting frames as fit, a write sends each frame of
+//! its batch in order, so one call carries many frames. `mac`,
 //! `link` and `stats` are read-only text files whose contents are taken
 //! when they are opened.
 //!
@@ -26,7 +30,7 @@ use cairn_rt::{String, Vec, eprintln, format, println};
 use core::fmt::Display;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::{Mac, check_frame};
+use crate::{BATCH_HEADER, Batch, MAX_FRAME, Mac, check_frame, push_batch};
 
 /// Unread frames a handle keeps at most.
 pub const BACKLOG: usize = 256;
@@ -68,6 +72,41 @@ struct Reader {
     len: usize,
 }
 
+/// How a frame handle's reads and writes carry frames.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// One frame a call.
+    Single,
+    /// A batch of frames a call ([`crate::Batch`]).
+    Batched,
+}
+
+impl Framing {
+    /// The reply to a read of `len` bytes with `first` the frame at the
+    /// head of the backlog (taken) and `more` the rest (taken while they
+    /// fit, for a batch).
+    fn reply(self, first: Vec<u8>, len: usize, more: &mut VecDeque<Vec<u8>>) -> Vec<u8> {
+        match self {
+            Framing::Single => {
+                let mut frame = first;
+                frame.truncate(len);
+                frame
+            }
+            Framing::Batched => {
+                let mut batch = Vec::with_capacity(len.min(64 * 1024));
+                push_batch(&mut batch, &first);
+                while more.front().is_some_and(|next| batch.len() + BATCH_HEADER + next.len() <= len) {
+                    push_batch(&mut batch, &more.pop_front().expect("a frame is there"));
+                }
+                batch
+            }
+        }
+    }
+}
+
+/// The least a batch read may ask for: room for the longest frame.
+const BATCH_READ: usize = BATCH_HEADER + MAX_FRAME;
+
 /// A frame handle's state.
 struct Frames {
     backlog: VecDeque<Vec<u8>>,
@@ -75,6 +114,7 @@ struct Frames {
     nonblocking: bool,
     /// A client watches it (`FEVENT`).
     watched: bool,
+    framing: Framing,
 }
 
 enum Handle {
@@ -190,11 +230,14 @@ impl<D: Nic> NetScheme<D> {
         }
         // Sending happens outside the handle lock (it may wait for room).
         if request.opcode == op::WRITE {
-            let frames = matches!(self.handles.lock().open.get(&id), Some(Handle::Frames(_)));
-            return match frames {
-                true => value(self.send(payload)),
-                false => value(Err(EBADF)),
+            let framing = match self.handles.lock().open.get(&id) {
+                Some(Handle::Frames(frames)) => frames.framing,
+                _ => return value(Err(EBADF)),
             };
+            return value(match framing {
+                Framing::Single => self.send(payload),
+                Framing::Batched => self.send_batch(payload),
+            });
         }
         let mut handles = self.handles.lock();
         if request.opcode == op::CANCEL {
@@ -213,10 +256,18 @@ impl<D: Nic> NetScheme<D> {
         match (request.opcode, handle) {
             (op::READ, Handle::Frames(frames)) => {
                 let len = request.args[0] as usize;
+                if frames.framing == Framing::Batched && len < BATCH_READ {
+                    return value(Err(EINVAL));
+                }
                 match frames.backlog.pop_front() {
-                    Some(mut frame) => {
-                        frame.truncate(len);
-                        Some((Ok(frame.len()), frame))
+                    Some(frame) => {
+                        let reply = frames.framing.reply(frame, len, &mut frames.backlog);
+                        // Readiness is level-triggered: a watcher is told
+                        // when the backlog empties as when it fills.
+                        if frames.watched && frames.backlog.is_empty() {
+                            let _ = self.server.post_event(id.0, EVENT_WRITE);
+                        }
+                        Some((Ok(reply.len()), reply))
                     }
                     None if frames.nonblocking => value(Err(EAGAIN)),
                     None => {
@@ -261,7 +312,7 @@ impl<D: Nic> NetScheme<D> {
     fn open(&self, path: &[u8], flags: usize, uid: u32) -> Result<usize, i32> {
         let path = core::str::from_utf8(path).map_err(|_| ENOENT)?.trim_matches('/');
         let text = match path {
-            "" => None,
+            "" | "batch" => None,
             "mac" => Some(format!("{}\n", Mac(self.device.mac()))),
             "link" => Some(String::from(if self.device.link_up() { "up\n" } else { "down\n" })),
             "stats" => Some(self.stats.text()),
@@ -274,6 +325,7 @@ impl<D: Nic> NetScheme<D> {
                 readers: VecDeque::new(),
                 nonblocking: flags & O_NONBLOCK != 0,
                 watched: false,
+                framing: if path == "batch" { Framing::Batched } else { Framing::Single },
             }),
             Some(_) if flags & O_ACCMODE != O_RDONLY => return Err(EACCES),
             Some(text) => Handle::File { text: text.into_bytes(), position: 0 },
@@ -305,6 +357,22 @@ impl<D: Nic> NetScheme<D> {
         }
     }
 
+    /// Sends each frame of a batch in order: the bytes of the frames sent,
+    /// or the first one's error when none was (a bad or cut entry is
+    /// `EINVAL`).
+    fn send_batch(&self, batch: &[u8]) -> Result<usize, i32> {
+        let mut sent = 0;
+        for entry in Batch::new(batch) {
+            let result = entry.map_err(|_| EINVAL).and_then(|frame| self.send(frame));
+            match result {
+                Ok(len) => sent += BATCH_HEADER + len,
+                Err(errno) if sent == 0 => return Err(errno),
+                Err(_) => break,
+            }
+        }
+        Ok(sent)
+    }
+
     /// Looks at the link (the driver calls it on its link interrupt): a
     /// change is logged (`PROGRAM: SCHEME: link up`), then counted in
     /// `link_changes`.
@@ -334,8 +402,8 @@ impl<D: Nic> NetScheme<D> {
             let Handle::Frames(frames) = handle else { continue };
             any = true;
             if let Some(reader) = frames.readers.pop_front() {
-                let part = &frame[..frame.len().min(reader.len)];
-                if let Err(error) = self.server.respond(reader.request, Ok(part.len()), part) {
+                let part = frames.framing.reply(frame.to_vec(), reader.len, &mut VecDeque::new());
+                if let Err(error) = self.server.respond(reader.request, Ok(part.len()), &part) {
                     eprintln!("{}: {}: cannot answer a read: {error}", self.program, self.name);
                 }
             } else if frames.backlog.len() < BACKLOG {

@@ -14,7 +14,7 @@
 //!   `restrict=on` QEMU's user network drops every UDP datagram the guest sends that is
 //!   not DHCP or TFTP, answers to forwarded ports included.
 //!
-//! The transfer is the text of `seq 1 200000` (1.2 MiB) ([`TRANSFER_LINES`]), which the guest's
+//! The transfer is the text of `seq 1 2250000` (16.1 MiB) ([`TRANSFER_LINES`]), which the guest's
 //! script makes too; hashes are FNV-1a (64 bits). Checks ([`verify`]) read the files after
 //! the boot.
 
@@ -29,7 +29,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// Lines of the transfer (`seq 1 TRANSFER_LINES`).
-pub const TRANSFER_LINES: u32 = 200_000;
+pub const TRANSFER_LINES: u32 = 2_250_000;
 /// Where the peers write their results (relative to the working directory).
 pub const PEER_DIR: &str = "build/net-peer";
 /// The most a peer takes in (more ends it), and how long it may live.
@@ -248,8 +248,8 @@ mod tests {
     fn transfer_is_seq_output() {
         let data = transfer();
         assert!(data.starts_with(b"1\n2\n3\n"));
-        assert!(data.ends_with(b"199999\n200000\n"));
-        assert_eq!(data.len(), 1_288_895);
+        assert!(data.ends_with(b"2249999\n2250000\n"));
+        assert_eq!(data.len(), 16_888_896);
     }
 
     #[test]

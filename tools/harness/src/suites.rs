@@ -923,8 +923,9 @@ pub const SUITES: &[Suite] = &[
     Suite {
         // The virtio-net driver under devd on two devices wired to each
         // other: MACs, link state, 300 frames of every size checked byte
-        // for byte and in order, counters, bad frame sizes, blocking and
-        // non-blocking reads, backlog drops, a vector per queue; a
+        // for byte and in order, counters, bad frame sizes, batch handles
+        // and bad batches, blocking and non-blocking reads, backlog drops,
+        // a vector per queue; a
         // legacy-only device refused, a transitional one driven.
         name: "virtio-net",
         machine: Machine { devices: VIRTIO_NET_DEVICES, ..bios("q35", 2, "512M") },
@@ -958,8 +959,9 @@ pub const SUITES: &[Suite] = &[
         // The e1000e driver under devd on two 82574Ls wired to each other:
         // the same checks as virtio-net's (utest's nic module) — MACs,
         // link state, frames of every size both ways checked byte for
-        // byte and in order, counters, bad frame sizes, blocking and
-        // non-blocking reads, backlog drops — MSI-X vectors for the
+        // byte and in order, counters, bad frame sizes, batch handles and
+        // bad batches, blocking and non-blocking reads, backlog drops —
+        // MSI-X vectors for the
         // receive and transmit queues apart, and a link taken down and up
         // again (the session), seen through the link-change interrupt.
         name: "e1000e",
@@ -1028,7 +1030,7 @@ pub const SUITES: &[Suite] = &[
                 name: "ping6-loopback",
                 needle: "loopback ping6: 1 packets transmitted, 1 received, 0% packet loss",
             },
-            Check::OutputContains { name: "guest-received-echo", needle: "echoed 1288895 bytes" },
+            Check::OutputContains { name: "guest-received-echo", needle: "echoed 16888896 bytes" },
             Check::HostPeer { name: "tcp-guest-to-host", peer: HostPeer::GuestEcho },
             Check::HostPeer { name: "tcp-guest-echo-back-to-host", peer: HostPeer::GuestSink },
             Check::HostPeer { name: "tcp-host-to-guest-echo", peer: HostPeer::HostTcp },

@@ -33,8 +33,14 @@ use cairn_netstack::path::{self, PathError, SchemeKind, Target};
 use crate::stack::Stack;
 use crate::status;
 
-/// Bytes of each TCP socket's receive and send buffers.
+/// Bytes of each TCP socket's send buffer.
 const TCP_BUFFER: usize = 64 * 1024;
+/// Bytes of each TCP socket's receive buffer: the largest window offered
+/// (past 64 KiB through window scaling, when the peer takes it). Kept
+/// below cairn-rt's 256 KiB, past which every allocation is a mapping of
+/// its own, slow to make for each connection (`tcp_conn` fell to a
+/// quarter with 256 KiB).
+const TCP_RECEIVE_BUFFER: usize = 128 * 1024;
 /// Bytes and datagrams of each UDP socket's buffers.
 const UDP_BUFFER: usize = 64 * 1024;
 const UDP_DATAGRAMS: usize = 64;
@@ -44,8 +50,10 @@ const ICMP_BUFFER: usize = 16 * 1024;
 /// Connections a listener holds at most, established or in their
 /// handshake, until accepted.
 const BACKLOG: usize = 16;
-/// Listening sockets a listener keeps ready on each interface.
-const LISTEN_SPARE: usize = 2;
+/// Listening sockets a listener keeps ready on each interface (within
+/// [`BACKLOG`]): SYNs arriving at once beyond them wait for the peer to
+/// send them again ([`Sockets::gate_syns`]).
+const LISTEN_SPARE: usize = 8;
 /// How long a connection may take to be established.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long a closed connection may take to finish its goodbyes.
@@ -60,6 +68,8 @@ const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_SOCKETS: usize = 256;
 /// A socket's `st_mode`: `S_IFSOCK`, 0666.
 const MODE_SOCKET: u16 = 0o140_666;
+/// How soon a readiness change the kernel refused is posted again.
+const REPOST: Duration = Duration::from_millis(5);
 /// The ephemeral ports (IANA's range).
 const EPHEMERAL: core::ops::RangeInclusive<u16> = 49152..=65535;
 
@@ -77,7 +87,8 @@ fn value(result: Result<usize, i32>) -> Answer {
 /// Where answers and events go: the server of each scheme.
 pub trait Responder {
     fn respond(&self, scheme: SchemeKind, request: u64, result: Result<usize, i32>, payload: &[u8]);
-    fn post(&self, scheme: SchemeKind, handle: u64, ready: u32);
+    /// Posts handle `handle`'s readiness; whether the kernel took it.
+    fn post(&self, scheme: SchemeKind, handle: u64, ready: u32) -> bool;
 }
 
 /// The protocols whose ports netd hands out.
@@ -238,6 +249,9 @@ pub struct Sockets {
     next_port: u16,
     next_ident: u16,
     closing: Vec<Closing>,
+    /// A readiness change the kernel refused (a watch it had not recorded
+    /// yet): posted again on the next pass, soon ([`REPOST`]).
+    unposted: bool,
 }
 
 /// One line of the `sockets` status file.
@@ -256,7 +270,7 @@ fn endpoint_text(endpoint: Option<IpEndpoint>) -> String {
 
 fn tcp_socket() -> tcp::Socket<'static> {
     tcp::Socket::new(
-        tcp::SocketBuffer::new(alloc::vec![0; TCP_BUFFER]),
+        tcp::SocketBuffer::new(alloc::vec![0; TCP_RECEIVE_BUFFER]),
         tcp::SocketBuffer::new(alloc::vec![0; TCP_BUFFER]),
     )
 }
@@ -623,10 +637,13 @@ impl Sockets {
     /// readiness to watchers; finishes closed connections.
     pub fn progress(&mut self, stack: &mut Stack, responder: &dyn Responder, now: Instant) {
         let ids: Vec<HandleId> = self.handles.keys().copied().collect();
+        self.unposted = false;
         for id in ids {
             let Some(mut handle) = self.handles.remove(&id) else { continue };
-            if let Kind::Tcp(tcp) = &mut handle.kind {
-                tcp_update(stack, tcp, now);
+            match &mut handle.kind {
+                Kind::Tcp(tcp) => tcp_update(stack, tcp, now),
+                Kind::Listener(listener) => replenish(stack, listener),
+                _ => {}
             }
             let mut keep = true;
             // Reads, writes and accepts wait in order among their own kind;
@@ -674,12 +691,38 @@ impl Sockets {
             self.handles.insert(id, handle);
             let ready = self.ready(stack, id);
             let Some(handle) = self.handles.get_mut(&id) else { continue };
-            if handle.watched && ready & !handle.posted != 0 {
-                responder.post(handle.scheme, id.0, ready);
+            // A watch the client's kernel has not recorded yet refuses the
+            // post; it is tried again rather than lost.
+            if !handle.watched || ready == handle.posted || responder.post(handle.scheme, id.0, ready) {
+                handle.posted = ready;
+            } else {
+                self.unposted = true;
             }
-            handle.posted = ready;
         }
         self.finish_closing(stack, now);
+    }
+
+    /// Tells every interface's link how many SYNs each listener's port
+    /// can take there now (its listening sockets on that interface), so
+    /// that SYNs beyond them are left for the peer to send again rather
+    /// than reset by smoltcp.
+    pub fn gate_syns(&self, stack: &mut Stack) {
+        let mut rooms: Vec<BTreeMap<u16, usize>> = stack.ifaces.iter().map(|_| BTreeMap::new()).collect();
+        for handle in self.handles.values() {
+            let Kind::Listener(listener) = &handle.kind else { continue };
+            let port = listener.local.port();
+            for &index in &listener.ifaces {
+                rooms[index].entry(port).or_insert(0);
+            }
+            for &(index, socket) in &listener.slots {
+                if listening(stack, index, socket) {
+                    *rooms[index].entry(port).or_insert(0) += 1;
+                }
+            }
+        }
+        for (iface, room) in stack.ifaces.iter_mut().zip(rooms) {
+            iface.link.gate_syns(room);
+        }
     }
 
     /// The sockets held (see [`MAX_SOCKETS`]).
@@ -711,10 +754,12 @@ impl Sockets {
         }
     }
 
-    /// The earliest deadline of a waiting request or a closing connection.
-    pub fn next_deadline(&self) -> Option<Instant> {
+    /// The earliest deadline of a waiting request, a closing connection
+    /// or a post to try again.
+    pub fn next_deadline(&self, now: Instant) -> Option<Instant> {
         let waiting = self.handles.values().flat_map(|h| h.waiting.iter().filter_map(|w| w.deadline));
-        waiting.chain(self.closing.iter().map(|c| c.deadline)).min()
+        let repost = self.unposted.then_some(now + REPOST);
+        waiting.chain(self.closing.iter().map(|c| c.deadline)).chain(repost).min()
     }
 
     fn finish_closing(&mut self, stack: &mut Stack, now: Instant) {
@@ -916,8 +961,15 @@ fn listen_endpoint(ip: IpAddr, port: u16) -> IpListenEndpoint {
     IpListenEndpoint { addr: (!ip.is_unspecified()).then(|| IpAddress::from(ip)), port }
 }
 
-/// Keeps [`LISTEN_SPARE`] listening sockets on each of the listener's
-/// interfaces, within [`BACKLOG`]; drops handshakes that were reset.
+/// Whether a listener's socket still listens (has taken no SYN).
+fn listening(stack: &Stack, index: usize, socket: SocketHandle) -> bool {
+    stack.ifaces[index].sockets.get::<tcp::Socket>(socket).state() == tcp::State::Listen
+}
+
+/// Drops the listener's handshakes that were reset, then keeps
+/// [`LISTEN_SPARE`] listening sockets on each of its interfaces, fewer
+/// when the connections waiting (in their handshake or to be accepted)
+/// leave less of [`BACKLOG`].
 fn replenish(stack: &mut Stack, listener: &mut Listener) {
     listener.slots.retain(|&(index, socket)| {
         let sockets = &mut stack.ifaces[index].sockets;
@@ -927,21 +979,15 @@ fn replenish(stack: &mut Stack, listener: &mut Listener) {
         }
         !closed
     });
+    let waiting = listener.slots.iter().filter(|&&(index, socket)| !listening(stack, index, socket)).count();
+    let want = LISTEN_SPARE.min(BACKLOG.saturating_sub(waiting));
     let endpoint = listen_endpoint(listener.local.ip(), listener.local.port());
     for &index in &listener.ifaces {
-        let sockets = &mut stack.ifaces[index].sockets;
-        let listening = listener
-            .slots
-            .iter()
-            .filter(|&&(i, s)| i == index && sockets.get::<tcp::Socket>(s).state() == tcp::State::Listen)
-            .count();
-        for _ in listening..LISTEN_SPARE {
-            if listener.slots.len() >= BACKLOG {
-                return;
-            }
+        let ready = listener.slots.iter().filter(|&&(i, socket)| i == index && listening(stack, i, socket)).count();
+        for _ in ready..want {
             let mut socket = tcp_socket();
             if socket.listen(endpoint).is_ok() {
-                listener.slots.push((index, sockets.add(socket)));
+                listener.slots.push((index, stack.ifaces[index].sockets.add(socket)));
             }
         }
     }

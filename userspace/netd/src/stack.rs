@@ -11,7 +11,10 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 use core::time::Duration;
 
-use cairn_rt::abi::error::{EAGAIN, EIO};
+use alloc::collections::VecDeque;
+use cairn_netdev::{BATCH_HEADER, Batch, push_batch};
+use cairn_rt::abi::error::EAGAIN;
+use cairn_rt::abi::scheme::MAX_PAYLOAD;
 use cairn_rt::abi::{O_NONBLOCK, O_RDWR};
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::io::{read_fd, write_fd};
@@ -23,7 +26,7 @@ use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv6Address};
 
 use cairn_netstack::config::{Addressing, NetworkConfig};
-use cairn_netstack::link::{FrameIo, Link, Loopback, MAX_FRAME};
+use cairn_netstack::link::{FrameIo, Link, Loopback};
 
 /// How often `/scheme` is looked at for new network devices.
 pub const DISCOVERY_PERIOD: Duration = Duration::from_secs(1);
@@ -33,39 +36,79 @@ pub fn now() -> Instant {
     Instant::from_micros(cairn_rt::time::Instant::now().since_boot().as_micros() as i64)
 }
 
-/// A NIC's frame handle (`/scheme/net.*`, opened non-blocking).
+/// A NIC's batch frame handle (`/scheme/net.*/batch`, opened
+/// non-blocking): one read brings every frame waiting (up to
+/// [`MAX_PAYLOAD`] bytes), and the frames a poll sends go out in one write
+/// when it ends ([`FrameIo::flush`]).
 pub struct Nic {
     fd: Option<OwnedFd>,
+    /// Frames of the last batch read that the stack has not taken yet.
+    received: VecDeque<Vec<u8>>,
+    /// The batch to send.
+    sending: Vec<u8>,
+    /// Where batches are read into.
+    buffer: Vec<u8>,
+}
+
+impl Nic {
+    fn new(fd: OwnedFd) -> Nic {
+        Nic { fd: Some(fd), received: VecDeque::new(), sending: Vec::new(), buffer: alloc::vec![0; MAX_PAYLOAD] }
+    }
+
+    /// Opens device `device`'s batch frame handle.
+    fn open(device: &str) -> Result<OwnedFd, cairn_rt::Error> {
+        cairn_rt::scheme::open(&format!("/scheme/{device}/batch"), O_RDWR | O_NONBLOCK)
+    }
+
+    /// Forgets the device after an error other than `EAGAIN` (the driver
+    /// is gone: it is opened again when its scheme comes back).
+    fn lost(&mut self, error: &cairn_rt::Error) {
+        if error.errno() != Some(EAGAIN) {
+            self.fd = None;
+        }
+    }
 }
 
 impl FrameIo for Nic {
     fn recv(&mut self) -> Option<Vec<u8>> {
-        let fd = self.fd.as_ref()?;
-        let mut frame = alloc::vec![0u8; MAX_FRAME];
-        match read_fd(fd.as_raw(), &mut frame) {
-            Ok(len) => {
-                frame.truncate(len);
-                Some(frame)
-            }
-            Err(e) if e.errno() == Some(EAGAIN) => None,
-            Err(_) => {
-                // The driver is gone (EIO): the device is opened again
-                // when its scheme comes back.
-                self.fd = None;
-                None
+        if self.received.is_empty() {
+            let fd = self.fd.as_ref()?;
+            match read_fd(fd.as_raw(), &mut self.buffer) {
+                Ok(len) => {
+                    let frames = Batch::new(&self.buffer[..len]).map_while(Result::ok);
+                    self.received.extend(frames.map(<[u8]>::to_vec));
+                }
+                Err(error) => self.lost(&error),
             }
         }
+        self.received.pop_front()
     }
 
     fn send(&mut self, frame: &[u8]) -> bool {
-        match self.fd.as_ref().map(|fd| write_fd(fd.as_raw(), frame)) {
-            Some(Ok(_)) => true,
-            Some(Err(e)) if e.errno() == Some(EIO) => {
-                self.fd = None;
-                false
-            }
-            _ => false,
+        if self.sending.len() + BATCH_HEADER + frame.len() > MAX_PAYLOAD && self.flush() > 0 {
+            return false;
         }
+        push_batch(&mut self.sending, frame);
+        true
+    }
+
+    fn flush(&mut self) -> u64 {
+        if self.sending.is_empty() {
+            return 0;
+        }
+        let batch = core::mem::take(&mut self.sending);
+        let sent = match self.fd.as_ref().map(|fd| write_fd(fd.as_raw(), &batch)) {
+            Some(Ok(sent)) => sent,
+            Some(Err(error)) => {
+                self.lost(&error);
+                0
+            }
+            None => 0,
+        };
+        self.sending = batch;
+        let dropped = Batch::new(self.sending.get(sent..).unwrap_or(&[])).count() as u64;
+        self.sending.clear();
+        dropped
     }
 }
 
@@ -97,6 +140,13 @@ impl FrameIo for Port {
         match self {
             Port::Loopback(lo) => lo.send(frame),
             Port::Nic(nic) => nic.send(frame),
+        }
+    }
+
+    fn flush(&mut self) -> u64 {
+        match self {
+            Port::Loopback(_) => 0,
+            Port::Nic(nic) => nic.flush(),
         }
     }
 }
@@ -163,6 +213,7 @@ impl Iface {
     pub fn poll(&mut self, now: Instant) {
         for _ in 0..64 {
             self.iface.poll(now, &mut self.link, &mut self.sockets);
+            self.link.flush();
             if !self.is_loopback() {
                 return;
             }
@@ -268,9 +319,9 @@ impl Stack {
                 let iface = &mut self.ifaces[index];
                 if let Port::Nic(nic) = &mut iface.link.io
                     && nic.fd.is_none()
-                    && let Ok(fd) = cairn_rt::scheme::open(&format!("/scheme/{device}"), O_RDWR | O_NONBLOCK)
+                    && let Ok(fd) = Nic::open(&device)
                 {
-                    nic.fd = Some(fd);
+                    *nic = Nic::new(fd);
                     println!("netd: {}: {device} is back", iface.name);
                     fresh.push((index, false));
                 }
@@ -288,10 +339,9 @@ impl Stack {
         let mac_text = cairn_rt::fs::read_to_string(&format!("/scheme/{device}/mac"))
             .map_err(|e| format!("cannot read its MAC address: {e}"))?;
         let mac = parse_mac(mac_text.trim()).ok_or(format!("bad MAC address {:?}", mac_text.trim()))?;
-        let fd = cairn_rt::scheme::open(&format!("/scheme/{device}"), O_RDWR | O_NONBLOCK)
-            .map_err(|e| format!("cannot open its frames: {e}"))?;
+        let fd = Nic::open(device).map_err(|e| format!("cannot open its frames: {e}"))?;
         let name = format!("eth{}", self.ifaces.iter().filter(|i| !i.is_loopback()).count());
-        let mut link: Link<Port> = Link::new(Port::Nic(Nic { fd: Some(fd) }), Medium::Ethernet);
+        let mut link: Link<Port> = Link::new(Port::Nic(Nic::new(fd)), Medium::Ethernet);
         let mut config = Config::new(HardwareAddress::Ethernet(mac));
         config.random_seed = self.next_seed();
         config.slaac = true;

@@ -100,6 +100,7 @@ pub fn text(file: StatusFile, stack: &mut Stack, sockets: &Sockets) -> String {
                     ("rx_oversized", s.rx_oversized),
                     ("rx_bad_ipv4", s.rx_bad_ipv4),
                     ("rx_bad_ipv6", s.rx_bad_ipv6),
+                    ("rx_syn_dropped", s.rx_syn_dropped),
                     ("tx_frames", s.tx_frames),
                     ("tx_bytes", s.tx_bytes),
                     ("tx_dropped", s.tx_dropped),

@@ -4,13 +4,18 @@
 //! first ([`check_frame`]); a bad one is dropped and counted in
 //! [`LinkStats`], never handed on. Frames sent shorter than the Ethernet
 //! minimum are padded to it (the NIC schemes want 60-1514 bytes).
+//!
+//! A TCP SYN to a listening port with no listening socket free is dropped
+//! here ([`Link::gate_syns`]): smoltcp would answer it with a reset, while
+//! an unanswered SYN is sent again by the peer a moment later, when the
+//! listener may have room (what Linux does when its accept queue is full).
 
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 
 use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
 use smoltcp::time::Instant;
-use smoltcp::wire::{EthernetFrame, EthernetProtocol, Ipv4Packet, Ipv6Packet};
+use smoltcp::wire::{EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet, Ipv6Packet, TcpPacket};
 
 /// The largest Ethernet frame without its check sequence (1500 + 14).
 pub const MAX_FRAME: usize = 1514;
@@ -21,8 +26,13 @@ pub const MIN_FRAME: usize = 60;
 pub trait FrameIo {
     /// The next received frame, if one waits.
     fn recv(&mut self) -> Option<Vec<u8>>;
-    /// Sends one frame; `false` if the device did not take it.
+    /// Sends one frame, or queues it for [`FrameIo::flush`]; `false` if
+    /// the device did not take it.
     fn send(&mut self, frame: &[u8]) -> bool;
+    /// Sends the frames queued; returns how many the device did not take.
+    fn flush(&mut self) -> u64 {
+        0
+    }
 }
 
 /// A loopback: what is sent is received.
@@ -85,19 +95,40 @@ pub fn check_frame(frame: &[u8]) -> Result<(), FrameFault> {
     Ok(())
 }
 
+/// The destination port of a TCP SYN (without ACK: a new connection) in
+/// `packet`, an IP packet; `None` for anything else.
+fn syn_port(packet: &[u8]) -> Option<u16> {
+    let (protocol, payload) = match packet.first()? >> 4 {
+        4 => {
+            let ip = Ipv4Packet::new_checked(packet).ok()?;
+            (ip.next_header(), &packet[usize::from(ip.header_len())..usize::from(ip.total_len())])
+        }
+        6 => {
+            let ip = Ipv6Packet::new_checked(packet).ok()?;
+            (ip.next_header(), ip.payload())
+        }
+        _ => return None,
+    };
+    let tcp = TcpPacket::new_checked(payload).ok().filter(|_| protocol == IpProtocol::Tcp)?;
+    (tcp.syn() && !tcp.ack()).then(|| tcp.dst_port())
+}
+
 /// Counters of one link.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LinkStats {
     pub rx_frames: u64,
     pub rx_bytes: u64,
+    /// Frames sent or queued to be sent.
     pub tx_frames: u64,
     pub tx_bytes: u64,
-    /// Frames the device would not take.
+    /// Frames the device would not take (when sent, or from its queue).
     pub tx_dropped: u64,
     pub rx_short: u64,
     pub rx_oversized: u64,
     pub rx_bad_ipv4: u64,
     pub rx_bad_ipv6: u64,
+    /// SYNs dropped because their listener had no room ([`Link::gate_syns`]).
+    pub rx_syn_dropped: u64,
 }
 
 impl LinkStats {
@@ -121,12 +152,56 @@ pub struct Link<F: FrameIo> {
     pub io: F,
     medium: Medium,
     pub stats: LinkStats,
+    /// Listening TCP ports and the SYNs each can still take.
+    syn_room: BTreeMap<u16, usize>,
 }
 
 impl<F: FrameIo> Link<F> {
     /// An Ethernet link, or an IP one (`Medium::Ip`: the loopback).
     pub fn new(io: F, medium: Medium) -> Link<F> {
-        Link { io, medium, stats: LinkStats::default() }
+        Link { io, medium, stats: LinkStats::default(), syn_room: BTreeMap::new() }
+    }
+
+    /// Sends the frames the device queued (after each poll); counts those
+    /// it did not take in `tx_dropped`.
+    pub fn flush(&mut self) {
+        self.stats.tx_dropped += self.io.flush();
+    }
+
+    /// Says which TCP ports are listened on and how many new connections
+    /// each can take now (its free listening sockets): until the next
+    /// call, SYNs to such a port beyond that many are dropped and counted
+    /// in `rx_syn_dropped`. Ports not named are not gated.
+    pub fn gate_syns(&mut self, room: BTreeMap<u16, usize>) {
+        self.syn_room = room;
+    }
+
+    /// Whether a checked frame passes the SYN gate (taking its room).
+    fn admit(&mut self, frame: &[u8]) -> bool {
+        if self.syn_room.is_empty() {
+            return true;
+        }
+        let packet = match self.medium {
+            Medium::Ethernet => {
+                let ethernet = EthernetFrame::new_unchecked(frame);
+                if !matches!(ethernet.ethertype(), EthernetProtocol::Ipv4 | EthernetProtocol::Ipv6) {
+                    return true;
+                }
+                &frame[EthernetFrame::<&[u8]>::header_len()..]
+            }
+            _ => frame,
+        };
+        let Some(room) = syn_port(packet).and_then(|port| self.syn_room.get_mut(&port)) else { return true };
+        match room.checked_sub(1) {
+            Some(left) => {
+                *room = left;
+                true
+            }
+            None => {
+                self.stats.rx_syn_dropped += 1;
+                false
+            }
+        }
     }
 }
 
@@ -181,6 +256,7 @@ impl<F: FrameIo> Device for Link<F> {
                 _ => Ok(()),
             };
             match checked {
+                Ok(()) if !self.admit(&frame) => {}
                 Ok(()) => {
                     let sending = Sending { io: &mut self.io, stats: &mut self.stats, medium: self.medium };
                     return Some((Received(frame), sending));

@@ -6,8 +6,10 @@
 //! QEMU): frames written on the first [`Pair`] scheme are read on the
 //! second and back. These tests run only when named.
 //!
-//! Depends on `cairn-rt` and the helpers in [`crate::util`].
+//! Depends on `cairn-rt`, `cairn-netdev` (the batch layout) and the
+//! helpers in [`crate::util`].
 
+use cairn_netdev::{BATCH_HEADER, Batch, push_batch};
 use cairn_rt::abi::error::{EACCES, EAGAIN, EINVAL, ENOENT};
 use cairn_rt::abi::{EVENT_READ, Event, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 use cairn_rt::events::EventQueue;
@@ -245,6 +247,66 @@ pub fn bad_frame_sizes(pair: &Pair) -> TestResult {
     }
     let after = counter(scheme, "tx_packets")?;
     ensure!(after == before, "tx_packets went from {before} to {after} for refused frames");
+    Ok(())
+}
+
+/// Through `batch` handles, [`BATCH`] frames written in one call arrive
+/// in order, several a read; a batch read with room for less than the
+/// longest frame, and batches whose first entry is cut short or of a bad
+/// length, are `EINVAL` (nothing sent); a good entry before a bad one is
+/// sent alone (the write says how much).
+pub fn batches(pair: &Pair) -> TestResult {
+    let [(from, from_mac), (to, to_mac)] = [(pair.schemes[0], pair.macs[0]), (pair.schemes[1], pair.macs[1])];
+    let receiver = open_net(&format!("{to}/batch"), O_RDONLY | O_NONBLOCK)?;
+    let sender = open_net(&format!("{from}/batch"), O_WRONLY)?;
+    let events = ok("event queue", EventQueue::new())?;
+    ok("watch the receiver", events.watch(receiver.as_raw(), EVENT_READ, 1))?;
+    let mut batch = Vec::new();
+    for k in 0..BATCH {
+        push_batch(&mut batch, &frame(k, from_mac, to_mac));
+    }
+    let n = ok("write a batch", write_fd(sender.as_raw(), &batch))?;
+    ensure!(n == batch.len(), "the batch write took {n} of {} bytes", batch.len());
+    let mut got: Vec<Vec<u8>> = Vec::new();
+    let mut reads = 0;
+    let mut buffer = vec![0u8; 64 * 1024];
+    let start = Instant::now();
+    while got.len() < BATCH {
+        match read_fd(receiver.as_raw(), &mut buffer) {
+            Ok(len) => {
+                reads += 1;
+                for entry in Batch::new(&buffer[..len]) {
+                    got.push(entry.map_err(|cut| format!("read {reads}: an entry cut at {cut:?}"))?.to_vec());
+                }
+            }
+            Err(e) if e.errno() == Some(EAGAIN) => {
+                ensure!(start.elapsed() < ARRIVAL, "{} of {BATCH} frames arrived in {ARRIVAL:?}", got.len());
+                ok("wait for frames", events.wait(&mut [Event::default()], Some(ARRIVAL)))?;
+            }
+            Err(e) => return Err(format!("a batch read: {e}")),
+        }
+    }
+    for (k, got) in got.iter().enumerate() {
+        ensure!(*got == frame(k, from_mac, to_mac), "frame {k} of the batch: {} bytes, not the frame sent", got.len());
+    }
+    println!("nic batches: {BATCH} frames in {reads} reads");
+    expect_errno("a batch read of 100 bytes", read_fd(receiver.as_raw(), &mut [0u8; 100]), EINVAL)?;
+    let before = counter(from, "tx_packets")?;
+    let good = frame(0, from_mac, to_mac);
+    let mut cut = Vec::new();
+    push_batch(&mut cut, &good);
+    cut.truncate(BATCH_HEADER + 10);
+    expect_errno("a batch cut short", write_fd(sender.as_raw(), &cut), EINVAL)?;
+    let mut short = Vec::new();
+    push_batch(&mut short, &[0u8; 59]);
+    expect_errno("a batch of a 59-byte frame", write_fd(sender.as_raw(), &short), EINVAL)?;
+    ensure!(counter(from, "tx_packets")? == before, "refused batches sent frames");
+    let mut mixed = Vec::new();
+    push_batch(&mut mixed, &good);
+    mixed.extend_from_slice(&short);
+    let n = ok("a good frame before a bad one", write_fd(sender.as_raw(), &mixed))?;
+    ensure!(n == BATCH_HEADER + good.len(), "took {n} bytes of a good frame and a bad one");
+    ensure!(counter(from, "tx_packets")? == before + 1, "the good frame was not counted once");
     Ok(())
 }
 

@@ -221,3 +221,97 @@ fn loopback_is_bounded() {
     assert!(!lo.send(b"x"));
     assert_eq!(lo.recv().as_deref(), Some(&b"x"[..]));
 }
+
+/// Three clients connect to a port with one listening socket: the SYNs
+/// beyond it are dropped (not reset), and are taken once room is made.
+/// Ungated, smoltcp resets them at once.
+#[test]
+fn syns_beyond_the_room_are_left_for_the_peer_to_resend() {
+    let run_case = |gated: bool| {
+        let (ab, ba) = (Wire::default(), Wire::default());
+        let mut a = host(1, [10, 0, 2, 15], ba.clone(), ab.clone());
+        let mut b = host(2, [10, 0, 2, 2], ab, ba);
+        let mut now = Instant::ZERO;
+        let listen = |b: &mut Host| {
+            let socket = b.sockets.add(tcp_socket());
+            b.sockets.get_mut::<tcp::Socket>(socket).listen(80).unwrap();
+        };
+        listen(&mut b);
+        if gated {
+            b.link.gate_syns(BTreeMap::from([(80, 1)]));
+        }
+        let clients: Vec<SocketHandle> = (0..3)
+            .map(|i| {
+                let client = a.sockets.add(tcp_socket());
+                let cx = a.iface.context();
+                a.sockets
+                    .get_mut::<tcp::Socket>(client)
+                    .connect(cx, (IpAddress::v4(10, 0, 2, 2), 80), 41000 + i)
+                    .unwrap();
+                client
+            })
+            .collect();
+        run(&mut a, &mut b, &mut now, 20);
+        let states: Vec<tcp::State> = clients.iter().map(|&c| a.sockets.get::<tcp::Socket>(c).state()).collect();
+        (a, b, now, clients, states)
+    };
+
+    let (_, b, _, _, states) = run_case(false);
+    assert_eq!(states.iter().filter(|&&s| s == tcp::State::Closed).count(), 2, "{states:?}");
+    assert_eq!(b.link.stats.rx_syn_dropped, 0);
+
+    let (mut a, mut b, mut now, clients, states) = run_case(true);
+    assert_eq!(states.iter().filter(|&&s| s == tcp::State::Established).count(), 1, "{states:?}");
+    assert_eq!(states.iter().filter(|&&s| s == tcp::State::SynSent).count(), 2, "{states:?}");
+    assert!(b.link.stats.rx_syn_dropped >= 2);
+    for _ in 0..2 {
+        let socket = b.sockets.add(tcp_socket());
+        b.sockets.get_mut::<tcp::Socket>(socket).listen(80).unwrap();
+    }
+    b.link.gate_syns(BTreeMap::from([(80, 2)]));
+    run(&mut a, &mut b, &mut now, 500);
+    for client in clients {
+        assert_eq!(a.sockets.get::<tcp::Socket>(client).state(), tcp::State::Established);
+    }
+}
+
+/// The SYN gate reads the destination port of IPv4 and IPv6 SYNs only.
+#[test]
+fn syn_port_reads_new_connections_only() {
+    use smoltcp::phy::ChecksumCapabilities;
+    use smoltcp::wire::{IpProtocol, Ipv6Address, Ipv6Repr, TcpControl, TcpRepr, TcpSeqNumber};
+    let tcp = |control: TcpControl, ack: Option<TcpSeqNumber>| TcpRepr {
+        src_port: 5000,
+        dst_port: 80,
+        control,
+        seq_number: TcpSeqNumber(1),
+        ack_number: ack,
+        window_len: 1000,
+        window_scale: None,
+        max_seg_size: None,
+        sack_permitted: false,
+        sack_ranges: [None; 3],
+        timestamp: None,
+        payload: &[],
+    };
+    let v6 = |repr: TcpRepr| {
+        let (src, dst) = (Ipv6Address::LOCALHOST, Ipv6Address::LOCALHOST);
+        let ip = Ipv6Repr {
+            src_addr: src,
+            dst_addr: dst,
+            next_header: IpProtocol::Tcp,
+            payload_len: repr.header_len(),
+            hop_limit: 64,
+        };
+        let mut bytes = vec![0u8; ip.buffer_len() + repr.header_len()];
+        ip.emit(&mut Ipv6Packet::new_unchecked(&mut bytes[..]));
+        let mut packet = TcpPacket::new_unchecked(&mut bytes[ip.buffer_len()..]);
+        repr.emit(&mut packet, &src.into(), &dst.into(), &ChecksumCapabilities::default());
+        bytes
+    };
+    assert_eq!(syn_port(&v6(tcp(TcpControl::Syn, None))), Some(80));
+    assert_eq!(syn_port(&v6(tcp(TcpControl::Syn, Some(TcpSeqNumber(7))))), None);
+    assert_eq!(syn_port(&v6(tcp(TcpControl::None, Some(TcpSeqNumber(7))))), None);
+    assert_eq!(syn_port(&[0x45]), None);
+    assert_eq!(syn_port(&[]), None);
+}
