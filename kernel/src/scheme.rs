@@ -35,7 +35,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use cairn_abi::scheme::{
-    CANCEL, CLOSE, MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, RESPONSE_TERMINAL, Request, Response,
+    CANCEL, CLOSE, FEVENT, MAX_PAYLOAD, RESPONSE_EVENT, RESPONSE_FD, RESPONSE_TERMINAL, Request, Response,
 };
 use cairn_abi::{EVENT_READ, EVENT_WRITE, Error, Result, error, rights};
 
@@ -71,6 +71,10 @@ struct InFlight {
     destination: Option<(u32, u64)>,
     /// Whether the answer may be an fd.
     accepts_fd: bool,
+    /// An `FEVENT` on this handle: its answer is recorded as the handle's
+    /// readiness the moment it arrives, so a post the server writes after
+    /// it always wins (see [`post_event`]).
+    watches: Option<u64>,
     reply: Option<Reply>,
 }
 
@@ -268,7 +272,8 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
     state.queued.insert(caller.pid, queued + queued_cost(bytes));
     state.pending.push_back(Pending { request, payload: call.payload, passed: call.passed });
     let destination = call.destination.map(|address| (caller.pid, address));
-    let entry = InFlight { max_reply: call.max_reply, destination, accepts_fd: call.accepts_fd, reply: None };
+    let watches = (call.opcode == FEVENT).then_some(call.handle);
+    let entry = InFlight { max_reply: call.max_reply, destination, accepts_fd: call.accepts_fd, watches, reply: None };
     state.in_flight.insert(id, entry);
     let key = WaitKey::SchemeRequests(state.id);
     drop(state);
@@ -476,24 +481,23 @@ pub fn accept_response(
         ResponsePayload::Bytes(bytes) => (bytes, None),
         ResponsePayload::Delivered(len) => (Vec::new(), Some(len)),
     };
+    let watched = entry.watches.filter(|_| response.result >= 0 && passed.is_none());
     entry.reply = Some(Reply { result: response.result, payload, delivered, passed, terminal });
+    if let Some(handle) = watched {
+        state.readiness.insert(handle, response.result as u32 & (EVENT_READ | EVENT_WRITE));
+    }
     Ok(WaitKey::SchemeReply(scheme_id, response.id))
 }
 
 /// `RESPONSE_EVENT`: handle `handle` is now ready for `bits`. Only handles
-/// a client watches can be posted (so a server cannot grow the table).
+/// a client watches can be posted (so a server cannot grow the table):
+/// those whose `FEVENT` was answered (the answer made the entry).
 fn post_event(scheme: &SchemeRef, handle: u64, bits: i64) -> Result<WaitKey> {
     let bits = u32::try_from(bits).ok().filter(|b| b & !(EVENT_READ | EVENT_WRITE) == 0).ok_or_else(einval)?;
     let mut state = scheme.lock();
     let entry = state.readiness.get_mut(&handle).ok_or_else(einval)?;
     *entry = bits;
     Ok(WaitKey::Events)
-}
-
-/// Records what a client's `FEVENT` call learned: handle `handle` is
-/// watched and ready for `bits` now.
-pub fn watch(scheme: &SchemeRef, handle: u64, bits: u32) {
-    scheme.lock().readiness.insert(handle, bits & (EVENT_READ | EVENT_WRITE));
 }
 
 /// What a scheme handle is ready for: what its server last said if it is

@@ -10,8 +10,8 @@ use super::thread::deadline_after;
 use super::user;
 use crate::events::{self, Watch, readiness, wait_key};
 use crate::fd::{Handle, Object};
-use crate::scheme::{self, Call};
-use crate::task::{self, WaitKey};
+use crate::scheme::Call;
+use crate::task;
 use crate::time;
 use cairn_abi::scheme::FEVENT;
 
@@ -42,10 +42,10 @@ pub fn event_queue_ctl(queue: usize, fd: usize, interest: usize, data: usize) ->
     if let Object::SchemeHandle(client) = &watched
         && interest != 0
     {
-        // The server says what is ready now and posts changes from then on.
+        // The server says what is ready now (recorded as its answer
+        // arrives) and posts changes from then on.
         let call = Call::new(FEVENT, client.id, [u64::from(interest), 0, 0], Vec::new(), 0);
-        let ready = reply_value(&scheme_call(&client.scheme, call)?)?;
-        scheme::watch(&client.scheme, client.id, ready as u32);
+        reply_value(&scheme_call(&client.scheme, call)?)?;
     }
     task::with(|tasks| {
         let table = &mut tasks.current_process().fds;
@@ -69,7 +69,9 @@ pub fn event_queue_wait(queue: usize, events: usize, max: usize, timeout_nanos: 
     }
     let deadline = (timeout_nanos != usize::MAX).then(|| deadline_after(timeout_nanos as u128));
     loop {
-        let (ready, keys) = task::with(|tasks| -> Result<(Vec<Event>, Vec<WaitKey>)> {
+        // Readiness is checked and the thread blocked under one lock, so a
+        // change posted between the two cannot go unnoticed.
+        let (ready, blocked) = task::with(|tasks| -> Result<(Vec<Event>, bool)> {
             let table = &mut tasks.current_process().fds;
             let Object::EventQueue(watches) = &table.get(queue, 0)?.object else { return Err(errno(error::EINVAL)) };
             let watches: Vec<Watch> = watches.lock().clone();
@@ -85,7 +87,12 @@ pub fn event_queue_wait(queue: usize, events: usize, max: usize, timeout_nanos: 
             }
             keys.sort_unstable();
             keys.dedup();
-            Ok((ready, keys))
+            let expired = timeout_nanos == 0 || deadline.is_some_and(|d| crate::arch::cpu::rdtsc() >= d);
+            let block = ready.is_empty() && !expired;
+            if block {
+                tasks.block_current_any(keys, deadline);
+            }
+            Ok((ready, block))
         })?;
         if !ready.is_empty() {
             let bytes: Vec<u8> = ready
@@ -99,10 +106,9 @@ pub fn event_queue_wait(queue: usize, events: usize, max: usize, timeout_nanos: 
             user::write_bytes(events, &bytes)?;
             return Ok(ready.len());
         }
-        if timeout_nanos == 0 || deadline.is_some_and(|d| crate::arch::cpu::rdtsc() >= d) {
+        if !blocked {
             return Ok(0);
         }
-        task::with(|tasks| tasks.block_current_any(keys, deadline));
         task::reschedule();
         let (timed_out, interrupted) = task::with(|tasks| {
             let thread = tasks.current_thread();

@@ -41,11 +41,10 @@ cairn_rt::main!(main);
 /// The static configuration, if any.
 const CONFIG: &str = "/etc/network.conf";
 /// The longest wait between two looks at the stack. Every source of work
-/// wakes the loop, but the kernel's `event_queue_wait` looks at readiness
-/// and then blocks in two steps, so a post landing between them wakes
-/// nobody; this bounds what such a lost wakeup costs (at 500 ms it made
-/// one TCP connect in a hundred wait half a second).
-const MAX_WAIT: Duration = Duration::from_millis(10);
+/// wakes the loop (the kernel checks readiness and blocks under one lock,
+/// so no post is missed); this only bounds how late a timer smoltcp did
+/// not announce through `poll_delay` could be.
+const MAX_WAIT: Duration = Duration::from_millis(500);
 /// Event-queue tag of interface `n`'s frame handle: `IFACE_TAG + n`
 /// (smaller tags are the scheme endpoints).
 const IFACE_TAG: u64 = 16;
