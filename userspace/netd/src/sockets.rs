@@ -264,6 +264,20 @@ pub struct SocketLine {
     pub send_queue: usize,
 }
 
+impl SocketLine {
+    /// The line of a TCP connection (open, or closing after its last fd).
+    fn tcp(socket: &tcp::Socket) -> SocketLine {
+        SocketLine {
+            proto: "tcp",
+            local: endpoint_text(socket.local_endpoint()),
+            peer: endpoint_text(socket.remote_endpoint()),
+            state: format!("{}", socket.state()),
+            recv_queue: socket.recv_queue(),
+            send_queue: socket.send_queue(),
+        }
+    }
+}
+
 fn endpoint_text(endpoint: Option<IpEndpoint>) -> String {
     endpoint.map_or(String::from("*:*"), |e| format!("{}", SocketAddr::new(e.addr.into(), e.port)))
 }
@@ -893,15 +907,7 @@ impl Sockets {
         for handle in self.handles.values() {
             match &handle.kind {
                 Kind::Tcp(tcp) => {
-                    let socket = stack.ifaces[tcp.iface].sockets.get::<tcp::Socket>(tcp.socket);
-                    lines.push(SocketLine {
-                        proto: "tcp",
-                        local: endpoint_text(socket.local_endpoint()),
-                        peer: endpoint_text(socket.remote_endpoint()),
-                        state: format!("{}", socket.state()),
-                        recv_queue: socket.recv_queue(),
-                        send_queue: socket.send_queue(),
-                    });
+                    lines.push(SocketLine::tcp(stack.ifaces[tcp.iface].sockets.get::<tcp::Socket>(tcp.socket)));
                 }
                 Kind::Listener(listener) => lines.push(SocketLine {
                     proto: "tcp",
@@ -943,14 +949,7 @@ impl Sockets {
             if socket.state() == tcp::State::Listen {
                 continue;
             }
-            lines.push(SocketLine {
-                proto: "tcp",
-                local: endpoint_text(socket.local_endpoint()),
-                peer: endpoint_text(socket.remote_endpoint()),
-                state: format!("{}", socket.state()),
-                recv_queue: socket.recv_queue(),
-                send_queue: socket.send_queue(),
-            });
+            lines.push(SocketLine::tcp(socket));
         }
         lines
     }
