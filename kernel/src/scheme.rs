@@ -41,7 +41,7 @@ use cairn_abi::{EVENT_READ, EVENT_WRITE, Error, Result, error, rights};
 
 use crate::fd::Handle;
 
-use crate::task::{Tasks, WaitKey};
+use crate::task::{Tasks, Tid, WaitKey};
 
 /// Identifies a scheme (for wait queues).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -75,6 +75,8 @@ struct InFlight {
     /// readiness the moment it arrives, so a post the server writes after
     /// it always wins (see [`post_event`]).
     watches: Option<u64>,
+    /// The thread waiting for the answer.
+    client: Tid,
     reply: Option<Reply>,
 }
 
@@ -273,7 +275,9 @@ pub fn submit(tasks: &mut Tasks, scheme: &SchemeRef, caller: Caller, call: Call)
     state.pending.push_back(Pending { request, payload: call.payload, passed: call.passed });
     let destination = call.destination.map(|address| (caller.pid, address));
     let watches = (call.opcode == FEVENT).then_some(call.handle);
-    let entry = InFlight { max_reply: call.max_reply, destination, accepts_fd: call.accepts_fd, watches, reply: None };
+    let client = tasks.current_tid();
+    let entry =
+        InFlight { max_reply: call.max_reply, destination, accepts_fd: call.accepts_fd, watches, client, reply: None };
     state.in_flight.insert(id, entry);
     let key = WaitKey::SchemeRequests(state.id);
     drop(state);
@@ -426,6 +430,19 @@ impl ResponsePayload {
             ResponsePayload::Delivered(len) => *len,
         }
     }
+}
+
+/// Whether the client of the request `response` answers has given up on
+/// it: a signal or a kill ended its wait, and it has not yet withdrawn the
+/// request ([`cancel`]). Its answer is then refused like a late one, so a
+/// server that took data out of a queue for it (a terminal's line) learns
+/// the data was not delivered and can keep it.
+pub fn client_gave_up(tasks: &Tasks, scheme: &SchemeRef, response: &Response) -> bool {
+    if response.flags == RESPONSE_EVENT {
+        return false;
+    }
+    let client = scheme.lock().in_flight.get(&response.id).map(|entry| entry.client);
+    client.is_some_and(|tid| tasks.threads.get(&tid).is_none_or(|thread| thread.interrupted))
 }
 
 /// Where the payload of a response to request `id` with `len` bytes may

@@ -436,7 +436,12 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             let header = size_of::<protocol::Response>();
             let response = scheme::response_header(&user::read_bytes(buffer, len.min(header))?)?;
             let (source, payload_len) = (buffer + header, len - header);
-            let delivered = task::with(|tasks| copy_to_client(tasks, &endpoint.0, &response, source, payload_len))?;
+            let delivered = task::with(|tasks| {
+                if scheme::client_gave_up(tasks, &endpoint.0, &response) {
+                    return Err(errno(error::EINVAL));
+                }
+                copy_to_client(tasks, &endpoint.0, &response, source, payload_len)
+            })?;
             let payload = match delivered {
                 Some(copied) => scheme::ResponsePayload::Delivered(copied),
                 None => scheme::ResponsePayload::Bytes(user::read_bytes(source, payload_len)?),

@@ -123,8 +123,10 @@ impl Terminals {
         }
         let terminal = &mut self.terminals[kind.terminal];
         match (request.opcode, kind.role) {
-            (op::READ, Role::Terminal) => terminal.read(request.id, request.args[0] as usize, request.caller_pid),
-            (op::READ, Role::Master) => terminal.master_read(request.id, request.args[0] as usize),
+            (op::READ, Role::Terminal) => {
+                terminal.read(request.id, request.args[0] as usize, request.caller_pid, server)
+            }
+            (op::READ, Role::Master) => terminal.master_read(request.id, request.args[0] as usize, server),
             (op::READ, Role::Control(control)) => {
                 let data = terminal.control_read(control);
                 Some((Ok(data.len()), data))

@@ -83,24 +83,29 @@ impl Terminal {
         self.feed(&answers, server);
     }
 
-    /// A read at a pseudo-terminal's master: what the terminal showed.
-    pub fn master_read(&mut self, id: u64, len: usize) -> Option<Answer> {
-        let master = self.master()?;
-        if master.shown.is_empty() {
-            self.master_reads.push_back(PendingRead { id, len, deadline: None });
-            return None;
-        }
-        let data: Vec<u8> = master.shown.drain(..len.min(master.shown.len()).min(MAX_READ)).collect();
-        Some((Ok(data.len()), data))
+    /// A read at a pseudo-terminal's master: what the terminal showed,
+    /// answered now if there is some, else later.
+    pub fn master_read(&mut self, id: u64, len: usize, server: &Server) -> Option<Answer> {
+        self.master()?;
+        self.master_reads.push_back(PendingRead { id, len, deadline: None });
+        self.answer_master(server);
+        None
     }
 
+    /// Answers waiting master reads, oldest first, while the terminal has
+    /// shown something. What a reader that gave up was offered stays.
     fn answer_master(&mut self, server: &Server) {
         while let Some(read) = self.master_reads.front() {
             let len = read.len;
             let Some(master) = self.master().filter(|m| !m.shown.is_empty()) else { return };
-            let data: Vec<u8> = master.shown.drain(..len.min(master.shown.len()).min(MAX_READ)).collect();
+            let count = len.min(master.shown.len()).min(MAX_READ);
+            let data: Vec<u8> = master.shown.iter().take(count).copied().collect();
             let read = self.master_reads.pop_front().expect("front exists");
-            let _ = server.respond(read.id, Ok(data.len()), &data);
+            if server.respond(read.id, Ok(count), &data).is_ok()
+                && let Some(master) = self.master()
+            {
+                master.shown.drain(..count);
+            }
         }
     }
 
@@ -187,19 +192,16 @@ impl Terminal {
     /// (or the terminal hung up), else later. A process outside the
     /// foreground group is sent SIGTTIN (which stops it; its read runs again
     /// when it is continued) and told `EINTR`; `EIO` if it cannot be sent.
-    pub fn read(&mut self, id: u64, len: usize, caller: u32) -> Option<Answer> {
+    pub fn read(&mut self, id: u64, len: usize, caller: u32, server: &Server) -> Option<Answer> {
         if self.hung_up() {
             return Some((Ok(0), Vec::new()));
         }
         if let Err(errno) = self.allowed(caller, read_access) {
             return Some((Err(errno), Vec::new()));
         }
-        if self.reads.is_empty() && self.discipline.read_wait(len) == ReadWait::Ready {
-            let data = self.read_now(len);
-            return Some((Ok(data.len()), data));
-        }
         let deadline = self.timer(len);
         self.reads.push_back(PendingRead { id, len, deadline });
+        self.answer_reads(server);
         None
     }
 
@@ -243,16 +245,20 @@ impl Terminal {
                 return;
             }
             let read = self.reads.pop_front().expect("front exists");
-            let data = self.read_now(read.len);
-            let _ = server.respond(read.id, Ok(data.len()), &data);
+            self.deliver(server, read.id, read.len);
         }
     }
 
-    fn read_now(&mut self, len: usize) -> Vec<u8> {
+    /// Answers read `id` with up to `len` bytes of input, which the
+    /// discipline gives up only once the answer is taken: the client of a
+    /// read may have been killed or interrupted just before (the kernel
+    /// then refuses the answer), and its input belongs to the next reader.
+    fn deliver(&mut self, server: &Server, id: u64, len: usize) {
         let mut data = cairn_rt::vec![0u8; len.min(MAX_READ)];
-        let got = self.discipline.read(&mut data);
-        data.truncate(got);
-        data
+        let count = self.discipline.peek(&mut data);
+        if server.respond(id, Ok(count), &data[..count]).is_ok() {
+            self.discipline.consume(data.len(), count);
+        }
     }
 
     /// The client of read `id` gave up.

@@ -430,6 +430,34 @@ fn background_write_stops(terminal: &File) -> TestResult {
     Ok(())
 }
 
+/// A reader killed while it waits for a line does not take the line
+/// with it: typed the moment after the kill (termd may answer the dead
+/// read before the kernel withdraws it), the line reaches the next reader.
+fn killed_reader_leaves_the_line(terminal: &File, master: &mut File) -> TestResult {
+    let fd = terminal.as_raw_fd();
+    for round in 0..8 {
+        let victim = spawn_child(move || {
+            let mut buffer = [0u8; 64];
+            let _ = cairn_rt::io::read_fd(fd, &mut buffer);
+            0
+        })?;
+        thread::sleep(Duration::from_millis(30));
+        ok("kill the reader", signal::kill(victim, signal::SIGKILL))?;
+        let line = format!("line {round}\n").into_bytes();
+        ok("type a line", master.write_all(&line))?;
+        expect_signal(victim, signal::SIGKILL)?;
+        let reader = spawn_child(move || {
+            let mut buffer = [0u8; 64];
+            match cairn_rt::io::read_fd(fd, &mut buffer) {
+                Ok(n) if buffer[..n] == line[..] => 0,
+                _ => 1,
+            }
+        })?;
+        expect_exit(reader, 0).map_err(|e| format!("round {round}: the line typed after the kill was lost ({e})"))?;
+    }
+    Ok(())
+}
+
 /// Opens a pseudo-terminal of the termd serving `scheme` (waiting up to
 /// 10 s for it to come up): its master and the path of its terminal side.
 pub fn open_pseudo_terminal(scheme: &str) -> Result<(File, String), String> {
@@ -473,6 +501,7 @@ pub fn pseudo_terminal() -> TestResult {
         expect_signal(victim, signal::SIGINT)?;
         background_write_stops(&slave)?;
         read_timer_runs_out(&mut slave, &mut master)?;
+        killed_reader_leaves_the_line(&slave, &mut master)?;
         drop(master);
         let mut end = [0u8; 8];
         ensure!(ok("read after hang-up", slave.read(&mut end))? == 0, "no end of file after the master closed");

@@ -48,29 +48,47 @@ impl InputQueue {
     /// Takes up to `buf.len()` bytes, at most the rest of one line while there are lines. Reading
     /// an end-of-file mark (with room for at least one byte) consumes it and returns 0.
     pub(super) fn read(&mut self, buf: &mut [u8]) -> usize {
+        let count = self.peek(buf);
+        self.consume(buf.len(), count);
+        count
+    }
+
+    /// What [`Self::read`] would store in `buf`, leaving it queued.
+    pub(super) fn peek(&self, buf: &mut [u8]) -> usize {
         if buf.is_empty() {
             return 0;
         }
-        let limit = match self.lines.front_mut() {
-            Some(0) => {
-                self.lines.pop_front();
-                self.eof_marks -= 1;
-                return 0;
-            }
+        let limit = match self.lines.front() {
+            Some(0) => return 0,
             Some(rest) => *rest,
             None => self.bytes.len(),
         };
         let count = limit.min(buf.len()).min(self.bytes.len());
-        for (slot, byte) in buf.iter_mut().zip(self.bytes.drain(..count)) {
-            *slot = byte;
+        for (slot, byte) in buf.iter_mut().zip(self.bytes.iter().take(count)) {
+            *slot = *byte;
         }
+        count
+    }
+
+    /// Takes what a [`Self::peek`] into a buffer of `room` bytes returned (`count` bytes, or the
+    /// end-of-file mark it stopped at).
+    pub(super) fn consume(&mut self, room: usize, count: usize) {
+        if room == 0 {
+            return;
+        }
+        if self.lines.front() == Some(&0) {
+            self.lines.pop_front();
+            self.eof_marks -= 1;
+            return;
+        }
+        let count = count.min(self.bytes.len());
+        self.bytes.drain(..count);
         if let Some(rest) = self.lines.front_mut() {
-            *rest -= count;
+            *rest -= count.min(*rest);
             if *rest == 0 {
                 self.lines.pop_front();
             }
         }
-        count
     }
 
     /// Drops everything.
@@ -149,5 +167,27 @@ mod tests {
         assert_eq!(queue.read(&mut buf), 4);
         assert_eq!(&buf[..4], b"a\nbc");
         assert!(!queue.has_line());
+    }
+
+    #[test]
+    fn peek_leaves_input_until_consumed() {
+        let mut queue = InputQueue::default();
+        queue.push_line(b"hello\n");
+        queue.push_line(b"");
+        let mut buf = [0; 4];
+        assert_eq!(queue.peek(&mut buf), 4);
+        assert_eq!(queue.peek(&mut buf), 4, "a peek takes nothing");
+        assert_eq!(&buf, b"hell");
+        queue.consume(buf.len(), 4);
+        let mut rest = [0; 16];
+        assert_eq!(queue.peek(&mut rest), 2);
+        assert_eq!(&rest[..2], b"o\n");
+        queue.consume(rest.len(), 2);
+        assert_eq!(queue.peek(&mut rest), 0, "the end-of-file mark reads as 0");
+        queue.consume(0, 0);
+        assert!(queue.has_line(), "an empty read does not take the end-of-file mark");
+        queue.consume(rest.len(), 0);
+        assert!(!queue.has_line());
+        assert_eq!(queue.used(), 0);
     }
 }

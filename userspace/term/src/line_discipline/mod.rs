@@ -173,6 +173,17 @@ impl LineDiscipline {
         self.queue.read(buf)
     }
 
+    /// What [`Self::read`] would store in `buf`, left readable until [`Self::consume`]: for a
+    /// server that takes the input only once its reader has it.
+    pub fn peek(&self, buf: &mut [u8]) -> usize {
+        self.queue.peek(buf)
+    }
+
+    /// Takes what a [`Self::peek`] into a buffer of `room` bytes returned (`count` bytes).
+    pub fn consume(&mut self, room: usize, count: usize) {
+        self.queue.consume(room, count);
+    }
+
     /// Processes bytes a process writes, for the device.
     pub fn process_output(&mut self, bytes: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(bytes.len());
