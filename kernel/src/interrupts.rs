@@ -39,7 +39,7 @@ pub fn handle(vector: u8, _frame: &mut TrapFrame) {
             percpu::current().timer_ticks.fetch_add(1, Ordering::Relaxed);
             crate::selftest::fault::late_panic_tick();
         }
-        VECTOR_WAKE => {}
+        VECTOR_WAKE => percpu::current().wake_requested.store(true, Ordering::Release),
         VECTOR_TLB_SHOOTDOWN => crate::vm::tlb::acknowledge(),
         crate::iommu::VECTOR_FAULT => crate::iommu::fault_interrupt(),
         VECTOR_APIC_ERROR => log::warn!("local APIC error interrupt on CPU {}", percpu::current().index.0),

@@ -181,6 +181,15 @@ impl VectorTable {
         true
     }
 
+    /// Forgets that `vector` fired (its reader took the count itself).
+    fn clear_fired(&self, vector: u8) {
+        if let Some(index) =
+            usize::from(vector).checked_sub(usize::from(FIRST_DEVICE_VECTOR)).filter(|&i| i < DEVICE_VECTORS)
+        {
+            self.fired[index / 64].fetch_and(!(1 << (index % 64)), Ordering::AcqRel);
+        }
+    }
+
     /// Whether an interrupt fired here that nobody was woken for yet.
     pub fn has_fired(&self) -> bool {
         self.fired.iter().any(|word| word.load(Ordering::Relaxed) != 0)
@@ -371,6 +380,14 @@ pub fn arrived(vector: u8) -> bool {
 /// (holding the kernel) wakes their readers.
 pub fn take_fired(into: &mut Vec<InterruptId>) {
     percpu::current().vectors.take_fired(into);
+}
+
+/// The count of `interrupt`, bound to this CPU, taken by its reader
+/// without the big kernel lock (a wait in place, `task::in_place`): its
+/// fired mark is cleared too, as nobody is left to wake.
+pub fn take_here(interrupt: &Interrupt) -> u64 {
+    percpu::current().vectors.clear_fired(interrupt.vector);
+    interrupt.take()
 }
 
 /// `/scheme/sys/interrupts`, in the manner of Linux's `/proc/interrupts`:

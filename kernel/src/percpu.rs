@@ -73,9 +73,14 @@ pub struct Cpu {
     mailbox: spin::Mutex<Mailbox>,
     /// The device interrupts bound to this CPU's vectors.
     pub vectors: crate::irq::VectorTable,
-    /// Another CPU queued a thread here (and sent a wake IPI): the idle
-    /// loop must take the big kernel lock, waiting for it if need be.
+    /// A wake IPI arrived (another CPU queued a thread here, or has a
+    /// signal for the thread running here): the idle loop, or a thread
+    /// waiting in place (`task::in_place`), must take the big kernel lock,
+    /// waiting for it if need be.
     pub wake_requested: AtomicBool,
+    /// Device interrupts that ended a wait in place: delivered to their
+    /// driver thread without the big kernel lock.
+    pub in_place_wakes: AtomicU64,
 }
 
 #[derive(Default)]
@@ -115,6 +120,7 @@ impl Cpu {
             mailbox: spin::Mutex::new(Mailbox::default()),
             vectors: crate::irq::VectorTable::new(),
             wake_requested: AtomicBool::new(false),
+            in_place_wakes: AtomicU64::new(0),
         }));
         cpu.self_pointer = cpu;
         cpu

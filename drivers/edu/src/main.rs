@@ -20,7 +20,7 @@
 #![no_std]
 #![no_main]
 
-use cairn_driver::{Cpu, Device, Interrupt, Match, Registers};
+use cairn_driver::{Device, Interrupt, Match, Registers};
 use cairn_rt::time::Instant;
 use cairn_rt::{String, Vec, eprintln, format, println};
 
@@ -161,7 +161,7 @@ fn run(then: Then) -> Result<(), String> {
     // A message-signalled interrupt is a write by the device, so it too
     // needs bus mastering on (as DMA does).
     device.bus_master(true).map_err(|e| format!("{e}"))?;
-    let mut interrupt = device.interrupt(None, Cpu::Any).map_err(|e| format!("{e}"))?;
+    let mut interrupt = device.interrupt_here(None).map_err(|e| format!("{e}"))?;
     write(&registers, reg::STATUS, STATUS_INTERRUPT_ON_FACTORIAL)?;
     write(&registers, reg::FACTORIAL, 10)?;
     wait_interrupt(&mut interrupt, &registers, INTERRUPT_FACTORIAL)?;

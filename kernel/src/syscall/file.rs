@@ -17,6 +17,7 @@ use alloc::sync::Arc;
 use cairn_abi::affinity;
 use cairn_abi::scheme::{self as protocol, MAX_PAYLOAD};
 
+use super::Outcome;
 use super::resolve::{self, Place, UserPath};
 use super::thread::block;
 use super::user;
@@ -98,6 +99,10 @@ enum ReadStep {
     /// This many bytes were copied to the caller.
     Done(usize),
     Wait(WaitKey),
+    /// An interrupt that has not fired: wait for it, in place when the
+    /// count can go to this physical address
+    /// ([`crate::vm::AddressSpace::private_write_target`]).
+    Interrupt(Arc<crate::irq::InterruptClaim>, Option<u64>),
     /// A scheme handle: ask its server.
     Scheme(Arc<ClientHandle>),
     /// A scheme endpoint: hand the server its next request.
@@ -235,11 +240,28 @@ fn read_endpoint(endpoint: &Endpoint, buffer: usize, capacity: usize, nonblockin
     }
 }
 
+/// How a `read` ended.
+enum ReadEnd {
+    /// With the big kernel lock held, as every call ends.
+    Locked(usize),
+    /// Without it: a wait in place for an interrupt (`task::in_place`),
+    /// returning to user mode at once.
+    Unlocked(usize),
+}
+
 /// `read`: data that cannot be put back (a pipe's bytes, a file position,
 /// a timer's or interrupt's count, a server's next request) is taken only
 /// once the destination is known to be writable, so `EFAULT` loses
 /// nothing.
-pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
+pub fn read(fd: usize, buffer: usize, len: usize) -> Outcome {
+    match read_to(fd, buffer, len) {
+        Ok(ReadEnd::Locked(count)) => Outcome::Value(Ok(count)),
+        Ok(ReadEnd::Unlocked(count)) => Outcome::Unlocked(count),
+        Err(e) => Outcome::Value(Err(e)),
+    }
+}
+
+fn read_to(fd: usize, buffer: usize, len: usize) -> Result<ReadEnd> {
     let fault = || errno(error::EFAULT);
     loop {
         let step = task::with(|tasks| -> Result<ReadStep> {
@@ -288,7 +310,8 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                         return if nonblocking {
                             Err(errno(error::EAGAIN))
                         } else {
-                            Ok(ReadStep::Wait(WaitKey::Interrupt(line.id)))
+                            let target = (len >= 8).then(|| space.private_write_target(buffer as u64, 8)).flatten();
+                            Ok(ReadStep::Interrupt(line.clone(), target))
                         };
                     }
                     if len < 8 {
@@ -345,16 +368,32 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
             }
         })?;
         match step {
-            ReadStep::Done(count) => return Ok(count),
+            ReadStep::Done(count) => return Ok(ReadEnd::Locked(count)),
             ReadStep::Wait(key) => {
                 if block(WaitReason::Queue(key), None).1 {
+                    return Err(errno(error::EINTR));
+                }
+            }
+            ReadStep::Interrupt(line, target) => {
+                if let Some(target) = target
+                    && let task::InPlace::Fired(count) = task::wait_in_place(&line)
+                {
+                    // SAFETY: `target` is the physical address of 8 bytes in
+                    // one page of this process's private memory, found
+                    // writable with the lock held; the process has only
+                    // this thread, which is here, so nothing has unmapped,
+                    // shared or replaced that page since.
+                    unsafe { crate::mm::phys_to_virt(target).cast::<u64>().write_unaligned(count) };
+                    return Ok(ReadEnd::Unlocked(8));
+                }
+                if block(WaitReason::Queue(WaitKey::Interrupt(line.id)), None).1 {
                     return Err(errno(error::EINTR));
                 }
             }
             ReadStep::Endpoint(endpoint, nonblocking) => {
                 let request = read_endpoint(&endpoint, buffer, len, nonblocking)?;
                 user::write_bytes(buffer, &request)?;
-                return Ok(request.len());
+                return Ok(ReadEnd::Locked(request.len()));
             }
             ReadStep::Affinity(target) => {
                 let online = crate::percpu::online().len();
@@ -364,11 +403,11 @@ pub fn read(fd: usize, buffer: usize, len: usize) -> Result<usize> {
                     return Err(errno(error::EINVAL));
                 }
                 user::write_bytes(buffer, &bytes[..count])?;
-                return Ok(count);
+                return Ok(ReadEnd::Locked(count));
             }
             ReadStep::Scheme(client) => {
                 user::check_destination(buffer, len.min(MAX_PAYLOAD))?;
-                return scheme_read_into(&client, buffer, len, None);
+                return scheme_read_into(&client, buffer, len, None).map(ReadEnd::Locked);
             }
         }
     }

@@ -29,6 +29,11 @@ pub enum Outcome {
     /// The handler rewrote the whole frame (exec, sigreturn): leave RAX
     /// alone and restore every register.
     FrameReplaced,
+    /// This value, returned at once: the handler released the big kernel
+    /// lock (a wait in place for an interrupt, `task::in_place`). As for
+    /// the lockless calls, whatever another CPU does for the thread
+    /// meanwhile comes with an IPI that the return to user mode takes.
+    Unlocked(usize),
 }
 
 impl From<Result<usize>> for Outcome {
@@ -54,6 +59,10 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
         Some(call) => handle(call, a, frame),
         None => Outcome::Value(Err(Error::new(error::ENOSYS))),
     };
+    if let Outcome::Unlocked(value) = outcome {
+        frame.rax = value as u64;
+        return 0;
+    }
     let mut full_restore = match outcome {
         Outcome::Value(Err(e)) if e.errno == error::EINTR && call.is_some_and(restartable) && restart_interrupted() => {
             // Interrupted by a signal no handler takes (a stop, say): run
@@ -67,6 +76,7 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
             false
         }
         Outcome::FrameReplaced => true,
+        Outcome::Unlocked(_) => unreachable!("returned above"),
     };
     full_restore |= task::prepare_return(frame);
     if full_restore {
@@ -106,7 +116,7 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
     use Syscall::*;
     match call {
         Exit => process::exit(a[0]),
-        Read => file::read(a[0], a[1], a[2]),
+        Read => return file::read(a[0], a[1], a[2]),
         Write => file::write(a[0], a[1], a[2]),
         Open => file::open(a[0], a[1], a[2]),
         Close => file::close(a[0]),

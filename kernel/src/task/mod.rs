@@ -12,6 +12,7 @@ pub mod affinity;
 pub mod bkl;
 mod crowd;
 mod ids;
+mod in_place;
 pub mod limits;
 mod oom;
 pub mod process;
@@ -28,6 +29,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use cairn_abi::PRIORITY_LEVELS;
 
 pub use ids::{INIT_PID, Pid, Tid};
+pub use in_place::{InPlace, wait_in_place};
 pub use process::{Process, ProcessState};
 pub use thread::{FpuArea, TIME_SLICE_TICKS, Thread, ThreadState, WaitReason};
 
@@ -340,10 +342,9 @@ impl Tasks {
     /// sent just before the wait is never lost.
     pub fn block_current(&mut self, reason: WaitReason, deadline: Option<u64>) {
         let tid = self.current_tid();
-        let process_pending = self.processes.get(&self.current_pid()).map_or(0, |p| p.pending);
+        let must_act = self.must_act(tid);
         let thread = self.current_thread();
-        let deliverable = (thread.pending | process_pending) & !(thread.signal_mask & !signal::UNBLOCKABLE);
-        if thread.kill_pending || deliverable != 0 {
+        if must_act {
             thread.interrupted = true;
             thread.timed_out = false;
             return;

@@ -37,12 +37,17 @@ fn config(context: &File) -> OwnedFd {
 
 /// The `edu` driver runs every check of its device and exits 0; its
 /// interrupt is gone from `/scheme/sys/interrupts` afterwards and the
-/// device can be claimed again.
+/// device can be claimed again. Its waits for the DMA interrupts (each
+/// about 100 ms, edu's DMA timer) were woken in place, without the big
+/// kernel lock (`in_place_wakes` of `/scheme/sys/cpus` grew).
 pub fn edu_driver() -> TestResult {
     let function = edu()?;
+    let woken_before = in_place_wakes()?;
     let child = ok("spawn /bin/edu", process::spawn("/bin/edu", &["edu"], &[] as &[&str]))?;
     let status = reap(child.id(), CHILD_TIMEOUT)?;
     ensure!(status.code() == Some(0), "edu: {status}");
+    let woken = in_place_wakes()? - woken_before;
+    ensure!(woken >= 1, "none of edu's interrupt waits was woken in place");
     let interrupts = ok("read interrupts", cairn_rt::fs::read_to_string("/scheme/sys/interrupts"))?;
     ensure!(!interrupts.contains("/bin/edu"), "edu's vector outlived it: {interrupts}");
     ok("claim edu after its driver ended", claim(&function)).map(drop)
@@ -163,6 +168,44 @@ pub fn context_resources_and_revocation() -> TestResult {
     ok("pread the command register", config(&context).read_at(&mut command, 4))?;
     ensure!(command[0] & 0x04 == 0, "bus mastering survived its holder ({command:02x?})");
     Ok(())
+}
+
+/// Interrupt waits woken in place so far, over all CPUs.
+fn in_place_wakes() -> Result<u64, String> {
+    let text = ok("read /scheme/sys/cpus", cairn_rt::fs::read_to_string("/scheme/sys/cpus"))?;
+    let counts = text.lines().map(|line| {
+        let mut words = line.split_whitespace().skip_while(|word| *word != "in_place_wakes").skip(1);
+        words.next().and_then(|count| count.parse::<u64>().ok()).ok_or_else(|| format!("no in_place_wakes in {line:?}"))
+    });
+    counts.sum()
+}
+
+/// A driver waiting in place for its interrupt (edu `--stay`, pinned to
+/// the last CPU, halted there as that CPU's running thread, which a
+/// blocked thread would not be) dies when killed, and the device is free
+/// again.
+pub fn edu_killed_while_waiting_in_place() -> TestResult {
+    let function = edu()?;
+    let child = ok("spawn /bin/edu --stay", process::spawn("/bin/edu", &["edu", "--stay"], &[] as &[&str]))?;
+    let pid = wait_for_edu(None)?;
+    ensure!(pid == child.id(), "edu {pid} holds the device, not the one started ({})", child.id());
+    cairn_rt::thread::sleep(cairn_rt::time::Duration::from_millis(300));
+    let last = in_child(|| {
+        // Look from the first CPU, so the last one runs only edu.
+        let mut first = cairn_rt::sched::CpuSet::new();
+        first.insert(0);
+        let me = ok("open this thread", process::TaskHandle::thread(cairn_rt::sys::gettid()))?;
+        ok("pin to CPU 0", cairn_rt::sched::set_affinity(&me, &first))?;
+        let cpus = ok("read /scheme/sys/cpus", cairn_rt::fs::read_to_string("/scheme/sys/cpus"))?;
+        let last = cpus.lines().last().unwrap_or_default();
+        ensure!(!last.contains("running_level -"), "edu is not waiting in place on the last CPU: {last:?}");
+        Ok(())
+    });
+    ok("kill edu", cairn_rt::signal::kill(pid, cairn_rt::signal::SIGTERM))?;
+    let status = reap(pid, CHILD_TIMEOUT)?;
+    ensure!(status.signal() == Some(cairn_rt::signal::SIGTERM), "edu ended with {status}");
+    last?;
+    ok("claim edu after its driver was killed", claim(&function)).map(drop)
 }
 
 /// The pid of the `/bin/edu` holding an MSI vector, from

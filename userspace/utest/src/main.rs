@@ -126,6 +126,7 @@ fn tests() -> Vec<Test> {
         test("kernel_schemes", schemes::kernel_schemes),
         test("pci_scheme_lists_functions", pci::scheme_lists_functions),
         test("device_edu_driver", device::edu_driver),
+        test("device_edu_killed_while_waiting_in_place", device::edu_killed_while_waiting_in_place),
         test("device_context_claim_rules", device::context_claim_rules),
         test("device_context_config_writes_filtered", device::context_config_writes_filtered),
         test("device_context_resources_and_revocation", device::context_resources_and_revocation),
