@@ -92,8 +92,15 @@ impl fmt::Display for PageFaultCause {
     }
 }
 
-/// Handles vectors 0-31. Every exception in the kernel is fatal for now.
+/// Handles vectors 0-31. Every exception in the kernel is fatal, except a
+/// page fault at the store of `arch::user_access`, which fails that store.
 pub fn exception(frame: &mut TrapFrame) {
+    if frame.vector == PAGE_FAULT_VECTOR
+        && let Some(resume) = crate::arch::user_access::fixup(frame.rip)
+    {
+        frame.rip = resume;
+        return;
+    }
     if frame.vector == NMI_VECTOR && HALTING.load(Ordering::Acquire) {
         halt_forever();
     }

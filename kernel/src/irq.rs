@@ -70,6 +70,12 @@ impl Interrupt {
         self.pending.swap(0, Ordering::Relaxed)
     }
 
+    /// Puts back a count taken with [`Interrupt::take`] that could not be
+    /// handed to the reader.
+    pub fn give_back(&self, count: u64) {
+        self.pending.fetch_add(count, Ordering::Relaxed);
+    }
+
     /// Times it fired since it was bound.
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::Relaxed)

@@ -256,9 +256,9 @@ impl Device {
 
     /// Binds MSI (`entry` None) or MSI-X entry `entry` to a vector of the
     /// last CPU and lets the calling thread run only there, so it waits for
-    /// the interrupt on the CPU the interrupt arrives at: alone in its
-    /// process, the thread is then woken in place, without the big kernel
-    /// lock or a context switch (DRIVERS.md, "Device interrupts"). The last
+    /// the interrupt on the CPU the interrupt arrives at, where the kernel
+    /// wakes it in place, without the big kernel lock or a context switch
+    /// (DRIVERS.md, "Device interrupts"). The last
     /// CPU, because the first takes the legacy lines.
     pub fn interrupt_here(&self, entry: Option<u16>) -> Result<Interrupt> {
         let cpus = doing(|| String::from("count the CPUs"), cairn_rt::thread::available_parallelism())?.get();

@@ -6,3 +6,4 @@ pub mod fpu;
 pub mod gdt;
 pub mod idt;
 pub mod trap;
+pub mod user_access;

@@ -99,10 +99,9 @@ enum ReadStep {
     /// This many bytes were copied to the caller.
     Done(usize),
     Wait(WaitKey),
-    /// An interrupt that has not fired: wait for it, in place when the
-    /// count can go to this physical address
-    /// ([`crate::vm::AddressSpace::private_write_target`]).
-    Interrupt(Arc<crate::irq::InterruptClaim>, Option<u64>),
+    /// An interrupt that has not fired: wait for it, in place
+    /// (`task::in_place`) if the count's destination was found writable.
+    Interrupt(Arc<crate::irq::InterruptClaim>, bool),
     /// A scheme handle: ask its server.
     Scheme(Arc<ClientHandle>),
     /// A scheme endpoint: hand the server its next request.
@@ -310,8 +309,8 @@ fn read_to(fd: usize, buffer: usize, len: usize) -> Result<ReadEnd> {
                         return if nonblocking {
                             Err(errno(error::EAGAIN))
                         } else {
-                            let target = (len >= 8).then(|| space.private_write_target(buffer as u64, 8)).flatten();
-                            Ok(ReadStep::Interrupt(line.clone(), target))
+                            let writable = len >= 8 && user::check_writable(space, buffer, 8).is_ok();
+                            Ok(ReadStep::Interrupt(line.clone(), writable))
                         };
                     }
                     if len < 8 {
@@ -374,17 +373,17 @@ fn read_to(fd: usize, buffer: usize, len: usize) -> Result<ReadEnd> {
                     return Err(errno(error::EINTR));
                 }
             }
-            ReadStep::Interrupt(line, target) => {
-                if let Some(target) = target
-                    && let task::InPlace::Fired(count) = task::wait_in_place(&line)
-                {
-                    // SAFETY: `target` is the physical address of 8 bytes in
-                    // one page of this process's private memory, found
-                    // writable with the lock held; the process has only
-                    // this thread, which is here, so nothing has unmapped,
-                    // shared or replaced that page since.
-                    unsafe { crate::mm::phys_to_virt(target).cast::<u64>().write_unaligned(count) };
-                    return Ok(ReadEnd::Unlocked(8));
+            ReadStep::Interrupt(line, writable) => {
+                if writable && let task::InPlace::Fired(count) = task::wait_in_place(&line) {
+                    if crate::arch::user_access::write_u64(buffer as u64, count) {
+                        return Ok(ReadEnd::Unlocked(8));
+                    }
+                    // Unmapped or made copy-on-write by another thread
+                    // meanwhile: the count goes back and the locked path
+                    // reads it.
+                    line.give_back(count);
+                    task::bkl::acquire();
+                    continue;
                 }
                 if block(WaitReason::Queue(WaitKey::Interrupt(line.id)), None).1 {
                     return Err(errno(error::EINTR));

@@ -13,10 +13,10 @@
 //! idle loop would. If the thread may still wait in place it halts again,
 //! otherwise its read blocks the usual way.
 //!
-//! Only a thread alone in its process waits in place, with the count going
-//! to private memory ([`crate::vm::AddressSpace::private_write_target`]):
-//! no other thread can then unmap, share or fork that memory while the
-//! lock is not held.
+//! The count goes to the reader's buffer through the processor's own
+//! checks (`arch::user_access`), as the program's store would: if another
+//! thread unmapped it or a fork made it copy-on-write meanwhile, the store
+//! fails, the count is put back and the read takes the locked path.
 
 use core::sync::atomic::Ordering;
 
@@ -42,14 +42,12 @@ impl Tasks {
         thread.kill_pending || deliverable != 0
     }
 
-    /// Whether the thread running on `cpu` may wait there in place: alone
-    /// in its process, allowed on `cpu`, nothing queued there, and nothing
-    /// to act on.
+    /// Whether the thread running on `cpu` may wait there in place:
+    /// allowed on `cpu`, nothing queued there, and nothing to act on.
     fn may_wait_in_place(&self, cpu: usize) -> bool {
         let Some(tid) = self.cpus[cpu].current else { return false };
         let Some(thread) = self.threads.get(&tid) else { return false };
-        let alone = self.processes.get(&thread.pid).is_some_and(|p| p.threads.len() == 1);
-        alone && thread.affinity.contains(cpu) && self.cpus[cpu].queued() == 0 && !self.must_act(tid)
+        thread.affinity.contains(cpu) && self.cpus[cpu].queued() == 0 && !self.must_act(tid)
     }
 }
 

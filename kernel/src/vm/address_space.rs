@@ -767,20 +767,6 @@ impl AddressSpace {
         Err(VmError::Fault)
     }
 
-    /// The physical address of the `len` bytes at `address` when they lie in
-    /// one page of private memory (faulted in and made the process's own
-    /// for writing, as a user write would): memory whose frame only this
-    /// process's own calls can unmap, share or replace. `None` otherwise.
-    pub fn private_write_target(&mut self, address: u64, len: u64) -> Option<u64> {
-        let last = address.checked_add(len.checked_sub(1)?)?;
-        let private =
-            matches!(self.region_at(address), Some((_, region)) if matches!(region.backing, Backing::Private));
-        if !private || address / FRAME_SIZE != last / FRAME_SIZE {
-            return None;
-        }
-        self.translate_for(address, true).ok()
-    }
-
     /// Whether the region containing `address` is shared (`MAP_SHARED`).
     pub fn is_shared(&self, address: u64) -> bool {
         self.region_at(address).is_some_and(|(_, r)| matches!(r.backing, Backing::Shared { .. }))

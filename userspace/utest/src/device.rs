@@ -5,8 +5,8 @@
 //! the context changes are refused; bad resource names and sizes are
 //! errors; a context whose holder dies is revoked and can be claimed again.
 
-use cairn_rt::abi::error::{EACCES, EBUSY, EINVAL, ENODEV, ENOENT, ESPIPE};
-use cairn_rt::abi::{O_RDONLY, O_RDWR};
+use cairn_rt::abi::error::{EACCES, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ESPIPE};
+use cairn_rt::abi::{MapFlags, O_RDONLY, O_RDWR};
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::{Read, Write};
@@ -206,6 +206,122 @@ pub fn edu_killed_while_waiting_in_place() -> TestResult {
     ensure!(status.signal() == Some(cairn_rt::signal::SIGTERM), "edu ended with {status}");
     last?;
     ok("claim edu after its driver was killed", claim(&function)).map(drop)
+}
+
+/// edu's register that raises an interrupt with the status bits written,
+/// its acknowledge register, and the bit these tests raise.
+const EDU_RAISE: usize = 0x60;
+const EDU_ACK: usize = 0x64;
+const EDU_BIT: u32 = 0x4;
+
+/// What the raiser thread of [`edu_interrupt_wait_in_place_threads`] does
+/// next: raise edu's interrupt (after unmapping a page, if one is named),
+/// or stop.
+#[derive(Clone, Copy)]
+enum Order {
+    Raise(Option<usize>),
+    Stop,
+}
+
+/// One order at a time, handed from the waiting thread to the raiser.
+#[derive(Default)]
+struct Orders {
+    next: cairn_rt::sync::Mutex<Option<Order>>,
+    given: cairn_rt::sync::Condvar,
+}
+
+impl Orders {
+    fn give(&self, order: Order) {
+        *self.next.lock() = Some(order);
+        self.given.notify_all();
+    }
+
+    /// The next order's page to unmap (`Some(None)`: none), or `None` to stop.
+    fn take(&self) -> Option<Option<usize>> {
+        let mut next = self.given.wait_while(self.next.lock(), |next| next.is_none());
+        match next.take() {
+            Some(Order::Raise(page)) => Some(page),
+            _ => None,
+        }
+    }
+}
+
+/// A driver with several threads: the one waiting for edu's interrupt on
+/// the vector's CPU is woken in place while another thread, on the first
+/// CPU, raises it. Then that thread unmaps the page the waiter reads into
+/// before raising: the in-place store faults, the read fails with `EFAULT`
+/// and the count is not lost — the next read returns it. Each part is
+/// tried up to five times, as another thread queued on the waiter's CPU
+/// makes a wait block the usual way instead.
+pub fn edu_interrupt_wait_in_place_threads() -> TestResult {
+    let function = edu()?;
+    in_child(|| {
+        let failure = |e: cairn_driver::Failure| format!("{e}");
+        let name = function.rsplit('/').next().unwrap_or_default();
+        let mut device = cairn_driver::Device::claim(name).map_err(failure)?;
+        device.bus_master(true).map_err(failure)?;
+        let registers = cairn_rt::sync::Arc::new(device.registers(0).map_err(failure)?);
+        let orders = cairn_rt::sync::Arc::new(Orders::default());
+        let (raiser_orders, raiser_registers) = (orders.clone(), registers.clone());
+        let raiser = cairn_rt::thread::spawn(move || -> Result<(), String> {
+            let mut first = cairn_rt::sched::CpuSet::new();
+            first.insert(0);
+            let me = ok("open the raiser", process::TaskHandle::thread(cairn_rt::sys::gettid()))?;
+            ok("pin the raiser to CPU 0", cairn_rt::sched::set_affinity(&me, &first))?;
+            while let Some(order) = raiser_orders.take() {
+                cairn_rt::thread::sleep(cairn_rt::time::Duration::from_millis(100));
+                if let Some(page) = order {
+                    // SAFETY: the page was mapped by the waiter for this.
+                    ok("unmap the waiter's page", unsafe { cairn_rt::sys::munmap(page, 4096) })?;
+                }
+                ensure!(raiser_registers.write32(EDU_RAISE, EDU_BIT), "raise the interrupt");
+            }
+            Ok(())
+        });
+        let mut interrupt = device.interrupt_here(None).map_err(failure)?;
+        let acknowledge = |interrupt: &mut cairn_driver::Interrupt| -> TestResult {
+            ensure!(registers.write32(EDU_ACK, EDU_BIT), "acknowledge in the device");
+            interrupt.acknowledge().map_err(|e| format!("acknowledge: {e}"))
+        };
+        let mut in_place = false;
+        for _ in 0..5 {
+            let before = in_place_wakes()?;
+            orders.give(Order::Raise(None));
+            let count = ok("wait for the interrupt", interrupt.wait())?;
+            ensure!(count == 1, "the interrupt fired {count} times");
+            acknowledge(&mut interrupt)?;
+            if in_place_wakes()? > before {
+                in_place = true;
+                break;
+            }
+        }
+        ensure!(in_place, "no wait of a driver with two threads was woken in place");
+        let mut store_failed = false;
+        for _ in 0..5 {
+            let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_PRIVATE;
+            let page = ok("map a page", cairn_rt::sys::map_anonymous(4096, flags))?;
+            // SAFETY: the page is writable until the raiser unmaps it.
+            unsafe { (page as *mut u64).write_volatile(0) };
+            let before = in_place_wakes()?;
+            orders.give(Order::Raise(Some(page)));
+            // SAFETY: the kernel checks the buffer; it is unmapped meanwhile.
+            let read = unsafe {
+                cairn_rt::sys::syscall3(cairn_rt::abi::Syscall::Read as usize, interrupt.as_raw_fd(), page, 8)
+            };
+            expect_errno("read into the page unmapped meanwhile", read, EFAULT)?;
+            let count = ok("read the count after the fault", interrupt.wait())?;
+            ensure!(count == 1, "after the fault the count was {count}, not 1");
+            acknowledge(&mut interrupt)?;
+            if in_place_wakes()? > before {
+                store_failed = true;
+                break;
+            }
+        }
+        orders.give(Order::Stop);
+        raiser.join().map_err(|_| String::from("the raiser panicked"))??;
+        ensure!(store_failed, "no in-place store into an unmapped page was tried");
+        Ok(())
+    })
 }
 
 /// The pid of the `/bin/edu` holding an MSI vector, from

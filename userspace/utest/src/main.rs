@@ -127,6 +127,7 @@ fn tests() -> Vec<Test> {
         test("pci_scheme_lists_functions", pci::scheme_lists_functions),
         test("device_edu_driver", device::edu_driver),
         test("device_edu_killed_while_waiting_in_place", device::edu_killed_while_waiting_in_place),
+        test("device_edu_interrupt_wait_in_place_threads", device::edu_interrupt_wait_in_place_threads),
         test("device_context_claim_rules", device::context_claim_rules),
         test("device_context_config_writes_filtered", device::context_config_writes_filtered),
         test("device_context_resources_and_revocation", device::context_resources_and_revocation),
