@@ -31,7 +31,7 @@ pub fn write_u64(address: u64, value: u64) -> bool {
 /// Where to resume after a page fault at `rip`: the failed return of
 /// [`write_u64`] when `rip` is its store, else `None` (a kernel bug).
 pub fn fixup(rip: u64) -> Option<u64> {
-    (rip == &raw const user_store_instruction as u64).then(|| &raw const user_store_fixup as u64)
+    (rip == &raw const user_store_instruction as u64).then_some(&raw const user_store_fixup as u64)
 }
 
 unsafe extern "C" {
