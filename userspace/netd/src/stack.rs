@@ -19,7 +19,7 @@ use cairn_rt::abi::{O_NONBLOCK, O_RDWR};
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::io::{read_fd, write_fd};
 use cairn_rt::{format, println};
-use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::phy::Medium;
 use smoltcp::socket::{dhcpv4, dns};
 use smoltcp::time::Instant;
@@ -209,18 +209,21 @@ impl Iface {
     }
 
     /// Polls the interface (the loopback until its queue is empty, since
-    /// what it sends it receives at once).
-    pub fn poll(&mut self, now: Instant) {
+    /// what it sends it receives at once); whether a socket may have
+    /// changed (a frame came in or went out).
+    pub fn poll(&mut self, now: Instant) -> bool {
+        let mut changed = false;
         for _ in 0..64 {
-            self.iface.poll(now, &mut self.link, &mut self.sockets);
+            changed |= self.iface.poll(now, &mut self.link, &mut self.sockets) == PollResult::SocketStateChanged;
             self.link.flush();
             if !self.is_loopback() {
-                return;
+                break;
             }
             if self.iface.poll_delay(now, &self.sockets) != Some(smoltcp::time::Duration::ZERO) {
-                return;
+                break;
             }
         }
+        changed
     }
 }
 
@@ -289,6 +292,23 @@ impl Stack {
     fn next_seed(&mut self) -> u64 {
         self.seed = self.seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.seed
+    }
+
+    /// Polls every interface; whether a socket of any may have changed.
+    pub fn poll(&mut self, now: Instant) -> bool {
+        self.ifaces.iter_mut().fold(false, |changed, iface| iface.poll(now) | changed)
+    }
+
+    /// How long the loop may sleep: until discovery is due or the
+    /// earliest deadline smoltcp gives (`poll_delay`) on any interface.
+    pub fn wait(&mut self, now: Instant) -> Duration {
+        let mut wait = self.discovery_due(now);
+        for iface in &mut self.ifaces {
+            if let Some(delay) = iface.iface.poll_delay(now, &iface.sockets) {
+                wait = wait.min(Duration::from_micros(delay.total_micros()));
+            }
+        }
+        wait
     }
 
     /// When discovery is due next.
