@@ -196,9 +196,11 @@ impl Iface {
         found
     }
 
-    /// Whether `ip` is one of this interface's addresses.
+    /// Whether `ip` is one of this interface's addresses (its list: the
+    /// loopback takes any address, `set_any_ip`).
     pub fn owns(&self, ip: IpAddr) -> bool {
-        self.iface.has_ip_addr(IpAddress::from(ip))
+        let ip = IpAddress::from(ip);
+        self.iface.ip_addrs().iter().any(|cidr| cidr.address() == ip)
     }
 
     /// The routes smoltcp holds: (destination, gateway).
@@ -272,6 +274,9 @@ impl Stack {
         let mut config = Config::new(HardwareAddress::Ip);
         config.random_seed = stack.next_seed();
         let mut iface = Interface::new(config, &mut link, now());
+        // The loopback also carries traffic to the wired interfaces' own
+        // addresses ([`Stack::route`]), so it takes packets to any address.
+        iface.set_any_ip(true);
         iface.update_ip_addrs(|addrs| {
             let _ = addrs.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
             let _ = addrs.push(IpCidr::new(IpAddress::Ipv6(Ipv6Address::LOCALHOST), 128));
@@ -485,21 +490,25 @@ impl Stack {
         servers
     }
 
-    /// The interface traffic to `ip` leaves by: the loopback for its own
-    /// addresses and 127/8, ::1; else the first wired interface with a
-    /// subnet or route reaching it.
+    /// Whether `ip` is an address of this machine (a loopback address or
+    /// one of an interface's).
+    pub fn owned(&self, ip: IpAddr) -> bool {
+        ip.is_loopback() || self.ifaces.iter().any(|i| i.owns(ip))
+    }
+
+    /// The interface traffic to `ip` leaves by: the loopback for 127/8,
+    /// ::1 and the machine's own addresses (as Linux's local routes);
+    /// else the first wired interface with a subnet or route reaching it.
     pub fn route(&mut self, ip: IpAddr) -> Option<usize> {
-        if ip.is_loopback() {
+        if self.owned(ip) {
             return Some(0);
-        }
-        if let Some(index) = self.ifaces.iter().position(|i| i.owns(ip)) {
-            return Some(index);
         }
         (1..self.ifaces.len()).find(|&index| self.ifaces[index].reaches(ip))
     }
 
     /// The interfaces a socket bound to `ip` lives on: all for the
-    /// unspecified address (of its family), else the one owning it.
+    /// unspecified address (of its family), else the one owning it and
+    /// the loopback (which carries this machine's traffic to it).
     pub fn bound_ifaces(&self, ip: IpAddr) -> Vec<usize> {
         if ip.is_unspecified() {
             return (0..self.ifaces.len()).collect();
@@ -507,7 +516,10 @@ impl Stack {
         if ip.is_loopback() {
             return alloc::vec![0];
         }
-        self.ifaces.iter().position(|i| i.owns(ip)).into_iter().collect()
+        match self.ifaces.iter().position(|i| i.owns(ip)) {
+            Some(owner) => alloc::vec![0, owner],
+            None => Vec::new(),
+        }
     }
 }
 
