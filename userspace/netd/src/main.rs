@@ -47,6 +47,8 @@ const CONFIG: &str = "/etc/network.conf";
 /// and each poll that moved a socket (a frame in or out) is followed by
 /// answering again. Beyond this many the loop does not sleep.
 const MAX_ROUNDS: usize = 16;
+/// A request served and its answer, sent after the poll that follows.
+type Answered = (SchemeKind, u64, (Result<usize, i32>, Vec<u8>));
 /// Event-queue tag of interface `n`'s frame handle: `IFACE_TAG + n`
 /// (smaller tags are the scheme endpoints).
 const IFACE_TAG: u64 = 16;
@@ -102,12 +104,23 @@ fn setup() -> Result<(Servers, EventQueue), cairn_rt::Error> {
 /// deadline: a frame that arrives during a pass (a handshake's last ACK,
 /// an echo reply) is read by that pass's last poll, and the driver's
 /// readiness cleared with it, so nothing would wake the loop for it.
+/// The `answers` of the requests just served are sent after the first
+/// poll, so the frames those requests queued (an echo request, a
+/// segment) are with the driver before their clients run again.
 /// Returns the time of the last poll and whether it changed nothing
 /// (false: [`MAX_ROUNDS`] ran out).
-fn settle(stack: &mut Stack, sockets: &mut Sockets, servers: &Servers) -> (smoltcp::time::Instant, bool) {
+fn settle(
+    stack: &mut Stack,
+    sockets: &mut Sockets,
+    servers: &Servers,
+    answers: Vec<Answered>,
+) -> (smoltcp::time::Instant, bool) {
     let mut now = stack::now();
     sockets.gate_syns(stack);
     stack.poll(now);
+    for (kind, request, (result, payload)) in answers {
+        servers.respond(kind, request, result, &payload);
+    }
     for _ in 0..MAX_ROUNDS {
         stack.dhcp_events();
         sockets.progress(stack, servers, now);
@@ -146,23 +159,32 @@ fn main() -> i32 {
                 }
             }
         }
+        let mut answers = Vec::new();
         for (kind, server) in &servers.list {
             while let Ok(incoming) = server.next() {
-                if let Some((result, payload)) = sockets.serve(&mut stack, *kind, &incoming.request, &incoming.payload)
-                {
-                    servers.respond(*kind, incoming.request.id, result, &payload);
+                if let Some(answer) = sockets.serve(&mut stack, *kind, &incoming.request, &incoming.payload) {
+                    answers.push((*kind, incoming.request.id, answer));
                 }
             }
         }
-        let (now, settled) = settle(&mut stack, &mut sockets, &servers);
+        let (now, settled) = settle(&mut stack, &mut sockets, &servers, answers);
         let mut wait = if settled { stack.wait(now) } else { Duration::ZERO };
         if let Some(deadline) = sockets.next_deadline(now) {
             let left = if deadline > now { (deadline - now).total_micros() } else { 0 };
             wait = wait.min(Duration::from_micros(left));
         }
-        if queue.wait(&mut events, Some(wait)).is_err() {
-            eprintln!("netd: waiting on the event queue failed");
-            return 1;
+        let ready = match queue.wait(&mut events, Some(wait)) {
+            Ok(count) => count,
+            Err(_) => {
+                eprintln!("netd: waiting on the event queue failed");
+                return 1;
+            }
+        };
+        for event in &events[..ready] {
+            let index = event.data.wrapping_sub(IFACE_TAG) as usize;
+            if event.data >= IFACE_TAG && event.ready & EVENT_READ != 0 && index < stack.ifaces.len() {
+                stack.ifaces[index].link.io.readable();
+            }
         }
     }
 }

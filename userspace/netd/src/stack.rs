@@ -12,7 +12,7 @@ use core::net::IpAddr;
 use core::time::Duration;
 
 use alloc::collections::VecDeque;
-use cairn_netdev::{BATCH_HEADER, Batch, push_batch};
+use cairn_netdev::{BATCH_HEADER, Batch, MAX_FRAME, push_batch};
 use cairn_rt::abi::error::EAGAIN;
 use cairn_rt::abi::scheme::MAX_PAYLOAD;
 use cairn_rt::abi::{O_NONBLOCK, O_RDWR};
@@ -40,8 +40,17 @@ pub fn now() -> Instant {
 /// non-blocking): one read brings every frame waiting (up to
 /// [`MAX_PAYLOAD`] bytes), and the frames a poll sends go out in one write
 /// when it ends ([`FrameIo::flush`]).
+///
+/// It is read only when the event queue said it is readable (or the last
+/// read nearly filled the buffer, so more may wait): a read that finds
+/// nothing is a call to the driver for nothing, and a pass of the loop
+/// polls several times. A frame that comes after the read keeps the
+/// handle's readiness set (the driver clears it only when a read empties
+/// its backlog), so the next wait returns at once for it.
 pub struct Nic {
     fd: Option<OwnedFd>,
+    /// Whether a read may find frames.
+    readable: bool,
     /// Frames of the last batch read that the stack has not taken yet.
     received: VecDeque<Vec<u8>>,
     /// The batch to send.
@@ -52,7 +61,13 @@ pub struct Nic {
 
 impl Nic {
     fn new(fd: OwnedFd) -> Nic {
-        Nic { fd: Some(fd), received: VecDeque::new(), sending: Vec::new(), buffer: alloc::vec![0; MAX_PAYLOAD] }
+        Nic {
+            fd: Some(fd),
+            readable: true,
+            received: VecDeque::new(),
+            sending: Vec::new(),
+            buffer: alloc::vec![0; MAX_PAYLOAD],
+        }
     }
 
     /// Opens device `device`'s batch frame handle.
@@ -71,14 +86,18 @@ impl Nic {
 
 impl FrameIo for Nic {
     fn recv(&mut self) -> Option<Vec<u8>> {
-        if self.received.is_empty() {
+        if self.received.is_empty() && self.readable {
             let fd = self.fd.as_ref()?;
             match read_fd(fd.as_raw(), &mut self.buffer) {
                 Ok(len) => {
+                    self.readable = len + BATCH_HEADER + MAX_FRAME > self.buffer.len();
                     let frames = Batch::new(&self.buffer[..len]).map_while(Result::ok);
                     self.received.extend(frames.map(<[u8]>::to_vec));
                 }
-                Err(error) => self.lost(&error),
+                Err(error) => {
+                    self.readable = false;
+                    self.lost(&error);
+                }
             }
         }
         self.received.pop_front()
@@ -124,6 +143,13 @@ impl Port {
         match self {
             Port::Loopback(_) => None,
             Port::Nic(nic) => nic.fd.as_ref(),
+        }
+    }
+
+    /// The event queue says the NIC's frame handle is readable.
+    pub fn readable(&mut self) {
+        if let Port::Nic(nic) = self {
+            nic.readable = true;
         }
     }
 }
