@@ -95,6 +95,7 @@ initfs: deps userspace harness
 		--file userspace/init/lsblk-test.conf:/etc/init/lsblk-test.conf --file userspace/init/lsblk-test.sh:/etc/init/lsblk-test.sh \
 		--file userspace/netd/etc/hosts:/etc/hosts \
 		--file userspace/init/net-test.conf:/etc/init/net-test.conf --file userspace/init/net-test.sh:/etc/init/net-test.sh \
+		--file userspace/init/net-wait.sh:/etc/init/net-wait.sh \
 		--file userspace/init/http-test.conf:/etc/init/http-test.conf --file userspace/init/http-test.sh:/etc/init/http-test.sh \
 		--file userspace/init/linux-peer.conf:/etc/init/linux-peer.conf \
 		--file userspace/init/linux-peer.network:/etc/init/linux-peer.network \

@@ -29,6 +29,7 @@ import contextlib, hashlib, os, socket, sys, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "linux-ref"))
 from session import Session  # noqa: E402
+from hostports import free_ports  # noqa: E402
 
 CAIRN_V4, LINUX_V4 = "192.168.76.1", "192.168.76.2"
 CAIRN_V6, LINUX_V6 = "fd00:76::1", "fd00:76::2"
@@ -44,19 +45,6 @@ LOAD_NET = ("(cd /modules && for m in virtio_ring virtio virtio_pci_modern_dev v
             "ip addr add %s/24 dev eth0 && ip -6 addr add %s/64 dev eth0" % (LINUX_V4, LINUX_V6))
 CAIRN_READY = ("i=0; while [ $i -lt 100 ] && ! ip addr | grep -q 'inet %s/'; do sleep 0.2; i=$((i+1)); done; "
                "[ $i -lt 100 ]" % CAIRN_V4)
-
-
-def free_udp_ports(count):
-    """`count` UDP ports that are free on 127.0.0.1 right now."""
-    held = []
-    for _ in range(count):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("127.0.0.1", 0))
-        held.append(s)
-    ports = [s.getsockname()[1] for s in held]
-    for s in held:
-        s.close()
-    return ports
 
 
 def wire(local, remote, mac):
@@ -157,7 +145,7 @@ def main():
     cairn_iso, linux_iso = sys.argv[1:]
     logs = os.path.join(HERE, "..", "build", "test-logs")
     os.makedirs(logs, exist_ok=True)
-    a, b = free_udp_ports(2)
+    a, b = free_ports(2, socket.SOCK_DGRAM)
     report = Report()
     started = time.monotonic()
     with contextlib.ExitStack() as stack:

@@ -32,6 +32,8 @@ import argparse, os, re, shutil, socket, statistics, sys, tempfile, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "shared", "linux-ref"))
 from session import Session  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, ".."))
+from hostports import free_ports  # noqa: E402
 
 LATENCY = re.compile(r"BENCH (\w+) median (\d+) ns p99 (\d+) ns")
 RATE = re.compile(r"BENCH (\w+) (\d+(?:\.\d+)?) (MiB/s|conn/s)")
@@ -45,19 +47,6 @@ LOAD_NET = ("(cd /modules && for m in virtio_ring virtio virtio_pci_modern_dev v
             "ip -4 addr show eth0 | grep -q 'inet '")
 # Cairn's netd starts at boot and asks for a lease on every wired interface; wait for it.
 CAIRN_READY = "i=0; while [ $i -lt 30 ] && ! ip addr | grep -q 'inet 10.0.2.'; do sleep 1; i=$((i+1)); done; [ $i -lt 30 ]"
-
-
-def free_ports(count):
-    """`count` TCP ports that are free on 127.0.0.1 right now."""
-    held = []
-    for _ in range(count):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind(("127.0.0.1", 0))
-        held.append(s)
-    ports = [s.getsockname()[1] for s in held]
-    for s in held:
-        s.close()
-    return ports
 
 
 def network(nic, ports, tftp):

@@ -6,11 +6,8 @@
 # checks them byte for byte along with 100 concurrent ranges, the listing, a
 # 404 and a confined "..", and finally hands its verdict to the guest at
 # /verdict (503 until then). Every wait is bounded.
-tries=0
-until grep -q bound /scheme/netcfg/dhcp 2>/dev/null || [ $tries -ge 300 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
+. /etc/init/net-wait.sh
+wait_dhcp
 cat /scheme/netcfg/dhcp
 
 mkdir -p /tmp/www

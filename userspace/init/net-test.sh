@@ -6,11 +6,8 @@
 # lookups through /etc/hosts, UDP and TCP over the loopback, bad socket
 # paths, and a namespace without the network schemes. The transfers are
 # `seq 1 2250000` (16888896 bytes, 16.1 MiB), which the harness computes too.
-tries=0
-until grep -q bound /scheme/netcfg/dhcp 2>/dev/null || [ $tries -ge 300 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
+. /etc/init/net-wait.sh
+wait_dhcp
 cat /scheme/netcfg/dhcp
 ip addr
 ip route
@@ -27,11 +24,7 @@ nc -u -l -w 40 7001 < /dev/null | head -n 1 | sed 's/^/udp from the host: /' &
 # UDP and TCP over the loopback (TCP on IPv4 and IPv6), both ways.
 # (each client starts once its server's socket is listed, at most 10 s)
 echo pong-lo | nc -u -l -w 3 7002 > /tmp/udp-server &
-tries=0
-until grep -q 0.0.0.0:7002 /scheme/netcfg/sockets || [ $tries -ge 100 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
+wait_socket 0.0.0.0:7002
 answer=$(echo ping-lo | nc -u -w 3 127.0.0.1 7002)
 request=$(cat /tmp/udp-server)
 if [ "$answer" = pong-lo ] && [ "$request" = ping-lo ]; then
@@ -40,11 +33,7 @@ else
     echo "TEST user::udp_loopback ... FAILED: the client got '$answer', the server '$request'"
 fi
 nc -l -w 10 -e /bin/cat 7003 &
-tries=0
-until grep -q 0.0.0.0:7003 /scheme/netcfg/sockets || [ $tries -ge 100 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
+wait_socket 0.0.0.0:7003
 echoed=$(echo hello-tcp-lo | nc 127.0.0.1 7003)
 if [ "$echoed" = hello-tcp-lo ]; then
     echo "TEST user::tcp_loopback_echo ... ok"
@@ -52,11 +41,7 @@ else
     echo "TEST user::tcp_loopback_echo ... FAILED: got '$echoed'"
 fi
 nc -l -w 10 -e /bin/cat 7004 &
-tries=0
-until grep -q 0.0.0.0:7004 /scheme/netcfg/sockets || [ $tries -ge 100 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
+wait_socket 0.0.0.0:7004
 echoed=$(echo hello-tcp-v6 | nc ::1 7004)
 if [ "$echoed" = hello-tcp-v6 ]; then
     echo "TEST user::tcp_ipv6_loopback_echo ... ok"
@@ -74,11 +59,7 @@ fi
 # answers from /etc/hosts and fails clearly without a DNS server, dhcp
 # shows the lease.
 nc -l -w 10 7005 < /dev/null > /dev/null &
-tries=0
-until grep -q 0.0.0.0:7005 /scheme/netcfg/sockets || [ $tries -ge 100 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
+wait_socket 0.0.0.0:7005
 if ss -t -l -H | grep -q '^tcp   LISTEN .*0\.0\.0\.0:7005 ' && ! ss -H | grep -q ':7005 '; then
     echo "TEST user::ss_lists_listeners ... ok"
 else

@@ -361,6 +361,9 @@ impl E1000e {
             if start.elapsed() >= SEND_TIMEOUT {
                 return Err(E1000eError::TransmitFull);
             }
+            // The frames queued without moving the tail must go first.
+            fence(Ordering::SeqCst);
+            self.write(reg::TDT, transmit.next as u32);
             transmit = self.room.wait_timeout(transmit, Duration::from_millis(100)).0;
             transmit.reclaim();
         }
@@ -369,9 +372,14 @@ impl E1000e {
         let address = transmit.ring.buffer_address(slot);
         regs::write_transmit(transmit.ring.descriptor(slot), address, frame.len() as u16);
         transmit.next = (slot + 1) % SLOTS;
+        Ok(())
+    }
+
+    /// Moves the transmit tail past the frames queued, which sends them.
+    fn transmit_tail(&self) {
+        let transmit = self.transmit.lock();
         fence(Ordering::SeqCst);
         self.write(reg::TDT, transmit.next as u32);
-        Ok(())
     }
 
     /// Unmasks MSI-X causes `causes` again after their message (a cause
@@ -435,6 +443,10 @@ impl Nic for E1000e {
             E1000eError::TransmitFull => SendError::Full,
             error => SendError::Failed(error),
         })
+    }
+
+    fn kick(&self) {
+        self.transmit_tail();
     }
 }
 

@@ -57,9 +57,16 @@ pub trait Nic: Send + Sync + 'static {
     /// Whether the link is up now.
     fn link_up(&self) -> bool;
 
-    /// Sends one frame of [`crate::MIN_FRAME`]-[`crate::MAX_FRAME`] bytes
-    /// (checked already), waiting (bounded) for room.
+    /// Queues one frame of [`crate::MIN_FRAME`]-[`crate::MAX_FRAME`] bytes
+    /// (checked already) to send, waiting (bounded) for room. The device
+    /// may not be told until [`Nic::kick`] (a batch costs one
+    /// notification, which under emulation is the dearest part of a
+    /// send), except when `send` must wait for room: it tells the device
+    /// first.
     fn send(&self, frame: &[u8]) -> Result<(), SendError<Self::Error>>;
+
+    /// Tells the device about the frames [`Nic::send`] queued.
+    fn kick(&self);
 }
 
 /// A handle's id in the scheme.
@@ -337,7 +344,15 @@ impl<D: Nic> NetScheme<D> {
         Ok(id as usize)
     }
 
+    /// Sends one frame.
     fn send(&self, frame: &[u8]) -> Result<usize, i32> {
+        let sent = self.queue(frame);
+        self.device.kick();
+        sent
+    }
+
+    /// Queues one frame on the device (sent at the next kick).
+    fn queue(&self, frame: &[u8]) -> Result<usize, i32> {
         check_frame(frame).map_err(|_| EINVAL)?;
         match self.device.send(frame) {
             Ok(()) => {
@@ -357,20 +372,28 @@ impl<D: Nic> NetScheme<D> {
         }
     }
 
-    /// Sends each frame of a batch in order: the bytes of the frames sent,
-    /// or the first one's error when none was (a bad or cut entry is
-    /// `EINVAL`).
+    /// Sends each frame of a batch in order, telling the device once: the
+    /// bytes of the frames sent, or the first one's error when none was (a
+    /// bad or cut entry is `EINVAL`).
     fn send_batch(&self, batch: &[u8]) -> Result<usize, i32> {
         let mut sent = 0;
+        let mut failed = None;
         for entry in Batch::new(batch) {
-            let result = entry.map_err(|_| EINVAL).and_then(|frame| self.send(frame));
-            match result {
+            match entry.map_err(|_| EINVAL).and_then(|frame| self.queue(frame)) {
                 Ok(len) => sent += BATCH_HEADER + len,
-                Err(errno) if sent == 0 => return Err(errno),
-                Err(_) => break,
+                Err(errno) => {
+                    failed = Some(errno);
+                    break;
+                }
             }
         }
-        Ok(sent)
+        if sent > 0 {
+            self.device.kick();
+        }
+        match failed {
+            Some(errno) if sent == 0 => Err(errno),
+            _ => Ok(sent),
+        }
     }
 
     /// Looks at the link (the driver calls it on its link interrupt): a

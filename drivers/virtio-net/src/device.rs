@@ -220,6 +220,9 @@ impl NetDevice {
             if waited >= SEND_TIMEOUT {
                 return Err(NetError::TransmitFull);
             }
+            // The frames queued without a notification must go first.
+            core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
+            self.transport.notify(queue.notifier);
             let step = Duration::from_millis(100);
             queue = self.room.wait_timeout(queue, step).0;
             reclaim(&mut queue)?;
@@ -232,9 +235,14 @@ impl NetDevice {
             queue.free.push(slot);
             return Err(NetError::Ring(error));
         }
+        Ok(())
+    }
+
+    /// Notifies the device of the frames queued on the transmit queue.
+    fn notify_transmit(&self) {
+        let queue = self.transmit.lock();
         core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
         self.transport.notify(queue.notifier);
-        Ok(())
     }
 
     /// The transmit thread: on each transmit interrupt frees the slots the
@@ -301,6 +309,10 @@ impl Nic for NetDevice {
             NetError::TransmitFull => SendError::Full,
             error => SendError::Failed(error),
         })
+    }
+
+    fn kick(&self) {
+        self.notify_transmit();
     }
 }
 

@@ -19,15 +19,15 @@
 //! Results go to a file, one `NAME ok` or `NAME FAIL: why` line each, which the suite's
 //! checks read after the boot ([`verify`]).
 
-use std::ffi::OsString;
 use std::fs;
 use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::peerrun::{Forward, Job, Lifetime, PeerRun, Transport, free_port};
 
 /// Where the results go (relative to the working directory).
 pub const RESULT_DIR: &str = "build/http-peer";
@@ -138,80 +138,44 @@ pub fn relay(port: u16) -> Result<(), String> {
     answers.join().map_err(|_| String::from("http-relay: the answering thread failed"))
 }
 
-/// The running peers of one boot.
-pub struct Peers {
-    over: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
-    /// The QEMU arguments of the NIC and its forwards.
-    pub qemu_args: Vec<OsString>,
-}
-
-impl Peers {
-    /// Clears the results, starts the server and the client, and names the forwards.
-    pub fn start() -> Result<Peers, String> {
-        let dir = Path::new(RESULT_DIR);
-        fs::create_dir_all(dir).map_err(|e| format!("creating {RESULT_DIR}: {e}"))?;
-        let results = dir.canonicalize().map_err(|e| format!("{RESULT_DIR}: {e}"))?.join(RESULT_FILE);
-        let _ = fs::remove_file(&results);
-        let exe = std::env::current_exe().map_err(|e| format!("finding the harness binary: {e}"))?;
-        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("http peer: {e}"))?;
-        listener.set_nonblocking(true).map_err(|e| format!("http peer: {e}"))?;
-        let server_port = listener.local_addr().map_err(|e| format!("http peer: {e}"))?.port();
-        let httpd_port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|s| s.local_addr())
-            .map_err(|e| format!("finding a free port: {e}"))?
-            .port();
-        let netdev = format!(
-            "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:{httpd_port}-:{HTTPD_PORT},\
-             guestfwd=tcp:10.0.2.100:80-cmd:{} http-relay {server_port}",
-            exe.display()
-        );
-        let qemu_args =
-            ["-netdev", &netdev, "-device", "virtio-net-pci,netdev=net0"].iter().map(OsString::from).collect();
-        let over = Arc::new(AtomicBool::new(false));
-        let deadline = Instant::now() + MAX_LIFE;
-        let verdict = Arc::new(Mutex::new(None));
-        let data = Arc::new(blob());
-        let server = {
-            let (over, verdict, data) = (over.clone(), verdict.clone(), data.clone());
-            thread::spawn(move || serve(&listener, &over, deadline, &verdict, &data))
-        };
-        let client = {
-            let over = over.clone();
-            let guest = SocketAddr::from(([127, 0, 0, 1], httpd_port));
-            thread::spawn(move || {
-                let lines = check_guest(guest, &data, &over, deadline);
-                let text: String = lines.iter().map(|line| format!("{line}\n")).collect();
-                let _ = fs::write(&results, &text);
-                *verdict.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
-            })
-        };
-        Ok(Peers { over, threads: vec![server, client], qemu_args })
-    }
-
-    /// Stops the server and the client (the boot is over).
-    pub fn finish(self) {
-        self.over.store(true, Ordering::Relaxed);
-        for thread in self.threads {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn running(over: &AtomicBool, deadline: Instant) -> bool {
-    !over.load(Ordering::Relaxed) && Instant::now() < deadline
+/// Clears the results, starts the server and the client, and names the forwards.
+pub fn start() -> Result<PeerRun, String> {
+    let dir = Path::new(RESULT_DIR);
+    fs::create_dir_all(dir).map_err(|e| format!("creating {RESULT_DIR}: {e}"))?;
+    let results = dir.canonicalize().map_err(|e| format!("{RESULT_DIR}: {e}"))?.join(RESULT_FILE);
+    let _ = fs::remove_file(&results);
+    let exe = std::env::current_exe().map_err(|e| format!("finding the harness binary: {e}"))?;
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("http peer: {e}"))?;
+    listener.set_nonblocking(true).map_err(|e| format!("http peer: {e}"))?;
+    let server_port = listener.local_addr().map_err(|e| format!("http peer: {e}"))?.port();
+    let httpd_port = free_port(Transport::Tcp)?;
+    let forwards = [
+        Forward::Host { transport: Transport::Tcp, host: httpd_port, guest: HTTPD_PORT },
+        Forward::Guest {
+            to: SocketAddrV4::new([10, 0, 2, 100].into(), 80),
+            command: format!("{} http-relay {server_port}", exe.display()),
+        },
+    ];
+    let verdict = Arc::new(Mutex::new(None));
+    let data = Arc::new(blob());
+    let server: Job = {
+        let (verdict, data) = (verdict.clone(), data.clone());
+        Box::new(move |life: &Lifetime| serve(&listener, life, &verdict, &data))
+    };
+    let client: Job = Box::new(move |life: &Lifetime| {
+        let guest = SocketAddr::from(([127, 0, 0, 1], httpd_port));
+        let lines = check_guest(guest, &data, life);
+        let text: String = lines.iter().map(|line| format!("{line}\n")).collect();
+        let _ = fs::write(&results, &text);
+        *verdict.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
+    });
+    Ok(PeerRun::start(&forwards, MAX_LIFE, vec![server, client]))
 }
 
 /// The server's accept loop: a thread per connection, until the boot is over.
-fn serve(
-    listener: &TcpListener,
-    over: &AtomicBool,
-    deadline: Instant,
-    verdict: &Arc<Mutex<Option<String>>>,
-    data: &Arc<Vec<u8>>,
-) {
+fn serve(listener: &TcpListener, life: &Lifetime, verdict: &Arc<Mutex<Option<String>>>, data: &Arc<Vec<u8>>) {
     let chunked_body = Arc::new(chunked(data));
-    while running(over, deadline) {
+    while life.running() {
         match listener.accept() {
             Ok((stream, _)) => {
                 let (verdict, data, chunked_body) = (verdict.clone(), data.clone(), chunked_body.clone());
@@ -311,10 +275,10 @@ fn get(path: &str, extra: &str) -> String {
 }
 
 /// The client's checks, once the guest's httpd answers; a line per [`HttpResult`].
-fn check_guest(guest: SocketAddr, data: &Arc<Vec<u8>>, over: &AtomicBool, deadline: Instant) -> Vec<String> {
+fn check_guest(guest: SocketAddr, data: &Arc<Vec<u8>>, life: &Lifetime) -> Vec<String> {
     // httpd serves what wget saved once the guest got both files: wait for the second.
     let mut ready = false;
-    while running(over, deadline) && !ready {
+    while life.running() && !ready {
         ready = matches!(exchange(guest, &get("/chunked.bin", "")), Ok(r) if r.status == 200);
         if !ready {
             thread::sleep(Duration::from_millis(500));

@@ -16,6 +16,7 @@ mod httppeer;
 mod iso;
 mod netpeer;
 mod pcicheck;
+mod peerrun;
 mod protocol;
 mod qemu;
 mod screen;

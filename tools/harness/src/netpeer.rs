@@ -1,6 +1,7 @@
 //! Host-side network peers for a suite on QEMU user networking (`net-user`): the guest's
-//! NIC is a virtio-net on `-netdev user,restrict=on` (nothing leaves QEMU), and every peer
-//! lives on the host's loopback or is a process QEMU starts, each bounded in time and bytes:
+//! NIC is a virtio-net on `-netdev user,restrict=on` (nothing leaves QEMU; the runner is
+//! `peerrun`), and every peer lives on the host's loopback or is a process QEMU starts,
+//! each bounded in time and bytes:
 //!
 //! - `guestfwd` 10.0.2.100:7 runs `harness net-peer echo FILE` per connection: it echoes
 //!   what the guest sends and, at the guest's end of stream, writes `BYTES HASH` to FILE;
@@ -18,15 +19,15 @@
 //! script makes too; hashes are FNV-1a (64 bits). Checks ([`verify`]) read the files after
 //! the boot.
 
-use std::ffi::OsString;
 use std::fs;
 use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, SocketAddrV4, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::thread;
+use std::time::Duration;
+
+use crate::peerrun::{Forward, Job, Lifetime, PeerRun, Transport, free_port};
 
 /// Lines of the transfer (`seq 1 TRANSFER_LINES`).
 pub const TRANSFER_LINES: u32 = 2_250_000;
@@ -35,6 +36,8 @@ pub const PEER_DIR: &str = "build/net-peer";
 /// The most a peer takes in (more ends it), and how long it may live.
 const MAX_BYTES: u64 = 64 << 20;
 const MAX_LIFE: Duration = Duration::from_secs(120);
+/// The address the guest reaches the `guestfwd` peers at.
+const GUEST_PEER: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 100);
 /// The datagram the host sends.
 const UDP_PING: &[u8] = b"ping-udp\n";
 /// How often it is sent.
@@ -126,68 +129,33 @@ pub fn serve_stdio(mode: &str, file: &Path) -> Result<(), String> {
     fs::write(file, summary(bytes, hash)).map_err(|e| format!("net-peer: writing {}: {e}", file.display()))
 }
 
-/// A free port on the host's loopback for `udp` or TCP (taken again by QEMU's hostfwd).
-fn free_port(udp: bool) -> Result<u16, String> {
-    let port = if udp {
-        UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr())
-    } else {
-        TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr())
+/// Clears the result files, picks the forwarded ports and starts the host's clients.
+pub fn start() -> Result<PeerRun, String> {
+    let dir = Path::new(PEER_DIR);
+    fs::create_dir_all(dir).map_err(|e| format!("creating {PEER_DIR}: {e}"))?;
+    let dir = dir.canonicalize().map_err(|e| format!("{PEER_DIR}: {e}"))?;
+    for file in [HostPeer::GuestEcho.file(), HostPeer::GuestSink.file(), HostPeer::HostTcp.file(), SPARE_FILE] {
+        let _ = fs::remove_file(dir.join(file));
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("finding the harness binary: {e}"))?;
+    let (tcp, udp) = (free_port(Transport::Tcp)?, free_port(Transport::Udp)?);
+    let guest = |port: u16, mode: &str, file: &str| Forward::Guest {
+        to: SocketAddrV4::new(GUEST_PEER, port),
+        command: format!("{} net-peer {mode} {}", exe.display(), dir.join(file).display()),
     };
-    port.map(|a| a.port()).map_err(|e| format!("finding a free port: {e}"))
-}
-
-/// The running peers of one boot.
-pub struct Peers {
-    over: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
-    /// The QEMU arguments of the NIC and its forwards.
-    pub qemu_args: Vec<OsString>,
-}
-
-impl Peers {
-    /// Clears the result files, picks the forwarded ports and starts the host's clients.
-    pub fn start() -> Result<Peers, String> {
-        let dir = Path::new(PEER_DIR);
-        fs::create_dir_all(dir).map_err(|e| format!("creating {PEER_DIR}: {e}"))?;
-        let dir = dir.canonicalize().map_err(|e| format!("{PEER_DIR}: {e}"))?;
-        for file in [HostPeer::GuestEcho.file(), HostPeer::GuestSink.file(), HostPeer::HostTcp.file(), SPARE_FILE] {
-            let _ = fs::remove_file(dir.join(file));
-        }
-        let exe = std::env::current_exe().map_err(|e| format!("finding the harness binary: {e}"))?;
-        let (tcp, udp) = (free_port(false)?, free_port(true)?);
-        let peer_cmd =
-            |mode: &str, file: &str| format!("cmd:{} net-peer {mode} {}", exe.display(), dir.join(file).display());
-        let netdev = format!(
-            "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:{tcp}-:7000,hostfwd=udp:127.0.0.1:{udp}-:7001,\
-             guestfwd=tcp:10.0.2.100:7-{},guestfwd=tcp:10.0.2.100:8-{},guestfwd=tcp:10.0.2.100:9-{}",
-            peer_cmd("echo", HostPeer::GuestEcho.file()),
-            peer_cmd("sink", HostPeer::GuestSink.file()),
-            peer_cmd("echo", SPARE_FILE)
-        );
-        let qemu_args =
-            ["-netdev", &netdev, "-device", "virtio-net-pci,netdev=net0"].iter().map(OsString::from).collect();
-        let over = Arc::new(AtomicBool::new(false));
-        let deadline = Instant::now() + MAX_LIFE;
-        let (o1, o2) = (over.clone(), over.clone());
-        let file = dir.join(HostPeer::HostTcp.file());
-        let threads = vec![
-            thread::spawn(move || tcp_client(SocketAddr::from(([127, 0, 0, 1], tcp)), &file, &o1, deadline)),
-            thread::spawn(move || udp_client(SocketAddr::from(([127, 0, 0, 1], udp)), &o2, deadline)),
-        ];
-        Ok(Peers { over, threads, qemu_args })
-    }
-
-    /// Stops the host's clients (the boot is over).
-    pub fn finish(self) {
-        self.over.store(true, Ordering::Relaxed);
-        for thread in self.threads {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn running(over: &AtomicBool, deadline: Instant) -> bool {
-    !over.load(Ordering::Relaxed) && Instant::now() < deadline
+    let forwards = [
+        Forward::Host { transport: Transport::Tcp, host: tcp, guest: 7000 },
+        Forward::Host { transport: Transport::Udp, host: udp, guest: 7001 },
+        guest(7, "echo", HostPeer::GuestEcho.file()),
+        guest(8, "sink", HostPeer::GuestSink.file()),
+        guest(9, "echo", SPARE_FILE),
+    ];
+    let file = dir.join(HostPeer::HostTcp.file());
+    let jobs: Vec<Job> = vec![
+        Box::new(move |life: &Lifetime| tcp_client(SocketAddr::from(([127, 0, 0, 1], tcp)), &file, life)),
+        Box::new(move |life: &Lifetime| udp_client(SocketAddr::from(([127, 0, 0, 1], udp)), life)),
+    ];
+    Ok(PeerRun::start(&forwards, MAX_LIFE, jobs))
 }
 
 /// One try of the TCP echo through hostfwd: `None` if the guest was not listening yet.
@@ -213,9 +181,9 @@ fn tcp_try(addr: SocketAddr, data: &Arc<Vec<u8>>) -> Option<(u64, Fnv)> {
     (sent_all && bytes > 0).then_some((bytes, hash))
 }
 
-fn tcp_client(addr: SocketAddr, file: &Path, over: &AtomicBool, deadline: Instant) {
+fn tcp_client(addr: SocketAddr, file: &Path, life: &Lifetime) {
     let data = Arc::new(transfer());
-    while running(over, deadline) {
+    while life.running() {
         if let Some((bytes, hash)) = tcp_try(addr, &data) {
             let _ = fs::write(file, summary(bytes, hash));
             return;
@@ -224,9 +192,9 @@ fn tcp_client(addr: SocketAddr, file: &Path, over: &AtomicBool, deadline: Instan
     }
 }
 
-fn udp_client(addr: SocketAddr, over: &AtomicBool, deadline: Instant) {
+fn udp_client(addr: SocketAddr, life: &Lifetime) {
     let Ok(socket) = UdpSocket::bind("127.0.0.1:0") else { return };
-    while running(over, deadline) {
+    while life.running() {
         let _ = socket.send_to(UDP_PING, addr);
         thread::sleep(UDP_PERIOD);
     }

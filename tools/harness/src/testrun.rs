@@ -64,11 +64,11 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
         flush();
         let started = Instant::now();
         let host_peers = match suite.checks.iter().any(|c| matches!(c, suites::Check::HostPeer { .. })) {
-            true => Some(netpeer::Peers::start()?),
+            true => Some(netpeer::start()?),
             false => None,
         };
         let http_peers = match suite.checks.iter().any(|c| matches!(c, suites::Check::HttpPeer { .. })) {
-            true => Some(httppeer::Peers::start()?),
+            true => Some(httppeer::start()?),
             false => None,
         };
         let boot = qemu::args(&suite.machine, &iso, Display::Headless, kvm).and_then(|mut a| {

@@ -9,7 +9,8 @@
 //! NIC's frame handle) for at most smoltcp's `poll_delay`, the nearest
 //! request deadline or the next device discovery; then serve requests,
 //! poll the interfaces, apply DHCP news, answer what can be answered and
-//! poll again to send what that queued. Prints `netd: serving ...` once
+//! poll again to send what that queued, answering again for as long as a
+//! poll moves a socket ([`settle`]). Prints `netd: serving ...` once
 //! its schemes are registered.
 //!
 //! Depends on `cairn-rt`, `smoltcp`, `cairn-netstack` (the pure parts) and
@@ -40,13 +41,14 @@ cairn_rt::main!(main);
 
 /// The static configuration, if any.
 const CONFIG: &str = "/etc/network.conf";
-/// The longest wait between two looks at the stack. Frames, requests and
-/// smoltcp's own timers (`poll_delay`) wake the loop, and the kernel no
-/// longer loses a post between its readiness check and its block; yet
-/// connect+close still waits on some pass of the loop that nothing
-/// announces (with 500 ms `tcp_conn` fell to 7 a second, at 10 ms it is
-/// about 80-120), so the bound stays short until that is found.
-const MAX_WAIT: Duration = Duration::from_millis(10);
+/// Poll-and-answer rounds one pass of the loop makes at most before it
+/// waits: each round's answers (an accept taking a connection, a read
+/// opening the window, a close queueing a FIN) are sent by the next poll,
+/// and each poll that moved a socket (a frame in or out) is followed by
+/// answering again. Beyond this many the loop does not sleep.
+const MAX_ROUNDS: usize = 16;
+/// A request served and its answer, sent after the poll that follows.
+type Answered = (SchemeKind, u64, (Result<usize, i32>, Vec<u8>));
 /// Event-queue tag of interface `n`'s frame handle: `IFACE_TAG + n`
 /// (smaller tags are the scheme endpoints).
 const IFACE_TAG: u64 = 16;
@@ -96,6 +98,41 @@ fn setup() -> Result<(Servers, EventQueue), cairn_rt::Error> {
     Ok((Servers { list }, queue))
 }
 
+/// Polls the interfaces and answers what their news allow until a poll
+/// changes nothing, so that every change of a socket is either answered
+/// (and posted to watchers) before the loop sleeps or has a smoltcp
+/// deadline: a frame that arrives during a pass (a handshake's last ACK,
+/// an echo reply) is read by that pass's last poll, and the driver's
+/// readiness cleared with it, so nothing would wake the loop for it.
+/// The `answers` of the requests just served are sent after the first
+/// poll, so the frames those requests queued (an echo request, a
+/// segment) are with the driver before their clients run again.
+/// Returns the time of the last poll and whether it changed nothing
+/// (false: [`MAX_ROUNDS`] ran out).
+fn settle(
+    stack: &mut Stack,
+    sockets: &mut Sockets,
+    servers: &Servers,
+    answers: Vec<Answered>,
+) -> (smoltcp::time::Instant, bool) {
+    let mut now = stack::now();
+    sockets.gate_syns(stack);
+    stack.poll(now);
+    for (kind, request, (result, payload)) in answers {
+        servers.respond(kind, request, result, &payload);
+    }
+    for _ in 0..MAX_ROUNDS {
+        stack.dhcp_events();
+        sockets.progress(stack, servers, now);
+        sockets.gate_syns(stack);
+        now = stack::now();
+        if !stack.poll(now) {
+            return (now, true);
+        }
+    }
+    (now, false)
+}
+
 fn main() -> i32 {
     let mut stack = Stack::new(config());
     let (servers, queue) = match setup() {
@@ -122,35 +159,32 @@ fn main() -> i32 {
                 }
             }
         }
+        let mut answers = Vec::new();
         for (kind, server) in &servers.list {
             while let Ok(incoming) = server.next() {
-                if let Some((result, payload)) = sockets.serve(&mut stack, *kind, &incoming.request, &incoming.payload)
-                {
-                    servers.respond(*kind, incoming.request.id, result, &payload);
+                if let Some(answer) = sockets.serve(&mut stack, *kind, &incoming.request, &incoming.payload) {
+                    answers.push((*kind, incoming.request.id, answer));
                 }
             }
         }
-        let now = stack::now();
-        sockets.gate_syns(&mut stack);
-        for iface in &mut stack.ifaces {
-            iface.poll(now);
-        }
-        stack.dhcp_events();
-        sockets.progress(&mut stack, &servers, now);
-        sockets.gate_syns(&mut stack);
-        let mut wait = stack.discovery_due(now).min(MAX_WAIT);
-        for iface in &mut stack.ifaces {
-            iface.poll(now);
-            if let Some(delay) = iface.iface.poll_delay(now, &iface.sockets) {
-                wait = wait.min(Duration::from_micros(delay.total_micros()));
-            }
-        }
+        let (now, settled) = settle(&mut stack, &mut sockets, &servers, answers);
+        let mut wait = if settled { stack.wait(now) } else { Duration::ZERO };
         if let Some(deadline) = sockets.next_deadline(now) {
-            wait = wait.min(Duration::from_micros((deadline - now).total_micros()));
+            let left = if deadline > now { (deadline - now).total_micros() } else { 0 };
+            wait = wait.min(Duration::from_micros(left));
         }
-        if queue.wait(&mut events, Some(wait)).is_err() {
-            eprintln!("netd: waiting on the event queue failed");
-            return 1;
+        let ready = match queue.wait(&mut events, Some(wait)) {
+            Ok(count) => count,
+            Err(_) => {
+                eprintln!("netd: waiting on the event queue failed");
+                return 1;
+            }
+        };
+        for event in &events[..ready] {
+            let index = event.data.wrapping_sub(IFACE_TAG) as usize;
+            if event.data >= IFACE_TAG && event.ready & EVENT_READ != 0 && index < stack.ifaces.len() {
+                stack.ifaces[index].link.io.readable();
+            }
         }
     }
 }

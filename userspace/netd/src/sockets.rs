@@ -28,19 +28,24 @@ use smoltcp::wire::{
     DnsQueryType, Icmpv4Packet, Icmpv4Repr, Icmpv6Packet, Icmpv6Repr, IpAddress, IpEndpoint, IpListenEndpoint,
 };
 
-use cairn_netstack::path::{self, PathError, SchemeKind, Target};
+use cairn_netstack::path::{self, MAX_RCVBUF, MIN_RCVBUF, PathError, SchemeKind, Target, TcpOptions};
 
 use crate::stack::Stack;
 use crate::status;
 
 /// Bytes of each TCP socket's send buffer.
 const TCP_BUFFER: usize = 64 * 1024;
-/// Bytes of each TCP socket's receive buffer: the largest window offered
+/// Bytes of each TCP socket's receive buffer unless its path asks for
+/// another size (`rcvbuf=`, [`TcpOptions`]): the largest window offered
 /// (past 64 KiB through window scaling, when the peer takes it). Kept
 /// below cairn-rt's 256 KiB, past which every allocation is a mapping of
 /// its own, slow to make for each connection (`tcp_conn` fell to a
 /// quarter with 256 KiB).
 const TCP_RECEIVE_BUFFER: usize = 128 * 1024;
+/// How long a port stays in TIME-WAIT after a connection on it ended
+/// with netd's side closing first (smoltcp's own TIME-WAIT): binding it
+/// is `EADDRINUSE` until then, unless the listener sets `reuseaddr`.
+const TIME_WAIT: Duration = Duration::from_secs(10);
 /// Bytes and datagrams of each UDP socket's buffers.
 const UDP_BUFFER: usize = 64 * 1024;
 const UDP_DATAGRAMS: usize = 64;
@@ -118,6 +123,9 @@ struct Listener {
     local: SocketAddr,
     ifaces: Vec<usize>,
     slots: Vec<(usize, SocketHandle)>,
+    /// The receive buffer of each connection it takes.
+    rcvbuf: usize,
+    reuseaddr: bool,
 }
 
 /// A bound UDP socket: one smoltcp socket on each interface it is bound on.
@@ -252,6 +260,9 @@ pub struct Sockets {
     /// A readiness change the kernel refused (a watch it had not recorded
     /// yet): posted again on the next pass, soon ([`REPOST`]).
     unposted: bool,
+    /// TCP ports whose connection ended in TIME-WAIT, and until when
+    /// ([`TIME_WAIT`]).
+    time_wait: Vec<(u16, Instant)>,
 }
 
 /// One line of the `sockets` status file.
@@ -282,11 +293,9 @@ fn endpoint_text(endpoint: Option<IpEndpoint>) -> String {
     endpoint.map_or(String::from("*:*"), |e| format!("{}", SocketAddr::new(e.addr.into(), e.port)))
 }
 
-fn tcp_socket() -> tcp::Socket<'static> {
-    tcp::Socket::new(
-        tcp::SocketBuffer::new(alloc::vec![0; TCP_RECEIVE_BUFFER]),
-        tcp::SocketBuffer::new(alloc::vec![0; TCP_BUFFER]),
-    )
+/// A TCP socket receiving into `rcvbuf` bytes.
+fn tcp_socket(rcvbuf: usize) -> tcp::Socket<'static> {
+    tcp::Socket::new(tcp::SocketBuffer::new(alloc::vec![0; rcvbuf]), tcp::SocketBuffer::new(alloc::vec![0; TCP_BUFFER]))
 }
 
 fn udp_socket() -> udp::Socket<'static> {
@@ -327,8 +336,9 @@ impl Sockets {
         id
     }
 
-    /// Takes port `port` (0: an ephemeral one) of `proto`.
-    fn take_port(&mut self, proto: Proto, port: u16) -> Result<u16, i32> {
+    /// Takes port `port` (0: an ephemeral one, never one in TIME-WAIT)
+    /// of `proto`.
+    fn take_port(&mut self, proto: Proto, port: u16, now: Instant) -> Result<u16, i32> {
         if port != 0 {
             return match self.ports.insert((proto, port)) {
                 true => Ok(port),
@@ -339,11 +349,31 @@ impl Sockets {
         for _ in 0..span {
             let candidate = EPHEMERAL.start() + self.next_port % span;
             self.next_port = self.next_port.wrapping_add(1);
+            if proto == Proto::Tcp && self.in_time_wait(candidate, now) {
+                continue;
+            }
             if self.ports.insert((proto, candidate)) {
                 return Ok(candidate);
             }
         }
         Err(EADDRNOTAVAIL)
+    }
+
+    fn in_time_wait(&self, port: u16, now: Instant) -> bool {
+        self.time_wait.iter().any(|&(p, until)| p == port && until > now)
+    }
+
+    /// Whether TCP port `port` is still used by a connection: open,
+    /// closing, or in TIME-WAIT (what `reuseaddr` lets a listener ignore).
+    fn tcp_port_used(&self, stack: &Stack, port: u16, now: Instant) -> bool {
+        let local_port = |iface: usize, socket: SocketHandle| {
+            stack.ifaces[iface].sockets.get::<tcp::Socket>(socket).local_endpoint().map(|e| e.port)
+        };
+        let open = self.handles.values().any(|h| match &h.kind {
+            Kind::Tcp(tcp) => local_port(tcp.iface, tcp.socket) == Some(port),
+            _ => false,
+        });
+        open || self.closing.iter().any(|c| local_port(c.iface, c.socket) == Some(port)) || self.in_time_wait(port, now)
     }
 
     /// Serves one request from scheme `scheme`.
@@ -420,16 +450,16 @@ impl Sockets {
             Err(error) => return value(Err(path_error(error))),
         };
         let makes_socket =
-            matches!(target, Target::TcpConnect(_) | Target::TcpListen(_) | Target::UdpBind(_) | Target::IcmpEcho(_));
+            matches!(target, Target::TcpConnect(..) | Target::TcpListen(..) | Target::UdpBind(_) | Target::IcmpEcho(_));
         if makes_socket && self.socket_count() >= MAX_SOCKETS {
             return value(Err(ENOBUFS));
         }
         let kind = match target {
-            Target::TcpConnect(addr) => match self.connect(stack, addr, now) {
+            Target::TcpConnect(addr, options) => match self.connect(stack, addr, options, now) {
                 Ok(kind) => kind,
                 Err(errno) => return value(Err(errno)),
             },
-            Target::TcpListen(addr) => match self.listen(stack, addr) {
+            Target::TcpListen(addr, options) => match self.listen(stack, addr, options, now) {
                 Ok(kind) => kind,
                 Err(errno) => return value(Err(errno)),
             },
@@ -466,13 +496,17 @@ impl Sockets {
         value(Ok(id.0 as usize))
     }
 
-    fn connect(&mut self, stack: &mut Stack, addr: SocketAddr, now: Instant) -> Result<Kind, i32> {
+    fn connect(&mut self, stack: &mut Stack, addr: SocketAddr, options: TcpOptions, now: Instant) -> Result<Kind, i32> {
         let index = stack.route(addr.ip()).ok_or(ENETUNREACH)?;
-        let port = self.take_port(Proto::Tcp, 0)?;
-        let mut socket = tcp_socket();
+        let port = self.take_port(Proto::Tcp, 0, now)?;
+        let mut socket = tcp_socket(options.rcvbuf.unwrap_or(TCP_RECEIVE_BUFFER));
         socket.set_timeout(Some(CONNECT_TIMEOUT));
+        // A connection to one of this machine's own addresses goes through
+        // the loopback, from that same address (as on Linux).
+        let own = stack.owned(addr.ip()).then(|| IpAddress::from(addr.ip()));
+        let local = IpListenEndpoint { addr: own, port };
         let iface = &mut stack.ifaces[index];
-        if socket.connect(iface.iface.context(), IpEndpoint::from(addr), port).is_err() {
+        if socket.connect(iface.iface.context(), IpEndpoint::from(addr), local).is_err() {
             self.ports.remove(&(Proto::Tcp, port));
             return Err(ENETUNREACH);
         }
@@ -489,13 +523,22 @@ impl Sockets {
         }))
     }
 
-    fn listen(&mut self, stack: &mut Stack, addr: SocketAddr) -> Result<Kind, i32> {
+    fn listen(&mut self, stack: &mut Stack, addr: SocketAddr, options: TcpOptions, now: Instant) -> Result<Kind, i32> {
         let ifaces = stack.bound_ifaces(addr.ip());
         if ifaces.is_empty() {
             return Err(EADDRNOTAVAIL);
         }
-        let port = self.take_port(Proto::Tcp, addr.port())?;
-        let mut listener = Listener { local: SocketAddr::new(addr.ip(), port), ifaces, slots: Vec::new() };
+        if addr.port() != 0 && !options.reuseaddr && self.tcp_port_used(stack, addr.port(), now) {
+            return Err(EADDRINUSE);
+        }
+        let port = self.take_port(Proto::Tcp, addr.port(), now)?;
+        let mut listener = Listener {
+            local: SocketAddr::new(addr.ip(), port),
+            ifaces,
+            slots: Vec::new(),
+            rcvbuf: options.rcvbuf.unwrap_or(TCP_RECEIVE_BUFFER),
+            reuseaddr: options.reuseaddr,
+        };
         replenish(stack, &mut listener);
         Ok(Kind::Listener(listener))
     }
@@ -505,7 +548,7 @@ impl Sockets {
         if ifaces.is_empty() {
             return Err(EADDRNOTAVAIL);
         }
-        let port = self.take_port(Proto::Udp, addr.port())?;
+        let port = self.take_port(Proto::Udp, addr.port(), crate::stack::now())?;
         let endpoint = listen_endpoint(addr.ip(), port);
         let mut slots = Vec::new();
         for index in ifaces {
@@ -601,11 +644,11 @@ impl Sockets {
             (&handle.kind, name),
             (Kind::Tcp(_) | Kind::Listener(_) | Kind::Udp(_) | Kind::Icmp(_), OptName::NonBlock)
                 | (Kind::Tcp(_), _)
-                | (Kind::Listener(_), OptName::Local | OptName::State | OptName::RcvTimeo | OptName::ReuseAddr)
                 | (
-                    Kind::Udp(_),
-                    OptName::Local | OptName::RcvTimeo | OptName::SndTimeo | OptName::RcvBuf | OptName::ReuseAddr
+                    Kind::Listener(_),
+                    OptName::Local | OptName::State | OptName::RcvTimeo | OptName::RcvBuf | OptName::ReuseAddr
                 )
+                | (Kind::Udp(_), OptName::Local | OptName::RcvTimeo | OptName::SndTimeo | OptName::RcvBuf)
                 | (Kind::Icmp(_), OptName::Peer | OptName::RcvTimeo | OptName::SndTimeo)
         );
         if !applies {
@@ -777,15 +820,22 @@ impl Sockets {
     }
 
     fn finish_closing(&mut self, stack: &mut Stack, now: Instant) {
+        self.time_wait.retain(|&(_, until)| until > now);
         let mut index = 0;
         while index < self.closing.len() {
             let closing = &self.closing[index];
             let sockets = &mut stack.ifaces[closing.iface].sockets;
             let socket = sockets.get_mut::<tcp::Socket>(closing.socket);
-            let finished = matches!(socket.state(), tcp::State::Closed | tcp::State::TimeWait);
+            let state = socket.state();
+            let finished = matches!(state, tcp::State::Closed | tcp::State::TimeWait);
             if !finished && closing.deadline > now {
                 index += 1;
                 continue;
+            }
+            if state == tcp::State::TimeWait
+                && let Some(local) = socket.local_endpoint()
+            {
+                self.time_wait.push((local.port, now + TIME_WAIT));
             }
             if !finished {
                 socket.abort();
@@ -965,6 +1015,19 @@ fn listening(stack: &Stack, index: usize, socket: SocketHandle) -> bool {
     stack.ifaces[index].sockets.get::<tcp::Socket>(socket).state() == tcp::State::Listen
 }
 
+/// Replaces the listener's sockets still listening (no SYN taken yet)
+/// with ones of its current receive buffer size.
+fn renew_listening(stack: &mut Stack, listener: &mut Listener) {
+    listener.slots.retain(|&(index, socket)| {
+        let idle = listening(stack, index, socket);
+        if idle {
+            stack.ifaces[index].sockets.remove(socket);
+        }
+        !idle
+    });
+    replenish(stack, listener);
+}
+
 /// Drops the listener's handshakes that were reset, then keeps
 /// [`LISTEN_SPARE`] listening sockets on each of its interfaces, fewer
 /// when the connections waiting (in their handshake or to be accepted)
@@ -984,7 +1047,7 @@ fn replenish(stack: &mut Stack, listener: &mut Listener) {
     for &index in &listener.ifaces {
         let ready = listener.slots.iter().filter(|&&(i, socket)| i == index && listening(stack, i, socket)).count();
         for _ in ready..want {
-            let mut socket = tcp_socket();
+            let mut socket = tcp_socket(listener.rcvbuf);
             if socket.listen(endpoint).is_ok() {
                 listener.slots.push((index, stack.ifaces[index].sockets.add(socket)));
             }
@@ -1238,7 +1301,6 @@ fn option_get(stack: &mut Stack, handle: &Handle, name: OptName) -> Result<Strin
     match (&handle.kind, name) {
         (_, OptName::RcvTimeo) => Ok(millis(handle.rcvtimeo)),
         (_, OptName::SndTimeo) => Ok(millis(handle.sndtimeo)),
-        (_, OptName::ReuseAddr) => Ok(String::from("1")),
         (_, OptName::NonBlock) => Ok(String::from(if handle.nonblocking { "1" } else { "0" })),
         (_, OptName::Shutdown) => Err(EINVAL),
         (Kind::Tcp(tcp), name) => {
@@ -1253,6 +1315,8 @@ fn option_get(stack: &mut Stack, handle: &Handle, name: OptName) -> Result<Strin
             })
         }
         (Kind::Listener(listener), OptName::Local) => Ok(format!("{}", listener.local)),
+        (Kind::Listener(listener), OptName::RcvBuf) => Ok(format!("{}", listener.rcvbuf)),
+        (Kind::Listener(listener), OptName::ReuseAddr) => Ok(String::from(if listener.reuseaddr { "1" } else { "0" })),
         (Kind::Listener(_), _) => Ok(String::from("LISTEN")),
         (Kind::Udp(udp), OptName::Local) => Ok(format!("{}", udp.local)),
         (Kind::Udp(_), _) => Ok(format!("{UDP_BUFFER}")),
@@ -1287,6 +1351,14 @@ fn option_set(stack: &mut Stack, handle: &mut Handle, name: OptName, text: &str)
         }
         (Kind::Tcp(tcp), OptName::KeepAlive) => {
             stack.ifaces[tcp.iface].sockets.get_mut::<tcp::Socket>(tcp.socket).set_keep_alive(duration)
+        }
+        (Kind::Listener(listener), OptName::RcvBuf) => {
+            let bytes = usize::try_from(number).map_err(|_| EINVAL)?;
+            if !(MIN_RCVBUF..=MAX_RCVBUF).contains(&bytes) {
+                return Err(EINVAL);
+            }
+            listener.rcvbuf = bytes;
+            renew_listening(stack, listener);
         }
         _ => return Err(EINVAL),
     }

@@ -12,14 +12,14 @@ use core::net::IpAddr;
 use core::time::Duration;
 
 use alloc::collections::VecDeque;
-use cairn_netdev::{BATCH_HEADER, Batch, push_batch};
+use cairn_netdev::{BATCH_HEADER, Batch, MAX_FRAME, push_batch};
 use cairn_rt::abi::error::EAGAIN;
 use cairn_rt::abi::scheme::MAX_PAYLOAD;
 use cairn_rt::abi::{O_NONBLOCK, O_RDWR};
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::io::{read_fd, write_fd};
 use cairn_rt::{format, println};
-use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::phy::Medium;
 use smoltcp::socket::{dhcpv4, dns};
 use smoltcp::time::Instant;
@@ -40,8 +40,17 @@ pub fn now() -> Instant {
 /// non-blocking): one read brings every frame waiting (up to
 /// [`MAX_PAYLOAD`] bytes), and the frames a poll sends go out in one write
 /// when it ends ([`FrameIo::flush`]).
+///
+/// It is read only when the event queue said it is readable (or the last
+/// read nearly filled the buffer, so more may wait): a read that finds
+/// nothing is a call to the driver for nothing, and a pass of the loop
+/// polls several times. A frame that comes after the read keeps the
+/// handle's readiness set (the driver clears it only when a read empties
+/// its backlog), so the next wait returns at once for it.
 pub struct Nic {
     fd: Option<OwnedFd>,
+    /// Whether a read may find frames.
+    readable: bool,
     /// Frames of the last batch read that the stack has not taken yet.
     received: VecDeque<Vec<u8>>,
     /// The batch to send.
@@ -52,7 +61,13 @@ pub struct Nic {
 
 impl Nic {
     fn new(fd: OwnedFd) -> Nic {
-        Nic { fd: Some(fd), received: VecDeque::new(), sending: Vec::new(), buffer: alloc::vec![0; MAX_PAYLOAD] }
+        Nic {
+            fd: Some(fd),
+            readable: true,
+            received: VecDeque::new(),
+            sending: Vec::new(),
+            buffer: alloc::vec![0; MAX_PAYLOAD],
+        }
     }
 
     /// Opens device `device`'s batch frame handle.
@@ -71,14 +86,18 @@ impl Nic {
 
 impl FrameIo for Nic {
     fn recv(&mut self) -> Option<Vec<u8>> {
-        if self.received.is_empty() {
+        if self.received.is_empty() && self.readable {
             let fd = self.fd.as_ref()?;
             match read_fd(fd.as_raw(), &mut self.buffer) {
                 Ok(len) => {
+                    self.readable = len + BATCH_HEADER + MAX_FRAME > self.buffer.len();
                     let frames = Batch::new(&self.buffer[..len]).map_while(Result::ok);
                     self.received.extend(frames.map(<[u8]>::to_vec));
                 }
-                Err(error) => self.lost(&error),
+                Err(error) => {
+                    self.readable = false;
+                    self.lost(&error);
+                }
             }
         }
         self.received.pop_front()
@@ -124,6 +143,13 @@ impl Port {
         match self {
             Port::Loopback(_) => None,
             Port::Nic(nic) => nic.fd.as_ref(),
+        }
+    }
+
+    /// The event queue says the NIC's frame handle is readable.
+    pub fn readable(&mut self) {
+        if let Port::Nic(nic) = self {
+            nic.readable = true;
         }
     }
 }
@@ -196,9 +222,11 @@ impl Iface {
         found
     }
 
-    /// Whether `ip` is one of this interface's addresses.
+    /// Whether `ip` is one of this interface's addresses (its list: the
+    /// loopback takes any address, `set_any_ip`).
     pub fn owns(&self, ip: IpAddr) -> bool {
-        self.iface.has_ip_addr(IpAddress::from(ip))
+        let ip = IpAddress::from(ip);
+        self.iface.ip_addrs().iter().any(|cidr| cidr.address() == ip)
     }
 
     /// The routes smoltcp holds: (destination, gateway).
@@ -209,18 +237,21 @@ impl Iface {
     }
 
     /// Polls the interface (the loopback until its queue is empty, since
-    /// what it sends it receives at once).
-    pub fn poll(&mut self, now: Instant) {
+    /// what it sends it receives at once); whether a socket may have
+    /// changed (a frame came in or went out).
+    pub fn poll(&mut self, now: Instant) -> bool {
+        let mut changed = false;
         for _ in 0..64 {
-            self.iface.poll(now, &mut self.link, &mut self.sockets);
+            changed |= self.iface.poll(now, &mut self.link, &mut self.sockets) == PollResult::SocketStateChanged;
             self.link.flush();
             if !self.is_loopback() {
-                return;
+                break;
             }
             if self.iface.poll_delay(now, &self.sockets) != Some(smoltcp::time::Duration::ZERO) {
-                return;
+                break;
             }
         }
+        changed
     }
 }
 
@@ -269,6 +300,9 @@ impl Stack {
         let mut config = Config::new(HardwareAddress::Ip);
         config.random_seed = stack.next_seed();
         let mut iface = Interface::new(config, &mut link, now());
+        // The loopback also carries traffic to the wired interfaces' own
+        // addresses ([`Stack::route`]), so it takes packets to any address.
+        iface.set_any_ip(true);
         iface.update_ip_addrs(|addrs| {
             let _ = addrs.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
             let _ = addrs.push(IpCidr::new(IpAddress::Ipv6(Ipv6Address::LOCALHOST), 128));
@@ -289,6 +323,23 @@ impl Stack {
     fn next_seed(&mut self) -> u64 {
         self.seed = self.seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.seed
+    }
+
+    /// Polls every interface; whether a socket of any may have changed.
+    pub fn poll(&mut self, now: Instant) -> bool {
+        self.ifaces.iter_mut().fold(false, |changed, iface| iface.poll(now) | changed)
+    }
+
+    /// How long the loop may sleep: until discovery is due or the
+    /// earliest deadline smoltcp gives (`poll_delay`) on any interface.
+    pub fn wait(&mut self, now: Instant) -> Duration {
+        let mut wait = self.discovery_due(now);
+        for iface in &mut self.ifaces {
+            if let Some(delay) = iface.iface.poll_delay(now, &iface.sockets) {
+                wait = wait.min(Duration::from_micros(delay.total_micros()));
+            }
+        }
+        wait
     }
 
     /// When discovery is due next.
@@ -465,21 +516,25 @@ impl Stack {
         servers
     }
 
-    /// The interface traffic to `ip` leaves by: the loopback for its own
-    /// addresses and 127/8, ::1; else the first wired interface with a
-    /// subnet or route reaching it.
+    /// Whether `ip` is an address of this machine (a loopback address or
+    /// one of an interface's).
+    pub fn owned(&self, ip: IpAddr) -> bool {
+        ip.is_loopback() || self.ifaces.iter().any(|i| i.owns(ip))
+    }
+
+    /// The interface traffic to `ip` leaves by: the loopback for 127/8,
+    /// ::1 and the machine's own addresses (as Linux's local routes);
+    /// else the first wired interface with a subnet or route reaching it.
     pub fn route(&mut self, ip: IpAddr) -> Option<usize> {
-        if ip.is_loopback() {
+        if self.owned(ip) {
             return Some(0);
-        }
-        if let Some(index) = self.ifaces.iter().position(|i| i.owns(ip)) {
-            return Some(index);
         }
         (1..self.ifaces.len()).find(|&index| self.ifaces[index].reaches(ip))
     }
 
     /// The interfaces a socket bound to `ip` lives on: all for the
-    /// unspecified address (of its family), else the one owning it.
+    /// unspecified address (of its family), else the one owning it and
+    /// the loopback (which carries this machine's traffic to it).
     pub fn bound_ifaces(&self, ip: IpAddr) -> Vec<usize> {
         if ip.is_unspecified() {
             return (0..self.ifaces.len()).collect();
@@ -487,7 +542,10 @@ impl Stack {
         if ip.is_loopback() {
             return alloc::vec![0];
         }
-        self.ifaces.iter().position(|i| i.owns(ip)).into_iter().collect()
+        match self.ifaces.iter().position(|i| i.owns(ip)) {
+            Some(owner) => alloc::vec![0, owner],
+            None => Vec::new(),
+        }
     }
 }
 

@@ -33,6 +33,34 @@ use crate::scheme::open;
 /// bytes; an IPv4 address in the first 4).
 pub const UDP_HEADER: usize = 20;
 
+/// What a TCP socket is made with, since it must be known before it
+/// connects or listens (`setsockopt` before `connect`/`listen`): the
+/// receive buffer (`SO_RCVBUF`, the largest window offered; 4 KiB to
+/// 1 MiB, netd's 128 KiB when `None`) and, for a listener,
+/// `SO_REUSEADDR` (bind a port connections still use, TIME-WAIT
+/// included; off: `EADDRINUSE`). Given to [`TcpStream::connect_with`] and
+/// [`TcpListener::bind_with`], as options of the `tcp` path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    pub recv_buffer_size: Option<usize>,
+    pub reuse_address: bool,
+}
+
+impl TcpOptions {
+    /// The `?NAME=VALUE&...` suffix of the path (empty for none);
+    /// `listener` adds `reuseaddr`.
+    fn query(&self, listener: bool) -> String {
+        let mut pairs = Vec::new();
+        if let Some(bytes) = self.recv_buffer_size {
+            pairs.push(format!("rcvbuf={bytes}"));
+        }
+        if listener && self.reuse_address {
+            pairs.push(String::from("reuseaddr=1"));
+        }
+        if pairs.is_empty() { String::new() } else { format!("?{}", pairs.join("&")) }
+    }
+}
+
 /// Which directions [`TcpStream::shutdown`] closes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shutdown {
@@ -219,6 +247,11 @@ impl TcpStream {
         each_addr(addrs, |addr| Ok(TcpStream { socket: Socket::open(&format!("/scheme/tcp/{addr}"))? }))
     }
 
+    /// Connects to `addr` with `options` (blocking as [`TcpStream::connect`]).
+    pub fn connect_with(addr: SocketAddr, options: &TcpOptions) -> Result<TcpStream> {
+        Ok(TcpStream { socket: Socket::open(&format!("/scheme/tcp/{addr}{}", options.query(false)))? })
+    }
+
     /// Connects without waiting: the stream becomes writable (event
     /// `EVENT_WRITE`) once established; reads and writes before that are
     /// `EAGAIN`. The stream stays non-blocking.
@@ -333,9 +366,33 @@ pub struct TcpListener {
 
 impl TcpListener {
     /// Listens on the first address that works (`0.0.0.0:PORT` or
-    /// `[::]:PORT`: every interface; port 0: one netd picks).
+    /// `[::]:PORT`: every interface; port 0: one netd picks), with
+    /// `SO_REUSEADDR` set, as `std::net::TcpListener::bind` does on Unix.
     pub fn bind<A: ToSocketAddrs + ?Sized>(addrs: &A) -> Result<TcpListener> {
-        each_addr(addrs, |addr| Ok(TcpListener { socket: Socket::open(&format!("/scheme/tcp/listen/{addr}"))? }))
+        let options = TcpOptions { reuse_address: true, ..TcpOptions::default() };
+        each_addr(addrs, |addr| TcpListener::bind_with(addr, &options))
+    }
+
+    /// Listens on `addr` with `options` (`reuse_address` off: a port that
+    /// connections still use, TIME-WAIT included, is `EADDRINUSE`).
+    pub fn bind_with(addr: SocketAddr, options: &TcpOptions) -> Result<TcpListener> {
+        Ok(TcpListener { socket: Socket::open(&format!("/scheme/tcp/listen/{addr}{}", options.query(true)))? })
+    }
+
+    /// The receive buffer of each connection it accepts.
+    pub fn recv_buffer_size(&self) -> Result<usize> {
+        Ok(self.socket.get_number("rcvbuf")? as usize)
+    }
+
+    /// Sets the receive buffer of the connections it accepts from now on
+    /// (4 KiB to 1 MiB; else `EINVAL`).
+    pub fn set_recv_buffer_size(&self, bytes: usize) -> Result<()> {
+        self.socket.set("rcvbuf", &format!("{bytes}"))
+    }
+
+    /// Whether it was made with `SO_REUSEADDR`.
+    pub fn reuse_address(&self) -> Result<bool> {
+        Ok(self.socket.get_number("reuseaddr")? != 0)
     }
 
     /// Waits for the next connection (`EAGAIN` at once when non-blocking
@@ -538,6 +595,18 @@ impl EchoSocket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tcp_options_become_the_path_query() {
+        let none = TcpOptions::default();
+        assert_eq!(none.query(false), "");
+        assert_eq!(none.query(true), "");
+        let both = TcpOptions { recv_buffer_size: Some(8192), reuse_address: true };
+        assert_eq!(both.query(true), "?rcvbuf=8192&reuseaddr=1");
+        assert_eq!(both.query(false), "?rcvbuf=8192");
+        let reuse = TcpOptions { reuse_address: true, ..TcpOptions::default() };
+        assert_eq!(reuse.query(true), "?reuseaddr=1");
+    }
 
     #[test]
     fn udp_header_round_trips() {

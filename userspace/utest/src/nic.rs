@@ -310,37 +310,58 @@ pub fn batches(pair: &Pair) -> TestResult {
     Ok(())
 }
 
-/// What the reader thread of [`blocking_read`] read, or why it failed.
+/// What a [`Reader`] read, or why it failed.
 type ReadOutcome = Result<Vec<u8>, String>;
 
-/// A blocking read on the first scheme waits for the frame the second
-/// sends afterwards (the other direction).
-pub fn blocking_read(pair: &Pair) -> TestResult {
-    let receiver = open_net(pair.schemes[0], O_RDONLY)?;
-    let sender = open_net(pair.schemes[1], O_WRONLY)?;
+/// One blocking read of a frame, in a thread of its own.
+struct Reader {
+    got: Arc<Mutex<Option<ReadOutcome>>>,
+}
+
+impl Reader {
+    /// What the read gave, once it returns within [`ARRIVAL`]; `None` if
+    /// it still blocks then.
+    fn outcome(&self) -> Option<ReadOutcome> {
+        let start = Instant::now();
+        loop {
+            if let Some(read) = self.got.lock().take() {
+                return Some(read);
+            }
+            if start.elapsed() >= ARRIVAL {
+                return None;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// Starts a blocking read of one frame on `fd` and gives it time to
+/// block (it need not: a frame that comes first waits in the handle's
+/// backlog).
+fn spawn_reader(fd: OwnedFd) -> Result<Reader, String> {
     let got: Arc<Mutex<Option<ReadOutcome>>> = Arc::new(Mutex::new(None));
     let slot = Arc::clone(&got);
     let reader = thread::Builder::new().spawn(move || {
         let mut buffer = vec![0u8; 2048];
-        let read = read_fd(receiver.as_raw(), &mut buffer).map(|n| buffer[..n].to_vec()).map_err(|e| format!("{e}"));
+        let read = read_fd(fd.as_raw(), &mut buffer).map(|n| buffer[..n].to_vec()).map_err(|e| format!("{e}"));
         *slot.lock() = Some(read);
     });
     ok("start the reader", reader)?;
-    // Let the reader block first (it need not: a frame sent before its
-    // read waits in the handle's backlog).
     thread::sleep(Duration::from_millis(50));
+    Ok(Reader { got })
+}
+
+/// A blocking read on the first scheme waits for the frame the second
+/// sends afterwards (the other direction).
+pub fn blocking_read(pair: &Pair) -> TestResult {
+    let reader = spawn_reader(open_net(pair.schemes[0], O_RDONLY)?)?;
+    let sender = open_net(pair.schemes[1], O_WRONLY)?;
     let sent = frame(7, pair.macs[1], pair.macs[0]);
     ok("write the frame", write_fd(sender.as_raw(), &sent))?;
-    let start = Instant::now();
-    loop {
-        if let Some(read) = got.lock().take() {
-            let read = read?;
-            ensure!(read == sent, "the blocking read got {} bytes, not the {} sent", read.len(), sent.len());
-            return Ok(());
-        }
-        ensure!(start.elapsed() < ARRIVAL, "the blocking read did not return in {ARRIVAL:?}");
-        thread::sleep(Duration::from_millis(10));
-    }
+    let Some(read) = reader.outcome() else { return Err(format!("the blocking read did not return in {ARRIVAL:?}")) };
+    let read = read?;
+    ensure!(read == sent, "the blocking read got {} bytes, not the {} sent", read.len(), sent.len());
+    Ok(())
 }
 
 /// A handle nobody reads keeps the first 256 frames (`BACKLOG` of the
@@ -498,26 +519,13 @@ fn driver_pid(pair: &Pair, index: usize) -> Result<usize, String> {
 /// afresh.
 pub fn driver_restart(pair: &Pair) -> TestResult {
     let scheme = pair.schemes[1];
-    let receiver = open_net(scheme, O_RDONLY)?;
+    let reader = spawn_reader(open_net(scheme, O_RDONLY)?)?;
     let old = driver_pid(pair, 1)?;
-    let got: Arc<Mutex<Option<ReadOutcome>>> = Arc::new(Mutex::new(None));
-    let slot = Arc::clone(&got);
-    let reader = thread::Builder::new().spawn(move || {
-        let mut buffer = vec![0u8; 2048];
-        let read = read_fd(receiver.as_raw(), &mut buffer).map(|n| buffer[..n].to_vec()).map_err(|e| format!("{e}"));
-        *slot.lock() = Some(read);
-    });
-    ok("start the reader", reader)?;
-    thread::sleep(Duration::from_millis(50));
     ok("kill the driver", cairn_rt::signal::kill(old, cairn_rt::signal::SIGKILL))?;
     let start = Instant::now();
-    loop {
-        if let Some(read) = got.lock().take() {
-            ensure!(read.is_err(), "a read on {scheme} returned a frame after its driver was killed");
-            break;
-        }
-        ensure!(start.elapsed() < ARRIVAL, "a read on {scheme} still blocks {ARRIVAL:?} after its driver was killed");
-        thread::sleep(Duration::from_millis(10));
+    match reader.outcome() {
+        None => return Err(format!("a read on {scheme} still blocks {ARRIVAL:?} after its driver was killed")),
+        Some(read) => ensure!(read.is_err(), "a read on {scheme} returned a frame after its driver was killed"),
     }
     loop {
         match driver_pid(pair, 1) {

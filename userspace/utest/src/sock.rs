@@ -4,17 +4,19 @@
 //! readiness in one event queue, back-pressure (a reader that does not
 //! read stops the writer at a bounded amount), options, half-close,
 //! datagrams with their addresses, bad requests, a bounded number of
-//! sockets. These tests run only when named.
+//! sockets, receive buffers and `SO_REUSEADDR` given before connecting or
+//! listening, connections to the machine's own wired address. These tests
+//! run only when named.
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`].
 
-use cairn_rt::abi::error::{EAGAIN, EINVAL, ENOBUFS, ENOPROTOOPT};
+use cairn_rt::abi::error::{EADDRINUSE, EAGAIN, EINVAL, ENOBUFS, ENOPROTOOPT};
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, Event};
 use cairn_rt::events::EventQueue;
 use cairn_rt::io::{Read, Write, write_fd};
-use cairn_rt::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use cairn_rt::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpOptions, TcpStream, UdpSocket};
 use cairn_rt::time::{Duration, Instant};
-use cairn_rt::{Vec, vec};
+use cairn_rt::{String, Vec, format, vec};
 
 use crate::util::{TestResult, ensure, expect_errno, ok};
 
@@ -186,4 +188,112 @@ pub fn bounded_sockets() -> TestResult {
     ensure!(held.len() >= 200, "only {} sockets before ENOBUFS", held.len());
     drop(held);
     ok("a bind after closing them", UdpSocket::bind("127.0.0.1:0")).map(drop)
+}
+
+/// A connection's and a listener's receive buffers are what they were
+/// made with (`SO_RCVBUF` before connecting or listening); a listener's
+/// new size applies to the connections it accepts next; sizes out of
+/// range are `EINVAL`, at the open or at the option.
+pub fn receive_buffers() -> TestResult {
+    let small = TcpOptions { recv_buffer_size: Some(32 * 1024), ..TcpOptions::default() };
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let listener = ok("listen with rcvbuf 32 KiB", TcpListener::bind_with(any, &small))?;
+    let addr = ok("the listener's address", listener.local_addr())?;
+    ensure!(
+        ok("the listener's rcvbuf", listener.recv_buffer_size())? == 32 * 1024,
+        "the listener's rcvbuf is not 32 KiB"
+    );
+    let tiny = TcpOptions { recv_buffer_size: Some(8 * 1024), ..TcpOptions::default() };
+    let client = ok("connect with rcvbuf 8 KiB", TcpStream::connect_with(addr, &tiny))?;
+    let (server, _) = ok("accept", listener.accept())?;
+    ensure!(ok("the client's rcvbuf", client.recv_buffer_size())? == 8 * 1024, "the client's rcvbuf is not 8 KiB");
+    ensure!(ok("the server's rcvbuf", server.recv_buffer_size())? == 32 * 1024, "the accepted rcvbuf is not 32 KiB");
+    ok("the listener's rcvbuf to 256 KiB", listener.set_recv_buffer_size(256 * 1024))?;
+    let _second = ok("connect again", TcpStream::connect(&addr))?;
+    let (accepted, _) = ok("accept again", listener.accept())?;
+    ensure!(ok("its rcvbuf", accepted.recv_buffer_size())? == 256 * 1024, "the next accepted rcvbuf is not 256 KiB");
+    expect_errno("a listener's rcvbuf of 100 bytes", listener.set_recv_buffer_size(100), EINVAL)?;
+    let huge = TcpOptions { recv_buffer_size: Some(64 << 20), ..TcpOptions::default() };
+    expect_errno("a connection's rcvbuf of 64 MiB", TcpStream::connect_with(addr, &huge).map(drop), EINVAL)?;
+    expect_errno(
+        "rcvbuf on a connection, after it",
+        write_fd(ok("the rcvbuf option", client.fd().scheme_dup(b"rcvbuf"))?.as_raw(), b"65536"),
+        EINVAL,
+    )
+}
+
+/// Whether `netcfg/sockets` lists a TCP socket on local port `port`.
+fn port_listed(port: u16) -> Result<bool, String> {
+    let text = ok("netcfg/sockets", cairn_rt::fs::read_to_string("/scheme/netcfg/sockets"))?;
+    let suffix = format!(":{port}");
+    Ok(text
+        .lines()
+        .any(|line| line.starts_with("tcp") && line.split_whitespace().nth(1).is_some_and(|l| l.ends_with(&suffix))))
+}
+
+/// A listener's port is `EADDRINUSE` while a connection on it is open
+/// and, after netd's side closed first, while it is in TIME-WAIT (no
+/// longer listed, still remembered), unless the new listener sets
+/// `SO_REUSEADDR`; another listener on the port refuses even that.
+pub fn reuse_address() -> TestResult {
+    let off = TcpOptions::default();
+    let on = TcpOptions { reuse_address: true, ..TcpOptions::default() };
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let listener = ok("listen without reuseaddr", TcpListener::bind_with(any, &off))?;
+    ensure!(!ok("reuseaddr", listener.reuse_address())?, "reuseaddr is on though not asked for");
+    let addr = ok("the listener's address", listener.local_addr())?;
+    expect_errno("a second listener, even with reuseaddr", TcpListener::bind_with(addr, &on).map(drop), EADDRINUSE)?;
+    let mut client = ok("connect", TcpStream::connect(&addr))?;
+    let (server, _) = ok("accept", listener.accept())?;
+    drop(listener);
+    expect_errno("listening while a connection is open", TcpListener::bind_with(addr, &off).map(drop), EADDRINUSE)?;
+    drop(server);
+    let mut rest = Vec::new();
+    ok("the client reads to the server's end", client.read_to_end(&mut rest))?;
+    drop(client);
+    let start = Instant::now();
+    while port_listed(addr.port())? {
+        ensure!(start.elapsed() < PATIENCE, "the connection on port {} never finished closing", addr.port());
+        cairn_rt::thread::sleep(Duration::from_millis(20));
+    }
+    expect_errno("listening on a port in TIME-WAIT", TcpListener::bind_with(addr, &off).map(drop), EADDRINUSE)?;
+    let again = ok("listening there with reuseaddr", TcpListener::bind_with(addr, &on))?;
+    ensure!(ok("reuseaddr", again.reuse_address())?, "reuseaddr is off though asked for");
+    ensure!(
+        ok("bind's reuseaddr", TcpListener::bind("127.0.0.1:0").and_then(|l| l.reuse_address()))?,
+        "bind does not set reuseaddr as std does"
+    );
+    Ok(())
+}
+
+/// This machine's IPv4 address on `eth0` (from `netcfg/ifaces`).
+fn own_address() -> Result<IpAddr, String> {
+    let text = ok("netcfg/ifaces", cairn_rt::fs::read_to_string("/scheme/netcfg/ifaces"))?;
+    let line = text.lines().find(|l| l.starts_with("eth0 ")).ok_or("no eth0 in netcfg/ifaces")?;
+    let found = line
+        .split_whitespace()
+        .filter_map(|word| word.split_once('/'))
+        .find_map(|(ip, _)| ip.parse::<cairn_rt::net::Ipv4Addr>().ok());
+    found.map(IpAddr::V4).ok_or_else(|| format!("eth0 has no IPv4 address: {line}"))
+}
+
+/// A connection to the machine's own wired address goes through the
+/// loopback and arrives from that address, to a listener on every
+/// address and to one on that address alone.
+pub fn own_address_connects() -> TestResult {
+    let own = own_address()?;
+    for bound in [IpAddr::from([0, 0, 0, 0]), own] {
+        let listener = ok("listen", TcpListener::bind(&SocketAddr::new(bound, 0)))?;
+        let port = ok("the listener's address", listener.local_addr())?.port();
+        let target = SocketAddr::new(own, port);
+        let mut client = ok("connect to the own address", TcpStream::connect(&target))?;
+        let (mut server, peer) = ok("accept", listener.accept())?;
+        ensure!(peer.ip() == own, "the connection came from {peer}, not from {own}");
+        ensure!(ok("the client's peer", client.peer_addr())? == target, "the client's peer is not {target}");
+        ok("the client writes", client.write_all(b"self"))?;
+        let mut got = [0u8; 4];
+        ok("the server reads", server.read_exact(&mut got))?;
+        ensure!(&got == b"self", "the server read {got:?} (listener on {bound})");
+    }
+    Ok(())
 }
