@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use crate::desktopcheck::Action;
 use crate::httppeer::{self, HttpResult};
 use crate::netpeer::{self, HostPeer};
 use crate::pcicheck;
@@ -135,6 +136,55 @@ const fn secs(s: u64) -> Duration {
 const SELFTEST: &[u8] = b"test=kernel";
 /// The user-space test program runs as init; its exit ends the machine.
 const USER_TESTS: &[u8] = b"test=user init=/bin/utest";
+
+/// The desktop, driven as a person would (suite `desktop`): start the demo
+/// client from the serial shell, find its window where the host's
+/// rendering of the same desktop has it, drag it by its title bar with the
+/// PS/2 mouse, change the mode, send an impossible mode and a malformed
+/// window request (both refused, the screen unchanged), kill the client;
+/// the screen is compared with the host's rendering after each
+/// (`desktopcheck`).
+const DESKTOP_SESSION: &[Step] = &[
+    Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("guidemo &\r") },
+    Step { name: "client-window-up", wait: Wait::Serial("guidemo: window up"), then: Input::Nothing },
+    Step { name: "window-in-place", wait: Wait::Desktop(&[]), then: Input::Monitor("mouse_move -372 -344") },
+    Step {
+        name: "pointer-on-title-bar",
+        wait: Wait::Desktop(DRAG.as_slice().split_at(1).0),
+        then: Input::Monitor("mouse_button 1"),
+    },
+    Step { name: "title-bar-grabbed", wait: Wait::Serial(""), then: Input::Monitor("mouse_move 200 150") },
+    Step {
+        name: "window-dragged",
+        wait: Wait::Desktop(DRAG.as_slice().split_at(3).0),
+        then: Input::Monitor("mouse_button 0"),
+    },
+    Step {
+        name: "window-dropped",
+        wait: Wait::Desktop(&DRAG),
+        then: Input::Serial("echo 1280x1024 > /scheme/display/mode\r"),
+    },
+    Step {
+        name: "mode-changed",
+        wait: Wait::Desktop(&DRAG_THEN_MODE),
+        then: Input::Serial("cat /scheme/display.bochs0/mode /scheme/display/mode\r"),
+    },
+    Step {
+        name: "driver-and-server-report-mode",
+        wait: Wait::Serial("1280x1024\r\n1280x1024\r\n"),
+        then: Input::Serial("echo 99999x99999 > /scheme/display/mode; echo \"status=$?\"\r"),
+    },
+    Step {
+        name: "impossible-mode-refused",
+        wait: Wait::Serial("status=1"),
+        then: Input::Serial("echo not-a-request > /scheme/display/window; echo \"status=$?\"\r"),
+    },
+    Step { name: "malformed-request-refused", wait: Wait::Serial("status=1"), then: Input::Serial("kill -9 $!\r") },
+    Step { name: "killed-client-window-gone", wait: Wait::Desktop(&CLIENT_KILLED), then: Input::Serial("poweroff\r") },
+];
+const DRAG: [Action; 4] = [Action::Move(-372, -344), Action::Press, Action::Move(200, 150), Action::Release];
+const DRAG_THEN_MODE: [Action; 5] = [DRAG[0], DRAG[1], DRAG[2], DRAG[3], Action::Mode(1280, 1024)];
+const CLIENT_KILLED: [Action; 6] = [DRAG[0], DRAG[1], DRAG[2], DRAG[3], Action::Mode(1280, 1024), Action::Closed];
 
 /// The serial shell, driven as a person would: each step waits for the
 /// previous command's output (or the prompt) and types the next line.
@@ -1220,6 +1270,21 @@ pub const SUITES: &[Suite] = &[
                 then: Input::Nothing,
             },
         ],
+        checks: &[Check::ExitedByItself],
+    },
+    Suite {
+        name: "desktop",
+        machine: Machine {
+            model: "pc",
+            firmware: Firmware::Bios,
+            smp: 2,
+            mem: "512M",
+            vga_none: true,
+            devices: &["-device", "bochs-display"],
+        },
+        cmdline: b"init=/bin/init,/etc/init/desktop-test.conf",
+        timeout: secs(150),
+        session: DESKTOP_SESSION,
         checks: &[Check::ExitedByItself],
     },
     Suite {
