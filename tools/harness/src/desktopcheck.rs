@@ -8,7 +8,7 @@
 //! same code, so nothing may drift).
 
 use cairn_compositor::{Desktop, WindowId};
-use cairn_gui::demo::{self, Demo};
+use cairn_gui::demo::{self, Demo, Reaction};
 use cairn_gui::text::FONT_PATH;
 use cairn_gui::{Canvas, Font, Rect};
 use cairn_winproto::Button;
@@ -25,6 +25,8 @@ pub const TOLERANCE: usize = 1;
 /// What the session did to the desktop, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// A demo client (`guidemo`) opened its window.
+    Start,
     /// The mouse moved by (dx, dy) (QEMU `mouse_move`).
     Move(i32, i32),
     /// The left button went down or up (`mouse_button 1` / `0`).
@@ -32,33 +34,73 @@ pub enum Action {
     Release,
     /// The mode changed to width x height.
     Mode(u32, u32),
-    /// The demo's window went away (its client ended).
-    Closed,
+    /// The newest client was killed.
+    Kill,
 }
 
-/// The screen the guest should show after `actions`, as `0x00RRGGBB`.
+/// A demo client as the host plays it: its window and its state.
+struct Client {
+    window: WindowId,
+    app: Demo,
+    pixels: Vec<u32>,
+}
+
+impl Client {
+    fn draw(&mut self, font: &Font) {
+        let (width, height) = (demo::WIDTH, demo::HEIGHT);
+        if let Some(mut canvas) = Canvas::new(&mut self.pixels, width, height, width as usize) {
+            self.app.draw(&mut canvas, font);
+        }
+    }
+}
+
+/// The screen the guest should show after `actions`, as `0x00RRGGBB`:
+/// the desktop plays them, and each client's events go to its own demo
+/// (which redraws, or quits and so closes its window), as on the guest.
 pub fn expected(actions: &[Action]) -> Result<(u32, u32, Vec<u32>), String> {
     let bytes =
         std::fs::read(FONT_PATH).map_err(|e| format!("{FONT_PATH}: {e} (make deps installs fonts-dejavu-core)"))?;
     let font = Font::from_bytes(&bytes).map_err(|e| e.to_string())?;
-    let mut window = vec![0u32; (demo::WIDTH * demo::HEIGHT) as usize];
-    let mut canvas = Canvas::new(&mut window, demo::WIDTH, demo::HEIGHT, demo::WIDTH as usize).ok_or("demo size")?;
-    Demo::new().draw(&mut canvas, &font);
     let mut desktop = Desktop::new(START.0, START.1);
-    desktop.add(WindowId(1), demo::TITLE, demo::WIDTH, demo::HEIGHT);
+    let mut clients: Vec<Client> = Vec::new();
+    let mut started = 0;
     for action in actions {
-        match *action {
-            Action::Move(dx, dy) => drop(desktop.pointer_moved(dx, dy)),
-            Action::Press => drop(desktop.button(Button::Left, true)),
-            Action::Release => drop(desktop.button(Button::Left, false)),
-            Action::Mode(width, height) => desktop.resize(width, height),
-            Action::Closed => drop(desktop.remove(WindowId(1))),
+        let events = match *action {
+            Action::Start => {
+                started += 1;
+                let window = WindowId(started);
+                let mut client =
+                    Client { window, app: Demo::new(), pixels: vec![0; (demo::WIDTH * demo::HEIGHT) as usize] };
+                client.draw(&font);
+                clients.push(client);
+                desktop.add(window, demo::TITLE, demo::WIDTH, demo::HEIGHT)
+            }
+            Action::Move(dx, dy) => desktop.pointer_moved(dx, dy),
+            Action::Press => desktop.button(Button::Left, true),
+            Action::Release => desktop.button(Button::Left, false),
+            Action::Mode(width, height) => {
+                desktop.resize(width, height);
+                Vec::new()
+            }
+            Action::Kill => match clients.pop() {
+                Some(client) => desktop.remove(client.window),
+                None => Vec::new(),
+            },
+        };
+        for (window, event) in events {
+            let Some(at) = clients.iter().position(|c| c.window == window) else { continue };
+            match clients[at].app.handle(event, &font) {
+                Reaction::Nothing => {}
+                Reaction::Redraw => clients[at].draw(&font),
+                Reaction::Quit => drop(desktop.remove(clients.remove(at).window)),
+            }
         }
     }
     let (width, height) = desktop.size();
     let mut screen = vec![0u32; (width * height) as usize];
     let mut canvas = Canvas::new(&mut screen, width, height, width as usize).ok_or("screen size")?;
-    desktop.compose(&mut canvas, Rect::new(0, 0, width, height), &font, &|_| Some(&window));
+    let pixels = |id: WindowId| clients.iter().find(|c| c.window == id).map(|c| &c.pixels[..]);
+    desktop.compose(&mut canvas, Rect::new(0, 0, width, height), &font, &pixels);
     Ok((width, height, screen))
 }
 
@@ -115,13 +157,29 @@ mod tests {
 
     #[test]
     fn the_expected_screen_is_recognised_and_a_moved_window_is_not() {
-        let start = expected(&[]).unwrap();
-        assert!(shows(&picture(1024, 768, &start.2), &[]));
-        let drag = [Action::Move(-372, -344), Action::Press, Action::Move(200, 150), Action::Release];
+        let start = expected(&[Action::Start]).unwrap();
+        assert!(shows(&picture(1024, 768, &start.2), &[Action::Start]));
+        let drag = [Action::Start, Action::Move(-372, -344), Action::Press, Action::Move(200, 150), Action::Release];
         let moved = expected(&drag).unwrap();
         assert!(differences(&picture(1024, 768, &start.2), &moved).unwrap() > 10_000);
         assert!(!shows(&picture(1024, 768, &start.2), &drag));
-        assert!(!shows(&picture(1024, 768, &start.2), &[Action::Mode(1280, 1024)]));
+        assert!(!shows(&picture(1024, 768, &start.2), &[Action::Start, Action::Mode(1280, 1024)]));
         assert_eq!(expected(&[Action::Mode(1280, 1024)]).unwrap().0, 1280);
+    }
+
+    #[test]
+    fn the_suite_clicks_land_on_the_button_and_the_close_box() {
+        use crate::suites::{DESKTOP_CLICKED, DESKTOP_CLOSED, DESKTOP_DROPPED};
+        assert_eq!(&DESKTOP_CLICKED[..5], &DESKTOP_DROPPED);
+        let before = expected(&DESKTOP_CLICKED[..6]).unwrap();
+        let clicked = expected(&DESKTOP_CLICKED).unwrap();
+        // The click redrew the demo ("Pressed 1 times").
+        let changed = differences(&picture(1024, 768, &before.2), &clicked).unwrap();
+        assert!(changed > 20, "the click missed the button ({changed} pixels changed)");
+        let closed = expected(&DESKTOP_CLOSED).unwrap();
+        let empty = expected(&[Action::Mode(1280, 1024)]).unwrap();
+        // After the close box only the desktop and the pointer (moved) are left.
+        let left = differences(&picture(1280, 1024, &empty.2), &closed).unwrap();
+        assert!(left < 400, "{left} pixels besides the pointer");
     }
 }

@@ -140,33 +140,49 @@ const USER_TESTS: &[u8] = b"test=user init=/bin/utest";
 /// The desktop, driven as a person would (suite `desktop`): start the demo
 /// client from the serial shell, find its window where the host's
 /// rendering of the same desktop has it, drag it by its title bar with the
-/// PS/2 mouse, change the mode, send an impossible mode and a malformed
-/// window request (both refused, the screen unchanged), kill the client;
-/// the screen is compared with the host's rendering after each
-/// (`desktopcheck`).
+/// PS/2 mouse, press its button, change the mode, send an impossible mode
+/// and a malformed window request (both refused, the screen unchanged),
+/// close it with its close box, start another and kill it; the screen is
+/// compared with the host's rendering after each (`desktopcheck`).
 const DESKTOP_SESSION: &[Step] = &[
     Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("guidemo &\r") },
     Step { name: "client-window-up", wait: Wait::Serial("guidemo: window up"), then: Input::Nothing },
-    Step { name: "window-in-place", wait: Wait::Desktop(&[]), then: Input::Monitor("mouse_move -372 -344") },
+    Step {
+        name: "window-in-place",
+        wait: Wait::Desktop(DESKTOP_DROPPED.as_slice().split_at(1).0),
+        then: Input::Monitor("mouse_move -372 -344"),
+    },
     Step {
         name: "pointer-on-title-bar",
-        wait: Wait::Desktop(DRAG.as_slice().split_at(1).0),
+        wait: Wait::Desktop(DESKTOP_DROPPED.as_slice().split_at(2).0),
         then: Input::Monitor("mouse_button 1"),
     },
     Step { name: "title-bar-grabbed", wait: Wait::Serial(""), then: Input::Monitor("mouse_move 200 150") },
     Step {
         name: "window-dragged",
-        wait: Wait::Desktop(DRAG.as_slice().split_at(3).0),
+        wait: Wait::Desktop(DESKTOP_DROPPED.as_slice().split_at(4).0),
         then: Input::Monitor("mouse_button 0"),
     },
+    Step { name: "window-dropped", wait: Wait::Desktop(&DESKTOP_DROPPED), then: Input::Monitor("mouse_move -59 64") },
     Step {
-        name: "window-dropped",
-        wait: Wait::Desktop(&DRAG),
+        name: "pointer-on-button",
+        wait: Wait::Desktop(DESKTOP_CLICKED.as_slice().split_at(6).0),
+        then: Input::Monitor("mouse_button 1"),
+    },
+    Step {
+        name: "button-held",
+        wait: Wait::Serial("guidemo: pressed 0 times"),
+        then: Input::Monitor("mouse_button 0"),
+    },
+    Step { name: "button-press-reached-client", wait: Wait::Serial("guidemo: pressed 1 times"), then: Input::Nothing },
+    Step {
+        name: "client-redrew",
+        wait: Wait::Desktop(&DESKTOP_CLICKED),
         then: Input::Serial("echo 1280x1024 > /scheme/display/mode\r"),
     },
     Step {
         name: "mode-changed",
-        wait: Wait::Desktop(&DRAG_THEN_MODE),
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(9).0),
         then: Input::Serial("cat /scheme/display.bochs0/mode /scheme/display/mode\r"),
     },
     Step {
@@ -179,12 +195,75 @@ const DESKTOP_SESSION: &[Step] = &[
         wait: Wait::Serial("status=1"),
         then: Input::Serial("echo not-a-request > /scheme/display/window; echo \"status=$?\"\r"),
     },
-    Step { name: "malformed-request-refused", wait: Wait::Serial("status=1"), then: Input::Serial("kill -9 $!\r") },
-    Step { name: "killed-client-window-gone", wait: Wait::Desktop(&CLIENT_KILLED), then: Input::Serial("poweroff\r") },
+    Step {
+        name: "malformed-request-refused",
+        wait: Wait::Serial("status=1"),
+        then: Input::Monitor("mouse_move 268 -62"),
+    },
+    Step {
+        name: "pointer-on-close-box",
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(10).0),
+        then: Input::Monitor("mouse_button 1"),
+    },
+    Step {
+        name: "close-box-reached-client",
+        wait: Wait::Serial("guidemo: closed"),
+        then: Input::Monitor("mouse_button 0"),
+    },
+    Step { name: "closed-window-gone", wait: Wait::Desktop(&DESKTOP_CLOSED), then: Input::Serial("guidemo &\r") },
+    Step {
+        name: "second-client-cascaded",
+        wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(13).0),
+        then: Input::Serial("kill -9 $!\r"),
+    },
+    Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
 ];
-const DRAG: [Action; 4] = [Action::Move(-372, -344), Action::Press, Action::Move(200, 150), Action::Release];
-const DRAG_THEN_MODE: [Action; 5] = [DRAG[0], DRAG[1], DRAG[2], DRAG[3], Action::Mode(1280, 1024)];
-const CLIENT_KILLED: [Action; 6] = [DRAG[0], DRAG[1], DRAG[2], DRAG[3], Action::Mode(1280, 1024), Action::Closed];
+/// Start the demo, move onto its title bar, drag it by (200, 150).
+pub const DESKTOP_DROPPED: [Action; 5] =
+    [Action::Start, Action::Move(-372, -344), Action::Press, Action::Move(200, 150), Action::Release];
+/// Then move onto its button and click it.
+pub const DESKTOP_CLICKED: [Action; 8] = [
+    DESKTOP_DROPPED[0],
+    DESKTOP_DROPPED[1],
+    DESKTOP_DROPPED[2],
+    DESKTOP_DROPPED[3],
+    DESKTOP_DROPPED[4],
+    Action::Move(-59, 64),
+    Action::Press,
+    Action::Release,
+];
+/// Then change the mode, move onto the close box and click it.
+pub const DESKTOP_CLOSED: [Action; 12] = [
+    DESKTOP_CLICKED[0],
+    DESKTOP_CLICKED[1],
+    DESKTOP_CLICKED[2],
+    DESKTOP_CLICKED[3],
+    DESKTOP_CLICKED[4],
+    DESKTOP_CLICKED[5],
+    DESKTOP_CLICKED[6],
+    DESKTOP_CLICKED[7],
+    Action::Mode(1280, 1024),
+    Action::Move(268, -62),
+    Action::Press,
+    Action::Release,
+];
+/// Then start a second demo and kill it.
+const DESKTOP_KILLED: [Action; 14] = [
+    DESKTOP_CLOSED[0],
+    DESKTOP_CLOSED[1],
+    DESKTOP_CLOSED[2],
+    DESKTOP_CLOSED[3],
+    DESKTOP_CLOSED[4],
+    DESKTOP_CLOSED[5],
+    DESKTOP_CLOSED[6],
+    DESKTOP_CLOSED[7],
+    DESKTOP_CLOSED[8],
+    DESKTOP_CLOSED[9],
+    DESKTOP_CLOSED[10],
+    DESKTOP_CLOSED[11],
+    Action::Start,
+    Action::Kill,
+];
 
 /// The serial shell, driven as a person would: each step waits for the
 /// previous command's output (or the prompt) and types the next line.
