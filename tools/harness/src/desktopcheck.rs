@@ -36,6 +36,9 @@ pub enum Action {
     Mode(u32, u32),
     /// The newest client was killed.
     Kill,
+    /// These characters were typed (each a key press with its text, then
+    /// its release).
+    Type(&'static str),
 }
 
 /// A demo client as the host plays it: its window and its state.
@@ -82,6 +85,14 @@ pub fn expected(actions: &[Action]) -> Result<(u32, u32, Vec<u32>), String> {
                 desktop.resize(width, height);
                 Vec::new()
             }
+            Action::Type(text) => text
+                .chars()
+                .flat_map(|c| {
+                    let mut events = desktop.key(0, true, Some(c));
+                    events.extend(desktop.key(0, false, None));
+                    events
+                })
+                .collect(),
             Action::Kill => match clients.pop() {
                 Some(client) => desktop.remove(client.window),
                 None => Vec::new(),

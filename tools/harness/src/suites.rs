@@ -140,7 +140,8 @@ const USER_TESTS: &[u8] = b"test=user init=/bin/utest";
 /// The desktop, driven as a person would (suite `desktop`): start the demo
 /// client from the serial shell, find its window where the host's
 /// rendering of the same desktop has it, drag it by its title bar with the
-/// PS/2 mouse, press its button, change the mode, send an impossible mode
+/// PS/2 mouse, press its button, type into it on the PS/2 keyboard,
+/// change the mode, send an impossible mode
 /// and a malformed window request (both refused, the screen unchanged),
 /// close it with its close box, start another and kill it; the screen is
 /// compared with the host's rendering after each (`desktopcheck`).
@@ -175,14 +176,16 @@ const DESKTOP_SESSION: &[Step] = &[
         then: Input::Monitor("mouse_button 0"),
     },
     Step { name: "button-press-reached-client", wait: Wait::Serial("guidemo: pressed 1 times"), then: Input::Nothing },
+    Step { name: "client-redrew", wait: Wait::Desktop(&DESKTOP_CLICKED), then: Input::Keys("cairn") },
+    Step { name: "keys-reached-focused-client", wait: Wait::Serial("typed \"cairn\""), then: Input::Nothing },
     Step {
-        name: "client-redrew",
-        wait: Wait::Desktop(&DESKTOP_CLICKED),
+        name: "typed-text-shown",
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(9).0),
         then: Input::Serial("echo 1280x1024 > /scheme/display/mode\r"),
     },
     Step {
         name: "mode-changed",
-        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(9).0),
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(10).0),
         then: Input::Serial("cat /scheme/display.bochs0/mode /scheme/display/mode\r"),
     },
     Step {
@@ -202,7 +205,7 @@ const DESKTOP_SESSION: &[Step] = &[
     },
     Step {
         name: "pointer-on-close-box",
-        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(10).0),
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(11).0),
         then: Input::Monitor("mouse_button 1"),
     },
     Step {
@@ -213,7 +216,7 @@ const DESKTOP_SESSION: &[Step] = &[
     Step { name: "closed-window-gone", wait: Wait::Desktop(&DESKTOP_CLOSED), then: Input::Serial("guidemo &\r") },
     Step {
         name: "second-client-cascaded",
-        wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(13).0),
+        wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(14).0),
         then: Input::Serial("kill -9 $!\r"),
     },
     Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
@@ -232,8 +235,8 @@ pub const DESKTOP_CLICKED: [Action; 8] = [
     Action::Press,
     Action::Release,
 ];
-/// Then change the mode, move onto the close box and click it.
-pub const DESKTOP_CLOSED: [Action; 12] = [
+/// Then type, change the mode, move onto the close box and click it.
+pub const DESKTOP_CLOSED: [Action; 13] = [
     DESKTOP_CLICKED[0],
     DESKTOP_CLICKED[1],
     DESKTOP_CLICKED[2],
@@ -242,13 +245,14 @@ pub const DESKTOP_CLOSED: [Action; 12] = [
     DESKTOP_CLICKED[5],
     DESKTOP_CLICKED[6],
     DESKTOP_CLICKED[7],
+    Action::Type("cairn"),
     Action::Mode(1280, 1024),
     Action::Move(268, -62),
     Action::Press,
     Action::Release,
 ];
 /// Then start a second demo and kill it.
-const DESKTOP_KILLED: [Action; 14] = [
+const DESKTOP_KILLED: [Action; 15] = [
     DESKTOP_CLOSED[0],
     DESKTOP_CLOSED[1],
     DESKTOP_CLOSED[2],
@@ -261,6 +265,7 @@ const DESKTOP_KILLED: [Action; 14] = [
     DESKTOP_CLOSED[9],
     DESKTOP_CLOSED[10],
     DESKTOP_CLOSED[11],
+    DESKTOP_CLOSED[12],
     Action::Start,
     Action::Kill,
 ];

@@ -1,10 +1,11 @@
 //! The demo application's window (`guidemo`, the example of
-//! docs/DESKTOP.md): a greeting, a button and a label counting the
-//! presses. Kept here, pure, so the QEMU tests render the very same
+//! docs/DESKTOP.md): a greeting, a button, a label counting the presses
+//! and a line showing what was typed (Backspace erases). Kept here, pure, so the QEMU tests render the very same
 //! window on the host and compare it with the guest's screen.
 
 use alloc::boxed::Box;
 use alloc::format;
+use alloc::string::String;
 
 use cairn_winproto::{Button as PointerButton, Event};
 
@@ -14,7 +15,9 @@ use crate::widget::{Button, Column, Label};
 
 pub const TITLE: &str = "Hello, Cairn";
 pub const WIDTH: u32 = 320;
-pub const HEIGHT: u32 = 150;
+pub const HEIGHT: u32 = 170;
+/// The most characters the typed line keeps.
+const MAX_TYPED: usize = 24;
 /// The button's place among the column's children.
 const BUTTON: usize = 1;
 
@@ -22,6 +25,7 @@ const BUTTON: usize = 1;
 #[derive(Default)]
 pub struct Demo {
     presses: u32,
+    typed: String,
     holding: bool,
     pointer: (i32, i32),
 }
@@ -43,12 +47,18 @@ impl Demo {
         self.presses
     }
 
+    /// What was typed into the window.
+    pub fn typed(&self) -> &str {
+        &self.typed
+    }
+
     /// The widgets showing the state.
     fn column(&self) -> Column {
         let mut column = Column::new();
         column.push(Box::new(Label::new("Welcome to the Cairn desktop.")));
         column.push(Box::new(Button { pressed: self.holding, ..Button::new("Press me") }));
         column.push(Box::new(Label::new(&format!("Pressed {} times", self.presses))));
+        column.push(Box::new(Label::new(&format!("Typed: {}", self.typed))));
         column
     }
 
@@ -78,6 +88,14 @@ impl Demo {
                 if self.on_button(font) {
                     self.presses += 1;
                 }
+                Reaction::Redraw
+            }
+            Event::Key { pressed: true, text: Some('\u{8}'), .. } => {
+                self.typed.pop();
+                Reaction::Redraw
+            }
+            Event::Key { pressed: true, text: Some(c), .. } if !c.is_control() && self.typed.len() < MAX_TYPED => {
+                self.typed.push(c);
                 Reaction::Redraw
             }
             Event::Close => Reaction::Quit,
@@ -111,6 +129,25 @@ mod tests {
         // A press outside the button does nothing.
         assert_eq!(demo.handle(press, &font), Reaction::Nothing);
         assert_eq!(demo.handle(Event::Close, &font), Reaction::Quit);
+    }
+
+    #[test]
+    fn typing_shows_and_backspace_erases() {
+        let font = dejavu();
+        let mut demo = Demo::new();
+        let key = |text| Event::Key { code: 0, pressed: true, text };
+        for c in "hi!".chars() {
+            assert_eq!(demo.handle(key(Some(c)), &font), Reaction::Redraw);
+        }
+        assert_eq!(demo.handle(key(Some('\u{8}')), &font), Reaction::Redraw);
+        assert_eq!(demo.handle(key(Some('\u{1b}')), &font), Reaction::Nothing);
+        assert_eq!(demo.handle(key(None), &font), Reaction::Nothing);
+        assert_eq!(demo.handle(Event::Key { code: 0x1e, pressed: false, text: Some('a') }, &font), Reaction::Nothing);
+        assert_eq!(demo.typed(), "hi");
+        for _ in 0..100 {
+            demo.handle(key(Some('x')), &font);
+        }
+        assert_eq!(demo.typed().len(), MAX_TYPED);
     }
 
     #[test]
