@@ -7,7 +7,7 @@
 //! but for [`TOLERANCE`] (the guest's and the host's rasterisers run the
 //! same code, so nothing may drift).
 
-use cairn_compositor::{Desktop, WindowId};
+use cairn_compositor::{Desktop, F4, LEFT_ALT, WindowId};
 use cairn_gui::demo::{self, Demo, Reaction};
 use cairn_gui::text::FONT_PATH;
 use cairn_gui::{Canvas, Font, Rect};
@@ -36,6 +36,8 @@ pub enum Action {
     Mode(u32, u32),
     /// The newest client was killed.
     Kill,
+    /// Alt-F4 was pressed and released.
+    AltF4,
     /// These characters were typed (each a key press with its text, then
     /// its release).
     Type(&'static str),
@@ -92,6 +94,10 @@ pub fn expected(actions: &[Action]) -> Result<(u32, u32, Vec<u32>), String> {
                     events.extend(desktop.key(0, false, None));
                     events
                 })
+                .collect(),
+            Action::AltF4 => [(LEFT_ALT, true), (F4, true), (F4, false), (LEFT_ALT, false)]
+                .into_iter()
+                .flat_map(|(code, pressed)| desktop.key(code, pressed, None))
                 .collect(),
             Action::Kill => match clients.pop() {
                 Some(client) => desktop.remove(client.window),

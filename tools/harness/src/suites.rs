@@ -221,6 +221,35 @@ const DESKTOP_SESSION: &[Step] = &[
     },
     Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
 ];
+/// The desktop on QEMU's standard VGA (suite `desktop-vga`): the driver's
+/// other adapter (limits from `GETCAPS`), a mode of 1920x1080, and the
+/// window closed with Alt-F4 on the PS/2 keyboard.
+const DESKTOP_VGA_SESSION: &[Step] = &[
+    Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("guidemo &\r") },
+    Step { name: "client-window-up", wait: Wait::Serial("guidemo: window up"), then: Input::Nothing },
+    Step {
+        name: "window-in-place",
+        wait: Wait::Desktop(&[Action::Start]),
+        then: Input::Serial("cat /scheme/display.bochs0/modes\r"),
+    },
+    Step {
+        name: "driver-lists-modes",
+        wait: Wait::Serial("1024x768\r\n1280x720\r\n"),
+        then: Input::Serial("echo 1920x1080 > /scheme/display/mode\r"),
+    },
+    Step {
+        name: "mode-changed",
+        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080)]),
+        then: Input::Monitor("sendkey alt-f4"),
+    },
+    Step { name: "alt-f4-reached-client", wait: Wait::Serial("guidemo: closed"), then: Input::Nothing },
+    Step {
+        name: "window-gone",
+        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080), Action::AltF4]),
+        then: Input::Serial("poweroff\r"),
+    },
+];
+
 /// Start the demo, move onto its title bar, drag it by (200, 150).
 pub const DESKTOP_DROPPED: [Action; 5] =
     [Action::Start, Action::Move(-372, -344), Action::Press, Action::Move(200, 150), Action::Release];
@@ -1369,6 +1398,14 @@ pub const SUITES: &[Suite] = &[
         cmdline: b"init=/bin/init,/etc/init/desktop-test.conf",
         timeout: secs(150),
         session: DESKTOP_SESSION,
+        checks: &[Check::ExitedByItself],
+    },
+    Suite {
+        name: "desktop-vga",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"init=/bin/init,/etc/init/desktop-test.conf",
+        timeout: secs(120),
+        session: DESKTOP_VGA_SESSION,
         checks: &[Check::ExitedByItself],
     },
     Suite {

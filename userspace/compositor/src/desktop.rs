@@ -27,6 +27,13 @@ pub const CLOSE_SIZE: u32 = 14;
 /// How much of a title bar always stays on the screen.
 const KEEP_VISIBLE: i32 = 40;
 /// Where new windows go: a cascade from (FIRST_X, FIRST_Y), STEP apart.
+/// Scan codes of the keys the desktop answers itself: Alt-Tab focuses
+/// the bottom window (so repeated presses go round all of them), Alt-F4
+/// asks the focused window to close.
+pub const LEFT_ALT: u16 = 0x38;
+pub const RIGHT_ALT: u16 = 0xe038;
+pub const TAB: u16 = 0x0f;
+pub const F4: u16 = 0x3e;
 const FIRST_X: i32 = 40;
 const FIRST_Y: i32 = 30;
 const STEP: i32 = 30;
@@ -110,6 +117,8 @@ pub struct Desktop {
     /// The window a button press in its content went to: it gets the
     /// pointer until the button is released.
     grab: Option<WindowId>,
+    /// An Alt key is held.
+    alt: bool,
     placed: i32,
     damage: Damage,
 }
@@ -128,6 +137,7 @@ impl Desktop {
             pointer: ((width / 2) as i32, (height / 2) as i32),
             drag: None,
             grab: None,
+            alt: false,
             placed: 0,
             damage,
         }
@@ -331,8 +341,21 @@ impl Desktop {
         }
     }
 
-    /// A key: the focused window hears it.
+    /// A key: the desktop's shortcuts (Alt-Tab, Alt-F4) are answered
+    /// here, every other key goes to the focused window.
     pub fn key(&mut self, code: u16, pressed: bool, text: Option<char>) -> Outgoing {
+        if code == LEFT_ALT || code == RIGHT_ALT {
+            self.alt = pressed;
+        }
+        if self.alt && matches!(code, TAB | F4) {
+            if !pressed {
+                return Outgoing::new();
+            }
+            if code == F4 {
+                return self.focus.map_or_else(Outgoing::new, |id| alloc::vec![(id, Event::Close)]);
+            }
+            return self.focus_on(self.windows.first().map(|w| w.id));
+        }
         self.focus.map_or_else(Outgoing::new, |id| alloc::vec![(id, Event::Key { code, pressed, text })])
     }
 

@@ -15,4 +15,6 @@ pub mod cursor;
 pub mod damage;
 mod desktop;
 
-pub use desktop::{BORDER, CLOSE_SIZE, Desktop, Outgoing, Part, TITLE_HEIGHT, Window, WindowId};
+pub use desktop::{
+    BORDER, CLOSE_SIZE, Desktop, F4, LEFT_ALT, Outgoing, Part, RIGHT_ALT, TAB, TITLE_HEIGHT, Window, WindowId,
+};

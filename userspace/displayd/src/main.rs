@@ -95,10 +95,12 @@ fn run() -> Result<(), String> {
     let options = options()?;
     let bytes = cairn_rt::fs::read(FONT_PATH).map_err(|e| format!("cannot read {FONT_PATH}: {e}"))?;
     let font = Font::from_bytes(&bytes).map_err(|e| format!("{FONT_PATH}: {e}"))?;
+    // The input devices first: if another server holds them (termd's
+    // screen console holds ISA line 1), fail before touching the screen.
+    let (mut ps2, wheel) = Ps2::claim()?;
     // The kernel stops drawing its log once someone holds the boot framebuffer.
     let _boot_framebuffer = cairn_rt::fs::File::open("/scheme/framebuffer").ok();
     let mut screen = Screen::open(&options.display, options.mode)?;
-    let (mut ps2, wheel) = Ps2::claim()?;
     let server = Server::create("display").map_err(|e| format!("cannot register scheme display: {e}"))?;
     let queue = EventQueue::new()
         .and_then(|queue| {

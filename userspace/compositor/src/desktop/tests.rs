@@ -190,3 +190,31 @@ fn composition_stacks_windows_and_draws_their_pixels() {
     let (px, py) = desktop.pointer();
     assert_eq!(at(px, py), 0);
 }
+
+#[test]
+fn alt_tab_cycles_the_focus_and_alt_f4_asks_to_close() {
+    let mut desktop = two_windows();
+    desktop.add(WindowId(3), "C", 50, 50);
+    let alt = |desktop: &mut Desktop, pressed| desktop.key(LEFT_ALT, pressed, None);
+    // Alt itself still reaches the focused window.
+    assert_eq!(alt(&mut desktop, true), vec![(WindowId(3), Event::Key { code: LEFT_ALT, pressed: true, text: None })]);
+    let out = desktop.key(TAB, true, Some('\t'));
+    assert_eq!(out, vec![(WindowId(3), Event::Focus { focused: false }), (A, Event::Focus { focused: true })]);
+    assert_eq!(desktop.key(TAB, false, None), vec![]);
+    assert_eq!(desktop.windows().last().unwrap().id, A);
+    desktop.key(TAB, true, None);
+    assert_eq!(desktop.focused(), Some(B));
+    desktop.key(TAB, true, None);
+    assert_eq!(desktop.focused(), Some(WindowId(3)));
+    assert_eq!(desktop.key(F4, true, None), vec![(WindowId(3), Event::Close)]);
+    assert_eq!(desktop.key(F4, false, None), vec![]);
+    alt(&mut desktop, false);
+    // Without Alt, Tab and F4 are the window's.
+    assert_eq!(
+        desktop.key(TAB, true, Some('\t')),
+        vec![(WindowId(3), Event::Key { code: TAB, pressed: true, text: Some('\t') })]
+    );
+    assert_eq!(desktop.key(F4, true, None), vec![(WindowId(3), Event::Key { code: F4, pressed: true, text: None })]);
+    desktop.key(RIGHT_ALT, true, None);
+    assert_eq!(desktop.key(F4, true, None), vec![(WindowId(3), Event::Close)]);
+}
