@@ -12,12 +12,12 @@ use cairn_display_mode::Mode;
 use cairn_rt::abi::error::{EBADF, EBUSY, EINVAL, EISDIR, ENOENT, ENOMEM, ESPIPE};
 use cairn_rt::abi::scheme::{self as op, Request};
 use cairn_rt::abi::{EVENT_READ, Stat};
-use cairn_rt::collections::{BTreeMap, VecDeque};
+use cairn_rt::collections::BTreeMap;
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::scheme::Server;
 use cairn_rt::sys::{MapFlags, PAGE_SIZE, memory_create, mmap, munmap};
 use cairn_rt::{Vec, eprintln, format};
-use cairn_winproto::{EVENT_SIZE, Event, Request as WindowRequest};
+use cairn_winproto::{EVENT_SIZE, EventQueue, Request as WindowRequest};
 
 use crate::screen::Screen;
 
@@ -41,10 +41,9 @@ impl Drop for Buffer {
 }
 
 /// A client's window handle.
-#[derive(Default)]
 struct ClientWindow {
     buffer: Option<Buffer>,
-    events: VecDeque<Event>,
+    events: EventQueue,
     /// A read waiting for events: its request id and the bytes it wants.
     waiting: Option<(u64, usize)>,
     watched: bool,
@@ -94,10 +93,7 @@ impl Windows {
     pub fn deliver(&mut self, events: Outgoing, server: &Server) {
         for (id, event) in events {
             if let Some(Handle::Window(window)) = self.handles.get_mut(&id.0) {
-                if window.events.len() == MAX_QUEUED {
-                    window.events.pop_front();
-                }
-                window.events.push_back(event);
+                window.events.push(event);
                 Windows::answer_read(id.0, window, server);
             }
         }
@@ -111,8 +107,8 @@ impl Windows {
             let _ = server.post_event(handle, EVENT_READ);
         }
         let Some((id, wanted)) = window.waiting.take() else { return };
-        let count = (wanted / EVENT_SIZE).min(window.events.len());
-        let bytes: Vec<u8> = window.events.drain(..count).flat_map(|e| e.encode()).collect();
+        // Reads smaller than an event were refused before they waited.
+        let bytes = window.events.take(wanted).unwrap_or_default();
         let _ = server.respond(id, Ok(bytes.len()), &bytes);
     }
 
@@ -135,7 +131,15 @@ impl Windows {
         if request.opcode == op::OPEN {
             return match core::str::from_utf8(payload).unwrap_or("").trim_matches('/') {
                 "" => value(Ok(self.add(Handle::Root))),
-                "window" => value(Ok(self.add(Handle::Window(ClientWindow::default())))),
+                "window" => {
+                    let window = ClientWindow {
+                        buffer: None,
+                        events: EventQueue::new(MAX_QUEUED),
+                        waiting: None,
+                        watched: false,
+                    };
+                    value(Ok(self.add(Handle::Window(window))))
+                }
                 "mode" => value(Ok(self.add(Handle::Mode { position: 0 }))),
                 _ => value(Err(ENOENT)),
             };

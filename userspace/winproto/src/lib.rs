@@ -3,12 +3,15 @@
 //! commit damage, set the title) and what it reads back ([`Event`]: keys,
 //! pointer, buttons, wheel, focus, close), each as bytes. Decoding never
 //! trusts its input: every malformed message is a [`ProtocolError`].
-//! Also the rectangle type everything on the desktop measures with.
+//! Also the rectangle type everything on the desktop measures with, and
+//! [`EventQueue`], a window's events waiting to be read, bounded so that
+//! a client that stops reading cannot make the server grow.
 //! Pure; no_std + alloc.
 #![no_std]
 
 extern crate alloc;
 
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 /// The largest window side a client may ask for, in pixels.
@@ -308,6 +311,49 @@ impl Event {
     }
 }
 
+/// A window's events waiting to be read: at most `limit`; past that the
+/// oldest are dropped (a client that stops reading loses events, the
+/// server neither grows nor waits).
+#[derive(Clone, Debug)]
+pub struct EventQueue {
+    events: VecDeque<Event>,
+    limit: usize,
+    dropped: u64,
+}
+
+impl EventQueue {
+    pub fn new(limit: usize) -> EventQueue {
+        EventQueue { events: VecDeque::new(), limit: limit.max(1), dropped: 0 }
+    }
+
+    pub fn push(&mut self, event: Event) {
+        if self.events.len() == self.limit {
+            self.events.pop_front();
+            self.dropped += 1;
+        }
+        self.events.push_back(event);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Events dropped so far.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// The oldest whole events that fit in `room` bytes, encoded; `None`
+    /// if `room` cannot hold one event (the read is refused).
+    pub fn take(&mut self, room: usize) -> Option<Vec<u8>> {
+        if room < EVENT_SIZE {
+            return None;
+        }
+        let count = (room / EVENT_SIZE).min(self.events.len());
+        Some(self.events.drain(..count).flat_map(|e| e.encode()).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,5 +470,27 @@ mod tests {
                 assert_eq!(Event::decode(&event.encode()), Ok(event));
             }
         }
+    }
+
+    #[test]
+    fn event_queue_reads_whole_events_and_drops_the_oldest() {
+        let mut queue = EventQueue::new(3);
+        assert!(queue.is_empty());
+        for delta in 0..5 {
+            queue.push(Event::Wheel { delta });
+        }
+        assert_eq!(queue.dropped(), 2);
+        assert_eq!(queue.take(EVENT_SIZE - 1), None);
+        let two = queue.take(2 * EVENT_SIZE + 7).unwrap();
+        assert_eq!(two.len(), 2 * EVENT_SIZE);
+        assert_eq!(Event::decode(&two[..EVENT_SIZE]), Ok(Event::Wheel { delta: 2 }));
+        assert_eq!(Event::decode(&two[EVENT_SIZE..]), Ok(Event::Wheel { delta: 3 }));
+        assert_eq!(queue.take(100 * EVENT_SIZE).unwrap().len(), EVENT_SIZE);
+        assert_eq!(queue.take(EVENT_SIZE), Some(Vec::new()));
+        // A flood never holds more than the limit.
+        for _ in 0..100_000 {
+            queue.push(Event::Close);
+        }
+        assert_eq!(queue.take(usize::MAX).unwrap().len(), 3 * EVENT_SIZE);
     }
 }
