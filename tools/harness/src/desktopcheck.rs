@@ -36,6 +36,9 @@ pub enum Action {
     Mode(u32, u32),
     /// The newest client was killed.
     Kill,
+    /// Another client (`wincheck`) opened and closed this many windows:
+    /// nothing is left of them but the cascade's next place.
+    Transient(u64),
     /// Alt-F4 was pressed and released.
     AltF4,
     /// These characters were typed (each a key press with its text, then
@@ -92,6 +95,14 @@ pub fn expected(actions: &[Action]) -> Result<(u32, u32, Vec<u32>), String> {
                 .flat_map(|c| {
                     let mut events = desktop.key(0, true, Some(c));
                     events.extend(desktop.key(0, false, None));
+                    events
+                })
+                .collect(),
+            Action::Transient(count) => (0..count)
+                .flat_map(|n| {
+                    let window = WindowId(u64::MAX - n);
+                    let mut events = desktop.add(window, "wincheck", 8, 8);
+                    events.extend(desktop.remove(window));
                     events
                 })
                 .collect(),

@@ -198,14 +198,15 @@ const DESKTOP_SESSION: &[Step] = &[
         wait: Wait::Serial("status=1"),
         then: Input::Serial("echo not-a-request > /scheme/display/window; echo \"status=$?\"\r"),
     },
+    Step { name: "malformed-request-refused", wait: Wait::Serial("status=1"), then: Input::Serial("wincheck\r") },
     Step {
-        name: "malformed-request-refused",
-        wait: Wait::Serial("status=1"),
+        name: "bad-requests-refused-server-alive",
+        wait: Wait::Serial("wincheck: all 10 checks passed"),
         then: Input::Monitor("mouse_move 268 -62"),
     },
     Step {
         name: "pointer-on-close-box",
-        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(11).0),
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(12).0),
         then: Input::Monitor("mouse_button 1"),
     },
     Step {
@@ -216,7 +217,7 @@ const DESKTOP_SESSION: &[Step] = &[
     Step { name: "closed-window-gone", wait: Wait::Desktop(&DESKTOP_CLOSED), then: Input::Serial("guidemo &\r") },
     Step {
         name: "second-client-cascaded",
-        wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(14).0),
+        wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(15).0),
         then: Input::Serial("kill -9 $!\r"),
     },
     Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
@@ -264,8 +265,9 @@ pub const DESKTOP_CLICKED: [Action; 8] = [
     Action::Press,
     Action::Release,
 ];
-/// Then type, change the mode, move onto the close box and click it.
-pub const DESKTOP_CLOSED: [Action; 13] = [
+/// Then type, change the mode, let `wincheck` open and close its 6
+/// windows, move onto the close box and click it.
+pub const DESKTOP_CLOSED: [Action; 14] = [
     DESKTOP_CLICKED[0],
     DESKTOP_CLICKED[1],
     DESKTOP_CLICKED[2],
@@ -276,12 +278,13 @@ pub const DESKTOP_CLOSED: [Action; 13] = [
     DESKTOP_CLICKED[7],
     Action::Type("cairn"),
     Action::Mode(1280, 1024),
+    Action::Transient(6),
     Action::Move(268, -62),
     Action::Press,
     Action::Release,
 ];
 /// Then start a second demo and kill it.
-const DESKTOP_KILLED: [Action; 15] = [
+const DESKTOP_KILLED: [Action; 16] = [
     DESKTOP_CLOSED[0],
     DESKTOP_CLOSED[1],
     DESKTOP_CLOSED[2],
@@ -295,6 +298,7 @@ const DESKTOP_KILLED: [Action; 15] = [
     DESKTOP_CLOSED[10],
     DESKTOP_CLOSED[11],
     DESKTOP_CLOSED[12],
+    DESKTOP_CLOSED[13],
     Action::Start,
     Action::Kill,
 ];
