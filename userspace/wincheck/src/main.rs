@@ -25,6 +25,9 @@ cairn_rt::main!(main);
 /// What a check saw, when it was not what it wanted.
 type Outcome = Result<(), String>;
 
+/// A named check.
+type Check = (&'static str, fn() -> Outcome);
+
 fn window_handle() -> Result<File, String> {
     OpenOptions::new().read(true).write(true).open(WINDOW_PATH).map_err(|e| format!("open {WINDOW_PATH}: {e}"))
 }
@@ -112,7 +115,7 @@ fn still_serving() -> Outcome {
 }
 
 fn main() -> i32 {
-    let checks: [(&str, fn() -> Outcome); 10] = [
+    let checks: [Check; 10] = [
         ("unknown path", unknown_path),
         ("100000x100000 window", huge_window),
         ("malformed request", malformed_request),
