@@ -36,6 +36,9 @@ pub enum Action {
     Mode(u32, u32),
     /// The newest client was killed.
     Kill,
+    /// The wheel turned (QEMU `mouse_move 0 0 1` is one step away from
+    /// the user: -1).
+    Wheel(i32),
     /// Another client (`wincheck`) opened and closed this many windows:
     /// nothing is left of them but the cascade's next place.
     Transient(u64),
@@ -98,6 +101,7 @@ pub fn expected(actions: &[Action]) -> Result<(u32, u32, Vec<u32>), String> {
                     events
                 })
                 .collect(),
+            Action::Wheel(delta) => desktop.wheel(delta),
             Action::Transient(count) => (0..count)
                 .flat_map(|n| {
                     let window = WindowId(u64::MAX - n);

@@ -140,7 +140,8 @@ const USER_TESTS: &[u8] = b"test=user init=/bin/utest";
 /// The desktop, driven as a person would (suite `desktop`): start the demo
 /// client from the serial shell, find its window where the host's
 /// rendering of the same desktop has it, drag it by its title bar with the
-/// PS/2 mouse, press its button, type into it on the PS/2 keyboard,
+/// PS/2 mouse, press its button, type into it on the PS/2 keyboard, turn
+/// the wheel over it,
 /// change the mode, send an impossible mode
 /// and a malformed window request (both refused, the screen unchanged),
 /// close it with its close box, start another and kill it; the screen is
@@ -181,11 +182,17 @@ const DESKTOP_SESSION: &[Step] = &[
     Step {
         name: "typed-text-shown",
         wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(9).0),
+        then: Input::Monitor("mouse_move 0 0 1"),
+    },
+    Step { name: "wheel-reached-client", wait: Wait::Serial("wheel -1"), then: Input::Nothing },
+    Step {
+        name: "wheel-shown",
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(10).0),
         then: Input::Serial("echo 1280x1024 > /scheme/display/mode\r"),
     },
     Step {
         name: "mode-changed",
-        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(10).0),
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(11).0),
         then: Input::Serial("cat /scheme/display.bochs0/mode /scheme/display/mode\r"),
     },
     Step {
@@ -206,7 +213,7 @@ const DESKTOP_SESSION: &[Step] = &[
     },
     Step {
         name: "pointer-on-close-box",
-        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(12).0),
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(13).0),
         then: Input::Monitor("mouse_button 1"),
     },
     Step {
@@ -217,7 +224,7 @@ const DESKTOP_SESSION: &[Step] = &[
     Step { name: "closed-window-gone", wait: Wait::Desktop(&DESKTOP_CLOSED), then: Input::Serial("guidemo &\r") },
     Step {
         name: "second-client-cascaded",
-        wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(15).0),
+        wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(16).0),
         then: Input::Serial("kill -9 $!\r"),
     },
     Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
@@ -267,7 +274,7 @@ pub const DESKTOP_CLICKED: [Action; 8] = [
 ];
 /// Then type, change the mode, let `wincheck` open and close its 6
 /// windows, move onto the close box and click it.
-pub const DESKTOP_CLOSED: [Action; 14] = [
+pub const DESKTOP_CLOSED: [Action; 15] = [
     DESKTOP_CLICKED[0],
     DESKTOP_CLICKED[1],
     DESKTOP_CLICKED[2],
@@ -277,6 +284,7 @@ pub const DESKTOP_CLOSED: [Action; 14] = [
     DESKTOP_CLICKED[6],
     DESKTOP_CLICKED[7],
     Action::Type("cairn"),
+    Action::Wheel(-1),
     Action::Mode(1280, 1024),
     Action::Transient(6),
     Action::Move(268, -62),
@@ -284,7 +292,7 @@ pub const DESKTOP_CLOSED: [Action; 14] = [
     Action::Release,
 ];
 /// Then start a second demo and kill it.
-const DESKTOP_KILLED: [Action; 16] = [
+const DESKTOP_KILLED: [Action; 17] = [
     DESKTOP_CLOSED[0],
     DESKTOP_CLOSED[1],
     DESKTOP_CLOSED[2],
@@ -299,6 +307,7 @@ const DESKTOP_KILLED: [Action; 16] = [
     DESKTOP_CLOSED[11],
     DESKTOP_CLOSED[12],
     DESKTOP_CLOSED[13],
+    DESKTOP_CLOSED[14],
     Action::Start,
     Action::Kill,
 ];

@@ -1,6 +1,7 @@
 //! The demo application's window (`guidemo`, the example of
-//! docs/DESKTOP.md): a greeting, a button, a label counting the presses
-//! and a line showing what was typed (Backspace erases). Kept here, pure, so the QEMU tests render the very same
+//! docs/DESKTOP.md): a greeting, a button, a label counting the presses,
+//! a line showing what was typed (Backspace erases) and the wheel's
+//! turns. Kept here, pure, so the QEMU tests render the very same
 //! window on the host and compare it with the guest's screen.
 
 use alloc::boxed::Box;
@@ -15,7 +16,7 @@ use crate::widget::{Button, Column, Label};
 
 pub const TITLE: &str = "Hello, Cairn";
 pub const WIDTH: u32 = 320;
-pub const HEIGHT: u32 = 170;
+pub const HEIGHT: u32 = 190;
 /// The most characters the typed line keeps.
 const MAX_TYPED: usize = 24;
 /// The button's place among the column's children.
@@ -26,6 +27,7 @@ const BUTTON: usize = 1;
 pub struct Demo {
     presses: u32,
     typed: String,
+    wheel: i32,
     holding: bool,
     pointer: (i32, i32),
 }
@@ -52,6 +54,11 @@ impl Demo {
         &self.typed
     }
 
+    /// The wheel's turns over the window (negative: away from the user).
+    pub fn wheel(&self) -> i32 {
+        self.wheel
+    }
+
     /// The widgets showing the state.
     fn column(&self) -> Column {
         let mut column = Column::new();
@@ -59,6 +66,7 @@ impl Demo {
         column.push(Box::new(Button { pressed: self.holding, ..Button::new("Press me") }));
         column.push(Box::new(Label::new(&format!("Pressed {} times", self.presses))));
         column.push(Box::new(Label::new(&format!("Typed: {}", self.typed))));
+        column.push(Box::new(Label::new(&format!("Wheel: {}", self.wheel))));
         column
     }
 
@@ -96,6 +104,10 @@ impl Demo {
             }
             Event::Key { pressed: true, text: Some(c), .. } if !c.is_control() && self.typed.len() < MAX_TYPED => {
                 self.typed.push(c);
+                Reaction::Redraw
+            }
+            Event::Wheel { delta } => {
+                self.wheel = self.wheel.saturating_add(delta);
                 Reaction::Redraw
             }
             Event::Close => Reaction::Quit,
@@ -148,6 +160,8 @@ mod tests {
             demo.handle(key(Some('x')), &font);
         }
         assert_eq!(demo.typed().len(), MAX_TYPED);
+        assert_eq!(demo.handle(Event::Wheel { delta: -2 }, &font), Reaction::Redraw);
+        assert_eq!(demo.wheel(), -2);
     }
 
     #[test]

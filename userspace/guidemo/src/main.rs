@@ -1,8 +1,8 @@
 //! `guidemo`: the example desktop application (docs/DESKTOP.md walks
 //! through it). It loads DejaVu Sans, opens a window on the display
 //! server, draws `cairn_gui::demo::Demo` into it and reacts to its
-//! events: the button counts presses, typed text shows, the close box
-//! ends the program.
+//! events: the button counts presses, typed text and wheel turns show,
+//! the close box ends the program.
 //! Says `guidemo: window up` once the first frame is committed.
 //!
 //! Depends on `cairn-rt`, `cairn-gui` and `cairn-window`.
@@ -56,7 +56,12 @@ fn main() -> i32 {
                 Reaction::Redraw => {
                     app.draw(&mut window.canvas(), &font);
                     let _ = window.commit_all();
-                    println!("guidemo: pressed {} times, typed {:?}", app.presses(), app.typed());
+                    println!(
+                        "guidemo: pressed {} times, typed {:?}, wheel {}",
+                        app.presses(),
+                        app.typed(),
+                        app.wheel()
+                    );
                 }
                 Reaction::Quit => {
                     println!("guidemo: closed");
