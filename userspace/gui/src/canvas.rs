@@ -17,11 +17,6 @@ pub fn pixel(color: Rgb888) -> u32 {
     ((color.r() as u32) << 16) | ((color.g() as u32) << 8) | color.b() as u32
 }
 
-/// A pixel value as a colour.
-pub fn color(pixel: u32) -> Rgb888 {
-    Rgb888::new((pixel >> 16) as u8, (pixel >> 8) as u8, pixel as u8)
-}
-
 /// `over` laid on `under` with coverage `alpha` (0-255).
 pub fn blend(under: u32, over: u32, alpha: u8) -> u32 {
     let a = u32::from(alpha);
@@ -51,14 +46,6 @@ impl<'a> Canvas<'a> {
         Some(Canvas { pixels, width, height, stride, clip: Rect::new(0, 0, width, height) })
     }
 
-    pub fn width(&self) -> u32 {
-        self.width
-    }
-
-    pub fn height(&self) -> u32 {
-        self.height
-    }
-
     /// The whole surface.
     pub fn bounds(&self) -> Rect {
         Rect::new(0, 0, self.width, self.height)
@@ -69,17 +56,8 @@ impl<'a> Canvas<'a> {
         self.clip = clip.intersect(&self.bounds());
     }
 
-    pub fn clip(&self) -> Rect {
-        self.clip
-    }
-
     fn index(&self, x: i32, y: i32) -> Option<usize> {
         self.clip.contains(x, y).then(|| y as usize * self.stride + x as usize)
-    }
-
-    /// The pixel at (x, y), if inside the surface.
-    pub fn get(&self, x: i32, y: i32) -> Option<u32> {
-        self.bounds().contains(x, y).then(|| self.pixels[y as usize * self.stride + x as usize])
     }
 
     /// Sets (x, y) if inside the clip.
@@ -166,7 +144,6 @@ mod tests {
     #[test]
     fn pixels_and_colours() {
         assert_eq!(pixel(Rgb888::new(0x12, 0x34, 0x56)), 0x123456);
-        assert_eq!(color(0xabcdef), Rgb888::new(0xab, 0xcd, 0xef));
         assert_eq!(blend(0x000000, 0xffffff, 255), 0xffffff);
         assert_eq!(blend(0x000000, 0xffffff, 0), 0);
         assert_eq!(blend(0x000000, 0xff00ff, 128), 0x800080);

@@ -3,7 +3,7 @@
 //! server keeps serving: an unknown path, a 100,000×100,000 window, a
 //! malformed request, `mmap` before the window exists and past its
 //! buffer, a second `Create`, a read too small for an event, damage far
-//! outside the window, a client unmapping its buffer and committing
+//! outside the window, a title too long or set before the window exists, a client unmapping its buffer and committing
 //! after, and a flood of commits; then a new window must still open.
 //! Prints `wincheck: all N checks passed` (exit 0) or each failure
 //! (exit 1). The `desktop` QEMU suite runs it.
@@ -83,10 +83,14 @@ fn small_read() -> Outcome {
     refused(cairn_rt::io::read_fd(file.as_raw_fd(), &mut byte), EINVAL)
 }
 
-fn damage_outside() -> Outcome {
+fn damage_outside_and_titles() -> Outcome {
     let mut window = Window::create("wincheck", 32, 32).map_err(|e| format!("window: {e}"))?;
     let far = [Rect::new(i32::MAX - 5, i32::MIN, u32::MAX, u32::MAX), Rect::new(-100, -100, 50, 50)];
-    window.commit(&far).map_err(|e| format!("commit far outside: {e}"))
+    window.commit(&far).map_err(|e| format!("commit far outside: {e}"))?;
+    window.set_title("wincheck, retitled").map_err(|e| format!("set title: {e}"))?;
+    refused(window.set_title(&"x".repeat(200)), EINVAL)?;
+    let mut untitled = window_handle()?;
+    refused(untitled.write_all(&Request::SetTitle { title: "before create" }.encode()), EINVAL)
 }
 
 fn unmapped_then_commit() -> Outcome {
@@ -122,7 +126,7 @@ fn main() -> i32 {
         ("mmap before create", map_before_create),
         ("second create, oversized mmap", second_create_and_oversized_map),
         ("read smaller than an event", small_read),
-        ("damage outside the window", damage_outside),
+        ("damage outside the window, titles", damage_outside_and_titles),
         ("commit after unmapping the buffer", unmapped_then_commit),
         ("2000 commits", commit_flood),
         ("still serving", still_serving),

@@ -40,10 +40,6 @@ impl Window {
         Ok(Window { file, base, len, width, height })
     }
 
-    pub fn size(&self) -> (u32, u32) {
-        (self.width, self.height)
-    }
-
     /// The buffer, rows packed, `x8r8g8b8`.
     pub fn pixels(&mut self) -> &mut [u32] {
         // SAFETY: `base` maps `len` bytes (at least width * height

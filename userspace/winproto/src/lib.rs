@@ -318,29 +318,22 @@ impl Event {
 pub struct EventQueue {
     events: VecDeque<Event>,
     limit: usize,
-    dropped: u64,
 }
 
 impl EventQueue {
     pub fn new(limit: usize) -> EventQueue {
-        EventQueue { events: VecDeque::new(), limit: limit.max(1), dropped: 0 }
+        EventQueue { events: VecDeque::new(), limit: limit.max(1) }
     }
 
     pub fn push(&mut self, event: Event) {
         if self.events.len() == self.limit {
             self.events.pop_front();
-            self.dropped += 1;
         }
         self.events.push_back(event);
     }
 
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
-    }
-
-    /// Events dropped so far.
-    pub fn dropped(&self) -> u64 {
-        self.dropped
     }
 
     /// The oldest whole events that fit in `room` bytes, encoded; `None`
@@ -479,7 +472,6 @@ mod tests {
         for delta in 0..5 {
             queue.push(Event::Wheel { delta });
         }
-        assert_eq!(queue.dropped(), 2);
         assert_eq!(queue.take(EVENT_SIZE - 1), None);
         let two = queue.take(2 * EVENT_SIZE + 7).unwrap();
         assert_eq!(two.len(), 2 * EVENT_SIZE);
