@@ -107,6 +107,7 @@ initfs: deps userspace harness
 		--file userspace/init/terminal-test.conf:/etc/init/terminal-test.conf \
 		--file userspace/init/screen-test.conf:/etc/init/screen-test.conf \
 		--file userspace/init/desktop-test.conf:/etc/init/desktop-test.conf \
+		--file userspace/init/devd-desktop.conf:/etc/devd-desktop.conf \
 		--file $(DESKTOP_FONT):$(DESKTOP_FONT) \
 		--file userspace/power/reboot.conf:/etc/init/reboot.conf \
 		--file userspace/sh/shtest.conf:/etc/init/shtest.conf --dir userspace/sh/tests:/etc/sh-tests \

@@ -230,8 +230,9 @@ const DESKTOP_SESSION: &[Step] = &[
     Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
 ];
 /// The desktop on QEMU's standard VGA (suite `desktop-vga`): the driver's
-/// other adapter (limits from `GETCAPS`), a mode of 1920x1080, and the
-/// window closed with Alt-F4 on the PS/2 keyboard.
+/// other adapter (limits from `GETCAPS`), a mode of 1920x1080, the driver
+/// killed (devd starts it again and the desktop goes on), and the window
+/// closed with Alt-F4 on the PS/2 keyboard.
 const DESKTOP_VGA_SESSION: &[Step] = &[
     Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("guidemo &\r") },
     Step { name: "client-window-up", wait: Wait::Serial("guidemo: window up"), then: Input::Nothing },
@@ -248,12 +249,32 @@ const DESKTOP_VGA_SESSION: &[Step] = &[
     Step {
         name: "mode-changed",
         wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080)]),
+        then: Input::Serial("old=$(ps | grep bochs-display | cut -c1-5); kill -9 $old && echo \"driver\"\" killed\"\r"),
+    },
+    Step {
+        name: "driver-killed",
+        wait: Wait::Serial("driver killed"),
+        then: Input::Serial(
+            "for i in 1 2 3 4 5 6 7 8 9 10; do echo 1280x1024 > /scheme/display/mode 2>/dev/null && break; sleep 1; done; echo \"status=$?\"\r",
+        ),
+    },
+    Step {
+        name: "restarted-driver-sets-mode",
+        wait: Wait::Serial("status=0"),
+        then: Input::Serial(
+            "new=$(ps | grep bochs-display | cut -c1-5); test -n \"$new\" -a \"$new\" != \"$old\" && echo \"new driver\"\r",
+        ),
+    },
+    Step { name: "devd-restarted-driver", wait: Wait::Serial("new driver\r\n"), then: Input::Nothing },
+    Step {
+        name: "desktop-survived-driver-restart",
+        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080), Action::Mode(1280, 1024)]),
         then: Input::Monitor("sendkey alt-f4"),
     },
     Step { name: "alt-f4-reached-client", wait: Wait::Serial("guidemo: closed"), then: Input::Nothing },
     Step {
         name: "window-gone",
-        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080), Action::AltF4]),
+        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080), Action::Mode(1280, 1024), Action::AltF4]),
         then: Input::Serial("poweroff\r"),
     },
 ];

@@ -14,7 +14,6 @@ use cairn_rt::{String, Vec, format, vec};
 /// The display, mapped, and the back buffer.
 pub struct Screen {
     scheme: String,
-    _framebuffer: File,
     base: *mut u32,
     /// Bytes of video memory mapped at `base`.
     memory: usize,
@@ -43,9 +42,12 @@ impl Screen {
         // SAFETY: the kernel chooses where to map (no MAP_FIXED).
         let base = unsafe { mmap(0, memory, flags, framebuffer.as_raw_fd(), 0) }
             .map_err(|e| format!("cannot map the framebuffer: {e}"))?;
+        // The mapping stays; the fd goes, so that it does not hold the
+        // driver's device context: a driver that dies releases the
+        // function and devd can start it again.
+        drop(framebuffer);
         let mut screen = Screen {
             scheme: String::from(scheme),
-            _framebuffer: framebuffer,
             base: base as *mut u32,
             memory,
             mode: Mode::new(0, 0),
