@@ -208,7 +208,7 @@ const DESKTOP_SESSION: &[Step] = &[
     Step { name: "malformed-request-refused", wait: Wait::Serial("status=1"), then: Input::Serial("wincheck\r") },
     Step {
         name: "bad-requests-refused-server-alive",
-        wait: Wait::Serial("wincheck: all 10 checks passed"),
+        wait: Wait::Serial("wincheck: all 11 checks passed"),
         then: Input::Monitor("mouse_move 268 -62"),
     },
     Step {
@@ -293,7 +293,7 @@ pub const DESKTOP_CLICKED: [Action; 8] = [
     Action::Press,
     Action::Release,
 ];
-/// Then type, change the mode, let `wincheck` open and close its 6
+/// Then type, change the mode, let `wincheck` open and close its 9
 /// windows, move onto the close box and click it.
 pub const DESKTOP_CLOSED: [Action; 15] = [
     DESKTOP_CLICKED[0],
@@ -307,7 +307,7 @@ pub const DESKTOP_CLOSED: [Action; 15] = [
     Action::Type("cairn"),
     Action::Wheel(-1),
     Action::Mode(1280, 1024),
-    Action::Transient(6),
+    Action::Transient(9),
     Action::Move(268, -62),
     Action::Press,
     Action::Release,

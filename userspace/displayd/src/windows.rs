@@ -23,6 +23,10 @@ use crate::screen::Screen;
 
 /// Events kept for a client that does not read; older ones are dropped.
 const MAX_QUEUED: usize = 256;
+/// Bytes all window buffers together may take (a 4096x4096 window takes
+/// 64 MiB: two fit beside smaller ones, three do not); a `Create` past it
+/// is `ENOMEM`.
+const MAX_BUFFER_BYTES: usize = 160 << 20;
 
 /// A window's buffer: the memory object and its mapping here.
 struct Buffer {
@@ -89,6 +93,15 @@ impl Windows {
         }
     }
 
+    /// Bytes the window buffers take now.
+    fn buffer_bytes(&self) -> usize {
+        let buffers = self.handles.values().filter_map(|handle| match handle {
+            Handle::Window(ClientWindow { buffer: Some(buffer), .. }) => Some(buffer.len),
+            _ => None,
+        });
+        buffers.sum()
+    }
+
     /// Queues each event for its window and answers waiting reads.
     pub fn deliver(&mut self, events: Outgoing, server: &Server) {
         for (id, event) in events {
@@ -152,6 +165,7 @@ impl Windows {
             return None;
         }
         let handle = request.handle;
+        let room = MAX_BUFFER_BYTES.saturating_sub(self.buffer_bytes());
         match self.handles.get_mut(&handle) {
             None => (request.opcode != op::CANCEL).then(|| (Err(EBADF), Vec::new())),
             Some(Handle::Root) => match request.opcode {
@@ -175,10 +189,11 @@ impl Windows {
             },
             Some(Handle::Window(window)) => match request.opcode {
                 op::WRITE => {
-                    let (result, events) = match window_request(handle, window, payload, request.caller_pid, desktop) {
-                        Ok((written, events)) => (Ok(written), events),
-                        Err(errno) => (Err(errno), Outgoing::new()),
-                    };
+                    let (result, events) =
+                        match window_request(handle, window, payload, request.caller_pid, room, desktop) {
+                            Ok((written, events)) => (Ok(written), events),
+                            Err(errno) => (Err(errno), Outgoing::new()),
+                        };
                     self.deliver(events, server);
                     value(result)
                 }
@@ -243,6 +258,7 @@ fn window_request(
     window: &mut ClientWindow,
     payload: &[u8],
     pid: u32,
+    room: usize,
     desktop: &mut Desktop,
 ) -> Result<(usize, Outgoing), i32> {
     let request = WindowRequest::decode(payload).map_err(|e| {
@@ -255,6 +271,10 @@ fn window_request(
         WindowRequest::Create { width, height, title } => {
             let pixels = width as usize * height as usize;
             let len = (pixels * 4).next_multiple_of(PAGE_SIZE);
+            if len > room {
+                eprintln!("displayd: pid {pid} asked for a {width}x{height} window; window buffers are at their limit");
+                return Err(ENOMEM);
+            }
             let memory = memory_create(len).map_err(|_| ENOMEM)?;
             let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
             // SAFETY: the kernel chooses where to map (no MAP_FIXED).

@@ -4,7 +4,8 @@
 //! malformed request, `mmap` before the window exists and past its
 //! buffer, a second `Create`, a read too small for an event, damage far
 //! outside the window, a title too long or set before the window exists, a client unmapping its buffer and committing
-//! after, and a flood of commits; then a new window must still open.
+//! after, a flood of commits, and more window memory than the server
+//! allows; then a new window must still open.
 //! Prints `wincheck: all N checks passed` (exit 0) or each failure
 //! (exit 1). The `desktop` QEMU suite runs it.
 //!
@@ -12,7 +13,7 @@
 #![no_std]
 #![no_main]
 
-use cairn_rt::abi::error::{EBUSY, EINVAL, ENOENT};
+use cairn_rt::abi::error::{EBUSY, EINVAL, ENOENT, ENOMEM};
 use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::Write;
 use cairn_rt::sys::{MapFlags, PAGE_SIZE, mmap, munmap};
@@ -114,12 +115,30 @@ fn commit_flood() -> Outcome {
     Ok(())
 }
 
+/// Two 4096x4096 windows (64 MiB each) fit the server's 160 MiB of
+/// window buffers; a third does not, until one closes.
+fn buffer_limit() -> Outcome {
+    let first = Window::create("wincheck", 4096, 4096).map_err(|e| format!("first 4096x4096: {e}"))?;
+    let _second = Window::create("wincheck", 4096, 4096).map_err(|e| format!("second 4096x4096: {e}"))?;
+    refused(Window::create("wincheck", 4096, 4096), ENOMEM)?;
+    drop(first);
+    // The server sees the close a moment after it returns.
+    for _ in 0..100 {
+        if let Ok(third) = Window::create("wincheck", 4096, 4096) {
+            drop(third);
+            return Ok(());
+        }
+        cairn_rt::thread::sleep(core::time::Duration::from_millis(20));
+    }
+    Err(String::from("no room for a 4096x4096 window after one closed"))
+}
+
 fn still_serving() -> Outcome {
     Window::create("wincheck", 40, 30).map(drop).map_err(|e| format!("a new window after the rest: {e}"))
 }
 
 fn main() -> i32 {
-    let checks: [Check; 10] = [
+    let checks: [Check; 11] = [
         ("unknown path", unknown_path),
         ("100000x100000 window", huge_window),
         ("malformed request", malformed_request),
@@ -129,6 +148,7 @@ fn main() -> i32 {
         ("damage outside the window, titles", damage_outside_and_titles),
         ("commit after unmapping the buffer", unmapped_then_commit),
         ("2000 commits", commit_flood),
+        ("window buffer limit", buffer_limit),
         ("still serving", still_serving),
     ];
     let mut failed = 0;
