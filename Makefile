@@ -17,7 +17,7 @@ CRASH_ROUNDS ?= 20
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp netd wget httpd netbench
+USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp netd wget httpd netbench bochs-display displayd guidemo wincheck
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils nettools
@@ -38,8 +38,10 @@ STATIC_USER_RUSTFLAGS := -C relocation-model=static -C link-arg=-nostartfiles -C
 STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
 # pci.ids: the PCI ID Repository's names, packed into the initfs for lspci.
-HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs fdisk gdisk dosfstools
+HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs fdisk gdisk dosfstools fonts-dejavu-core
 PCI_IDS := /usr/share/misc/pci.ids
+# fonts-dejavu-core: the desktop's font, packed into the initfs at the same path.
+DESKTOP_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # QEMU's GTK window, which `make run` opens when $DISPLAY is set.
 GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
@@ -105,6 +107,9 @@ initfs: deps userspace harness
 		--file userspace/power/poweroff.conf:/etc/init/poweroff.conf \
 		--file userspace/init/terminal-test.conf:/etc/init/terminal-test.conf \
 		--file userspace/init/screen-test.conf:/etc/init/screen-test.conf \
+		--file userspace/init/desktop-test.conf:/etc/init/desktop-test.conf \
+		--file userspace/init/devd-desktop.conf:/etc/devd-desktop.conf \
+		--file $(DESKTOP_FONT):$(DESKTOP_FONT) \
 		--file userspace/power/reboot.conf:/etc/init/reboot.conf \
 		--file userspace/sh/shtest.conf:/etc/init/shtest.conf --dir userspace/sh/tests:/etc/sh-tests \
 		--bad-elves $(USER_BIN)/true:/test/elf

@@ -216,9 +216,15 @@ impl Device {
         self.config_read(0, &mut vendor).is_ok_and(|_| u16::from_le_bytes(vendor) != u16::MAX)
     }
 
+    /// Memory BAR `index` as an fd: to map, or to hand to another process
+    /// (it carries MAP and SEND).
+    pub fn bar(&self, index: u8) -> Result<File> {
+        self.open(&format!("bar{index}"))
+    }
+
     /// Maps memory BAR `index`.
     pub fn registers(&self, index: u8) -> Result<Registers> {
-        let bar = self.open(&format!("bar{index}"))?;
+        let bar = self.bar(index)?;
         let len = doing(|| format!("{}: stat bar{index}", self.name), bar.metadata())?.len() as usize;
         let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
         // SAFETY: the kernel chooses where to map (no MAP_FIXED).

@@ -9,6 +9,7 @@
 mod bench;
 mod cli;
 mod crash;
+mod desktopcheck;
 mod diskcheck;
 mod ext2check;
 mod hosttools;

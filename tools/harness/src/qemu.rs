@@ -185,6 +185,9 @@ pub enum Wait {
     Serial(&'static str),
     /// The screen (read back from a `screendump`) shows this.
     Screen(&'static str),
+    /// The screen shows the desktop after these actions, as the host
+    /// renders it (`desktopcheck`).
+    Desktop(&'static [crate::desktopcheck::Action]),
 }
 
 /// What a step types.
@@ -206,13 +209,16 @@ impl Step {
         match self.wait {
             Wait::Serial(text) => format!("serial output {text:?}"),
             Wait::Screen(text) => format!("{text:?} on the screen"),
+            Wait::Desktop(actions) => format!("the desktop after {actions:?} on the screen"),
         }
     }
 }
 
 /// Whether a session needs the QEMU monitor (keys or the screen).
 fn needs_monitor(session: &[Step]) -> bool {
-    session.iter().any(|s| matches!(s.wait, Wait::Screen(_)) || matches!(s.then, Input::Keys(_) | Input::Monitor(_)))
+    session.iter().any(|s| {
+        matches!(s.wait, Wait::Screen(_) | Wait::Desktop(_)) || matches!(s.then, Input::Keys(_) | Input::Monitor(_))
+    })
 }
 
 /// The QEMU human monitor on a Unix socket.
@@ -281,6 +287,11 @@ impl Monitor {
 
     /// The screen as text, from a fresh `screendump`.
     fn screen_text(&mut self) -> Option<String> {
+        self.screen().map(|picture| picture.text())
+    }
+
+    /// A fresh `screendump`.
+    fn screen(&mut self) -> Option<crate::screen::Picture> {
         let _ = std::fs::remove_file(&self.dump);
         if !self.command(&format!("screendump {}", self.dump.display())) {
             return None;
@@ -291,7 +302,7 @@ impl Monitor {
             if let Ok(picture) =
                 std::fs::read(&self.dump).map_err(|e| e.to_string()).and_then(|b| crate::screen::parse_ppm(&b))
             {
-                return Some(picture.text());
+                return Some(picture);
             }
         }
         None
@@ -343,6 +354,11 @@ fn play_session(
                 Wait::Screen(text) => {
                     monitor.as_mut().and_then(Monitor::screen_text).filter(|screen| screen.contains(text)).map(|_| 0)
                 }
+                Wait::Desktop(actions) => monitor
+                    .as_mut()
+                    .and_then(Monitor::screen)
+                    .filter(|picture| crate::desktopcheck::shows(picture, actions))
+                    .map(|_| 0),
             };
             if let Some(end) = seen {
                 cursor += end;
@@ -351,7 +367,7 @@ fn play_session(
             if waited.elapsed() > STEP_TIMEOUT || over.load(Ordering::Relaxed) {
                 break false;
             }
-            thread::sleep(Duration::from_millis(if matches!(step.wait, Wait::Screen(_)) { 400 } else { 20 }));
+            thread::sleep(Duration::from_millis(if matches!(step.wait, Wait::Serial(_)) { 20 } else { 400 }));
         };
         let typed = found
             && match step.then {

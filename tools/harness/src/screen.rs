@@ -77,7 +77,7 @@ fn glyphs() -> Vec<(char, GlyphMask)> {
 }
 
 impl Picture {
-    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+    pub fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
         self.pixels[y * self.width + x]
     }
 

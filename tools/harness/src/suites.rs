@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use crate::desktopcheck::Action;
 use crate::httppeer::{self, HttpResult};
 use crate::netpeer::{self, HostPeer};
 use crate::pcicheck;
@@ -135,6 +136,202 @@ const fn secs(s: u64) -> Duration {
 const SELFTEST: &[u8] = b"test=kernel";
 /// The user-space test program runs as init; its exit ends the machine.
 const USER_TESTS: &[u8] = b"test=user init=/bin/utest";
+
+/// The desktop, driven as a person would (suite `desktop`): start the demo
+/// client from the serial shell, find its window where the host's
+/// rendering of the same desktop has it, drag it by its title bar with the
+/// PS/2 mouse, press its button, type into it on the PS/2 keyboard, turn
+/// the wheel over it,
+/// change the mode, send an impossible mode
+/// and a malformed window request (both refused, the screen unchanged),
+/// close it with its close box, start another and kill it; the screen is
+/// compared with the host's rendering after each (`desktopcheck`).
+const DESKTOP_SESSION: &[Step] = &[
+    Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("guidemo &\r") },
+    Step { name: "client-window-up", wait: Wait::Serial("guidemo: window up"), then: Input::Nothing },
+    Step {
+        name: "window-in-place",
+        wait: Wait::Desktop(DESKTOP_DROPPED.as_slice().split_at(1).0),
+        then: Input::Monitor("mouse_move -372 -344"),
+    },
+    Step {
+        name: "pointer-on-title-bar",
+        wait: Wait::Desktop(DESKTOP_DROPPED.as_slice().split_at(2).0),
+        then: Input::Monitor("mouse_button 1"),
+    },
+    Step { name: "title-bar-grabbed", wait: Wait::Serial(""), then: Input::Monitor("mouse_move 200 150") },
+    Step {
+        name: "window-dragged",
+        wait: Wait::Desktop(DESKTOP_DROPPED.as_slice().split_at(4).0),
+        then: Input::Monitor("mouse_button 0"),
+    },
+    Step { name: "window-dropped", wait: Wait::Desktop(&DESKTOP_DROPPED), then: Input::Monitor("mouse_move -59 64") },
+    Step {
+        name: "pointer-on-button",
+        wait: Wait::Desktop(DESKTOP_CLICKED.as_slice().split_at(6).0),
+        then: Input::Monitor("mouse_button 1"),
+    },
+    Step {
+        name: "button-held",
+        wait: Wait::Serial("guidemo: pressed 0 times"),
+        then: Input::Monitor("mouse_button 0"),
+    },
+    Step { name: "button-press-reached-client", wait: Wait::Serial("guidemo: pressed 1 times"), then: Input::Nothing },
+    Step { name: "client-redrew", wait: Wait::Desktop(&DESKTOP_CLICKED), then: Input::Keys("cairn") },
+    Step { name: "keys-reached-focused-client", wait: Wait::Serial("typed \"cairn\""), then: Input::Nothing },
+    Step {
+        name: "typed-text-shown",
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(9).0),
+        then: Input::Monitor("mouse_move 0 0 1"),
+    },
+    Step { name: "wheel-reached-client", wait: Wait::Serial("wheel -1"), then: Input::Nothing },
+    Step {
+        name: "wheel-shown",
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(10).0),
+        then: Input::Serial("echo 1280x1024 > /scheme/display/mode\r"),
+    },
+    Step {
+        name: "mode-changed",
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(11).0),
+        then: Input::Serial("cat /scheme/display.bochs0/mode /scheme/display/mode\r"),
+    },
+    Step {
+        name: "driver-and-server-report-mode",
+        wait: Wait::Serial("1280x1024\r\n1280x1024\r\n"),
+        then: Input::Serial("echo 99999x99999 > /scheme/display/mode; echo \"status=$?\"\r"),
+    },
+    Step {
+        name: "impossible-mode-refused",
+        wait: Wait::Serial("status=1"),
+        then: Input::Serial("echo not-a-request > /scheme/display/window; echo \"status=$?\"\r"),
+    },
+    Step { name: "malformed-request-refused", wait: Wait::Serial("status=1"), then: Input::Serial("wincheck\r") },
+    Step {
+        name: "bad-requests-refused-server-alive",
+        wait: Wait::Serial("wincheck: all 11 checks passed"),
+        then: Input::Monitor("mouse_move 268 -62"),
+    },
+    Step {
+        name: "pointer-on-close-box",
+        wait: Wait::Desktop(DESKTOP_CLOSED.as_slice().split_at(13).0),
+        then: Input::Monitor("mouse_button 1"),
+    },
+    Step {
+        name: "close-box-reached-client",
+        wait: Wait::Serial("guidemo: closed"),
+        then: Input::Monitor("mouse_button 0"),
+    },
+    Step { name: "closed-window-gone", wait: Wait::Desktop(&DESKTOP_CLOSED), then: Input::Serial("guidemo &\r") },
+    Step {
+        name: "second-client-cascaded",
+        wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(16).0),
+        then: Input::Serial("kill -9 $!\r"),
+    },
+    Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
+];
+/// The desktop on QEMU's standard VGA (suite `desktop-vga`): the driver's
+/// other adapter (limits from `GETCAPS`), a mode of 1920x1080, the driver
+/// killed (devd starts it again and the desktop goes on), and the window
+/// closed with Alt-F4 on the PS/2 keyboard.
+const DESKTOP_VGA_SESSION: &[Step] = &[
+    Step { name: "prompt", wait: Wait::Serial(PROMPT), then: Input::Serial("guidemo &\r") },
+    Step { name: "client-window-up", wait: Wait::Serial("guidemo: window up"), then: Input::Nothing },
+    Step {
+        name: "window-in-place",
+        wait: Wait::Desktop(&[Action::Start]),
+        then: Input::Serial("cat /scheme/display.bochs0/modes\r"),
+    },
+    Step {
+        name: "driver-lists-modes",
+        wait: Wait::Serial("1024x768\r\n1280x720\r\n"),
+        then: Input::Serial("echo 1920x1080 > /scheme/display/mode\r"),
+    },
+    Step {
+        name: "mode-changed",
+        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080)]),
+        then: Input::Serial("old=$(ps | grep bochs-display | cut -c1-5); kill -9 $old && echo \"driver\"\" killed\"\r"),
+    },
+    Step {
+        name: "driver-killed",
+        wait: Wait::Serial("driver killed"),
+        then: Input::Serial(
+            "for i in 1 2 3 4 5 6 7 8 9 10; do echo 1280x1024 > /scheme/display/mode 2>/dev/null && break; sleep 1; done; echo \"status=$?\"\r",
+        ),
+    },
+    Step {
+        name: "restarted-driver-sets-mode",
+        wait: Wait::Serial("status=0"),
+        then: Input::Serial(
+            "new=$(ps | grep bochs-display | cut -c1-5); test -n \"$new\" -a \"$new\" != \"$old\" && echo \"new driver\"\r",
+        ),
+    },
+    Step { name: "devd-restarted-driver", wait: Wait::Serial("new driver\r\n"), then: Input::Nothing },
+    Step {
+        name: "desktop-survived-driver-restart",
+        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080), Action::Mode(1280, 1024)]),
+        then: Input::Monitor("sendkey alt-f4"),
+    },
+    Step { name: "alt-f4-reached-client", wait: Wait::Serial("guidemo: closed"), then: Input::Nothing },
+    Step {
+        name: "window-gone",
+        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080), Action::Mode(1280, 1024), Action::AltF4]),
+        then: Input::Serial("poweroff\r"),
+    },
+];
+
+/// Start the demo, move onto its title bar, drag it by (200, 150).
+pub const DESKTOP_DROPPED: [Action; 5] =
+    [Action::Start, Action::Move(-372, -344), Action::Press, Action::Move(200, 150), Action::Release];
+/// Then move onto its button and click it.
+pub const DESKTOP_CLICKED: [Action; 8] = [
+    DESKTOP_DROPPED[0],
+    DESKTOP_DROPPED[1],
+    DESKTOP_DROPPED[2],
+    DESKTOP_DROPPED[3],
+    DESKTOP_DROPPED[4],
+    Action::Move(-59, 64),
+    Action::Press,
+    Action::Release,
+];
+/// Then type, change the mode, let `wincheck` open and close its 9
+/// windows, move onto the close box and click it.
+pub const DESKTOP_CLOSED: [Action; 15] = [
+    DESKTOP_CLICKED[0],
+    DESKTOP_CLICKED[1],
+    DESKTOP_CLICKED[2],
+    DESKTOP_CLICKED[3],
+    DESKTOP_CLICKED[4],
+    DESKTOP_CLICKED[5],
+    DESKTOP_CLICKED[6],
+    DESKTOP_CLICKED[7],
+    Action::Type("cairn"),
+    Action::Wheel(-1),
+    Action::Mode(1280, 1024),
+    Action::Transient(9),
+    Action::Move(268, -62),
+    Action::Press,
+    Action::Release,
+];
+/// Then start a second demo and kill it.
+const DESKTOP_KILLED: [Action; 17] = [
+    DESKTOP_CLOSED[0],
+    DESKTOP_CLOSED[1],
+    DESKTOP_CLOSED[2],
+    DESKTOP_CLOSED[3],
+    DESKTOP_CLOSED[4],
+    DESKTOP_CLOSED[5],
+    DESKTOP_CLOSED[6],
+    DESKTOP_CLOSED[7],
+    DESKTOP_CLOSED[8],
+    DESKTOP_CLOSED[9],
+    DESKTOP_CLOSED[10],
+    DESKTOP_CLOSED[11],
+    DESKTOP_CLOSED[12],
+    DESKTOP_CLOSED[13],
+    DESKTOP_CLOSED[14],
+    Action::Start,
+    Action::Kill,
+];
 
 /// The serial shell, driven as a person would: each step waits for the
 /// previous command's output (or the prompt) and types the next line.
@@ -1220,6 +1417,29 @@ pub const SUITES: &[Suite] = &[
                 then: Input::Nothing,
             },
         ],
+        checks: &[Check::ExitedByItself],
+    },
+    Suite {
+        name: "desktop",
+        machine: Machine {
+            model: "pc",
+            firmware: Firmware::Bios,
+            smp: 2,
+            mem: "512M",
+            vga_none: true,
+            devices: &["-device", "bochs-display"],
+        },
+        cmdline: b"init=/bin/init,/etc/init/desktop-test.conf",
+        timeout: secs(150),
+        session: DESKTOP_SESSION,
+        checks: &[Check::ExitedByItself],
+    },
+    Suite {
+        name: "desktop-vga",
+        machine: bios("pc", 2, "512M"),
+        cmdline: b"init=/bin/init,/etc/init/desktop-test.conf",
+        timeout: secs(120),
+        session: DESKTOP_VGA_SESSION,
         checks: &[Check::ExitedByItself],
     },
     Suite {
