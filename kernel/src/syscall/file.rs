@@ -385,6 +385,11 @@ fn read_to(fd: usize, buffer: usize, len: usize) -> Result<ReadEnd> {
                     task::bkl::acquire();
                     continue;
                 }
+                // A wait in place that ended with the interrupt pending
+                // (its fired mark already consumed): take it now.
+                if line.pending() {
+                    continue;
+                }
                 if block(WaitReason::Queue(WaitKey::Interrupt(line.id)), None).1 {
                     return Err(errno(error::EINTR));
                 }

@@ -28,8 +28,9 @@ use crate::percpu;
 pub enum InPlace {
     /// The interrupt fired this many times; the big kernel lock is released.
     Fired(u64),
-    /// The wait must block the usual way (or the interrupt is pending
-    /// already); the lock is held.
+    /// The wait must block the usual way, or the interrupt is pending
+    /// (its fired mark may be consumed: the caller must look before it
+    /// blocks); the lock is held.
     Leave,
 }
 
