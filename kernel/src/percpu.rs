@@ -81,6 +81,9 @@ pub struct Cpu {
     /// Device interrupts that ended a wait in place: delivered to their
     /// driver thread without the big kernel lock.
     pub in_place_wakes: AtomicU64,
+    /// The thread running here is halted waiting in place: to placement
+    /// the CPU is as good as idle (a thread queued here ends the wait).
+    pub waiting_in_place: AtomicBool,
 }
 
 #[derive(Default)]
@@ -121,6 +124,7 @@ impl Cpu {
             vectors: crate::irq::VectorTable::new(),
             wake_requested: AtomicBool::new(false),
             in_place_wakes: AtomicU64::new(0),
+            waiting_in_place: AtomicBool::new(false),
         }));
         cpu.self_pointer = cpu;
         cpu

@@ -62,6 +62,7 @@ fn link_changed(net: &Net) {
 
 /// The receive thread (MSI-X): hands on what came, unmasks, waits.
 fn receive_thread(net: &Net, receive: &Interrupt) -> ! {
+    receive.pin_waiter();
     loop {
         net.device.receive_ready(&mut |frame| net.deliver(frame));
         net.device.unmask(int::RXQ0);
@@ -73,6 +74,7 @@ fn receive_thread(net: &Net, receive: &Interrupt) -> ! {
 
 /// The transmit thread (MSI-X): frees the slots sent, unmasks, waits.
 fn transmit_thread(net: &Net, transmit: &Interrupt) -> ! {
+    transmit.pin_waiter();
     loop {
         net.device.transmit_done();
         net.device.unmask(int::TXQ0);
@@ -98,6 +100,7 @@ fn link_thread(net: &Net, other: &Interrupt) -> ! {
 /// The interrupt thread (MSI): reads the causes (which clears them) and
 /// does what they name until none is left, then waits.
 fn msi_thread(net: &Net, msi: &Interrupt) -> ! {
+    msi.pin_waiter();
     loop {
         loop {
             let causes = net.device.take_causes();

@@ -257,7 +257,7 @@ impl Device {
             Cpu::Any => name,
             Cpu::Number(cpu) => format!("{name}@{cpu}"),
         };
-        Ok(Interrupt { fd: self.open(&path)? })
+        Ok(Interrupt { fd: self.open(&path)?, cpu })
     }
 
     /// Binds MSI (`entry` None) or MSI-X entry `entry` to a vector of the
@@ -268,12 +268,9 @@ impl Device {
     /// CPU, because the first takes the legacy lines.
     pub fn interrupt_here(&self, entry: Option<u16>) -> Result<Interrupt> {
         let cpus = doing(|| String::from("count the CPUs"), cairn_rt::thread::available_parallelism())?.get();
-        let cpu = cpus - 1;
-        let mut only = cairn_rt::sched::CpuSet::new();
-        only.insert(cpu);
-        let this_thread = doing(|| String::from("open this thread"), TaskHandle::thread(cairn_rt::sys::gettid()))?;
-        doing(|| format!("pin this thread to CPU {cpu}"), cairn_rt::sched::set_affinity(&this_thread, &only))?;
-        self.interrupt(entry, Cpu::Number(cpu as u32))
+        let interrupt = self.interrupt(entry, Cpu::Number(cpus as u32 - 1))?;
+        interrupt.pin_waiter();
+        Ok(interrupt)
     }
 
     /// Turns bus mastering (DMA, and MSI/MSI-X delivery) on or off.
@@ -368,9 +365,28 @@ impl DmaBuffer {
 /// A bound MSI or MSI-X vector.
 pub struct Interrupt {
     fd: File,
+    /// The CPU it was asked to be bound on.
+    cpu: Cpu,
 }
 
 impl Interrupt {
+    /// Lets the calling thread, the one that waits for this vector, run
+    /// only on the CPU the vector was bound to ([`Cpu::Number`]; nothing
+    /// for [`Cpu::Any`], the kernel's choice): the kernel then wakes its
+    /// waits in place, without the big kernel lock or a context switch
+    /// (DRIVERS.md, "Device interrupts"). A failure is only logged: the
+    /// waits then block the usual way.
+    pub fn pin_waiter(&self) {
+        let Cpu::Number(cpu) = self.cpu else { return };
+        let mut only = cairn_rt::sched::CpuSet::new();
+        only.insert(cpu as usize);
+        let pinned = TaskHandle::thread(cairn_rt::sys::gettid())
+            .and_then(|this_thread| cairn_rt::sched::set_affinity(&this_thread, &only));
+        if let Err(error) = pinned {
+            cairn_rt::eprintln!("cairn-driver: cannot pin the waiter of a vector to CPU {cpu}: {error}");
+        }
+    }
+
     /// Blocks until it fired; returns how often since the last wait.
     /// Takes `&self` so that the thread that waits for a vector may share
     /// it with the others (each vector has one waiter).

@@ -572,6 +572,7 @@ impl Controller {
     /// if the interrupt cannot be read.
     pub fn complete(&self, pair: usize) -> NvmeError {
         let pair = &self.io[pair];
+        pair.interrupt.pin_waiter();
         let mut finished = Vec::new();
         loop {
             {

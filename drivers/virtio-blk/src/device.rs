@@ -290,6 +290,7 @@ impl BlockDevice {
     /// its used ring.
     pub fn complete(&self, queue: usize) -> BlkError {
         let queue = &self.queues[queue];
+        queue.interrupt.pin_waiter();
         let mut finished = Vec::new();
         loop {
             {

@@ -248,6 +248,7 @@ impl NetDevice {
     /// The transmit thread: on each transmit interrupt frees the slots the
     /// device is done with. Returns only on a failure.
     pub fn transmit_done(&self) -> NetError {
+        self.transmit_interrupt.pin_waiter();
         loop {
             if let Err(error) = wait(&self.transmit_interrupt, "wait for the transmit interrupt") {
                 return error;
@@ -265,6 +266,7 @@ impl NetDevice {
     /// again, and waits for the receive interrupt when there is none.
     /// Returns only on a failure.
     pub fn receive(&self, mut deliver: impl FnMut(Result<&[u8], FrameError>)) -> NetError {
+        self.receive_interrupt.pin_waiter();
         loop {
             let mut reposted = false;
             {

@@ -64,12 +64,14 @@ pub fn wait_in_place(interrupt: &Interrupt) -> InPlace {
         if interrupt.pending() || !with(|tasks| tasks.may_wait_in_place(cpu.index.0 as usize)) {
             return InPlace::Leave;
         }
+        cpu.waiting_in_place.store(true, Ordering::Release);
         bkl::release();
         loop {
             x86_64::instructions::interrupts::enable_and_hlt();
             x86_64::instructions::interrupts::disable();
             let attention = cpu.wake_requested.swap(false, Ordering::AcqRel);
             if !attention && interrupt.pending() {
+                cpu.waiting_in_place.store(false, Ordering::Release);
                 cpu.in_place_wakes.fetch_add(1, Ordering::Relaxed);
                 return InPlace::Fired(crate::irq::take_here(interrupt));
             }
@@ -81,6 +83,7 @@ pub fn wait_in_place(interrupt: &Interrupt) -> InPlace {
                 break;
             }
         }
+        cpu.waiting_in_place.store(false, Ordering::Release);
         with(|tasks| {
             tasks.expire_timers(crate::arch::cpu::rdtsc());
             tasks.wake_interrupt_readers();

@@ -320,10 +320,16 @@ impl Tasks {
             }
             return;
         }
-        let load = |c: &CpuScheduler| c.queued() + usize::from(c.current.is_some());
+        // A CPU whose thread waits in place for an interrupt counts as
+        // idle: a thread queued there ends the wait (`in_place`).
+        let busy = |c: usize| {
+            self.cpus[c].current.is_some()
+                && !percpu::online().get(c).is_some_and(|cpu| cpu.waiting_in_place.load(Ordering::Acquire))
+        };
+        let load = |c: usize| self.cpus[c].queued() + usize::from(busy(c));
         let cpu = (0..self.cpus.len())
             .filter(|&c| allowed.contains(c))
-            .min_by_key(|&c| (load(&self.cpus[c]), usize::from(c != preferred)))
+            .min_by_key(|&c| (load(c), usize::from(c != preferred)))
             .unwrap_or(preferred);
         self.cpus[cpu].queues[level].push_back(tid);
         if cpu != this_cpu()
