@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,6 +240,61 @@ static void test_processes(int argc, char **argv)
 	check("signal_raise", ok && got_signal == SIGUSR1, "handler did not run");
 }
 
+enum { THREADS = 4, ROUNDS = 20000 };
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ready_cond = PTHREAD_COND_INITIALIZER;
+static long counter;
+static int ready;
+static __thread int own_id;
+
+static void *worker(void *arg)
+{
+	own_id = (int)(long)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+	}
+	pthread_mutex_lock(&lock);
+	ready++;
+	pthread_cond_signal(&ready_cond);
+	pthread_mutex_unlock(&lock);
+	/* Each thread sees its own copy of a thread-local variable. */
+	return (void *)(long)(own_id * 10);
+}
+
+static void test_threads(void)
+{
+	pthread_t threads[THREADS];
+	int ok = 1;
+	own_id = -1;
+	for (long i = 0; i < THREADS; i++)
+		ok = ok && pthread_create(&threads[i], NULL, worker, (void *)(i + 1)) == 0;
+	check("pthread_create", ok, "pthread_create");
+	pthread_mutex_lock(&lock);
+	while (ok && ready < THREADS)
+		pthread_cond_wait(&ready_cond, &lock);
+	pthread_mutex_unlock(&lock);
+	long sum = 0;
+	for (int i = 0; ok && i < THREADS; i++) {
+		void *result;
+		ok = pthread_join(threads[i], &result) == 0;
+		sum += (long)result;
+	}
+	check("pthread_join_tls", ok && sum == 100 && own_id == -1, "results");
+	check("pthread_mutex", counter == (long)THREADS * ROUNDS, "lost increments");
+}
+
+static void test_spawning(void)
+{
+	int status = system("exit 3");
+	check("system", WIFEXITED(status) && WEXITSTATUS(status) == 3, "exit status");
+	FILE *p = popen("echo popen works", "r");
+	char line[32] = "";
+	int ok = p && fgets(line, sizeof line, p) && strcmp(line, "popen works\n") == 0;
+	check("popen", ok && pclose(p) == 0, line);
+}
+
 /* What Cairn cannot do must fail cleanly: bad flags are EINVAL, a call the
  * shim lacks is ENOSYS with one report line on stderr (not two). */
 static void test_refusals(void)
@@ -264,6 +320,8 @@ int main(int argc, char **argv)
 	test_files();
 	test_directories();
 	test_processes(argc, argv);
+	test_threads();
+	test_spawning();
 	test_refusals();
 	printf("ctest: %d of %d checks passed\n", checks - failures, checks);
 	return failures;

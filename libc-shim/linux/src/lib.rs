@@ -1,7 +1,7 @@
 //! Linux's x86-64 system-call interface as data, and its pure translation
 //! into Cairn's: system call numbers, `open`/`mmap`/`pipe2` flags, clocks,
-//! `struct stat`, `struct timespec`, directory records, signal actions and
-//! `poll` events. `libc-shim` (the Rust half of Cairn's C library) does the
+//! `struct stat`, `struct timespec`, directory records, signal actions,
+//! `clone` flags and `futex` operations. `libc-shim` (the Rust half of Cairn's C library) does the
 //! calls; everything here is plain data conversion, tested on the host.
 //!
 //! Linux's errno values are the numbers Cairn already uses (`cairn_abi`
@@ -14,6 +14,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod clone;
 pub mod dirent;
 pub mod flags;
 pub mod nr;

@@ -68,6 +68,7 @@ pub const GETSID: usize = 124;
 pub const ARCH_PRCTL: usize = 158;
 pub const GETTID: usize = 186;
 pub const TKILL: usize = 200;
+pub const FUTEX: usize = 202;
 pub const SET_TID_ADDRESS: usize = 218;
 pub const CLOCK_GETTIME: usize = 228;
 pub const CLOCK_NANOSLEEP: usize = 230;

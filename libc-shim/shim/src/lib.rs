@@ -20,6 +20,7 @@ mod memory;
 mod process;
 mod report;
 mod sys;
+mod threads;
 mod time;
 
 use cairn_linux::nr;
@@ -111,6 +112,7 @@ unsafe fn dispatch(n: usize, args: Args) -> SysResult {
             nr::CLOCK_GETTIME | nr::GETTIMEOFDAY | nr::NANOSLEEP | nr::CLOCK_NANOSLEEP | nr::POLL | nr::SCHED_YIELD => {
                 time::call(n, args)
             }
+            nr::EXIT | nr::SET_TID_ADDRESS | nr::FUTEX => threads::call(n, args),
             _ => process::call(n, args),
         }
     }

@@ -1,7 +1,6 @@
 //! Process calls: ids, `fork`, `execve`, `exit`, `wait4`, signals
-//! (`kill`, `tkill`, `rt_sigaction`, `rt_sigprocmask`), `uname`, and the
-//! thread-pointer calls musl makes at start-up (`arch_prctl`,
-//! `set_tid_address`).
+//! (`kill`, `tkill`, `rt_sigaction`, `rt_sigprocmask`), `uname`, and
+//! `arch_prctl` (musl's thread pointer).
 
 use core::arch::naked_asm;
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -32,7 +31,7 @@ pub unsafe fn call(n: usize, args: Args) -> SysResult {
         match n {
             nr::GETPID => cairn(Syscall::Getpid, [0; 6]),
             nr::GETPPID => cairn(Syscall::Getppid, [0; 6]),
-            nr::GETTID | nr::SET_TID_ADDRESS => cairn(Syscall::Gettid, [0; 6]),
+            nr::GETTID => cairn(Syscall::Gettid, [0; 6]),
             // Cairn has one uid and gid per process: real and effective.
             nr::GETUID | nr::GETEUID => cairn(Syscall::Getuid, [0; 6]),
             nr::GETGID | nr::GETEGID => cairn(Syscall::Getgid, [0; 6]),
@@ -43,9 +42,14 @@ pub unsafe fn call(n: usize, args: Args) -> SysResult {
             nr::GETPGRP => cairn(Syscall::Getpgid, [0; 6]),
             nr::SETSID => cairn(Syscall::Setsid, [0; 6]),
             nr::GETSID => cairn(Syscall::Getsid, [a, 0, 0, 0, 0, 0]),
-            nr::FORK => cairn(Syscall::Fork, [0; 6]),
+            nr::FORK => {
+                let pid = cairn(Syscall::Fork, [0; 6])?;
+                if pid == 0 {
+                    crate::threads::after_fork_in_child();
+                }
+                Ok(pid)
+            }
             nr::EXECVE => execve(a, b, c),
-            nr::EXIT => cairn(Syscall::ThreadExit, [a, 0, 0, 0, 0, 0]),
             nr::EXIT_GROUP => cairn(Syscall::Exit, [a, 0, 0, 0, 0, 0]),
             nr::WAIT4 => wait4(a, b, c, d),
             nr::KILL => cairn(Syscall::Kill, [a, b, 0, 0, 0, 0]),
