@@ -10,12 +10,15 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -153,7 +156,16 @@ static void test_files(void)
 	check("lseek", lseek(fd, 2, SEEK_SET) == 2 && read(fd, data, 2) == 2 && memcmp(data, "cd", 2) == 0, "lseek");
 	close(fd);
 	check("rename", rename("ctest.bin", "ctest.moved") == 0 && access("ctest.moved", R_OK) == 0, "rename");
-	check("unlink", unlink("ctest.moved") == 0 && unlink("ctest.txt") == 0, "unlink");
+	struct timespec times[2] = {{1000000000, 5000}, {1200000000, 7000}};
+	ok = utimensat(AT_FDCWD, "ctest.txt", times, 0) == 0 && stat("ctest.txt", &st) == 0;
+	check("utimensat", ok && st.st_mtim.tv_sec == 1200000000 && st.st_mtim.tv_nsec == 7000, "mtime");
+	ok = chmod("ctest.txt", 0640) == 0 && chown("ctest.txt", 1000, 100) == 0 && stat("ctest.txt", &st) == 0;
+	check("chmod_chown", ok && (st.st_mode & 07777) == 0640 && st.st_uid == 1000 && st.st_gid == 100, "owner");
+	char target[32] = "";
+	ok = symlink("ctest.txt", "ctest.link") == 0 && readlink("ctest.link", target, sizeof target) == 9;
+	check("symlink_readlink", ok && memcmp(target, "ctest.txt", 9) == 0 && lstat("ctest.link", &st) == 0 &&
+				      S_ISLNK(st.st_mode), target);
+	check("unlink", unlink("ctest.link") == 0 && unlink("ctest.moved") == 0 && unlink("ctest.txt") == 0, "unlink");
 	errno = 0;
 	check("enoent", open("ctest.moved", O_RDONLY) < 0 && errno == ENOENT, "no ENOENT");
 }
@@ -235,6 +247,24 @@ static void test_processes(int argc, char **argv)
 	ok = ok && waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 7;
 	check("fork_wait_exit_code", ok, "child status");
 	close(fds[0]);
+
+	ok = pipe(fds) == 0 && write(fds[1], "x", 1) == 1;
+	fd_set readable, writable;
+	FD_ZERO(&readable);
+	FD_ZERO(&writable);
+	FD_SET(fds[0], &readable);
+	FD_SET(fds[1], &writable);
+	struct timeval tv = {1, 0};
+	ok = ok && select(fds[1] + 1, &readable, &writable, NULL, &tv) == 2 && FD_ISSET(fds[0], &readable) &&
+	     FD_ISSET(fds[1], &writable);
+	check("select_pipe", ok, "select");
+	close(fds[0]);
+	close(fds[1]);
+
+	struct rlimit files;
+	check("getrlimit", getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur > 3, "RLIMIT_NOFILE");
+	cpu_set_t cpus;
+	check("sched_getaffinity", sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) >= 1, "cpus");
 
 	ok = signal(SIGUSR1, on_usr1) != SIG_ERR && raise(SIGUSR1) == 0;
 	check("signal_raise", ok && got_signal == SIGUSR1, "handler did not run");

@@ -19,6 +19,12 @@ pub struct Timeval {
     pub tv_usec: i64,
 }
 
+impl Timeval {
+    pub fn to_timespec(self) -> Timespec {
+        Timespec { tv_sec: self.tv_sec, tv_nsec: self.tv_usec.saturating_mul(1000) }
+    }
+}
+
 impl Timespec {
     /// Cairn's form (`EINVAL` for nanoseconds outside `0..1e9` or a
     /// negative time, as Linux's sleeps say).
@@ -27,6 +33,17 @@ impl Timespec {
             return Err(error::EINVAL);
         }
         Ok(TimeSpec { tv_sec: self.tv_sec, tv_nsec: self.tv_nsec as i32 })
+    }
+
+    /// Cairn's form of a file time for `utimensat`: a time as
+    /// [`Self::to_cairn`] checks it, or `UTIME_NOW`/`UTIME_OMIT` (the same
+    /// nanosecond values on both sides) with any seconds.
+    pub fn to_cairn_time(self) -> Result<TimeSpec, i32> {
+        let special = [cairn_abi::UTIME_NOW, cairn_abi::UTIME_OMIT];
+        if special.iter().any(|&s| i64::from(s) == self.tv_nsec) {
+            return Ok(TimeSpec { tv_sec: 0, tv_nsec: self.tv_nsec as i32 });
+        }
+        self.to_cairn()
     }
 
     pub fn from_cairn(t: TimeSpec) -> Timespec {
@@ -136,5 +153,12 @@ mod tests {
         assert_eq!(Timespec { tv_sec: 0, tv_nsec: -1 }.to_cairn(), Err(error::EINVAL));
         assert_eq!(Timespec { tv_sec: -1, tv_nsec: 0 }.to_cairn(), Err(error::EINVAL));
         assert_eq!(Timespec { tv_sec: 3, tv_nsec: 2_500 }.to_timeval(), Timeval { tv_sec: 3, tv_usec: 2 });
+        let now = Timespec { tv_sec: 99, tv_nsec: (1 << 30) - 1 };
+        assert_eq!(now.to_cairn_time(), Ok(TimeSpec { tv_sec: 0, tv_nsec: cairn_abi::UTIME_NOW }));
+        assert_eq!(Timespec { tv_sec: 5, tv_nsec: 7 }.to_cairn_time(), Ok(TimeSpec { tv_sec: 5, tv_nsec: 7 }));
+        assert_eq!(Timespec { tv_sec: 5, tv_nsec: (1 << 30) - 3 }.to_cairn_time(), Err(error::EINVAL));
+        assert_eq!(Timeval { tv_sec: 3, tv_usec: 2 }.to_timespec(), Timespec { tv_sec: 3, tv_nsec: 2_000 });
+        // A bad timeval stays bad (caught by `to_cairn`).
+        assert_eq!(Timeval { tv_sec: 0, tv_usec: 1_000_000 }.to_timespec().to_cairn(), Err(error::EINVAL));
     }
 }

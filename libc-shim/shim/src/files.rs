@@ -44,7 +44,7 @@ const IOV_MAX: usize = 1024;
 /// # Safety
 /// `args` are Linux's arguments for call `n`.
 pub unsafe fn call(n: usize, args: Args) -> SysResult {
-    let [a, b, c, d, _, _] = args.0;
+    let [a, b, c, d, e, _] = args.0;
     // SAFETY: every pointer argument is the caller's, valid as Linux asks.
     unsafe {
         match n {
@@ -75,33 +75,37 @@ pub unsafe fn call(n: usize, args: Args) -> SysResult {
             nr::FTRUNCATE => cairn(Syscall::Ftruncate, [a, b, 0, 0, 0, 0]),
             nr::GETDENTS64 => getdents64(a, b, c),
             nr::GETCWD => getcwd(a, b),
-            nr::CHDIR => path_call(Syscall::Chdir, a, 0),
+            nr::CHDIR => path_call(Syscall::Chdir, a, [0, 0]),
             nr::FCHDIR => cairn(Syscall::Fchdir, [a, 0, 0, 0, 0, 0]),
-            nr::MKDIR => path_call(Syscall::Mkdir, a, b),
-            nr::MKDIRAT => path_call(Syscall::Mkdir, at_path(a, b)?, c),
-            nr::RMDIR => path_call(Syscall::Rmdir, a, 0),
-            nr::UNLINK => path_call(Syscall::Unlink, a, 0),
+            nr::MKDIR => path_call(Syscall::Mkdir, a, [b, 0]),
+            nr::MKDIRAT => path_call(Syscall::Mkdir, at_path(a, b)?, [c, 0]),
+            nr::RMDIR => path_call(Syscall::Rmdir, a, [0, 0]),
+            nr::UNLINK => path_call(Syscall::Unlink, a, [0, 0]),
             nr::UNLINKAT => match c & !AT_REMOVEDIR {
-                0 if c & AT_REMOVEDIR != 0 => path_call(Syscall::Rmdir, at_path(a, b)?, 0),
-                0 => path_call(Syscall::Unlink, at_path(a, b)?, 0),
+                0 if c & AT_REMOVEDIR != 0 => path_call(Syscall::Rmdir, at_path(a, b)?, [0, 0]),
+                0 => path_call(Syscall::Unlink, at_path(a, b)?, [0, 0]),
                 _ => Err(error::EINVAL),
             },
             nr::RENAME => two_paths(Syscall::Rename, a, b),
+            nr::RENAMEAT => two_paths(Syscall::Rename, at_path(a, b)?, at_path(c, d)?),
+            nr::RENAMEAT2 if e == 0 => two_paths(Syscall::Rename, at_path(a, b)?, at_path(c, d)?),
+            // RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT.
+            nr::RENAMEAT2 => Err(error::EINVAL),
             nr::SYMLINK => two_paths(Syscall::Symlink, a, b),
-            nr::LINK => {
-                let (old, new) = (c_str(a)?, c_str(b)?);
-                let args = [AT_FDCWD, old.as_ptr() as usize, old.len(), AT_FDCWD, new.as_ptr() as usize, new.len()];
-                cairn(Syscall::Linkat, args)
-            }
-            nr::READLINK => {
-                let path = c_str(a)?;
-                cairn(Syscall::Readlink, [path.as_ptr() as usize, path.len(), b, c, 0, 0])
-            }
-            nr::CHMOD => {
-                let path = c_str(a)?;
-                cairn(Syscall::Fchmodat, [AT_FDCWD, path.as_ptr() as usize, path.len(), b, 0, 0])
-            }
+            nr::SYMLINKAT => two_paths(Syscall::Symlink, a, at_path(b, c)?),
+            nr::LINK => linkat(AT_FDCWD, a, AT_FDCWD, b, 0),
+            nr::LINKAT => linkat(a, b, c, d, e),
+            nr::READLINK => path_call(Syscall::Readlink, a, [b, c]),
+            nr::READLINKAT => path_call(Syscall::Readlink, at_path(a, b)?, [c, d]),
+            nr::CHMOD => at_call(Syscall::Fchmodat, AT_FDCWD, a, [b, 0]),
             nr::FCHMOD => cairn(Syscall::Fchmodat, [a, 0, 0, b, 0, 0]),
+            // Linux refuses AT_SYMLINK_NOFOLLOW here too.
+            nr::FCHMODAT if d == 0 => at_call(Syscall::Fchmodat, a, b, [c, 0]),
+            nr::FCHMODAT => Err(error::EINVAL),
+            nr::CHOWN => at_call(Syscall::Fchownat, AT_FDCWD, a, [b, c]),
+            nr::FCHOWN => cairn(Syscall::Fchownat, [a, 0, 0, b, c, 0]),
+            nr::FCHOWNAT => fchownat(a, b, c, d, e),
+            nr::UTIMENSAT => utimensat(a, b, c, d),
             nr::GETRANDOM => getrandom(a, b),
             _ => Err(error::ENOSYS),
         }
@@ -117,12 +121,76 @@ unsafe fn openat(dirfd: usize, path: usize, linux_flags: usize, mode: usize) -> 
     unsafe { cairn(Syscall::Openat, [dirfd, path.as_ptr() as usize, path.len(), flags, mode & 0o7777, 0]) }
 }
 
-/// A call taking one path (and an integer, e.g. a mode).
-unsafe fn path_call(call: Syscall, path: usize, extra: usize) -> SysResult {
+/// A call taking one path and up to two more words (a mode; a buffer).
+unsafe fn path_call(call: Syscall, path: usize, extra: [usize; 2]) -> SysResult {
     // SAFETY: `path` is the caller's string.
     let path = unsafe { c_str(path)? };
-    // SAFETY: a (pointer, length) path.
-    unsafe { cairn(call, [path.as_ptr() as usize, path.len(), extra, 0, 0, 0]) }
+    // SAFETY: a (pointer, length) path; the extras are the caller's.
+    unsafe { cairn(call, [path.as_ptr() as usize, path.len(), extra[0], extra[1], 0, 0]) }
+}
+
+/// A call taking a directory fd, a path and up to two more words.
+unsafe fn at_call(call: Syscall, dirfd: usize, path: usize, extra: [usize; 2]) -> SysResult {
+    // SAFETY: `path` is the caller's string.
+    let path = unsafe { c_str(path)? };
+    // SAFETY: a (pointer, length) path; the extras are integers.
+    unsafe { cairn(call, [dirfd, path.as_ptr() as usize, path.len(), extra[0], extra[1], 0]) }
+}
+
+/// `linkat(old_dirfd, old, new_dirfd, new, flags)`: Cairn links the name
+/// itself (no `AT_SYMLINK_FOLLOW`).
+unsafe fn linkat(old_dirfd: usize, old: usize, new_dirfd: usize, new: usize, flags: usize) -> SysResult {
+    if flags != 0 {
+        return Err(error::EINVAL);
+    }
+    // SAFETY: both are the caller's strings.
+    let (old, new) = unsafe { (c_str(old)?, c_str(new)?) };
+    let args = [old_dirfd, old.as_ptr() as usize, old.len(), new_dirfd, new.as_ptr() as usize, new.len()];
+    // SAFETY: two (pointer, length) paths.
+    unsafe { cairn(Syscall::Linkat, args) }
+}
+
+/// `fchownat(dirfd, path, uid, gid, flags)`; `AT_EMPTY_PATH` changes the
+/// fd itself. Cairn's call follows symbolic links, so
+/// `AT_SYMLINK_NOFOLLOW` (`lchown`) is `ENOSYS`, reported.
+unsafe fn fchownat(dirfd: usize, path: usize, uid: usize, gid: usize, flags: usize) -> SysResult {
+    if flags & AT_SYMLINK_NOFOLLOW != 0 {
+        return Err(error::ENOSYS);
+    }
+    if flags & !AT_EMPTY_PATH != 0 {
+        return Err(error::EINVAL);
+    }
+    // SAFETY: `path` is the caller's string.
+    let text = unsafe { c_str(path)? };
+    if text.is_empty() && flags & AT_EMPTY_PATH == 0 {
+        return Err(error::ENOENT);
+    }
+    // SAFETY: a (pointer, length) path and integers.
+    unsafe { cairn(Syscall::Fchownat, [dirfd, text.as_ptr() as usize, text.len(), uid, gid, 0]) }
+}
+
+/// `utimensat(dirfd, path, times, flags)`: a null path changes `dirfd`
+/// itself; `UTIME_NOW`/`UTIME_OMIT` are the same values on both sides.
+/// `AT_SYMLINK_NOFOLLOW` is `ENOSYS` (Cairn's call follows links).
+unsafe fn utimensat(dirfd: usize, path: usize, times: usize, flags: usize) -> SysResult {
+    if flags & AT_SYMLINK_NOFOLLOW != 0 {
+        return Err(error::ENOSYS);
+    }
+    if flags != 0 {
+        return Err(error::EINVAL);
+    }
+    let converted = if times == 0 {
+        None
+    } else {
+        // SAFETY: the caller's two `struct timespec`s.
+        let pair: [cairn_linux::stat::Timespec; 2] = unsafe { read(times)? };
+        Some([pair[0].to_cairn_time()?, pair[1].to_cairn_time()?])
+    };
+    let times_ptr = converted.as_ref().map_or(0, |t| t.as_ptr() as usize);
+    // SAFETY: the caller's string, if any.
+    let text = if path == 0 { &[][..] } else { unsafe { c_str(path)? } };
+    // SAFETY: a (pointer, length) path and two `TimeSpec`s (or null).
+    unsafe { cairn(Syscall::Utimensat, [dirfd, text.as_ptr() as usize, text.len(), times_ptr, 0, 0]) }
 }
 
 /// A call taking two paths (`rename`, `symlink`).

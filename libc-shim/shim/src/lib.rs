@@ -22,6 +22,7 @@ mod report;
 mod sys;
 mod threads;
 mod time;
+mod wait;
 
 use cairn_linux::nr;
 
@@ -107,11 +108,23 @@ unsafe fn dispatch(n: usize, args: Args) -> SysResult {
             | nr::READLINK
             | nr::CHMOD
             | nr::FCHMOD
+            | nr::FCHMODAT
+            | nr::CHOWN
+            | nr::FCHOWN
+            | nr::LCHOWN
+            | nr::FCHOWNAT
+            | nr::RENAMEAT
+            | nr::RENAMEAT2
+            | nr::LINKAT
+            | nr::SYMLINKAT
+            | nr::READLINKAT
+            | nr::UTIMENSAT
             | nr::GETRANDOM => files::call(n, args),
             nr::MMAP | nr::MPROTECT | nr::MUNMAP | nr::MREMAP | nr::BRK | nr::MADVISE => memory::call(n, args),
-            nr::CLOCK_GETTIME | nr::GETTIMEOFDAY | nr::NANOSLEEP | nr::CLOCK_NANOSLEEP | nr::POLL | nr::SCHED_YIELD => {
+            nr::CLOCK_GETTIME | nr::GETTIMEOFDAY | nr::NANOSLEEP | nr::CLOCK_NANOSLEEP | nr::SCHED_YIELD => {
                 time::call(n, args)
             }
+            nr::POLL | nr::SELECT | nr::PSELECT6 => wait::call(n, args),
             nr::EXIT | nr::SET_TID_ADDRESS | nr::FUTEX => threads::call(n, args),
             _ => process::call(n, args),
         }

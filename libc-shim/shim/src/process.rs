@@ -1,6 +1,6 @@
 //! Process calls: ids, `fork`, `execve`, `exit`, `wait4`, signals
-//! (`kill`, `tkill`, `rt_sigaction`, `rt_sigprocmask`), `uname`, and
-//! `arch_prctl` (musl's thread pointer).
+//! (`kill`, `tkill`, `rt_sigaction`, `rt_sigprocmask`), resource limits,
+//! CPU affinity, `uname`, and `arch_prctl` (musl's thread pointer).
 
 use core::arch::naked_asm;
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -63,6 +63,11 @@ pub unsafe fn call(n: usize, args: Args) -> SysResult {
             }
             nr::ARCH_PRCTL if a == ARCH_SET_FS => cairn(Syscall::SetFsBase, [b, 0, 0, 0, 0, 0]),
             nr::ARCH_PRCTL => Err(error::EINVAL),
+            nr::GETRLIMIT => prlimit(0, a, 0, b),
+            nr::SETRLIMIT => prlimit(0, a, b, 0),
+            nr::PRLIMIT64 => prlimit(a, b, c, d),
+            nr::SCHED_GETAFFINITY => get_affinity(a, b, c),
+            nr::SCHED_SETAFFINITY => set_affinity(a, b, c),
             nr::RT_SIGACTION => sigaction(a, b, c, d),
             nr::RT_SIGPROCMASK => sigprocmask(a, b, c, d),
             _ => Err(error::ENOSYS),
@@ -96,6 +101,63 @@ unsafe fn wait4(pid: usize, status: usize, options: usize, rusage: usize) -> Sys
         unsafe { write(status, word)? };
     }
     Ok(child)
+}
+
+/// `prlimit64(pid, resource, new, old)` for the caller (pid 0 or its own):
+/// Cairn's `get_limit`/`set_limit` take Linux's resource numbers and a
+/// `{ current, maximum }` pair laid out as `struct rlimit`, with the same
+/// infinity; resources Cairn does not limit are `EINVAL` from the kernel.
+/// Another process's limits are `ENOSYS`.
+unsafe fn prlimit(pid: usize, resource: usize, new: usize, old: usize) -> SysResult {
+    // SAFETY: no arguments.
+    if pid != 0 && pid != unsafe { cairn(Syscall::Getpid, [0; 6])? } {
+        return Err(error::ENOSYS);
+    }
+    let mut previous = cairn_abi::limit::Limit::default();
+    // SAFETY: the kernel writes one `Limit`.
+    unsafe { cairn(Syscall::GetLimit, [resource, (&raw mut previous) as usize, 0, 0, 0, 0])? };
+    if new != 0 {
+        // SAFETY: the caller's `struct rlimit`.
+        let limit: cairn_abi::limit::Limit = unsafe { read(new)? };
+        // SAFETY: the kernel reads one `Limit`.
+        unsafe { cairn(Syscall::SetLimit, [resource, (&raw const limit) as usize, 0, 0, 0, 0])? };
+    }
+    if old != 0 {
+        // SAFETY: the caller's `struct rlimit`.
+        unsafe { write(old, previous)? };
+    }
+    Ok(0)
+}
+
+/// The affinity handle of thread `tid` (0: the caller).
+fn task(tid: usize) -> Result<cairn_rt::process::TaskHandle, i32> {
+    let tid = if tid == 0 { cairn_rt::sys::gettid() } else { tid };
+    cairn_rt::process::TaskHandle::thread(tid).map_err(crate::sys::errno)
+}
+
+/// `sched_getaffinity(tid, size, mask)`: Cairn's set is Linux's bit
+/// layout (bit `n` of byte `n / 8` for CPU `n`); returns the bytes
+/// written, as Linux does.
+unsafe fn get_affinity(tid: usize, size: usize, mask: usize) -> SysResult {
+    let set = cairn_rt::sched::affinity(&task(tid)?).map_err(crate::sys::errno)?;
+    let bytes = set.as_bytes();
+    if size < bytes.len() || !size.is_multiple_of(size_of::<usize>()) {
+        return Err(error::EINVAL);
+    }
+    // SAFETY: the caller's buffer of `size` bytes.
+    let out = unsafe { crate::sys::bytes_mut(mask, size)? };
+    out[..bytes.len()].copy_from_slice(bytes);
+    Ok(bytes.len())
+}
+
+/// `sched_setaffinity(tid, size, mask)` (at most Cairn's 32 bytes count).
+unsafe fn set_affinity(tid: usize, size: usize, mask: usize) -> SysResult {
+    // SAFETY: the caller's buffer of `size` bytes.
+    let bytes = unsafe { crate::sys::bytes_mut(mask, size)? };
+    let used = bytes.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1);
+    let set = cairn_rt::sched::CpuSet::from_bytes(&bytes[..used]);
+    cairn_rt::sched::set_affinity(&task(tid)?, &set).map_err(crate::sys::errno)?;
+    Ok(0)
 }
 
 /// `tkill(tid, signal)`: through a handle of the thread.
