@@ -98,12 +98,14 @@ c-programs: sysroot
 	@mkdir -p $(C_BIN)
 	$(CAIRN_CC) -O2 -Wall -Wextra -s libc-shim/tests/hello.c -o $(C_BIN)/hello-c
 	$(CAIRN_CC) -O2 -Wall -Wextra -s libc-shim/tests/ctest.c -o $(C_BIN)/ctest
+	$(CAIRN_CC) -O2 -Wall -Wextra -s libc-shim/tests/ttycheck.c -o $(C_BIN)/ttycheck
 
 # The initfs: every user program under /bin, plus broken variants of
 # /bin/true under /test/elf for the ELF loader tests.
 initfs: deps userspace harness c-programs
 	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS) $(MULTI_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
 		--file $(C_BIN)/hello-c:/usr/bin/hello-c:x --file $(C_BIN)/ctest:/usr/bin/ctest:x \
+		--file $(C_BIN)/ttycheck:/usr/bin/ttycheck:x \
 		--file libc-shim/tests/c_programs.sh:/etc/sh-tests/c_programs.sh \
 		--file libc-shim/tests/c_programs.out:/etc/sh-tests/c_programs.out \
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
