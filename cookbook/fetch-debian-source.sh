@@ -77,10 +77,12 @@ fi
 # shellcheck disable=SC2086
 (cd "$dest" && apt-get -q $apt_options source --download-only "$pkg=$version" >&2) || {
 	echo "fetch: apt-get source $pkg=$version failed" >&2
+	rm -rf "$dest"
 	exit 1
 }
 if [ ! -f "$dsc" ]; then
 	echo "fetch: $dsc missing after apt-get source" >&2
+	rm -rf "$dest"
 	exit 1
 fi
 touch "$dest/.complete"
