@@ -33,7 +33,13 @@ SYSROOT := $(BUILD)/sysroot
 CAIRN_CC := libc-shim/bin/cairn-cc
 SHIM_TARGET_DIR := $(BUILD)/target-shim
 SHIM_RUSTFLAGS := -C relocation-model=pie -C force-frame-pointers=yes
-C_BIN := $(BUILD)/c-programs
+# Files for the initfs's /usr, at their paths under $(IMAGE_TREE): the C
+# test programs in usr/bin and the ports' files.
+IMAGE_TREE := $(BUILD)/image-tree
+C_BIN := $(IMAGE_TREE)/usr/bin
+# The cookbook's ports (cookbook/NAME/recipe), each with its test script
+# run by the shell-scripts boot as user::sh_port_NAME.
+PORTS := zlib
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
@@ -55,7 +61,7 @@ GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace sysroot c-programs initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench netbench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace sysroot c-programs ports initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench netbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -93,6 +99,10 @@ sysroot: deps
 	RUSTFLAGS="$(SHIM_RUSTFLAGS)" $(CARGO) build --release -p cairn-libc-shim --target-dir $(SHIM_TARGET_DIR)
 	cp $(SHIM_TARGET_DIR)/x86_64-unknown-linux-gnu/release/libcairn_shim.a $(SYSROOT)/lib/
 
+# The ports, fetched, built and cached by cookbook/cook.sh, into $(IMAGE_TREE).
+ports: sysroot
+	$(foreach p,$(PORTS),cookbook/cook.sh $(p) $(IMAGE_TREE) &&) true
+
 # The C programs of the initfs, built with cairn-cc (stripped).
 c-programs: sysroot
 	@mkdir -p $(C_BIN)
@@ -102,12 +112,13 @@ c-programs: sysroot
 
 # The initfs: every user program under /bin, plus broken variants of
 # /bin/true under /test/elf for the ELF loader tests.
-initfs: deps userspace harness c-programs
+initfs: deps userspace harness c-programs ports
 	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS) $(MULTI_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
-		--file $(C_BIN)/hello-c:/usr/bin/hello-c:x --file $(C_BIN)/ctest:/usr/bin/ctest:x \
-		--file $(C_BIN)/ttycheck:/usr/bin/ttycheck:x \
+		--dir $(IMAGE_TREE)/usr:/usr \
 		--file libc-shim/tests/c_programs.sh:/etc/sh-tests/c_programs.sh \
 		--file libc-shim/tests/c_programs.out:/etc/sh-tests/c_programs.out \
+		$(foreach p,$(PORTS),--file cookbook/$(p)/test.sh:/etc/sh-tests/port_$(p).sh \
+			--file cookbook/$(p)/test.out:/etc/sh-tests/port_$(p).out) \
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file $(PCI_IDS):/usr/share/misc/pci.ids \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
@@ -180,6 +191,7 @@ host-test: deps
 	$(CARGO) test
 	$(CARGO) test -p cairn-rt
 	libc-shim/tests/broken-patch.sh
+	cookbook/tests/bad-recipes.sh
 
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs

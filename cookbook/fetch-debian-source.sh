@@ -20,7 +20,7 @@ pkg=$1
 version=$2
 cache=${CAIRN_CACHE:-$HOME/.cache/cairn}
 apt_dir=$cache/apt
-dest=$cache/sources/${pkg}_$version
+dest=$cache/sources/${pkg}_${version#*:}
 # Debian drops the epoch from file names.
 dsc=$dest/${pkg}_${version#*:}.dsc
 

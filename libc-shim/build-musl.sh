@@ -20,22 +20,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 cache=${CAIRN_CACHE:-$HOME/.cache/cairn}
 recipe=$here/musl/recipe
+. "$repo/cookbook/lib.sh"
+package=$(recipe_field "$recipe" package)
+version=$(recipe_field "$recipe" version)
+tarball=$(recipe_field "$recipe" tarball)
+directory=$(recipe_field "$recipe" directory)
 
-# A field of the recipe (`name = value` lines).
-field() {
-	value=$(sed -n "s/^$1[ \t]*=[ \t]*//p" "$recipe")
-	if [ -z "$value" ]; then
-		echo "build-musl: $recipe has no '$1'" >&2
-		exit 1
-	fi
-	echo "$value"
-}
-package=$(field package)
-version=$(field version)
-tarball=$(field tarball)
-directory=$(field directory)
-
-key=$(cat "$0" "$recipe" "$here"/musl/*.patch | sha256sum | cut -c1-16)
+key=$(cat "$0" "$repo/cookbook/lib.sh" "$recipe" "$here"/musl/*.patch | sha256sum | cut -c1-16)
 prefix=$cache/musl/$version-$key
 
 if [ ! -f "$prefix/.complete" ]; then
@@ -44,18 +35,7 @@ if [ ! -f "$prefix/.complete" ]; then
 	trap 'rm -rf "$work"' EXIT
 	tar xf "$src_dir/$tarball" -C "$work"
 	tree=$work/$directory
-	# Every patch is checked before any is applied: a broken patch is
-	# reported, never half-applied.
-	for p in "$here"/musl/*.patch; do
-		if ! patch -d "$tree" -p1 --dry-run --quiet < "$p" > "$work/patch.log" 2>&1; then
-			echo "build-musl: $p does not apply to $package $version:" >&2
-			cat "$work/patch.log" >&2
-			exit 1
-		fi
-	done
-	for p in "$here"/musl/*.patch; do
-		patch -d "$tree" -p1 --quiet < "$p"
-	done
+	apply_patches "build-musl: $package $version" "$tree" "$here"/musl/*.patch
 	log=$work/build.log
 	echo "build-musl: building $package $version for Cairn into $prefix (log: $log)" >&2
 	rm -rf "$prefix"

@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/libc-shim/musl" "$tmp/cookbook"
 cp "$here/build-musl.sh" "$tmp/libc-shim/"
 cp "$here/musl/recipe" "$here"/musl/*.patch "$tmp/libc-shim/musl/"
-cp "$here/../cookbook/fetch-debian-source.sh" "$tmp/cookbook/"
+cp "$here/../cookbook/fetch-debian-source.sh" "$here/../cookbook/lib.sh" "$tmp/cookbook/"
 cat > "$tmp/libc-shim/musl/zz-broken.patch" <<'EOF'
 --- a/README
 +++ b/README
@@ -29,7 +29,7 @@ if "$tmp/libc-shim/build-musl.sh" "$tmp/sysroot" > "$tmp/out" 2>&1; then
 	echo "broken-patch: FAILED: the build went on past a broken patch" >&2
 	exit 1
 fi
-if ! grep -q "zz-broken.patch does not apply to musl" "$tmp/out"; then
+if ! grep -q "build-musl: musl .*zz-broken.patch does not apply" "$tmp/out"; then
 	echo "broken-patch: FAILED: no message naming the patch; the output was:" >&2
 	cat "$tmp/out" >&2
 	exit 1
