@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -340,6 +341,9 @@ static void test_refusals(void)
 	int first_errno = errno;
 	long second = syscall(SYS_acct, NULL);
 	check("enosys_reported_once", first == -1 && first_errno == ENOSYS && second == -1 && errno == ENOSYS, "acct");
+	fflush(stdout);
+	errno = 0;
+	check("unknown_ioctl", ioctl(0, TIOCSTI, "x") == -1 && errno == ENOTTY, "TIOCSTI");
 }
 
 int main(int argc, char **argv)

@@ -334,7 +334,7 @@ unsafe fn ioctl(fd: usize, request: usize, arg: usize) -> SysResult {
                 cairn_rt::tty::set_foreground_group(fd, group as usize).map_err(not_tty).map(|()| 0)
             }
             _ => {
-                crate::report::unsupported(nr::IOCTL);
+                crate::report::unsupported_ioctl(request);
                 Err(error::ENOTTY)
             }
         }

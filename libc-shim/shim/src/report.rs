@@ -33,15 +33,32 @@ fn emit(args: fmt::Arguments<'_>) {
     let _ = cairn_rt::io::write_fd(2, &line.buf[..line.len]);
 }
 
-/// Reports Linux system call `n` as unsupported, the first time only.
-pub fn unsupported(n: usize) {
+/// Marks call `n` reported; false if it already was. Returns the number
+/// of distinct calls reported so far with it.
+fn first_time(n: usize) -> Option<usize> {
     let n_bit = n.min(nr::MAX);
     let bit = 1u64 << (n_bit % 64);
     if REPORTED[n_bit / 64].fetch_or(bit, Ordering::Relaxed) & bit != 0 {
-        return;
+        return None;
     }
-    let count = COUNT.fetch_add(1, Ordering::Relaxed) + 1;
-    emit(format_args!("libc-shim: Linux system call {n} is not supported on Cairn (ENOSYS; {count} so far)\n"));
+    Some(COUNT.fetch_add(1, Ordering::Relaxed) + 1)
+}
+
+/// Reports Linux system call `n` as unsupported, the first time only.
+pub fn unsupported(n: usize) {
+    if let Some(count) = first_time(n) {
+        emit(format_args!("libc-shim: Linux system call {n} is not supported on Cairn (ENOSYS; {count} so far)\n"));
+    }
+}
+
+/// Reports an `ioctl` request the shim does not know (answered `ENOTTY`),
+/// the first such request only.
+pub fn unsupported_ioctl(request: usize) {
+    if let Some(count) = first_time(nr::IOCTL) {
+        emit(format_args!(
+            "libc-shim: ioctl request {request:#x} is not supported on Cairn (ENOTTY; {count} so far)\n"
+        ));
+    }
 }
 
 /// Reports a panic and exits with 127.
