@@ -219,6 +219,12 @@ static void test_processes(int argc, char **argv)
 	check("uname", uname(&u) == 0 && strcmp(u.sysname, "Cairn") == 0, u.sysname);
 	errno = 0;
 	check("isatty_file", !isatty(1) && errno == ENOTTY, "stdout is a file here");
+	/* A readable file is no terminal either (a file server may answer the
+	 * terminal request with a copy of the file's handle). */
+	int self = open(argv[0], O_RDONLY);
+	errno = 0;
+	check("isatty_readable_file", self >= 0 && !isatty(self) && errno == ENOTTY, "the program file");
+	close(self);
 
 	struct timespec a, b;
 	int ok = clock_gettime(CLOCK_MONOTONIC, &a) == 0;
