@@ -27,6 +27,20 @@ MULTI_PROGRAMS := poweroff reboot sh shtest \
 	uname uniq uptime wc which whoami xargs yes df mount umount sync \
 	ip ping nc ss host dhcp
 
+# C programs: musl built for Cairn plus the Rust shim (libc-shim/), the
+# sysroot cairn-cc compiles against, and the C programs of the initfs.
+SYSROOT := $(BUILD)/sysroot
+CAIRN_CC := libc-shim/bin/cairn-cc
+SHIM_TARGET_DIR := $(BUILD)/target-shim
+SHIM_RUSTFLAGS := -C relocation-model=pie -C force-frame-pointers=yes
+# Files for the initfs's /usr, at their paths under $(IMAGE_TREE): the C
+# test programs in usr/bin and the ports' files.
+IMAGE_TREE := $(BUILD)/image-tree
+C_BIN := $(IMAGE_TREE)/usr/bin
+# The cookbook's ports (cookbook/NAME/recipe), each with its test script
+# run by the shell-scripts boot as user::sh_port_NAME.
+PORTS := zlib bzip2 lua
+
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
 USER_RUSTFLAGS := -C relocation-model=pie -C link-arg=-nostartfiles -C link-arg=-nostdlib \
@@ -38,7 +52,9 @@ STATIC_USER_RUSTFLAGS := -C relocation-model=static -C link-arg=-nostartfiles -C
 STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
 # pci.ids: the PCI ID Repository's names, packed into the initfs for lspci.
-HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs fdisk gdisk dosfstools fonts-dejavu-core
+# gcc and patch build musl for libc-shim (apt-get fetches its source).
+HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs fdisk gdisk dosfstools \
+	fonts-dejavu-core gcc patch
 PCI_IDS := /usr/share/misc/pci.ids
 # fonts-dejavu-core: the desktop's font, packed into the initfs at the same path.
 DESKTOP_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
@@ -47,7 +63,7 @@ GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
 RUN_TEST_PACKAGES := xvfb x11-utils
 
-.PHONY: all deps kernel userspace initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench netbench fuzz clean fmt clippy host-test
+.PHONY: all deps kernel userspace sysroot c-programs ports initfs harness iso disk run test test-run test-disk test-crash bench devbench fsbench netbench fuzz clean fmt clippy host-test
 
 # The fuzz boot's service list: the committed bounded run, or (make fuzz) one
 # written with the asked seed, call count, workers and time bound.
@@ -78,10 +94,33 @@ userspace:
 harness:
 	$(CARGO) build --release -p cairn-harness -p cairn-mkinitfs -p cairn-mkdisk
 
+# musl (Debian's source package, patched, built once and cached in
+# ~/.cache/cairn) and libcairn_shim.a in $(SYSROOT): what cairn-cc needs.
+sysroot: deps
+	libc-shim/build-musl.sh $(SYSROOT)
+	RUSTFLAGS="$(SHIM_RUSTFLAGS)" $(CARGO) build --release -p cairn-libc-shim --target-dir $(SHIM_TARGET_DIR)
+	cp $(SHIM_TARGET_DIR)/x86_64-unknown-linux-gnu/release/libcairn_shim.a $(SYSROOT)/lib/
+
+# The ports, fetched, built and cached by cookbook/cook.sh, into $(IMAGE_TREE).
+ports: sysroot
+	$(foreach p,$(PORTS),cookbook/cook.sh $(p) $(IMAGE_TREE) &&) true
+
+# The C programs of the initfs, built with cairn-cc (stripped).
+c-programs: sysroot
+	@mkdir -p $(C_BIN)
+	$(CAIRN_CC) -O2 -Wall -Wextra -s libc-shim/tests/hello.c -o $(C_BIN)/hello-c
+	$(CAIRN_CC) -O2 -Wall -Wextra -s libc-shim/tests/ctest.c -o $(C_BIN)/ctest
+	$(CAIRN_CC) -O2 -Wall -Wextra -s libc-shim/tests/ttycheck.c -o $(C_BIN)/ttycheck
+
 # The initfs: every user program under /bin, plus broken variants of
 # /bin/true under /test/elf for the ELF loader tests.
-initfs: deps userspace harness
+initfs: deps userspace harness c-programs ports
 	$(MKINITFS) --out $(INITFS) $(foreach p,$(USER_PROGRAMS) $(MULTI_PROGRAMS),--file $(USER_BIN)/$(p):/bin/$(p):x) \
+		--dir $(IMAGE_TREE)/usr:/usr \
+		--file libc-shim/tests/c_programs.sh:/etc/sh-tests/c_programs.sh \
+		--file libc-shim/tests/c_programs.out:/etc/sh-tests/c_programs.out \
+		$(foreach p,$(PORTS),--file cookbook/$(p)/test.sh:/etc/sh-tests/port_$(p).sh \
+			--file cookbook/$(p)/test.out:/etc/sh-tests/port_$(p).out) \
 		--file $(STATIC_USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release/true:/bin/true-static:x \
 		--file $(PCI_IDS):/usr/share/misc/pci.ids \
 		--file userspace/init/init.conf:/etc/init.conf --file userspace/init/test.conf:/etc/init/test.conf \
@@ -157,6 +196,8 @@ test-run:
 host-test: deps
 	$(CARGO) test
 	$(CARGO) test -p cairn-rt
+	libc-shim/tests/broken-patch.sh
+	cookbook/tests/bad-recipes.sh
 
 test: deps kernel initfs host-test
 	$(HARNESS) test --kernel $(KERNEL_ELF) --module $(INITFS):initfs
@@ -227,7 +268,8 @@ fmt:
 	$(CARGO) fmt --all
 
 clippy:
-	$(CARGO) clippy --workspace -- -D warnings
+	$(CARGO) clippy --workspace --exclude cairn-libc-shim -- -D warnings
+	RUSTFLAGS="$(SHIM_RUSTFLAGS)" $(CARGO) clippy --release -p cairn-libc-shim --target-dir $(SHIM_TARGET_DIR) -- -D warnings
 	RUSTFLAGS="$(KERNEL_RUSTFLAGS)" $(CARGO) clippy --release -p cairn-kernel --target-dir $(KERNEL_TARGET_DIR) -- -D warnings
 	RUSTFLAGS="$(USER_RUSTFLAGS)" $(CARGO) clippy --release -p cairn-rt $(USER_PROGRAMS:%=-p %) $(MULTI_PACKAGES:%=-p %) \
 		--target-dir $(USER_TARGET_DIR) -- -D warnings

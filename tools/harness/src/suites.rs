@@ -427,6 +427,13 @@ const SHELL_SESSION: &[Step] = &[
     Step {
         name: "ls-lists-scheme-sys",
         wait: Wait::Serial("cpusinterruptsiommulogmeminfomountspowerprocessesthreadsuptime"),
+        then: Input::Serial("/usr/bin/ttycheck\r"),
+    },
+    // A C program (libc-shim/tests/ttycheck.c) asks the terminal through
+    // musl and the shim: termios, window size, foreground group.
+    Step {
+        name: "c-program-terminal-calls",
+        wait: Wait::Serial("ttycheck: ok"),
         then: Input::Serial("echo history-$(test -s /root/.sh_history && echo kept)\r"),
     },
     Step { name: "history-file", wait: Wait::Serial("history-kept"), then: Input::Serial("kill -9 $$\r") },

@@ -9,7 +9,7 @@
 //!
 //! Depends on [`crate::sys`] (`mmap`), [`crate::sync`] (the lock) and `talc`.
 
-#[cfg(not(test))]
+#[cfg(all(not(test), feature = "runtime"))]
 use core::alloc::GlobalAlloc;
 use core::alloc::Layout;
 
@@ -20,7 +20,7 @@ use talc::source::Source;
 
 use crate::sync::RawLock;
 use crate::sys::{MapFlags, PAGE_SIZE, map_anonymous};
-#[cfg(not(test))]
+#[cfg(all(not(test), feature = "runtime"))]
 use crate::sys::{map_anonymous_populated, munmap};
 
 /// Smallest amount the heap grows by.
@@ -54,10 +54,10 @@ static TALC: TalcLock<RawLock, MmapSource> = TalcLock::new(MmapSource);
 
 /// The process heap: large blocks as mappings of their own, the rest from
 /// [`TALC`]. (Host tests run on the host's allocator.)
-#[cfg(not(test))]
+#[cfg(all(not(test), feature = "runtime"))]
 struct Heap;
 
-#[cfg(not(test))]
+#[cfg(all(not(test), feature = "runtime"))]
 #[global_allocator]
 static HEAP: Heap = Heap;
 
@@ -72,7 +72,7 @@ fn mapping_len(size: usize) -> usize {
     size.next_multiple_of(PAGE_SIZE)
 }
 
-#[cfg(not(test))]
+#[cfg(all(not(test), feature = "runtime"))]
 // SAFETY: large blocks are fresh private mappings of at least the size
 // asked, page aligned (enough for `is_large` layouts), used by nothing else
 // and unmapped only when their block is freed; all else is talc's, which

@@ -22,14 +22,16 @@
 //! The parts that only make sense inside a Cairn process (`_start`, the
 //! panic handler, `#[global_allocator]`) are compiled out under `cfg(test)`,
 //! so the pure logic (start-up stack parsing, wait statuses, environment
-//! handling) runs as ordinary host unit tests.
+//! handling) runs as ordinary host unit tests. They are also the default
+//! feature `runtime`, which `libc-shim` turns off: in a C program musl owns
+//! the entry point, the heap and the memory functions.
 #![no_std]
 
 extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
-#[cfg(not(test))]
+#[cfg(all(not(test), feature = "runtime"))]
 use cairn_memfuncs as _;
 
 pub mod env;
@@ -37,6 +39,9 @@ pub mod error;
 pub mod events;
 pub mod fd;
 pub mod fs;
+// Without `runtime` (libc-shim) nothing starts the process or allocates
+// through this module: its start-up half is unused.
+#[cfg_attr(not(feature = "runtime"), allow(dead_code))]
 mod heap;
 pub mod io;
 pub mod mount;
@@ -45,13 +50,19 @@ pub mod process;
 pub mod sched;
 pub mod scheme;
 pub mod signal;
-#[cfg(not(test))]
+#[cfg(all(not(test), feature = "runtime"))]
 mod start;
+// Without `runtime` (libc-shim) nothing starts the process or allocates
+// through this module: its start-up half is unused.
+#[cfg_attr(not(feature = "runtime"), allow(dead_code))]
 mod startup;
 pub mod sync;
 pub mod sys;
 pub mod thread;
 pub mod time;
+// Without `runtime` (libc-shim) nothing starts the process or allocates
+// through this module: its start-up half is unused.
+#[cfg_attr(not(feature = "runtime"), allow(dead_code))]
 mod tls;
 pub mod tty;
 

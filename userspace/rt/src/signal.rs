@@ -171,9 +171,10 @@ extern "C" fn trampoline() {
 }
 
 /// The return address of every handler: `sigreturn`, which restores the
-/// interrupted context and never returns.
+/// interrupted context and never returns. Public for handlers installed
+/// with the raw [`sigaction`] (libc-shim's).
 #[unsafe(naked)]
-extern "C" fn restorer() -> ! {
+pub extern "C" fn restorer() -> ! {
     naked_asm!(
         "mov eax, {sigreturn}",
         "syscall",
