@@ -194,7 +194,12 @@ pub fn load(image: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], uid: u32, gid: u32
         (auxv::AT_BASE, 0),
         (auxv::AT_ENTRY, elf.entry + bias),
         (auxv::AT_UID, u64::from(uid)),
+        (auxv::AT_EUID, u64::from(uid)),
         (auxv::AT_GID, u64::from(gid)),
+        (auxv::AT_EGID, u64::from(gid)),
+        // No program changes identity by being run (no set-id bits), so
+        // none needs the C library's care for one that does.
+        (auxv::AT_SECURE, 0),
     ];
     let stack_pointer = build_stack(&mut space, stack_top, argv, envp, &auxiliary)?;
     let mmap_top = page_down(stack_top - STACK_BYTES - (1 << 30) - random::page_offset(1 << 30));

@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -352,8 +353,18 @@ static void test_refusals(void)
 	check("unknown_ioctl", ioctl(0, TIOCSTI, "x") == -1 && errno == ENOTTY, "TIOCSTI");
 }
 
+/* The kernel's auxiliary vector: the effective ids are the real ones and
+ * no secure mode (Cairn has no set-id programs). */
+static void test_auxv(void)
+{
+	check("auxv_identity",
+	      getauxval(AT_SECURE) == 0 && getauxval(AT_EUID) == getuid() && getauxval(AT_EGID) == getgid(),
+	      "AT_SECURE, AT_EUID or AT_EGID");
+}
+
 int main(int argc, char **argv)
 {
+	test_auxv();
 	test_printf();
 	test_memory();
 	test_strings();

@@ -858,6 +858,9 @@ pub mod auxv {
     pub const AT_BASE: usize = 7;
     pub const AT_ENTRY: usize = 9;
     pub const AT_UID: usize = 11;
+    pub const AT_EUID: usize = 12;
     pub const AT_GID: usize = 13;
+    pub const AT_EGID: usize = 14;
+    pub const AT_SECURE: usize = 23;
     pub const AT_RANDOM: usize = 25;
 }
