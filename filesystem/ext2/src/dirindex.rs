@@ -1,9 +1,11 @@
-//! In-memory name indexes of large directories, so that looking up,
-//! adding and removing a name costs a block read or two instead of a walk
-//! over the whole directory.
+//! In-memory name indexes of large linear directories, so that looking
+//! up, adding and removing a name costs a block read or two instead of a
+//! walk over the whole directory.
 //!
-//! The on-disk directory stays linear (an htree's index flag is dropped on
-//! the first insert, see `ops.rs`); this index lives only in memory. For
+//! Directories with an htree (`htree.rs`) are searched and changed
+//! through it; this index serves the others (file systems without
+//! `dir_index`, directories that grew linear, and htrees found damaged,
+//! which are read linearly) and lives only in memory. For
 //! each directory of at least [`MIN_BLOCKS`] blocks that a lookup or an
 //! insert touches, it records which logical block holds each name (by a
 //! 64-bit hash of the name, so no name is copied) and how large an entry

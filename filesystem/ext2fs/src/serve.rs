@@ -462,11 +462,17 @@ impl<D: BlockDevice> Served<D> {
 
     /// Serves one request but `MMAP`; `None` for those that take no
     /// answer. Damage met on the way (`EUCLEAN`) turns the file system
-    /// read-only ([`Served::damage_found`]).
+    /// read-only ([`Served::damage_found`]); a damaged directory index
+    /// (read linearly, as Linux does) is logged.
     pub fn serve(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
         let answer = self.answer(request, payload);
         if matches!(answer, Some((Err(EUCLEAN), _))) {
             self.damage_found();
+        }
+        for damage in self.fs.take_index_damage() {
+            if let cairn_ext2::Corrupt::Directory(dir, why) = damage {
+                eprintln!("ext2fs: directory inode {}: {why}: read linearly (e2fsck -fD rebuilds the index)", dir.0);
+            }
         }
         answer
     }
