@@ -3,8 +3,9 @@
 //! fresh images (1 and 4 KiB blocks, two index levels at 1 KiB) and a
 //! directory Linux indexed (`e2fsck -fD`) grown by it, each checked by
 //! `e2fsck -fn`, listed whole by `debugfs htree` and looked up through
-//! the tree; and damaged indexes (bad hash version, bad levels, count
-//! over the limit, a loop) read linearly instead, noted, never a panic.
+//! the tree; damaged indexes (bad hash version, bad levels, count over
+//! the limit, a loop) read linearly instead, noted, never a panic; a
+//! full disk; and a fuzz run over a tree's index and leaf blocks.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::format;
@@ -345,4 +346,62 @@ fn full_disk_stops_an_indexed_directory_cleanly() {
     unmount_check(fs, &img);
     assert!(is_indexed(&img, "d"));
     assert!(htree_names(&img, "d").0 == names);
+}
+
+/// Mutation cases of [`fuzzed_indexes_never_panic`] in `cargo test`;
+/// `CAIRN_EXT2_FUZZ=N` runs N.
+fn fuzz_cases() -> u64 {
+    std::env::var("CAIRN_EXT2_FUZZ").ok().and_then(|v| v.parse().ok()).unwrap_or(60)
+}
+
+#[test]
+fn fuzzed_indexes_never_panic() {
+    let s = Scratch::new();
+    let (img, names) = fresh_directory(&s, "ext2", 1024, 3000);
+    let good = std::fs::read(&img).unwrap();
+    // The root, the first index node and a leaf of `d`: mutations go
+    // there.
+    let phys = |l: u64| request(&img, &format!("bmap d {l}")).trim().parse::<usize>().unwrap() * 1024;
+    let root = phys(0);
+    let node = phys(u32::from_le_bytes(good[root + 36..root + 40].try_into().unwrap()) as u64);
+    let leaf = phys(u32::from_le_bytes(good[node + 12..node + 16].try_into().unwrap()) as u64);
+    let targets = [root, node, leaf];
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let some: Vec<&Vec<u8>> = names.iter().step_by(7).collect();
+    for case in 0..fuzz_cases() {
+        let mut b = good.clone();
+        for _ in 0..1 + next() % 6 {
+            let at = targets[(next() % 3) as usize] + (next() % 1024) as usize;
+            b[at] = match next() % 4 {
+                0 => 0,
+                1 => 0xff,
+                2 => b[at] ^ (1 << (next() % 8)),
+                _ => next() as u8,
+            };
+        }
+        let r = std::panic::catch_unwind(|| {
+            let Ok(mut fs) = Ext2::mount(MemDevice::new(b), crate::MountOptions { read_only: false, now: NOW }) else {
+                return;
+            };
+            let Ok(d) = fs.lookup(ROOT, b"d") else { return };
+            for n in &some {
+                let _ = fs.lookup(d, n);
+            }
+            for i in 0..300 {
+                let _ = fs.create(d, format!("fuzz-{i}").as_bytes(), 0o644, ROOT_OWNER, NOW);
+            }
+            for n in some.iter().take(100) {
+                let _ = fs.unlink(d, n, NOW);
+            }
+            let _ = fs.read_dir(d);
+            let _ = fs.unmount(NOW);
+        });
+        assert!(r.is_ok(), "fuzz case {case} panicked");
+    }
 }
