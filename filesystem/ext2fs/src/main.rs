@@ -175,7 +175,12 @@ fn shutdown(state: &State, scheme: &str) -> ! {
             thread::sleep(TICK);
         }
     };
+    let damaged = served.fs.read_only() == Some(ReadOnlyReason::Damaged);
     match served.fs.unmount(now()) {
+        Ok(_) if damaged => {
+            println!("ext2fs: {scheme} unmounted, damaged (left marked for e2fsck)");
+            process::exit(0)
+        }
         Ok(_) => {
             println!("ext2fs: {scheme} unmounted cleanly");
             process::exit(0)

@@ -9,7 +9,11 @@
 //! by the guest and left mounted when the machine goes off: on a copy,
 //! `e2fsck -fy` replays its journal, then `e2fsck -fn` must pass and the
 //! file the guest `fsync`ed, and those the periodic commit wrote, must be
-//! whole. The names and the patterns are
+//! whole. A fourth image holds a directory whose `..` entry runs past its
+//! block (`debugfs zap_block`): the guest meets it while mounted, and
+//! after the run `dumpe2fs` must show the error state the server wrote,
+//! the file the guest `fsync`ed before must be whole and the one it tried
+//! after must be absent. The names and the patterns are
 //! those of `userspace/utest/src/ext2.rs` and must agree with it.
 
 use std::fs;
@@ -52,6 +56,15 @@ pub fn crash_image(path: &Path) -> PathBuf {
     path.with_extension("crash.img")
 }
 
+/// The image beside `path` whose damage the guest finds while mounted.
+pub fn broken_image(path: &Path) -> PathBuf {
+    path.with_extension("broken.img")
+}
+
+/// What the guest writes and `fsync`s on the broken image before it meets
+/// the damage (as `userspace/utest/src/ext2.rs` has it).
+const BEFORE_DAMAGE: &[u8] = b"committed before the damage\n";
+
 /// The file the guest `fsync`ed on the crash image before the power cut.
 const KEPT_FILE: usize = 512 << 10;
 
@@ -79,6 +92,13 @@ pub fn prepare(path: &Path) -> Result<(), String> {
     let crash = crash_image(path);
     let _ = fs::remove_file(&crash);
     checked(Command::new("/usr/sbin/mke2fs").args(["-q", "-F", "-t", "ext3"]).arg(&crash).arg("8M"))?;
+    let broken = broken_image(path);
+    let _ = fs::remove_file(&broken);
+    checked(Command::new("/usr/sbin/mke2fs").args(["-q", "-F", "-t", "ext3", "-b", "1024"]).arg(&broken).arg("4M"))?;
+    // `..` of /broken (bytes 12..24 of its block) gets a length of 0xffff.
+    for request in ["mkdir broken", "zap_block -f /broken -o 16 -l 2 -p 255 0"] {
+        checked(Command::new("/usr/sbin/debugfs").arg("-w").arg("-R").arg(request).arg(&broken))?;
+    }
     let bad = bad_image(path);
     let _ = fs::remove_file(&bad);
     checked(Command::new("/usr/sbin/mke2fs").args(["-q", "-F", "-t", "ext3"]).arg(&bad).arg("4M"))?;
@@ -141,6 +161,9 @@ pub fn verify(path: &Path) -> Result<(), String> {
     if let Err(e) = verify_crash(&crash_image(path)) {
         problems.push(e);
     }
+    if let Err(e) = verify_broken(&broken_image(path)) {
+        problems.push(e);
+    }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
 }
 
@@ -175,5 +198,27 @@ fn verify_crash(path: &Path) -> Result<(), String> {
         problems.push(String::from("after the power cut /committed-dir is missing"));
     }
     let _ = fs::remove_file(&copy);
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+}
+
+/// The broken image after the guest met its damage: the superblock in the
+/// error state (so the next `e2fsck` checks it in full), the file
+/// `fsync`ed before whole, nothing written after.
+fn verify_broken(path: &Path) -> Result<(), String> {
+    let header =
+        String::from_utf8_lossy(&checked(Command::new("/usr/sbin/dumpe2fs").arg("-h").arg(path))?).into_owned();
+    let state = header.lines().find(|l| l.starts_with("Filesystem state:")).unwrap_or("no state line");
+    let mut problems = Vec::new();
+    if !state.contains("with errors") {
+        problems.push(format!("the broken image's superblock is not in the error state: {state:?}"));
+    }
+    let before = debugfs(path, "cat /before.txt")?;
+    if before != BEFORE_DAMAGE {
+        problems.push(format!("/before.txt on the broken image holds {:?}", String::from_utf8_lossy(&before)));
+    }
+    let after = run(Command::new("/usr/sbin/debugfs").arg("-R").arg("stat /after.txt").arg(path))?;
+    if !String::from_utf8_lossy(&after.stderr).contains("File not found") {
+        problems.push(String::from("/after.txt was written on the broken image after the damage"));
+    }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
 }

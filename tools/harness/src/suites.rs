@@ -324,8 +324,9 @@ const NVME_DEVICES: &[&str] = &[
 const EXT2_IMAGE: &str = "build/ext2-disk.img";
 
 /// One NVMe controller: namespace 1 the ext3 image, namespace 2 the
-/// damaged one, namespace 3 the small one left mounted at power-off (raw
-/// files written through).
+/// damaged one, namespace 3 the small one left mounted at power-off,
+/// namespace 4 one whose damage is found while mounted (raw files
+/// written through).
 const EXT2_DEVICES: &[&str] = &[
     "-drive",
     "file=build/ext2-disk.img,if=none,id=ext2,format=raw,cache=writethrough",
@@ -333,6 +334,8 @@ const EXT2_DEVICES: &[&str] = &[
     "file=build/ext2-disk.bad.img,if=none,id=bad,format=raw,cache=writethrough",
     "-drive",
     "file=build/ext2-disk.crash.img,if=none,id=crash,format=raw,cache=writethrough",
+    "-drive",
+    "file=build/ext2-disk.broken.img,if=none,id=broken,format=raw,cache=writethrough",
     "-device",
     "nvme,id=nvme0,serial=cairn-ext2",
     "-device",
@@ -341,6 +344,8 @@ const EXT2_DEVICES: &[&str] = &[
     "nvme-ns,bus=nvme0,drive=bad,nsid=2",
     "-device",
     "nvme-ns,bus=nvme0,drive=crash,nsid=3",
+    "-device",
+    "nvme-ns,bus=nvme0,drive=broken,nsid=4",
 ];
 
 /// QEMU's teaching device, for the device-context tests of utest.
@@ -860,6 +865,10 @@ pub const SUITES: &[Suite] = &[
             Check::OutputContains {
                 name: "damaged-image-refused",
                 needle: "ext2fs: cannot mount /dev/nvme0n2: the file system is damaged",
+            },
+            Check::OutputContains {
+                name: "damage-remounts-read-only",
+                needle: "ext2fs: the file system is damaged: remounted read-only (run e2fsck)",
             },
             Check::Ext2Image { name: "e2fsck-and-debugfs", path: EXT2_IMAGE },
         ],

@@ -6,8 +6,10 @@
 //! The tests run in order and share the mounted file system: refuse the
 //! damaged image, mount, read through the cache, read the host's files,
 //! write, remove a file still open, a large file, a sparse file, unmount cleanly, mount read-only;
-//! and last, on namespace 3 (a small ext3 image), fill the disk, write and
-//! `fsync` a file and leave the server running as the machine goes off.
+//! on namespace 4, meet damage while mounted and see the server turn
+//! read-only; and last, on namespace 3 (a small ext3 image), fill the
+//! disk, write and `fsync` a file and leave the server running as the
+//! machine goes off.
 //! They run only when named (`utest ext2_`).
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`], [`crate::nvme`]
@@ -15,7 +17,7 @@
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use cairn_rt::abi::error::{EACCES, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS};
+use cairn_rt::abi::error::{EACCES, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS, EUCLEAN};
 use cairn_rt::abi::scheme::{DIRENT_CHAR, DIRENT_FIFO};
 use cairn_rt::abi::{MODE_TYPE, MapFlags, O_DIRECTORY, Syscall};
 use cairn_rt::fs::{self, File, OpenOptions};
@@ -34,6 +36,12 @@ use crate::util::{TestResult, call, ensure, expect_errno, expect_exit, ok};
 const DISK: &str = "/dev/nvme0n1";
 const DAMAGED: &str = "/dev/nvme0n2";
 const CRASH_DISK: &str = "/dev/nvme0n3";
+/// The disk whose damage is found while mounted (its `/broken` directory's
+/// `..` entry runs past the block), its scheme, and what is written and
+/// `fsync`ed on it before (the harness's `ext2check.rs` checks both).
+const BROKEN_DISK: &str = "/dev/nvme0n4";
+const BROKEN_ROOT: &str = "/scheme/ext2broken";
+const BEFORE_DAMAGE: &[u8] = b"committed before the damage\n";
 /// The scheme the tests mount the disk as, and its stats scheme.
 const SCHEME: &str = "ext2test";
 const ROOT: &str = "/scheme/ext2test";
@@ -415,6 +423,37 @@ fn same_tree(a: &str, b: &str) -> Result<usize, String> {
         }
     }
     Ok(files)
+}
+
+/// Damage met while mounted: a file is written and `fsync`ed, then a
+/// lookup in the damaged directory is `EUCLEAN`, and from then on the
+/// server is read-only (ext3's `errors=remount-ro`): creating, `mkdir`,
+/// opening for writing and `fsync` are `EROFS`, reads go on; SIGTERM
+/// still ends it with 0. The harness checks the log line and, with
+/// `dumpe2fs`, the error state on the disk.
+pub fn damage_remounts_read_only() -> TestResult {
+    start_on(&[], BROKEN_DISK, "ext2broken")?;
+    let verdict = meet_damage();
+    let pid: Pid = SERVER.swap(0, Ordering::SeqCst);
+    ok("SIGTERM", signal::kill(pid, SIGTERM))?;
+    expect_exit(pid, 0)?;
+    verdict
+}
+
+fn meet_damage() -> TestResult {
+    let before = format!("{BROKEN_ROOT}/before.txt");
+    let mut file = ok("create before.txt", File::create(&before))?;
+    ok("write before.txt", file.write_all(BEFORE_DAMAGE))?;
+    ok("fsync before.txt", file.sync_all())?;
+    let inside = fs::metadata(&format!("{BROKEN_ROOT}/broken/name")).map(drop);
+    expect_errno("a lookup in the damaged directory", inside, EUCLEAN)?;
+    expect_errno("create after the damage", File::create(&format!("{BROKEN_ROOT}/after.txt")).map(drop), EROFS)?;
+    expect_errno("mkdir after the damage", fs::create_dir(&format!("{BROKEN_ROOT}/dir"), 0o755), EROFS)?;
+    let writable = OpenOptions::new().write(true).open(&before).map(drop);
+    expect_errno("opening for writing after the damage", writable, EROFS)?;
+    expect_errno("fsync after the damage", file.sync_all(), EROFS)?;
+    ensure!(ok("read before.txt", fs::read(&before))? == BEFORE_DAMAGE, "before.txt reads back wrong");
+    Ok(())
 }
 
 /// The small disk: filling it ends in `ENOSPC` and removing the file gives

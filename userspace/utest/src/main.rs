@@ -248,6 +248,7 @@ fn hardware_tests() -> Vec<Test> {
         test("ext2_unmount", ext2::unmount),
         test("ext2_read_only", ext2::read_only),
         test("ext2_mount_tool", ext2::mount_tool),
+        test("ext2_damage_remounts_read_only", ext2::damage_remounts_read_only),
         test("ext2_full_disk_then_power_cut", ext2::full_disk_then_power_cut),
         test("scale_msix_vectors", nvme::scale_vectors),
         test("virtio_blk_disk_data", virtio_blk::disk_data),
