@@ -13,7 +13,10 @@
 //! block (`debugfs zap_block`): the guest meets it while mounted, and
 //! after the run `dumpe2fs` must show the error state the server wrote,
 //! the file the guest `fsync`ed before must be whole and the one it tried
-//! after must be absent. The names and the patterns are
+//! after must be absent. For suite `nvme-hotplug`, an empty ext3 image
+//! is made, and after the guest wrote on it until its controller was
+//! removed, its journal must replay clean with every file the guest
+//! `fsync`ed whole. The names and the patterns are
 //! those of `userspace/utest/src/ext2.rs` and must agree with it.
 
 use std::fs;
@@ -219,6 +222,58 @@ fn verify_broken(path: &Path) -> Result<(), String> {
     let after = run(Command::new("/usr/sbin/debugfs").arg("-R").arg("stat /after.txt").arg(path))?;
     if !String::from_utf8_lossy(&after.stderr).contains("File not found") {
         problems.push(String::from("/after.txt was written on the broken image after the damage"));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+}
+
+/// What the guest of the `nvme-hotplug` suite writes on the image before
+/// its controller vanishes: files `/w0.bin`, `/w1.bin`, … of this many
+/// bytes of the guest pattern, each `fsync`ed, and the line saying how
+/// many `fsync`s returned (as `userspace/utest/src/ext2.rs` has them).
+const VANISH_FILE: usize = 32 << 10;
+const VANISH_LINE: &str = "nvme-hotplug: ext2 files fsynced before the removal: ";
+
+/// Makes the empty ext3 image the `nvme-hotplug` suite removes from under
+/// ext2fs.
+pub fn prepare_vanishing(path: &Path) -> Result<(), String> {
+    let _ = fs::remove_file(path);
+    checked(Command::new("/usr/sbin/mke2fs").args(["-q", "-F", "-t", "ext3", "-b", "4096"]).arg(path).arg("64M"))
+        .map(drop)
+}
+
+/// The image as its controller's removal left it, as Linux would find it
+/// at the next boot: on a copy, `e2fsck -fy` replays the journal, then
+/// `e2fsck -fn` must pass and every file whose `fsync` had returned (the
+/// guest's count) must be whole.
+pub fn verify_vanished(path: &Path, lines: &[&str]) -> Result<(), String> {
+    let count = lines
+        .iter()
+        .find_map(|l| l.split_once(VANISH_LINE).and_then(|(_, n)| n.trim().parse::<usize>().ok()))
+        .ok_or("the guest did not say how many files it fsynced")?;
+    let copy = path.with_extension("replayed.img");
+    fs::copy(path, &copy).map_err(|e| format!("copying {}: {e}", path.display()))?;
+    let replay = run(Command::new("/usr/sbin/e2fsck").arg("-fy").arg(&copy))?;
+    if replay.status.code().is_none_or(|code| code >= 4) {
+        return Err(format!(
+            "e2fsck -fy after the removal: {}: {}",
+            replay.status,
+            String::from_utf8_lossy(&replay.stdout)
+        ));
+    }
+    let fsck = run(Command::new("/usr/sbin/e2fsck").arg("-fn").arg(&copy))?;
+    if !fsck.status.success() {
+        return Err(format!("e2fsck -fn after the replay: {}: {}", fsck.status, String::from_utf8_lossy(&fsck.stdout)));
+    }
+    let mut problems = Vec::new();
+    for n in 0..count {
+        let got = debugfs(&copy, &format!("cat /w{n}.bin"))?;
+        if got.len() != VANISH_FILE || (0..VANISH_FILE).any(|i| got[i] != pattern(GUEST, i as u64)) {
+            problems.push(format!("/w{n}.bin is not whole after the removal ({} bytes)", got.len()));
+        }
+    }
+    let _ = fs::remove_file(&copy);
+    if count == 0 {
+        problems.push(String::from("no file was fsynced before the removal"));
     }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
 }

@@ -56,6 +56,12 @@ pub enum Check {
     /// beside it) before the boot; after it, `e2fsck -fn` must pass and
     /// `debugfs` must find the guest's files (`ext2check`).
     Ext2Image { name: &'static str, path: &'static str },
+    /// The ext3 image at `path` is made empty by `mke2fs` before the boot;
+    /// the guest writes and `fsync`s files on it until its controller is
+    /// removed and reports how many; after the boot, on a copy, the
+    /// journal replays, `e2fsck -fn` passes and those files are whole
+    /// (`ext2check::verify_vanished`).
+    Ext2Vanished { name: &'static str, path: &'static str },
     /// A host-side network peer's result (`netpeer`): a suite with such checks gets a
     /// virtio-net NIC on QEMU user networking (restrict=on) with the peers' forwards.
     HostPeer { name: &'static str, peer: HostPeer },
@@ -84,7 +90,8 @@ impl Check {
             | Check::PciMatchesQemu { name, .. }
             | Check::DiskImage { name, .. }
             | Check::TableImage { name, .. } => name,
-            Check::Ext2Image { name, .. } | Check::HostPeer { name, .. } | Check::HttpPeer { name, .. } => name,
+            Check::Ext2Image { name, .. } | Check::Ext2Vanished { name, .. } => name,
+            Check::HostPeer { name, .. } | Check::HttpPeer { name, .. } => name,
         }
     }
 }
@@ -578,16 +585,19 @@ const LSBLK_DEVICES: &[&str] = &[
     "nvme-ns,bus=nvme0,drive=broken,nsid=3",
 ];
 
+/// The ext3 image the `nvme-hotplug` suite removes from under ext2fs.
+const HOTPLUG_IMAGE: &str = "build/hotplug-ext3.img";
+
 /// `q35` with native PCI Express hot-plug (QEMU's ACPI hot-plug of root
-/// ports off): an NVMe controller on a 16 MiB null device behind a root
-/// port, removed during the run (`device_del`).
+/// ports off): an NVMe controller on an ext3 image behind a root port,
+/// removed during the run (`device_del`).
 const HOTPLUG_DEVICES: &[&str] = &[
     "-global",
     "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
     "-device",
     "pcie-root-port,id=rp1,chassis=1,slot=1",
-    "-blockdev",
-    "null-co,node-name=hot0,size=16777216,read-zeroes=on",
+    "-drive",
+    "file=build/hotplug-ext3.img,if=none,id=hot0,format=raw,cache=writethrough",
     "-device",
     "nvme,id=hotnvme,bus=rp1,drive=hot0,serial=cairn-hot",
 ];
@@ -1159,8 +1169,9 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         // Hot removal: pciehp powers the slot off when QEMU presses its
-        // attention button; the NVMe driver ends, readers get EIO, the
-        // system goes on (utest hot_removal_of_nvme).
+        // attention button; the NVMe driver ends, readers get EIO, ext2fs
+        // writing on the disk fails its writers with EIO, the system goes
+        // on (utest hot_removal_of_nvme); the image is recoverable.
         name: "nvme-hotplug",
         machine: Machine { devices: HOTPLUG_DEVICES, ..bios("q35", 2, "512M") },
         cmdline: b"test=user init=/bin/utest,hot_removal_of_nvme",
@@ -1179,6 +1190,8 @@ pub const SUITES: &[Suite] = &[
                 name: "driver-sees-device-gone",
                 needle: "the controller is gone (it reads all ones); ending",
             },
+            Check::OutputContains { name: "ext2fs-logs-the-failure", needle: "ext2fs: ext2gone: the device failed" },
+            Check::Ext2Vanished { name: "ext3-recovers-after-removal", path: HOTPLUG_IMAGE },
         ],
     },
     Suite {
@@ -1432,6 +1445,7 @@ fn run_check(check: &Check, lines: &[&str], boot: &Boot) -> Result<(), String> {
         Check::DiskImage { path, .. } => diskcheck::verify(std::path::Path::new(path)),
         Check::TableImage { image, .. } => tableimage::verify(*image),
         Check::Ext2Image { path, .. } => ext2check::verify(std::path::Path::new(path)),
+        Check::Ext2Vanished { path, .. } => ext2check::verify_vanished(std::path::Path::new(path), lines),
         Check::HostPeer { peer, .. } => netpeer::verify(*peer),
         Check::HttpPeer { result, .. } => httppeer::verify(*result),
     }
@@ -1603,7 +1617,10 @@ mod tests {
             panic!("ext2-disk checks no image");
         };
         let (bad, crash) = (ext2check::bad_image(path.as_ref()), ext2check::crash_image(path.as_ref()));
-        for image in [String::from(*path), bad.display().to_string(), crash.display().to_string()] {
+        let broken = ext2check::broken_image(path.as_ref());
+        let images = [*path, &bad.display().to_string(), &crash.display().to_string(), &broken.display().to_string()]
+            .map(String::from);
+        for image in images {
             assert!(suite.machine.devices.iter().any(|d| d.starts_with(&format!("file={image},"))), "{image}");
         }
     }

@@ -7,7 +7,8 @@
 //! damaged image, mount, read through the cache, read the host's files,
 //! write, remove a file still open, a large file, a sparse file, unmount cleanly, mount read-only;
 //! on namespace 4, meet damage while mounted and see the server turn
-//! read-only; and last, on namespace 3 (a small ext3 image), fill the
+//! read-only; (in suite `nvme-hotplug`, for `nvme::hot_removal`) write
+//! until the disk vanishes; and last, on namespace 3 (a small ext3 image), fill the
 //! disk, write and `fsync` a file and leave the server running as the
 //! machine goes off.
 //! They run only when named (`utest ext2_`).
@@ -17,7 +18,7 @@
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use cairn_rt::abi::error::{EACCES, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS, EUCLEAN};
+use cairn_rt::abi::error::{EACCES, EEXIST, EIO, ENOENT, ENOSPC, ENOTEMPTY, EROFS, EUCLEAN};
 use cairn_rt::abi::scheme::{DIRENT_CHAR, DIRENT_FIFO};
 use cairn_rt::abi::{MODE_TYPE, MapFlags, O_DIRECTORY, Syscall};
 use cairn_rt::fs::{self, File, OpenOptions};
@@ -454,6 +455,63 @@ fn meet_damage() -> TestResult {
     expect_errno("fsync after the damage", file.sync_all(), EROFS)?;
     ensure!(ok("read before.txt", fs::read(&before))? == BEFORE_DAMAGE, "before.txt reads back wrong");
     Ok(())
+}
+
+/// The scheme ext2fs serves the disk of suite `nvme-hotplug` as, the
+/// bytes of each file written on it until its controller vanishes, and
+/// most files tried (the harness's `ext2check.rs` has the same).
+const GONE_ROOT: &str = "/scheme/ext2gone";
+const VANISH_FILE: usize = 32 << 10;
+const VANISH_MAX: usize = 1500;
+/// Files `fsync`ed so far on that disk.
+pub static VANISH_FSYNCED: AtomicUsize = AtomicUsize::new(0);
+
+/// Suite `nvme-hotplug`: starts ext2fs on the disk (an empty ext3 image)
+/// as `ext2gone`; its pid.
+pub fn serve_vanishing_disk() -> Result<Pid, String> {
+    start_on(&[], DISK, "ext2gone")?;
+    Ok(SERVER.swap(0, Ordering::SeqCst))
+}
+
+/// Writes files `/w0.bin`, `/w1.bin`, … of the guest pattern on the disk
+/// of [`serve_vanishing_disk`], each `fsync`ed (counted in
+/// [`VANISH_FSYNCED`]), until a call fails as the disk goes; the errno it
+/// failed with.
+pub fn write_until_the_disk_vanishes() -> Result<i32, String> {
+    let data: Vec<u8> = (0..VANISH_FILE as u64).map(|i| pattern(GUEST, i)).collect();
+    let start = Instant::now();
+    for n in 0..VANISH_MAX {
+        ensure!(start.elapsed() < Duration::from_secs(90), "writes still succeed after 90 s");
+        let mut file = match File::create(&format!("{GONE_ROOT}/w{n}.bin")) {
+            Ok(file) => file,
+            Err(e) => return Ok(e.errno().unwrap_or(0)),
+        };
+        if let Err(e) = file.write_all(&data).and_then(|()| file.sync_all()) {
+            return Ok(e.errno().unwrap_or(0));
+        }
+        VANISH_FSYNCED.store(n + 1, Ordering::SeqCst);
+    }
+    Err(format!("{VANISH_MAX} files written and the disk still there"))
+}
+
+/// After the disk of [`serve_vanishing_disk`] vanished: a file written
+/// before reads back whole from the cache or fails with `EIO` (never
+/// other bytes), a new file cannot be made durable (`EIO`), and
+/// `SIGTERM` ends the server with 1 (it cannot write back) instead of
+/// hanging.
+pub fn after_the_disk_vanished(server: Pid) -> TestResult {
+    let data: Vec<u8> = (0..VANISH_FILE as u64).map(|i| pattern(GUEST, i)).collect();
+    match fs::read(&format!("{GONE_ROOT}/w0.bin")) {
+        Ok(read) => ensure!(read == data, "w0.bin reads back other bytes after the removal"),
+        Err(e) => ensure!(e.errno() == Some(EIO), "reading w0.bin after the removal: {e:?}, not EIO"),
+    }
+    let late = File::create(&format!("{GONE_ROOT}/late.bin")).and_then(|mut f| {
+        f.write_all(&data)?;
+        f.sync_all()
+    });
+    expect_errno("a file made durable after the removal", late, EIO)?;
+    ok("SIGTERM", signal::kill(server, SIGTERM))?;
+    expect_exit(server, 1)
 }
 
 /// The small disk: filling it ends in `ENOSPC` and removing the file gives
