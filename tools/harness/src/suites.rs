@@ -590,14 +590,17 @@ const HOTPLUG_IMAGE: &str = "build/hotplug-ext3.img";
 
 /// `q35` with native PCI Express hot-plug (QEMU's ACPI hot-plug of root
 /// ports off): an NVMe controller on an ext3 image behind a root port,
-/// removed during the run (`device_del`).
+/// removed during the run (`device_del`). The image is `cache=unsafe`:
+/// with `writethrough` every write waits for the host's `fdatasync`, and
+/// QEMU 7.2 crashed (SIGSEGV) in 2 of about 60 removals with such
+/// writes in flight; the host reads the image after QEMU ends either way.
 const HOTPLUG_DEVICES: &[&str] = &[
     "-global",
     "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
     "-device",
     "pcie-root-port,id=rp1,chassis=1,slot=1",
     "-drive",
-    "file=build/hotplug-ext3.img,if=none,id=hot0,format=raw,cache=writethrough",
+    "file=build/hotplug-ext3.img,if=none,id=hot0,format=raw,cache=unsafe",
     "-device",
     "nvme,id=hotnvme,bus=rp1,drive=hot0,serial=cairn-hot",
 ];
