@@ -5,7 +5,8 @@
 //! second image is damaged (an absurd block size) for the refusal test.
 //! After QEMU ends, `e2fsck -fn` must pass on the image and `debugfs` must
 //! find every file the guest wrote with the right bytes, modes, links and
-//! targets, and none of those it removed. A third, small image is filled
+//! targets, none of those it removed, and the directory it grew indexed
+//! with every name in its htree. A third, small image is filled
 //! by the guest and left mounted when the machine goes off: on a copy,
 //! `e2fsck -fy` replays its journal, then `e2fsck -fn` must pass and the
 //! file the guest `fsync`ed, and those the periodic commit wrote, must be
@@ -155,6 +156,9 @@ pub fn verify(path: &Path) -> Result<(), String> {
             }
         }
     }
+    if let Err(e) = verify_htree(path) {
+        problems.push(e);
+    }
     for gone in ["/cairn/gone.txt", "/cairn/removed-dir", "/cairn/small.txt"] {
         let out = run(Command::new("/usr/sbin/debugfs").arg("-R").arg(format!("stat {gone}")).arg(path))?;
         if !String::from_utf8_lossy(&out.stderr).contains("File not found") {
@@ -168,6 +172,29 @@ pub fn verify(path: &Path) -> Result<(), String> {
         problems.push(e);
     }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+}
+
+/// Names the guest created in `/many` (as `userspace/utest/src/ext2.rs`
+/// has them).
+const MANY_NAMES: usize = 600;
+
+/// `/many`, grown by the guest past one block, is hash-indexed (flag
+/// `0x1000`) and `debugfs htree` finds every name in its leaves (`e2fsck
+/// -fn` has checked the tree's hashes and order already).
+fn verify_htree(path: &Path) -> Result<(), String> {
+    if !debugfs_text(path, "stat /many")?.contains("Flags: 0x1000") {
+        return Err(String::from("/many is not hash-indexed"));
+    }
+    let tree = debugfs_text(path, "htree /many")?;
+    let missing: Vec<String> = (0..MANY_NAMES)
+        .map(|i| format!("file-with-a-longish-name-{i:04}"))
+        .filter(|name| !tree.contains(&format!(") {name} ")))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("debugfs htree /many lacks {} names, e.g. {}", missing.len(), missing[0]))
+    }
 }
 
 /// The crash image, as Linux would find it at the next boot: on a copy,

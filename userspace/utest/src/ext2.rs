@@ -5,7 +5,7 @@
 //! and patterns here must agree with it), namespace 2 a damaged image.
 //! The tests run in order and share the mounted file system: refuse the
 //! damaged image, mount, read through the cache, read the host's files,
-//! write, remove a file still open, a large file, a sparse file, unmount cleanly, mount read-only;
+//! write, grow a hash-indexed directory, remove a file still open, a large file, a sparse file, unmount cleanly, mount read-only;
 //! on namespace 4, meet damage while mounted and see the server turn
 //! read-only; (in suite `nvme-hotplug`, for `nvme::hot_removal`) write
 //! until the disk vanishes; and last, on namespace 3 (a small ext3 image), fill the
@@ -227,6 +227,34 @@ pub fn mmap_private_copy() -> TestResult {
     // SAFETY: the mapping made above; `bytes` is not used after this.
     ok("munmap", unsafe { cairn_rt::sys::munmap(address, len) })?;
     checked
+}
+
+/// Names created in `/many` (the harness finds them all in the directory's
+/// htree with `debugfs htree`, as `ext2check.rs` has it).
+const MANY_NAMES: usize = 600;
+
+/// A directory growing past one block becomes hash-indexed on the disk,
+/// as Linux makes it: `MANY_NAMES` files created in `/many`, every other
+/// one removed and created again, each looked up; the harness checks the
+/// index with `e2fsck -fn` and `debugfs htree`.
+pub fn htree_directory() -> TestResult {
+    ok("mkdir many", fs::create_dir(&at("many"), 0o755))?;
+    let name = |i: usize| at(&format!("many/file-with-a-longish-name-{i:04}"));
+    for i in 0..MANY_NAMES {
+        ok("create", File::create(&name(i)).map(drop))?;
+    }
+    for i in (0..MANY_NAMES).step_by(2) {
+        ok("remove", fs::remove_file(&name(i)))?;
+    }
+    for i in (0..MANY_NAMES).step_by(2) {
+        ok("create again", File::create(&name(i)).map(drop))?;
+    }
+    for i in 0..MANY_NAMES {
+        ok("stat", fs::metadata(&name(i)))?;
+    }
+    expect_errno("an absent name", fs::metadata(&at("many/absent")).map(drop), ENOENT)?;
+    ensure!(ok("list many", fs::read_dir(&at("many")))?.len() == MANY_NAMES, "many lists another count");
+    Ok(())
 }
 
 pub fn write_ops() -> TestResult {

@@ -242,6 +242,7 @@ fn hardware_tests() -> Vec<Test> {
         test("ext2_host_files", ext2::host_files),
         test("ext2_mmap_private_copy", ext2::mmap_private_copy),
         test("ext2_write_ops", ext2::write_ops),
+        test("ext2_htree_directory", ext2::htree_directory),
         test("ext2_unlink_open", ext2::unlink_open),
         test("ext2_large_file", ext2::large_file),
         test("ext2_sparse_file", ext2::sparse_file),
