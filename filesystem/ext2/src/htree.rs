@@ -26,6 +26,9 @@
 //!   fills becomes a root and one leaf, as Linux does.
 //! - Removal needs nothing here: the entry leaves its leaf, and leaves
 //!   stay (as in Linux).
+//! - Lookups go through the in-memory name index (`dirindex.rs`) when the
+//!   directory has one (a hash probe in memory; an absent name reads no
+//!   block): inserts and splits here keep it in step.
 //!
 //! Every index block is checked as it is read (the root's `.`/`..`
 //! layout, hash version, info length, levels, every limit and count,
@@ -576,16 +579,29 @@ impl<D: BlockDevice> Ext2<D> {
             let (phys, mut block, entries) = self.dx_leaf(dir, dinode, path.leaf)?;
             if dir::insert(&mut block, &entries, ino.0, name, code).is_some() {
                 self.write_meta(phys, block);
+                self.dx_indexed(dir, dinode, name, path.leaf);
                 return Ok(Ok(()));
             }
             self.dx_split(dir, dinode, &mut path, phys, &block, &entries)?;
             let (phys, mut block, entries) = self.dx_leaf(dir, dinode, path.leaf)?;
             if dir::insert(&mut block, &entries, ino.0, name, code).is_some() {
                 self.write_meta(phys, block);
+                self.dx_indexed(dir, dinode, name, path.leaf);
                 return Ok(Ok(()));
             }
         }
         Err(Error::NoSpace)
+    }
+
+    /// Keeps the in-memory name index of `dir` (if it has one: it serves
+    /// lookups) in step: `name` went into leaf `l`.
+    fn dx_indexed(&mut self, dir: InodeNo, dinode: &Inode, name: &[u8], l: u64) {
+        let blocks = dinode.size() / self.bs as u64;
+        if let Some(index) = self.dir_indexes.get(dir, blocks) {
+            // (Room is what linear inserts choose by; a tree does not.)
+            index.inserted(name, l, 0);
+            self.dir_indexes.grew(dir);
+        }
     }
 
     fn dx_leaf(&mut self, dir: InodeNo, inode: &Inode, l: u64) -> Result<(u64, Vec<u8>, Vec<RawEntry>), Error> {
@@ -623,6 +639,7 @@ impl<D: BlockDevice> Ext2<D> {
         }
         let hash2 = used[split].0;
         let continued = u32::from(used[split - 1].0 == hash2);
+        let blocks_before = dinode.size() / self.bs as u64;
         // A new node per index level at most, the leaf, and the indirect
         // blocks mapping them: all there before anything changes.
         self.dx_reserve(path.frames.len() as u64 + 1)?;
@@ -630,10 +647,18 @@ impl<D: BlockDevice> Ext2<D> {
         let d = self.dx_make_room(dir, dinode, path, d)?;
         let (l, new_phys) = self.dx_append(dir, dinode)?;
         let (low, high): (Vec<_>, Vec<_>) = used.into_iter().enumerate().partition(|(i, _)| *i < split);
+        let low: Vec<Named> = low.into_iter().map(|(_, (_, e))| e).collect();
+        let high: Vec<Named> = high.into_iter().map(|(_, (_, e))| e).collect();
+        if let Some(index) = self.dir_indexes.get(dir, blocks_before) {
+            index.grow(dinode.size() / self.bs as u64);
+            for (_, name, _) in &high {
+                index.moved(name, path.leaf, l);
+            }
+        }
         let mut a = vec![0; self.bs];
         let mut b = vec![0; self.bs];
-        pack(&mut a, &low.into_iter().map(|(_, (_, e))| e).collect::<Vec<_>>());
-        pack(&mut b, &high.into_iter().map(|(_, (_, e))| e).collect::<Vec<_>>());
+        pack(&mut a, &low);
+        pack(&mut b, &high);
         self.write_meta(phys, a);
         self.write_meta(new_phys, b);
         let f = &mut path.frames[d];

@@ -196,9 +196,13 @@ impl<D: BlockDevice> Ext2<D> {
                 // Only in the root block, outside the tree.
                 return Ok(vec![0]);
             }
-            match self.dx_leaves(dir, inode, name)? {
-                Ok(leaves) => return Ok(leaves),
-                Err(why) => self.note_bad_index(dir, why),
+            // The in-memory index when there is one (no block read for an
+            // absent name), else the tree.
+            if !(self.ensure_index(dir, inode)? && self.dir_indexes.get(dir, blocks).is_some()) {
+                match self.dx_leaves(dir, inode, name)? {
+                    Ok(leaves) => return Ok(leaves),
+                    Err(why) => self.note_bad_index(dir, why),
+                }
             }
         }
         if self.ensure_index(dir, inode)?
@@ -394,7 +398,7 @@ impl<D: BlockDevice> Ext2<D> {
         if self.is_dx(dinode) {
             match self.dx_add(dir, dinode, name, ino, code)? {
                 Ok(()) => {
-                    self.added(dir, dinode, now);
+                    Self::added(dinode, now);
                     return Ok(());
                 }
                 Err(why) => self.note_bad_index(dir, why),
@@ -425,7 +429,7 @@ impl<D: BlockDevice> Ext2<D> {
                 // A full one-block directory becomes indexed, as on Linux.
                 self.dx_add(dir, dinode, name, ino, code)?
                     .map_err(|why| Error::Corrupt(Corrupt::Directory(dir, why)))?;
-                self.added(dir, dinode, now);
+                Self::added(dinode, now);
                 return Ok(());
             }
             None => {
@@ -441,16 +445,12 @@ impl<D: BlockDevice> Ext2<D> {
             index.inserted(name, l, room);
             self.dir_indexes.grew(dir);
         }
-        self.added(dir, dinode, now);
+        Self::added(dinode, now);
         Ok(())
     }
 
     /// After an entry was added to `dir`: its times.
-    fn added(&mut self, dir: InodeNo, dinode: &mut Inode, now: Timestamp) {
-        if self.is_dx(dinode) {
-            // The tree places names: an in-memory index would be stale.
-            self.dir_indexes.forget(dir);
-        }
+    fn added(dinode: &mut Inode, now: Timestamp) {
         dinode.set_time(TimeField::Modify, now);
         dinode.set_time(TimeField::Change, now);
     }

@@ -245,9 +245,13 @@ fn directory_indexed_by_linux_grown() {
 }
 
 /// A fresh 1 KiB image whose directory `d` has a two-level tree, with
-/// `damage` applied to its index: every name is still found (linearly),
-/// the damage is noted with `why`, and a new name can be added.
-fn damaged_index(damage: impl FnOnce(&mut [u8], &dyn Fn(u64) -> usize), why: &'static str, dropped: bool) {
+/// `damage` applied to its index: every name is still found (lookups go
+/// through the in-memory index, built by reading the directory), and a
+/// new name whose way through the tree passes the damage — it hashes
+/// under the root's second entry, into the first index node — is added:
+/// the damage is noted with `why`, the directory loses its index flag and
+/// `e2fsck -fn` passes.
+fn damaged_index(damage: impl FnOnce(&mut [u8], &dyn Fn(u64) -> usize), why: &'static str) {
     let s = Scratch::new();
     let (img, names) = fresh_directory(&s, "ext2", 1024, 3000);
     let phys = |l: u64| -> usize {
@@ -255,6 +259,10 @@ fn damaged_index(damage: impl FnOnce(&mut [u8], &dyn Fn(u64) -> usize), why: &'s
         out.trim().parse::<usize>().unwrap() * 1024
     };
     let mut bytes = std::fs::read(&img).unwrap();
+    let below = u32::from_le_bytes(bytes[phys(0) + 40..phys(0) + 44].try_into().unwrap());
+    let seed = [0, 1, 2, 3].map(|i| u32::from_le_bytes(bytes[1024 + 0xEC + 4 * i..][..4].try_into().unwrap()));
+    let hash = DxHash { version: HashVersion::HalfMd4, unsigned: false, seed };
+    let new = (0..).map(|k| format!("after-the-damage-{k}").into_bytes()).find(|n| hash.of(n) < below).unwrap();
     damage(&mut bytes, &phys);
     std::fs::write(&img, &bytes).unwrap();
     let mut fs = mount(&img);
@@ -262,31 +270,29 @@ fn damaged_index(damage: impl FnOnce(&mut [u8], &dyn Fn(u64) -> usize), why: &'s
     for n in &names {
         assert!(fs.lookup(d, n).is_ok(), "{}", String::from_utf8_lossy(n));
     }
+    fs.create(d, &new, 0o644, ROOT_OWNER, NOW).unwrap();
+    assert!(fs.lookup(d, &new).is_ok());
     assert_eq!(fs.take_index_damage(), vec![Corrupt::Directory(d, why)]);
     assert_eq!(fs.take_index_damage(), Vec::new(), "taken");
-    fs.create(d, b"after-the-damage", 0o644, ROOT_OWNER, NOW).unwrap();
-    assert!(fs.lookup(d, b"after-the-damage").is_ok());
-    if dropped {
-        // The index flag is gone: Linux and e2fsck read it linearly.
-        unmount_check(fs, &img);
-        assert!(!is_indexed(&img, "d"));
-        let mut all = names.clone();
-        all.insert(b"after-the-damage".to_vec());
-        let mut fs = mount(&img);
-        for n in &all {
-            assert!(fs.lookup(d, n).is_ok());
-        }
+    // The index flag is gone: Linux and e2fsck read it linearly.
+    unmount_check(fs, &img);
+    assert!(!is_indexed(&img, "d"));
+    let mut all = names.clone();
+    all.insert(new);
+    let mut fs = mount(&img);
+    for n in &all {
+        assert!(fs.lookup(d, n).is_ok());
     }
 }
 
 #[test]
 fn bad_hash_version_reads_linearly() {
-    damaged_index(|b, phys| b[phys(0) + 28] = 7, "htree root has an unknown hash version", true);
+    damaged_index(|b, phys| b[phys(0) + 28] = 7, "htree root has an unknown hash version");
 }
 
 #[test]
 fn bad_indirect_levels_read_linearly() {
-    damaged_index(|b, phys| b[phys(0) + 30] = 3, "htree has too many index levels", true);
+    damaged_index(|b, phys| b[phys(0) + 30] = 3, "htree has too many index levels");
 }
 
 #[test]
@@ -298,7 +304,6 @@ fn count_over_limit_reads_linearly() {
             b[root + 34..root + 36].copy_from_slice(&(limit + 1).to_le_bytes());
         },
         "htree index count above its limit",
-        true,
     );
 }
 
@@ -316,7 +321,6 @@ fn index_loop_reads_linearly() {
             }
         },
         "htree index loops back on itself",
-        false,
     );
 }
 
