@@ -604,7 +604,13 @@ impl<D: BlockDevice> Ext2<D> {
         }
     }
 
-    fn dx_leaf(&mut self, dir: InodeNo, inode: &Inode, l: u64) -> Result<(u64, Vec<u8>, Vec<RawEntry>), Error> {
+    /// Leaf `l` of `dir` with its entries.
+    pub(crate) fn dx_leaf(
+        &mut self,
+        dir: InodeNo,
+        inode: &Inode,
+        l: u64,
+    ) -> Result<(u64, Vec<u8>, Vec<RawEntry>), Error> {
         let phys =
             self.map_block(dir, inode, l)?.ok_or(Error::Corrupt(Corrupt::Directory(dir, "hole in a directory")))?;
         let block = self.read_block(phys)?;

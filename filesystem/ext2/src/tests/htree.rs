@@ -67,10 +67,18 @@ fn is_indexed(img: &Path, dir: &str) -> bool {
     request(img, &format!("stat {dir}")).contains("Flags: 0x1000")
 }
 
-/// Every name of `names` found in `dir` through the tree, no damage met.
+/// Every name of `names` found in `dir` by `lookup` and in the leaves the
+/// on-disk tree leads to, no damage met.
 fn all_found(fs: &mut Ext2<MemDevice>, dir: InodeNo, names: &BTreeSet<Vec<u8>>) {
+    let inode = fs.get(dir).unwrap();
     for n in names {
         assert!(fs.lookup(dir, n).is_ok(), "{}", String::from_utf8_lossy(n));
+        let leaves = fs.dx_leaves(dir, &inode, n).unwrap().unwrap();
+        let in_tree = leaves.iter().any(|&l| {
+            let (_, block, entries) = fs.dx_leaf(dir, &inode, l).unwrap();
+            entries.iter().any(|e| e.ino != 0 && e.name(&block) == &n[..])
+        });
+        assert!(in_tree, "the tree does not lead to {}", String::from_utf8_lossy(n));
     }
     assert_eq!(fs.lookup(dir, b"absent"), Err(crate::Error::NotFound));
     assert_eq!(fs.take_index_damage(), Vec::new());
