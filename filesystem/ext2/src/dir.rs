@@ -120,7 +120,10 @@ pub(crate) fn insert(block: &mut [u8], entries: &[RawEntry], ino: u32, name: &[u
 pub(crate) fn remove(block: &mut [u8], entries: &[RawEntry], index: usize) -> usize {
     let e = entries[index];
     if index == 0 {
+        // Unused from now on, its name wiped (a listing shows nothing).
         put_le32(block, e.off, 0);
+        block[e.off + 6] = 0;
+        block[e.off + 8..e.off + 8 + e.name_len].fill(0);
         room_but(entries, 0).max(e.rec_len)
     } else {
         let prev = entries[index - 1];

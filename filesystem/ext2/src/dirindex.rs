@@ -1,9 +1,12 @@
-//! In-memory name indexes of large directories, so that looking up,
-//! adding and removing a name costs a block read or two instead of a walk
-//! over the whole directory.
+//! In-memory name indexes of large linear directories, so that looking
+//! up, adding and removing a name costs a block read or two instead of a
+//! walk over the whole directory.
 //!
-//! The on-disk directory stays linear (an htree's index flag is dropped on
-//! the first insert, see `ops.rs`); this index lives only in memory. For
+//! It serves lookups in every large directory, those with an htree
+//! (`htree.rs`, which places new names itself and keeps this index in
+//! step through leaf splits) and the linear ones (file systems without
+//! `dir_index`, directories that grew linear, htrees found damaged),
+//! where it also chooses the block a new name goes to. For
 //! each directory of at least [`MIN_BLOCKS`] blocks that a lookup or an
 //! insert touches, it records which logical block holds each name (by a
 //! 64-bit hash of the name, so no name is copied) and how large an entry
@@ -86,6 +89,25 @@ impl DirIndex {
             self.room[l] = room;
         }
         self.add_name(name, l as u32);
+    }
+
+    /// Notes that the directory has `blocks` blocks now (an htree grew;
+    /// the new blocks' room is not tracked: a tree places names itself).
+    pub fn grow(&mut self, blocks: u64) {
+        self.room.resize(self.room.len().max(blocks as usize), 0);
+    }
+
+    /// Notes that `name` moved from block `from` to block `to` (an htree
+    /// leaf split).
+    pub fn moved(&mut self, name: &[u8], from: u64, to: u64) {
+        let h = name_hash(name);
+        if let Some(n) = self.names.get_mut(&(h, from as u32)) {
+            *n -= 1;
+            if *n == 0 {
+                self.names.remove(&(h, from as u32));
+            }
+            *self.names.entry((h, to as u32)).or_insert(0) += 1;
+        }
     }
 
     /// Notes that `name` left block `l`, which has `room` left.

@@ -78,7 +78,12 @@ pub struct Ext2<D: BlockDevice> {
     pub(crate) orphans: BTreeSet<InodeNo>,
     /// Name indexes of large directories.
     pub(crate) dir_indexes: DirIndexes,
+    /// Damaged htree indexes met since [`Ext2::take_index_damage`].
+    pub(crate) index_damage: Vec<Corrupt>,
 }
+
+/// Most damaged indexes remembered between two [`Ext2::take_index_damage`].
+const MAX_INDEX_DAMAGE: usize = 16;
 
 /// The first clear bit of `bitmap` in `from..count` that `usable`
 /// accepts. Runs of 64 set bits are skipped a word at a time, so a group
@@ -154,6 +159,7 @@ impl<D: BlockDevice> Ext2<D> {
             held: BTreeSet::new(),
             orphans: BTreeSet::new(),
             dir_indexes: DirIndexes::new(),
+            index_damage: Vec::new(),
         };
         fs.load_groups()?;
         if fs.sb.compat & compat::HAS_JOURNAL != 0 {
@@ -334,6 +340,22 @@ impl<D: BlockDevice> Ext2<D> {
             None => OVERLAY_LIMIT,
         };
         if self.dirty.len() >= limit { self.sync() } else { Ok(()) }
+    }
+
+    /// Notes that `dir`'s htree index is damaged (`why`): the directory is
+    /// read linearly, and its next change drops the index flag.
+    pub(crate) fn note_bad_index(&mut self, dir: InodeNo, why: &'static str) {
+        let c = Corrupt::Directory(dir, why);
+        if !self.index_damage.contains(&c) && self.index_damage.len() < MAX_INDEX_DAMAGE {
+            self.index_damage.push(c);
+        }
+    }
+
+    /// The damaged directory indexes met since the last call (the calls
+    /// that met them went on linearly, as Linux does): for the server to
+    /// log.
+    pub fn take_index_damage(&mut self) -> Vec<Corrupt> {
+        core::mem::take(&mut self.index_damage)
     }
 
     pub(crate) fn check_writable(&self) -> Result<(), Error> {
@@ -522,6 +544,12 @@ impl<D: BlockDevice> Ext2<D> {
             return Ok(first + bit as u64);
         }
         Err(Error::NoSpace)
+    }
+
+    /// Free blocks that can be allocated before the next commit (those
+    /// freed since the last one wait for it).
+    pub(crate) fn allocatable_blocks(&self) -> u64 {
+        self.sb.free_blocks().saturating_sub(self.pending_free.len() as u64)
     }
 
     /// Whether blocks freed since the last commit wait to be reusable.

@@ -22,11 +22,15 @@
 //!   read as zeros and are only filled when written; sizes up to the block
 //!   map's limit (`large_file` is set when a file passes 2 GiB). ext4
 //!   extent trees are read.
-//! - **Directories** are linear on disk; hashed-tree (htree) directories
-//!   are read through their leaf blocks (the index hides inside entries a
-//!   linear reader skips) and lose the index flag when an entry is added.
-//!   Large directories get an in-memory name index (`dirindex.rs`), so a
-//!   lookup, create or removal reads a block or two, not the directory.
+//! - **Directories**: hashed-tree (htree) indexes are searched and kept
+//!   up on the disk as Linux keeps them (`htree.rs`: leaf and index splits,
+//!   a second level when the root fills), and a one-block directory that
+//!   fills becomes indexed, when the file system has `dir_index`. Other
+//!   large directories are linear, with an in-memory name index
+//!   (`dirindex.rs`); either way a lookup, create or removal reads a few
+//!   blocks, not the directory. A damaged htree is read linearly (noted
+//!   for [`Ext2::take_index_damage`]) and loses its index flag at the
+//!   next change.
 //! - **Open inodes** ([`Ext2::hold`], [`Ext2::release`]): the server says
 //!   which inodes it has open; removing the last name of one puts it on
 //!   the on-disk orphan list (as Linux's) until it is released, and a
@@ -53,6 +57,7 @@ mod dir;
 mod dirindex;
 mod file;
 mod fs;
+mod htree;
 mod inode;
 mod journal;
 mod ops;

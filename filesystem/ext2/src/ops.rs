@@ -187,10 +187,24 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(self.dir_indexes.get(dir, blocks).is_some())
     }
 
-    /// The logical blocks of `dir` to search for `name`: the index's
-    /// candidates, or every block.
+    /// The logical blocks of `dir` to search for `name`: the leaves its
+    /// htree names, or the in-memory index's candidates, or every block.
     fn blocks_to_search(&mut self, dir: InodeNo, inode: &Inode, name: &[u8]) -> Result<Vec<u64>, Error> {
         let blocks = inode.size() / self.bs as u64;
+        if self.is_dx(inode) {
+            if name == b"." || name == b".." {
+                // Only in the root block, outside the tree.
+                return Ok(vec![0]);
+            }
+            // The in-memory index when there is one (no block read for an
+            // absent name), else the tree.
+            if !(self.ensure_index(dir, inode)? && self.dir_indexes.get(dir, blocks).is_some()) {
+                match self.dx_leaves(dir, inode, name)? {
+                    Ok(leaves) => return Ok(leaves),
+                    Err(why) => self.note_bad_index(dir, why),
+                }
+            }
+        }
         if self.ensure_index(dir, inode)?
             && let Some(index) = self.dir_indexes.get(dir, blocks)
         {
@@ -381,6 +395,15 @@ impl<D: BlockDevice> Ext2<D> {
         now: Timestamp,
     ) -> Result<(), Error> {
         let code = if self.filetype() { ft.dirent_code() } else { 0 };
+        if self.is_dx(dinode) {
+            match self.dx_add(dir, dinode, name, ino, code)? {
+                Ok(()) => {
+                    Self::added(dinode, now);
+                    return Ok(());
+                }
+                Err(why) => self.note_bad_index(dir, why),
+            }
+        }
         // Adding entries linearly breaks a hashed index: drop it.
         dinode.set_flags(dinode.flags() & !flags::INDEX);
         let blocks = dinode.size() / self.bs as u64;
@@ -402,6 +425,13 @@ impl<D: BlockDevice> Ext2<D> {
         }
         let (l, room) = match placed {
             Some(p) => p,
+            None if blocks == 1 && self.dx_make_indexed(dir, dinode)? => {
+                // A full one-block directory becomes indexed, as on Linux.
+                self.dx_add(dir, dinode, name, ino, code)?
+                    .map_err(|why| Error::Corrupt(Corrupt::Directory(dir, why)))?;
+                Self::added(dinode, now);
+                return Ok(());
+            }
             None => {
                 let (phys, _) = self.map_alloc(dir, dinode, blocks)?;
                 let mut block = vec![0; self.bs];
@@ -415,15 +445,41 @@ impl<D: BlockDevice> Ext2<D> {
             index.inserted(name, l, room);
             self.dir_indexes.grew(dir);
         }
-        dinode.set_time(TimeField::Modify, now);
-        dinode.set_time(TimeField::Change, now);
+        Self::added(dinode, now);
         Ok(())
     }
 
+    /// After an entry was added to `dir`: its times.
+    fn added(dinode: &mut Inode, now: Timestamp) {
+        dinode.set_time(TimeField::Modify, now);
+        dinode.set_time(TimeField::Change, now);
+    }
+
+    /// Enters new inode `ino` (written already) in `dir` as `name`; if
+    /// that fails (a full disk), frees the inode again, so nothing is left
+    /// unattached.
+    fn enter_new(
+        &mut self,
+        dir: InodeNo,
+        dinode: &mut Inode,
+        name: &[u8],
+        ino: InodeNo,
+        ft: FileType,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let Err(e) = self.add_entry(dir, dinode, name, ino, ft, now) else {
+            return Ok(());
+        };
+        let inode = self.read_inode(ino)?;
+        self.destroy(ino, inode, now)?;
+        Err(e)
+    }
+
     fn remove_found(&mut self, mut f: Found) {
+        let name = f.entries[f.index].name(&f.block).to_vec();
         let room = dir::remove(&mut f.block, &f.entries, f.index);
         if let Some(index) = self.dir_indexes.get(f.dir, f.blocks) {
-            index.removed(f.entries[f.index].name(&f.block), f.l, room);
+            index.removed(&name, f.l, room);
         }
         self.write_meta(f.phys, f.block);
     }
@@ -463,7 +519,7 @@ impl<D: BlockDevice> Ext2<D> {
             }
         }
         self.write_inode(ino, &inode)?;
-        self.add_entry(dir, &mut dinode, name, ino, ft, now)?;
+        self.enter_new(dir, &mut dinode, name, ino, ft, now)?;
         self.write_inode(dir, &dinode)?;
         self.end_op()?;
         Ok(ino)
@@ -504,7 +560,7 @@ impl<D: BlockDevice> Ext2<D> {
         self.write_meta(phys, block);
         inode.set_size(self.bs as u64);
         self.write_inode(ino, &inode)?;
-        self.add_entry(dir, &mut dinode, name, ino, FileType::Directory, now)?;
+        self.enter_new(dir, &mut dinode, name, ino, FileType::Directory, now)?;
         Self::inc_links(&mut dinode)?;
         self.write_inode(dir, &dinode)?;
         self.end_op()?;
@@ -539,7 +595,7 @@ impl<D: BlockDevice> Ext2<D> {
         }
         inode.set_size(target.len() as u64);
         self.write_inode(ino, &inode)?;
-        self.add_entry(dir, &mut dinode, name, ino, FileType::Symlink, now)?;
+        self.enter_new(dir, &mut dinode, name, ino, FileType::Symlink, now)?;
         self.write_inode(dir, &dinode)?;
         self.end_op()?;
         Ok(ino)

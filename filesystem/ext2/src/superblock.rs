@@ -15,10 +15,12 @@ pub const SUPERBLOCK_SIZE: usize = 1024;
 const MAGIC: u16 = 0xEF53;
 
 /// Compatible features (`s_feature_compat`) this crate acts on (the
-/// others, e.g. `ext_attr`, `resize_inode`, `dir_index`, need nothing).
+/// others, e.g. `ext_attr`, `resize_inode`, need nothing).
 pub mod compat {
     /// An ext3 journal in an inode.
     pub const HAS_JOURNAL: u32 = 0x4;
+    /// Directories may carry a hashed-tree index (`htree.rs`).
+    pub const DIR_INDEX: u32 = 0x20;
 }
 
 /// Incompatible features (`s_feature_incompat`).

@@ -175,7 +175,12 @@ fn shutdown(state: &State, scheme: &str) -> ! {
             thread::sleep(TICK);
         }
     };
+    let damaged = served.fs.read_only() == Some(ReadOnlyReason::Damaged);
     match served.fs.unmount(now()) {
+        Ok(_) if damaged => {
+            println!("ext2fs: {scheme} unmounted, damaged (left marked for e2fsck)");
+            process::exit(0)
+        }
         Ok(_) => {
             println!("ext2fs: {scheme} unmounted cleanly");
             process::exit(0)
@@ -204,8 +209,10 @@ fn commit_thread(state: Arc<State>, scheme: String) {
         if idle || served.fs.read_only().is_some() {
             continue;
         }
-        if let Err(e) = served.fs.sync() {
-            eprintln!("ext2fs: committing {scheme} failed: {}", describe(e));
+        match served.fs.sync() {
+            Ok(()) => served.device_worked(),
+            Err(Error::Device(_)) => served.device_failed(),
+            Err(e) => eprintln!("ext2fs: committing {scheme} failed: {}", describe(e)),
         }
     }
 }
@@ -262,7 +269,7 @@ fn main() -> i32 {
         println!("ext2fs: {device} has orphan inodes from a crash; a read-write mount (or e2fsck) frees them");
     }
     let cache_kib = fs.device().capacity() * UNIT / 1024;
-    let state: Arc<State> = Arc::new(Mutex::new(Some(Served::new(fs))));
+    let state: Arc<State> = Arc::new(Mutex::new(Some(Served::new(fs, &args.scheme))));
     if let Err(e) = signal::set_handler(signal::SIGTERM, on_sigterm) {
         eprintln!("ext2fs: cannot handle SIGTERM: {e}");
     }

@@ -142,6 +142,11 @@ pub struct Served<D: BlockDevice> {
     /// at its first `GETDENTS`, dropped at its close, so a large
     /// directory is read once per listing, not once per call.
     listings: BTreeMap<u64, Vec<(u8, Vec<u8>)>>,
+    /// The scheme served (for the log).
+    scheme: String,
+    /// The device failed and nothing has gone through it since (the
+    /// failure is logged once, not once per call).
+    device_failing: bool,
 }
 
 /// What to answer: a value or errno, and a payload.
@@ -159,8 +164,33 @@ fn answer_with(result: Result<Vec<u8>>, value: impl Fn(&[u8]) -> usize) -> Answe
 }
 
 impl<D: BlockDevice> Served<D> {
-    pub fn new(fs: Ext2<D>) -> Served<D> {
-        Served { fs, handles: Handles::default(), open_count: BTreeMap::new(), listings: BTreeMap::new() }
+    pub fn new(fs: Ext2<D>, scheme: &str) -> Served<D> {
+        Served {
+            fs,
+            handles: Handles::default(),
+            open_count: BTreeMap::new(),
+            listings: BTreeMap::new(),
+            scheme: String::from(scheme),
+            device_failing: false,
+        }
+    }
+
+    /// A call or a commit met a failing device (`EIO`): logged the first
+    /// time (a vanished disk fails every call after; each fails with
+    /// `EIO`, what the cache holds still reads).
+    pub fn device_failed(&mut self) {
+        if !self.device_failing {
+            self.device_failing = true;
+            eprintln!(
+                "ext2fs: {}: the device failed: calls that need it fail with EIO, what the cache holds still reads",
+                self.scheme
+            );
+        }
+    }
+
+    /// A commit went through: a later failure is logged again.
+    pub fn device_worked(&mut self) {
+        self.device_failing = false;
     }
 
     fn view(&mut self) -> View<'_, D> {
@@ -462,11 +492,21 @@ impl<D: BlockDevice> Served<D> {
 
     /// Serves one request but `MMAP`; `None` for those that take no
     /// answer. Damage met on the way (`EUCLEAN`) turns the file system
-    /// read-only ([`Served::damage_found`]).
+    /// read-only ([`Served::damage_found`]); a failing device
+    /// ([`Served::device_failed`]) and a damaged directory index (read
+    /// linearly, as Linux does) are logged.
     pub fn serve(&mut self, request: &Request, payload: &[u8]) -> Option<Answer> {
         let answer = self.answer(request, payload);
         if matches!(answer, Some((Err(EUCLEAN), _))) {
             self.damage_found();
+        }
+        if matches!(answer, Some((Err(EIO), _))) {
+            self.device_failed();
+        }
+        for damage in self.fs.take_index_damage() {
+            if let cairn_ext2::Corrupt::Directory(dir, why) = damage {
+                eprintln!("ext2fs: directory inode {}: {why}: read linearly (e2fsck -fD rebuilds the index)", dir.0);
+            }
         }
         answer
     }

@@ -57,6 +57,7 @@ pub fn run(args: &TestArgs) -> Result<bool, String> {
                 suites::Check::DiskImage { path, .. } => diskcheck::prepare(Path::new(path))?,
                 suites::Check::TableImage { image, .. } => tableimage::prepare(*image)?,
                 suites::Check::Ext2Image { path, .. } => ext2check::prepare(Path::new(path))?,
+                suites::Check::Ext2Vanished { path, .. } => ext2check::prepare_vanishing(Path::new(path))?,
                 _ => {}
             }
         }

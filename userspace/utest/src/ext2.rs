@@ -5,9 +5,12 @@
 //! and patterns here must agree with it), namespace 2 a damaged image.
 //! The tests run in order and share the mounted file system: refuse the
 //! damaged image, mount, read through the cache, read the host's files,
-//! write, remove a file still open, a large file, a sparse file, unmount cleanly, mount read-only;
-//! and last, on namespace 3 (a small ext3 image), fill the disk, write and
-//! `fsync` a file and leave the server running as the machine goes off.
+//! write, grow a hash-indexed directory, remove a file still open, a large file, a sparse file, unmount cleanly, mount read-only;
+//! on namespace 4, meet damage while mounted and see the server turn
+//! read-only; (in suite `nvme-hotplug`, for `nvme::hot_removal`) write
+//! until the disk vanishes; and last, on namespace 3 (a small ext3 image), fill the
+//! disk, write and `fsync` a file and leave the server running as the
+//! machine goes off.
 //! They run only when named (`utest ext2_`).
 //!
 //! Depends on `cairn-rt` and the helpers in [`crate::util`], [`crate::nvme`]
@@ -15,7 +18,7 @@
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use cairn_rt::abi::error::{EACCES, EEXIST, ENOENT, ENOSPC, ENOTEMPTY, EROFS};
+use cairn_rt::abi::error::{EACCES, EEXIST, EIO, ENOENT, ENOSPC, ENOTEMPTY, EROFS, EUCLEAN};
 use cairn_rt::abi::scheme::{DIRENT_CHAR, DIRENT_FIFO};
 use cairn_rt::abi::{MODE_TYPE, MapFlags, O_DIRECTORY, Syscall};
 use cairn_rt::fs::{self, File, OpenOptions};
@@ -34,6 +37,12 @@ use crate::util::{TestResult, call, ensure, expect_errno, expect_exit, ok};
 const DISK: &str = "/dev/nvme0n1";
 const DAMAGED: &str = "/dev/nvme0n2";
 const CRASH_DISK: &str = "/dev/nvme0n3";
+/// The disk whose damage is found while mounted (its `/broken` directory's
+/// `..` entry runs past the block), its scheme, and what is written and
+/// `fsync`ed on it before (the harness's `ext2check.rs` checks both).
+const BROKEN_DISK: &str = "/dev/nvme0n4";
+const BROKEN_ROOT: &str = "/scheme/ext2broken";
+const BEFORE_DAMAGE: &[u8] = b"committed before the damage\n";
 /// The scheme the tests mount the disk as, and its stats scheme.
 const SCHEME: &str = "ext2test";
 const ROOT: &str = "/scheme/ext2test";
@@ -218,6 +227,34 @@ pub fn mmap_private_copy() -> TestResult {
     // SAFETY: the mapping made above; `bytes` is not used after this.
     ok("munmap", unsafe { cairn_rt::sys::munmap(address, len) })?;
     checked
+}
+
+/// Names created in `/many` (the harness finds them all in the directory's
+/// htree with `debugfs htree`, as `ext2check.rs` has it).
+const MANY_NAMES: usize = 600;
+
+/// A directory growing past one block becomes hash-indexed on the disk,
+/// as Linux makes it: `MANY_NAMES` files created in `/many`, every other
+/// one removed and created again, each looked up; the harness checks the
+/// index with `e2fsck -fn` and `debugfs htree`.
+pub fn htree_directory() -> TestResult {
+    ok("mkdir many", fs::create_dir(&at("many"), 0o755))?;
+    let name = |i: usize| at(&format!("many/file-with-a-longish-name-{i:04}"));
+    for i in 0..MANY_NAMES {
+        ok("create", File::create(&name(i)).map(drop))?;
+    }
+    for i in (0..MANY_NAMES).step_by(2) {
+        ok("remove", fs::remove_file(&name(i)))?;
+    }
+    for i in (0..MANY_NAMES).step_by(2) {
+        ok("create again", File::create(&name(i)).map(drop))?;
+    }
+    for i in 0..MANY_NAMES {
+        ok("stat", fs::metadata(&name(i)))?;
+    }
+    expect_errno("an absent name", fs::metadata(&at("many/absent")).map(drop), ENOENT)?;
+    ensure!(ok("list many", fs::read_dir(&at("many")))?.len() == MANY_NAMES, "many lists another count");
+    Ok(())
 }
 
 pub fn write_ops() -> TestResult {
@@ -415,6 +452,94 @@ fn same_tree(a: &str, b: &str) -> Result<usize, String> {
         }
     }
     Ok(files)
+}
+
+/// Damage met while mounted: a file is written and `fsync`ed, then a
+/// lookup in the damaged directory is `EUCLEAN`, and from then on the
+/// server is read-only (ext3's `errors=remount-ro`): creating, `mkdir`,
+/// opening for writing and `fsync` are `EROFS`, reads go on; SIGTERM
+/// still ends it with 0. The harness checks the log line and, with
+/// `dumpe2fs`, the error state on the disk.
+pub fn damage_remounts_read_only() -> TestResult {
+    start_on(&[], BROKEN_DISK, "ext2broken")?;
+    let verdict = meet_damage();
+    let pid: Pid = SERVER.swap(0, Ordering::SeqCst);
+    ok("SIGTERM", signal::kill(pid, SIGTERM))?;
+    expect_exit(pid, 0)?;
+    verdict
+}
+
+fn meet_damage() -> TestResult {
+    let before = format!("{BROKEN_ROOT}/before.txt");
+    let mut file = ok("create before.txt", File::create(&before))?;
+    ok("write before.txt", file.write_all(BEFORE_DAMAGE))?;
+    ok("fsync before.txt", file.sync_all())?;
+    let inside = fs::metadata(&format!("{BROKEN_ROOT}/broken/name")).map(drop);
+    expect_errno("a lookup in the damaged directory", inside, EUCLEAN)?;
+    expect_errno("create after the damage", File::create(&format!("{BROKEN_ROOT}/after.txt")).map(drop), EROFS)?;
+    expect_errno("mkdir after the damage", fs::create_dir(&format!("{BROKEN_ROOT}/dir"), 0o755), EROFS)?;
+    let writable = OpenOptions::new().write(true).open(&before).map(drop);
+    expect_errno("opening for writing after the damage", writable, EROFS)?;
+    expect_errno("fsync after the damage", file.sync_all(), EROFS)?;
+    ensure!(ok("read before.txt", fs::read(&before))? == BEFORE_DAMAGE, "before.txt reads back wrong");
+    Ok(())
+}
+
+/// The scheme ext2fs serves the disk of suite `nvme-hotplug` as, the
+/// bytes of each file written on it until its controller vanishes, and
+/// most files tried (the harness's `ext2check.rs` has the same).
+const GONE_ROOT: &str = "/scheme/ext2gone";
+const VANISH_FILE: usize = 32 << 10;
+const VANISH_MAX: usize = 1500;
+/// Files `fsync`ed so far on that disk.
+pub static VANISH_FSYNCED: AtomicUsize = AtomicUsize::new(0);
+
+/// Suite `nvme-hotplug`: starts ext2fs on the disk (an empty ext3 image)
+/// as `ext2gone`; its pid.
+pub fn serve_vanishing_disk() -> Result<Pid, String> {
+    start_on(&[], DISK, "ext2gone")?;
+    Ok(SERVER.swap(0, Ordering::SeqCst))
+}
+
+/// Writes files `/w0.bin`, `/w1.bin`, … of the guest pattern on the disk
+/// of [`serve_vanishing_disk`], each `fsync`ed (counted in
+/// [`VANISH_FSYNCED`]), until a call fails as the disk goes; the errno it
+/// failed with.
+pub fn write_until_the_disk_vanishes() -> Result<i32, String> {
+    let data: Vec<u8> = (0..VANISH_FILE as u64).map(|i| pattern(GUEST, i)).collect();
+    let start = Instant::now();
+    for n in 0..VANISH_MAX {
+        ensure!(start.elapsed() < Duration::from_secs(90), "writes still succeed after 90 s");
+        let mut file = match File::create(&format!("{GONE_ROOT}/w{n}.bin")) {
+            Ok(file) => file,
+            Err(e) => return Ok(e.errno().unwrap_or(0)),
+        };
+        if let Err(e) = file.write_all(&data).and_then(|()| file.sync_all()) {
+            return Ok(e.errno().unwrap_or(0));
+        }
+        VANISH_FSYNCED.store(n + 1, Ordering::SeqCst);
+    }
+    Err(format!("{VANISH_MAX} files written and the disk still there"))
+}
+
+/// After the disk of [`serve_vanishing_disk`] vanished: a file written
+/// before reads back whole from the cache or fails with `EIO` (never
+/// other bytes), a new file cannot be made durable (`EIO`), and
+/// `SIGTERM` ends the server with 1 (it cannot write back) instead of
+/// hanging.
+pub fn after_the_disk_vanished(server: Pid) -> TestResult {
+    let data: Vec<u8> = (0..VANISH_FILE as u64).map(|i| pattern(GUEST, i)).collect();
+    match fs::read(&format!("{GONE_ROOT}/w0.bin")) {
+        Ok(read) => ensure!(read == data, "w0.bin reads back other bytes after the removal"),
+        Err(e) => ensure!(e.errno() == Some(EIO), "reading w0.bin after the removal: {e:?}, not EIO"),
+    }
+    let late = File::create(&format!("{GONE_ROOT}/late.bin")).and_then(|mut f| {
+        f.write_all(&data)?;
+        f.sync_all()
+    });
+    expect_errno("a file made durable after the removal", late, EIO)?;
+    ok("SIGTERM", signal::kill(server, SIGTERM))?;
+    expect_exit(server, 1)
 }
 
 /// The small disk: filling it ends in `ENOSPC` and removing the file gives

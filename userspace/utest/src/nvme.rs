@@ -432,10 +432,14 @@ pub fn restart_during_io() -> TestResult {
 /// controller behind a root port). `pciehp` watches the port's slot, a
 /// thread reads the disk, and the test prints `nvme-hotplug: remove now`;
 /// the harness then has QEMU press the slot's attention button
-/// (`device_del`). pciehp powers the slot off and the controller
-/// disappears: its driver finds its function reading all ones and ends
-/// with 0, the reader gets `EIO` rather than hanging, and the function's
-/// configuration space reads all ones.
+/// (`device_del`). Meanwhile ext2fs serves the disk (an ext3 image) and
+/// another thread writes and `fsync`s files on it (`ext2.rs`). pciehp
+/// powers the slot off and the controller disappears: its driver finds
+/// its function reading all ones and ends with 0, the reader gets `EIO`
+/// rather than hanging, so does ext2fs's writer, ext2fs reads from its
+/// cache or fails with `EIO` and ends at `SIGTERM`, and the function's
+/// configuration space reads all ones. The test prints how many files
+/// were `fsync`ed; the harness checks they survive.
 pub fn hot_removal() -> TestResult {
     let port_class = cairn_driver::Match::Class { class: 0x06, subclass: Some(0x04), prog_if: None };
     let ports = cairn_driver::find(port_class).map_err(|e| format!("find the root port: {e}"))?;
@@ -450,6 +454,8 @@ pub fn hot_removal() -> TestResult {
     }
     driver()?;
     let driver = driver_pid()?;
+    let server = crate::ext2::serve_vanishing_disk()?;
+    let writer = thread::spawn(crate::ext2::write_until_the_disk_vanishes);
     let reader = thread::spawn(|| -> Result<i32, String> {
         let disk = open(false)?;
         let mut block = [0u8; BLOCK];
@@ -461,14 +467,24 @@ pub fn hot_removal() -> TestResult {
         }
         Err(String::from("reads still succeed 90 s after the removal"))
     });
-    thread::sleep(Duration::from_millis(200));
+    // Remove it under ext2fs writing (a file or two made durable first).
+    let fsynced = || crate::ext2::VANISH_FSYNCED.load(core::sync::atomic::Ordering::SeqCst);
+    let start = Instant::now();
+    while fsynced() < 2 && start.elapsed() < Duration::from_secs(30) {
+        thread::sleep(Duration::from_millis(20));
+    }
     cairn_rt::println!("nvme-hotplug: remove now");
     let ended = crate::util::expect_exit(driver, 0);
     let read_error = reader.join().map_err(|_| String::from("the reader died"))?;
+    let write_error = writer.join().map_err(|_| String::from("the writer died"))?;
+    cairn_rt::println!("nvme-hotplug: ext2 files fsynced before the removal: {}", fsynced());
+    let served = crate::ext2::after_the_disk_vanished(server);
     let _ = hotplug.kill();
     let _ = hotplug.wait();
     ended?;
     ensure!(read_error? == EIO, "a read after the removal did not fail with EIO");
+    ensure!(write_error? == EIO, "ext2fs's writer did not fail with EIO");
+    served?;
     let mut vendor = [0u8; 2];
     let config = ok("open the removed function's config", File::open(&format!("/scheme/pci/{controller}/config")))?;
     ok("read its vendor ID", config.read_at(&mut vendor, 0))?;

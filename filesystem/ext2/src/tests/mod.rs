@@ -7,6 +7,7 @@
 
 mod corrupt;
 mod dirindex;
+mod htree;
 mod journal;
 mod orphan;
 mod read;

@@ -247,7 +247,7 @@ fn damaged_orphan_lists_are_refused() {
     // A loop: the orphan names itself as the next.
     let f = inode_of(&img, "f");
     let looped = [
-        format!("unlink f"),
+        String::from("unlink f"),
         format!("sif <{f}> links_count 0"),
         format!("sif <{f}> dtime {f}"),
         format!("ssv last_orphan {f}"),
