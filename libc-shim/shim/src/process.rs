@@ -2,7 +2,6 @@
 //! (`kill`, `tkill`, `rt_sigaction`, `rt_sigprocmask`), resource limits,
 //! CPU affinity, `uname`, and `arch_prctl` (musl's thread pointer).
 
-use core::arch::naked_asm;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use cairn_abi::signal::{SIGNAL_MAX, SigAction};
@@ -220,21 +219,10 @@ extern "C" fn dispatch(signal: usize) {
     }
 }
 
-/// Where Cairn enters a handled signal: RDI = signal, `[RSP]` = the
-/// restorer. Aligns the stack, calls [`dispatch`], returns to the restorer.
-#[unsafe(naked)]
-extern "C" fn trampoline() {
-    naked_asm!(
-        "push rbp",
-        "mov rbp, rsp",
-        "and rsp, -16",
-        "call {dispatch}",
-        "mov rsp, rbp",
-        "pop rbp",
-        "ret",
-        dispatch = sym dispatch,
-    )
-}
+cairn_rt::signal_trampoline!(
+    /// Where Cairn enters a handler `rt_sigaction` set: it calls [`dispatch`].
+    fn trampoline => dispatch
+);
 
 /// `rt_sigprocmask(how, set, old, setsize)`: the same masks and `how`
 /// values; bits above Cairn's 31 signals (musl's internal real-time

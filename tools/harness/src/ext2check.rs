@@ -197,18 +197,17 @@ fn verify_htree(path: &Path) -> Result<(), String> {
     }
 }
 
-/// The crash image, as Linux would find it at the next boot: on a copy,
-/// `e2fsck -fy` replays the journal (and must find nothing worse to fix
-/// than what a replay and an unfinished write leave); then `e2fsck -fn`
-/// must pass, and the `fsync`ed file and what the periodic commit wrote
-/// must be whole.
-fn verify_crash(path: &Path) -> Result<(), String> {
+/// A copy of `path` as Linux would find it at the next boot after
+/// `event`: `e2fsck -fy` replays the journal (and must find nothing worse
+/// to fix than what a replay and an unfinished write leave), then
+/// `e2fsck -fn` must pass. Returns the copy's path.
+fn replayed_copy(path: &Path, event: &str) -> Result<std::path::PathBuf, String> {
     let copy = path.with_extension("replayed.img");
     fs::copy(path, &copy).map_err(|e| format!("copying {}: {e}", path.display()))?;
     let replay = run(Command::new("/usr/sbin/e2fsck").arg("-fy").arg(&copy))?;
     if replay.status.code().is_none_or(|code| code >= 4) {
         return Err(format!(
-            "e2fsck -fy after the power cut: {}: {}",
+            "e2fsck -fy after {event}: {}: {}",
             replay.status,
             String::from_utf8_lossy(&replay.stdout)
         ));
@@ -217,6 +216,14 @@ fn verify_crash(path: &Path) -> Result<(), String> {
     if !fsck.status.success() {
         return Err(format!("e2fsck -fn after the replay: {}: {}", fsck.status, String::from_utf8_lossy(&fsck.stdout)));
     }
+    Ok(copy)
+}
+
+/// The crash image, as Linux would find it at the next boot
+/// ([`replayed_copy`]): the `fsync`ed file and what the periodic commit
+/// wrote must be whole.
+fn verify_crash(path: &Path) -> Result<(), String> {
+    let copy = replayed_copy(path, "the power cut")?;
     let mut problems = Vec::new();
     for (file, len) in [("/kept.bin", KEPT_FILE), ("/committed.bin", KEPT_FILE / 2)] {
         let got = debugfs(&copy, &format!("cat {file}"))?;
@@ -277,20 +284,7 @@ pub fn verify_vanished(path: &Path, lines: &[&str]) -> Result<(), String> {
         .iter()
         .find_map(|l| l.split_once(VANISH_LINE).and_then(|(_, n)| n.trim().parse::<usize>().ok()))
         .ok_or("the guest did not say how many files it fsynced")?;
-    let copy = path.with_extension("replayed.img");
-    fs::copy(path, &copy).map_err(|e| format!("copying {}: {e}", path.display()))?;
-    let replay = run(Command::new("/usr/sbin/e2fsck").arg("-fy").arg(&copy))?;
-    if replay.status.code().is_none_or(|code| code >= 4) {
-        return Err(format!(
-            "e2fsck -fy after the removal: {}: {}",
-            replay.status,
-            String::from_utf8_lossy(&replay.stdout)
-        ));
-    }
-    let fsck = run(Command::new("/usr/sbin/e2fsck").arg("-fn").arg(&copy))?;
-    if !fsck.status.success() {
-        return Err(format!("e2fsck -fn after the replay: {}: {}", fsck.status, String::from_utf8_lossy(&fsck.stdout)));
-    }
+    let copy = replayed_copy(path, "the removal")?;
     let mut problems = Vec::new();
     for n in 0..count {
         let got = debugfs(&copy, &format!("cat /w{n}.bin"))?;

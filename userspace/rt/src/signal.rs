@@ -153,22 +153,35 @@ extern "C" fn dispatch(signal: usize) {
     }
 }
 
-/// Where the kernel enters a handled signal: RDI = signal number, `[RSP]` =
-/// the restorer. Realigns the stack for the Rust call, whatever alignment
-/// the kernel chose, and returns to the restorer.
-#[unsafe(naked)]
-extern "C" fn trampoline() {
-    naked_asm!(
-        "push rbp",
-        "mov rbp, rsp",
-        "and rsp, -16",
-        "call {dispatch}",
-        "mov rsp, rbp",
-        "pop rbp",
-        "ret",
-        dispatch = sym dispatch,
-    )
+/// Defines `extern "C" fn NAME()`, where the kernel enters a handled
+/// signal: RDI = signal number, `[RSP]` = the restorer. It realigns the
+/// stack for the call of `DISPATCH(signal: usize)`, whatever alignment the
+/// kernel chose, and returns to the restorer. One definition for
+/// cairn-rt's Rust handlers and libc-shim's C ones.
+#[macro_export]
+macro_rules! signal_trampoline {
+    ($(#[$attr:meta])* fn $name:ident => $dispatch:path) => {
+        $(#[$attr])*
+        #[unsafe(naked)]
+        extern "C" fn $name() {
+            core::arch::naked_asm!(
+                "push rbp",
+                "mov rbp, rsp",
+                "and rsp, -16",
+                "call {dispatch}",
+                "mov rsp, rbp",
+                "pop rbp",
+                "ret",
+                dispatch = sym $dispatch,
+            )
+        }
+    };
 }
+
+crate::signal_trampoline!(
+    /// Where the kernel enters a handler set with [`set_handler`].
+    fn trampoline => dispatch
+);
 
 /// The return address of every handler: `sigreturn`, which restores the
 /// interrupted context and never returns. Public for handlers installed
