@@ -163,18 +163,15 @@ impl VectorTable {
     }
 
     fn unbind(&self, vector: u8) {
-        if let Some(slot) = self.slots.lock().get_mut(usize::from(vector - FIRST_DEVICE_VECTOR)) {
-            *slot = None;
+        if let Some(index) = slot_index(vector) {
+            self.slots.lock()[index] = None;
         }
     }
 
     /// Interrupt handler part for `vector` on this CPU. False if the vector
     /// is not a device vector.
     fn arrived(&self, vector: u8) -> bool {
-        let Some(index) = usize::from(vector).checked_sub(usize::from(FIRST_DEVICE_VECTOR)) else { return false };
-        if index >= DEVICE_VECTORS {
-            return false;
-        }
+        let Some(index) = slot_index(vector) else { return false };
         match &self.slots.lock()[index] {
             Some(interrupt) => {
                 interrupt.fire();
@@ -189,9 +186,7 @@ impl VectorTable {
 
     /// Forgets that `vector` fired (its reader took the count itself).
     fn clear_fired(&self, vector: u8) {
-        if let Some(index) =
-            usize::from(vector).checked_sub(usize::from(FIRST_DEVICE_VECTOR)).filter(|&i| i < DEVICE_VECTORS)
-        {
+        if let Some(index) = slot_index(vector) {
             self.fired[index / 64].fetch_and(!(1 << (index % 64)), Ordering::AcqRel);
         }
     }
@@ -218,6 +213,12 @@ impl VectorTable {
             }
         }
     }
+}
+
+/// The slot of device vector `vector` in a CPU's table, `None` for a
+/// vector that is not a device vector.
+fn slot_index(vector: u8) -> Option<usize> {
+    usize::from(vector).checked_sub(usize::from(FIRST_DEVICE_VECTOR)).filter(|&index| index < DEVICE_VECTORS)
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
