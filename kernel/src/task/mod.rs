@@ -335,7 +335,6 @@ impl Tasks {
         if cpu != this_cpu()
             && let (Some(target), Some(lapic)) = (percpu::online().get(cpu), interrupts::local_apic())
         {
-            target.wake_requested.store(true, Ordering::Release);
             target.wake_ipis.fetch_add(1, Ordering::Relaxed);
             lapic.send_ipi(target.apic_id, VECTOR_WAKE);
         }
