@@ -84,14 +84,15 @@ pub fn render(name: &str) -> Option<String> {
             for cpu in percpu::online() {
                 let _ = write!(
                     text,
-                    "cpu {} apic {} switches {} ticks {} user_ticks {} wake_ipis {} in_place_wakes {}",
+                    "cpu {} apic {} switches {} ticks {} user_ticks {} wake_ipis {} in_place_wakes {} waiting_in_place {}",
                     cpu.index.0,
                     cpu.apic_id.0,
                     cpu.context_switches.load(Ordering::Relaxed),
                     cpu.timer_ticks.load(Ordering::Relaxed),
                     cpu.user_ticks.load(Ordering::Relaxed),
                     cpu.wake_ipis.load(Ordering::Relaxed),
-                    cpu.in_place_wakes.load(Ordering::Relaxed)
+                    cpu.in_place_wakes.load(Ordering::Relaxed),
+                    u8::from(cpu.waiting_in_place.load(Ordering::Acquire))
                 );
                 if let Some((queued, running)) = task::with(|tasks| tasks.run_queue(cpu.index.0 as usize)) {
                     let running = running.map_or(String::from("-"), |level| alloc::format!("{level}"));

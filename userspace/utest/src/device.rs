@@ -183,29 +183,59 @@ fn in_place_wakes() -> Result<u64, String> {
 /// A driver waiting in place for its interrupt (edu `--stay`, pinned to
 /// the last CPU, halted there as that CPU's running thread, which a
 /// blocked thread would not be) dies when killed, and the device is free
-/// again.
+/// again. The test itself runs on the first CPU meanwhile: a thread of its
+/// own queued on the last CPU would make edu's wait block the usual way.
 pub fn edu_killed_while_waiting_in_place() -> TestResult {
     let function = edu()?;
-    let child = ok("spawn /bin/edu --stay", process::spawn("/bin/edu", &["edu", "--stay"], &[] as &[&str]))?;
+    let (mut output, writer) = ok("pipe", cairn_rt::fd::pipe(0))?;
+    let pid = crate::util::spawn_child(move || {
+        if cairn_rt::fd::dup2(writer.as_raw(), 1, cairn_rt::fd::rights::ALL).is_err() {
+            return 126;
+        }
+        drop(writer);
+        let error = process::exec("/bin/edu", &["edu", "--stay"], &[] as &[&str]);
+        cairn_rt::eprintln!("exec /bin/edu: {error:?}");
+        127
+    })?;
+    let me = ok("open this thread", process::TaskHandle::thread(cairn_rt::sys::gettid()))?;
+    let before = ok("read this thread's affinity", cairn_rt::sched::affinity(&me))?;
+    let mut first = cairn_rt::sched::CpuSet::new();
+    first.insert(0);
+    ok("pin to CPU 0", cairn_rt::sched::set_affinity(&me, &first))?;
+    let waited = edu_waits_in_place(pid, &mut output);
+    ok("kill edu", cairn_rt::signal::kill(pid, cairn_rt::signal::SIGTERM))?;
+    let status = reap(pid, CHILD_TIMEOUT);
+    ok("unpin", cairn_rt::sched::set_affinity(&me, &before))?;
+    let status = status?;
+    ensure!(status.signal() == Some(cairn_rt::signal::SIGTERM), "edu ended with {status}");
+    waited?;
+    ok("claim edu after its driver was killed", claim(&function)).map(drop)
+}
+
+/// Waits until `edu` (its standard output read from `output`) has passed
+/// its checks — a kill during its DMA check would leave the transfer to
+/// land after the device changed hands — and waits in place on the last
+/// CPU for the interrupt that never comes.
+fn edu_waits_in_place(edu: process::Pid, output: &mut cairn_rt::fd::OwnedFd) -> TestResult {
+    let mut said = String::new();
+    while !said.contains("every check passed") {
+        let mut chunk = [0u8; 256];
+        let n = ok("read edu's output", output.read(&mut chunk))?;
+        ensure!(n > 0, "edu ended its output before passing its checks: {said:?}");
+        said.push_str(&String::from_utf8_lossy(&chunk[..n]));
+    }
     let pid = wait_for_edu(None)?;
-    ensure!(pid == child.id(), "edu {pid} holds the device, not the one started ({})", child.id());
-    cairn_rt::thread::sleep(cairn_rt::time::Duration::from_millis(300));
-    let last = in_child(|| {
-        // Look from the first CPU, so the last one runs only edu.
-        let mut first = cairn_rt::sched::CpuSet::new();
-        first.insert(0);
-        let me = ok("open this thread", process::TaskHandle::thread(cairn_rt::sys::gettid()))?;
-        ok("pin to CPU 0", cairn_rt::sched::set_affinity(&me, &first))?;
+    ensure!(pid == edu, "edu {pid} holds the device, not the one started ({edu})");
+    let start = cairn_rt::time::Instant::now();
+    loop {
         let cpus = ok("read /scheme/sys/cpus", cairn_rt::fs::read_to_string("/scheme/sys/cpus"))?;
         let last = cpus.lines().last().unwrap_or_default();
-        ensure!(!last.contains("running_level -"), "edu is not waiting in place on the last CPU: {last:?}");
-        Ok(())
-    });
-    ok("kill edu", cairn_rt::signal::kill(pid, cairn_rt::signal::SIGTERM))?;
-    let status = reap(pid, CHILD_TIMEOUT)?;
-    ensure!(status.signal() == Some(cairn_rt::signal::SIGTERM), "edu ended with {status}");
-    last?;
-    ok("claim edu after its driver was killed", claim(&function)).map(drop)
+        if last.contains("waiting_in_place 1") {
+            return Ok(());
+        }
+        ensure!(start.elapsed() < CHILD_TIMEOUT, "edu is not waiting in place on the last CPU: {last:?}");
+        cairn_rt::thread::sleep(cairn_rt::time::Duration::from_millis(50));
+    }
 }
 
 /// edu's register that raises an interrupt with the status bits written,
