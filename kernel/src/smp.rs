@@ -9,7 +9,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU8, Ordering};
 
 use cairn_physmem::{FRAME_SIZE, PhysFrame};
 use x86_64::VirtAddr;
@@ -31,11 +31,17 @@ pub struct CpuStart {
     pub tables: &'static mut CpuDescriptorTables,
     pub stack: KernelStack,
     pub features: CpuFeatures,
+    /// [`WAITING`], then [`ENTERED`] (set by the CPU at the end of
+    /// [`CpuStart::enter`]: it is up and done with the trampoline) or
+    /// [`ABANDONED`] (set by the BSP when it stopped waiting), whichever
+    /// comes first. The BSP watches it through its own reference.
+    pub state: &'static AtomicU8,
 }
 
-/// Number of CPUs that have finished [`CpuStart::enter`]; the BSP watches it
-/// to know an AP is up (and done reading the trampoline parameters).
-static CPUS_ENTERED: AtomicU32 = AtomicU32::new(0);
+/// [`CpuStart::state`]s.
+const WAITING: u8 = 0;
+const ENTERED: u8 = 1;
+const ABANDONED: u8 = 2;
 
 /// Why a CPU could not be prepared.
 #[derive(Debug)]
@@ -69,6 +75,7 @@ impl CpuStart {
             tables: Box::leak(Box::new(CpuDescriptorTables::new(ist_tops))),
             stack,
             features,
+            state: Box::leak(Box::new(AtomicU8::new(WAITING))),
         })))
     }
 
@@ -86,8 +93,21 @@ impl CpuStart {
                 lapic.start_periodic(VECTOR_TIMER, calibration.lapic_ticks_per_interrupt());
             }
         }
-        CPUS_ENTERED.fetch_add(1, Ordering::Release);
+        if self.state.compare_exchange(WAITING, ENTERED, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            // The BSP gave up on this CPU (it started too late, on a host
+            // too busy to run it): it stays out of the system, halted.
+            park();
+        }
         self.cpu
+    }
+}
+
+/// Halts this CPU for good, interrupts off.
+fn park() -> ! {
+    loop {
+        // SAFETY: stopping this CPU touches no state; only an NMI or INIT
+        // would end the halt, and the loop halts again.
+        unsafe { core::arch::asm!("cli", "hlt", options(nomem, nostack)) };
     }
 }
 
@@ -288,6 +308,17 @@ impl Trampoline {
         Some(trampoline)
     }
 
+    /// Replaces the code at the start-up address with a halt loop (`cli;
+    /// hlt; jmp back to hlt`) for a CPU that may still start; the page
+    /// stays allocated and mapped for good.
+    fn park(self) {
+        const HALT_LOOP: [u8; 4] = [0xfa, 0xf4, 0xeb, 0xfd];
+        // SAFETY: the page is the trampoline copy this BSP owns; a CPU that
+        // already runs past its start reaches `CpuStart::enter`, which parks
+        // it, and one not yet started reads these bytes.
+        unsafe { core::ptr::copy_nonoverlapping(HALT_LOOP.as_ptr(), phys_to_virt(self.phys), HALT_LOOP.len()) };
+    }
+
     fn remove(self) {
         if let Ok(frame) = paging::unmap(VirtAddr::new(self.phys)) {
             let _ = frames::free(frame);
@@ -341,20 +372,26 @@ pub fn start_application_processors(
                 continue;
             }
         };
-        let cpu = start.cpu;
+        let (cpu, state) = (start.cpu, start.state);
         trampoline.write_u64(&raw const ap_stack, start.stack.top.as_u64());
         trampoline.write_u64(&raw const ap_argument, start as *mut CpuStart as u64);
-        let entered = CPUS_ENTERED.load(Ordering::Acquire);
-        let started = || CPUS_ENTERED.load(Ordering::Acquire) != entered;
+        let started = || state.load(Ordering::Acquire) == ENTERED;
         lapic.send_startup(id, page);
         if !wait_until(1_000, started) {
             lapic.send_startup(id, page);
         }
-        if wait_until(200_000, started) {
+        if wait_until(200_000, started)
+            || state.compare_exchange(WAITING, ABANDONED, Ordering::AcqRel, Ordering::Acquire).is_err()
+        {
             online.push(cpu);
-        } else {
-            log::warn!("smp: CPU with APIC ID {} did not start", id.0);
+            continue;
         }
+        // It may still start later: it must find a halt at the start-up
+        // address, not the next CPU's parameters, so no other CPU is
+        // started and the trampoline page is never freed.
+        log::warn!("smp: CPU with APIC ID {} did not start in time; starting no more CPUs", id.0);
+        trampoline.park();
+        return online;
     }
     trampoline.remove();
     online
