@@ -54,22 +54,27 @@ fn tsc_frequency_known(_: &BootInfo) -> TestResult {
 /// that the two calibrations agree, not how precise they are.
 fn lapic_timer_agrees_with_tsc(_: &BootInfo) -> TestResult {
     const MILLIS: u64 = 20;
+    // A busy host can stall the virtual CPU in the middle of a run and so
+    // stretch it; a wrong calibration is off in every run. Up to 5 runs.
+    const RUNS: usize = 5;
     let calibration = time::calibration().ok_or("clocks were never calibrated")?;
     let lapic = interrupts::local_apic().ok_or("no local APIC")?;
     let ticks = (calibration.lapic_timer_hz * MILLIS / 1000) as u32;
-    let start = rdtsc();
-    lapic.start_one_shot_masked(ticks);
-    while lapic.timer_current() != 0 {
-        core::hint::spin_loop();
-    }
-    let elapsed_us = time::tsc_to_micros(rdtsc() - start);
-    lapic.start_periodic(VECTOR_TIMER, calibration.lapic_ticks_per_interrupt());
     let expected = MILLIS * 1000;
-    ensure!(
-        elapsed_us >= expected / 2 && elapsed_us <= expected * 2,
-        "a {MILLIS} ms APIC timer took {elapsed_us} us by the TSC"
-    );
-    Ok(())
+    let mut took = [0u64; RUNS];
+    for run in &mut took {
+        let start = rdtsc();
+        lapic.start_one_shot_masked(ticks);
+        while lapic.timer_current() != 0 {
+            core::hint::spin_loop();
+        }
+        *run = time::tsc_to_micros(rdtsc() - start);
+        lapic.start_periodic(VECTOR_TIMER, calibration.lapic_ticks_per_interrupt());
+        if (expected / 2..=expected * 2).contains(run) {
+            return Ok(());
+        }
+    }
+    Err(alloc::format!("a {MILLIS} ms APIC timer took {took:?} us by the TSC in {RUNS} runs"))
 }
 
 /// Waits with interrupts enabled (so timer and wake-up IPIs arrive) until
