@@ -48,10 +48,8 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
     let a = [frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9].map(|v| v as usize);
     let number = frame.rax;
     let call = Syscall::from_number(number as usize);
-    if let Some(call) = call.filter(|&call| lockless(call)) {
-        if let Outcome::Value(result) = handle(call, a, frame) {
-            frame.rax = Error::mux(result) as u64;
-        }
+    if let Some(result) = call.and_then(|call| lockless(call, a)) {
+        frame.rax = Error::mux(result) as u64;
         return 0;
     }
     bkl::acquire();
@@ -87,14 +85,21 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) -> u64 {
     u64::from(full_restore)
 }
 
-/// Calls that only read what this CPU keeps about the thread it runs, and
-/// change nothing: they run without the big kernel lock and skip
-/// `task::prepare_return`. Nothing is missed by skipping it: whatever
-/// another CPU does for this thread meanwhile (a signal, a more urgent
-/// thread queued here, a kill) comes with an IPI, taken as soon as
-/// `sysretq` enables interrupts again, and its return path does the work.
-fn lockless(call: Syscall) -> bool {
-    matches!(call, Syscall::Getpid | Syscall::Gettid)
+/// Calls that only read what this CPU keeps about the thread it runs or
+/// the clock, and change nothing but the caller's own memory: they run
+/// without the big kernel lock and skip `task::prepare_return`, or give
+/// `None` to take the locked path after all. Nothing is missed by skipping
+/// it: whatever another CPU does for this thread meanwhile (a signal, a
+/// more urgent thread queued here, a kill) comes with an IPI, taken as
+/// soon as `sysretq` enables interrupts again, and its return path does
+/// the work.
+fn lockless(call: Syscall, a: [usize; 6]) -> Option<Result<usize>> {
+    match call {
+        Syscall::Getpid => Some(process::getpid()),
+        Syscall::Gettid => Some(thread::gettid()),
+        Syscall::ClockGettime => thread::clock_gettime_unlocked(a[0], a[1]),
+        _ => None,
+    }
 }
 
 /// Bytes of the `syscall` instruction (to run it again).
