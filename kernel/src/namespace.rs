@@ -351,28 +351,33 @@ pub fn absolute(cwd: &str, path: &str) -> String {
     if is_legacy(path) {
         return String::from(path);
     }
-    let joined = if path.starts_with('/') { String::from(path) } else { alloc::format!("{cwd}/{path}") };
-    let mut parts: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
-    // Components `..` may not remove: `scheme` and the scheme's name.
-    let mut floor = 0;
-    for part in joined.split('/') {
+    let base = if path.starts_with('/') { "" } else { cwd };
+    // Built in place, one allocation (this is on every open's path).
+    let mut result = String::with_capacity(base.len() + path.len() + 2);
+    // Components so far, and the bytes `..` may not remove: `/scheme/NAME`.
+    let (mut components, mut floor) = (0usize, 0usize);
+    for part in base.split('/').chain(path.split('/')) {
         match part {
             "" | "." => {}
             ".." => {
-                if parts.len() > floor {
-                    parts.pop();
+                if result.len() > floor {
+                    result.truncate(result.rfind('/').unwrap_or(0));
+                    components -= 1;
                 }
             }
             part => {
-                parts.push(part);
-                if parts.len() == 2 && parts[0] == "scheme" {
-                    floor = 2;
+                result.push('/');
+                result.push_str(part);
+                components += 1;
+                if components == 2 && result.starts_with("/scheme/") {
+                    floor = result.len();
                 }
             }
         }
     }
-    let mut result = String::from("/");
-    result.push_str(&parts.join("/"));
+    if result.is_empty() {
+        result.push('/');
+    }
     result
 }
 

@@ -363,8 +363,8 @@ fn queue_notification(scheme: &SchemeRef, caller: Caller, opcode: u32, handle: u
     Some(WaitKey::SchemeRequests(state.id))
 }
 
-/// Server side of `read`: the next request as bytes, `Ok(None)` if none is
-/// pending. `EINVAL` if it does not fit in `capacity`, `EMFILE` if it
+/// Server side of `read`: the next request and its payload, `Ok(None)` if
+/// none is pending. `EINVAL` if it does not fit in `capacity`, `EMFILE` if it
 /// passes an fd and the server's table is full (`room` false), or the
 /// error of `writable` (asked whether the server's buffer takes the
 /// request's length); in each case it stays queued. A passed fd goes to
@@ -376,7 +376,7 @@ pub fn next_request(
     room: bool,
     writable: impl FnOnce(usize) -> Result<()>,
     receive: impl FnOnce(Handle) -> usize,
-) -> Result<Option<(Vec<u8>, WaitKey)>> {
+) -> Result<Option<(Request, Vec<u8>, WaitKey)>> {
     let mut state = scheme.lock();
     let Some(pending) = state.pending.front() else { return Ok(None) };
     let len = size_of::<Request>() + pending.payload.len();
@@ -387,33 +387,12 @@ pub fn next_request(
         return Err(Error::new(error::EMFILE));
     }
     writable(len)?;
-    let mut bytes = Vec::new();
-    bytes.try_reserve_exact(len).map_err(|_| Error::new(error::ENOMEM))?;
     let mut pending = state.pending.pop_front().expect("checked above");
     state.unqueue(pending.request.caller_pid, pending.payload.len());
     if let Some(handle) = pending.passed.take() {
         pending.request.args[0] = receive(handle) as u64;
     }
-    // SAFETY: `Request` is plain old data; its bytes are copied out.
-    bytes.extend_from_slice(unsafe {
-        core::slice::from_raw_parts(&pending.request as *const Request as *const u8, size_of::<Request>())
-    });
-    bytes.extend_from_slice(&pending.payload);
-    Ok(Some((bytes, WaitKey::SchemeRoom(state.id))))
-}
-
-/// A response's header, from the first bytes a server writes (`EINVAL`
-/// when they are too few).
-pub fn response_header(bytes: &[u8]) -> Result<Response> {
-    if bytes.len() < size_of::<Response>() {
-        return Err(einval());
-    }
-    let mut response = Response::default();
-    // SAFETY: `Response` is plain old data and `bytes` holds at least its size.
-    unsafe {
-        core::ptr::copy_nonoverlapping(bytes.as_ptr(), &mut response as *mut Response as *mut u8, size_of::<Response>())
-    };
-    Ok(response)
+    Ok(Some((pending.request, pending.payload, WaitKey::SchemeRoom(state.id))))
 }
 
 /// A response's payload: its bytes, or how many the server's `write`

@@ -197,11 +197,16 @@ pub(super) fn reply_value(reply: &Reply) -> Result<usize> {
 /// Server side: the next request on an endpoint, blocking until one comes.
 /// The request is taken off the queue only once `buffer` is known to be
 /// writable for all of it (otherwise `EFAULT` and it stays queued).
-fn read_endpoint(endpoint: &Endpoint, buffer: usize, capacity: usize, nonblocking: bool) -> Result<Vec<u8>> {
+fn read_endpoint(
+    endpoint: &Endpoint,
+    buffer: usize,
+    capacity: usize,
+    nonblocking: bool,
+) -> Result<(protocol::Request, Vec<u8>)> {
     let scheme = &*endpoint.0;
     let key = WaitKey::SchemeRequests(scheme.lock().id);
     loop {
-        let next = task::with(|tasks| -> Result<Option<Vec<u8>>> {
+        let next = task::with(|tasks| -> Result<Option<(protocol::Request, Vec<u8>)>> {
             let process = tasks.current_process();
             let space = process.space.as_deref_mut().ok_or(errno(error::EFAULT))?;
             let fds = &mut process.fds;
@@ -214,9 +219,9 @@ fn read_endpoint(endpoint: &Endpoint, buffer: usize, capacity: usize, nonblockin
                 |handle| fds.insert(handle).expect("room was checked under the same lock"),
             )?;
             match next {
-                Some((bytes, room)) => {
+                Some((request, payload, room)) => {
                     tasks.wake_queue(room, usize::MAX);
-                    Ok(Some(bytes))
+                    Ok(Some((request, payload)))
                 }
                 None => {
                     if !nonblocking {
@@ -226,8 +231,8 @@ fn read_endpoint(endpoint: &Endpoint, buffer: usize, capacity: usize, nonblockin
                 }
             }
         })?;
-        if let Some(bytes) = next {
-            return Ok(bytes);
+        if let Some(next) = next {
+            return Ok(next);
         }
         if nonblocking {
             return Err(errno(error::EAGAIN));
@@ -395,9 +400,13 @@ fn read_to(fd: usize, buffer: usize, len: usize) -> Result<ReadEnd> {
                 }
             }
             ReadStep::Endpoint(endpoint, nonblocking) => {
-                let request = read_endpoint(&endpoint, buffer, len, nonblocking)?;
-                user::write_bytes(buffer, &request)?;
-                return Ok(ReadEnd::Locked(request.len()));
+                let (request, payload) = read_endpoint(&endpoint, buffer, len, nonblocking)?;
+                // SAFETY: `Request` is plain old data; its bytes are copied out.
+                let header = unsafe {
+                    core::slice::from_raw_parts((&raw const request).cast::<u8>(), size_of::<protocol::Request>())
+                };
+                user::write_parts(buffer, &[header, &payload])?;
+                return Ok(ReadEnd::Locked(header.len() + payload.len()));
             }
             ReadStep::Affinity(target) => {
                 let online = crate::percpu::online().len();
@@ -477,7 +486,10 @@ pub fn write(fd: usize, buffer: usize, len: usize) -> Result<usize> {
         Object::SchemeEndpoint(endpoint) => {
             let len = len.min(size_of::<protocol::Response>() + MAX_PAYLOAD);
             let header = size_of::<protocol::Response>();
-            let response = scheme::response_header(&user::read_bytes(buffer, len.min(header))?)?;
+            if len < header {
+                return Err(errno(error::EINVAL));
+            }
+            let response: protocol::Response = user::read_value(buffer)?;
             let (source, payload_len) = (buffer + header, len - header);
             let delivered = task::with(|tasks| {
                 if scheme::client_gave_up(tasks, &endpoint.0, &response) {

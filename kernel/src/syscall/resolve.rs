@@ -171,7 +171,10 @@ fn by_absolute(namespace: &NamespaceRef, absolute: String, hops: usize) -> Resul
     }
     let (target, inside) = match namespace::resolve(namespace, &absolute)? {
         Resolved::Named(target, inside) => (target, inside),
-        Resolved::Mounted(scheme, inside) => return Ok(scheme_root_path(scheme, inside, &absolute)),
+        Resolved::Mounted(scheme, inside) => {
+            let path = scheme_root_path(inside);
+            return Ok(Place::User(UserPath { scheme, base: 0, path, absolute, beneath: false }));
+        }
     };
     Ok(match target {
         Target::Initfs => Place::Initfs(namespace::initfs_path(inside)),
@@ -191,16 +194,18 @@ fn by_absolute(namespace: &NamespaceRef, absolute: String, hops: usize) -> Resul
             return by_absolute(namespace, namespace::absolute("/", &leads_to), hops + 1);
         }
         Target::Kernel(scheme) => Place::Kernel(scheme, String::from(inside)),
-        Target::User(binding) => scheme_root_path(binding.lock().clone(), inside, &absolute),
+        Target::User(binding) => {
+            let (scheme, path) = (binding.lock().clone(), scheme_root_path(inside));
+            Place::User(UserPath { scheme, base: 0, path, absolute, beneath: false })
+        }
     })
 }
 
-/// `inside`, a path from the root of `scheme`, reached as `absolute`.
-fn scheme_root_path(scheme: SchemeRef, inside: &str, absolute: &str) -> Place {
-    // The scheme's own root is `/` to its server (an empty path would name
-    // the base handle itself).
-    let path = String::from(if inside.is_empty() { "/" } else { inside });
-    Place::User(UserPath { scheme, base: 0, path, absolute: String::from(absolute), beneath: false })
+/// `inside`, a path from the root of a scheme, as its server takes it: the
+/// scheme's own root is `/` (an empty path would name the base handle
+/// itself).
+fn scheme_root_path(inside: &str) -> String {
+    String::from(if inside.is_empty() { "/" } else { inside })
 }
 
 /// The user scheme path `path` leads to; read-only places give `EROFS`.

@@ -53,7 +53,21 @@ pub fn read_bytes(address: usize, len: usize) -> Result<Vec<u8>> {
 
 /// Copies `data` into the caller's memory.
 pub fn write_bytes(address: usize, data: &[u8]) -> Result<()> {
-    task::with(|tasks| tasks.current_process().space().write(address as u64, data)).map_err(copy_failed)
+    write_parts(address, &[data])
+}
+
+/// Writes `parts` one after another from user address `address`.
+pub fn write_parts(address: usize, parts: &[&[u8]]) -> Result<()> {
+    task::with(|tasks| {
+        let space = tasks.current_process().space();
+        let mut at = address as u64;
+        for part in parts {
+            space.write(at, part)?;
+            at += part.len() as u64;
+        }
+        Ok(())
+    })
+    .map_err(copy_failed)
 }
 
 /// Checks that the user could write all of `address..address + len` in
@@ -85,11 +99,12 @@ pub fn check_destination(address: usize, len: usize) -> Result<()> {
 
 /// Reads a plain-old-data value.
 pub fn read_value<T: Copy + Default>(address: usize) -> Result<T> {
-    let bytes = read_bytes(address, size_of::<T>())?;
     let mut value = T::default();
     // SAFETY: `T` is plain old data (every use is an ABI struct or integer
-    // of `size_of::<T>()` bytes) and `bytes` holds exactly that many.
-    unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), &mut value as *mut T as *mut u8, size_of::<T>()) };
+    // of `size_of::<T>()` bytes, any bit pattern valid), so its bytes may
+    // be overwritten with the user's.
+    let bytes = unsafe { core::slice::from_raw_parts_mut((&raw mut value).cast::<u8>(), size_of::<T>()) };
+    task::with(|tasks| tasks.current_process().space().read(address as u64, bytes)).map_err(copy_failed)?;
     Ok(value)
 }
 

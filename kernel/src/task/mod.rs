@@ -19,6 +19,7 @@ pub mod process;
 pub mod signal;
 mod switch;
 mod thread;
+mod waiters;
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -32,6 +33,7 @@ pub use ids::{INIT_PID, Pid, Tid};
 pub use in_place::{InPlace, wait_in_place};
 pub use process::{Process, ProcessState};
 pub use thread::{FpuArea, TIME_SLICE_TICKS, Thread, ThreadState, WaitReason};
+use waiters::Waiters;
 
 use crate::arch::trap::TrapFrame;
 use crate::interrupts::{self, VECTOR_WAKE};
@@ -136,7 +138,7 @@ pub struct Tasks {
     pub processes: BTreeMap<Pid, Process>,
     pub threads: BTreeMap<Tid, Box<Thread>>,
     cpus: Vec<CpuScheduler>,
-    queues: BTreeMap<WaitKey, VecDeque<Tid>>,
+    queues: BTreeMap<WaitKey, Waiters>,
     /// The queues each thread waiting for [`WaitReason::Any`] is on.
     multi_waits: BTreeMap<Tid, Vec<WaitKey>>,
     /// (deadline in TSC ticks, thread) of every timed wait.
@@ -162,6 +164,9 @@ static STARTED: AtomicBool = AtomicBool::new(false);
 /// Queues to wake at the end of the current (or next) [`with`]: filled by
 /// destructors, which may run inside it (see [`wake_later`]).
 static DEFERRED_WAKES: spin::Mutex<Vec<WaitKey>> = spin::Mutex::new(Vec::new());
+/// Whether [`DEFERRED_WAKES`] may hold a note (set under its lock), so
+/// that [`with`] skips the lock when none was left.
+static DEFERRED_PENDING: AtomicBool = AtomicBool::new(false);
 
 /// Runs `f` on the task state. Requires the big kernel lock; must not be
 /// nested (the closure gets the only `&mut`).
@@ -172,12 +177,17 @@ pub fn with<R>(f: impl FnOnce(&mut Tasks) -> R) -> R {
     // other borrow is live on it.
     let tasks = unsafe { (*TASKS.0.get()).as_mut().expect("task state initialised before use") };
     let result = f(tasks);
-    loop {
-        let keys = core::mem::take(&mut *DEFERRED_WAKES.lock());
-        if keys.is_empty() {
-            break;
-        }
-        for key in keys {
+    // One at a time, so the list keeps its room for the next notes.
+    while DEFERRED_PENDING.load(Ordering::Acquire) {
+        let next = {
+            let mut keys = DEFERRED_WAKES.lock();
+            let key = keys.pop();
+            if keys.is_empty() {
+                DEFERRED_PENDING.store(false, Ordering::Release);
+            }
+            key
+        };
+        if let Some(key) = next {
             tasks.wake_queue_by(key, usize::MAX, Wake::Local);
         }
     }
@@ -195,6 +205,7 @@ pub fn wake_later(key: WaitKey) {
     let mut keys = DEFERRED_WAKES.lock();
     if keys.try_reserve(1).is_ok() {
         keys.push(key);
+        DEFERRED_PENDING.store(true, Ordering::Release);
     }
 }
 
@@ -272,8 +283,10 @@ impl Tasks {
         self.threads.get_mut(&tid).expect("the current thread exists")
     }
 
+    /// The running thread's process, as this CPU recorded it at the switch
+    /// (no look-up: this is on nearly every system call's path).
     pub fn current_pid(&self) -> Pid {
-        self.threads[&self.current_tid()].pid
+        Pid(percpu::current().running().0)
     }
 
     pub fn current_process(&mut self) -> &mut Process {
@@ -360,7 +373,7 @@ impl Tasks {
         thread.timed_out = false;
         thread.interrupted = false;
         if let WaitReason::Queue(key) = reason {
-            self.queues.entry(key).or_default().push_back(tid);
+            self.enqueue(key, tid);
         }
         if let Some(deadline) = deadline {
             self.sleepers.insert((deadline, tid));
@@ -377,7 +390,7 @@ impl Tasks {
             return;
         }
         for key in &keys {
-            self.queues.entry(*key).or_default().push_back(tid);
+            self.enqueue(*key, tid);
         }
         self.multi_waits.insert(tid, keys);
     }
@@ -392,18 +405,14 @@ impl Tasks {
         if thread.state != ThreadState::Blocked {
             return;
         }
-        let keys = match thread.waiting {
-            Some(WaitReason::Queue(key)) => alloc::vec![key],
-            Some(WaitReason::Any) => self.multi_waits.remove(&tid).unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        for key in keys {
-            if let Some(queue) = self.queues.get_mut(&key) {
-                queue.retain(|t| *t != tid);
-                if queue.is_empty() {
-                    self.queues.remove(&key);
+        match thread.waiting {
+            Some(WaitReason::Queue(key)) => self.dequeue(key, tid),
+            Some(WaitReason::Any) => {
+                for key in self.multi_waits.remove(&tid).unwrap_or_default() {
+                    self.dequeue(key, tid);
                 }
             }
+            _ => {}
         }
         if let Some(deadline) = self.deadlines.remove(&tid) {
             self.sleepers.remove(&(deadline, tid));
@@ -434,7 +443,6 @@ impl Tasks {
         let watchers: Vec<Tid> = match self.queues.get(&key) {
             Some(queue) if key.is_watchable() => queue
                 .iter()
-                .copied()
                 .filter(|tid| self.threads.get(tid).is_some_and(|t| t.waiting == Some(WaitReason::Any)))
                 .collect(),
             _ => Vec::new(),
@@ -458,7 +466,7 @@ impl Tasks {
     fn wake_queue_only(&mut self, key: WaitKey, count: usize, how: Wake) -> usize {
         let mut woken = 0;
         while woken < count {
-            let Some(tid) = self.queues.get_mut(&key).and_then(VecDeque::pop_front) else { break };
+            let Some(tid) = self.queues.get_mut(&key).and_then(Waiters::pop_front) else { break };
             // Popped from its one queue already; a thread waiting on several
             // keeps its reason so `wake_by` leaves the others too.
             if let Some(thread) = self.threads.get_mut(&tid)
@@ -469,10 +477,30 @@ impl Tasks {
             self.wake_by(tid, how);
             woken += 1;
         }
-        if self.queues.get(&key).is_some_and(VecDeque::is_empty) {
+        if self.queues.get(&key).is_some_and(Waiters::is_empty) {
             self.queues.remove(&key);
         }
         woken
+    }
+
+    /// Puts `tid` at the back of `key`'s queue.
+    fn enqueue(&mut self, key: WaitKey, tid: Tid) {
+        match self.queues.entry(key) {
+            alloc::collections::btree_map::Entry::Occupied(mut queue) => queue.get_mut().push_back(tid),
+            alloc::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(Waiters::One(tid));
+            }
+        }
+    }
+
+    /// Takes `tid` out of `key`'s queue, and the queue away once empty.
+    fn dequeue(&mut self, key: WaitKey, tid: Tid) {
+        if let Some(queue) = self.queues.get_mut(&key) {
+            queue.remove(tid);
+            if queue.is_empty() {
+                self.queues.remove(&key);
+            }
+        }
     }
 
     /// Drops fds that `caller` closed, then tells whoever depends on them:
@@ -612,9 +640,11 @@ impl Tasks {
         if !thread.affinity.contains(cpu) {
             return true;
         }
+        // Most returns find nothing queued here: skip the level's look-ups.
+        let Some(most_urgent) = self.cpus[cpu].queues.iter().position(|q| !q.is_empty()) else { return false };
         let level = self.level_of(thread);
         let limit = if thread.slice_left == 0 { level + 1 } else { level };
-        self.cpus[cpu].queues[..limit].iter().any(|q| !q.is_empty())
+        most_urgent < limit
     }
 
     /// The next thread for `cpu`: the head of its own queue, else, from
@@ -902,7 +932,8 @@ pub fn prepare_return(frame: &mut TrapFrame) -> bool {
         enum Next {
             Die,
             Wait,
-            Yield,
+            /// Give way, if a more urgent thread waits (`true`: one does).
+            Yield(bool),
             Go,
         }
         let next = with(|tasks| {
@@ -922,13 +953,13 @@ pub fn prepare_return(frame: &mut TrapFrame) -> bool {
             if (own_pending | process.map_or(0, |p| p.pending)) & !mask != 0 {
                 if signal::deliver(tasks, frame) {
                     full_restore = true;
-                    return Next::Yield;
+                    return Next::Yield(tasks.should_preempt(cpu));
                 }
                 if tasks.current_thread().kill_pending {
                     return Next::Die;
                 }
             }
-            if tasks.should_preempt(cpu) { Next::Yield } else { Next::Go }
+            if tasks.should_preempt(cpu) { Next::Yield(true) } else { Next::Go }
         });
         match next {
             Next::Die => {
@@ -937,8 +968,8 @@ pub fn prepare_return(frame: &mut TrapFrame) -> bool {
                 unreachable!("a dead thread is never scheduled again");
             }
             Next::Wait => reschedule(),
-            Next::Yield => {
-                if with(|tasks| tasks.should_preempt(this_cpu())) {
+            Next::Yield(preempt) => {
+                if preempt {
                     reschedule();
                 }
                 if !full_restore {
