@@ -148,6 +148,37 @@ pub fn efault_unmapped() -> TestResult {
     Ok(())
 }
 
+/// `clock_gettime` runs without the big kernel lock and falls back to the
+/// locked path when its store faults: into pages never touched yet (the
+/// fallback faults them in) it succeeds, also across a page boundary; a
+/// `TimeSpec` running into a read-only page is `EFAULT`.
+pub fn clock_gettime_fresh_pages() -> TestResult {
+    let rw = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_PRIVATE;
+    let pages = ok("mmap", map_anonymous(3 * PAGE_SIZE, rw))?;
+    let result = (|| -> TestResult {
+        let before = ok("clock_gettime", cairn_rt::time::clock_gettime(CLOCK_MONOTONIC))?.as_secs() as i64;
+        for (what, address) in [("a fresh page", pages), ("across two fresh pages", pages + 2 * PAGE_SIZE - 8)] {
+            ok(what, call(Syscall::ClockGettime, [CLOCK_MONOTONIC, address, 0, 0, 0, 0]))?;
+            // SAFETY: the call just wrote a `TimeSpec` there.
+            let got: TimeSpec = unsafe { core::ptr::read_unaligned(address as *const TimeSpec) };
+            ensure!(got.tv_sec >= before && (0..1_000_000_000).contains(&got.tv_nsec), "{what}: {got:?}");
+        }
+        // SAFETY: the test's own mapping.
+        ok("mprotect", unsafe { sys::mprotect(pages + 2 * PAGE_SIZE, PAGE_SIZE, MapFlags::PROT_READ) })?;
+        let straddling = pages + 2 * PAGE_SIZE - 8;
+        expect_errno(
+            "clock_gettime running into a read-only page",
+            call(Syscall::ClockGettime, [CLOCK_MONOTONIC, straddling, 0, 0, 0, 0]),
+            EFAULT,
+        )
+    })();
+    // SAFETY: the test's own mapping, no longer used.
+    unsafe {
+        let _ = sys::munmap(pages, 3 * PAGE_SIZE);
+    }
+    result
+}
+
 pub fn ebadf() -> TestResult {
     let mut byte = [0u8; 1];
     let buf = byte.as_mut_ptr() as usize;

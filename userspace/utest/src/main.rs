@@ -71,6 +71,7 @@ fn tests() -> Vec<Test> {
         test("efault_null", abi::efault_null),
         test("efault_kernel_half", abi::efault_kernel_half),
         test("efault_unmapped", abi::efault_unmapped),
+        test("clock_gettime_fresh_pages", abi::clock_gettime_fresh_pages),
         test("ebadf", abi::ebadf),
         test("enosys", abi::enosys),
         test("bad_flags_and_values", abi::bad_flags_and_values),
