@@ -850,7 +850,7 @@ pub const SUITES: &[Suite] = &[
         name: "bios-4g",
         machine: bios("pc", 2, "4G"),
         cmdline: SELFTEST,
-        timeout: secs(90),
+        timeout: secs(240),
         session: &[],
         checks: &[Check::Summary { cpus: 2, mem_mib: 3500..=4096 }],
     },
