@@ -307,7 +307,20 @@ const DESKTOP_VGA_SESSION: &[Step] = &[
             "for i in 1 2 3 4 5 6 7 8 9 10; do test -e /y && break; sleep 1; done; echo \"y=$?\"; cat /scheme/input/active\r",
         ),
     },
-    Step { name: "z-key-typed-y", wait: Wait::Serial("y=0\r\n1\r\n"), then: Input::Monitor("sendkey ctrl-alt-f7") },
+    Step {
+        name: "z-key-typed-y",
+        wait: Wait::Serial("y=0\r\n1\r\n"),
+        then: Input::Serial(
+            "echo xx > /scheme/input/layout; a=$?; echo 5 > /scheme/input/active; b=$?; cat /scheme/input/vt/1; c=$?; cat /scheme/input/vt/13; d=$?; echo \"bad=$a$b$c$d\"\r",
+        ),
+    },
+    // An unknown layout, a console no one holds, a held console and one
+    // out of range: each refused, the server going on.
+    Step {
+        name: "bad-input-requests-refused",
+        wait: Wait::Serial("bad=1111"),
+        then: Input::Monitor("sendkey ctrl-alt-f7"),
+    },
     Step { name: "ctrl-alt-f7-desktop-back", wait: Wait::Serial("displayd: desktop active"), then: Input::Nothing },
     Step { name: "desktop-redrawn", wait: Wait::Desktop(DESKTOP_VGA_END), then: Input::Serial("poweroff\r") },
 ];
