@@ -17,7 +17,7 @@ CRASH_ROUNDS ?= 20
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp netd wget httpd netbench bochs-display displayd guidemo wincheck
+USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp netd wget httpd netbench bochs-display inputd displayd guidemo wincheck
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils nettools

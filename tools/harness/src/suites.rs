@@ -279,12 +279,53 @@ const DESKTOP_VGA_SESSION: &[Step] = &[
         then: Input::Monitor("sendkey alt-f4"),
     },
     Step { name: "alt-f4-reached-client", wait: Wait::Serial("guidemo: closed"), then: Input::Nothing },
+    Step { name: "window-gone", wait: Wait::Desktop(DESKTOP_VGA_END), then: Input::Monitor("sendkey ctrl-alt-f1") },
+    // Virtual consoles through the input server: Ctrl-Alt-F1 gives the
+    // screen console the keyboard and the screen (in the boot
+    // framebuffer's mode), typed keys reach its shell and not the
+    // desktop, the German layout turns the z key into y, Ctrl-Alt-F7
+    // brings the desktop back, redrawn whole.
     Step {
-        name: "window-gone",
-        wait: Wait::Desktop(&[Action::Start, Action::Mode(1920, 1080), Action::Mode(1280, 1024), Action::AltF4]),
-        then: Input::Serial("poweroff\r"),
+        name: "ctrl-alt-f1-left-desktop",
+        wait: Wait::Serial("displayd: another console active"),
+        then: Input::Nothing,
     },
+    Step { name: "text-console-shown", wait: Wait::Screen("root@cairn:/#"), then: Input::Keys("touch vt1\n") },
+    Step {
+        name: "keys-reached-text-console",
+        wait: Wait::Serial(""),
+        then: Input::Serial(
+            "for i in 1 2 3 4 5 6 7 8 9 10; do test -e /vt1 && break; sleep 1; done; echo \"vt1=$?\"; echo de > /scheme/input/layout; echo \"layout=$(cat /scheme/input/layout)\"\r",
+        ),
+    },
+    Step { name: "text-console-ran-command", wait: Wait::Serial("vt1=0"), then: Input::Nothing },
+    Step { name: "layout-set-german", wait: Wait::Serial("layout=de"), then: Input::Keys("touch z\n") },
+    Step {
+        name: "german-layout-typed",
+        wait: Wait::Serial(""),
+        then: Input::Serial(
+            "for i in 1 2 3 4 5 6 7 8 9 10; do test -e /y && break; sleep 1; done; echo \"y=$?\"; cat /scheme/input/active\r",
+        ),
+    },
+    Step {
+        name: "z-key-typed-y",
+        wait: Wait::Serial("y=0\r\n1\r\n"),
+        then: Input::Serial(
+            "echo xx > /scheme/input/layout; a=$?; echo 5 > /scheme/input/active; b=$?; cat /scheme/input/vt/1; c=$?; cat /scheme/input/vt/13; d=$?; echo \"bad=$a$b$c$d\"\r",
+        ),
+    },
+    // An unknown layout, a console no one holds, a held console and one
+    // out of range: each refused, the server going on.
+    Step {
+        name: "bad-input-requests-refused",
+        wait: Wait::Serial("bad=1111"),
+        then: Input::Monitor("sendkey ctrl-alt-f7"),
+    },
+    Step { name: "ctrl-alt-f7-desktop-back", wait: Wait::Serial("displayd: desktop active"), then: Input::Nothing },
+    Step { name: "desktop-redrawn", wait: Wait::Desktop(DESKTOP_VGA_END), then: Input::Serial("poweroff\r") },
 ];
+/// The VGA session's desktop after its window closed.
+const DESKTOP_VGA_END: &[Action] = &[Action::Start, Action::Mode(1920, 1080), Action::Mode(1280, 1024), Action::AltF4];
 
 /// Start the demo, move onto its title bar, drag it by (200, 150).
 pub const DESKTOP_DROPPED: [Action; 5] =

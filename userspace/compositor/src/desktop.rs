@@ -177,6 +177,12 @@ impl Desktop {
         self.pointer
     }
 
+    /// Damages the whole screen (the desktop is shown again after a text
+    /// console had the screen).
+    pub fn damage_all(&mut self) {
+        self.damage.add(Rect::new(0, 0, self.width, self.height));
+    }
+
     /// The damaged areas since the last call.
     pub fn take_damage(&mut self) -> Vec<Rect> {
         self.damage.take()

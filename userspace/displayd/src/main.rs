@@ -1,8 +1,11 @@
 //! `displayd`: the display server, one process. It takes a display
 //! driver's scheme (`--display NAME`, default `display.bochs0`), sets the
 //! starting mode (`--mode WxH`, default 1024x768) and maps the
-//! framebuffer ([`screen`]); claims the PS/2 controller for keyboard and
-//! mouse ([`input`]); and serves scheme `display`, the window protocol
+//! framebuffer ([`screen`]); takes keys and mouse reports from the input
+//! server as virtual console 7 ([`input`]; while another console is
+//! active it shows nothing, hands the screen back in the boot
+//! framebuffer's mode, and redraws everything when it is active again);
+//! and serves scheme `display`, the window protocol
 //! ([`windows`], DESKTOP.md). The decisions — z-order, focus, dragging
 //! title bars, what input goes to which window, what was damaged — and
 //! the drawing are `cairn-compositor`'s; here they meet the devices.
@@ -12,7 +15,7 @@
 //! so that the kernel's log stops drawing over the desktop.
 //!
 //! Depends on `cairn-rt`, `cairn-compositor`, `cairn-gui`,
-//! `cairn-winproto`, `cairn-display-mode`, `cairn-ps2` and `pc-keyboard`.
+//! `cairn-winproto`, `cairn-display-mode` and `cairn-input`.
 #![no_std]
 #![no_main]
 
@@ -24,19 +27,20 @@ use cairn_compositor::{Desktop, Outgoing};
 use cairn_display_mode::Mode;
 use cairn_gui::Font;
 use cairn_gui::text::FONT_PATH;
-use cairn_rt::abi::{EVENT_READ, Event as QueueEvent, O_NONBLOCK};
+use cairn_input::InputEvent;
+use cairn_rt::abi::{EVENT_READ, Event as QueueEvent, FramebufferInfo, O_NONBLOCK};
 use cairn_rt::events::EventQueue;
 use cairn_rt::scheme::Server;
-use cairn_rt::{String, eprintln, format, println};
+use cairn_rt::{String, Vec, eprintln, format, println};
 use cairn_winproto::Button;
 
-use input::{Input, Ps2};
+use input::Input;
 use screen::Screen;
 use windows::Windows;
 
 cairn_rt::main!(main);
 
-/// Event-queue tags: the endpoint; interrupt line N of the controller is `INPUT + N`.
+/// Event-queue tags: the endpoint, the input console.
 const REQUESTS: u64 = 0;
 const INPUT: u64 = 1;
 
@@ -67,11 +71,12 @@ struct Held {
     middle: bool,
 }
 
-/// Turns one input into desktop changes; returns the events for windows.
-fn feed(desktop: &mut Desktop, held: &mut Held, input: Input) -> Outgoing {
+/// Turns one key or mouse report into desktop changes; returns the
+/// events for windows.
+fn feed(desktop: &mut Desktop, held: &mut Held, input: InputEvent) -> Outgoing {
     match input {
-        Input::Key { change, text } => desktop.key(change.code, change.pressed, text),
-        Input::Mouse(report) => {
+        InputEvent::Key(key) => desktop.key(key.code, key.pressed, key.text),
+        InputEvent::Mouse(report) => {
             let mut out = desktop.pointer_moved(report.dx, report.dy);
             for (button, now, before) in [
                 (Button::Left, report.left, &mut held.left),
@@ -88,27 +93,36 @@ fn feed(desktop: &mut Desktop, held: &mut Held, input: Input) -> Outgoing {
             }
             out
         }
+        InputEvent::Active(_) => Outgoing::new(),
     }
+}
+
+/// The boot framebuffer's mode (what a text console draws in), if there is one.
+fn boot_mode(boot: &mut cairn_rt::fs::File) -> Option<Mode> {
+    let mut raw = [0u8; size_of::<FramebufferInfo>()];
+    cairn_rt::io::Read::read_exact(boot, &mut raw).ok()?;
+    // SAFETY: `FramebufferInfo` is plain old data of exactly these bytes.
+    let info: FramebufferInfo = unsafe { core::ptr::read_unaligned(raw.as_ptr().cast()) };
+    (info.bits_per_pixel == 32 && info.pitch == info.width * 4).then(|| Mode::new(info.width, info.height))
 }
 
 fn run() -> Result<(), String> {
     let options = options()?;
     let bytes = cairn_rt::fs::read(FONT_PATH).map_err(|e| format!("cannot read {FONT_PATH}: {e}"))?;
     let font = Font::from_bytes(&bytes).map_err(|e| format!("{FONT_PATH}: {e}"))?;
-    // The input devices first: if another server holds them (termd's
-    // screen console holds ISA line 1), fail before touching the screen.
-    let (mut ps2, wheel) = Ps2::claim()?;
+    // The input first: without the input server there is no desktop to
+    // use, so fail before touching the screen.
+    let mut input = Input::attach()?;
     // The kernel stops drawing its log once someone holds the boot framebuffer.
-    let _boot_framebuffer = cairn_rt::fs::File::open("/scheme/framebuffer").ok();
+    let mut boot_framebuffer = cairn_rt::fs::File::open("/scheme/framebuffer").ok();
+    let text_mode = boot_framebuffer.as_mut().and_then(boot_mode);
     let mut screen = Screen::open(&options.display, options.mode)?;
     let server = Server::create("display").map_err(|e| format!("cannot register scheme display: {e}"))?;
     let queue = EventQueue::new()
         .and_then(|queue| {
             server.endpoint().set_flags(O_NONBLOCK)?;
             queue.watch(server.endpoint().as_raw(), EVENT_READ, REQUESTS)?;
-            for (index, fd) in ps2.interrupt_fds().into_iter().enumerate() {
-                queue.watch(fd, EVENT_READ, INPUT + index as u64)?;
-            }
+            queue.watch(input.fd(), EVENT_READ, INPUT)?;
             Ok(queue)
         })
         .map_err(|e| format!("cannot set up the event queue: {e}"))?;
@@ -116,29 +130,29 @@ fn run() -> Result<(), String> {
     let mut desktop = Desktop::new(mode.width, mode.height);
     let mut windows = Windows::new();
     let mut held = Held::default();
-    println!(
-        "displayd: {} at {mode}, PS/2 mouse {}; serving scheme display",
-        options.display,
-        if wheel { "with wheel" } else { "without wheel" }
-    );
+    let mut active = true;
+    println!("displayd: {} at {mode}; serving scheme display", options.display);
     let mut events = [QueueEvent::default(); 4];
     loop {
-        let damage = desktop.take_damage();
-        if !damage.is_empty() {
-            let mut canvas = screen.canvas();
-            for area in &damage {
-                desktop.compose(&mut canvas, *area, &font, &|id| windows.pixels(id));
+        if active {
+            let damage = desktop.take_damage();
+            if !damage.is_empty() {
+                let mut canvas = screen.canvas();
+                for area in &damage {
+                    desktop.compose(&mut canvas, *area, &font, &|id| windows.pixels(id));
+                }
+                screen.present(&damage);
             }
-            screen.present(&damage);
         }
         let count = queue.wait(&mut events, None).map_err(|e| format!("waiting for events: {e}"))?;
-        for event in &events[..count] {
-            if let Some(line) = event.data.checked_sub(INPUT) {
-                ps2.acknowledge(line as usize);
+        let arrived = if events[..count].iter().any(|e| e.data == INPUT) { input.receive() } else { Vec::new() };
+        for event in arrived {
+            if let InputEvent::Active(now) = event {
+                active = now;
+                switched(now, &mut screen, &mut desktop, text_mode);
+                held = Held::default();
             }
-        }
-        for input in ps2.receive() {
-            let out = feed(&mut desktop, &mut held, input);
+            let out = feed(&mut desktop, &mut held, event);
             windows.deliver(out, &server);
         }
         while let Ok(incoming) = server.next() {
@@ -148,6 +162,24 @@ fn run() -> Result<(), String> {
             }
         }
     }
+}
+
+/// The desktop gained or lost the screen: a text console gets it in the
+/// boot framebuffer's mode (`text_mode`), and the desktop takes its own
+/// mode back and redraws everything.
+fn switched(active: bool, screen: &mut Screen, desktop: &mut Desktop, text_mode: Option<Mode>) {
+    let result = match (active, text_mode) {
+        (false, Some(text)) if text != screen.mode() => screen.lend(text),
+        (true, Some(text)) if text != screen.mode() => screen.take_back(),
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        eprintln!("displayd: {e}");
+    }
+    if active {
+        desktop.damage_all();
+    }
+    println!("displayd: {}", if active { "desktop active" } else { "another console active" });
 }
 
 fn main() -> i32 {

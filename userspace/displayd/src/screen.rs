@@ -63,6 +63,25 @@ impl Screen {
 
     /// Asks the driver for `mode` and sizes the back buffer to it.
     pub fn set_mode(&mut self, mode: Mode) -> Result<(), String> {
+        self.show(mode)?;
+        self.mode = mode;
+        self.back = vec![0; (mode.width * mode.height) as usize];
+        Ok(())
+    }
+
+    /// Has the driver show `mode` for another console's drawing, keeping
+    /// the desktop's mode and back buffer for [`Screen::take_back`].
+    pub fn lend(&mut self, mode: Mode) -> Result<(), String> {
+        self.show(mode)
+    }
+
+    /// Shows the desktop's mode again (its contents must be redrawn).
+    pub fn take_back(&mut self) -> Result<(), String> {
+        self.show(self.mode)
+    }
+
+    /// Asks the driver for `mode` and checks that it shows it.
+    fn show(&self, mode: Mode) -> Result<(), String> {
         if mode.frame_bytes() > self.memory as u64 {
             return Err(format!("{mode} needs more than the {} MiB of video memory", self.memory >> 20));
         }
@@ -75,8 +94,6 @@ impl Screen {
         if shown != mode {
             return Err(format!("{} shows {shown} after being asked for {mode}", self.scheme));
         }
-        self.mode = mode;
-        self.back = vec![0; (mode.width * mode.height) as usize];
         Ok(())
     }
 

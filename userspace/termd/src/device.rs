@@ -1,13 +1,13 @@
-//! The devices a terminal runs on: the serial port, the screen console
-//! (framebuffer display and PS/2 keyboard), or the master side of a
+//! The devices a terminal runs on: the serial port, a screen console
+//! (framebuffer display and a virtual console of the input server), or the master side of a
 //! pseudo-terminal (a program reading what the terminal shows and typing
 //! into it).
 
 use cairn_rt::Vec;
 use cairn_rt::collections::VecDeque;
 
+use crate::console::Console;
 use crate::display::Display;
-use crate::keyboard::Keyboard;
 use crate::uart::Uart;
 
 /// The master side of a pseudo-terminal: what the terminal shows, waiting
@@ -20,35 +20,41 @@ pub struct PtyMaster {
 
 pub enum Device {
     Serial(Uart),
-    Screen { display: cairn_rt::Box<Display>, keyboard: Keyboard },
+    Screen { display: cairn_rt::Box<Display>, console: Console },
     Pty(PtyMaster),
 }
 
 impl Device {
-    /// The interrupt fd to watch, for devices with one.
+    /// The fd to watch for input (an interrupt, or the input server's console), for devices with one.
     pub fn interrupt_fd(&self) -> Option<usize> {
         match self {
             Device::Serial(uart) => Some(uart.interrupt_fd()),
-            Device::Screen { keyboard, .. } => Some(keyboard.interrupt_fd()),
+            Device::Screen { console, .. } => Some(console.fd()),
             Device::Pty(_) => None,
         }
     }
 
-    /// Acknowledges the device's interrupt.
+    /// Acknowledges the device's interrupt (the serial port's).
     pub fn take_interrupts(&self) {
         match self {
             Device::Serial(uart) => uart.take_interrupts(),
-            Device::Screen { keyboard, .. } => keyboard.take_interrupts(),
-            Device::Pty(_) => {}
+            Device::Screen { .. } | Device::Pty(_) => {}
         }
     }
 
     /// Input waiting at the device, as terminal bytes (a pseudo-terminal's
-    /// input comes from writes to its master instead).
+    /// input comes from writes to its master instead). A screen console
+    /// also learns here whether it has the screen.
     pub fn receive(&mut self) -> Vec<u8> {
         match self {
             Device::Serial(uart) => uart.receive(),
-            Device::Screen { display, keyboard } => keyboard.receive(display.screen.cursor_key_mode()),
+            Device::Screen { display, console } => {
+                let arrived = console.receive(display.screen.cursor_key_mode());
+                if let Some(active) = arrived.active {
+                    display.set_active(active);
+                }
+                arrived.bytes
+            }
             Device::Pty(_) => Vec::new(),
         }
     }

@@ -1,7 +1,9 @@
 //! The screen console's display: the boot framebuffer (from
 //! `/scheme/framebuffer`, mapped into this process) showing a `cairn-term`
 //! screen model in `embedded-graphics`' 8x13 font. Only rows the model
-//! marks dirty, and the rows the cursor left or entered, are redrawn.
+//! marks dirty, and the rows the cursor left or entered, are redrawn —
+//! and only while the console has the screen: the model goes on in the
+//! background, and the whole screen is drawn when the console gets it.
 
 use core::convert::Infallible;
 
@@ -67,11 +69,13 @@ pub struct Display {
     surface: Surface,
     pub screen: Screen,
     drawn_cursor: Option<Position>,
+    /// The console has the screen.
+    active: bool,
 }
 
 impl Display {
     /// Claims the framebuffer (the kernel stops drawing on it), maps it and
-    /// sizes the screen model to it.
+    /// sizes the screen model to it; it draws once it is given the screen.
     pub fn claim() -> cairn_rt::Result<Display> {
         let mut framebuffer = OpenOptions::new().read(true).write(true).open("/scheme/framebuffer")?;
         let mut raw = [0u8; size_of::<FramebufferInfo>()];
@@ -87,14 +91,13 @@ impl Display {
         let base = unsafe { cairn_rt::sys::mmap(0, len, flags, framebuffer.as_raw_fd(), 0) }?;
         let rows = (info.height / CELL_HEIGHT) as usize;
         let cols = (info.width / CELL_WIDTH) as usize;
-        let mut display = Display {
+        Ok(Display {
             _framebuffer: framebuffer,
             surface: Surface { base: base as *mut u8, info },
             screen: Screen::new(rows, cols),
             drawn_cursor: None,
-        };
-        display.clear();
-        Ok(display)
+            active: false,
+        })
     }
 
     /// Rows and columns of text.
@@ -102,14 +105,29 @@ impl Display {
         (self.screen.rows(), self.screen.cols())
     }
 
-    fn clear(&mut self) {
+    /// The console gained or lost the screen; gaining it draws all of it.
+    pub fn set_active(&mut self, active: bool) {
+        self.active = active;
+        if !active {
+            return;
+        }
         let _ = self.surface.clear(Rgb888::BLACK);
+        let cursor = self.screen.cursor_visible().then(|| self.screen.cursor());
+        for row in 0..self.screen.rows() {
+            self.draw_row(row, cursor);
+        }
+        self.screen.clear_dirty();
+        self.drawn_cursor = cursor;
     }
 
     /// Shows terminal output; returns what the screen answers (cursor
     /// position reports), which is terminal input.
     pub fn show(&mut self, bytes: &[u8]) -> Vec<u8> {
         self.screen.feed(bytes);
+        if !self.active {
+            self.screen.clear_dirty();
+            return self.screen.take_replies();
+        }
         let cursor = self.screen.cursor_visible().then(|| self.screen.cursor());
         let mut rows: Vec<usize> = self.screen.dirty_rows().collect();
         for moved in [self.drawn_cursor, cursor].into_iter().flatten() {

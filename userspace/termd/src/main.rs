@@ -5,7 +5,7 @@
 //! keyboard ([`keyboard`]). Each runs a `cairn-term` line discipline
 //! (canonical and raw modes, echo, erase/kill/word-erase, ^C/^\/^Z to the
 //! foreground process group, ^D). It serves scheme `tty`:
-//! `/scheme/tty/serial` and `/scheme/tty/screen` are the terminals, and
+//! `/scheme/tty/serial`, `/scheme/tty/screen` and `/scheme/tty/screen2` are the terminals, and
 //! opening `/scheme/tty/ptmx` makes a pseudo-terminal: the fd is its master
 //! (reading gets what the terminal shows, writing types into it; closing
 //! it hangs the terminal up), `scheme_dup(master, "ptsname")` reads back the
@@ -15,23 +15,23 @@
 //! process group, a `u32`) and `winsize` (rows, columns, x and y pixels as
 //! `u16`s); each is read or written whole.
 //!
-//! `termd [--scheme NAME] [serial] [screen]` serves the devices named (a
+//! `termd [--scheme NAME] [serial] [screen] [screen2]` serves the devices named (a
 //! missing one is skipped with a message) and pseudo-terminals, as scheme
-//! NAME (default `tty`; then it also links `/dev/ttyS0`, `/dev/tty1` and
-//! `/dev/ptmx` to them). Reads wait (the answer is deferred) until the
+//! NAME (default `tty`; then it also links `/dev/ttyS0`, `/dev/tty1`,
+//! `/dev/tty2` and `/dev/ptmx` to them). Reads wait (the answer is deferred) until the
 //! discipline has data; a read from outside the foreground process group
 //! raises SIGTTIN, a write from there under TOSTOP SIGTTOU. One event loop
 //! serves requests and interrupts, with a timeout for the first `VTIME`
 //! timer to run out.
 //!
-//! Depends on `cairn-rt`, `cairn-term`, `pc-keyboard` and
+//! Depends on `cairn-rt`, `cairn-term`, `cairn-input` and
 //! `embedded-graphics`.
 #![no_std]
 #![no_main]
 
+mod console;
 mod device;
 mod display;
-mod keyboard;
 mod ports;
 mod terminal;
 mod uart;
@@ -178,9 +178,11 @@ impl Terminals {
 fn claim(name: &str) -> cairn_rt::Result<Device> {
     match name {
         "serial" => Ok(Device::Serial(uart::Uart::claim()?)),
-        "screen" => {
+        "screen" | "screen2" => {
+            let vt = if name == "screen" { 1 } else { 2 };
+            let console = console::Console::attach(vt)?;
             let display = display::Display::claim()?;
-            Ok(Device::Screen { display: cairn_rt::Box::new(display), keyboard: keyboard::Keyboard::claim()? })
+            Ok(Device::Screen { display: cairn_rt::Box::new(display), console })
         }
         _ => Err(cairn_rt::Error::from_errno(ENOENT)),
     }
@@ -188,7 +190,8 @@ fn claim(name: &str) -> cairn_rt::Result<Device> {
 
 /// The `/dev` names of the terminals (as Linux names them), and of the
 /// pseudo-terminal multiplexer.
-const DEVICE_NAMES: [(&str, &str); 3] = [("serial", "ttyS0"), ("screen", "tty1"), ("ptmx", "ptmx")];
+const DEVICE_NAMES: [(&str, &str); 4] =
+    [("serial", "ttyS0"), ("screen", "tty1"), ("screen2", "tty2"), ("ptmx", "ptmx")];
 
 /// Adds `/dev` links to the terminals served as scheme `tty` (a restarted
 /// termd finds them there already).

@@ -218,3 +218,12 @@ fn alt_tab_cycles_the_focus_and_alt_f4_asks_to_close() {
     desktop.key(RIGHT_ALT, true, None);
     assert_eq!(desktop.key(F4, true, None), vec![(WindowId(3), Event::Close)]);
 }
+
+#[test]
+fn damage_all_covers_the_screen() {
+    let mut desktop = two_windows();
+    assert!(desktop.take_damage().is_empty());
+    desktop.damage_all();
+    assert_eq!(desktop.take_damage(), vec![Rect::new(0, 0, 1024, 768)]);
+    assert!(desktop.take_damage().is_empty());
+}
