@@ -38,13 +38,31 @@ pub(crate) fn parse(
     inodes: u32,
     filetype: bool,
 ) -> Result<alloc::vec::Vec<RawEntry>, Error> {
-    let bad = |why| Err(Error::Corrupt(Corrupt::Directory(dir, why)));
-    let bs = block.len();
-    let mut out = alloc::vec::Vec::new();
-    let mut off = 0;
-    while off < bs {
+    walk(block, dir, inodes, filetype).collect()
+}
+
+/// The entries of `block` one at a time, each checked as [`parse`] checks
+/// them (the first damaged one ends the walk with its error): a search
+/// stops at its name, with nothing collected on the way.
+pub(crate) fn walk(block: &[u8], dir: InodeNo, inodes: u32, filetype: bool) -> Walk<'_> {
+    Walk { block, dir, inodes, filetype, off: 0 }
+}
+
+/// The walk of [`walk`].
+pub(crate) struct Walk<'a> {
+    block: &'a [u8],
+    dir: InodeNo,
+    inodes: u32,
+    filetype: bool,
+    /// Where the next entry starts (past the block once done or damaged).
+    off: usize,
+}
+
+impl Walk<'_> {
+    fn entry(&self) -> Result<RawEntry, &'static str> {
+        let (block, off, bs) = (self.block, self.off, self.block.len());
         if off + 8 > bs {
-            return bad("entry header past the block");
+            return Err("entry header past the block");
         }
         let ino = le32(block, off);
         let mut rec_len = le16(block, off + 4) as usize;
@@ -52,26 +70,44 @@ pub(crate) fn parse(
             rec_len = 65536;
         }
         let name_len = block[off + 6] as usize;
-        let file_type = if filetype { block[off + 7] } else { 0 };
-        if !filetype && block[off + 7] != 0 {
-            return bad("name length over 255");
+        let file_type = if self.filetype { block[off + 7] } else { 0 };
+        if !self.filetype && block[off + 7] != 0 {
+            return Err("name length over 255");
         }
         if rec_len < 8 || !rec_len.is_multiple_of(4) || off + rec_len > bs {
-            return bad("entry length runs past the block");
+            return Err("entry length runs past the block");
         }
         if 8 + name_len > rec_len {
-            return bad("name longer than its entry");
+            return Err("name longer than its entry");
         }
-        if ino > inodes {
-            return bad("inode number out of range");
+        if ino > self.inodes {
+            return Err("inode number out of range");
         }
         if ino != 0 && name_len == 0 {
-            return bad("empty name");
+            return Err("empty name");
         }
-        out.push(RawEntry { off, rec_len, ino, name_len, file_type });
-        off += rec_len;
+        Ok(RawEntry { off, rec_len, ino, name_len, file_type })
     }
-    Ok(out)
+}
+
+impl Iterator for Walk<'_> {
+    type Item = Result<RawEntry, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.off >= self.block.len() {
+            return None;
+        }
+        match self.entry() {
+            Ok(e) => {
+                self.off += e.rec_len;
+                Some(Ok(e))
+            }
+            Err(why) => {
+                self.off = self.block.len();
+                Some(Err(Error::Corrupt(Corrupt::Directory(self.dir, why))))
+            }
+        }
+    }
 }
 
 /// The largest new entry `e` has room for (as [`insert`] places one: in

@@ -235,8 +235,13 @@ impl<D: BlockDevice> Ext2<D> {
             let phys = self.dir_phys(dir, &inode, l)?;
             // Searched where it stands: no copy of the block.
             let found = self.with_block(phys, |block| {
-                let entries = dir::parse(block, dir, inodes, filetype)?;
-                Ok::<_, Error>(entries.iter().find(|e| e.ino != 0 && e.name(block) == name).map(|e| InodeNo(e.ino)))
+                for e in dir::walk(block, dir, inodes, filetype) {
+                    let e = e?;
+                    if e.ino != 0 && e.name(block) == name {
+                        return Ok(Some(InodeNo(e.ino)));
+                    }
+                }
+                Ok::<_, Error>(None)
             })??;
             if let Some(ino) = found {
                 return Ok(ino);
