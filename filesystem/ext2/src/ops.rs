@@ -234,17 +234,8 @@ impl<D: BlockDevice> Ext2<D> {
         for l in self.blocks_to_search(dir, &inode, name)? {
             let phys = self.dir_phys(dir, &inode, l)?;
             // Searched where it stands: no copy of the block.
-            let found = self.with_block(phys, |block| {
-                for e in dir::walk(block, dir, inodes, filetype) {
-                    let e = e?;
-                    if e.ino != 0 && e.name(block) == name {
-                        return Ok(Some(InodeNo(e.ino)));
-                    }
-                }
-                Ok::<_, Error>(None)
-            })??;
-            if let Some(ino) = found {
-                return Ok(ino);
+            if let Some(e) = self.with_block(phys, |block| dir::find(block, dir, inodes, filetype, name))?? {
+                return Ok(InodeNo(e.ino));
             }
         }
         Err(Error::NotFound)
