@@ -39,7 +39,7 @@ IMAGE_TREE := $(BUILD)/image-tree
 C_BIN := $(IMAGE_TREE)/usr/bin
 # The cookbook's ports (cookbook/NAME/recipe), each with its test script
 # run by the shell-scripts boot as user::sh_port_NAME.
-PORTS := zlib bzip2 lua
+PORTS := zlib bzip2 lua xz expat diffutils file
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
