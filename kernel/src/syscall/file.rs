@@ -727,7 +727,9 @@ fn open_descriptor(fd: usize, flags: usize) -> Result<Handle> {
 /// fd of its own that the caller receives instead. An `O_STAT` open may
 /// come with the file's `Stat` ([`protocol::OPEN`]).
 fn open_user(user: UserPath, flags: usize, mode: usize) -> Result<(Handle, Option<Stat>)> {
-    let args = [flags as u64, (mode & 0o7777) as u64, user.flags()];
+    let mode =
+        if flags & cairn_abi::O_CREAT != 0 { super::process::creation_mode(mode) } else { (mode & 0o7777) as u64 };
+    let args = [flags as u64, mode, user.flags()];
     let stat_room = if flags & cairn_abi::O_STAT != 0 { size_of::<Stat>() } else { 0 };
     let mut call = Call::new(protocol::OPEN, user.base, args, user.path.into_bytes(), stat_room);
     call.accepts_fd = true;

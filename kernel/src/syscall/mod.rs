@@ -207,6 +207,7 @@ fn handle(call: Syscall, a: [usize; 6], frame: &mut TrapFrame) -> Outcome {
         Mount => file::mount(a[0], a[1], a[2], a[3]),
         Unmount => file::unmount(a[0], a[1]),
         Fstatat => file::fstatat(a[0], a[1], a[2], a[3], a[4]),
+        Umask => process::umask(a[0]),
     }
     .into()
 }

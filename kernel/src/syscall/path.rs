@@ -47,7 +47,7 @@ fn writable(path: usize, len: usize) -> Result<UserPath> {
 }
 
 pub fn mkdir(path: usize, len: usize, mode: usize) -> Result<usize> {
-    path_call(writable(path, len)?, protocol::MKDIR, [mode as u64 & 0o7777, 0], 0).map(|_| 0)
+    path_call(writable(path, len)?, protocol::MKDIR, [super::process::creation_mode(mode), 0], 0).map(|_| 0)
 }
 
 pub fn rmdir(path: usize, len: usize) -> Result<usize> {

@@ -198,6 +198,7 @@ pub fn create_process(
         }
         None => (pid, pid, pid, 0, 0, crate::namespace::initial(), WorkingDirectory::root(), Limits::initial(), None),
     };
+    let umask = parent.and_then(|p| tasks.processes.get(&p)).map_or(cairn_abi::INITIAL_UMASK as u32, |p| p.umask);
     tasks.processes.insert(
         pid,
         Process {
@@ -228,6 +229,7 @@ pub fn create_process(
             io_permissions: None,
             limits,
             terminal,
+            umask,
         },
     );
     if let Some(parent) = parent.and_then(|p| tasks.processes.get_mut(&p)) {
@@ -307,6 +309,7 @@ pub fn fork(frame: &TrapFrame) -> Result<usize> {
             io_permissions: parent.io_permissions.clone(),
             limits: parent.limits,
             terminal: parent.terminal.clone(),
+            umask: parent.umask,
         };
         parent.children.push(pid);
         tasks.processes.insert(pid, child);
@@ -417,6 +420,21 @@ pub fn waitpid(pid: usize, status_address: usize, options: usize) -> Result<usiz
 /// Runs without the big kernel lock (see `syscall::lockless`).
 pub fn getpid() -> Result<usize> {
     Ok(percpu::current().running().0 as usize)
+}
+
+pub fn umask(mask: usize) -> Result<usize> {
+    task::with(|tasks| {
+        let process = tasks.current_process();
+        let previous = process.umask;
+        process.umask = (mask & 0o777) as u32;
+        Ok(previous as usize)
+    })
+}
+
+/// `mode`'s permission bits less the caller's `umask`, for a file or
+/// directory it creates.
+pub fn creation_mode(mode: usize) -> u64 {
+    (mode & 0o7777 & !task::with(|tasks| tasks.current_process().umask as usize)) as u64
 }
 
 pub fn getppid() -> Result<usize> {

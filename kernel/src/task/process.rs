@@ -64,6 +64,9 @@ pub struct Process {
     pub io_permissions: Option<Arc<crate::io_ports::IoPermissions>>,
     /// Resource limits, inherited by children.
     pub limits: super::limits::Limits,
+    /// Permission bits cleared from the mode of files and directories it
+    /// creates (`umask`), inherited by children.
+    pub umask: u32,
     /// The controlling terminal's path (what `/dev/tty` leads to), shared
     /// by the session: set when a session leader without one opens a
     /// terminal, inherited by children, dropped by `setsid`.

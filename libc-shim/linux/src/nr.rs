@@ -56,6 +56,7 @@ pub const FCHMOD: usize = 91;
 pub const CHOWN: usize = 92;
 pub const FCHOWN: usize = 93;
 pub const LCHOWN: usize = 94;
+pub const UMASK: usize = 95;
 pub const GETTIMEOFDAY: usize = 96;
 pub const GETRLIMIT: usize = 97;
 pub const SYSINFO: usize = 99;

@@ -32,6 +32,7 @@ pub unsafe fn call(n: usize, args: Args) -> SysResult {
         match n {
             nr::GETPID => cairn(Syscall::Getpid, [0; 6]),
             nr::GETPPID => cairn(Syscall::Getppid, [0; 6]),
+            nr::UMASK => cairn(Syscall::Umask, [a, 0, 0, 0, 0, 0]),
             nr::GETTID => cairn(Syscall::Gettid, [0; 6]),
             // Cairn has one uid and gid per process: real and effective.
             nr::GETUID | nr::GETEUID => cairn(Syscall::Getuid, [0; 6]),

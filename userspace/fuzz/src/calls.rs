@@ -822,6 +822,7 @@ impl<'a> Fuzzer<'a> {
             }
             Getpgid | Getsid => a[0] = if self.rng.percent(80) { self.pid() } else { self.rng.below(64) },
             Setuid | Setgid => a[0] = self.rng.pick(&[0, 1000, 1001, u32::MAX as usize, usize::MAX, 65534]),
+            Umask => a[0] = self.rng.pick(&[0, 0o022, 0o777, 0o7777, u32::MAX as usize, usize::MAX]),
             ThreadCreate => {
                 // The raw call, with arguments the kernel must refuse (a
                 // thread started at them would end the worker).

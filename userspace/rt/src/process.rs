@@ -85,6 +85,14 @@ pub fn getgid() -> u32 {
     query(Syscall::Getgid) as u32
 }
 
+/// Sets this process's file-creation mask (the permission bits cleared
+/// from the mode of files and directories it creates; only `0o777` counts)
+/// and returns the previous one.
+pub fn umask(mask: u32) -> u32 {
+    // SAFETY: plain integer argument; the call cannot fail.
+    unsafe { syscall1(Syscall::Umask as usize, mask as usize) }.map_or(0, |previous| previous as u32)
+}
+
 pub fn setuid(uid: u32) -> Result<()> {
     // SAFETY: plain integer argument.
     unsafe { syscall1(Syscall::Setuid as usize, uid as usize)? };

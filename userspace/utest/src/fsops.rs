@@ -237,3 +237,37 @@ pub fn init_started_the_root_file_system() -> TestResult {
     thread::sleep(Duration::from_millis(1500));
     Ok(())
 }
+
+/// `umask` clears its bits from the mode of files (`open` with `O_CREAT`)
+/// and directories a process creates, not from `chmod`; a forked child
+/// inherits it; only its `0o777` bits are kept.
+pub fn umask_clears_creation_bits() -> TestResult {
+    let previous = process::umask(0o027);
+    let result = (|| -> TestResult {
+        ensure!(previous == cairn_rt::abi::INITIAL_UMASK as u32, "the mask was {previous:o}, not the initial 022");
+        let file = ok("create", OpenOptions::new().write(true).create(true).mode(0o666).open("/tmp/umask-file"))?;
+        drop(file);
+        let mode = ok("stat the file", fs::metadata("/tmp/umask-file"))?.permissions();
+        ensure!(mode == 0o640, "a file created 666 under umask 027 has mode {mode:o}");
+        ok("mkdir", fs::create_dir("/tmp/umask-dir", 0o777))?;
+        let mode = ok("stat the directory", fs::metadata("/tmp/umask-dir"))?.permissions();
+        ensure!(mode == 0o750, "a directory made 777 under umask 027 has mode {mode:o}");
+        ok("chmod", fs::set_permissions("/tmp/umask-file", 0o666))?;
+        let mode = ok("stat after chmod", fs::metadata("/tmp/umask-file"))?.permissions();
+        ensure!(mode == 0o666, "chmod 666 under umask 027 gave {mode:o}");
+        in_child(|| {
+            let inherited = process::umask(0);
+            ensure!(inherited == 0o027, "a forked child has umask {inherited:o}");
+            Ok(())
+        })?;
+        let kept = process::umask(u32::MAX);
+        ensure!(kept == 0o027, "the child changed its parent's mask to {kept:o}");
+        let masked = process::umask(0o027);
+        ensure!(masked == 0o777, "umask(u32::MAX) kept {masked:o}, not 777");
+        Ok(())
+    })();
+    process::umask(previous);
+    let _ = fs::remove_file("/tmp/umask-file");
+    let _ = fs::remove_dir("/tmp/umask-dir");
+    result
+}

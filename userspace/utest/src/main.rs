@@ -157,6 +157,7 @@ fn tests() -> Vec<Test> {
         test("mount_namespace_copies", mounts::namespace_copies_keep_mounts_with_the_root),
         test("hard_links", fsops::hard_links),
         test("permissions_owners_and_times", fsops::permissions_owners_and_times),
+        test("umask_clears_creation_bits", fsops::umask_clears_creation_bits),
         test("statvfs_and_fcntl", fsops::statvfs_and_fcntl),
         test("spawn_fd_in_a_sandbox", fsops::spawn_fd_in_a_sandbox),
         test("mmap_of_a_tmpfs_file", fsops::mmap_of_a_tmpfs_file),

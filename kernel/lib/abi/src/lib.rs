@@ -281,10 +281,19 @@ pub enum Syscall {
     /// [`AT_SYMLINK_NOFOLLOW`] (a final symbolic link itself); other bits
     /// are `EINVAL`.
     Fstatat = 86,
+    /// `umask(mask) -> previous mask`: sets the caller's file-creation
+    /// mask, the permission bits that `open` with `O_CREAT` and `mkdir`
+    /// clear from the mode they are given. Only its `0o777` bits count;
+    /// `fork` and `spawn` children inherit it and `execve` keeps it. The
+    /// first process starts with [`INITIAL_UMASK`], as on Linux.
+    Umask = 87,
 }
 
 /// Number of system calls; numbers at or above this give `ENOSYS`.
-pub const SYSCALL_COUNT: usize = 87;
+pub const SYSCALL_COUNT: usize = 88;
+
+/// The file-creation mask of the first process ([`Syscall::Umask`]).
+pub const INITIAL_UMASK: usize = 0o022;
 
 /// `fstatat` flag: do not follow a final symbolic link (Linux's value).
 pub const AT_SYMLINK_NOFOLLOW: usize = 0x100;
@@ -689,6 +698,7 @@ impl Syscall {
             Mount,
             Unmount,
             Fstatat,
+            Umask,
         ];
         ALL.get(number).copied()
     }
