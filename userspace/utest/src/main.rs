@@ -28,6 +28,7 @@ mod harden_caps;
 mod harden_copy;
 mod harden_limits;
 mod harden_vm;
+mod hostile_nic;
 mod iommu;
 mod mem;
 mod mounts;
@@ -287,6 +288,7 @@ fn hardware_tests() -> Vec<Test> {
         test("e1000emsi_one_msi_each", || nic::one_msi_each(&nic::E1000E)),
         test("e1000emsi_link_change", || nic::link_change(&nic::E1000E)),
         test("sock_nonblocking_connect_and_events", sock::nonblocking_connect_and_events),
+        test("netd_hostile_driver", hostile_nic::hostile_driver),
         test("sock_back_pressure", sock::back_pressure),
         test("sock_options_and_half_close", sock::options_and_half_close),
         test("sock_udp_datagrams", sock::udp_datagrams),
