@@ -145,11 +145,6 @@ fn main() -> i32 {
     println!("netd: serving tcp, udp, icmp, dns and netcfg");
     let mut sockets = Sockets::default();
     let mut events = [Event::default(); 16];
-    // The endpoints the event queue reported readable (all at first): only
-    // those are read, since a read of an empty one is a call for nothing.
-    // Readiness is level-triggered, so a request that comes while a pass
-    // runs is reported by the next wait.
-    let mut requests = [true; SchemeKind::ALL.len()];
     loop {
         let now = stack::now();
         if stack.discovery_due(now).is_zero() {
@@ -165,10 +160,7 @@ fn main() -> i32 {
             }
         }
         let mut answers = Vec::new();
-        for ((kind, server), ready) in servers.list.iter().zip(&mut requests) {
-            if !core::mem::take(ready) {
-                continue;
-            }
+        for (kind, server) in &servers.list {
             while let Ok(incoming) = server.next() {
                 if let Some(answer) = sockets.serve(&mut stack, *kind, &incoming.request, &incoming.payload) {
                     answers.push((*kind, incoming.request.id, answer));
@@ -192,9 +184,6 @@ fn main() -> i32 {
             }
         };
         for event in &events[..ready] {
-            if let Some(endpoint) = requests.get_mut(event.data as usize) {
-                *endpoint = true;
-            }
             let index = event.data.wrapping_sub(IFACE_TAG) as usize;
             if event.data >= IFACE_TAG && event.ready & EVENT_READ != 0 && index < stack.ifaces.len() {
                 stack.ifaces[index].link.io.readable();
