@@ -28,8 +28,6 @@
 //! | 128 | receive tail (frames the stack has taken) |
 //! | 192 | transmit head (frames the stack has put in) |
 //! | 256 | transmit tail (frames the driver has taken) |
-//! | 320 | transmit sleeping: 1 while the driver's transmit thread waits |
-//! | 384 | transmit doorbell: bumped by the stack to wake it (a futex word) |
 //!
 //! The receive slots start at [`HEADER_SIZE`], the transmit slots after
 //! them. Indices run freely (wrapping); a frame is in slot `index %
@@ -37,12 +35,12 @@
 //! at 0; the rest reserved, written 0) and then the frame.
 
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU32, Ordering, fence};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 /// The first word of a ring's memory: "CNRG".
 pub const RING_MAGIC: u32 = 0x4752_4e43;
 /// The layout's version.
-pub const RING_VERSION: u32 = 1;
+pub const RING_VERSION: u32 = 2;
 /// Slots a driver gives each ring.
 pub const SLOTS: u32 = 256;
 /// The most slots a ring may declare.
@@ -58,8 +56,6 @@ const MAGIC_AT: usize = 0;
 const VERSION_AT: usize = 4;
 const SLOTS_AT: usize = 8;
 const SLOT_SIZE_AT: usize = 12;
-const SLEEPING_AT: usize = 320;
-const DOORBELL_AT: usize = 384;
 
 /// Bytes of a ring memory with `slots` slots per ring.
 pub const fn ring_size(slots: u32) -> usize {
@@ -257,41 +253,6 @@ impl Shared {
         check_slots(slots)?;
         Ok(slots)
     }
-
-    /// The transmit doorbell, the futex word the driver's transmit thread
-    /// waits on.
-    pub fn doorbell(&self) -> &AtomicU32 {
-        self.word(DOORBELL_AT)
-    }
-
-    /// The stack, after putting frames in the transmit ring: whether the
-    /// driver's transmit thread sleeps and must be woken (by a
-    /// `futex_wake` of [`Shared::doorbell`]; the doorbell is bumped
-    /// already, so a thread about to wait does not).
-    pub fn ring_doorbell(&self) -> bool {
-        fence(Ordering::SeqCst);
-        if self.word(SLEEPING_AT).swap(0, Ordering::SeqCst) == 0 {
-            return false;
-        }
-        self.doorbell().fetch_add(1, Ordering::SeqCst);
-        true
-    }
-
-    /// The driver's transmit thread, before it looks at its ring a last
-    /// time and waits: marks it sleeping and returns the doorbell value
-    /// to wait on (a ring of the doorbell after this makes the wait return
-    /// at once).
-    pub fn prepare_sleep(&self) -> u32 {
-        let doorbell = self.doorbell().load(Ordering::SeqCst);
-        self.word(SLEEPING_AT).store(1, Ordering::SeqCst);
-        fence(Ordering::SeqCst);
-        doorbell
-    }
-
-    /// The driver's transmit thread is awake again.
-    pub fn awake(&self) {
-        self.word(SLEEPING_AT).store(0, Ordering::SeqCst);
-    }
 }
 
 fn check_slots(slots: u32) -> Result<(), LayoutError> {
@@ -465,21 +426,6 @@ mod tests {
     }
 
     #[test]
-    fn the_doorbell_rings_only_for_a_sleeper() {
-        let mut memory = Memory::new(ring_size(8));
-        let shared = memory.shared();
-        shared.init(8).unwrap();
-        assert!(!shared.ring_doorbell(), "nobody sleeps");
-        let bell = shared.prepare_sleep();
-        assert!(shared.ring_doorbell());
-        assert_ne!(shared.doorbell().load(Ordering::SeqCst), bell, "a wait on the old value returns at once");
-        assert!(!shared.ring_doorbell(), "woken once");
-        shared.prepare_sleep();
-        shared.awake();
-        assert!(!shared.ring_doorbell(), "awake again");
-    }
-
-    #[test]
     fn bad_headers_are_refused() {
         let mut memory = Memory::new(ring_size(SLOTS));
         let shared = memory.shared();
@@ -487,8 +433,9 @@ mod tests {
         assert_eq!(shared.init(3), Err(LayoutError::BadSlots(3)));
         assert_eq!(shared.init(2 * SLOTS), Err(LayoutError::TooSmall { len: ring_size(SLOTS), needs: ring_size(512) }));
         shared.init(SLOTS).unwrap();
-        shared.word(VERSION_AT).store(2, Ordering::Relaxed);
-        assert_eq!(shared.check(), Err(LayoutError::BadVersion(2)));
+        // Version 1 (a transmit thread woken by a doorbell) is not served.
+        shared.word(VERSION_AT).store(1, Ordering::Relaxed);
+        assert_eq!(shared.check(), Err(LayoutError::BadVersion(1)));
         shared.init(SLOTS).unwrap();
         shared.word(SLOT_SIZE_AT).store(4096, Ordering::Relaxed);
         assert_eq!(shared.check(), Err(LayoutError::BadSlotSize(4096)));

@@ -19,14 +19,14 @@
 //! A `ring` handle moves frames through shared memory instead
 //! ([`crate::ring`]): its `MMAP` gives the ring memory object made at
 //! open. Frames received are put in its receive ring (a full ring drops
-//! the frame, counted); a thread of the handle's own takes the frames its
-//! client puts in the transmit ring and sends them, sleeping on the
-//! ring's doorbell while it is empty. Readiness says whether the receive
-//! ring holds frames: `EVENT_READ` is posted when a frame goes into an
-//! empty one, and a `read` (which answers 0 bytes at once) looks again
-//! and posts `EVENT_WRITE` alone if the client has taken everything. A
-//! ring whose indices the client broke is given up (logged; reads then
-//! fail with `EIO`), never trusted.
+//! the frame, counted). A `read` of the handle carries no data (it
+//! answers 0 bytes): serving it, the driver sends every frame the client
+//! put in the transmit ring (telling the device once), then looks at the
+//! receive ring and posts `EVENT_WRITE` alone if the client has taken
+//! everything. Readiness says whether the receive ring holds frames:
+//! `EVENT_READ` is posted when a frame goes into an empty one. A ring
+//! whose indices the client broke is given up (logged; reads then fail
+//! with `EIO`), never trusted.
 //!
 //! The driver supplies a [`Nic`]; its receive path calls
 //! [`NetScheme::deliver`] for each frame (or the reason a received buffer
@@ -39,12 +39,11 @@ use cairn_rt::collections::{BTreeMap, VecDeque};
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::{Arc, Mutex};
-use cairn_rt::sys::{MapFlags, futex_wait, futex_wake, memory_create, mmap, munmap};
-use cairn_rt::{String, Vec, eprintln, format, println, thread};
+use cairn_rt::sys::{MapFlags, memory_create, mmap, munmap};
+use cairn_rt::{String, Vec, eprintln, format, println};
 use core::fmt::Display;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use core::time::Duration;
 
 use crate::ring::{Consumer, Direction, Producer, PushError, RingError, SLOT_SIZE, SLOTS, Shared, ring_size};
 use crate::{BATCH_HEADER, Batch, MAX_FRAME, Mac, check_frame, push_batch};
@@ -128,11 +127,6 @@ impl Framing {
     }
 }
 
-/// A ring handle's transmit thread's stack.
-const RING_STACK: usize = 64 * 1024;
-/// The longest a ring's transmit thread sleeps without a doorbell.
-const RING_NAP: Duration = Duration::from_secs(1);
-
 /// The least a batch read may ask for: room for the longest frame.
 const BATCH_READ: usize = BATCH_HEADER + MAX_FRAME;
 
@@ -146,16 +140,24 @@ struct Frames {
     framing: Framing,
 }
 
-/// A ring handle's memory, shared by the handle (receive side) and its
-/// transmit thread.
+/// A ring handle's memory and the driver's end of its transmit ring
+/// (used outside the handle lock, while sending may wait for room).
 struct RingMemory {
     /// The memory object, for the client's `MMAP`.
     object: OwnedFd,
     /// Where it is mapped here.
     base: usize,
     shared: Shared,
-    /// The handle is closed: the transmit thread ends.
-    closed: AtomicBool,
+    transmit: Mutex<Transmit>,
+}
+
+/// The driver's end of a transmit ring.
+struct Transmit {
+    ring: Consumer,
+    /// A bad frame length was logged (further ones are only counted).
+    bad_length_seen: bool,
+    /// The client broke the ring's indices (logged once).
+    broken: bool,
 }
 
 impl RingMemory {
@@ -169,29 +171,24 @@ impl RingMemory {
         // SAFETY: a fresh page-aligned mapping of `len` bytes, unmapped only
         // when this `RingMemory` (which owns the `Shared`) is dropped.
         let shared = unsafe { Shared::new(NonNull::new(base as *mut u8).ok_or(ENOMEM)?, len) };
-        let memory = RingMemory { object, base, shared, closed: AtomicBool::new(false) };
+        let transmit =
+            Transmit { ring: Consumer::new(Direction::Transmit, SLOTS), bad_length_seen: false, broken: false };
+        let memory = RingMemory { object, base, shared, transmit: Mutex::new(transmit) };
         memory.shared.init(SLOTS).map_err(|_| EINVAL)?;
         Ok(memory)
-    }
-
-    /// Ends the transmit thread (the handle was closed).
-    fn close(&self) {
-        self.closed.store(true, Ordering::SeqCst);
-        self.shared.doorbell().fetch_add(1, Ordering::SeqCst);
-        let _ = futex_wake(self.shared.doorbell(), 1);
     }
 }
 
 impl Drop for RingMemory {
     fn drop(&mut self) {
         // SAFETY: the mapping is this object's own and nothing uses it any
-        // more (the handle and its thread both let go of it).
+        // more (the handle and any request serving it let go of it).
         let _ = unsafe { munmap(self.base, ring_size(SLOTS)) };
     }
 }
 
-/// A `ring` handle's state: the receive side (the transmit side is its
-/// thread's).
+/// A `ring` handle's state: the receive side (the transmit side is in
+/// its memory's [`Transmit`]).
 struct RingHandle {
     memory: Arc<RingMemory>,
     receive: Producer,
@@ -326,7 +323,7 @@ impl<D: Nic> NetScheme<D> {
         }
     }
 
-    fn answer(self: &Arc<Self>, request: &Request, payload: &[u8]) -> Answer {
+    fn answer(&self, request: &Request, payload: &[u8]) -> Answer {
         let id = HandleId(request.handle);
         if request.opcode == op::OPEN {
             return value(self.open(payload, request.args[0] as usize, request.caller_uid));
@@ -342,6 +339,15 @@ impl<D: Nic> NetScheme<D> {
                 Framing::Batched => self.send_batch(payload),
             });
         }
+        if request.opcode == op::READ {
+            let memory = match self.handles.lock().open.get(&id) {
+                Some(Handle::Ring(ring)) => Some(Arc::clone(&ring.memory)),
+                _ => None,
+            };
+            if let Some(memory) = memory {
+                return value(self.serve_ring(id, &memory));
+            }
+        }
         let mut handles = self.handles.lock();
         if request.opcode == op::CANCEL {
             for handle in handles.open.values_mut() {
@@ -352,9 +358,7 @@ impl<D: Nic> NetScheme<D> {
             return None;
         }
         if request.opcode == op::CLOSE {
-            if let Some(Handle::Ring(ring)) = handles.open.remove(&id) {
-                ring.memory.close();
-            }
+            handles.open.remove(&id);
             return None;
         }
         let Some(handle) = handles.open.get_mut(&id) else { return value(Err(EBADF)) };
@@ -380,12 +384,6 @@ impl<D: Nic> NetScheme<D> {
                         None
                     }
                 }
-            }
-            (op::READ, Handle::Ring(ring)) => {
-                if ring.broken || !ring.post_readiness(id, &self.server) {
-                    return value(Err(EIO));
-                }
-                value(Ok(0))
             }
             (op::MMAP, Handle::Ring(ring)) => {
                 let (offset, len) = (request.args[0] as usize, request.args[1] as usize);
@@ -439,9 +437,9 @@ impl<D: Nic> NetScheme<D> {
     }
 
     /// Opens the root (a frame handle: root only, raw frames bypass every
-    /// rule of the stack), a ring handle (root only; its transmit thread
-    /// starts) or one of the files (anyone, read-only).
-    fn open(self: &Arc<Self>, path: &[u8], flags: usize, uid: u32) -> Result<usize, i32> {
+    /// rule of the stack), a ring handle (root only) or one of the files
+    /// (anyone, read-only).
+    fn open(&self, path: &[u8], flags: usize, uid: u32) -> Result<usize, i32> {
         let path = core::str::from_utf8(path).map_err(|_| ENOENT)?.trim_matches('/');
         if path == "ring" {
             return if uid == 0 { self.open_ring() } else { Err(EACCES) };
@@ -477,16 +475,10 @@ impl<D: Nic> NetScheme<D> {
         id
     }
 
-    /// Makes a ring handle: its memory and its transmit thread.
-    fn open_ring(self: &Arc<Self>) -> Result<usize, i32> {
-        let memory = Arc::new(RingMemory::new()?);
-        let (net, sending) = (Arc::clone(self), Arc::clone(&memory));
-        thread::Builder::new().stack_size(RING_STACK).spawn(move || net.transmit_ring(&sending)).map_err(|error| {
-            eprintln!("{}: {}: cannot start a ring's transmit thread: {error}", self.program, self.name);
-            ENOMEM
-        })?;
+    /// Makes a ring handle and its memory.
+    fn open_ring(&self) -> Result<usize, i32> {
         let handle = RingHandle {
-            memory,
+            memory: Arc::new(RingMemory::new()?),
             receive: Producer::new(Direction::Receive, SLOTS),
             watched: false,
             readable: false,
@@ -495,50 +487,59 @@ impl<D: Nic> NetScheme<D> {
         Ok(self.add(Handle::Ring(handle)).0 as usize)
     }
 
-    /// A ring handle's transmit thread: sends the frames its client puts in
-    /// the transmit ring, telling the device once per pass, and sleeps on
-    /// the doorbell while the ring is empty (at most [`RING_NAP`], so a
-    /// lost wake-up from a faulty client costs time, not the ring). Ends
-    /// when the handle is closed or the client breaks the ring's indices.
-    fn transmit_ring(&self, memory: &RingMemory) {
-        let shared = &memory.shared;
-        let mut ring = Consumer::new(Direction::Transmit, SLOTS);
-        let mut frame = [0u8; SLOT_SIZE];
-        let mut bad_length_seen = false;
-        while !memory.closed.load(Ordering::SeqCst) {
-            let mut sent = 0;
-            loop {
-                match ring.pop(shared, &mut frame) {
-                    Ok(Some(len)) => {
-                        if self.queue(&frame[..len]) == Err(EINVAL) {
-                            Stats::add(&self.stats.tx_dropped, 1);
-                            self.log_once(
-                                &mut bad_length_seen,
-                                &format!("a transmit ring held a frame of {len} bytes"),
-                            );
-                        }
-                        sent += 1;
-                    }
-                    Ok(None) => break,
-                    Err(error @ RingError::BadLength(_)) => {
-                        Stats::add(&self.stats.tx_dropped, 1);
-                        self.log_once(&mut bad_length_seen, &format!("a transmit ring: {error}"));
-                    }
-                    Err(error @ RingError::Corrupt { .. }) => {
-                        eprintln!("{}: {}: a transmit ring: {error}; giving it up", self.program, self.name);
-                        return;
-                    }
+    /// A `read` of ring handle `id`: sends the frames its client put in the
+    /// transmit ring, telling the device once, then posts the receive
+    /// ring's readiness. `EIO` once the client broke either ring's indices.
+    fn serve_ring(&self, id: HandleId, memory: &RingMemory) -> Result<usize, i32> {
+        self.send_ring(memory)?;
+        match self.handles.lock().open.get_mut(&id) {
+            Some(Handle::Ring(ring)) => {
+                if !ring.broken && ring.post_readiness(id, &self.server) {
+                    Ok(0)
+                } else {
+                    Err(EIO)
                 }
             }
-            if sent > 0 {
-                self.device.kick();
-            }
-            let doorbell = shared.prepare_sleep();
-            if ring.is_empty(shared).unwrap_or(false) && !memory.closed.load(Ordering::SeqCst) {
-                let _ = futex_wait(shared.doorbell(), doorbell, Some(RING_NAP));
-            }
-            shared.awake();
+            _ => Err(EBADF),
         }
+    }
+
+    /// Sends every frame waiting in a ring's transmit ring and tells the
+    /// device once. A bad slot length drops that frame (counted, logged
+    /// once); broken indices give the ring up (logged, `EIO`).
+    fn send_ring(&self, memory: &RingMemory) -> Result<(), i32> {
+        let mut transmit = memory.transmit.lock();
+        if transmit.broken {
+            return Err(EIO);
+        }
+        let mut frame = [0u8; SLOT_SIZE];
+        let mut sent = 0;
+        let result = loop {
+            match transmit.ring.pop(&memory.shared, &mut frame) {
+                Ok(Some(len)) => {
+                    if self.queue(&frame[..len]) == Err(EINVAL) {
+                        Stats::add(&self.stats.tx_dropped, 1);
+                        let what = format!("a transmit ring held a frame of {len} bytes");
+                        self.log_once(&mut transmit.bad_length_seen, &what);
+                    }
+                    sent += 1;
+                }
+                Ok(None) => break Ok(()),
+                Err(error @ RingError::BadLength(_)) => {
+                    Stats::add(&self.stats.tx_dropped, 1);
+                    self.log_once(&mut transmit.bad_length_seen, &format!("a transmit ring: {error}"));
+                }
+                Err(error @ RingError::Corrupt { .. }) => {
+                    eprintln!("{}: {}: a transmit ring: {error}; giving it up", self.program, self.name);
+                    transmit.broken = true;
+                    break Err(EIO);
+                }
+            }
+        };
+        if sent > 0 {
+            self.device.kick();
+        }
+        result
     }
 
     /// Logs `what` the first time `seen` is false.

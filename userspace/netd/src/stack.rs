@@ -18,7 +18,7 @@ use cairn_rt::abi::error::EAGAIN;
 use cairn_rt::abi::{O_NONBLOCK, O_RDWR};
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::io::read_fd;
-use cairn_rt::sys::{MapFlags, futex_wake, mmap, munmap};
+use cairn_rt::sys::{MapFlags, mmap, munmap};
 use cairn_rt::{format, println};
 use core::ptr::NonNull;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
@@ -41,13 +41,14 @@ pub fn now() -> Instant {
 /// A NIC's frame rings (`/scheme/net.*/ring`, docs/ABI.md "Schemes
 /// `net.*`"): the ring memory the driver made, mapped here. Frames
 /// received are taken from the receive ring and frames to send put in the
-/// transmit ring without a call; the driver's transmit thread is woken
-/// through the ring's doorbell (a futex) when a poll has put frames in
-/// and it sleeps.
+/// transmit ring without a call each; after a poll that put frames in,
+/// one `read` of the handle (no data) has the driver send them all and
+/// look at the receive ring again, synchronously ([`Nic::flush`]).
 ///
 /// The handle is readable while the receive ring holds frames. The driver
-/// only takes that back when asked (a `read`, [`Nic::rearm`]), which netd
-/// does before it waits, off the path of the answers. Whatever the driver
+/// only takes that back when asked (that same `read`); if no poll sent
+/// anything, netd asks before it waits ([`Nic::rearm`]), off the path of
+/// the answers. Whatever the driver
 /// writes into the memory is checked ([`cairn_netdev::ring`]): broken
 /// indices make netd let go of the device, to open it afresh at the next
 /// discovery.
@@ -56,7 +57,7 @@ pub struct Nic {
     ring: Option<Rings>,
     /// The event queue said the handle is readable since the last rearm.
     readable: bool,
-    /// Frames were put in the transmit ring since the last doorbell.
+    /// Frames were put in the transmit ring since the last `read`.
     queued: bool,
     /// Where a received frame is copied (a slot's size).
     buffer: Vec<u8>,
@@ -140,9 +141,17 @@ impl Nic {
     /// frames wait (the kernel's readiness is level-triggered and only the
     /// driver sets it). Frames still waiting are left to the next pass.
     pub fn rearm(&mut self) {
-        if !core::mem::take(&mut self.readable) {
-            return;
+        if self.readable {
+            self.call();
         }
+    }
+
+    /// The one call a pass makes: a `read` of the handle (no data), in
+    /// which the driver sends what the transmit ring holds and posts the
+    /// receive ring's readiness afresh.
+    fn call(&mut self) {
+        self.readable = false;
+        self.queued = false;
         let Some(fd) = self.fd.as_ref() else { return };
         let mut byte = [0u8; 1];
         if let Err(error) = read_fd(fd.as_raw(), &mut byte)
@@ -190,11 +199,8 @@ impl FrameIo for Nic {
     }
 
     fn flush(&mut self) -> u64 {
-        if core::mem::take(&mut self.queued)
-            && let Some(rings) = self.ring.as_ref()
-            && rings.shared.ring_doorbell()
-        {
-            let _ = futex_wake(rings.shared.doorbell(), 1);
+        if self.queued {
+            self.call();
         }
         0
     }
