@@ -113,5 +113,9 @@ nc 192.168.99.1 80 < /dev/null 2>&1 | head -1
 
 # A namespace without the network schemes cannot connect.
 ns --allow file --allow initfs --allow null -- nc 10.0.2.100 7 < /dev/null 2>&1 | head -1
+
+# A driver that breaks its rings (utest serves one): netd lets go of it
+# and goes on serving.
+/bin/utest netd_hostile
 wait
 echo "net-test: done"

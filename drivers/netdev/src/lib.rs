@@ -10,7 +10,8 @@
 //! Without features it is the pure part, tested on the host: the frame
 //! lengths a driver sends ([`check_frame`]), [`Mac`], and the batch
 //! layout of a `batch` handle's reads and writes ([`push_batch`],
-//! [`Batch`]), which the network stack uses too.
+//! [`Batch`]), which the network stack uses too, and the shared-memory
+//! frame rings of a `ring` handle ([`ring`]).
 //!
 //! Depends on nothing; with `server`, on `cairn-rt`.
 #![no_std]
@@ -21,6 +22,7 @@ extern crate std;
 
 use alloc::vec::Vec;
 
+pub mod ring;
 #[cfg(feature = "server")]
 mod server;
 #[cfg(feature = "server")]

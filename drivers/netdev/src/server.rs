@@ -16,20 +16,36 @@
 //! `link` and `stats` are read-only text files whose contents are taken
 //! when they are opened.
 //!
+//! A `ring` handle moves frames through shared memory instead
+//! ([`crate::ring`]): its `MMAP` gives the ring memory object made at
+//! open. Frames received are put in its receive ring (a full ring drops
+//! the frame, counted). A `read` of the handle carries no data (it
+//! answers 0 bytes): serving it, the driver sends every frame the client
+//! put in the transmit ring (telling the device once), then looks at the
+//! receive ring and posts `EVENT_WRITE` alone if the client has taken
+//! everything. Readiness says whether the receive ring holds frames:
+//! `EVENT_READ` is posted when a frame goes into an empty one. A ring
+//! whose indices the client broke is given up (logged; reads then fail
+//! with `EIO`), never trusted.
+//!
 //! The driver supplies a [`Nic`]; its receive path calls
 //! [`NetScheme::deliver`] for each frame (or the reason a received buffer
 //! was refused, counted in `rx_errors`).
 
-use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EINVAL, EIO, ENOENT, ESPIPE};
+use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EINVAL, EIO, ENOENT, ENOMEM, ESPIPE};
 use cairn_rt::abi::scheme::{self as op, POSITIONED, Request};
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_FILE, O_ACCMODE, O_NONBLOCK, O_RDONLY, Stat};
 use cairn_rt::collections::{BTreeMap, VecDeque};
+use cairn_rt::fd::OwnedFd;
 use cairn_rt::scheme::Server;
-use cairn_rt::sync::Mutex;
+use cairn_rt::sync::{Arc, Mutex};
+use cairn_rt::sys::{MapFlags, memory_create, mmap, munmap};
 use cairn_rt::{String, Vec, eprintln, format, println};
 use core::fmt::Display;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use crate::ring::{Consumer, Direction, Producer, PushError, RingError, SLOT_SIZE, SLOTS, Shared, ring_size};
 use crate::{BATCH_HEADER, Batch, MAX_FRAME, Mac, check_frame, push_batch};
 
 /// Unread frames a handle keeps at most.
@@ -124,8 +140,85 @@ struct Frames {
     framing: Framing,
 }
 
+/// A ring handle's memory and the driver's end of its transmit ring
+/// (used outside the handle lock, while sending may wait for room).
+struct RingMemory {
+    /// The memory object, for the client's `MMAP`.
+    object: OwnedFd,
+    /// Where it is mapped here.
+    base: usize,
+    shared: Shared,
+    transmit: Mutex<Transmit>,
+}
+
+/// The driver's end of a transmit ring.
+struct Transmit {
+    ring: Consumer,
+    /// A bad frame length was logged (further ones are only counted).
+    bad_length_seen: bool,
+    /// The client broke the ring's indices (logged once).
+    broken: bool,
+}
+
+impl RingMemory {
+    /// A fresh ring memory of [`SLOTS`] slots per ring, mapped here.
+    fn new() -> Result<RingMemory, i32> {
+        let len = ring_size(SLOTS);
+        let object = memory_create(len).map_err(|_| ENOMEM)?;
+        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+        // SAFETY: the kernel chooses where to map (no MAP_FIXED).
+        let base = unsafe { mmap(0, len, flags, object.as_raw(), 0) }.map_err(|_| ENOMEM)?;
+        // SAFETY: a fresh page-aligned mapping of `len` bytes, unmapped only
+        // when this `RingMemory` (which owns the `Shared`) is dropped.
+        let shared = unsafe { Shared::new(NonNull::new(base as *mut u8).ok_or(ENOMEM)?, len) };
+        let transmit =
+            Transmit { ring: Consumer::new(Direction::Transmit, SLOTS), bad_length_seen: false, broken: false };
+        let memory = RingMemory { object, base, shared, transmit: Mutex::new(transmit) };
+        memory.shared.init(SLOTS).map_err(|_| EINVAL)?;
+        Ok(memory)
+    }
+}
+
+impl Drop for RingMemory {
+    fn drop(&mut self) {
+        // SAFETY: the mapping is this object's own and nothing uses it any
+        // more (the handle and any request serving it let go of it).
+        let _ = unsafe { munmap(self.base, ring_size(SLOTS)) };
+    }
+}
+
+/// A `ring` handle's state: the receive side (the transmit side is in
+/// its memory's [`Transmit`]).
+struct RingHandle {
+    memory: Arc<RingMemory>,
+    receive: Producer,
+    watched: bool,
+    /// `EVENT_READ` was posted and not taken back.
+    readable: bool,
+    /// The client broke the receive ring's indices (logged once).
+    broken: bool,
+}
+
+impl RingHandle {
+    /// Looks at the receive ring and posts its readiness if it changed;
+    /// false if the client broke it.
+    fn post_readiness(&mut self, id: HandleId, server: &Server) -> bool {
+        let waiting = match self.receive.drained(&self.memory.shared) {
+            Ok(drained) => !drained,
+            Err(_) => return false,
+        };
+        if self.watched && waiting != self.readable {
+            let ready = if waiting { EVENT_READ | EVENT_WRITE } else { EVENT_WRITE };
+            let _ = server.post_event(id.0, ready);
+        }
+        self.readable = waiting;
+        true
+    }
+}
+
 enum Handle {
     Frames(Frames),
+    Ring(RingHandle),
     /// `mac`, `link` or `stats`: the text taken at open, and the position.
     File {
         text: Vec<u8>,
@@ -144,8 +237,8 @@ struct Stats {
     rx_errors: AtomicU64,
     tx_packets: AtomicU64,
     tx_bytes: AtomicU64,
-    /// Frames that could not be sent (no transmit slot came free, or the
-    /// device failed).
+    /// Frames that could not be sent (no transmit slot came free, the
+    /// device failed, or a transmit ring held a bad length).
     tx_dropped: AtomicU64,
     /// Changes of the link state the driver learnt of ([`NetScheme::link_now`]).
     link_changes: AtomicU64,
@@ -215,7 +308,7 @@ impl<D: Nic> NetScheme<D> {
     }
 
     /// Serves requests until reading one fails.
-    pub fn serve(&self) -> cairn_rt::Error {
+    pub fn serve(self: &Arc<Self>) -> cairn_rt::Error {
         loop {
             let incoming = match self.server.next() {
                 Ok(incoming) => incoming,
@@ -245,6 +338,15 @@ impl<D: Nic> NetScheme<D> {
                 Framing::Single => self.send(payload),
                 Framing::Batched => self.send_batch(payload),
             });
+        }
+        if request.opcode == op::READ {
+            let memory = match self.handles.lock().open.get(&id) {
+                Some(Handle::Ring(ring)) => Some(Arc::clone(&ring.memory)),
+                _ => None,
+            };
+            if let Some(memory) = memory {
+                return value(self.serve_ring(id, &memory));
+            }
         }
         let mut handles = self.handles.lock();
         if request.opcode == op::CANCEL {
@@ -283,6 +385,21 @@ impl<D: Nic> NetScheme<D> {
                     }
                 }
             }
+            (op::MMAP, Handle::Ring(ring)) => {
+                let (offset, len) = (request.args[0] as usize, request.args[1] as usize);
+                if offset != 0 || len > ring_size(SLOTS) {
+                    return value(Err(EINVAL));
+                }
+                match self.server.respond_fd(request.id, &ring.memory.object) {
+                    Ok(()) => None,
+                    Err(error) => value(Err(error.errno().unwrap_or(EIO))),
+                }
+            }
+            (op::FEVENT, Handle::Ring(ring)) => {
+                ring.watched = request.args[0] != 0;
+                ring.readable = !ring.receive.drained(&ring.memory.shared).unwrap_or(true);
+                value(Ok((EVENT_WRITE | if ring.readable { EVENT_READ } else { 0 }) as usize))
+            }
             (op::READ, Handle::File { text, position }) => {
                 let at = if request.args[2] == POSITIONED { request.args[1] as usize } else { *position };
                 let chunk = text.get(at..).unwrap_or(&[]);
@@ -300,6 +417,11 @@ impl<D: Nic> NetScheme<D> {
             (op::FSTAT, handle) => {
                 let stat = match handle {
                     Handle::Frames(_) => Stat { st_mode: MODE_CHARACTER_DEVICE | 0o600, ..Stat::default() },
+                    Handle::Ring(_) => Stat {
+                        st_mode: MODE_CHARACTER_DEVICE | 0o600,
+                        st_size: ring_size(SLOTS) as u64,
+                        ..Stat::default()
+                    },
                     Handle::File { text, .. } => {
                         Stat { st_mode: MODE_FILE | 0o444, st_size: text.len() as u64, ..Stat::default() }
                     }
@@ -315,9 +437,13 @@ impl<D: Nic> NetScheme<D> {
     }
 
     /// Opens the root (a frame handle: root only, raw frames bypass every
-    /// rule of the stack) or one of the files (anyone, read-only).
+    /// rule of the stack), a ring handle (root only) or one of the files
+    /// (anyone, read-only).
     fn open(&self, path: &[u8], flags: usize, uid: u32) -> Result<usize, i32> {
         let path = core::str::from_utf8(path).map_err(|_| ENOENT)?.trim_matches('/');
+        if path == "ring" {
+            return if uid == 0 { self.open_ring() } else { Err(EACCES) };
+        }
         let text = match path {
             "" | "batch" => None,
             "mac" => Some(format!("{}\n", Mac(self.device.mac()))),
@@ -337,11 +463,90 @@ impl<D: Nic> NetScheme<D> {
             Some(_) if flags & O_ACCMODE != O_RDONLY => return Err(EACCES),
             Some(text) => Handle::File { text: text.into_bytes(), position: 0 },
         };
+        Ok(self.add(handle).0 as usize)
+    }
+
+    /// Adds an open handle.
+    fn add(&self, handle: Handle) -> HandleId {
         let mut handles = self.handles.lock();
-        let id = handles.next;
+        let id = HandleId(handles.next);
         handles.next += 1;
-        handles.open.insert(HandleId(id), handle);
-        Ok(id as usize)
+        handles.open.insert(id, handle);
+        id
+    }
+
+    /// Makes a ring handle and its memory.
+    fn open_ring(&self) -> Result<usize, i32> {
+        let handle = RingHandle {
+            memory: Arc::new(RingMemory::new()?),
+            receive: Producer::new(Direction::Receive, SLOTS),
+            watched: false,
+            readable: false,
+            broken: false,
+        };
+        Ok(self.add(Handle::Ring(handle)).0 as usize)
+    }
+
+    /// A `read` of ring handle `id`: sends the frames its client put in the
+    /// transmit ring, telling the device once, then posts the receive
+    /// ring's readiness. `EIO` once the client broke either ring's indices.
+    fn serve_ring(&self, id: HandleId, memory: &RingMemory) -> Result<usize, i32> {
+        self.send_ring(memory)?;
+        match self.handles.lock().open.get_mut(&id) {
+            Some(Handle::Ring(ring)) => {
+                if !ring.broken && ring.post_readiness(id, &self.server) {
+                    Ok(0)
+                } else {
+                    Err(EIO)
+                }
+            }
+            _ => Err(EBADF),
+        }
+    }
+
+    /// Sends every frame waiting in a ring's transmit ring and tells the
+    /// device once. A bad slot length drops that frame (counted, logged
+    /// once); broken indices give the ring up (logged, `EIO`).
+    fn send_ring(&self, memory: &RingMemory) -> Result<(), i32> {
+        let mut transmit = memory.transmit.lock();
+        if transmit.broken {
+            return Err(EIO);
+        }
+        let mut frame = [0u8; SLOT_SIZE];
+        let mut sent = 0;
+        let result = loop {
+            match transmit.ring.pop(&memory.shared, &mut frame) {
+                Ok(Some(len)) => {
+                    if self.queue(&frame[..len]) == Err(EINVAL) {
+                        Stats::add(&self.stats.tx_dropped, 1);
+                        let what = format!("a transmit ring held a frame of {len} bytes");
+                        self.log_once(&mut transmit.bad_length_seen, &what);
+                    }
+                    sent += 1;
+                }
+                Ok(None) => break Ok(()),
+                Err(error @ RingError::BadLength(_)) => {
+                    Stats::add(&self.stats.tx_dropped, 1);
+                    self.log_once(&mut transmit.bad_length_seen, &format!("a transmit ring: {error}"));
+                }
+                Err(error @ RingError::Corrupt { .. }) => {
+                    eprintln!("{}: {}: a transmit ring: {error}; giving it up", self.program, self.name);
+                    transmit.broken = true;
+                    break Err(EIO);
+                }
+            }
+        };
+        if sent > 0 {
+            self.device.kick();
+        }
+        result
+    }
+
+    /// Logs `what` the first time `seen` is false.
+    fn log_once(&self, seen: &mut bool, what: &str) {
+        if !core::mem::replace(seen, true) {
+            eprintln!("{}: {}: {what} (dropped; further ones are only counted)", self.program, self.name);
+        }
     }
 
     /// Sends one frame.
@@ -407,7 +612,7 @@ impl<D: Nic> NetScheme<D> {
         }
     }
 
-    /// Hands a received frame to every frame handle, or counts (and
+    /// Hands a received frame to every frame and ring handle, or counts (and
     /// logs) why the device's buffer was refused (the receive thread).
     pub fn deliver(&self, frame: Result<&[u8], impl Display>) {
         let frame = match frame {
@@ -422,7 +627,15 @@ impl<D: Nic> NetScheme<D> {
         let mut handles = self.handles.lock();
         let mut any = false;
         for (id, handle) in handles.open.iter_mut() {
-            let Handle::Frames(frames) = handle else { continue };
+            let frames = match handle {
+                Handle::Frames(frames) => frames,
+                Handle::Ring(ring) => {
+                    any = true;
+                    self.deliver_to_ring(*id, ring, frame);
+                    continue;
+                }
+                Handle::File { .. } => continue,
+            };
             any = true;
             if let Some(reader) = frames.readers.pop_front() {
                 let part = frames.framing.reply(frame.to_vec(), reader.len, &mut VecDeque::new());
@@ -440,6 +653,31 @@ impl<D: Nic> NetScheme<D> {
         }
         if !any {
             Stats::add(&self.stats.rx_dropped, 1);
+        }
+    }
+
+    /// Puts a received frame in a ring handle's receive ring (a full ring
+    /// drops it, counted) and posts `EVENT_READ` if the ring was empty.
+    fn deliver_to_ring(&self, id: HandleId, ring: &mut RingHandle, frame: &[u8]) {
+        if ring.broken {
+            return Stats::add(&self.stats.rx_dropped, 1);
+        }
+        match ring.receive.push(&ring.memory.shared, frame) {
+            Ok(()) => {
+                if ring.watched && !ring.readable {
+                    ring.readable = true;
+                    let _ = self.server.post_event(id.0, EVENT_READ | EVENT_WRITE);
+                }
+            }
+            Err(PushError::Full | PushError::TooLong(_)) => Stats::add(&self.stats.rx_dropped, 1),
+            Err(PushError::Corrupt { head, tail }) => {
+                eprintln!(
+                    "{}: {}: a receive ring's tail is {tail} with its head at {head}; giving it up",
+                    self.program, self.name
+                );
+                ring.broken = true;
+                Stats::add(&self.stats.rx_dropped, 1);
+            }
         }
     }
 }

@@ -14,7 +14,7 @@
 //! its schemes are registered.
 //!
 //! Depends on `cairn-rt`, `smoltcp`, `cairn-netstack` (the pure parts) and
-//! `cairn-netdev` (the batch layout of the NIC schemes' frame handles).
+//! `cairn-netdev` (the shared-memory frame rings of the NIC schemes).
 #![no_std]
 #![no_main]
 
@@ -168,6 +168,9 @@ fn main() -> i32 {
             }
         }
         let (now, settled) = settle(&mut stack, &mut sockets, &servers, answers);
+        for iface in &mut stack.ifaces {
+            iface.link.io.rearm();
+        }
         let mut wait = if settled { stack.wait(now) } else { Duration::ZERO };
         if let Some(deadline) = sockets.next_deadline(now) {
             let left = if deadline > now { (deadline - now).total_micros() } else { 0 };

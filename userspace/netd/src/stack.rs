@@ -11,14 +11,16 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 use core::time::Duration;
 
-use alloc::collections::VecDeque;
-use cairn_netdev::{BATCH_HEADER, Batch, MAX_FRAME, push_batch};
+use cairn_netdev::ring::{
+    Consumer, Direction, HEADER_SIZE, Producer, PushError, RingError, SLOT_SIZE, Shared, ring_size,
+};
 use cairn_rt::abi::error::EAGAIN;
-use cairn_rt::abi::scheme::MAX_PAYLOAD;
 use cairn_rt::abi::{O_NONBLOCK, O_RDWR};
 use cairn_rt::fd::OwnedFd;
-use cairn_rt::io::{read_fd, write_fd};
+use cairn_rt::io::read_fd;
+use cairn_rt::sys::{MapFlags, mmap, munmap};
 use cairn_rt::{format, println};
+use core::ptr::NonNull;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::phy::Medium;
 use smoltcp::socket::{dhcpv4, dns};
@@ -36,98 +38,171 @@ pub fn now() -> Instant {
     Instant::from_micros(cairn_rt::time::Instant::now().since_boot().as_micros() as i64)
 }
 
-/// A NIC's batch frame handle (`/scheme/net.*/batch`, opened
-/// non-blocking): one read brings every frame waiting (up to
-/// [`MAX_PAYLOAD`] bytes), and the frames a poll sends go out in one write
-/// when it ends ([`FrameIo::flush`]).
+/// A NIC's frame rings (`/scheme/net.*/ring`, docs/ABI.md "Schemes
+/// `net.*`"): the ring memory the driver made, mapped here. Frames
+/// received are taken from the receive ring and frames to send put in the
+/// transmit ring without a call each; after a poll that put frames in,
+/// one `read` of the handle (no data) has the driver send them all and
+/// look at the receive ring again, synchronously ([`Nic::flush`]).
 ///
-/// It is read only when the event queue said it is readable (or the last
-/// read nearly filled the buffer, so more may wait): a read that finds
-/// nothing is a call to the driver for nothing, and a pass of the loop
-/// polls several times. A frame that comes after the read keeps the
-/// handle's readiness set (the driver clears it only when a read empties
-/// its backlog), so the next wait returns at once for it.
+/// The handle is readable while the receive ring holds frames. The driver
+/// only takes that back when asked (that same `read`); if no poll sent
+/// anything, netd asks before it waits ([`Nic::rearm`]), off the path of
+/// the answers. Whatever the driver
+/// writes into the memory is checked ([`cairn_netdev::ring`]): broken
+/// indices make netd let go of the device, to open it afresh at the next
+/// discovery.
 pub struct Nic {
     fd: Option<OwnedFd>,
-    /// Whether a read may find frames.
+    ring: Option<Rings>,
+    /// The event queue said the handle is readable since the last rearm.
     readable: bool,
-    /// Frames of the last batch read that the stack has not taken yet.
-    received: VecDeque<Vec<u8>>,
-    /// The batch to send.
-    sending: Vec<u8>,
-    /// Where batches are read into.
+    /// Frames were put in the transmit ring since the last `read`.
+    queued: bool,
+    /// Where a received frame is copied (a slot's size).
     buffer: Vec<u8>,
 }
 
+/// The mapped ring memory and netd's ends of its two rings.
+struct Rings {
+    base: usize,
+    len: usize,
+    shared: Shared,
+    receive: Consumer,
+    transmit: Producer,
+}
+
+impl Drop for Rings {
+    fn drop(&mut self) {
+        // SAFETY: the mapping is this object's own; nothing else uses it.
+        let _ = unsafe { munmap(self.base, self.len) };
+    }
+}
+
+/// Maps `len` bytes of the ring handle `fd`, shared.
+fn map(fd: &OwnedFd, len: usize) -> Result<usize, String> {
+    let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+    // SAFETY: the kernel chooses where to map (no MAP_FIXED).
+    unsafe { mmap(0, len, flags, fd.as_raw(), 0) }.map_err(|e| format!("cannot map its rings: {e}"))
+}
+
+impl Rings {
+    /// Maps the rings of handle `fd`: the header page first, to learn their
+    /// size from it, then all of it.
+    fn map(fd: &OwnedFd) -> Result<Rings, String> {
+        let header = map(fd, HEADER_SIZE)?;
+        // SAFETY: a fresh page-aligned mapping of HEADER_SIZE bytes, unmapped
+        // right after the check.
+        let slots = unsafe { Shared::new(NonNull::new(header as *mut u8).ok_or("mapped at 0")?, HEADER_SIZE) }.header();
+        // SAFETY: our own mapping, no longer used.
+        let _ = unsafe { munmap(header, HEADER_SIZE) };
+        let slots = slots.map_err(|e| format!("bad rings: {e}"))?;
+        let len = ring_size(slots);
+        let base = map(fd, len)?;
+        // SAFETY: a fresh page-aligned mapping of `len` bytes, unmapped when
+        // the `Rings` is dropped.
+        let shared = unsafe { Shared::new(NonNull::new(base as *mut u8).ok_or("mapped at 0")?, len) };
+        let rings = Rings {
+            base,
+            len,
+            receive: Consumer::new(Direction::Receive, slots),
+            transmit: Producer::new(Direction::Transmit, slots),
+            shared,
+        };
+        match rings.shared.check() {
+            Ok(checked) if checked == slots => Ok(rings),
+            Ok(other) => Err(format!("bad rings: {other} slots, then {slots}")),
+            Err(e) => Err(format!("bad rings: {e}")),
+        }
+    }
+}
+
 impl Nic {
-    fn new(fd: OwnedFd) -> Nic {
-        Nic {
-            fd: Some(fd),
-            readable: true,
-            received: VecDeque::new(),
-            sending: Vec::new(),
-            buffer: alloc::vec![0; MAX_PAYLOAD],
+    /// Opens device `device`'s ring handle and maps its rings.
+    fn open(device: &str) -> Result<Nic, String> {
+        let fd = cairn_rt::scheme::open(&format!("/scheme/{device}/ring"), O_RDWR | O_NONBLOCK)
+            .map_err(|e| format!("cannot open its frames: {e}"))?;
+        let ring = Rings::map(&fd)?;
+        Ok(Nic { fd: Some(fd), ring: Some(ring), readable: true, queued: false, buffer: alloc::vec![0; SLOT_SIZE] })
+    }
+
+    /// Lets go of the device (its driver is gone or broke the rings): it is
+    /// opened again when its scheme is there at the next discovery.
+    fn lost(&mut self, why: &dyn core::fmt::Display) {
+        if self.fd.is_some() {
+            println!("netd: a NIC's rings: {why}; letting go of it");
+        }
+        self.ring = None;
+        self.fd = None;
+    }
+
+    /// Before netd waits: if the handle was readable, asks the driver to
+    /// look at the receive ring again, so that it is readable only while
+    /// frames wait (the kernel's readiness is level-triggered and only the
+    /// driver sets it). Frames still waiting are left to the next pass.
+    pub fn rearm(&mut self) {
+        if self.readable {
+            self.call();
         }
     }
 
-    /// Opens device `device`'s batch frame handle.
-    fn open(device: &str) -> Result<OwnedFd, cairn_rt::Error> {
-        cairn_rt::scheme::open(&format!("/scheme/{device}/batch"), O_RDWR | O_NONBLOCK)
-    }
-
-    /// Forgets the device after an error other than `EAGAIN` (the driver
-    /// is gone: it is opened again when its scheme comes back).
-    fn lost(&mut self, error: &cairn_rt::Error) {
-        if error.errno() != Some(EAGAIN) {
-            self.fd = None;
+    /// The one call a pass makes: a `read` of the handle (no data), in
+    /// which the driver sends what the transmit ring holds and posts the
+    /// receive ring's readiness afresh.
+    fn call(&mut self) {
+        self.readable = false;
+        self.queued = false;
+        let Some(fd) = self.fd.as_ref() else { return };
+        let mut byte = [0u8; 1];
+        if let Err(error) = read_fd(fd.as_raw(), &mut byte)
+            && error.errno() != Some(EAGAIN)
+        {
+            self.lost(&error);
         }
     }
 }
 
 impl FrameIo for Nic {
     fn recv(&mut self) -> Option<Vec<u8>> {
-        if self.received.is_empty() && self.readable {
-            let fd = self.fd.as_ref()?;
-            match read_fd(fd.as_raw(), &mut self.buffer) {
-                Ok(len) => {
-                    self.readable = len + BATCH_HEADER + MAX_FRAME > self.buffer.len();
-                    let frames = Batch::new(&self.buffer[..len]).map_while(Result::ok);
-                    self.received.extend(frames.map(<[u8]>::to_vec));
-                }
+        loop {
+            let rings = self.ring.as_mut()?;
+            match rings.receive.pop(&rings.shared, &mut self.buffer) {
+                Ok(Some(len)) => return Some(self.buffer[..len].to_vec()),
+                Ok(None) => return None,
+                // A slot with a bad length is skipped (the link layer counts
+                // the frames it refuses; this one never was a frame).
+                Err(RingError::BadLength(_)) => continue,
                 Err(error) => {
-                    self.readable = false;
                     self.lost(&error);
+                    return None;
                 }
             }
         }
-        self.received.pop_front()
     }
 
     fn send(&mut self, frame: &[u8]) -> bool {
-        if self.sending.len() + BATCH_HEADER + frame.len() > MAX_PAYLOAD && self.flush() > 0 {
-            return false;
+        let Some(rings) = self.ring.as_mut() else { return false };
+        match rings.transmit.push(&rings.shared, frame) {
+            Ok(()) => {
+                self.queued = true;
+                true
+            }
+            Err(PushError::Full | PushError::TooLong(_)) => {
+                self.flush();
+                false
+            }
+            Err(PushError::Corrupt { head, tail }) => {
+                self.lost(&RingError::Corrupt { head, tail });
+                false
+            }
         }
-        push_batch(&mut self.sending, frame);
-        true
     }
 
     fn flush(&mut self) -> u64 {
-        if self.sending.is_empty() {
-            return 0;
+        if self.queued {
+            self.call();
         }
-        let batch = core::mem::take(&mut self.sending);
-        let sent = match self.fd.as_ref().map(|fd| write_fd(fd.as_raw(), &batch)) {
-            Some(Ok(sent)) => sent,
-            Some(Err(error)) => {
-                self.lost(&error);
-                0
-            }
-            None => 0,
-        };
-        self.sending = batch;
-        let dropped = Batch::new(self.sending.get(sent..).unwrap_or(&[])).count() as u64;
-        self.sending.clear();
-        dropped
+        0
     }
 }
 
@@ -150,6 +225,13 @@ impl Port {
     pub fn readable(&mut self) {
         if let Port::Nic(nic) = self {
             nic.readable = true;
+        }
+    }
+
+    /// See [`Nic::rearm`].
+    pub fn rearm(&mut self) {
+        if let Port::Nic(nic) = self {
+            nic.rearm();
         }
     }
 }
@@ -370,9 +452,9 @@ impl Stack {
                 let iface = &mut self.ifaces[index];
                 if let Port::Nic(nic) = &mut iface.link.io
                     && nic.fd.is_none()
-                    && let Ok(fd) = Nic::open(&device)
+                    && let Ok(reopened) = Nic::open(&device)
                 {
-                    *nic = Nic::new(fd);
+                    *nic = reopened;
                     println!("netd: {}: {device} is back", iface.name);
                     fresh.push((index, false));
                 }
@@ -390,9 +472,9 @@ impl Stack {
         let mac_text = cairn_rt::fs::read_to_string(&format!("/scheme/{device}/mac"))
             .map_err(|e| format!("cannot read its MAC address: {e}"))?;
         let mac = parse_mac(mac_text.trim()).ok_or(format!("bad MAC address {:?}", mac_text.trim()))?;
-        let fd = Nic::open(device).map_err(|e| format!("cannot open its frames: {e}"))?;
+        let nic = Nic::open(device)?;
         let name = format!("eth{}", self.ifaces.iter().filter(|i| !i.is_loopback()).count());
-        let mut link: Link<Port> = Link::new(Port::Nic(Nic::new(fd)), Medium::Ethernet);
+        let mut link: Link<Port> = Link::new(Port::Nic(nic), Medium::Ethernet);
         let mut config = Config::new(HardwareAddress::Ethernet(mac));
         config.random_seed = self.next_seed();
         config.slaac = true;

@@ -28,6 +28,7 @@ mod harden_caps;
 mod harden_copy;
 mod harden_limits;
 mod harden_vm;
+mod hostile_nic;
 mod iommu;
 mod mem;
 mod mounts;
@@ -265,6 +266,7 @@ fn hardware_tests() -> Vec<Test> {
         test("vnet_frames_cross_the_link", || nic::frames_cross_the_link(&nic::VIRTIO)),
         test("vnet_bad_frame_sizes", || nic::bad_frame_sizes(&nic::VIRTIO)),
         test("vnet_batches", || nic::batches(&nic::VIRTIO)),
+        test("vnet_rings", || nic::rings(&nic::VIRTIO)),
         test("vnet_blocking_read", || nic::blocking_read(&nic::VIRTIO)),
         test("vnet_backlog_drops", || nic::backlog_drops(&nic::VIRTIO)),
         test("vnet_queue_interrupts", || nic::queue_interrupts(&nic::VIRTIO)),
@@ -273,6 +275,7 @@ fn hardware_tests() -> Vec<Test> {
         test("e1000e_every_size_both_ways", || nic::every_size_both_ways(&nic::E1000E)),
         test("e1000e_bad_frame_sizes", || nic::bad_frame_sizes(&nic::E1000E)),
         test("e1000e_batches", || nic::batches(&nic::E1000E)),
+        test("e1000e_rings", || nic::rings(&nic::E1000E)),
         test("e1000e_blocking_read", || nic::blocking_read(&nic::E1000E)),
         test("e1000e_backlog_drops", || nic::backlog_drops(&nic::E1000E)),
         test("e1000e_queue_interrupts", || nic::queue_interrupts(&nic::E1000E)),
@@ -287,6 +290,7 @@ fn hardware_tests() -> Vec<Test> {
         test("e1000emsi_one_msi_each", || nic::one_msi_each(&nic::E1000E)),
         test("e1000emsi_link_change", || nic::link_change(&nic::E1000E)),
         test("sock_nonblocking_connect_and_events", sock::nonblocking_connect_and_events),
+        test("netd_hostile_driver", hostile_nic::hostile_driver),
         test("sock_back_pressure", sock::back_pressure),
         test("sock_options_and_half_close", sock::options_and_half_close),
         test("sock_udp_datagrams", sock::udp_datagrams),

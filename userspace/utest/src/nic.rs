@@ -6,19 +6,24 @@
 //! QEMU): frames written on the first [`Pair`] scheme are read on the
 //! second and back. These tests run only when named.
 //!
-//! Depends on `cairn-rt`, `cairn-netdev` (the batch layout) and the
+//! Depends on `cairn-rt`, `cairn-netdev` (the batch layout, the rings) and the
 //! helpers in [`crate::util`].
 
+use cairn_netdev::ring::{Consumer, Direction, Producer, SLOT_SIZE, SLOTS, Shared, ring_size};
 use cairn_netdev::{BATCH_HEADER, Batch, push_batch};
-use cairn_rt::abi::error::{EACCES, EAGAIN, EINVAL, ENOENT};
+use cairn_rt::abi::error::{EACCES, EAGAIN, EINVAL, EIO, ENOENT};
 use cairn_rt::abi::{EVENT_READ, Event, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 use cairn_rt::events::EventQueue;
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::io::{read_fd, write_fd};
 use cairn_rt::scheme::open;
+use cairn_rt::sync::atomic::Ordering;
 use cairn_rt::sync::{Arc, Mutex};
+use cairn_rt::sys::{MapFlags, mmap, munmap};
 use cairn_rt::time::{Duration, Instant};
 use cairn_rt::{String, Vec, format, println, thread, vec};
+
+use core::ptr::NonNull;
 
 use crate::util::{TestResult, ensure, expect_errno, ok};
 
@@ -535,4 +540,139 @@ pub fn driver_restart(pair: &Pair) -> TestResult {
         thread::sleep(Duration::from_millis(20));
     }
     frames_cross_the_link(pair)
+}
+
+/// A ring handle of `scheme` and its memory mapped here.
+struct MappedRing {
+    fd: OwnedFd,
+    base: usize,
+    shared: Shared,
+}
+
+impl MappedRing {
+    /// Opens `scheme/ring` (non-blocking) and maps its rings.
+    fn open(scheme: &str) -> Result<MappedRing, String> {
+        let fd = open_net(&format!("{scheme}/ring"), O_RDWR | O_NONBLOCK)?;
+        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
+        // SAFETY: the kernel chooses where to map (no MAP_FIXED).
+        let base = ok("map the rings", unsafe { mmap(0, ring_size(SLOTS), flags, fd.as_raw(), 0) })?;
+        // SAFETY: a fresh page-aligned mapping of the whole ring memory,
+        // unmapped when the `MappedRing` is dropped.
+        let shared = unsafe { Shared::new(NonNull::new(base as *mut u8).ok_or("mapped at 0")?, ring_size(SLOTS)) };
+        let slots = shared.check().map_err(|e| format!("{scheme}/ring: {e}"))?;
+        ensure!(slots == SLOTS, "{scheme}/ring has {slots} slots, not {SLOTS}");
+        Ok(MappedRing { fd, base, shared })
+    }
+
+    /// Puts `frames` in the transmit ring and has the driver send them (a
+    /// `read` of the handle).
+    fn send(&self, ring: &mut Producer, frames: &[Vec<u8>]) -> TestResult {
+        for frame in frames {
+            ring.push(&self.shared, frame).map_err(|e| format!("putting a frame in the transmit ring: {e:?}"))?;
+        }
+        ok("have the driver send the transmit ring", read_fd(self.fd.as_raw(), &mut [0u8; 1]))?;
+        Ok(())
+    }
+
+    /// The next frame of the receive ring, waiting on `events` (bounded by
+    /// [`ARRIVAL`]).
+    fn next(&self, ring: &mut Consumer, events: &EventQueue, what: &str) -> Result<Vec<u8>, String> {
+        let mut buffer = [0u8; SLOT_SIZE];
+        let start = Instant::now();
+        loop {
+            match ring.pop(&self.shared, &mut buffer) {
+                Ok(Some(len)) => return Ok(buffer[..len].to_vec()),
+                Ok(None) => {
+                    // Take readiness back (the driver looks again), then wait.
+                    ok("re-arm the ring", read_fd(self.fd.as_raw(), &mut [0u8; 1]))?;
+                    let left = ARRIVAL.saturating_sub(start.elapsed());
+                    ensure!(!left.is_zero(), "{what} did not arrive in {ARRIVAL:?}");
+                    ok("wait for a frame", events.wait(&mut [Event::default()], Some(left)))?;
+                }
+                Err(e) => return Err(format!("the receive ring: {e}")),
+            }
+        }
+    }
+}
+
+impl Drop for MappedRing {
+    fn drop(&mut self) {
+        // SAFETY: our own mapping; the `Shared` over it goes with it.
+        let _ = unsafe { munmap(self.base, ring_size(SLOTS)) };
+    }
+}
+
+/// Frames cross through the shared-memory rings (`ring` handles on both
+/// devices): in order and byte for byte, with readiness while frames wait;
+/// frames of bad lengths in a transmit ring are dropped and counted, the
+/// next ones sent; and a client that breaks the indices (a receive tail
+/// past the head, a transmit head far ahead) loses its ring, `EIO` on its
+/// handle, while the driver goes on serving frame handles and new rings.
+pub fn rings(pair: &Pair) -> TestResult {
+    let [(from, from_mac), (to, to_mac)] = [(pair.schemes[0], pair.macs[0]), (pair.schemes[1], pair.macs[1])];
+    let sender = MappedRing::open(from)?;
+    let receiver = MappedRing::open(to)?;
+    let events = ok("event queue", EventQueue::new())?;
+    ok("watch the receiving ring", events.watch(receiver.fd.as_raw(), EVENT_READ, 1))?;
+    let (mut transmit, mut receive) =
+        (Producer::new(Direction::Transmit, SLOTS), Consumer::new(Direction::Receive, SLOTS));
+    for round in 0..FRAMES / BATCH {
+        let ks = round * BATCH..(round + 1) * BATCH;
+        let frames: Vec<Vec<u8>> = ks.clone().map(|k| frame(k, from_mac, to_mac)).collect();
+        sender.send(&mut transmit, &frames)?;
+        for (k, sent) in ks.zip(&frames) {
+            let got = receiver.next(&mut receive, &events, &format!("frame {k}"))?;
+            ensure!(got == *sent, "frame {k} through the rings: {} bytes, not the frame sent", got.len());
+        }
+    }
+    ensure!(receive.is_empty(&receiver.shared) == Ok(true), "frames nobody sent came through the rings");
+    ok("re-arm the drained ring", read_fd(receiver.fd.as_raw(), &mut [0u8; 1]))?;
+    let ready = ok("look at readiness", events.wait(&mut [Event::default()], Some(Duration::ZERO)))?;
+    ensure!(ready == 0, "the drained ring is still readable");
+    println!("nic rings: {FRAMES} frames through the rings");
+
+    // Lengths a driver must not send, between good frames.
+    let dropped = counter(from, "tx_dropped")?;
+    let (good, next) = (frame(0, from_mac, to_mac), frame(1, from_mac, to_mac));
+    sender.send(&mut transmit, &[good.clone(), vec![0u8; 10], vec![0u8; 2000], next.clone()])?;
+    ensure!(receiver.next(&mut receive, &events, "the frame before bad ones")? == good, "the frame before bad ones");
+    ensure!(receiver.next(&mut receive, &events, "the frame after bad ones")? == next, "the frame after bad ones");
+    let counted = counter(from, "tx_dropped")? - dropped;
+    ensure!(counted == 2, "{from} counted {counted} frames of bad lengths dropped, not 2");
+
+    // The receiver breaks its receive ring's tail: the driver gives the
+    // ring up rather than trust it, and drops the frame that comes.
+    let (sent, lost) = (counter(from, "tx_packets")?, counter(to, "rx_dropped")?);
+    receiver.shared.word(Direction::Receive.tail_at()).store(0x8000_0000, Ordering::SeqCst);
+    expect_errno("a read of a ring with a broken tail", read_fd(receiver.fd.as_raw(), &mut [0u8; 1]), EIO)?;
+    sender.send(&mut transmit, core::slice::from_ref(&good))?;
+    let start = Instant::now();
+    while counter(from, "tx_packets")? == sent || counter(to, "rx_dropped")? == lost {
+        ensure!(start.elapsed() < ARRIVAL, "a frame to a broken ring was not sent and dropped in {ARRIVAL:?}");
+        thread::sleep(Duration::from_millis(10));
+    }
+    // The sender breaks its transmit ring's head: the driver gives the
+    // ring up (`EIO`) and sends nothing from it.
+    let sent = counter(from, "tx_packets")?;
+    sender.shared.word(Direction::Transmit.head_at()).store(0x7fff_0000, Ordering::SeqCst);
+    expect_errno("a read of a ring with a broken head", read_fd(sender.fd.as_raw(), &mut [0u8; 1]), EIO)?;
+    expect_errno("a read of a given-up ring", read_fd(sender.fd.as_raw(), &mut [0u8; 1]), EIO)?;
+    ensure!(counter(from, "tx_packets")? == sent, "a transmit ring with a broken head still sent frames");
+    drop((sender, receiver));
+
+    // Both drivers still serve: frame handles, and fresh rings.
+    cross((from, from_mac), (to, to_mac), &[MIN_FRAME, MAX_FRAME])?;
+    let sender = MappedRing::open(to)?;
+    let receiver = MappedRing::open(from)?;
+    let events = ok("event queue", EventQueue::new())?;
+    ok("watch the receiving ring", events.watch(receiver.fd.as_raw(), EVENT_READ, 1))?;
+    let (mut transmit, mut receive) =
+        (Producer::new(Direction::Transmit, SLOTS), Consumer::new(Direction::Receive, SLOTS));
+    let back = frame(2, to_mac, from_mac);
+    sender.send(&mut transmit, core::slice::from_ref(&back))?;
+    ensure!(
+        receiver.next(&mut receive, &events, "a frame through fresh rings")? == back,
+        "a frame through fresh rings"
+    );
+    Ok(())
 }
