@@ -234,7 +234,26 @@ const DESKTOP_SESSION: &[Step] = &[
         wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(16).0),
         then: Input::Serial("kill -9 $!\r"),
     },
-    Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
+    Step {
+        name: "killed-client-window-gone",
+        wait: Wait::Desktop(&DESKTOP_KILLED),
+        then: Input::Serial("winterm &\r"),
+    },
+    Step {
+        name: "terminal-window-up",
+        wait: Wait::Serial("winterm: window up"),
+        then: Input::Keys("echo cairn-term >/wt; cat /wt >/dev/ttyS0\n"),
+    },
+    Step {
+        name: "terminal-shell-ran-typed-command",
+        wait: Wait::Serial("cairn-term\r\n"),
+        then: Input::Serial("cat /wt\r"),
+    },
+    Step {
+        name: "terminal-command-wrote-file",
+        wait: Wait::Serial("cairn-term\r\n"),
+        then: Input::Serial("poweroff\r"),
+    },
 ];
 /// The desktop on QEMU's standard VGA (suite `desktop-vga`): the driver's
 /// other adapter (limits from `GETCAPS`), a mode of 1920x1080, the driver
