@@ -249,9 +249,10 @@ const DESKTOP_SESSION: &[Step] = &[
         wait: Wait::Serial("cairn-term\r\n"),
         then: Input::Serial("cat /wt\r"),
     },
+    Step { name: "terminal-command-wrote-file", wait: Wait::Serial("cairn-term\r\n"), then: Input::Nothing },
     Step {
-        name: "terminal-command-wrote-file",
-        wait: Wait::Serial("cairn-term\r\n"),
+        name: "terminal-window-shows-command",
+        wait: Wait::Desktop(&DESKTOP_TERMINAL),
         then: Input::Serial("poweroff\r"),
     },
 ];
@@ -398,6 +399,29 @@ const DESKTOP_KILLED: [Action; 17] = [
     DESKTOP_CLOSED[14],
     Action::Start,
     Action::Kill,
+];
+/// Then open the terminal window and type a command into it: its shell
+/// shows the command and the next prompt (the command's output goes to
+/// COM1).
+const DESKTOP_TERMINAL: [Action; 18] = [
+    DESKTOP_KILLED[0],
+    DESKTOP_KILLED[1],
+    DESKTOP_KILLED[2],
+    DESKTOP_KILLED[3],
+    DESKTOP_KILLED[4],
+    DESKTOP_KILLED[5],
+    DESKTOP_KILLED[6],
+    DESKTOP_KILLED[7],
+    DESKTOP_KILLED[8],
+    DESKTOP_KILLED[9],
+    DESKTOP_KILLED[10],
+    DESKTOP_KILLED[11],
+    DESKTOP_KILLED[12],
+    DESKTOP_KILLED[13],
+    DESKTOP_KILLED[14],
+    DESKTOP_KILLED[15],
+    DESKTOP_KILLED[16],
+    Action::Terminal(b"root@cairn:/# echo cairn-term >/wt; cat /wt >/dev/ttyS0\r\nroot@cairn:/# "),
 ];
 
 /// The serial shell, driven as a person would: each step waits for the
