@@ -534,7 +534,12 @@ const SHELL_SESSION: &[Step] = &[
         wait: Wait::Serial(PROMPT),
         then: Input::Serial("echo $((1 + 1))-fresh\r"),
     },
-    Step { name: "new-shell-works", wait: Wait::Serial("2-fresh"), then: Input::Keys("echo $((6*7))-screen\n") },
+    Step { name: "new-shell-works", wait: Wait::Serial("2-fresh"), then: Input::Monitor("sendkey ctrl-alt-f1") },
+    Step {
+        name: "ctrl-alt-f1-left-desktop",
+        wait: Wait::Serial("displayd: another console active"),
+        then: Input::Keys("echo $((6*7))-screen\n"),
+    },
     Step { name: "screen-shell", wait: Wait::Screen("42-screen"), then: Input::Serial("poweroff\r") },
 ];
 

@@ -6,7 +6,9 @@
 //! go to the pseudo-terminal as terminal input (`cairn_input::terminal`).
 //! One thread reads the master and draws; the main thread reads the
 //! window's events. The window's close box hangs the shell up; the shell
-//! ending closes the window. Says `winterm: window up` once drawn.
+//! ending closes the window. Says `winterm: window up` once drawn. At
+//! boot the display server may still be starting: the window is asked
+//! for again for up to 10 s.
 //!
 //! Depends on `cairn-rt`, `cairn-gui`, `cairn-window`, `cairn-winproto`,
 //! `cairn-term` and `cairn-input`.
@@ -16,11 +18,13 @@
 use cairn_gui::Font;
 use cairn_gui::terminal::{self, MONO_FONT_PATH, TerminalView};
 use cairn_input::terminal::terminal_key;
+use cairn_rt::abi::error::{ENODEV, ENOENT};
 use cairn_rt::fd::OwnedFd;
 use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::{read_fd, write_fd};
 use cairn_rt::process::{self, Child, ForkResult, Pid};
 use cairn_rt::sync::{Arc, Mutex};
+use cairn_rt::time::{Duration, Instant};
 use cairn_rt::{String, eprintln, format, println, thread};
 use cairn_term::keys;
 use cairn_term::screen::Screen;
@@ -34,6 +38,24 @@ struct Terminal {
     window: Window,
     screen: Screen,
     view: TerminalView,
+}
+
+/// How long the display server may take to come up (at boot, init
+/// starts this program right after it).
+const DISPLAY_WAIT: Duration = Duration::from_secs(10);
+
+/// Opens the window, waiting for the display server's scheme if it is
+/// not there yet.
+fn open_window(width: u32, height: u32) -> cairn_rt::Result<Window> {
+    let start = Instant::now();
+    loop {
+        match Window::create(terminal::TITLE, width, height) {
+            Err(e) if matches!(e.errno(), Some(ENOENT | ENODEV)) && start.elapsed() < DISPLAY_WAIT => {
+                thread::sleep(Duration::from_millis(20));
+            }
+            opened => return opened,
+        }
+    }
 }
 
 /// A new pseudo-terminal: its master and the path of its terminal side.
@@ -115,7 +137,7 @@ fn main() -> i32 {
     };
     let mut view = TerminalView::new(font);
     let (width, height) = view.pixels_for(terminal::ROWS, terminal::COLS);
-    let mut window = match Window::create(terminal::TITLE, width, height) {
+    let mut window = match open_window(width, height) {
         Ok(window) => window,
         Err(e) => {
             eprintln!("winterm: cannot open a window: {e}");
