@@ -39,7 +39,7 @@ IMAGE_TREE := $(BUILD)/image-tree
 C_BIN := $(IMAGE_TREE)/usr/bin
 # The cookbook's ports (cookbook/NAME/recipe), each with its test script
 # run by the shell-scripts boot as user::sh_port_NAME.
-PORTS := zlib bzip2 lua
+PORTS := zlib bzip2 lua xz expat diffutils file
 
 KERNEL_RUSTFLAGS := -C relocation-model=static -C code-model=kernel -C force-frame-pointers=yes
 # User programs are static PIEs; the kernel applies their relative relocations.
@@ -52,9 +52,12 @@ STATIC_USER_RUSTFLAGS := -C relocation-model=static -C link-arg=-nostartfiles -C
 STATIC_USER_TARGET_DIR := $(BUILD)/target-user-static
 
 # pci.ids: the PCI ID Repository's names, packed into the initfs for lspci.
-# gcc and patch build musl for libc-shim (apt-get fetches its source).
+# gcc and patch build musl for libc-shim (apt-get fetches its source);
+# cmake, pkg-config and xz-utils build the ports (Expat's CMake, the
+# cookbook's pkg-config, .tar.xz sources), and file compiles file's magic
+# database (the same version: Debian 12's 5.44).
 HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf pci.ids e2fsprogs fdisk gdisk dosfstools \
-	fonts-dejavu-core gcc patch
+	fonts-dejavu-core gcc patch cmake pkg-config xz-utils file
 PCI_IDS := /usr/share/misc/pci.ids
 # fonts-dejavu-core: the desktop's font, packed into the initfs at the same path.
 DESKTOP_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf

@@ -15,6 +15,27 @@ recipe_field() {
 	echo "$_field_value"
 }
 
+# recipe_optional FILE KEY: prints KEY's value, or nothing if it has none.
+recipe_optional() {
+	sed -n "s/^$2[ \t]*=[ \t]*//p" "$1"
+}
+
+# port_key COOKBOOK NAME FILE...: the cache key of port NAME: a hash of
+# its recipe and patches, the FILEs (the tools and libraries every port
+# is built with) and, recursively, the keys of the ports it depends on.
+port_key() {
+	_key_book=$1
+	_key_name=$2
+	shift 2
+	{
+		cat "$_key_book/$_key_name/recipe" "$@"
+		cat "$_key_book/$_key_name"/*.patch 2>/dev/null || true
+		for _key_dep in $(recipe_optional "$_key_book/$_key_name/recipe" depends); do
+			port_key "$_key_book" "$_key_dep" "$@"
+		done
+	} | sha256sum | cut -c1-16
+}
+
 # apply_patches NAME TREE PATCH...: checks every patch against TREE with
 # `patch --dry-run` before applying any, so a patch that does not apply
 # stops the build (naming NAME, the patch and patch's message) with nothing

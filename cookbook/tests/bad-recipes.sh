@@ -2,8 +2,9 @@
 # Host test of cook.sh's bad input, on copies of the zlib recipe (its
 # source is in the cache once `make ports` ran, so no network is used): a
 # build that fails, a file the build did not make, a destination outside
-# /usr and a recipe without a field each stop the cook with the port's
-# name and a clear message, and leave nothing in the cache or DESTDIR.
+# /usr, a recipe without a field and a dependency that fails each stop the
+# cook with the port's name and a clear message, and leave nothing in the
+# cache or DESTDIR.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,9 +21,10 @@ failures=0
 # expression RECIPE-EDIT as port NAME and checks that it fails with MESSAGE.
 expect() {
 	mkdir -p "$tmp/$1"
-	sed "$3" "$here/zlib/recipe" > "$tmp/$1/recipe"
+	sed -e "$3" -e '/^dev =/d' "$here/zlib/recipe" > "$tmp/$1/recipe"
 	before=$(ls "$cache/ports" | sort)
-	if CAIRN_SYSROOT=$sysroot CAIRN_CC=$repo/libc-shim/bin/cairn-cc "$tmp/cook.sh" "$1" "$tmp/dest-$1" \
+	if CAIRN_SYSROOT=$sysroot CAIRN_CC=$repo/libc-shim/bin/cairn-cc CAIRN_SHIM_DIR=$repo/libc-shim \
+		"$tmp/cook.sh" "$1" "$tmp/dest-$1" \
 		> "$tmp/$1.out" 2>&1; then
 		echo "bad-recipes: $1: FAILED: the cook succeeded" >&2
 		failures=$((failures + 1))
@@ -45,4 +47,5 @@ expect missing-file "cook: missing-file: the build made no nosuchfile" \
 expect outside-usr "cook: outside-usr: /etc/x: ports install under /usr only" \
 	's|^build = .*|build = touch made|; s|^install = .*|install = made:/etc/x|'
 expect no-licence "no-licence/recipe: no 'licence'" '/^licence/d'
+expect bad-dependency "cook: bad-dependency: its dependency nosuchport failed" 's|^licence = .*|&\ndepends = nosuchport|'
 [ "$failures" -eq 0 ]

@@ -354,22 +354,22 @@ pub fn absolute(cwd: &str, path: &str) -> String {
     let base = if path.starts_with('/') { "" } else { cwd };
     // Built in place, one allocation (this is on every open's path).
     let mut result = String::with_capacity(base.len() + path.len() + 2);
-    // Components so far, and the bytes `..` may not remove: `/scheme/NAME`.
-    let (mut components, mut floor) = (0usize, 0usize);
-    for part in base.split('/').chain(path.split('/')) {
+    // Parts so far, and the bytes `..` may not remove: `/scheme/NAME`.
+    let (mut depth, mut floor) = (0usize, 0usize);
+    for part in components(base).chain(components(path)) {
         match part {
             "" | "." => {}
             ".." => {
                 if result.len() > floor {
                     result.truncate(result.rfind('/').unwrap_or(0));
-                    components -= 1;
+                    depth -= 1;
                 }
             }
             part => {
                 result.push('/');
                 result.push_str(part);
-                components += 1;
-                if components == 2 && result.starts_with("/scheme/") {
+                depth += 1;
+                if depth == 2 && result.starts_with("/scheme/") {
                     floor = result.len();
                 }
             }
@@ -381,10 +381,32 @@ pub fn absolute(cwd: &str, path: &str) -> String {
     result
 }
 
+/// The `/`-separated parts of `path`, empty ones included (as
+/// `str::split('/')` gives them), found by a plain byte scan: paths are
+/// short, and on the open path the general searcher cost more than the
+/// scan.
+fn components(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(path);
+    core::iter::from_fn(move || {
+        let text = rest?;
+        match text.bytes().position(|b| b == b'/') {
+            Some(at) => {
+                rest = Some(&text[at + 1..]);
+                Some(&text[..at])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
 /// Splits a path into scheme name and the path inside the scheme.
 pub fn split(path: &str) -> Result<(&str, &str)> {
     if let Some(rest) = path.strip_prefix("/scheme/") {
-        let (name, inside) = rest.split_once('/').unwrap_or((rest, ""));
+        let (name, inside) =
+            rest.bytes().position(|b| b == b'/').map_or((rest, ""), |at| (&rest[..at], &rest[at + 1..]));
         return Ok((name, inside));
     }
     if path == "/dev" {

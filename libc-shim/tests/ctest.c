@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/auxv.h>
@@ -156,7 +157,23 @@ static void test_files(void)
 	char data[8] = "";
 	check("read_back", fd >= 0 && read(fd, data, 8) == 6 && memcmp(data, "abcdef", 6) == 0, data);
 	check("lseek", lseek(fd, 2, SEEK_SET) == 2 && read(fd, data, 2) == 2 && memcmp(data, "cd", 2) == 0, "lseek");
+	check("posix_fadvise", posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL) == 0 &&
+				       posix_fadvise(fd, 0, 0, 99) == EINVAL && posix_fadvise(fd, 0, -1, 0) == EINVAL,
+	      "advice");
 	close(fd);
+	check("posix_fadvise_closed", posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL) == EBADF, "no EBADF");
+
+	/* More than one 64 KiB scheme payload in one read of a regular file. */
+	static char big[200000];
+	memset(big, 'x', sizeof big);
+	f = fopen("ctest.big", "w");
+	ok = f != NULL && fwrite(big, 1, sizeof big, f) == sizeof big && fclose(f) == 0;
+	memset(big, 0, sizeof big);
+	fd = open("ctest.big", O_RDONLY);
+	check("read_whole_file", ok && read(fd, big, sizeof big) == (ssize_t)sizeof big && big[sizeof big - 1] == 'x',
+	      "short read");
+	close(fd);
+	unlink("ctest.big");
 	check("rename", rename("ctest.bin", "ctest.moved") == 0 && access("ctest.moved", R_OK) == 0, "rename");
 	struct timespec times[2] = {{1000000000, 5000}, {1200000000, 7000}};
 	ok = utimensat(AT_FDCWD, "ctest.txt", times, 0) == 0 && stat("ctest.txt", &st) == 0;
@@ -273,6 +290,11 @@ static void test_processes(int argc, char **argv)
 	check("getrlimit", getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur > 3, "RLIMIT_NOFILE");
 	cpu_set_t cpus;
 	check("sched_getaffinity", sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) >= 1, "cpus");
+	struct sysinfo info;
+	ok = sysinfo(&info) == 0 && info.mem_unit == 1 && info.totalram >= (64ul << 20) &&
+	     info.freeram > 0 && info.freeram < info.totalram && info.uptime >= 1 && info.procs >= 2;
+	check("sysinfo", ok && get_phys_pages() == (long)(info.totalram / 4096) &&
+			     sysconf(_SC_AVPHYS_PAGES) > 0, "memory, uptime or processes");
 
 	ok = signal(SIGUSR1, on_usr1) != SIG_ERR && raise(SIGUSR1) == 0;
 	check("signal_raise", ok && got_signal == SIGUSR1, "handler did not run");

@@ -7,7 +7,11 @@
 //! - a read that misses fetches the missing piece and the pieces after it
 //!   that are not cached either, up to [`MAX_REQUEST`] bytes in one
 //!   `pread`, so reading a large file costs one request per 64 KiB rather
-//!   than one per block, and reading it again costs none;
+//!   than one per block, and reading it again costs none; a read of
+//!   several whole pieces (a file's run of blocks) instead reads its own
+//!   uncached pieces straight into the caller's buffer and the cache keeps
+//!   a copy (no bounce buffer to zero and copy out of: copies are what
+//!   cost most under QEMU's TCG);
 //! - a write changes the cached pieces and marks them dirty; dirty pieces
 //!   reach the disk when one of them is evicted (all of them then, in runs)
 //!   or at [`BlockCache::flush`] — any time before the barrier is right,
@@ -158,6 +162,16 @@ impl<D: BlockDevice> BlockCache<D> {
         if len == 0 {
             return Err(DeviceError::OutOfRange);
         }
+        let count = self.uncached_run(unit);
+        let total = if count == 1 { len } else { count * UNIT };
+        let mut buf = vec![0u8; total];
+        self.disk.read_at(unit * UNIT as u64, &mut buf)?;
+        self.keep(unit, &buf)
+    }
+
+    /// How many pieces from uncached piece `unit` are whole and not cached
+    /// (at least 1, at most one [`MAX_REQUEST`]).
+    fn uncached_run(&self, unit: u64) -> usize {
         let mut count = 1;
         while count < MAX_REQUEST / UNIT
             && self.unit_len(unit + count as u64) == UNIT
@@ -165,11 +179,14 @@ impl<D: BlockDevice> BlockCache<D> {
         {
             count += 1;
         }
-        let total = if count == 1 { len } else { count * UNIT };
-        let mut buf = vec![0u8; total];
-        self.disk.read_at(unit * UNIT as u64, &mut buf)?;
-        self.make_room(count)?;
-        for (i, chunk) in buf.chunks(UNIT).enumerate() {
+        count
+    }
+
+    /// Caches `data`, just read from the device at piece `unit`, as clean
+    /// pieces; piece `unit` becomes the most recently used.
+    fn keep(&mut self, unit: u64, data: &[u8]) -> Result<(), DeviceError> {
+        self.make_room(data.len().div_ceil(UNIT))?;
+        for (i, chunk) in data.chunks(UNIT).enumerate() {
             self.insert(unit + i as u64, chunk.into(), false)?;
         }
         // The piece asked for is the most recent.
@@ -217,6 +234,20 @@ impl<D: BlockDevice> BlockDevice for BlockCache<D> {
         while done < buf.len() {
             let pos = offset + done as u64;
             let (unit, within) = (pos / UNIT as u64, (pos % UNIT as u64) as usize);
+            let wanted = (buf.len() - done) / UNIT;
+            if within == 0 && wanted >= 2 && self.unit_len(unit) == UNIT && !self.pieces.contains_key(&unit) {
+                // A miss in a read of several whole pieces: read the
+                // uncached ones straight into the caller's buffer (no
+                // bounce buffer to fill and copy out of), and no further
+                // (the caller reads its own run).
+                self.counts.misses += 1;
+                let bytes = self.uncached_run(unit).min(wanted) * UNIT;
+                let into = &mut buf[done..done + bytes];
+                self.disk.read_at(pos, into)?;
+                self.keep(unit, into)?;
+                done += bytes;
+                continue;
+            }
             self.load(unit)?;
             let piece = &self.pieces[&unit].data;
             let n = (piece.len() - within).min(buf.len() - done);
@@ -224,6 +255,19 @@ impl<D: BlockDevice> BlockDevice for BlockCache<D> {
             done += n;
         }
         Ok(())
+    }
+
+    fn read_vec(&mut self, offset: u64, len: usize) -> Result<Vec<u8>, DeviceError> {
+        let (unit, within) = (offset / UNIT as u64, (offset % UNIT as u64) as usize);
+        if within + len > UNIT {
+            let mut buf = vec![0; len];
+            self.read_at(offset, &mut buf)?;
+            return Ok(buf);
+        }
+        // Within one piece: copied out of it, with no zeroed buffer first.
+        self.load(unit)?;
+        let piece = &self.pieces[&unit].data;
+        piece.get(within..within + len).map(<[u8]>::to_vec).ok_or(DeviceError::OutOfRange)
     }
 
     fn write_at(&mut self, offset: u64, data: &[u8]) -> Result<(), DeviceError> {

@@ -73,6 +73,49 @@ fn reads_go_out_in_large_requests_and_cached_data_costs_none() {
 }
 
 #[test]
+fn a_read_of_several_pieces_misses_straight_into_the_buffer_and_no_further() {
+    let mut cache = BlockCache::new(Recorder::new(1 << 20), 128);
+    // Piece 3 cached first: the read of pieces 1..8 then goes out as the
+    // runs around it, each no longer than asked for.
+    read(&mut cache, 3 * 4096, 4096);
+    let got = read(&mut cache, 4096, 7 * 4096);
+    assert_eq!(got, cache.disk.inner.bytes()[4096..8 * 4096]);
+    let unit = UNIT as u64;
+    assert_eq!(
+        cache.disk.seen,
+        [Seen::Read(3 * unit, MAX_REQUEST), Seen::Read(unit, 2 * UNIT)],
+        "the first read reads ahead; the second reads only its own uncached pieces"
+    );
+    // A run longer than one request goes out in requests of the largest size.
+    cache.disk.seen.clear();
+    let got = read(&mut cache, 64 * unit, 40 * UNIT);
+    assert_eq!(got, cache.disk.inner.bytes()[64 * UNIT..104 * UNIT]);
+    let sizes: Vec<Seen> = cache.disk.seen.clone();
+    assert_eq!(
+        sizes,
+        [Seen::Read(64 * unit, MAX_REQUEST), Seen::Read(80 * unit, MAX_REQUEST), Seen::Read(96 * unit, 8 * UNIT)]
+    );
+    // All of it is cached now: read again, nothing goes out.
+    let misses = cache.counts().misses;
+    read(&mut cache, unit, 7 * UNIT);
+    read(&mut cache, 64 * unit, 40 * UNIT);
+    assert_eq!(cache.disk.seen.len(), 3, "cached data was read again");
+    assert_eq!(cache.counts().misses, misses);
+}
+
+#[test]
+fn vectors_are_copied_out_of_the_pieces() {
+    let size = (1 << 20) + 1024;
+    let mut cache = BlockCache::new(Recorder::new(size), 128);
+    let bytes = cache.disk.inner.bytes().to_vec();
+    assert_eq!(cache.read_vec(4096 + 100, 256).unwrap(), bytes[4096 + 100..][..256]);
+    assert_eq!(cache.read_vec(4000, 200).unwrap(), bytes[4000..4200], "across two pieces");
+    assert_eq!(cache.read_vec(1 << 20, 1024).unwrap(), bytes[1 << 20..], "the short last piece");
+    assert_eq!(cache.read_vec(1 << 20, 2048), Err(DeviceError::OutOfRange));
+    assert_eq!(cache.read_vec(size as u64 + 4096, 16), Err(DeviceError::OutOfRange));
+}
+
+#[test]
 fn the_cache_stays_bounded_and_evicts_the_least_recently_used() {
     let mut cache = BlockCache::new(Recorder::new(1 << 20), MIN_UNITS);
     read(&mut cache, 0, 4096);

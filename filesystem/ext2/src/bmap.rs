@@ -64,25 +64,87 @@ impl<D: BlockDevice> Ext2<D> {
         }
     }
 
-    /// The device block holding logical block `lblk` of `inode` (`None`:
-    /// a hole).
-    pub(crate) fn map_block(&mut self, ino: InodeNo, inode: &Inode, lblk: u64) -> Result<Option<u64>, Error> {
-        if inode.flags() & flags::INLINE_DATA != 0 {
-            return Err(Error::Unsupported(Unsupported::InodeLayout(ino)));
-        }
-        if inode.flags() & flags::EXTENTS != 0 {
-            return self.map_extent(ino, inode, lblk);
-        }
-        let Ok(path) = self.path(lblk) else { return Ok(None) };
+    /// Pointer `index` of indirect block `block` as it stands: its 4
+    /// bytes only, not a copy of the block (copies are what cost under
+    /// TCG).
+    fn read_pointer(&mut self, block: u64, index: u64) -> Result<u64, Error> {
+        let mut raw = [0u8; 4];
+        self.read_block_part(block, index as usize * 4, &mut raw)?;
+        Ok(u64::from(u32::from_le_bytes(raw)))
+    }
+
+    /// The indirect block holding the pointer to logical block `lblk` of
+    /// `inode` (`path` is `lblk`'s, of depth 1 or more), `None` when a
+    /// pointer on the way is 0 (a hole).
+    fn leaf_pointers(&mut self, ino: InodeNo, inode: &Inode, path: &Path) -> Result<Option<u64>, Error> {
         let mut b = inode.block(path.slot) as u64;
-        for level in 0..path.depth {
+        for level in 0..path.depth - 1 {
             if b == 0 {
                 return Ok(None);
             }
-            let blk = self.read_block(self.check_ptr(ino, b)?)?;
-            b = le32(&blk, path.idx[level] as usize * 4) as u64;
+            b = self.read_pointer(self.check_ptr(ino, b)?, path.idx[level])?;
         }
         if b == 0 { Ok(None) } else { self.check_ptr(ino, b).map(Some) }
+    }
+
+    /// The device block holding logical block `lblk` of `inode` (`None`:
+    /// a hole).
+    pub(crate) fn map_block(&mut self, ino: InodeNo, inode: &Inode, lblk: u64) -> Result<Option<u64>, Error> {
+        Ok(self.map_run(ino, inode, lblk, 1)?.0)
+    }
+
+    /// The device block holding logical block `lblk` of `inode` (`None`:
+    /// a hole), and how many of the (at most `most`, at least 1) logical
+    /// blocks from `lblk` lie on consecutive device blocks (1 for a hole).
+    /// An indirect map is read once per run: the pointers of the run come
+    /// from their block in one read.
+    pub(crate) fn map_run(
+        &mut self,
+        ino: InodeNo,
+        inode: &Inode,
+        lblk: u64,
+        most: usize,
+    ) -> Result<(Option<u64>, usize), Error> {
+        if inode.flags() & flags::INLINE_DATA != 0 {
+            return Err(Error::Unsupported(Unsupported::InodeLayout(ino)));
+        }
+        let most = most.max(1);
+        if inode.flags() & flags::EXTENTS != 0 {
+            let Some(first) = self.map_extent(ino, inode, lblk)? else { return Ok((None, 1)) };
+            let mut run = 1;
+            while run < most && self.map_extent(ino, inode, lblk + run as u64)? == Some(first + run as u64) {
+                run += 1;
+            }
+            return Ok((Some(first), run));
+        }
+        let Ok(path) = self.path(lblk) else { return Ok((None, 1)) };
+        if path.depth == 0 {
+            let first = inode.block(path.slot) as u64;
+            if first == 0 {
+                return Ok((None, 1));
+            }
+            let first = self.check_ptr(ino, first)?;
+            let mut run = 1;
+            while run < most
+                && path.slot + run < DIRECT as usize
+                && inode.block(path.slot + run) as u64 == first + run as u64
+            {
+                run += 1;
+            }
+            return Ok((Some(first), run));
+        }
+        let Some(leaf) = self.leaf_pointers(ino, inode, &path)? else { return Ok((None, 1)) };
+        let index = path.idx[path.depth - 1];
+        let count = most.min((self.per_block() - index) as usize);
+        let mut raw = alloc::vec![0u8; count * 4];
+        self.read_block_part(leaf, index as usize * 4, &mut raw)?;
+        let first = u64::from(le32(&raw, 0));
+        if first == 0 {
+            return Ok((None, 1));
+        }
+        let first = self.check_ptr(ino, first)?;
+        let run = 1 + (1..count).take_while(|&i| u64::from(le32(&raw, i * 4)) == first + i as u64).count();
+        Ok((Some(first), run))
     }
 
     fn map_extent(&mut self, ino: InodeNo, inode: &Inode, lblk: u64) -> Result<Option<u64>, Error> {
@@ -167,9 +229,7 @@ impl<D: BlockDevice> Ext2<D> {
             self.check_ptr(ino, b)?;
         }
         for level in 0..path.depth {
-            let mut blk = self.read_block(b)?;
-            let off = path.idx[level] as usize * 4;
-            let mut next = le32(&blk, off) as u64;
+            let mut next = self.read_pointer(b, path.idx[level])?;
             if next == 0 {
                 next = if level + 1 == path.depth {
                     let d = self.alloc_block(goal)?;
@@ -179,8 +239,8 @@ impl<D: BlockDevice> Ext2<D> {
                 } else {
                     self.new_meta_block(goal, inode)?
                 };
-                put_le32(&mut blk, off, next as u32);
-                self.write_meta(b, blk);
+                // Set where it stands in the overlay: no copy of the block.
+                put_le32(self.meta_mut(b)?, path.idx[level] as usize * 4, next as u32);
             } else {
                 self.check_ptr(ino, next)?;
             }

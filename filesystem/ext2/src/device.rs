@@ -3,6 +3,7 @@
 //! block-device scheme; host tests use [`MemDevice`] (and wrappers that
 //! fail or drop writes to simulate crashes).
 
+use alloc::vec;
 use alloc::vec::Vec;
 
 /// Why the device refused a request.
@@ -28,6 +29,15 @@ pub trait BlockDevice {
     fn write_at(&mut self, offset: u64, data: &[u8]) -> Result<(), DeviceError>;
     /// Makes every completed write durable.
     fn flush(&mut self) -> Result<(), DeviceError>;
+
+    /// `len` bytes from byte `offset`, as a vector of their own. (A cache
+    /// copies them out of what it holds rather than zeroing a buffer first:
+    /// under QEMU's TCG zeroing costs as much as the copy.)
+    fn read_vec(&mut self, offset: u64, len: usize) -> Result<Vec<u8>, DeviceError> {
+        let mut buf = vec![0; len];
+        self.read_at(offset, &mut buf)?;
+        Ok(buf)
+    }
 
     /// Reads block `block` of `buf.len()` bytes.
     fn read_block(&mut self, block: u64, buf: &mut [u8]) -> Result<(), DeviceError> {

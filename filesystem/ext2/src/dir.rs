@@ -38,40 +38,68 @@ pub(crate) fn parse(
     inodes: u32,
     filetype: bool,
 ) -> Result<alloc::vec::Vec<RawEntry>, Error> {
-    let bad = |why| Err(Error::Corrupt(Corrupt::Directory(dir, why)));
-    let bs = block.len();
     let mut out = alloc::vec::Vec::new();
     let mut off = 0;
-    while off < bs {
-        if off + 8 > bs {
-            return bad("entry header past the block");
-        }
-        let ino = le32(block, off);
-        let mut rec_len = le16(block, off + 4) as usize;
-        if rec_len == 0 && bs == 65536 {
-            rec_len = 65536;
-        }
-        let name_len = block[off + 6] as usize;
-        let file_type = if filetype { block[off + 7] } else { 0 };
-        if !filetype && block[off + 7] != 0 {
-            return bad("name length over 255");
-        }
-        if rec_len < 8 || !rec_len.is_multiple_of(4) || off + rec_len > bs {
-            return bad("entry length runs past the block");
-        }
-        if 8 + name_len > rec_len {
-            return bad("name longer than its entry");
-        }
-        if ino > inodes {
-            return bad("inode number out of range");
-        }
-        if ino != 0 && name_len == 0 {
-            return bad("empty name");
-        }
-        out.push(RawEntry { off, rec_len, ino, name_len, file_type });
-        off += rec_len;
+    while off < block.len() {
+        let e = entry_at(block, off, inodes, filetype).map_err(|why| Error::Corrupt(Corrupt::Directory(dir, why)))?;
+        out.push(e);
+        off += e.rec_len;
     }
     Ok(out)
+}
+
+/// The used entry named `name` in `block` (a block of directory `dir`),
+/// each entry up to it checked as [`parse`] checks them: a search stops at
+/// its name, with nothing collected on the way.
+pub(crate) fn find(
+    block: &[u8],
+    dir: InodeNo,
+    inodes: u32,
+    filetype: bool,
+    name: &[u8],
+) -> Result<Option<RawEntry>, Error> {
+    let mut off = 0;
+    while off < block.len() {
+        let e = entry_at(block, off, inodes, filetype).map_err(|why| Error::Corrupt(Corrupt::Directory(dir, why)))?;
+        if e.ino != 0 && e.name(block) == name {
+            return Ok(Some(e));
+        }
+        off += e.rec_len;
+    }
+    Ok(None)
+}
+
+/// The entry at byte `off` of `block`, checked against the block; `Err`
+/// says how it is damaged.
+#[inline]
+fn entry_at(block: &[u8], off: usize, inodes: u32, filetype: bool) -> Result<RawEntry, &'static str> {
+    let bs = block.len();
+    if off + 8 > bs {
+        return Err("entry header past the block");
+    }
+    let ino = le32(block, off);
+    let mut rec_len = le16(block, off + 4) as usize;
+    if rec_len == 0 && bs == 65536 {
+        rec_len = 65536;
+    }
+    let name_len = block[off + 6] as usize;
+    let file_type = if filetype { block[off + 7] } else { 0 };
+    if !filetype && block[off + 7] != 0 {
+        return Err("name length over 255");
+    }
+    if rec_len < 8 || !rec_len.is_multiple_of(4) || off + rec_len > bs {
+        return Err("entry length runs past the block");
+    }
+    if 8 + name_len > rec_len {
+        return Err("name longer than its entry");
+    }
+    if ino > inodes {
+        return Err("inode number out of range");
+    }
+    if ino != 0 && name_len == 0 {
+        return Err("empty name");
+    }
+    Ok(RawEntry { off, rec_len, ino, name_len, file_type })
 }
 
 /// The largest new entry `e` has room for (as [`insert`] places one: in

@@ -47,39 +47,18 @@ impl<D: BlockDevice> Ext2<D> {
             let pos = offset + done as u64;
             let in_block = (pos % bs) as usize;
             let n = (self.bs - in_block).min(len - done);
-            match self.map_block(ino, inode, pos / bs)? {
-                Some(b) if n == self.bs => {
-                    let run = self.contiguous_run(ino, inode, pos / bs, b, (len - done) / self.bs)?;
+            match self.map_run(ino, inode, pos / bs, (len - done) / self.bs)? {
+                (Some(b), run) if n == self.bs => {
                     self.read_run(b, &mut buf[done..done + run * self.bs])?;
                     done += run * self.bs;
                     continue;
                 }
-                Some(b) => {
-                    let blk = self.read_block(b)?;
-                    buf[done..done + n].copy_from_slice(&blk[in_block..in_block + n]);
-                }
-                None => buf[done..done + n].fill(0),
+                (Some(b), _) => self.read_block_part(b, in_block, &mut buf[done..done + n])?,
+                (None, _) => buf[done..done + n].fill(0),
             }
             done += n;
         }
         Ok(len)
-    }
-
-    /// How many of the (at most `most`) logical blocks from `lblk`, which
-    /// maps to device block `first`, lie on consecutive device blocks.
-    fn contiguous_run(
-        &mut self,
-        ino: InodeNo,
-        inode: &Inode,
-        lblk: u64,
-        first: u64,
-        most: usize,
-    ) -> Result<usize, Error> {
-        let mut run = 1;
-        while run < most && self.map_block(ino, inode, lblk + run as u64)? == Some(first + run as u64) {
-            run += 1;
-        }
-        Ok(run)
     }
 
     /// Reads whole blocks from `first` into `buf`: one device request for

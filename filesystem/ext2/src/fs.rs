@@ -110,9 +110,7 @@ fn device_block<D: BlockDevice>(dev: &mut D, bs: usize, blocks_count: u64, block
     if block >= blocks_count {
         return Err(Error::Corrupt(Corrupt::Superblock("block number past the end")));
     }
-    let mut buf = vec![0; bs];
-    dev.read_block(block, &mut buf)?;
-    Ok(buf)
+    Ok(dev.read_vec(block * bs as u64, bs)?)
 }
 
 fn read_superblock<D: BlockDevice>(dev: &mut D) -> Result<Superblock, Error> {
@@ -430,6 +428,21 @@ impl<D: BlockDevice> Ext2<D> {
         device_block(&mut self.dev, self.bs, self.sb.blocks_count, block)
     }
 
+    /// Bytes `offset..offset + buf.len()` of block `block` as it stands
+    /// (the overlay first, then the device): only those bytes, not a copy
+    /// of the whole block.
+    pub(crate) fn read_block_part(&mut self, block: u64, offset: usize, buf: &mut [u8]) -> Result<(), Error> {
+        if let Some(d) = self.dirty.get(&block) {
+            buf.copy_from_slice(&d[offset..offset + buf.len()]);
+            return Ok(());
+        }
+        if block >= self.sb.blocks_count {
+            return Err(Error::Corrupt(Corrupt::Superblock("block number past the end")));
+        }
+        self.dev.read_at(block * self.bs as u64 + offset as u64, buf)?;
+        Ok(())
+    }
+
     /// Whether the overlay holds any block of `first..=last`.
     pub(crate) fn overlay_holds_any(&self, first: u64, last: u64) -> bool {
         self.dirty.range(first..=last).next().is_some()
@@ -498,8 +511,7 @@ impl<D: BlockDevice> Ext2<D> {
             return Ok(Inode { raw: b[off..off + size].to_vec() });
         }
         // Only the inode's bytes, not its whole block.
-        let mut raw = vec![0; size];
-        self.dev.read_at(block * self.bs as u64 + off as u64, &mut raw)?;
+        let raw = self.dev.read_vec(block * self.bs as u64 + off as u64, size)?;
         Ok(Inode { raw })
     }
 

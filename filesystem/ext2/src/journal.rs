@@ -10,6 +10,7 @@
 //! replayed and no revoke records are needed. Replay still honours revoke
 //! records written by Linux.
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -398,23 +399,26 @@ impl Journal {
             let mut desc = self.header(DESCRIPTOR, seq);
             let mut off = HEADER;
             let mut n = 0;
-            let mut run: Vec<Vec<u8>> = Vec::new();
+            // The blocks as logged: borrowed, copied only when escaped.
+            let mut run: Vec<Cow<'_, [u8]>> = Vec::new();
             while n < rest.len() {
                 let need = tb + if n == 0 { 16 } else { 0 };
                 if off + need > end {
                     break;
                 }
                 let (target, data) = rest[n];
-                let mut logged = data.to_vec();
+                let mut logged = Cow::Borrowed(data);
                 let mut flags = if n == 0 { 0 } else { FLAG_SAME_UUID };
                 if be32(&logged, 0) == MAGIC {
-                    put_be32(&mut logged, 0, 0);
+                    put_be32(logged.to_mut(), 0, 0);
                     flags |= FLAG_ESCAPE;
                 }
                 if n + 1 == rest.len() || off + need + tb > end {
                     flags |= FLAG_LAST_TAG;
                 }
-                let sum = self.data_checksum(seq, &logged);
+                // Checksums (a byte at a time: slow under TCG) only where
+                // the journal's features keep them.
+                let sum = if self.csum() { self.data_checksum(seq, &logged) } else { 0 };
                 put_be32(&mut desc, off, target as u32);
                 if v3 {
                     put_be32(&mut desc, off + 4, flags);
@@ -439,10 +443,14 @@ impl Journal {
                 put_be32(&mut desc, self.bs - 4, sum);
             }
             dev.write_block(self.map[desc_pos as usize], &desc)?;
-            crc = crc32c::update_be(crc, &desc);
+            if self.v1_checksum {
+                crc = crc32c::update_be(crc, &desc);
+            }
             for logged in &run {
                 dev.write_block(self.map[pos as usize], logged)?;
-                crc = crc32c::update_be(crc, logged);
+                if self.v1_checksum {
+                    crc = crc32c::update_be(crc, logged);
+                }
                 pos += 1;
             }
             rest = &rest[n..];

@@ -234,12 +234,8 @@ impl<D: BlockDevice> Ext2<D> {
         for l in self.blocks_to_search(dir, &inode, name)? {
             let phys = self.dir_phys(dir, &inode, l)?;
             // Searched where it stands: no copy of the block.
-            let found = self.with_block(phys, |block| {
-                let entries = dir::parse(block, dir, inodes, filetype)?;
-                Ok::<_, Error>(entries.iter().find(|e| e.ino != 0 && e.name(block) == name).map(|e| InodeNo(e.ino)))
-            })??;
-            if let Some(ino) = found {
-                return Ok(ino);
+            if let Some(e) = self.with_block(phys, |block| dir::find(block, dir, inodes, filetype, name))?? {
+                return Ok(InodeNo(e.ino));
             }
         }
         Err(Error::NotFound)

@@ -304,10 +304,15 @@ fn main() -> i32 {
             };
             continue;
         }
-        let answer = state.lock().as_mut().map(|served| served.serve(request, &incoming.payload));
-        let Some(answer) = answer else { shutdown(&state, &args.scheme) };
-        if let Some((result, payload)) = answer {
-            let _ = server.respond(request.id, result, &payload);
+        let mut guard = state.lock();
+        let Some(served) = guard.as_mut() else {
+            drop(guard);
+            shutdown(&state, &args.scheme)
+        };
+        // Answered under the lock: a read's payload is the server's read
+        // buffer, copied out by the kernel without a copy of ours.
+        if let Some((result, payload)) = served.serve(request, &incoming.payload) {
+            let _ = server.respond(request.id, result, served.payload(&payload));
         }
     }
 }

@@ -436,21 +436,35 @@ impl Tasks {
     }
 
     fn wake_queue_by(&mut self, key: WaitKey, count: usize, how: Wake) -> usize {
-        // Event-queue waiters watching this object re-check it, whatever
-        // `count` says; `count` is for the threads waiting on it alone. Only
-        // the kinds of key `events::wait_key` gives can have such waiters,
-        // so futex and scheme-reply wakes skip the look.
-        let watchers: Vec<Tid> = match self.queues.get(&key) {
-            Some(queue) if key.is_watchable() => queue
-                .iter()
-                .filter(|tid| self.threads.get(tid).is_some_and(|t| t.waiting == Some(WaitReason::Any)))
-                .collect(),
-            _ => Vec::new(),
-        };
-        for tid in watchers {
-            self.wake_by(tid, how);
+        // The queue is taken out whole (one look-up) and what is left put
+        // back. Event-queue waiters watching this object re-check it,
+        // whatever `count` says; `count` is for the threads waiting on it
+        // alone. Only the kinds of key `events::wait_key` gives can have
+        // such waiters, so futex and scheme-reply wakes skip the look.
+        let Some(mut waiting) = self.queues.remove(&key) else { return 0 };
+        let (mut woken, mut kept) = (0, None::<Waiters>);
+        while let Some(tid) = waiting.pop_front() {
+            let Some(thread) = self.threads.get_mut(&tid) else { continue };
+            if key.is_watchable() && thread.waiting == Some(WaitReason::Any) {
+                self.wake_by(tid, how);
+            } else if woken < count {
+                // Off its one queue already.
+                if matches!(thread.waiting, Some(WaitReason::Queue(_))) {
+                    thread.waiting = None;
+                }
+                self.wake_by(tid, how);
+                woken += 1;
+            } else {
+                match &mut kept {
+                    Some(kept) => kept.push_back(tid),
+                    None => kept = Some(Waiters::One(tid)),
+                }
+            }
         }
-        self.wake_queue_only(key, count, how)
+        if let Some(kept) = kept {
+            self.queues.insert(key, kept);
+        }
+        woken
     }
 
     /// Arms (`true`) or forgets a timer for [`Tasks::expire_timers`].
@@ -461,26 +475,6 @@ impl Tasks {
         } else {
             self.timers.remove(&id);
         }
-    }
-
-    fn wake_queue_only(&mut self, key: WaitKey, count: usize, how: Wake) -> usize {
-        let mut woken = 0;
-        while woken < count {
-            let Some(tid) = self.queues.get_mut(&key).and_then(Waiters::pop_front) else { break };
-            // Popped from its one queue already; a thread waiting on several
-            // keeps its reason so `wake_by` leaves the others too.
-            if let Some(thread) = self.threads.get_mut(&tid)
-                && matches!(thread.waiting, Some(WaitReason::Queue(_)))
-            {
-                thread.waiting = None;
-            }
-            self.wake_by(tid, how);
-            woken += 1;
-        }
-        if self.queues.get(&key).is_some_and(Waiters::is_empty) {
-            self.queues.remove(&key);
-        }
-        woken
     }
 
     /// Puts `tid` at the back of `key`'s queue.

@@ -51,13 +51,4 @@ impl Waiters {
     pub fn is_empty(&self) -> bool {
         matches!(self, Waiters::Many(queue) if queue.is_empty())
     }
-
-    /// The waiters, first first.
-    pub fn iter(&self) -> impl Iterator<Item = Tid> + '_ {
-        let (one, many) = match self {
-            Waiters::One(first) => (Some(*first), None),
-            Waiters::Many(queue) => (None, Some(queue.iter().copied())),
-        };
-        one.into_iter().chain(many.into_iter().flatten())
-    }
 }

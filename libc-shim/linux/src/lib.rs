@@ -1,7 +1,7 @@
 //! Linux's x86-64 system-call interface as data, and its pure translation
 //! into Cairn's: system call numbers, `open`/`mmap`/`pipe2` flags, clocks,
 //! `struct stat`, `struct timespec`, directory records, signal actions,
-//! `clone` flags and `futex` operations. `libc-shim` (the Rust half of Cairn's C library) does the
+//! `clone` flags and `futex` operations, `struct sysinfo`. `libc-shim` (the Rust half of Cairn's C library) does the
 //! calls; everything here is plain data conversion, tested on the host.
 //!
 //! Linux's errno values are the numbers Cairn already uses (`cairn_abi`
@@ -20,6 +20,7 @@ pub mod flags;
 pub mod nr;
 pub mod signal;
 pub mod stat;
+pub mod sysinfo;
 
 /// The system's identity as `uname` reports it (the same values as the
 /// `uname` utility in `userspace/coreutils`).

@@ -58,6 +58,7 @@ pub const FCHOWN: usize = 93;
 pub const LCHOWN: usize = 94;
 pub const GETTIMEOFDAY: usize = 96;
 pub const GETRLIMIT: usize = 97;
+pub const SYSINFO: usize = 99;
 pub const GETUID: usize = 102;
 pub const GETGID: usize = 104;
 pub const SETUID: usize = 105;
@@ -100,6 +101,7 @@ pub const UTIMENSAT: usize = 280;
 pub const PRLIMIT64: usize = 302;
 pub const RENAMEAT2: usize = 316;
 pub const GETDENTS64: usize = 217;
+pub const FADVISE64: usize = 221;
 pub const GETRANDOM: usize = 318;
 
 /// Highest number the shim keeps a "reported once" bit for.

@@ -1,13 +1,14 @@
 //! File calls: `open`/`openat`, `read`/`write` and their vector and
 //! positioned forms, `stat` family, `lseek`, `fcntl`, `dup`s, pipes,
 //! directories (`getdents64`, `getcwd`, `chdir`), the namespace calls
-//! (`mkdir`, `unlink`, `rename`, links), `access`, terminal `ioctl`s and
-//! `getrandom`. Paths go to Cairn as they are: Linux's `AT_FDCWD` (-100)
+//! (`mkdir`, `unlink`, `rename`, links), `access`, terminal `ioctl`s,
+//! `fadvise64` and `getrandom`. Paths go to Cairn as they are: Linux's `AT_FDCWD` (-100)
 //! is Cairn's too, and so is `AT_SYMLINK_NOFOLLOW`.
 
 use core::mem::size_of;
 
-use cairn_abi::{AT_FDCWD, AT_SYMLINK_NOFOLLOW, FdInfo, Stat, Syscall, error, rights};
+use cairn_abi::scheme::MAX_PAYLOAD;
+use cairn_abi::{AT_FDCWD, AT_SYMLINK_NOFOLLOW, FdInfo, MODE_FILE, MODE_TYPE, Stat, Syscall, error, rights};
 use cairn_linux::dirent;
 use cairn_linux::flags;
 use cairn_linux::nr;
@@ -48,7 +49,7 @@ pub unsafe fn call(n: usize, args: Args) -> SysResult {
     // SAFETY: every pointer argument is the caller's, valid as Linux asks.
     unsafe {
         match n {
-            nr::READ => cairn(Syscall::Read, [a, b, c, 0, 0, 0]),
+            nr::READ => read_file(a, b, c),
             nr::WRITE => cairn(Syscall::Write, [a, b, c, 0, 0, 0]),
             nr::PREAD64 => cairn(Syscall::Pread, [a, b, c, d, 0, 0]),
             nr::PWRITE64 => cairn(Syscall::Pwrite, [a, b, c, d, 0, 0]),
@@ -59,6 +60,7 @@ pub unsafe fn call(n: usize, args: Args) -> SysResult {
             nr::CLOSE => cairn(Syscall::Close, [a, 0, 0, 0, 0, 0]),
             nr::LSEEK => cairn(Syscall::Lseek, [a, b, c, 0, 0, 0]),
             nr::FSTAT => fstat(a, b),
+            nr::FADVISE64 => fadvise(a, b, c, d),
             nr::STAT => fstatat(AT_FDCWD, a, b, 0),
             nr::LSTAT => fstatat(AT_FDCWD, a, b, AT_SYMLINK_NOFOLLOW),
             nr::NEWFSTATAT => fstatat(a, b, c, d),
@@ -238,6 +240,35 @@ unsafe fn vectored(call: Syscall, fd: usize, iov: usize, count: usize) -> SysRes
     Ok(total)
 }
 
+/// `read(fd, buf, len)`. Cairn's scheme protocol carries at most
+/// `MAX_PAYLOAD` (64 KiB) per call, so one large read of a file that a
+/// server holds (tmpfs, ext2fs, the initfs) comes back short where Linux
+/// fills the buffer, and programs that read a whole regular file in one
+/// call (libmagic's database) take that for a failure. A read that
+/// returns exactly a full payload of a larger request is continued, for a
+/// regular file only, until the buffer is full, the end of the file or an
+/// error; pipes, terminals and devices keep their short reads.
+unsafe fn read_file(fd: usize, buf: usize, len: usize) -> SysResult {
+    // SAFETY: the caller's buffer.
+    let first = unsafe { cairn(Syscall::Read, [fd, buf, len, 0, 0, 0])? };
+    if first != MAX_PAYLOAD || first >= len {
+        return Ok(first);
+    }
+    let mut stat = Stat::default();
+    // SAFETY: the kernel writes one `Stat`.
+    let regular = unsafe { cairn(Syscall::Fstat, [fd, (&raw mut stat) as usize, 0, 0, 0, 0]) }.is_ok()
+        && stat.st_mode & MODE_TYPE == MODE_FILE;
+    let mut total = first;
+    while regular && total < len {
+        // SAFETY: the rest of the caller's buffer.
+        match unsafe { cairn(Syscall::Read, [fd, buf + total, len - total, 0, 0, 0]) } {
+            Ok(0) | Err(_) => break,
+            Ok(done) => total += done,
+        }
+    }
+    Ok(total)
+}
+
 /// Writes a Cairn `Stat` as Linux's `struct stat`.
 unsafe fn put_stat(out: usize, stat: &Stat) -> SysResult {
     // SAFETY: `out` is the caller's `struct stat`.
@@ -253,6 +284,22 @@ unsafe fn fstat(fd: usize, out: usize) -> SysResult {
         cairn(Syscall::Fstat, [fd, (&raw mut stat) as usize, 0, 0, 0, 0])?;
         put_stat(out, &stat)
     }
+}
+
+/// `fadvise64(fd, offset, len, advice)` (`posix_fadvise`): advice about
+/// how a file will be read. Cairn's file servers take no such hints, so a
+/// valid request on an open file is accepted and changes nothing, as
+/// Linux does with advice a file system cannot use; a bad advice or a
+/// negative length is `EINVAL`, a closed fd `EBADF`.
+unsafe fn fadvise(fd: usize, _offset: usize, len: usize, advice: usize) -> SysResult {
+    /// `POSIX_FADV_NORMAL` .. `POSIX_FADV_NOREUSE`.
+    const ADVICE_MAX: usize = 5;
+    if advice > ADVICE_MAX || (len as isize) < 0 {
+        return Err(error::EINVAL);
+    }
+    let mut stat = Stat::default();
+    // SAFETY: the kernel writes one `Stat`.
+    unsafe { cairn(Syscall::Fstat, [fd, (&raw mut stat) as usize, 0, 0, 0, 0]) }.map(|_| 0)
 }
 
 /// `newfstatat(dirfd, path, st, flags)` (and `stat`, `lstat`).

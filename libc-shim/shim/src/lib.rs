@@ -119,6 +119,7 @@ unsafe fn dispatch(n: usize, args: Args) -> SysResult {
             | nr::SYMLINKAT
             | nr::READLINKAT
             | nr::UTIMENSAT
+            | nr::FADVISE64
             | nr::GETRANDOM => files::call(n, args),
             nr::MMAP | nr::MPROTECT | nr::MUNMAP | nr::MREMAP | nr::BRK | nr::MADVISE => memory::call(n, args),
             nr::CLOCK_GETTIME | nr::GETTIMEOFDAY | nr::NANOSLEEP | nr::CLOCK_NANOSLEEP | nr::SCHED_YIELD => {

@@ -1,12 +1,14 @@
 //! Process calls: ids, `fork`, `execve`, `exit`, `wait4`, signals
 //! (`kill`, `tkill`, `rt_sigaction`, `rt_sigprocmask`), resource limits,
-//! CPU affinity, `uname`, and `arch_prctl` (musl's thread pointer).
+//! CPU affinity, `uname`, `sysinfo`, and `arch_prctl` (musl's thread
+//! pointer).
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use cairn_abi::signal::{SIGNAL_MAX, SigAction};
-use cairn_abi::{Syscall, error};
+use cairn_abi::{AT_FDCWD, CLOCK_MONOTONIC, Syscall, TimeSpec, error};
 use cairn_linux::signal::{KSigAction, action_to_cairn, action_to_linux};
+use cairn_linux::sysinfo::SysInfo;
 use cairn_linux::{nr, uname};
 
 use crate::sys::{Args, SysResult, c_str, cairn, read, string_vector, write};
@@ -60,6 +62,7 @@ pub unsafe fn call(n: usize, args: Args) -> SysResult {
                 uname::fill(&mut fields);
                 write(a, fields).map(|()| 0)
             }
+            nr::SYSINFO => sysinfo(a),
             nr::ARCH_PRCTL if a == ARCH_SET_FS => cairn(Syscall::SetFsBase, [b, 0, 0, 0, 0, 0]),
             nr::ARCH_PRCTL => Err(error::EINVAL),
             nr::GETRLIMIT => prlimit(0, a, 0, b),
@@ -242,4 +245,42 @@ unsafe fn sigprocmask(how: usize, set: usize, old: usize, set_size: usize) -> Sy
         unsafe { write(old, previous)? };
     }
     Ok(0)
+}
+
+/// `sysinfo(info)`: the time since boot (the monotonic clock), physical
+/// memory (the kernel's frame counts) and the number of processes (the
+/// rows of `/scheme/sys/processes` below its header).
+unsafe fn sysinfo(info: usize) -> SysResult {
+    let memory = cairn_rt::sys::memory_info().map_err(crate::sys::errno)?;
+    let mut uptime = TimeSpec::default();
+    // SAFETY: the kernel writes one `TimeSpec`.
+    unsafe { cairn(Syscall::ClockGettime, [CLOCK_MONOTONIC, (&raw mut uptime) as usize, 0, 0, 0, 0])? };
+    let processes = count_lines(b"/scheme/sys/processes")?.saturating_sub(1);
+    let value = SysInfo::new(
+        uptime.tv_sec,
+        memory.total_frames * memory.frame_size,
+        memory.free_frames * memory.frame_size,
+        processes,
+    );
+    // SAFETY: the caller's `struct sysinfo`.
+    unsafe { write(info, value) }.map(|()| 0)
+}
+
+/// The number of lines of the file at `path`.
+fn count_lines(path: &[u8]) -> Result<usize, i32> {
+    // SAFETY: a (pointer, length) path.
+    let fd =
+        unsafe { cairn(Syscall::Openat, [AT_FDCWD, path.as_ptr() as usize, path.len(), cairn_abi::O_RDONLY, 0, 0])? };
+    let mut lines = 0;
+    let mut chunk = [0u8; 512];
+    let result = loop {
+        // SAFETY: `chunk` is writable for its length.
+        match unsafe { cairn(Syscall::Read, [fd, chunk.as_mut_ptr() as usize, chunk.len(), 0, 0, 0]) } {
+            Ok(0) => break Ok(lines),
+            Ok(n) => lines += chunk[..n].iter().filter(|&&byte| byte == b'\n').count(),
+            Err(errno) => break Err(errno),
+        }
+    };
+    let _ = cairn_rt::fd::close(fd);
+    result
 }
