@@ -17,7 +17,7 @@ CRASH_ROUNDS ?= 20
 USER_TARGET_DIR := $(BUILD)/target-user
 USER_BIN := $(USER_TARGET_DIR)/x86_64-unknown-linux-gnu/release
 INITFS := $(BUILD)/initfs.img
-USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp netd wget httpd netbench bochs-display inputd displayd guidemo wincheck
+USER_PROGRAMS := init hello true utest ubench tmpfs ext2fs termd fuzz lspci lsblk edu devd nvme ahci virtio-blk virtio-net e1000e diskbench fsbench pciehp netd wget httpd netbench bochs-display inputd displayd guidemo wincheck winterm
 # Packages holding several programs, and the programs (binaries) they hold;
 # every binary is installed as /bin/<name>.
 MULTI_PACKAGES := power sh coreutils nettools
@@ -61,6 +61,8 @@ HOST_PACKAGES := qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorr
 PCI_IDS := /usr/share/misc/pci.ids
 # fonts-dejavu-core: the desktop's font, packed into the initfs at the same path.
 DESKTOP_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# The terminal window's font (same package).
+TERMINAL_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 # QEMU's GTK window, which `make run` opens when $DISPLAY is set.
 GUI_PACKAGES := qemu-system-gui
 # What `make test-run` needs besides: a virtual X server and xwininfo.
@@ -151,7 +153,7 @@ initfs: deps userspace harness c-programs ports
 		--file userspace/init/screen-test.conf:/etc/init/screen-test.conf \
 		--file userspace/init/desktop-test.conf:/etc/init/desktop-test.conf \
 		--file userspace/init/devd-desktop.conf:/etc/devd-desktop.conf \
-		--file $(DESKTOP_FONT):$(DESKTOP_FONT) \
+		--file $(DESKTOP_FONT):$(DESKTOP_FONT) --file $(TERMINAL_FONT):$(TERMINAL_FONT) \
 		--file userspace/power/reboot.conf:/etc/init/reboot.conf \
 		--file userspace/sh/shtest.conf:/etc/init/shtest.conf --dir userspace/sh/tests:/etc/sh-tests \
 		--bad-elves $(USER_BIN)/true:/test/elf

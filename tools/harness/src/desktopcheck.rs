@@ -2,15 +2,19 @@
 //! is compared with the screen rendered here, on the host, by the same
 //! code the guest runs: `cairn-compositor` composing a 1024x768 desktop
 //! with the demo application's window (`cairn_gui::demo`, drawn with
-//! DejaVu Sans), after the same pointer moves, button presses and mode
+//! DejaVu Sans) and the terminal window (`cairn_gui::terminal`, a
+//! `cairn-term` screen fed what the shell showed, in DejaVu Sans Mono),
+//! after the same pointer moves, button presses and mode
 //! changes the session made. The pictures must agree pixel for pixel,
 //! but for [`TOLERANCE`] (the guest's and the host's rasterisers run the
 //! same code, so nothing may drift).
 
 use cairn_compositor::{Desktop, F4, LEFT_ALT, WindowId};
 use cairn_gui::demo::{self, Demo, Reaction};
+use cairn_gui::terminal::{self, MONO_FONT_PATH, TerminalView};
 use cairn_gui::text::FONT_PATH;
 use cairn_gui::{Canvas, Font, Rect};
+use cairn_term::screen::Screen;
 use cairn_winproto::Button;
 
 use crate::screen::Picture;
@@ -47,6 +51,27 @@ pub enum Action {
     /// These characters were typed (each a key press with its text, then
     /// its release).
     Type(&'static str),
+    /// A terminal window (`winterm`) opened, and its shell has shown these
+    /// bytes (the keys typed into it are what made the shell show them).
+    Terminal(&'static [u8]),
+}
+
+/// A font file from the host (`make deps` installs fonts-dejavu-core).
+fn load_font(path: &str) -> Result<Font, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e} (make deps installs fonts-dejavu-core)"))?;
+    Font::from_bytes(&bytes).map_err(|e| e.to_string())
+}
+
+/// A terminal window's pixels after its shell showed `shown`.
+fn terminal_pixels(shown: &[u8]) -> Result<(u32, u32, Vec<u32>), String> {
+    let mut view = TerminalView::new(load_font(MONO_FONT_PATH)?);
+    let mut screen = Screen::new(terminal::ROWS, terminal::COLS);
+    screen.feed(shown);
+    let (width, height) = view.pixels_for(terminal::ROWS, terminal::COLS);
+    let mut pixels = vec![0; (width * height) as usize];
+    let mut canvas = Canvas::new(&mut pixels, width, height, width as usize).ok_or("terminal size")?;
+    view.draw_all(&mut canvas, &mut screen);
+    Ok((width, height, pixels))
 }
 
 /// A demo client as the host plays it: its window and its state.
@@ -69,11 +94,11 @@ impl Client {
 /// the desktop plays them, and each client's events go to its own demo
 /// (which redraws, or quits and so closes its window), as on the guest.
 pub fn expected(actions: &[Action]) -> Result<(u32, u32, Vec<u32>), String> {
-    let bytes =
-        std::fs::read(FONT_PATH).map_err(|e| format!("{FONT_PATH}: {e} (make deps installs fonts-dejavu-core)"))?;
-    let font = Font::from_bytes(&bytes).map_err(|e| e.to_string())?;
+    let font = load_font(FONT_PATH)?;
     let mut desktop = Desktop::new(START.0, START.1);
     let mut clients: Vec<Client> = Vec::new();
+    // Terminal windows, which only show what their shells wrote.
+    let mut terminals: Vec<(WindowId, Vec<u32>)> = Vec::new();
     let mut started = 0;
     for action in actions {
         let events = match *action {
@@ -85,6 +110,13 @@ pub fn expected(actions: &[Action]) -> Result<(u32, u32, Vec<u32>), String> {
                 client.draw(&font);
                 clients.push(client);
                 desktop.add(window, demo::TITLE, demo::WIDTH, demo::HEIGHT)
+            }
+            Action::Terminal(shown) => {
+                started += 1;
+                let window = WindowId(started);
+                let (width, height, pixels) = terminal_pixels(shown)?;
+                terminals.push((window, pixels));
+                desktop.add(window, terminal::TITLE, width, height)
             }
             Action::Move(dx, dy) => desktop.pointer_moved(dx, dy),
             Action::Press => desktop.button(Button::Left, true),
@@ -131,7 +163,10 @@ pub fn expected(actions: &[Action]) -> Result<(u32, u32, Vec<u32>), String> {
     let (width, height) = desktop.size();
     let mut screen = vec![0u32; (width * height) as usize];
     let mut canvas = Canvas::new(&mut screen, width, height, width as usize).ok_or("screen size")?;
-    let pixels = |id: WindowId| clients.iter().find(|c| c.window == id).map(|c| &c.pixels[..]);
+    let pixels = |id: WindowId| {
+        let demo = clients.iter().find(|c| c.window == id).map(|c| &c.pixels[..]);
+        demo.or_else(|| terminals.iter().find(|(window, _)| *window == id).map(|(_, pixels)| &pixels[..]))
+    };
     desktop.compose(&mut canvas, Rect::new(0, 0, width, height), &font, &pixels);
     Ok((width, height, screen))
 }

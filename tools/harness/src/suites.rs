@@ -234,7 +234,27 @@ const DESKTOP_SESSION: &[Step] = &[
         wait: Wait::Desktop(DESKTOP_KILLED.as_slice().split_at(16).0),
         then: Input::Serial("kill -9 $!\r"),
     },
-    Step { name: "killed-client-window-gone", wait: Wait::Desktop(&DESKTOP_KILLED), then: Input::Serial("poweroff\r") },
+    Step {
+        name: "killed-client-window-gone",
+        wait: Wait::Desktop(&DESKTOP_KILLED),
+        then: Input::Serial("winterm &\r"),
+    },
+    Step {
+        name: "terminal-window-up",
+        wait: Wait::Serial("winterm: window up"),
+        then: Input::Keys("echo cairn-term >/wt; cat /wt >/dev/ttyS0\n"),
+    },
+    Step {
+        name: "terminal-shell-ran-typed-command",
+        wait: Wait::Serial("cairn-term\r\n"),
+        then: Input::Serial("cat /wt\r"),
+    },
+    Step { name: "terminal-command-wrote-file", wait: Wait::Serial("cairn-term\r\n"), then: Input::Nothing },
+    Step {
+        name: "terminal-window-shows-command",
+        wait: Wait::Desktop(&DESKTOP_TERMINAL),
+        then: Input::Serial("poweroff\r"),
+    },
 ];
 /// The desktop on QEMU's standard VGA (suite `desktop-vga`): the driver's
 /// other adapter (limits from `GETCAPS`), a mode of 1920x1080, the driver
@@ -380,6 +400,29 @@ const DESKTOP_KILLED: [Action; 17] = [
     Action::Start,
     Action::Kill,
 ];
+/// Then open the terminal window and type a command into it: its shell
+/// shows the command and the next prompt (the command's output goes to
+/// COM1).
+const DESKTOP_TERMINAL: [Action; 18] = [
+    DESKTOP_KILLED[0],
+    DESKTOP_KILLED[1],
+    DESKTOP_KILLED[2],
+    DESKTOP_KILLED[3],
+    DESKTOP_KILLED[4],
+    DESKTOP_KILLED[5],
+    DESKTOP_KILLED[6],
+    DESKTOP_KILLED[7],
+    DESKTOP_KILLED[8],
+    DESKTOP_KILLED[9],
+    DESKTOP_KILLED[10],
+    DESKTOP_KILLED[11],
+    DESKTOP_KILLED[12],
+    DESKTOP_KILLED[13],
+    DESKTOP_KILLED[14],
+    DESKTOP_KILLED[15],
+    DESKTOP_KILLED[16],
+    Action::Terminal(b"root@cairn:/# echo cairn-term >/wt; cat /wt >/dev/ttyS0\r\nroot@cairn:/# "),
+];
 
 /// The serial shell, driven as a person would: each step waits for the
 /// previous command's output (or the prompt) and types the next line.
@@ -491,7 +534,12 @@ const SHELL_SESSION: &[Step] = &[
         wait: Wait::Serial(PROMPT),
         then: Input::Serial("echo $((1 + 1))-fresh\r"),
     },
-    Step { name: "new-shell-works", wait: Wait::Serial("2-fresh"), then: Input::Keys("echo $((6*7))-screen\n") },
+    Step { name: "new-shell-works", wait: Wait::Serial("2-fresh"), then: Input::Monitor("sendkey ctrl-alt-f1") },
+    Step {
+        name: "ctrl-alt-f1-left-desktop",
+        wait: Wait::Serial("displayd: another console active"),
+        then: Input::Keys("echo $((6*7))-screen\n"),
+    },
     Step { name: "screen-shell", wait: Wait::Screen("42-screen"), then: Input::Serial("poweroff\r") },
 ];
 

@@ -23,6 +23,8 @@ mod input;
 mod screen;
 mod windows;
 
+use core::time::Duration;
+
 use cairn_compositor::{Desktop, Outgoing};
 use cairn_display_mode::Mode;
 use cairn_gui::Font;
@@ -31,6 +33,7 @@ use cairn_input::InputEvent;
 use cairn_rt::abi::{EVENT_READ, Event as QueueEvent, FramebufferInfo, O_NONBLOCK};
 use cairn_rt::events::EventQueue;
 use cairn_rt::scheme::Server;
+use cairn_rt::time::Instant;
 use cairn_rt::{String, Vec, eprintln, format, println};
 use cairn_winproto::Button;
 
@@ -106,8 +109,29 @@ fn boot_mode(boot: &mut cairn_rt::fs::File) -> Option<Mode> {
     (info.bits_per_pixel == 32 && info.pitch == info.width * 4).then(|| Mode::new(info.width, info.height))
 }
 
+/// How long the display driver's scheme may take to appear (devd
+/// registers it when it finds the adapter, which may be after this
+/// server started).
+const DISPLAY_WAIT: Duration = Duration::from_secs(5);
+
+/// Waits for the driver's scheme `display`; without one there is no
+/// usable display, and the text consoles keep the screen (nothing was
+/// touched yet).
+fn wait_for_display(display: &str) -> Result<(), String> {
+    let path = format!("/scheme/{display}");
+    let start = Instant::now();
+    while cairn_rt::fs::metadata(&path).is_err() {
+        if start.elapsed() > DISPLAY_WAIT {
+            return Err(format!("no display: {path} did not appear within {DISPLAY_WAIT:?}"));
+        }
+        cairn_rt::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(())
+}
+
 fn run() -> Result<(), String> {
     let options = options()?;
+    wait_for_display(&options.display)?;
     let bytes = cairn_rt::fs::read(FONT_PATH).map_err(|e| format!("cannot read {FONT_PATH}: {e}"))?;
     let font = Font::from_bytes(&bytes).map_err(|e| format!("{FONT_PATH}: {e}"))?;
     // The input first: without the input server there is no desktop to

@@ -5,7 +5,8 @@
 //! from Debian's `fonts-dejavu-core`) with `fontdue` and draws
 //! anti-aliased text; [`theme`] holds every colour and size in one place;
 //! [`widget`] has the widgets (label, button) and the column layout;
-//! [`demo`] is the example application's window.
+//! [`demo`] is the example application's window; [`terminal`] draws a
+//! terminal's text grid.
 //! Pure (no system calls), so all of it runs in host tests; no_std + alloc.
 #![no_std]
 
@@ -13,6 +14,7 @@ extern crate alloc;
 
 pub mod canvas;
 pub mod demo;
+pub mod terminal;
 pub mod text;
 pub mod theme;
 pub mod widget;

@@ -2,7 +2,8 @@
 //! protocol of scheme `input` (16-byte events read by the text consoles
 //! and the display server), [`keymap`] turns scan code set 1 bytes into
 //! keys with their text in a chosen layout, and [`router`] decides which
-//! virtual console gets each input and when Ctrl-Alt-Fn switches them.
+//! virtual console gets each input and when Ctrl-Alt-Fn switches them;
+//! [`terminal`] turns keys into terminal input.
 #![no_std]
 
 extern crate alloc;
@@ -10,6 +11,7 @@ extern crate alloc;
 pub mod event;
 pub mod keymap;
 pub mod router;
+pub mod terminal;
 
 pub use event::{DecodeError, EVENT_SIZE, InputEvent, Key, Modifiers};
 pub use keymap::{Keyboard, Layout, NamedKey, UnknownLayout};

@@ -1,15 +1,17 @@
 //! A screen console's input: virtual console N of the input server
 //! (`/scheme/input/vt/N`; `screen` is 1, `screen2` 2, reached with
 //! Ctrl-Alt-F1 and -F2). Its keys, decoded in the server's layout, become
-//! the bytes a terminal sends for them (`cairn-term`'s key encoder); its
+//! the bytes a terminal sends for them (`cairn_input::terminal` and
+//! `cairn-term`'s key encoder); its
 //! `Active` events say when the console has the screen.
 
-use cairn_input::{EVENT_SIZE, InputEvent, Key as InputKey, NamedKey};
+use cairn_input::terminal::terminal_key;
+use cairn_input::{EVENT_SIZE, InputEvent};
 use cairn_rt::abi::error::EAGAIN;
 use cairn_rt::fs::{File, OpenOptions};
 use cairn_rt::io::Read;
 use cairn_rt::{Vec, eprintln, format};
-use cairn_term::keys::{self, CursorKeyMode, Key, KeyEvent, Modifiers};
+use cairn_term::keys::{self, CursorKeyMode};
 
 /// What arrived for a console.
 #[derive(Default)]
@@ -23,37 +25,6 @@ pub struct Arrived {
 /// The console's handle on the input server.
 pub struct Console {
     handle: File,
-}
-
-/// The terminal key an input key is, if any.
-fn terminal_key(key: InputKey) -> Option<KeyEvent> {
-    let plain = |key| Some(KeyEvent::new(key));
-    match key.text {
-        Some('\n') => plain(Key::Enter),
-        Some('\t') => plain(Key::Tab),
-        Some('\u{8}') => plain(Key::Backspace),
-        Some('\u{7f}') => plain(Key::Delete),
-        Some('\u{1b}') => plain(Key::Escape),
-        // Ctrl+letter arrives as its control character.
-        Some(c @ '\u{1}'..='\u{1a}') => {
-            let letter = char::from(b'a' + (c as u8 - 1));
-            Some(KeyEvent::with(Key::Char(letter), Modifiers::CTRL))
-        }
-        Some(c) => plain(Key::Char(c)),
-        None => match NamedKey::of(key.code)? {
-            NamedKey::Up => plain(Key::Up),
-            NamedKey::Down => plain(Key::Down),
-            NamedKey::Left => plain(Key::Left),
-            NamedKey::Right => plain(Key::Right),
-            NamedKey::Home => plain(Key::Home),
-            NamedKey::End => plain(Key::End),
-            NamedKey::PageUp => plain(Key::PageUp),
-            NamedKey::PageDown => plain(Key::PageDown),
-            NamedKey::Insert => plain(Key::Insert),
-            NamedKey::Function(n) if n <= 4 => plain(Key::Function(n)),
-            NamedKey::Function(_) => None,
-        },
-    }
 }
 
 impl Console {
@@ -84,7 +55,7 @@ impl Console {
             for bytes in buffer[..count].chunks(EVENT_SIZE) {
                 match InputEvent::decode(bytes) {
                     Ok(InputEvent::Key(key)) if key.pressed => {
-                        if let Some(event) = terminal_key(key) {
+                        if let Some(event) = terminal_key(key.text, key.code) {
                             arrived.bytes.extend_from_slice(&keys::encode(event, mode));
                         }
                     }
