@@ -25,6 +25,12 @@ const ENABLED: u16 = 0x01;
 /// While set, `XRES`, `YRES` and `BPP` read the largest values allowed.
 const GETCAPS: u16 = 0x02;
 const LFB_ENABLED: u16 = 0x40;
+/// Keep the framebuffer's contents across the mode change. Without it the
+/// adapter clears them, and a console handed the screen at the change
+/// (displayd lends the boot mode back as a text console takes over) could
+/// lose what it drew a moment before; whoever shows a mode draws all of
+/// it anyway.
+const NO_CLEAR: u16 = 0x80;
 
 /// The largest resolution of the interface (QEMU's `VBE_DISPI_MAX_XRES`
 /// and `VBE_DISPI_MAX_YRES`).
@@ -100,7 +106,7 @@ impl Dispi {
         self.write(VIRT_WIDTH, width)?;
         self.write(X_OFFSET, 0)?;
         self.write(Y_OFFSET, 0)?;
-        self.write(ENABLE, ENABLED | LFB_ENABLED)?;
+        self.write(ENABLE, ENABLED | LFB_ENABLED | NO_CLEAR)?;
         let shown = (self.read(XRES)?, self.read(YRES)?, self.read(BPP)?);
         if shown != (width, height, 32) {
             return Err(format!("the adapter shows {}x{} at {} bits after setting {mode}", shown.0, shown.1, shown.2));
