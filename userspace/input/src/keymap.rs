@@ -6,6 +6,8 @@ use cairn_ps2::ScanCodes;
 use pc_keyboard::layouts::{AnyLayout, Azerty, De105Key, Us104Key};
 use pc_keyboard::{DecodedKey, HandleControl, PS2Keyboard, ScancodeSet1};
 
+use cairn_term::keys::Key as TermKey;
+
 use crate::event::{Key, Modifiers};
 
 /// A keyboard layout the input server offers.
@@ -50,40 +52,24 @@ impl Layout {
     }
 }
 
-/// Keys that type no text, by what they do (for terminals).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NamedKey {
-    Up,
-    Down,
-    Left,
-    Right,
-    Home,
-    End,
-    PageUp,
-    PageDown,
-    Insert,
-    /// F1 to F12.
-    Function(u8),
-}
-
-impl NamedKey {
-    /// The named key with set-1 code `code`, if any.
-    pub fn of(code: u16) -> Option<NamedKey> {
-        Some(match code {
-            0xe048 => NamedKey::Up,
-            0xe050 => NamedKey::Down,
-            0xe04b => NamedKey::Left,
-            0xe04d => NamedKey::Right,
-            0xe047 => NamedKey::Home,
-            0xe04f => NamedKey::End,
-            0xe049 => NamedKey::PageUp,
-            0xe051 => NamedKey::PageDown,
-            0xe052 => NamedKey::Insert,
-            0x3b..=0x44 => NamedKey::Function((code - 0x3b + 1) as u8),
-            0x57 | 0x58 => NamedKey::Function((code - 0x57 + 11) as u8),
-            _ => return None,
-        })
-    }
+/// The key that types no text with set-1 code `code`, by what it does
+/// (for terminals), if it is one: arrows, Home/End, Page Up/Down, Insert,
+/// F1 to F12.
+pub fn named_key(code: u16) -> Option<TermKey> {
+    Some(match code {
+        0xe048 => TermKey::Up,
+        0xe050 => TermKey::Down,
+        0xe04b => TermKey::Left,
+        0xe04d => TermKey::Right,
+        0xe047 => TermKey::Home,
+        0xe04f => TermKey::End,
+        0xe049 => TermKey::PageUp,
+        0xe051 => TermKey::PageDown,
+        0xe052 => TermKey::Insert,
+        0x3b..=0x44 => TermKey::Function((code - 0x3b + 1) as u8),
+        0x57 | 0x58 => TermKey::Function((code - 0x57 + 11) as u8),
+        _ => return None,
+    })
 }
 
 /// The keyboard's decoding state: prefixes, modifiers, the layout.
@@ -213,14 +199,14 @@ mod tests {
         let mut keyboard = Keyboard::new(Layout::De);
         keyboard.push(0xe0);
         let left = keyboard.push(0x4b).unwrap();
-        assert_eq!((NamedKey::of(left.code), left.text), (Some(NamedKey::Left), None));
-        assert_eq!(NamedKey::of(0x3b), Some(NamedKey::Function(1)));
-        assert_eq!(NamedKey::of(0x58), Some(NamedKey::Function(12)));
+        assert_eq!((named_key(left.code), left.text), (Some(TermKey::Left), None));
+        assert_eq!(named_key(0x3b), Some(TermKey::Function(1)));
+        assert_eq!(named_key(0x58), Some(TermKey::Function(12)));
         // Delete types DEL; the keypad's 4 (without the prefix) is no named key.
         keyboard.push(0xe0);
         assert_eq!(keyboard.push(0x53).and_then(|k| k.text), Some('\u{7f}'));
-        assert_eq!(NamedKey::of(0x4b), None);
-        assert_eq!(NamedKey::of(u16::from(A)), None);
+        assert_eq!(named_key(0x4b), None);
+        assert_eq!(named_key(u16::from(A)), None);
     }
 
     #[test]

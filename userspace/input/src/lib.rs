@@ -14,5 +14,5 @@ pub mod router;
 pub mod terminal;
 
 pub use event::{DecodeError, EVENT_SIZE, InputEvent, Key, Modifiers};
-pub use keymap::{Keyboard, Layout, NamedKey, UnknownLayout};
+pub use keymap::{Keyboard, Layout, UnknownLayout, named_key};
 pub use router::{Delivery, Router, RouterError, Vt};

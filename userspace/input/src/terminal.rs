@@ -5,7 +5,7 @@
 
 use cairn_term::keys::{Key, KeyEvent, Modifiers};
 
-use crate::NamedKey;
+use crate::named_key;
 
 /// The terminal key a pressed key is, from the text it typed and its
 /// set-1 scan code (`0xE0xx` prefixed); `None` for keys a terminal does
@@ -24,18 +24,9 @@ pub fn terminal_key(text: Option<char>, code: u16) -> Option<KeyEvent> {
             Some(KeyEvent::with(Key::Char(letter), Modifiers::CTRL))
         }
         Some(c) => plain(Key::Char(c)),
-        None => match NamedKey::of(code)? {
-            NamedKey::Up => plain(Key::Up),
-            NamedKey::Down => plain(Key::Down),
-            NamedKey::Left => plain(Key::Left),
-            NamedKey::Right => plain(Key::Right),
-            NamedKey::Home => plain(Key::Home),
-            NamedKey::End => plain(Key::End),
-            NamedKey::PageUp => plain(Key::PageUp),
-            NamedKey::PageDown => plain(Key::PageDown),
-            NamedKey::Insert => plain(Key::Insert),
-            NamedKey::Function(n) if n <= 4 => plain(Key::Function(n)),
-            NamedKey::Function(_) => None,
+        None => match named_key(code)? {
+            Key::Function(n) if n > 4 => None,
+            key => plain(key),
         },
     }
 }
