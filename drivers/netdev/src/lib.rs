@@ -22,6 +22,8 @@ extern crate std;
 
 use alloc::vec::Vec;
 
+#[cfg(feature = "server")]
+pub mod memory;
 pub mod ring;
 #[cfg(feature = "server")]
 mod server;

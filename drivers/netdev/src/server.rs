@@ -36,16 +36,14 @@ use cairn_rt::abi::error::{EACCES, EAGAIN, EBADF, EINVAL, EIO, ENOENT, ENOMEM, E
 use cairn_rt::abi::scheme::{self as op, POSITIONED, Request};
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_FILE, O_ACCMODE, O_NONBLOCK, O_RDONLY, Stat};
 use cairn_rt::collections::{BTreeMap, VecDeque};
-use cairn_rt::fd::OwnedFd;
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::{Arc, Mutex};
-use cairn_rt::sys::{MapFlags, memory_create, mmap, munmap};
 use cairn_rt::{String, Vec, eprintln, format, println};
 use core::fmt::Display;
-use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::ring::{Consumer, Direction, Producer, PushError, RingError, SLOT_SIZE, SLOTS, Shared, ring_size};
+use crate::memory::{MappedRings, RingMemoryError};
+use crate::ring::{Consumer, Direction, Producer, PushError, RingError, SLOT_SIZE, SLOTS, ring_size};
 use crate::{BATCH_HEADER, Batch, MAX_FRAME, Mac, check_frame, push_batch};
 
 /// Unread frames a handle keeps at most.
@@ -143,11 +141,7 @@ struct Frames {
 /// A ring handle's memory and the driver's end of its transmit ring
 /// (used outside the handle lock, while sending may wait for room).
 struct RingMemory {
-    /// The memory object, for the client's `MMAP`.
-    object: OwnedFd,
-    /// Where it is mapped here.
-    base: usize,
-    shared: Shared,
+    mapped: MappedRings,
     transmit: Mutex<Transmit>,
 }
 
@@ -163,27 +157,13 @@ struct Transmit {
 impl RingMemory {
     /// A fresh ring memory of [`SLOTS`] slots per ring, mapped here.
     fn new() -> Result<RingMemory, i32> {
-        let len = ring_size(SLOTS);
-        let object = memory_create(len).map_err(|_| ENOMEM)?;
-        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
-        // SAFETY: the kernel chooses where to map (no MAP_FIXED).
-        let base = unsafe { mmap(0, len, flags, object.as_raw(), 0) }.map_err(|_| ENOMEM)?;
-        // SAFETY: a fresh page-aligned mapping of `len` bytes, unmapped only
-        // when this `RingMemory` (which owns the `Shared`) is dropped.
-        let shared = unsafe { Shared::new(NonNull::new(base as *mut u8).ok_or(ENOMEM)?, len) };
+        let mapped = MappedRings::new().map_err(|e| match e {
+            RingMemoryError::Create(_) | RingMemoryError::Map(_) => ENOMEM,
+            RingMemoryError::Layout(_) => EINVAL,
+        })?;
         let transmit =
             Transmit { ring: Consumer::new(Direction::Transmit, SLOTS), bad_length_seen: false, broken: false };
-        let memory = RingMemory { object, base, shared, transmit: Mutex::new(transmit) };
-        memory.shared.init(SLOTS).map_err(|_| EINVAL)?;
-        Ok(memory)
-    }
-}
-
-impl Drop for RingMemory {
-    fn drop(&mut self) {
-        // SAFETY: the mapping is this object's own and nothing uses it any
-        // more (the handle and any request serving it let go of it).
-        let _ = unsafe { munmap(self.base, ring_size(SLOTS)) };
+        Ok(RingMemory { mapped, transmit: Mutex::new(transmit) })
     }
 }
 
@@ -203,7 +183,7 @@ impl RingHandle {
     /// Looks at the receive ring and posts its readiness if it changed;
     /// false if the client broke it.
     fn post_readiness(&mut self, id: HandleId, server: &Server) -> bool {
-        let waiting = match self.receive.drained(&self.memory.shared) {
+        let waiting = match self.receive.drained(&self.memory.mapped.shared) {
             Ok(drained) => !drained,
             Err(_) => return false,
         };
@@ -390,14 +370,14 @@ impl<D: Nic> NetScheme<D> {
                 if offset != 0 || len > ring_size(SLOTS) {
                     return value(Err(EINVAL));
                 }
-                match self.server.respond_fd(request.id, &ring.memory.object) {
+                match self.server.respond_fd(request.id, &ring.memory.mapped.object) {
                     Ok(()) => None,
                     Err(error) => value(Err(error.errno().unwrap_or(EIO))),
                 }
             }
             (op::FEVENT, Handle::Ring(ring)) => {
                 ring.watched = request.args[0] != 0;
-                ring.readable = !ring.receive.drained(&ring.memory.shared).unwrap_or(true);
+                ring.readable = !ring.receive.drained(&ring.memory.mapped.shared).unwrap_or(true);
                 value(Ok((EVENT_WRITE | if ring.readable { EVENT_READ } else { 0 }) as usize))
             }
             (op::READ, Handle::File { text, position }) => {
@@ -515,7 +495,7 @@ impl<D: Nic> NetScheme<D> {
         let mut frame = [0u8; SLOT_SIZE];
         let mut sent = 0;
         let result = loop {
-            match transmit.ring.pop(&memory.shared, &mut frame) {
+            match transmit.ring.pop(&memory.mapped.shared, &mut frame) {
                 Ok(Some(len)) => {
                     if self.queue(&frame[..len]) == Err(EINVAL) {
                         Stats::add(&self.stats.tx_dropped, 1);
@@ -662,7 +642,7 @@ impl<D: Nic> NetScheme<D> {
         if ring.broken {
             return Stats::add(&self.stats.rx_dropped, 1);
         }
-        match ring.receive.push(&ring.memory.shared, frame) {
+        match ring.receive.push(&ring.memory.mapped.shared, frame) {
             Ok(()) => {
                 if ring.watched && !ring.readable {
                     ring.readable = true;

@@ -10,19 +10,17 @@
 //! Depends on `cairn-rt`, `cairn-netdev` (the ring layout) and the helpers
 //! in [`crate::util`].
 
-use cairn_netdev::ring::{Direction, HEADER_SIZE, Producer, SLOT_SIZE, SLOTS, Shared, ring_size};
+use cairn_netdev::memory::MappedRings;
+use cairn_netdev::ring::{Direction, HEADER_SIZE, Producer, SLOT_SIZE, SLOTS};
 use cairn_rt::abi::error::{EINVAL, ENOENT};
 use cairn_rt::abi::scheme as op;
 use cairn_rt::abi::{EVENT_READ, EVENT_WRITE, MODE_FILE, O_NONBLOCK, Stat};
-use cairn_rt::fd::OwnedFd;
 use cairn_rt::io::{Read, Write};
 use cairn_rt::net::{TcpListener, TcpStream};
 use cairn_rt::scheme::Server;
 use cairn_rt::sync::atomic::Ordering;
-use cairn_rt::sys::{MapFlags, memory_create, mmap, munmap};
 use cairn_rt::time::{Duration, Instant};
-use cairn_rt::{String, format, println, thread, vec};
-use core::ptr::NonNull;
+use cairn_rt::{format, println, thread, vec};
 
 use crate::util::{TestResult, ensure, ok};
 
@@ -33,35 +31,6 @@ const MAC: &str = "52:54:00:66:66:66\n";
 /// How long netd may take for each step (it looks for devices every
 /// second).
 const STEP: Duration = Duration::from_secs(15);
-
-/// A ring memory made and mapped here, as a driver makes one.
-struct RingMemory {
-    object: OwnedFd,
-    base: usize,
-    shared: Shared,
-}
-
-impl RingMemory {
-    fn new() -> Result<RingMemory, String> {
-        let len = ring_size(SLOTS);
-        let object = ok("memory_create", memory_create(len))?;
-        let flags = MapFlags::PROT_READ | MapFlags::PROT_WRITE | MapFlags::MAP_SHARED;
-        // SAFETY: the kernel chooses where to map (no MAP_FIXED).
-        let base = ok("map the ring memory", unsafe { mmap(0, len, flags, object.as_raw(), 0) })?;
-        // SAFETY: a fresh page-aligned mapping of `len` bytes, unmapped when
-        // the `RingMemory` is dropped.
-        let shared = unsafe { Shared::new(NonNull::new(base as *mut u8).ok_or("mapped at 0")?, len) };
-        shared.init(SLOTS).map_err(|e| format!("{e}"))?;
-        Ok(RingMemory { object, base, shared })
-    }
-}
-
-impl Drop for RingMemory {
-    fn drop(&mut self) {
-        // SAFETY: our own mapping; the `Shared` over it goes with it.
-        let _ = unsafe { munmap(self.base, ring_size(SLOTS)) };
-    }
-}
 
 /// What the served scheme has seen of netd.
 #[derive(Default)]
@@ -78,7 +47,7 @@ struct Seen {
 
 /// Answers one request as a `net.*` driver would, with `memory` as the
 /// ring memory of a ring handle.
-fn answer(server: &Server, seen: &mut Seen, memory: &RingMemory) -> TestResult {
+fn answer(server: &Server, seen: &mut Seen, memory: &MappedRings) -> TestResult {
     let incoming = match server.next() {
         Ok(incoming) => incoming,
         Err(_) => {
@@ -139,7 +108,7 @@ fn answer(server: &Server, seen: &mut Seen, memory: &RingMemory) -> TestResult {
 fn serve_until(
     server: &Server,
     seen: &mut Seen,
-    memory: &RingMemory,
+    memory: &MappedRings,
     what: &str,
     done: impl Fn(&Seen) -> bool,
 ) -> TestResult {
@@ -168,7 +137,7 @@ pub fn hostile_driver() -> TestResult {
     let server = ok("serve net.hostile0", Server::create(SCHEME))?;
     ok("make the endpoint non-blocking", server.endpoint().set_flags(O_NONBLOCK))?;
     let mut seen = Seen::default();
-    let memory = RingMemory::new()?;
+    let memory = MappedRings::new().map_err(|e| format!("{e}"))?;
     serve_until(&server, &mut seen, &memory, "open and watch the rings", |seen| seen.ring.is_some() && seen.watched)?;
     // Slots of bad lengths among good frames (a broadcast of an unknown
     // type, which the stack drops), then indices past any ring.
