@@ -95,14 +95,7 @@ pub fn event_queue_wait(queue: usize, events: usize, max: usize, timeout_nanos: 
             Ok((ready, block))
         })?;
         if !ready.is_empty() {
-            let bytes: Vec<u8> = ready
-                .iter()
-                // SAFETY: `Event` is plain old data.
-                .flat_map(|e| unsafe {
-                    core::slice::from_raw_parts((e as *const Event).cast::<u8>(), size_of::<Event>())
-                })
-                .copied()
-                .collect();
+            let bytes: Vec<u8> = ready.iter().flat_map(user::bytes_of).copied().collect();
             user::write_bytes(events, &bytes)?;
             return Ok(ready.len());
         }

@@ -300,13 +300,7 @@ fn read_to(fd: usize, buffer: usize, len: usize) -> Result<ReadEnd> {
                 }
                 Object::Framebuffer(info) => {
                     let info = info.abi();
-                    // SAFETY: `FramebufferInfo` is plain old data.
-                    let bytes = unsafe {
-                        core::slice::from_raw_parts(
-                            (&raw const info).cast::<u8>(),
-                            size_of::<cairn_abi::FramebufferInfo>(),
-                        )
-                    };
+                    let bytes = user::bytes_of(&info);
                     deliver(space, buffer, &bytes[..len.min(bytes.len())])
                 }
                 Object::Interrupt(line) => {
@@ -401,10 +395,7 @@ fn read_to(fd: usize, buffer: usize, len: usize) -> Result<ReadEnd> {
             }
             ReadStep::Endpoint(endpoint, nonblocking) => {
                 let (request, payload) = read_endpoint(&endpoint, buffer, len, nonblocking)?;
-                // SAFETY: `Request` is plain old data; its bytes are copied out.
-                let header = unsafe {
-                    core::slice::from_raw_parts((&raw const request).cast::<u8>(), size_of::<protocol::Request>())
-                };
+                let header = user::bytes_of(&request);
                 user::write_parts(buffer, &[header, &payload])?;
                 return Ok(ReadEnd::Locked(header.len() + payload.len()));
             }

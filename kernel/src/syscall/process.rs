@@ -538,7 +538,7 @@ pub fn sysinfo(kind: usize, buffer: usize, len: usize) -> Result<usize> {
         SysInfo::Memory => {
             let (free, total) = frames::stats();
             let info = MemoryInfo { total_frames: total, free_frames: free, frame_size: cairn_physmem::FRAME_SIZE };
-            pod_bytes(&info)
+            user::bytes_of(&info).to_vec()
         }
         SysInfo::Cpus => percpu::online()
             .iter()
@@ -550,7 +550,7 @@ pub fn sysinfo(kind: usize, buffer: usize, len: usize) -> Result<usize> {
                     timer_ticks: cpu.timer_ticks.load(core::sync::atomic::Ordering::Relaxed),
                     user_ticks: cpu.user_ticks.load(core::sync::atomic::Ordering::Relaxed),
                 };
-                pod_bytes(&info)
+                user::bytes_of(&info).to_vec()
             })
             .collect(),
     };
@@ -562,11 +562,6 @@ pub fn sysinfo(kind: usize, buffer: usize, len: usize) -> Result<usize> {
     }
     user::write_bytes(buffer, &bytes)?;
     Ok(bytes.len())
-}
-
-fn pod_bytes<T: Copy>(value: &T) -> Vec<u8> {
-    // SAFETY: ABI structs are plain old data.
-    unsafe { core::slice::from_raw_parts(value as *const T as *const u8, size_of::<T>()) }.to_vec()
 }
 
 pub fn process_open(pid: usize) -> Result<usize> {

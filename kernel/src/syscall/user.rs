@@ -108,11 +108,17 @@ pub fn read_value<T: Copy + Default>(address: usize) -> Result<T> {
     Ok(value)
 }
 
+/// The bytes of a plain-old-data value (an ABI struct or integer), to copy
+/// out to a user.
+pub fn bytes_of<T: Copy>(value: &T) -> &[u8] {
+    // SAFETY: `T` is plain old data; its bytes are read, not interpreted,
+    // and the slice borrows `value`.
+    unsafe { core::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) }
+}
+
 /// Writes a plain-old-data value.
 pub fn write_value<T: Copy>(address: usize, value: &T) -> Result<()> {
-    // SAFETY: `T` is plain old data; its bytes are read, not interpreted.
-    let bytes = unsafe { core::slice::from_raw_parts(value as *const T as *const u8, size_of::<T>()) };
-    write_bytes(address, bytes)
+    write_bytes(address, bytes_of(value))
 }
 
 /// Reads a UTF-8 path of `len` bytes.
